@@ -1,0 +1,73 @@
+// Lint: TypeScript hygiene everywhere, plus the architecture's one hard rule:
+// packages/core performs no I/O and reads no globals (time, randomness, network, storage,
+// process state), so every flow stays a pure description that any interpreter can run.
+import { builtinModules } from 'node:module'
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+import globals from 'globals'
+
+const fpTsBarrel = {
+  name: 'fp-ts',
+  message: "Import fp-ts from its submodules (e.g. '#fp-ts/Either'); the barrel defeats tree-shaking.",
+}
+// fp-ts 2 has no exports map: Node's ESM loader cannot load 'fp-ts/Either'. Each package's
+// imports map sends '#fp-ts/X' to fp-ts/lib/X.js on Node and to the ES module fp-ts/es6/X.js
+// in bundlers (tree-shakeable).
+const fpTsSubmodules = {
+  group: ['fp-ts/*', '#fp-ts/index'],
+  message: "Import fp-ts submodules as '#fp-ts/Either' (the package imports map), not 'fp-ts/Either'.",
+}
+
+/** Globals that perform I/O, read the clock or randomness, or only exist in one runtime. */
+export const CORE_FORBIDDEN_GLOBALS = [
+  'Date', 'fetch', 'crypto', 'process', 'performance', 'navigator', 'window', 'document', 'self', 'globalThis',
+  'localStorage', 'sessionStorage', 'indexedDB', 'XMLHttpRequest', 'WebSocket', 'location', 'history',
+  'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask',
+  'require', 'module', 'Buffer', '__dirname', '__filename', 'console', 'Request', 'Response', 'Headers',
+].map((name) => ({ name, message: `packages/core is pure: '${name}' is I/O or runtime state. Describe it as an effect instead.` }))
+
+export const coreRules = {
+  'no-restricted-globals': ['error', ...CORE_FORBIDDEN_GLOBALS],
+  'no-restricted-properties': [
+    'error',
+    { object: 'Math', property: 'random', message: 'packages/core is pure: ask for randomness with the RandomBytes effect.' },
+  ],
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: [
+        fpTsBarrel,
+        ...builtinModules.map((name) => ({ name, message: 'packages/core may not import Node built-ins.' })),
+        {
+          name: 'jose',
+          allowImportNames: ['base64url', 'decodeJwt', 'decodeProtectedHeader', 'errors'],
+          message: "packages/core may use only jose's pure helpers (base64url, decodeJwt, decodeProtectedHeader).",
+        },
+      ],
+      patterns: [fpTsSubmodules, { group: ['node:*'], message: 'packages/core may not import Node built-ins.' }],
+    },
+  ],
+}
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'packages/*/test/lint-fixtures/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      'no-restricted-imports': ['error', { paths: [fpTsBarrel], patterns: [fpTsSubmodules] }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['packages/browser/src/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['packages/core/src/**/*.ts'],
+    languageOptions: { globals: {} },
+    rules: coreRules,
+  },
+)

@@ -1,0 +1,101 @@
+import type { Effect, Interpret, LogLevel } from '@msal-ts/core'
+import { performHttp, type HttpClient } from './http.js'
+import { isLogged, type Logger } from './logger.js'
+
+type Lazy<T> = () => T | Promise<T>
+
+export interface WebInterpreterOptions {
+  /** The fetch to use; may be resolved lazily (a runtime may need to load a fallback). */
+  readonly fetch: Lazy<HttpClient>
+  readonly crypto: Lazy<Crypto>
+  /** Per-request timeout in milliseconds. Default 30 000. */
+  readonly timeoutMs?: number | undefined
+  readonly logger?: Logger | undefined
+  readonly logLevel?: LogLevel | undefined
+  readonly enablePiiLog?: boolean | undefined
+  /** Environment variables, where the runtime has them. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000
+
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+
+/** Resolves a lazy value once; later calls get the value itself, not a promise. */
+const memo = <T>(lazy: Lazy<T>): (() => T | Promise<T>) => {
+  let value: T | Promise<T> | undefined
+  return () => {
+    if (value === undefined) {
+      const resolved = lazy()
+      value = isPromiseLike(resolved) ? Promise.resolve(resolved).then((v) => (value = v)) : resolved
+    }
+    return value
+  }
+}
+
+const POOL_BYTES = 4096
+
+/**
+ * Cryptographically random bytes, drawn from a pool refilled by getRandomValues. One call per
+ * correlation id costs microseconds of fixed overhead; a pool (as Node's randomUUID keeps)
+ * makes it nanoseconds. Each byte is handed out once.
+ */
+const pooledRandom = () => {
+  let pool = new Uint8Array(0)
+  let offset = 0
+  return (crypto: Crypto, length: number): Uint8Array => {
+    if (length > POOL_BYTES / 4) return crypto.getRandomValues(new Uint8Array(length))
+    if (offset + length > pool.length) {
+      pool = crypto.getRandomValues(new Uint8Array(POOL_BYTES))
+      offset = 0
+    }
+    offset += length
+    return pool.slice(offset - length, offset)
+  }
+}
+
+const using = <A, B>(value: A | Promise<A>, use: (a: A) => B | Promise<B>): B | Promise<B> =>
+  isPromiseLike(value) ? Promise.resolve(value).then(use) : use(value)
+
+/**
+ * Performs effects with the web platform: fetch (with a timeout), WebCrypto, the clock, timers,
+ * and the application's logger. Time, randomness and logging answer synchronously, so a cache
+ * hit never waits for the event loop. Runs in browsers, and is the base of the Node interpreter.
+ */
+export const createWebInterpreter = (options: WebInterpreterOptions): Interpret => {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const threshold = options.logLevel ?? 'info'
+  const fetchClient = memo(options.fetch)
+  const crypto = memo(options.crypto)
+  const random = pooledRandom()
+  return (effect: Effect) => {
+    switch (effect._tag) {
+      case 'Http':
+        return using(fetchClient(), (client) => performHttp(client, effect.request, timeoutMs))
+      case 'Now':
+        return Date.now()
+      case 'RandomBytes':
+        return using(crypto(), (c) => random(c, effect.length))
+      case 'Sha256':
+        return using(crypto(), async (c) => new Uint8Array(await c.subtle.digest('SHA-256', new TextEncoder().encode(effect.data))))
+      case 'Sleep':
+        return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), effect.ms))
+      case 'ReadEnv':
+        return options.env?.[effect.name]
+      case 'Log':
+        if (options.logger !== undefined && isLogged(effect.level, threshold) && (!effect.pii || options.enablePiiLog === true)) {
+          options.logger(effect.level, effect.message)
+        }
+        return undefined
+    }
+  }
+}
+
+/** The interpreter for browsers: the page's own fetch and WebCrypto. */
+export const createBrowserInterpreter = (options: Partial<WebInterpreterOptions> = {}): Interpret =>
+  createWebInterpreter({
+    fetch: options.fetch ?? (() => globalThis.fetch.bind(globalThis) as unknown as HttpClient),
+    crypto: options.crypto ?? (() => globalThis.crypto),
+    ...options,
+  })

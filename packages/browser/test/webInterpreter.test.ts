@@ -1,0 +1,86 @@
+import { createBrowserInterpreter, performHttp, type HttpClient } from '@msal-ts/browser'
+import { FakeIdentityProvider, faults } from '@msal-ts/testing'
+
+describe('performHttp', () => {
+  const idp = new FakeIdentityProvider().registerApp({ clientId: 'c', clientSecret: 's' })
+  const request = {
+    method: 'POST' as const,
+    url: 'https://login.microsoftonline.com/t/oauth2/v2.0/token',
+    headers: { 'X-Custom': 'v' },
+    form: { grant_type: 'client_credentials', client_id: 'c', client_secret: 's', scope: 'a/.default' },
+  }
+
+  it('form-encodes the body, lower-cases response headers, and never follows redirects', async () => {
+    let seen: Parameters<HttpClient>[1] | undefined
+    const spy: HttpClient = async (url, init) => {
+      seen = init
+      return idp.fetch(url, init)
+    }
+    const outcome = await performHttp(spy, request, 1000)
+    expect(outcome).toMatchObject({ _tag: 'HttpResponse', status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } })
+    expect(seen).toMatchObject({
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'X-Custom': 'v', 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+      body: 'grant_type=client_credentials&client_id=c&client_secret=s&scope=a%2F.default',
+    })
+  })
+
+  it('turns a thrown fetch into a connection failure and a hang into a timeout, as values', async () => {
+    idp.injectFault(faults.connectionError()).injectFault(faults.timeout())
+    expect(await performHttp(idp.fetch, request, 1000)).toEqual({ _tag: 'HttpFailure', kind: 'connection', message: 'fetch failed: connect ECONNREFUSED (injected fault)' })
+    expect(await performHttp(idp.fetch, request, 100)).toEqual({ _tag: 'HttpFailure', kind: 'timeout', message: 'no response within 100 ms' })
+  })
+
+  it('counts a body that fails mid-read as a connection failure', async () => {
+    const broken: HttpClient = async () => ({ status: 200, headers: { forEach: () => undefined }, text: () => Promise.reject(new Error('socket hang up')) })
+    expect(await performHttp(broken, request, 1000)).toEqual({ _tag: 'HttpFailure', kind: 'connection', message: 'socket hang up' })
+  })
+})
+
+describe('the browser interpreter', () => {
+  it('uses the page fetch and WebCrypto unless given others', async () => {
+    const idp = new FakeIdentityProvider()
+    const interpret = createBrowserInterpreter({ fetch: () => idp.fetch as unknown as HttpClient })
+    const outcome = await interpret({ _tag: 'Http', request: { method: 'GET', url: 'https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration', headers: {} } })
+    expect(outcome).toMatchObject({ _tag: 'HttpResponse', status: 200 })
+    expect(idp.requests).toHaveLength(1)
+    expect(interpret({ _tag: 'RandomBytes', length: 4 })).toHaveLength(4)
+    expect(interpret({ _tag: 'ReadEnv', name: 'PATH' })).toBeUndefined()
+  })
+
+  it('resolves a lazy fetch once, then answers without waiting for it again', async () => {
+    const idp = new FakeIdentityProvider()
+    let resolutions = 0
+    const interpret = createBrowserInterpreter({
+      fetch: async () => {
+        resolutions++
+        return idp.fetch as unknown as HttpClient
+      },
+    })
+    const request = { method: 'GET' as const, url: 'https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration', headers: {} }
+    await Promise.all([interpret({ _tag: 'Http', request }), interpret({ _tag: 'Http', request })])
+    await interpret({ _tag: 'Http', request })
+    expect(resolutions).toBe(1)
+    expect(idp.requests).toHaveLength(3)
+  })
+})
+
+describe('random bytes', () => {
+  it('come from a pool, never hand out the same bytes twice, and still serve large requests', () => {
+    let fills = 0
+    const crypto = {
+      getRandomValues: <T extends ArrayBufferView>(array: T): T => {
+        fills++
+        globalThis.crypto.getRandomValues(array as unknown as Uint8Array)
+        return array
+      },
+    } as unknown as Crypto
+    const interpret = createBrowserInterpreter({ crypto: () => crypto })
+    const seen = new Set<string>()
+    for (let i = 0; i < 1000; i++) seen.add(Buffer.from(interpret({ _tag: 'RandomBytes', length: 16 }) as Uint8Array).toString('hex'))
+    expect(seen.size).toBe(1000)
+    expect(fills).toBe(Math.ceil((1000 * 16) / 4096))
+    expect(interpret({ _tag: 'RandomBytes', length: 5000 })).toHaveLength(5000)
+  })
+})

@@ -1,0 +1,55 @@
+/**
+ * The effect algebra: every kind of I/O a flow can ask for, as plain JSON-serialisable data.
+ * A flow never performs I/O itself; an interpreter (node, browser, replay) carries these out.
+ */
+
+export type LogLevel = 'error' | 'warning' | 'info' | 'verbose'
+
+export interface HttpRequest {
+  readonly method: 'GET' | 'POST'
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  /** An application/x-www-form-urlencoded body, kept as fields so replays can compare it order-free. */
+  readonly form?: Readonly<Record<string, string>>
+}
+
+/** A response as the interpreter received it. Header names are lower-case. */
+export interface HttpResponse {
+  readonly _tag: 'HttpResponse'
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/** The request never produced a response. Interpreters report this as a value, never by throwing. */
+export interface HttpFailure {
+  readonly _tag: 'HttpFailure'
+  readonly kind: 'connection' | 'timeout'
+  readonly message: string
+}
+
+export type HttpOutcome = HttpResponse | HttpFailure
+
+export type Effect =
+  | { readonly _tag: 'Http'; readonly request: HttpRequest }
+  | { readonly _tag: 'Now' }
+  | { readonly _tag: 'RandomBytes'; readonly length: number }
+  | { readonly _tag: 'Sha256'; readonly data: string }
+  | { readonly _tag: 'Sleep'; readonly ms: number }
+  | { readonly _tag: 'ReadEnv'; readonly name: string }
+  | { readonly _tag: 'Log'; readonly level: LogLevel; readonly message: string; readonly pii: boolean }
+
+/** What an interpreter hands back for each effect. */
+export interface EffectResults {
+  Http: HttpOutcome
+  /** Epoch milliseconds. */
+  Now: number
+  RandomBytes: Uint8Array
+  Sha256: Uint8Array
+  Sleep: undefined
+  ReadEnv: string | undefined
+  Log: undefined
+}
+
+export type EffectTag = Effect['_tag']
+export type EffectOf<K extends EffectTag> = Extract<Effect, { _tag: K }>

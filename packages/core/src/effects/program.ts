@@ -1,0 +1,37 @@
+import type { Effect, EffectResults, EffectTag, HttpOutcome, HttpRequest, LogLevel } from './effect.js'
+
+/**
+ * A flow: a generator that yields effect descriptions and receives their results.
+ * Generators read top to bottom like async code, and a recorded transcript of
+ * (effect, result) pairs is all a replay needs.
+ */
+export type Program<A> = Generator<Effect, A, unknown>
+
+/** Asks the interpreter to perform one effect and returns its typed result. */
+export function* perform<K extends EffectTag>(effect: Extract<Effect, { _tag: K }>): Program<EffectResults[K]> {
+  return (yield effect) as EffectResults[K]
+}
+
+export const http = (request: HttpRequest): Program<HttpOutcome> => perform<'Http'>({ _tag: 'Http', request })
+
+/** Epoch milliseconds. */
+export const now = (): Program<number> => perform<'Now'>({ _tag: 'Now' })
+
+export const randomBytes = (length: number): Program<Uint8Array> =>
+  perform<'RandomBytes'>({ _tag: 'RandomBytes', length })
+
+export const sha256 = (data: string): Program<Uint8Array> => perform<'Sha256'>({ _tag: 'Sha256', data })
+
+export const sleep = (ms: number): Program<undefined> => perform<'Sleep'>({ _tag: 'Sleep', ms })
+
+export const readEnv = (name: string): Program<string | undefined> => perform<'ReadEnv'>({ _tag: 'ReadEnv', name })
+
+/** `pii: true` marks a message that may name a user or hold a secret; interpreters drop it unless PII logging is on. */
+export const log = (level: LogLevel, message: string, pii = false): Program<undefined> =>
+  perform<'Log'>({ _tag: 'Log', level, message, pii })
+
+/** A program that performs no effect. */
+// eslint-disable-next-line require-yield
+export function* pure<A>(value: A): Program<A> {
+  return value
+}

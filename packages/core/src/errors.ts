@@ -1,0 +1,193 @@
+/**
+ * MsalError: every way an operation can fail, as one tagged union.
+ * Core functions return it in an Either and never throw. `code` is stable and machine-readable;
+ * `message` is for people.
+ */
+
+/** The fields an OAuth2 / Microsoft Entra error response carries (MSAL Python's error dict). */
+export interface WireErrorFields {
+  /** The OAuth2 `error`, e.g. `invalid_client`. */
+  readonly error?: string
+  readonly errorDescription?: string
+  /** Entra's numeric AADSTS codes. */
+  readonly errorCodes?: readonly number[]
+  readonly suberror?: string
+  /** `suberror`, with the ones an app cannot act on mapped to "" (as MSAL does). */
+  readonly classification?: string
+  readonly correlationId?: string
+  readonly traceId?: string
+  readonly timestamp?: string
+  /** A claims challenge to pass back on the next request. */
+  readonly claims?: string
+  readonly errorUri?: string
+}
+
+/** What every variant has. `correlationId` is the failed call's, for support requests. */
+interface ErrorBase {
+  readonly message: string
+  readonly correlationId?: string | undefined
+}
+
+/** The application was configured wrongly; `field` names the option. */
+export interface ConfigurationError extends ErrorBase {
+  readonly _tag: 'ConfigurationError'
+  readonly code: 'invalid_configuration'
+  readonly field: string
+  readonly message: string
+}
+
+/** A method was called with an argument it cannot accept; `argument` names it. */
+export interface UsageError extends ErrorBase {
+  readonly _tag: 'UsageError'
+  readonly code: 'invalid_argument'
+  readonly argument: string
+  readonly message: string
+}
+
+/** The identity provider answered with an OAuth2 error. */
+export interface ServerError extends WireErrorFields, ErrorBase {
+  readonly _tag: 'ServerError'
+  readonly code: 'server_error'
+  readonly status: number
+  readonly message: string
+}
+
+/** The identity provider asked us to back off (429, 5xx with Retry-After). */
+export interface ThrottledError extends WireErrorFields, ErrorBase {
+  readonly _tag: 'ThrottledError'
+  readonly code: 'throttled'
+  readonly status: number
+  /** How long to wait before an identical request, in milliseconds. */
+  readonly retryAfterMs: number
+  readonly message: string
+}
+
+/** No response arrived: connection refused, reset, DNS failure. */
+export interface NetworkError extends ErrorBase {
+  readonly _tag: 'NetworkError'
+  readonly code: 'network_error'
+  readonly url: string
+  readonly message: string
+}
+
+/** No response arrived in time. */
+export interface TimeoutError extends ErrorBase {
+  readonly _tag: 'TimeoutError'
+  readonly code: 'timeout'
+  readonly url: string
+  readonly message: string
+}
+
+/** A response arrived that is not what the protocol allows (not JSON, missing fields, an HTML page). */
+export interface InvalidResponseError extends ErrorBase {
+  readonly _tag: 'InvalidResponseError'
+  readonly code: 'invalid_response'
+  readonly url: string
+  readonly status: number
+  readonly message: string
+  /** The first characters of the body, to help diagnose a proxy or gateway page. */
+  readonly bodyExcerpt: string
+}
+
+export type MsalError =
+  | ConfigurationError
+  | UsageError
+  | ServerError
+  | ThrottledError
+  | NetworkError
+  | TimeoutError
+  | InvalidResponseError
+
+export type MsalErrorTag = MsalError['_tag']
+
+export const configurationError = (field: string, message: string): ConfigurationError => ({
+  _tag: 'ConfigurationError',
+  code: 'invalid_configuration',
+  field,
+  message: `${field}: ${message}`,
+})
+
+export const usageError = (argument: string, message: string): UsageError => ({
+  _tag: 'UsageError',
+  code: 'invalid_argument',
+  argument,
+  message: `${argument}: ${message}`,
+})
+
+export const networkError = (url: string, detail: string): NetworkError => ({
+  _tag: 'NetworkError',
+  code: 'network_error',
+  url,
+  message: `network error calling ${url}: ${detail}`,
+})
+
+export const timeoutError = (url: string, detail: string): TimeoutError => ({
+  _tag: 'TimeoutError',
+  code: 'timeout',
+  url,
+  message: `timed out calling ${url}: ${detail}`,
+})
+
+const EXCERPT_LENGTH = 200
+
+export const invalidResponseError = (
+  url: string,
+  status: number,
+  problem: string,
+  body: string,
+): InvalidResponseError => ({
+  _tag: 'InvalidResponseError',
+  code: 'invalid_response',
+  url,
+  status,
+  message: `invalid response from ${url} (HTTP ${status}): ${problem}`,
+  bodyExcerpt: body.slice(0, EXCERPT_LENGTH),
+})
+
+/** Suberrors an application cannot act on; MSAL reports them with an empty classification. */
+const SUPPRESSED_SUBERRORS = new Set([
+  'bad_token',
+  'token_expired',
+  'protection_policy_required',
+  'client_mismatch',
+  'device_authentication_failed',
+])
+
+export const classifySuberror = (suberror: string | undefined): string | undefined =>
+  suberror === undefined ? undefined : SUPPRESSED_SUBERRORS.has(suberror) ? '' : suberror
+
+const describeWire = (fields: WireErrorFields): string =>
+  [fields.error, fields.errorDescription].filter((part) => part !== undefined && part !== '').join(': ')
+
+export const serverError = (status: number, fields: WireErrorFields): ServerError => ({
+  _tag: 'ServerError',
+  code: 'server_error',
+  status,
+  ...fields,
+  classification: classifySuberror(fields.suberror),
+  message: describeWire(fields) || `the identity provider answered HTTP ${status}`,
+})
+
+export const throttledError = (status: number, retryAfterMs: number, fields: WireErrorFields): ThrottledError => ({
+  _tag: 'ThrottledError',
+  code: 'throttled',
+  status,
+  retryAfterMs,
+  ...fields,
+  classification: classifySuberror(fields.suberror),
+  message:
+    `the identity provider throttled this request (HTTP ${status}); retry after ${Math.ceil(retryAfterMs / 1000)} s` +
+    (describeWire(fields) ? ` (${describeWire(fields)})` : ''),
+})
+
+/** True when the failure means "no answer from the network", where MSAL falls back to a cached token. */
+export const isTransportError = (error: MsalError): boolean =>
+  error._tag === 'NetworkError' || error._tag === 'TimeoutError'
+
+/** The OAuth2 `error` when the identity provider sent one, else the stable code (MSAL Python's `error`). */
+export const errorName = (error: MsalError): string =>
+  (error._tag === 'ServerError' || error._tag === 'ThrottledError') && error.error !== undefined ? error.error : error.code
+
+/** Stamps the call's correlation id on an error that does not carry the server's own. */
+export const withCorrelationId = <T extends MsalError>(error: T, correlationId: string): T =>
+  error.correlationId !== undefined ? error : { ...error, correlationId }

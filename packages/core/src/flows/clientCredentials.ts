@@ -1,0 +1,132 @@
+import * as E from '#fp-ts/Either'
+import type { ClientContext } from '../app/context.js'
+import { resolveEndpoints } from '../authority/resolveEndpoints.js'
+import { reduceTokenResponse, grantedTarget, removeClientTokens } from '../cache/reducers.js'
+import { selectAccessToken, type AccessTokenLookup } from '../cache/selectors.js'
+import type { AccessTokenEntity } from '../cache/schema.js'
+import { log, now, type Program } from '../effects/program.js'
+import { errorName, withCorrelationId, type MsalError } from '../errors.js'
+import { sendWithRetry, transportError } from '../http/send.js'
+import {
+  ApiId,
+  libraryHeaders,
+  recordCacheHit,
+  recordServerAnswer,
+  RefreshReason,
+  telemetryHeaders,
+} from '../http/telemetry.js'
+import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
+import { buildClientCredentialsRequest } from '../protocol/clientCredentials.js'
+import { targetToScopes, validateScopes } from '../protocol/scopes.js'
+import { processTokenResponse } from '../protocol/tokenResponse.js'
+import { resultFromCache, resultFromResponse, type TokenResult } from '../result.js'
+import { newCorrelationId } from './correlation.js'
+
+export interface ClientCredentialsOptions {
+  /** A claims challenge from a resource's WWW-Authenticate header; it bypasses the cache. */
+  readonly claimsChallenge?: string | undefined
+}
+
+/** A confidential client waits this long after a 429 that names no Retry-After. */
+const CONFIDENTIAL_DEFAULT_RETRY_AFTER_MS = 5_000
+
+const refreshReasonOf = (lookup: AccessTokenLookup | undefined): RefreshReason =>
+  lookup === undefined
+    ? RefreshReason.forced
+    : lookup._tag === 'Aging'
+      ? RefreshReason.aging
+      : lookup._tag === 'Miss' && lookup.reason === 'expired'
+        ? RefreshReason.expired
+        : RefreshReason.absent
+
+/**
+ * MSAL Python's `acquire_token_for_client`: the app's own token, from the cache when a usable one
+ * is there (300 s expiry margin), else from the token endpoint. A token past its `refresh_on` is
+ * refreshed, and returned anyway if the refresh fails. A claims challenge skips the cache.
+ */
+export function* acquireTokenForClient(
+  ctx: ClientContext,
+  scopesInput: readonly string[],
+  options: ClientCredentialsOptions = {},
+): Program<E.Either<MsalError, TokenResult>> {
+  const scopes = validateScopes(scopesInput)
+  if (E.isLeft(scopes)) return scopes
+  const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
+  if (E.isLeft(claims)) return claims
+
+  const correlationId = yield* newCorrelationId()
+  const nowMs = yield* now()
+  const nowSec = Math.floor(nowMs / 1000)
+  const hasChallenge = options.claimsChallenge !== undefined && options.claimsChallenge !== ''
+  const lookup = hasChallenge ? undefined : selectAccessToken(ctx.tokenCache, { ...ctx.appTokenBucket, scopes: scopes.right }, nowSec)
+  if (lookup?._tag === 'Fresh') {
+    ctx.telemetry.current = recordCacheHit(ctx.telemetry.current)
+    return E.right(resultFromCache(lookup.entity, nowSec, correlationId))
+  }
+  const fallback: AccessTokenEntity | undefined = lookup?._tag === 'Aging' ? lookup.entity : undefined
+  const reason = refreshReasonOf(lookup)
+  yield* log('info', `acquireTokenForClient: asking the identity provider (refresh reason ${reason}, correlation id ${correlationId})`)
+
+  const fromNetwork = yield* requestClientToken(ctx, scopes.right, claims.right, reason, correlationId, nowMs)
+  if (E.isRight(fromNetwork)) return fromNetwork
+  if (fallback === undefined) return E.left(withCorrelationId(fromNetwork.left, correlationId))
+  yield* log('warning', `refreshing an aging token failed (${fromNetwork.left.message}); returning the cached token`)
+  return E.right(resultFromCache(fallback, nowSec, correlationId))
+}
+
+/** The network half: endpoints, the token request, and filing the answer in the cache. */
+function* requestClientToken(
+  ctx: ClientContext,
+  scopes: readonly string[],
+  claims: string | undefined,
+  reason: RefreshReason,
+  correlationId: string,
+  nowMs: number,
+): Program<E.Either<MsalError, TokenResult>> {
+  const { config } = ctx
+  const baseHeaders = { ...libraryHeaders(ctx.platform, config.appName, config.appVersion), 'client-request-id': correlationId }
+  const endpoints = yield* resolveEndpoints(config.authority, ctx.httpCache, baseHeaders, nowMs)
+  if (E.isLeft(endpoints)) return endpoints
+
+  const request = buildClientCredentialsRequest({
+    tokenEndpoint: endpoints.right.tokenEndpoint,
+    clientId: config.clientId,
+    credential: config.credential,
+    scopes,
+    claims,
+    headers: { ...baseHeaders, ...telemetryHeaders(ctx.telemetry.current, ApiId.acquireTokenForClient, reason, correlationId) },
+  })
+  const outcome = yield* sendWithRetry(request)
+  if (outcome._tag === 'HttpFailure') return E.left(transportError(request.url, outcome))
+
+  const response = processTokenResponse(outcome, { url: request.url, nowMs, defaultRetryAfterMs: CONFIDENTIAL_DEFAULT_RETRY_AFTER_MS })
+  ctx.telemetry.current = recordServerAnswer(
+    ctx.telemetry.current,
+    ApiId.acquireTokenForClient,
+    correlationId,
+    E.isLeft(response) ? errorName(response.left) : undefined,
+  )
+  if (E.isLeft(response)) return response
+
+  // Times count from when the request was sent, so a token never outlives what the server meant.
+  const nowSec = Math.floor(nowMs / 1000)
+  ctx.tokenCache.apply(
+    reduceTokenResponse(
+      {
+        clientId: config.clientId,
+        environment: config.authority.host,
+        realm: config.authority.tenant,
+        scopes,
+        response: response.right,
+        homeAccountId: null,
+      },
+      nowSec,
+    ),
+  )
+  return E.right(resultFromResponse(response.right, targetToScopes(grantedTarget(response.right, scopes)), nowSec, correlationId))
+}
+
+/** MSAL Python's `remove_tokens_for_client`: forgets the app's own access tokens. */
+export const removeTokensForClient = (ctx: ClientContext): void => {
+  ctx.tokenCache.apply(removeClientTokens(ctx.tokenCache, ctx.config.clientId, [ctx.config.authority.host]))
+}

@@ -1,0 +1,17 @@
+import type { HttpOutcome, HttpRequest } from '../effects/effect.js'
+import type { Program } from '../effects/program.js'
+import { getRequestKey, type HttpCache } from './httpCache.js'
+import { sendWithRetry } from './send.js'
+
+/** Successful discovery answers are kept this long. */
+export const DISCOVERY_TTL_MS = 24 * 60 * 60 * 1000
+
+/** A GET answered from the http cache when it can be; 2xx answers are kept for `ttlMs`. */
+export function* cachedGet(cache: HttpCache, request: HttpRequest, nowMs: number, ttlMs = DISCOVERY_TTL_MS): Program<HttpOutcome> {
+  const key = getRequestKey(request.url)
+  const cached = cache.get(key, nowMs)
+  if (cached !== undefined) return cached
+  const outcome = yield* sendWithRetry(request)
+  if (outcome._tag === 'HttpResponse' && outcome.status >= 200 && outcome.status < 300) cache.set(key, outcome, nowMs + ttlMs)
+  return outcome
+}

@@ -1,0 +1,64 @@
+/**
+ * @msal-ts/core: the pure protocol core. No I/O and no globals: flows are Programs that
+ * describe the effects they need, and a runtime's interpreter performs them.
+ */
+export type { Effect, EffectResults, EffectTag, EffectOf, HttpRequest, HttpResponse, HttpFailure, HttpOutcome, LogLevel } from './effects/effect.js'
+export { perform, http, now, randomBytes, sha256, sleep, readEnv, log, pure, type Program } from './effects/program.js'
+export { run, runToPromise, type Interpret } from './effects/run.js'
+export { SingleFlight } from './effects/singleFlight.js'
+
+export * from './errors.js'
+export { MsalException } from './exception.js'
+
+export { parseAuthority, DEFAULT_AUTHORITY, type Authority } from './authority/authority.js'
+export { builtInEndpoints, openIdConfigurationUrl, type AuthorityEndpoints } from './authority/endpoints.js'
+export { processOpenIdConfiguration } from './authority/openIdConfiguration.js'
+export { resolveEndpoints } from './authority/resolveEndpoints.js'
+export { KNOWN_MICROSOFT_HOSTS, isKnownMicrosoftHost, isLoopbackHostname } from './authority/knownHosts.js'
+
+export { validateScopes, scopesToTarget, targetToScopes } from './protocol/scopes.js'
+export { mergeClaimsAndCapabilities } from './protocol/claims.js'
+export { clientAuthFields, SECRET_FORM_FIELDS, type ClientCredential } from './protocol/clientAuth.js'
+export { buildClientCredentialsRequest, type ClientCredentialsRequestInput } from './protocol/clientCredentials.js'
+export {
+  processTokenResponse,
+  processJsonResponse,
+  TokenSuccessResponse,
+  TokenErrorResponse,
+  type ResponseContext,
+} from './protocol/tokenResponse.js'
+
+export { TokenCache, bucketKey, prepareBucket, type IndexedAccessToken, type AccessTokenBucket } from './cache/tokenCache.js'
+export { AccessTokenEntity, EpochSecondsString } from './cache/schema.js'
+export { accessTokenKey } from './cache/keys.js'
+export type { CacheChange, CachePut, CacheDelete } from './cache/change.js'
+export { reduceTokenResponse, accessTokenEntityOf, removeClientTokens, type TokenResponseEvent } from './cache/reducers.js'
+export { selectAccessToken, EXPIRY_MARGIN_SECONDS, type AccessTokenQuery, type AccessTokenLookup } from './cache/selectors.js'
+
+export { HttpCache, DEFAULT_HTTP_CACHE_CAPACITY, type HttpCacheEntry } from './http/httpCache.js'
+export { sendWithRetry, transportError } from './http/send.js'
+export { cachedGet, DISCOVERY_TTL_MS } from './http/cachedGet.js'
+export { parseRetryAfter } from './http/retryAfter.js'
+export {
+  ApiId,
+  RefreshReason,
+  libraryHeaders,
+  telemetryHeaders,
+  recordCacheHit,
+  recordServerAnswer,
+  emptyTelemetry,
+  type PlatformInfo,
+  type TelemetryBuffer,
+} from './http/telemetry.js'
+
+export { decodeConfidentialClientConfig, toConfigurationError, type ConfidentialClientConfig } from './app/config.js'
+export { createClientContext, type ClientContext, type ClientContextInput } from './app/context.js'
+export { acquireTokenForClient, removeTokensForClient, type ClientCredentialsOptions } from './flows/clientCredentials.js'
+export { newCorrelationId } from './flows/correlation.js'
+export { resultFromCache, resultFromResponse, type TokenResult } from './result.js'
+
+export { bytesToBase64Url, base64UrlToBytes, utf8Encode, utf8Decode, bytesToHex } from './util/base64url.js'
+export { uuidFromBytes } from './util/uuid.js'
+export { parseHttpDate } from './util/httpDate.js'
+export { decodeOr, firstProblem, formatProblem, describeValue, parseJson, type Problem } from './util/decode.js'
+export { refined, NonEmptyString, functionType, instanceOf, PositiveNumber } from './util/codecs.js'

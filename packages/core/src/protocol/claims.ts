@@ -1,0 +1,30 @@
+import * as E from '#fp-ts/Either'
+import { usageError, type UsageError } from '../errors.js'
+import { parseJson } from '../util/decode.js'
+
+type JsonObject = { [key: string]: unknown }
+
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * The `claims` request parameter: the caller's claims challenge (a JSON object, as a resource
+ * sends it in WWW-Authenticate) with the app's client capabilities merged into
+ * `access_token.xms_cc`. Undefined when there is neither.
+ */
+export const mergeClaimsAndCapabilities = (
+  capabilities: readonly string[],
+  claimsChallenge: string | undefined,
+): E.Either<UsageError, string | undefined> => {
+  let claims: JsonObject = {}
+  if (claimsChallenge !== undefined && claimsChallenge !== '') {
+    const parsed = parseJson(claimsChallenge)
+    if (E.isLeft(parsed) || !isObject(parsed.right)) {
+      return E.left(usageError('claimsChallenge', 'expected a JSON object such as {"access_token":{"nbf":{"essential":true}}}'))
+    }
+    claims = parsed.right
+  }
+  if (capabilities.length === 0) return E.right(claimsChallenge === '' ? undefined : claimsChallenge)
+  const accessToken = isObject(claims['access_token']) ? claims['access_token'] : {}
+  return E.right(JSON.stringify({ ...claims, access_token: { ...accessToken, xms_cc: { values: capabilities } } }))
+}

@@ -1,0 +1,27 @@
+import type { HttpRequest } from '../effects/effect.js'
+import { clientAuthFields, type ClientCredential } from './clientAuth.js'
+
+export interface ClientCredentialsRequestInput {
+  readonly tokenEndpoint: string
+  readonly clientId: string
+  readonly credential: ClientCredential
+  /** Sent as given: the client-credentials grant takes no scope decoration. */
+  readonly scopes: readonly string[]
+  /** The merged claims parameter, if any. */
+  readonly claims?: string | undefined
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** The token request of the OAuth2 client-credentials grant (RFC 6749 §4.4). */
+export const buildClientCredentialsRequest = (input: ClientCredentialsRequestInput): HttpRequest => ({
+  method: 'POST',
+  url: input.tokenEndpoint,
+  headers: input.headers,
+  form: {
+    grant_type: 'client_credentials',
+    client_id: input.clientId,
+    scope: input.scopes.join(' '),
+    ...(input.claims !== undefined ? { claims: input.claims } : {}),
+    ...clientAuthFields(input.credential),
+  },
+})

@@ -1,0 +1,35 @@
+import * as E from '#fp-ts/Either'
+import { usageError, type UsageError } from '../errors.js'
+import { describeValue } from '../util/decode.js'
+
+/**
+ * Checks a caller's scopes: a non-empty array of non-empty strings without white space.
+ * Returns them de-duplicated (case-insensitively, first spelling kept) in the caller's order.
+ */
+export const validateScopes = (scopes: unknown): E.Either<UsageError, readonly string[]> => {
+  if (!Array.isArray(scopes)) return E.left(usageError('scopes', `expected an array of scope strings, got ${describeValue(scopes)}`))
+  if (scopes.length === 0) return E.left(usageError('scopes', 'expected at least one scope, got an empty array'))
+  const seen = new Set<string>()
+  const unique: string[] = []
+  for (const scope of scopes as unknown[]) {
+    if (typeof scope !== 'string' || scope === '' || /\s/.test(scope)) {
+      return E.left(usageError('scopes', `each scope must be a non-empty string without spaces, got ${describeValue(scope)}`))
+    }
+    const folded = scope.toLowerCase()
+    if (!seen.has(folded)) {
+      seen.add(folded)
+      unique.push(scope)
+    }
+  }
+  return E.right(unique)
+}
+
+/** The cache `target`: scopes sorted in code-point order and space-joined (MSAL's unified schema). */
+export const scopesToTarget = (scopes: readonly string[]): string => [...scopes].sort(compareCodePoints).join(' ')
+
+/** Splits a `target` or a response's `scope` field; tolerant of repeated spaces. */
+export const targetToScopes = (target: string): string[] => target.split(' ').filter((scope) => scope !== '')
+
+// Sorting by UTF-16 code units equals code-point order for the ASCII that scopes are made of,
+// and matches Python's sorted() on the same strings.
+const compareCodePoints = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)

@@ -1,0 +1,130 @@
+import * as E from '#fp-ts/Either'
+import * as t from 'io-ts'
+import type { HttpResponse } from '../effects/effect.js'
+import {
+  invalidResponseError,
+  serverError,
+  throttledError,
+  type MsalError,
+  type WireErrorFields,
+} from '../errors.js'
+import { parseRetryAfter } from '../http/retryAfter.js'
+import { NonEmptyString } from '../util/codecs.js'
+import { decodeOr, parseJson } from '../util/decode.js'
+
+/** A non-negative whole number of seconds; Entra's v1-style endpoints send them as strings. */
+export const Seconds = new t.Type<number, number, unknown>(
+  'a number of seconds',
+  (u): u is number => typeof u === 'number' && Number.isFinite(u) && u >= 0,
+  (u, c) => {
+    if (typeof u === 'number' && Number.isFinite(u) && u >= 0) return t.success(Math.floor(u))
+    if (typeof u === 'string' && /^\d+$/.test(u)) return t.success(Number(u))
+    return t.failure(u, c)
+  },
+  t.identity,
+)
+
+/** A successful token response (RFC 6749 §5.1 plus Entra's extensions). Unknown fields are kept. */
+export const TokenSuccessResponse = t.intersection(
+  [
+    t.type({ access_token: NonEmptyString }),
+    t.partial({
+      token_type: t.string,
+      expires_in: Seconds,
+      ext_expires_in: Seconds,
+      refresh_in: Seconds,
+      expires_on: Seconds,
+      scope: t.string,
+      refresh_token: t.string,
+      id_token: t.string,
+      client_info: t.string,
+      foci: t.string,
+    }),
+  ],
+  'a token response',
+)
+export type TokenSuccessResponse = t.TypeOf<typeof TokenSuccessResponse> & { readonly [extra: string]: unknown }
+
+/** An OAuth2 error response (RFC 6749 §5.2 plus Entra's extensions). */
+export const TokenErrorResponse = t.intersection(
+  [
+    t.type({ error: t.string }),
+    t.partial({
+      error_description: t.string,
+      error_codes: t.array(t.number),
+      suberror: t.string,
+      correlation_id: t.string,
+      trace_id: t.string,
+      timestamp: t.string,
+      claims: t.string,
+      error_uri: t.string,
+    }),
+  ],
+  'an OAuth2 error response',
+)
+export type TokenErrorResponse = t.TypeOf<typeof TokenErrorResponse>
+
+export const wireErrorFields = (body: TokenErrorResponse): WireErrorFields => ({
+  error: body.error,
+  errorDescription: body.error_description,
+  errorCodes: body.error_codes,
+  suberror: body.suberror,
+  correlationId: body.correlation_id,
+  traceId: body.trace_id,
+  timestamp: body.timestamp,
+  claims: body.claims,
+  errorUri: body.error_uri,
+})
+
+export interface ResponseContext {
+  readonly url: string
+  readonly nowMs: number
+  /** Used for a 429 that names no Retry-After. */
+  readonly defaultRetryAfterMs: number
+}
+
+const isThrottling = (status: number, retryAfterMs: number | undefined): boolean =>
+  status === 429 || (status >= 500 && retryAfterMs !== undefined)
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * Classifies any HTTP response into a JSON body to decode further or an MsalError:
+ * throttling (429, or 5xx with Retry-After), an OAuth2 error, or a body that is not a JSON object.
+ * The status is kept in every error.
+ */
+export const processJsonResponse = (response: HttpResponse, ctx: ResponseContext): E.Either<MsalError, Record<string, unknown>> => {
+  const retryAfterMs = parseRetryAfter(response.headers['retry-after'], ctx.nowMs)
+  const json = parseJson(response.body)
+  const body = E.isRight(json) && isObject(json.right) ? json.right : undefined
+  const wireError = body !== undefined && typeof body['error'] === 'string' ? TokenErrorResponse.decode(body) : undefined
+  const fields = wireError !== undefined && E.isRight(wireError) ? wireErrorFields(wireError.right) : {}
+
+  if (isThrottling(response.status, retryAfterMs)) {
+    return E.left(throttledError(response.status, retryAfterMs ?? ctx.defaultRetryAfterMs, fields))
+  }
+  if (body === undefined) {
+    const contentType = response.headers['content-type'] ?? 'no content type'
+    const problem = response.body.trim() === '' ? 'expected a JSON object, got an empty body' : `expected a JSON object, got ${contentType}`
+    return E.left(invalidResponseError(ctx.url, response.status, problem, response.body))
+  }
+  if (wireError !== undefined) {
+    return E.isRight(wireError)
+      ? E.left(serverError(response.status, fields))
+      : E.left(invalidResponseError(ctx.url, response.status, `malformed error response: ${String(body['error'])}`, response.body))
+  }
+  if (response.status < 200 || response.status > 299) {
+    return E.left(invalidResponseError(ctx.url, response.status, 'an unsuccessful status without an OAuth2 error', response.body))
+  }
+  return E.right(body)
+}
+
+/** Turns a token endpoint's answer into a decoded success response or an MsalError. Never throws. */
+export const processTokenResponse = (response: HttpResponse, ctx: ResponseContext): E.Either<MsalError, TokenSuccessResponse> =>
+  E.chain((body: Record<string, unknown>) =>
+    decodeOr(TokenSuccessResponse, body, (problem): MsalError => invalidResponseError(ctx.url, response.status, problem, '')) as E.Either<
+      MsalError,
+      TokenSuccessResponse
+    >,
+  )(processJsonResponse(response, ctx))

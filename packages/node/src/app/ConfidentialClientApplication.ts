@@ -1,0 +1,101 @@
+import * as E from '#fp-ts/Either'
+import {
+  acquireTokenForClient,
+  decodeConfidentialClientConfig,
+  createClientContext,
+  HttpCache,
+  MsalException,
+  removeTokensForClient,
+  run,
+  SingleFlight,
+  TokenCache,
+  type ClientContext,
+  type ClientCredentialsOptions,
+  type Interpret,
+  type MsalError,
+  type TokenResult,
+} from '@msal-ts/core'
+import { createNodeInterpreter } from '../interpreter/nodeInterpreter.js'
+import { nodePlatform } from '../platform.js'
+import { decodeNodeRuntimeOptions, type NodeRuntimeOptions } from './options.js'
+
+export interface ConfidentialClientApplicationOptions extends NodeRuntimeOptions {
+  /** The application (client) id from its registration. */
+  readonly clientId: string
+  /** The client secret. */
+  readonly clientCredential: string
+  /** Default https://login.microsoftonline.com/common; client credentials want a specific tenant. */
+  readonly authority?: string | undefined
+  /** Capabilities the client declares (e.g. "CP1" for continuous access evaluation). */
+  readonly clientCapabilities?: readonly string[] | undefined
+  readonly appName?: string | undefined
+  readonly appVersion?: string | undefined
+}
+
+type Outcome = E.Either<MsalError, TokenResult>
+
+/** Resolves a flow's Either the Promise way: a copy of the result, or a rejection with an MsalError. */
+const settle = (outcome: Outcome): Promise<TokenResult> =>
+  E.isRight(outcome) ? Promise.resolve({ ...outcome.right }) : Promise.reject(new MsalException(outcome.left))
+
+const throwIfLeft = <A>(value: E.Either<MsalError, A>): A => {
+  if (E.isLeft(value)) throw new MsalException(value.left)
+  return value.right
+}
+
+/**
+ * A server-side application (daemon, web app, web API) that holds a credential: MSAL Python's
+ * ConfidentialClientApplication. Methods return Promises and reject with an MsalError.
+ */
+export class ConfidentialClientApplication {
+  readonly clientId: string
+  /** The authority URL in canonical form. */
+  readonly authority: string
+  readonly tokenCache: TokenCache
+  readonly httpCache: HttpCache
+  private readonly ctx: ClientContext
+  private readonly interpret: Interpret
+  private readonly inFlight = new SingleFlight<Outcome>()
+
+  /** @throws MsalError (kind ConfigurationError) naming the option that is wrong. */
+  constructor(options: ConfidentialClientApplicationOptions) {
+    const config = throwIfLeft(decodeConfidentialClientConfig(options))
+    const runtime = throwIfLeft(decodeNodeRuntimeOptions(options))
+    this.clientId = config.clientId
+    this.authority = config.authority.url
+    this.tokenCache = runtime.tokenCache ?? new TokenCache()
+    this.httpCache = runtime.httpCache ?? new HttpCache()
+    this.ctx = createClientContext({ config, platform: nodePlatform(), tokenCache: this.tokenCache, httpCache: this.httpCache })
+    this.interpret =
+      runtime.interpreter ??
+      createNodeInterpreter({
+        httpClient: runtime.httpClient,
+        timeoutMs: runtime.timeout,
+        logger: runtime.logger,
+        logLevel: runtime.logLevel,
+        enablePiiLog: runtime.enablePiiLog,
+      })
+  }
+
+  /**
+   * The app's own token for `scopes` (e.g. ["https://graph.microsoft.com/.default"]): from the
+   * cache when a usable one is there, else from the identity provider. Identical concurrent
+   * calls share one request.
+   */
+  acquireTokenForClient(scopes: readonly string[], options: ClientCredentialsOptions = {}): Promise<TokenResult> {
+    try {
+      const outcome = this.inFlight.do(
+        () => JSON.stringify(['client', scopes, options.claimsChallenge ?? null]),
+        () => run(acquireTokenForClient(this.ctx, scopes, options), this.interpret),
+      )
+      return outcome instanceof Promise ? outcome.then(settle) : settle(outcome)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /** Forgets every token this app acquired for itself (MSAL Python's remove_tokens_for_client). */
+  removeTokensForClient(): void {
+    removeTokensForClient(this.ctx)
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * @msal-ts/node: the Microsoft Authentication Library for Node, as a functional core with a
+ * Node interpreter. Names follow MSAL Python's, in camelCase.
+ */
+export { ConfidentialClientApplication, type ConfidentialClientApplicationOptions } from './app/ConfidentialClientApplication.js'
+export type { NodeRuntimeOptions } from './app/options.js'
+export { createNodeInterpreter, type NodeInterpreterOptions } from './interpreter/nodeInterpreter.js'
+export { resolveFetch } from './interpreter/fetch.js'
+export { resolveWebCrypto } from './interpreter/webcrypto.js'
+export { performHttp, DEFAULT_TIMEOUT_MS, type HttpClient, type Logger } from '@msal-ts/browser'
+export { nodePlatform, VERSION } from './platform.js'
+export {
+  MsalException as MsalError,
+  TokenCache,
+  HttpCache,
+  type TokenResult,
+  type ClientCredentialsOptions,
+  type LogLevel,
+  type MsalError as MsalErrorDetail,
+  type Interpret,
+  type Program,
+} from '@msal-ts/core'

@@ -1,0 +1,31 @@
+import type { Interpret, LogLevel } from '@msal-ts/core'
+import { createWebInterpreter, type HttpClient, type Logger } from '@msal-ts/browser'
+import { resolveFetch } from './fetch.js'
+import { resolveWebCrypto } from './webcrypto.js'
+
+export interface NodeInterpreterOptions {
+  readonly httpClient?: HttpClient | undefined
+  /** Per-request timeout in milliseconds. Default 30 000. */
+  readonly timeoutMs?: number | undefined
+  readonly logger?: Logger | undefined
+  readonly logLevel?: LogLevel | undefined
+  readonly enablePiiLog?: boolean | undefined
+  /** Environment variables to read; default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+}
+
+/**
+ * Performs effects on Node: the web-platform interpreter (fetch, WebCrypto, timers) with Node's
+ * additions: process.env, and cross-fetch / @peculiar/webcrypto where the runtime lacks fetch
+ * or WebCrypto. The fetch and crypto are resolved once, on first use.
+ */
+export const createNodeInterpreter = (options: NodeInterpreterOptions = {}): Interpret =>
+  createWebInterpreter({
+    fetch: () => (options.httpClient !== undefined ? options.httpClient : resolveFetch(undefined)),
+    crypto: () => (globalThis.crypto?.subtle !== undefined ? globalThis.crypto : resolveWebCrypto()),
+    timeoutMs: options.timeoutMs,
+    logger: options.logger,
+    logLevel: options.logLevel,
+    enablePiiLog: options.enablePiiLog,
+    env: options.env ?? process.env,
+  })

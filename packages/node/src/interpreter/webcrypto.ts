@@ -1,0 +1,7 @@
+/** The WebCrypto to use: the runtime's, else @peculiar/webcrypto (loaded only when needed). */
+export const resolveWebCrypto = async (runtime: { readonly crypto?: unknown } = globalThis): Promise<Crypto> => {
+  const candidate = runtime.crypto as Partial<Crypto> | undefined
+  if (candidate?.subtle !== undefined && typeof candidate.getRandomValues === 'function') return candidate as Crypto
+  const { Crypto: PeculiarCrypto } = await import('@peculiar/webcrypto')
+  return new PeculiarCrypto() as unknown as Crypto
+}

@@ -1,0 +1,93 @@
+import { entraError, JSON_HEADERS, type ErrorContext } from './entraErrors.js'
+import { guidFor, isMultiTenantAlias, tenantIdOf } from './ids.js'
+import type { TokenSigner } from './tokens.js'
+import type { IdpAnswer, IdpRequest, RegisteredApp } from './types.js'
+
+export interface GrantContext extends ErrorContext {
+  readonly tenant: string
+  readonly apps: ReadonlyMap<string, RegisteredApp>
+  readonly signer: TokenSigner
+  readonly tokenLifetimeSeconds: number
+  readonly refreshInSeconds: number | undefined
+  /** A fresh random id (for `uti`, `aio`). */
+  readonly randomId: () => string
+}
+
+/** Claims a resource asks for through `claims`, as the provider honours them (capabilities only). */
+const capabilitiesOf = (claims: string | undefined): string[] | undefined => {
+  if (claims === undefined) return undefined
+  const parsed = JSON.parse(claims) as { access_token?: { xms_cc?: { values?: unknown } } }
+  const values = parsed.access_token?.xms_cc?.values
+  return Array.isArray(values) ? values.map(String) : undefined
+}
+
+/** The client-credentials grant with a client secret, checked and answered as Entra does. */
+export const clientCredentialsGrant = async (request: IdpRequest, ctx: GrantContext): Promise<IdpAnswer> => {
+  const { form } = request
+  const clientId = form['client_id'] ?? ''
+  if (isMultiTenantAlias(ctx.tenant)) {
+    return entraError(400, 'invalid_request', 50059, 'No tenant-identifying information found in either the request or implied by any provided credentials.', ctx)
+  }
+  const app = ctx.apps.get(clientId.toLowerCase())
+  if (app === undefined) {
+    return entraError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${ctx.tenant}'.`, ctx)
+  }
+  const secret = form['client_secret']
+  if (secret === undefined) {
+    return entraError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", ctx)
+  }
+  if (secret !== app.clientSecret) {
+    return entraError(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`, ctx)
+  }
+  const scope = form['scope']
+  if (scope === undefined || scope.trim() === '') {
+    return entraError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'scope'.", ctx)
+  }
+  const scopes = scope.split(' ').filter((s) => s !== '')
+  if (scopes.length !== 1) {
+    return entraError(400, 'invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`, ctx)
+  }
+  if (!scopes[0]!.endsWith('/.default')) {
+    return entraError(400, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`, ctx)
+  }
+  let capabilities: string[] | undefined
+  try {
+    capabilities = capabilitiesOf(form['claims'])
+  } catch {
+    return entraError(400, 'invalid_request', 90014, "The request parameter 'claims' is not valid JSON.", ctx)
+  }
+
+  const tid = tenantIdOf(ctx.tenant)
+  const oid = guidFor(`service-principal:${tid}:${clientId}`)
+  const iat = Math.floor(ctx.nowMs / 1000)
+  const accessToken = await ctx.signer.sign({
+    aud: scopes[0]!.slice(0, -'/.default'.length),
+    iss: `${ctx.origin}/${tid}/v2.0`,
+    iat,
+    nbf: iat,
+    exp: iat + ctx.tokenLifetimeSeconds,
+    aio: ctx.randomId(),
+    azp: clientId,
+    azpacr: '1',
+    idtyp: 'app',
+    oid,
+    sub: oid,
+    tid,
+    uti: ctx.randomId(),
+    ver: '2.0',
+    ...(app.roles !== undefined && app.roles.length > 0 ? { roles: app.roles } : {}),
+    ...(capabilities !== undefined ? { xms_cc: capabilities } : {}),
+  })
+  return {
+    kind: 'response',
+    status: 200,
+    headers: { ...JSON_HEADERS, 'x-ms-request-id': ctx.traceId, 'client-request-id': ctx.correlationId },
+    body: JSON.stringify({
+      token_type: 'Bearer',
+      expires_in: ctx.tokenLifetimeSeconds,
+      ext_expires_in: ctx.tokenLifetimeSeconds,
+      ...(ctx.refreshInSeconds !== undefined ? { refresh_in: ctx.refreshInSeconds } : {}),
+      access_token: accessToken,
+    }),
+  }
+}

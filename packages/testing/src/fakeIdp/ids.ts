@@ -1,0 +1,13 @@
+import { createHash } from 'node:crypto'
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** A stable GUID derived from a name, so tenants named by domain get a consistent tenant id. */
+export const guidFor = (name: string): string => {
+  const hex = createHash('sha256').update(name.toLowerCase()).digest('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+}
+
+export const tenantIdOf = (tenant: string): string => (GUID.test(tenant) ? tenant.toLowerCase() : guidFor(`tenant:${tenant}`))
+
+export const isMultiTenantAlias = (tenant: string): boolean => ['common', 'organizations', 'consumers'].includes(tenant.toLowerCase())

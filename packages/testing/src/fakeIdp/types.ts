@@ -1,0 +1,31 @@
+/** A request as the fake identity provider sees it, whichever face it came through. */
+export interface IdpRequest {
+  readonly method: string
+  readonly url: URL
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly form: Readonly<Record<string, string>>
+}
+
+/** What the fake decides: a response, or (for faults) no response at all. */
+export type IdpAnswer =
+  | { readonly kind: 'response'; readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: string }
+  | { readonly kind: 'connection-error' }
+  | { readonly kind: 'timeout' }
+
+export interface RecordedRequest {
+  readonly method: string
+  readonly url: string
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly form: Readonly<Record<string, string>>
+  /** Epoch milliseconds on the provider's clock. */
+  readonly at: number
+}
+
+export interface RegisteredApp {
+  readonly clientId: string
+  readonly clientSecret?: string | undefined
+  /** App roles granted to the app, put in its tokens' `roles` claim. */
+  readonly roles?: readonly string[] | undefined
+}

@@ -1,0 +1,24 @@
+/**
+ * @msal-ts/testing: test msal-ts flows, and the apps that use them, without a network, a clock
+ * or luck. Replay and record transcripts, virtual time, seeded randomness, fault injection, and
+ * a fake Microsoft identity provider.
+ */
+export { fixedClock, DEFAULT_START_MS, type FixedClock } from './clock.js'
+export { seededRandom, type RandomSource } from './random.js'
+export {
+  TRANSCRIPT_FORMAT,
+  REDACTED,
+  MACHINE_HEADERS,
+  redactEffect,
+  parseTranscript,
+  type Transcript,
+  type TranscriptStep,
+} from './transcript.js'
+export { diffJson } from './diff.js'
+export { replay, ReplayMismatchError, type ReplayInterpreter, type ReplayOptions } from './replay.js'
+export { record, type Recorder } from './record.js'
+export { createTestInterpreter, type TestInterpreter, type TestInterpreterOptions, type HttpHandler, type LogEntry } from './testInterpreter.js'
+export { faults, type Fault } from './faults.js'
+export { FakeIdentityProvider, type FakeIdentityProviderOptions, type FetchFunction } from './fakeIdp/FakeIdentityProvider.js'
+export type { RecordedRequest, RegisteredApp, IdpRequest, IdpAnswer } from './fakeIdp/types.js'
+export { tenantIdOf } from './fakeIdp/ids.js'

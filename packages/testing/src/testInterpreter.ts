@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto'
+import type { Effect, HttpOutcome, HttpRequest, Interpret, LogLevel } from '@msal-ts/core'
+import { fixedClock, type FixedClock } from './clock.js'
+import { seededRandom, type RandomSource } from './random.js'
+
+export interface LogEntry {
+  readonly level: LogLevel
+  readonly message: string
+  readonly pii: boolean
+}
+
+/** Answers an Http effect: a FakeIdentityProvider's `http`, or any function of your own. */
+export type HttpHandler = (request: HttpRequest) => HttpOutcome | Promise<HttpOutcome>
+
+export interface TestInterpreterOptions {
+  readonly http: HttpHandler
+  readonly clock?: FixedClock
+  readonly random?: RandomSource
+  readonly env?: Readonly<Record<string, string | undefined>>
+}
+
+export interface TestInterpreter {
+  readonly interpret: Interpret
+  readonly clock: FixedClock
+  /** Every Log effect, PII or not. */
+  readonly logs: LogEntry[]
+}
+
+/**
+ * A fully deterministic interpreter: virtual time (Sleep advances the clock instead of waiting),
+ * seeded randomness, a fixed environment, and HTTP answered by the given handler.
+ */
+export const createTestInterpreter = (options: TestInterpreterOptions): TestInterpreter => {
+  const clock = options.clock ?? fixedClock()
+  const random = options.random ?? seededRandom(1)
+  const env = options.env ?? {}
+  const logs: LogEntry[] = []
+  const interpret: Interpret = (effect: Effect) => {
+    switch (effect._tag) {
+      case 'Http':
+        return options.http(effect.request)
+      case 'Now':
+        return clock.now()
+      case 'RandomBytes':
+        return random(effect.length)
+      case 'Sha256':
+        return new Uint8Array(createHash('sha256').update(effect.data, 'utf8').digest())
+      case 'Sleep':
+        clock.advance(effect.ms)
+        return undefined
+      case 'ReadEnv':
+        return env[effect.name]
+      case 'Log':
+        logs.push({ level: effect.level, message: effect.message, pii: effect.pii })
+        return undefined
+    }
+  }
+  return { interpret, clock, logs }
+}

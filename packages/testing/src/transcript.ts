@@ -1,0 +1,67 @@
+import { SECRET_FORM_FIELDS, bytesToBase64Url, base64UrlToBytes, type Effect } from '@msal-ts/core'
+
+/**
+ * A transcript: the effects a program asked for, in order, each with the result it was given.
+ * JSON all the way down, so it can be committed as a fixture and read in a review.
+ */
+export interface TranscriptStep {
+  readonly effect: Effect
+  readonly result: unknown
+}
+
+export interface Transcript {
+  readonly format: typeof TRANSCRIPT_FORMAT
+  readonly name: string
+  readonly steps: readonly TranscriptStep[]
+}
+
+export const TRANSCRIPT_FORMAT = 'msal-ts/transcript@1'
+
+export const REDACTED = '<redacted>'
+
+/** Request headers that carry secrets. */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'])
+
+/** Headers that describe the machine, not the protocol; ignored when comparing by default. */
+export const MACHINE_HEADERS: readonly string[] = ['x-client-os', 'x-client-ver']
+
+const SECRET_FIELDS = new Set(SECRET_FORM_FIELDS)
+
+/** The effect with secrets replaced, as it is written to (and compared with) a transcript. */
+export const redactEffect = (effect: Effect): Effect => {
+  if (effect._tag !== 'Http') return effect
+  const { request } = effect
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [name, SECRET_HEADERS.has(name.toLowerCase()) ? REDACTED : value]),
+  )
+  const form =
+    request.form === undefined
+      ? undefined
+      : Object.fromEntries(Object.entries(request.form).map(([name, value]) => [name, SECRET_FIELDS.has(name) ? REDACTED : value]))
+  return { _tag: 'Http', request: { ...request, headers, ...(form !== undefined ? { form } : {}) } }
+}
+
+/** Results to JSON: byte arrays become { "$bytes": base64url }. */
+export const encodeResult = (result: unknown): unknown =>
+  result instanceof Uint8Array ? { $bytes: bytesToBase64Url(result) } : result === undefined ? null : result
+
+export const decodeResult = (encoded: unknown): unknown => {
+  if (typeof encoded === 'object' && encoded !== null && '$bytes' in encoded) {
+    return base64UrlToBytes(String((encoded as { $bytes: unknown }).$bytes)) ?? new Uint8Array()
+  }
+  return encoded === null ? undefined : encoded
+}
+
+/** Reads a transcript from parsed JSON, checking its shape so a broken fixture fails clearly. */
+export const parseTranscript = (json: unknown): Transcript => {
+  const problem = (what: string) => new Error(`not a transcript: ${what}`)
+  if (typeof json !== 'object' || json === null) throw problem('expected an object')
+  const candidate = json as Partial<Transcript>
+  if (candidate.format !== TRANSCRIPT_FORMAT) throw problem(`format must be "${TRANSCRIPT_FORMAT}"`)
+  if (!Array.isArray(candidate.steps)) throw problem('steps must be an array')
+  candidate.steps.forEach((step, index) => {
+    const tag = (step as Partial<TranscriptStep>)?.effect?._tag
+    if (typeof tag !== 'string') throw problem(`step ${index + 1} has no effect._tag`)
+  })
+  return { format: TRANSCRIPT_FORMAT, name: String(candidate.name ?? 'unnamed'), steps: candidate.steps }
+}
