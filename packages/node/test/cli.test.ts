@@ -23,8 +23,9 @@ describe('msal-ts demo', () => {
   })
 
   it('runs from the built command as the README says', () => {
-    const cli = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js')
-    expect(existsSync(cli) ? 'built' : 'packages/node/dist is missing: run the build first (./dev test does)').toBe('built')
+    const built = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js')
+    expect(existsSync(built) ? 'built' : 'packages/node/dist is missing: run the build first (./dev test does)').toBe('built')
+    const cli = join(import.meta.dirname, '..', 'bin', 'msal-ts.js')
     const result = spawnSync(process.execPath, [cli, 'demo'], { encoding: 'utf8', timeout: 60_000 })
     expect(result.stderr).toBe('')
     expect(result.status).toBe(0)

@@ -131,6 +131,14 @@ describe('acquireTokenForClient against the fake identity provider, in process',
     expect(error).toMatchObject({ kind: 'UsageError', argument: 'claimsChallenge' })
   })
 
+  it('warns that /common cannot issue app tokens, and passes on the error Entra gives', async () => {
+    const lines: string[] = []
+    const cca = app(newIdp(), { authority: 'https://login.microsoftonline.com/common', logger: (_: string, message: string) => lines.push(message) })
+    const error = await rejectionOf(cca.acquireTokenForClient(SCOPES))
+    expect(error).toMatchObject({ kind: 'ServerError', error: 'invalid_request', errorCodes: [50059] })
+    expect(lines).toContain('acquireTokenForClient with the /common authority is unreliable; use a specific tenant')
+  })
+
   it('logs through the application logger, at its level', async () => {
     const lines: Array<[string, string]> = []
     const logger: Logger = (level, message) => lines.push([level, message])

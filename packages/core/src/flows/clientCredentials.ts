@@ -27,6 +27,9 @@ export interface ClientCredentialsOptions {
   readonly claimsChallenge?: string | undefined
 }
 
+/** Authorities that name no tenant; the identity provider cannot tell whose app token to issue. */
+const MULTI_TENANT = new Set(['common', 'organizations'])
+
 /** A confidential client waits this long after a 429 that names no Retry-After. */
 const CONFIDENTIAL_DEFAULT_RETRY_AFTER_MS = 5_000
 
@@ -84,6 +87,9 @@ function* requestClientToken(
   nowMs: number,
 ): Program<E.Either<MsalError, TokenResult>> {
   const { config } = ctx
+  if (MULTI_TENANT.has(config.authority.tenant.toLowerCase())) {
+    yield* log('warning', `acquireTokenForClient with the /${config.authority.tenant} authority is unreliable; use a specific tenant`)
+  }
   const baseHeaders = { ...libraryHeaders(ctx.platform, config.appName, config.appVersion), 'client-request-id': correlationId }
   const endpoints = yield* resolveEndpoints(config.authority, ctx.httpCache, baseHeaders, nowMs)
   if (E.isLeft(endpoints)) return endpoints

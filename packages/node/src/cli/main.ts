@@ -1,6 +1,3 @@
-#!/usr/bin/env node
-import { realpathSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { MsalException } from '@msal-ts/core'
 import { VERSION } from '../platform.js'
 import { runDemo } from './demo.js'
@@ -56,16 +53,9 @@ export const main = async (args: readonly string[], output: Output = consoleOutp
   }
 }
 
-const invokedDirectly = (): boolean => {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)
-  } catch {
-    return false
-  }
-}
-
-if (invokedDirectly()) {
-  main(process.argv.slice(2)).then(
+/** Runs the CLI for a process: sets the exit code, reports an unexpected error with its stack. */
+export const runCli = (args: readonly string[]): void => {
+  main(args).then(
     (code) => {
       process.exitCode = code
     },
