@@ -126,6 +126,16 @@ describe('acquireTokenForClient against the fake identity provider, in process',
     expect(cca.tokenCache.accessTokenCount).toBe(0)
   })
 
+  it('answers junk scopes with a UsageError even while another call is in flight', async () => {
+    const cca = app(newIdp())
+    const pending = cca.acquireTokenForClient(SCOPES)
+    const cyclic: unknown[] = []
+    cyclic.push(cyclic)
+    const error = await rejectionOf(cca.acquireTokenForClient(cyclic as never))
+    expect(error).toMatchObject({ kind: 'UsageError', argument: 'scopes' })
+    await pending
+  })
+
   it('rejects a claims challenge that is not JSON', async () => {
     const error = await rejectionOf(app(newIdp()).acquireTokenForClient(SCOPES, { claimsChallenge: 'nope' }))
     expect(error).toMatchObject({ kind: 'UsageError', argument: 'claimsChallenge' })

@@ -34,6 +34,10 @@ export interface ConfidentialClientApplicationOptions extends NodeRuntimeOptions
 
 type Outcome = E.Either<MsalError, TokenResult>
 
+/** Which calls are identical. Total over any input: bad scopes are the flow's to report. */
+const flightKey = (scopes: unknown, claimsChallenge: unknown): string =>
+  `${Array.isArray(scopes) ? scopes.map((s) => (typeof s === 'string' ? s : '\u0001')).join('\u0000') : '\u0002'}\u0003${typeof claimsChallenge === 'string' ? claimsChallenge : ''}`
+
 /** Resolves a flow's Either the Promise way: a copy of the result, or a rejection with an MsalError. */
 const settle = (outcome: Outcome): Promise<TokenResult> =>
   E.isRight(outcome) ? Promise.resolve({ ...outcome.right }) : Promise.reject(new MsalException(outcome.left))
@@ -85,7 +89,7 @@ export class ConfidentialClientApplication {
   acquireTokenForClient(scopes: readonly string[], options: ClientCredentialsOptions = {}): Promise<TokenResult> {
     try {
       const outcome = this.inFlight.do(
-        () => JSON.stringify(['client', scopes, options.claimsChallenge ?? null]),
+        () => flightKey(scopes, options.claimsChallenge),
         () => run(acquireTokenForClient(this.ctx, scopes, options), this.interpret),
       )
       return outcome instanceof Promise ? outcome.then(settle) : settle(outcome)
