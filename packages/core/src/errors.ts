@@ -89,7 +89,14 @@ export interface InvalidResponseError extends ErrorBase {
   readonly bodyExcerpt: string
 }
 
+/** A serialized token cache could not be read (not JSON, truncated, a section of the wrong shape). */
+export interface CacheError extends ErrorBase {
+  readonly _tag: 'CacheError'
+  readonly code: 'invalid_cache'
+}
+
 export type MsalError =
+  | CacheError
   | ConfigurationError
   | UsageError
   | ServerError
@@ -105,6 +112,12 @@ export const configurationError = (field: string, message: string): Configuratio
   code: 'invalid_configuration',
   field,
   message: `${field}: ${message}`,
+})
+
+export const cacheError = (message: string): CacheError => ({
+  _tag: 'CacheError',
+  code: 'invalid_cache',
+  message: `token cache: ${message}`,
 })
 
 export const usageError = (argument: string, message: string): UsageError => ({

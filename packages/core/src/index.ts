@@ -28,12 +28,52 @@ export {
   type ResponseContext,
 } from './protocol/tokenResponse.js'
 
-export { TokenCache, bucketKey, prepareBucket, type IndexedAccessToken, type AccessTokenBucket } from './cache/tokenCache.js'
-export { AccessTokenEntity, EpochSecondsString } from './cache/schema.js'
-export { accessTokenKey } from './cache/keys.js'
-export type { CacheChange, CachePut, CacheDelete } from './cache/change.js'
-export { reduceTokenResponse, accessTokenEntityOf, removeClientTokens, type TokenResponseEvent } from './cache/reducers.js'
-export { selectAccessToken, EXPIRY_MARGIN_SECONDS, type AccessTokenQuery, type AccessTokenLookup } from './cache/selectors.js'
+export { TokenStore, CacheSections, bucketKey, prepareBucket, ownerKey, type IndexedAccessToken, type AccessTokenBucket } from './cache/tokenStore.js'
+export { TokenCache, type TokenCacheOptions } from './cache/tokenCache.js'
+export { SerializableTokenCache, type SerializableTokenCacheOptions } from './cache/serializableTokenCache.js'
+export type { CachePersistence, CacheAccessContext } from './cache/persistence.js'
+export { Collection, type Stored } from './cache/collection.js'
+export {
+  AccessTokenEntity,
+  RefreshTokenEntity,
+  IdTokenEntity,
+  AccountEntity,
+  AppMetadataEntity,
+  EpochSecondsString,
+  CREDENTIAL_TYPES,
+  type CredentialType,
+  type EntityOf,
+} from './cache/schema.js'
+export { accessTokenKey, refreshTokenKey, idTokenKey, accountKey, appMetadataKey, canonicalKey, keyFor } from './cache/keys.js'
+export { noChange, isEmptyChange, type CacheChange, type CachePut, type CacheDelete } from './cache/change.js'
+export {
+  reduceTokenResponse,
+  accessTokenEntityOf,
+  removeClientTokens,
+  removeRefreshToken,
+  removeAccount,
+  ACCOUNT_SOURCES,
+  type TokenResponseEvent,
+  type AccountToRemove,
+} from './cache/reducers.js'
+export {
+  selectAccessToken,
+  selectAccessTokenIn,
+  selectRefreshTokens,
+  selectAppMetadata,
+  selectIdToken,
+  selectAccounts,
+  EXPIRY_MARGIN_SECONDS,
+  type Account,
+  type AccessTokenQuery,
+  type AccessTokenLookup,
+  type RefreshTokenQuery,
+} from './cache/selectors.js'
+export { decodeIdTokenClaims, decodeClientInfo, homeAccountIdOf, type IdTokenClaims, type ClientInfo } from './cache/accountOf.js'
+export { tokenResponseEventOf, type TokenCacheEvent } from './cache/events.js'
+export { searchCache, type SearchOptions } from './cache/search.js'
+export { parseCache, type ParsedCache } from './cache/serialization.js'
+export { environmentAliases, CLOUD_ALIAS_GROUPS } from './authority/aliases.js'
 
 export { HttpCache, DEFAULT_HTTP_CACHE_CAPACITY, type HttpCacheEntry } from './http/httpCache.js'
 export { sendWithRetry, transportError } from './http/send.js'

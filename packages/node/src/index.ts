@@ -9,10 +9,13 @@ export { resolveFetch } from './interpreter/fetch.js'
 export { resolveWebCrypto } from './interpreter/webcrypto.js'
 export { performHttp, DEFAULT_TIMEOUT_MS, type HttpClient, type Logger } from '@msal-ts/browser'
 export { nodePlatform, VERSION } from './platform.js'
+export { TokenCache, SerializableTokenCache } from './cache/tokenCaches.js'
 export {
   MsalException as MsalError,
-  TokenCache,
   HttpCache,
+  type Account,
+  type TokenCacheEvent,
+  type CredentialType,
   type TokenResult,
   type ClientCredentialsOptions,
   type LogLevel,

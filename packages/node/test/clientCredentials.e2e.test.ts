@@ -218,7 +218,7 @@ describe('ConfidentialClientApplication configuration', () => {
     [{ ...valid, timeout: 0 }, 'timeout', 'timeout: expected a positive number of milliseconds, got 0'],
     [{ ...valid, timeout: '30' }, 'timeout', 'timeout: expected a positive number of milliseconds, got "30"'],
     [{ ...valid, httpClient: {} }, 'httpClient', 'httpClient: expected a fetch-compatible function, got an object'],
-    [{ ...valid, tokenCache: {} }, 'tokenCache', 'tokenCache: expected a TokenCache, got an object'],
+    [{ ...valid, tokenCache: {} }, 'tokenCache', 'tokenCache: expected a TokenCache or SerializableTokenCache, got an object'],
     [{ ...valid, logLevel: 'debug' }, 'logLevel', `logLevel: expected one of 'error', 'warning', 'info', 'verbose', got "debug"`],
   ])('throws an MsalError naming the bad option: %j', (options, field, message) => {
     let thrown: unknown

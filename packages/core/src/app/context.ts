@@ -1,5 +1,6 @@
-import type { AccessTokenBucket } from '../cache/tokenCache.js'
-import { prepareBucket, type TokenCache } from '../cache/tokenCache.js'
+import { environmentAliases } from '../authority/aliases.js'
+import type { TokenCache } from '../cache/tokenCache.js'
+import { prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
 import type { HttpCache } from '../http/httpCache.js'
 import { emptyTelemetry, type PlatformInfo, type TelemetryBuffer } from '../http/telemetry.js'
 import type { ConfidentialClientConfig } from './config.js'
@@ -15,8 +16,13 @@ export interface ClientContext {
   readonly tokenCache: TokenCache
   readonly httpCache: HttpCache
   readonly telemetry: { current: TelemetryBuffer }
-  /** Where this app's own tokens live in the cache, key computed once (every call looks there). */
-  readonly appTokenBucket: AccessTokenBucket
+  /** The authority's host, then its aliases: where cached tokens may be filed. */
+  readonly environments: readonly string[]
+  /**
+   * Where this app's own tokens live, one bucket per environment, keys computed once (every
+   * call looks there).
+   */
+  readonly appTokenBuckets: readonly AccessTokenBucket[]
 }
 
 export interface ClientContextInput {
@@ -27,13 +33,14 @@ export interface ClientContextInput {
 }
 
 /** A context for one application, with the values derived from its configuration. */
-export const createClientContext = (input: ClientContextInput): ClientContext => ({
-  ...input,
-  telemetry: { current: emptyTelemetry },
-  appTokenBucket: prepareBucket({
-    clientId: input.config.clientId,
-    environment: input.config.authority.host,
-    realm: input.config.authority.tenant,
-    homeAccountId: null,
-  }),
-})
+export const createClientContext = (input: ClientContextInput): ClientContext => {
+  const environments = environmentAliases(input.config.authority.host)
+  return {
+    ...input,
+    telemetry: { current: emptyTelemetry },
+    environments,
+    appTokenBuckets: environments.map((environment) =>
+      prepareBucket({ clientId: input.config.clientId, environment, realm: input.config.authority.tenant, homeAccountId: null }),
+    ),
+  }
+}

@@ -1,8 +1,8 @@
-import type { AccessTokenEntity } from './schema.js'
+import type { CredentialType, EntityOf } from './schema.js'
 
-/** What a reducer decides: the entries to write and the ones to delete. Applied in O(changed entries). */
-export type CachePut = { readonly type: 'AccessToken'; readonly key: string; readonly entity: AccessTokenEntity }
-export type CacheDelete = { readonly type: 'AccessToken'; readonly key: string }
+/** What a reducer decides: entries to write and entries to delete. Applied in O(changed entries). */
+export type CachePut = { readonly [K in CredentialType]: { readonly type: K; readonly key: string; readonly entity: EntityOf[K] } }[CredentialType]
+export type CacheDelete = { readonly type: CredentialType; readonly key: string }
 
 export interface CacheChange {
   readonly puts: readonly CachePut[]
@@ -10,3 +10,5 @@ export interface CacheChange {
 }
 
 export const noChange: CacheChange = { puts: [], deletes: [] }
+
+export const isEmptyChange = (change: CacheChange): boolean => change.puts.length === 0 && change.deletes.length === 0

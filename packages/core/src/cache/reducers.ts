@@ -1,21 +1,43 @@
 import type { TokenSuccessResponse } from '../protocol/tokenResponse.js'
 import { scopesToTarget, targetToScopes } from '../protocol/scopes.js'
-import type { CacheChange } from './change.js'
-import type { TokenCache } from './tokenCache.js'
-import { accessTokenKey } from './keys.js'
-import type { AccessTokenEntity } from './schema.js'
+import { homeAccountIdOf, usernameOf, type ClientInfo, type IdTokenClaims } from './accountOf.js'
+import type { CacheChange, CacheDelete, CachePut } from './change.js'
+import { canonicalKey, keyFor } from './keys.js'
+import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, CredentialType, EntityOf, IdTokenEntity, RefreshTokenEntity } from './schema.js'
+import { BY_OWNER, ownerKey, type TokenStore } from './tokenStore.js'
+
+/** Grants whose response establishes an account (MSAL Python's account_source values). */
+export const ACCOUNT_SOURCES: ReadonlySet<string> = new Set([
+  'authorization_code',
+  'password',
+  'urn:ietf:params:oauth:grant-type:device_code',
+  'broker',
+])
 
 /** A token response and where it came from: what the cache needs to file it. */
 export interface TokenResponseEvent {
   readonly clientId: string
+  /** The host the tokens are filed under. */
   readonly environment: string
+  /** The tenant the access and ID tokens are for. */
   readonly realm: string
   /** The scopes asked for; the response's own `scope`, when present, wins. */
   readonly scopes: readonly string[]
   readonly response: TokenSuccessResponse
-  /** null for tokens that belong to the app (client credentials). */
-  readonly homeAccountId: string | null
+  /** The response's decoded client_info and ID token claims, when it had them. */
+  readonly clientInfo?: ClientInfo | undefined
+  readonly idTokenClaims?: IdTokenClaims | undefined
+  /** The grant used, e.g. "authorization_code"; some grants record themselves as the account's source. */
+  readonly grantType?: string | undefined
+  /** Refreshes must not recreate an account a concurrent removeAccount just removed. */
+  readonly skipAccountCreation?: boolean | undefined
+  /** The sign-in name, for the username/password grant (and when the ID token names none). */
+  readonly username?: string | undefined
+  /** ADFS or MSSTS; default ADFS when the realm is "adfs". */
+  readonly authorityType?: string | undefined
   readonly keyId?: string | undefined
+  /** The home account id when the caller already knows it (null: the app's own token); else derived. */
+  readonly homeAccountId?: string | null | undefined
 }
 
 const DEFAULT_EXPIRES_IN = 600
@@ -24,9 +46,12 @@ const DEFAULT_EXPIRES_IN = 600
 export const expiresInOf = (response: TokenSuccessResponse, nowSec: number): number =>
   response.expires_in ?? (response.expires_on !== undefined ? response.expires_on - nowSec : DEFAULT_EXPIRES_IN)
 
-/** The target the cache files a response under. */
+/** The target the cache files a response under: the granted scopes, sorted. */
 export const grantedTarget = (response: TokenSuccessResponse, requested: readonly string[]): string =>
   scopesToTarget(response.scope !== undefined && response.scope.trim() !== '' ? targetToScopes(response.scope) : requested)
+
+const homeOf = (event: TokenResponseEvent): string | null =>
+  event.homeAccountId !== undefined ? event.homeAccountId : homeAccountIdOf(event.clientInfo, event.idTokenClaims)
 
 /** The access-token entry of a token response (MSAL's unified schema). */
 export const accessTokenEntityOf = (event: TokenResponseEvent, nowSec: number): AccessTokenEntity => {
@@ -36,7 +61,7 @@ export const accessTokenEntityOf = (event: TokenResponseEvent, nowSec: number): 
   return {
     credential_type: 'AccessToken',
     secret: response.access_token,
-    home_account_id: event.homeAccountId,
+    home_account_id: homeOf(event),
     environment: event.environment,
     client_id: event.clientId,
     target: grantedTarget(response, event.scopes),
@@ -50,19 +75,106 @@ export const accessTokenEntityOf = (event: TokenResponseEvent, nowSec: number): 
   }
 }
 
-/** Files a successful token response: its access token replaces any entry under the same key. */
+const put = <K extends CredentialType>(type: K, entity: EntityOf[K]): CachePut => ({ type, key: keyFor(type, entity), entity }) as CachePut
+
+/**
+ * Files a successful token response as MSAL Python's TokenStore.add does: its access token,
+ * refresh token (with family_id from `foci`), ID token, the account (unless this is a refresh),
+ * and the app's metadata. Entries replace any entry that is the same token.
+ */
 export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number): CacheChange => {
-  const entity = accessTokenEntityOf(event, nowSec)
-  return { puts: [{ type: 'AccessToken', key: accessTokenKey(entity), entity }], deletes: [] }
+  const { response } = event
+  const home = homeOf(event)
+  const puts: CachePut[] = [put('AccessToken', accessTokenEntityOf({ ...event, homeAccountId: home }, nowSec))]
+  const claims = event.idTokenClaims
+
+  if (home !== null && event.skipAccountCreation !== true) {
+    const account: AccountEntity = {
+      home_account_id: home,
+      environment: event.environment,
+      realm: event.realm,
+      local_account_id: typeof claims?.oid === 'string' ? claims.oid : (claims?.sub ?? null),
+      username: usernameOf(claims) ?? event.username ?? '',
+      authority_type: event.authorityType ?? (event.realm.toLowerCase() === 'adfs' ? 'ADFS' : 'MSSTS'),
+      ...(event.grantType !== undefined && ACCOUNT_SOURCES.has(event.grantType) ? { account_source: event.grantType } : {}),
+      ...(typeof claims?.name === 'string' ? { name: claims.name } : {}),
+      ...(response.client_info !== undefined ? { client_info: response.client_info } : {}),
+    }
+    puts.push(put('Account', account))
+  }
+  if (response.id_token !== undefined) {
+    const idToken: IdTokenEntity = {
+      credential_type: 'IdToken',
+      secret: response.id_token,
+      home_account_id: home,
+      environment: event.environment,
+      realm: event.realm,
+      client_id: event.clientId,
+    }
+    puts.push(put('IdToken', idToken))
+  }
+  if (response.refresh_token !== undefined) {
+    const refreshToken: RefreshTokenEntity = {
+      credential_type: 'RefreshToken',
+      secret: response.refresh_token,
+      home_account_id: home,
+      environment: event.environment,
+      client_id: event.clientId,
+      target: grantedTarget(response, event.scopes),
+      last_modification_time: String(nowSec),
+      ...(response.foci !== undefined ? { family_id: response.foci } : {}),
+    }
+    puts.push(put('RefreshToken', refreshToken))
+  }
+  const appMetadata: AppMetadataEntity = {
+    client_id: event.clientId,
+    environment: event.environment,
+    ...(response.foci !== undefined ? { family_id: response.foci } : {}),
+  }
+  puts.push(put('AppMetadata', appMetadata))
+  return { puts, deletes: [] }
+}
+
+/** Deletes one refresh token (e.g. one the identity provider called invalid), wherever it is stored. */
+export const removeRefreshToken = (cache: TokenStore, rt: RefreshTokenEntity): CacheChange => {
+  const stored = cache.refreshTokens.getCanonical(canonicalKey('RefreshToken', rt))
+  return { puts: [], deletes: stored === undefined ? [] : [{ type: 'RefreshToken', key: stored.key }] }
 }
 
 /** Deletes the app's own access tokens (no home account) for this client in these environments. */
-export const removeClientTokens = (cache: TokenCache, clientId: string, environments: readonly string[]): CacheChange => {
+export const removeClientTokens = (cache: TokenStore, clientId: string, environments: readonly string[]): CacheChange => {
   const lowerClient = clientId.toLowerCase()
   const deletes = environments.flatMap((environment) =>
     [...cache.accessTokenKeysOf(environment, null)]
       .filter((key) => cache.getAccessToken(key)?.entity.client_id.toLowerCase() === lowerClient)
-      .map((key) => ({ type: 'AccessToken' as const, key })),
+      .map((key): CacheDelete => ({ type: 'AccessToken', key })),
   )
+  return { puts: [], deletes }
+}
+
+export interface AccountToRemove {
+  readonly homeAccountId: string
+  readonly environment: string
+}
+
+/**
+ * MSAL Python's remove_account: signs the account out of this app and its family (its refresh
+ * tokens whose client is this app, or whose family is the app's family) and forgets it (all its
+ * access tokens, ID tokens and account entries, in every realm). Other apps' refresh tokens stay,
+ * so their single sign-on still works.
+ */
+export const removeAccount = (cache: TokenStore, clientId: string, account: AccountToRemove): CacheChange => {
+  const owner = ownerKey(account.environment, account.homeAccountId)
+  const appFamily = cache.appMetadata.getCanonical(`appmetadata-${account.environment}-${clientId}`.toLowerCase())?.entity.family_id
+  const lowerClient = clientId.toLowerCase()
+  const deletes: CacheDelete[] = []
+  for (const { key, entity } of cache.refreshTokens.lookup(BY_OWNER, owner).values()) {
+    const ownRt = entity.client_id.toLowerCase() === lowerClient
+    const familyRt = appFamily !== undefined && appFamily !== null && appFamily !== '' && entity.family_id === appFamily
+    if (ownRt || familyRt) deletes.push({ type: 'RefreshToken', key })
+  }
+  for (const key of cache.accessTokenKeysOf(account.environment, account.homeAccountId)) deletes.push({ type: 'AccessToken', key })
+  for (const key of cache.idTokens.lookup(BY_OWNER, owner).keys()) deletes.push({ type: 'IdToken', key })
+  for (const key of cache.accounts.lookup(BY_OWNER, owner).keys()) deletes.push({ type: 'Account', key })
   return { puts: [], deletes }
 }

@@ -1,7 +1,7 @@
 import { scopesToTarget } from '../protocol/scopes.js'
-import { accessTokenKey } from './keys.js'
-import type { AccessTokenEntity } from './schema.js'
-import type { AccessTokenBucket, IndexedAccessToken, TokenCache } from './tokenCache.js'
+import { accessTokenKey, appMetadataKey, idTokenKey } from './keys.js'
+import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, IdTokenEntity, RefreshTokenEntity } from './schema.js'
+import { ACCOUNTS_BY_ENVIRONMENT, BY_OWNER, ownerKey, type AccessTokenBucket, type IndexedAccessToken, type TokenStore } from './tokenStore.js'
 
 /** A token with under this long to live counts as expired (MSAL's margin). */
 export const EXPIRY_MARGIN_SECONDS = 300
@@ -29,13 +29,12 @@ const judge = (candidate: IndexedAccessToken, nowSec: number): AccessTokenLookup
 }
 
 /**
- * Finds a usable access token: the exact key first, then any token in the same bucket whose
- * target covers the requested scopes. Never looks beyond the bucket.
+ * Finds a usable access token in one bucket: the one filed under exactly these scopes first,
+ * then any whose target covers them. Never looks beyond the bucket.
  */
-export const selectAccessToken = (cache: TokenCache, query: AccessTokenQuery, nowSec: number): AccessTokenLookup => {
+export const selectAccessToken = (cache: TokenStore, query: AccessTokenQuery, nowSec: number): AccessTokenLookup => {
   const bucket = cache.accessTokensIn(query)
   if (bucket.size === 0) return { _tag: 'Miss', reason: 'absent' }
-  // With several tokens in the bucket, the one filed under exactly these scopes goes first.
   const exact =
     bucket.size === 1
       ? undefined
@@ -62,4 +61,105 @@ export const selectAccessToken = (cache: TokenCache, query: AccessTokenQuery, no
     sawExpired = true
   }
   return { _tag: 'Miss', reason: sawExpired ? 'expired' : 'absent' }
+}
+
+/**
+ * The same lookup across several buckets (the authority's host, then its aliases): the first
+ * fresh token wins; an aging one is kept as the fallback; a miss is "expired" if any bucket
+ * held an expired token.
+ */
+export const selectAccessTokenIn = (
+  cache: TokenStore,
+  buckets: readonly AccessTokenBucket[],
+  scopes: readonly string[],
+  nowSec: number,
+): AccessTokenLookup => {
+  let aging: AccessTokenLookup | undefined
+  let expired = false
+  for (const bucket of buckets) {
+    const found = selectAccessToken(cache, { ...bucket, scopes }, nowSec)
+    if (found._tag === 'Fresh') return found
+    if (found._tag === 'Aging') aging ??= found
+    else expired ||= found.reason === 'expired'
+  }
+  return aging ?? { _tag: 'Miss', reason: expired ? 'expired' : 'absent' }
+}
+
+export interface RefreshTokenQuery {
+  readonly environment: string
+  readonly homeAccountId: string
+  /** The app's own refresh tokens... */
+  readonly clientId?: string | undefined
+  /** ...or a family's (FOCI), e.g. "1". */
+  readonly familyId?: string | undefined
+}
+
+const lastModified = (rt: RefreshTokenEntity): number => Number(rt.last_modification_time ?? '0')
+
+/** An account's refresh tokens for this app or family, newest first (newer ones are likelier to work). */
+export const selectRefreshTokens = (cache: TokenStore, query: RefreshTokenQuery): RefreshTokenEntity[] => {
+  const client = query.clientId?.toLowerCase()
+  return [...cache.refreshTokens.lookup(BY_OWNER, ownerKey(query.environment, query.homeAccountId)).values()]
+    .map((stored) => stored.entity)
+    .filter((rt) => (client === undefined || rt.client_id.toLowerCase() === client) && (query.familyId === undefined || rt.family_id === query.familyId))
+    .sort((a, b) => lastModified(b) - lastModified(a))
+}
+
+/** The app's metadata in an environment (it tells whether the app is in a family). */
+export const selectAppMetadata = (cache: TokenStore, environment: string, clientId: string): AppMetadataEntity | undefined =>
+  cache.appMetadata.getCanonical(appMetadataKey({ environment, client_id: clientId }).toLowerCase())?.entity
+
+export const selectIdToken = (
+  cache: TokenStore,
+  query: { readonly homeAccountId: string; readonly environment: string; readonly clientId: string; readonly realm: string },
+): IdTokenEntity | undefined =>
+  cache.idTokens.getCanonical(
+    idTokenKey({ home_account_id: query.homeAccountId, environment: query.environment, client_id: query.clientId, realm: query.realm }),
+  )?.entity
+
+/** An account as MSAL Python's get_accounts reports it: one per home account, tenant-independent fields first. */
+export interface Account {
+  readonly homeAccountId: string
+  readonly environment: string
+  readonly username: string
+  readonly accountSource?: string | undefined
+  readonly authorityType: string
+  readonly localAccountId?: string | undefined
+  readonly realm?: string | undefined
+  readonly name?: string | undefined
+}
+
+const INTERESTING_AUTHORITY_TYPES = new Set(['MSSTS', 'ADFS'])
+
+const accountOf = (entity: AccountEntity): Account => ({
+  homeAccountId: entity.home_account_id,
+  environment: entity.environment,
+  username: entity.username ?? '',
+  accountSource: entity.account_source ?? undefined,
+  authorityType: entity.authority_type ?? 'MSSTS',
+  localAccountId: entity.local_account_id ?? undefined,
+  realm: entity.realm ?? undefined,
+  name: entity.name ?? undefined,
+})
+
+/**
+ * The accounts signed in under the first of `environments` that has any (the authority's host,
+ * then its aliases), one per home account, optionally only those whose username matches
+ * case-insensitively.
+ */
+export const selectAccounts = (
+  cache: TokenStore,
+  environments: readonly string[],
+  filter: { readonly username?: string | undefined } = {},
+): Account[] => {
+  for (const environment of environments) {
+    const byHome = new Map<string, Account>()
+    for (const { entity } of cache.accounts.lookup(ACCOUNTS_BY_ENVIRONMENT, environment.toLowerCase()).values()) {
+      if (INTERESTING_AUTHORITY_TYPES.has(entity.authority_type ?? 'MSSTS')) byHome.set(entity.home_account_id, accountOf(entity))
+    }
+    if (byHome.size === 0) continue
+    const wanted = filter.username?.toLowerCase()
+    return [...byHome.values()].filter((account) => wanted === undefined || account.username.toLowerCase() === wanted)
+  }
+  return []
 }

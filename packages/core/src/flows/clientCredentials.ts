@@ -2,7 +2,7 @@ import * as E from '#fp-ts/Either'
 import type { ClientContext } from '../app/context.js'
 import { resolveEndpoints } from '../authority/resolveEndpoints.js'
 import { reduceTokenResponse, grantedTarget, removeClientTokens } from '../cache/reducers.js'
-import { selectAccessToken, type AccessTokenLookup } from '../cache/selectors.js'
+import { selectAccessTokenIn, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity } from '../cache/schema.js'
 import { log, now, type Program } from '../effects/program.js'
 import { errorName, withCorrelationId, type MsalError } from '../errors.js'
@@ -61,7 +61,7 @@ export function* acquireTokenForClient(
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   const hasChallenge = options.claimsChallenge !== undefined && options.claimsChallenge !== ''
-  const lookup = hasChallenge ? undefined : selectAccessToken(ctx.tokenCache, { ...ctx.appTokenBucket, scopes: scopes.right }, nowSec)
+  const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, ctx.appTokenBuckets, scopes.right, nowSec)
   if (lookup?._tag === 'Fresh') {
     ctx.telemetry.current = recordCacheHit(ctx.telemetry.current)
     return E.right(resultFromCache(lookup.entity, nowSec, correlationId))
@@ -116,23 +116,12 @@ function* requestClientToken(
 
   // Times count from when the request was sent, so a token never outlives what the server meant.
   const nowSec = Math.floor(nowMs / 1000)
-  ctx.tokenCache.apply(
-    reduceTokenResponse(
-      {
-        clientId: config.clientId,
-        environment: config.authority.host,
-        realm: config.authority.tenant,
-        scopes,
-        response: response.right,
-        homeAccountId: null,
-      },
-      nowSec,
-    ),
-  )
+  const event = { clientId: config.clientId, environment: config.authority.host, realm: config.authority.tenant, scopes, response: response.right, homeAccountId: null }
+  ctx.tokenCache.update(() => reduceTokenResponse(event, nowSec))
   return E.right(resultFromResponse(response.right, targetToScopes(grantedTarget(response.right, scopes)), nowSec, correlationId))
 }
 
 /** MSAL Python's `remove_tokens_for_client`: forgets the app's own access tokens. */
 export const removeTokensForClient = (ctx: ClientContext): void => {
-  ctx.tokenCache.apply(removeClientTokens(ctx.tokenCache, ctx.config.clientId, [ctx.config.authority.host]))
+  ctx.tokenCache.update((cache) => removeClientTokens(cache, ctx.config.clientId, ctx.environments))
 }

@@ -8,7 +8,8 @@ import {
   removeTokensForClient,
   run,
   SingleFlight,
-  TokenCache,
+  type TokenCache,
+  type CacheAccessContext,
   type ClientContext,
   type ClientCredentialsOptions,
   type Interpret,
@@ -16,6 +17,8 @@ import {
   type TokenResult,
 } from '@msal-ts/core'
 import { createNodeInterpreter } from '../interpreter/nodeInterpreter.js'
+import { TokenCache as NodeTokenCache } from '../cache/tokenCaches.js'
+import { withPersistence } from '../cache/withPersistence.js'
 import { nodePlatform } from '../platform.js'
 import { decodeNodeRuntimeOptions, type NodeRuntimeOptions } from './options.js'
 
@@ -67,7 +70,7 @@ export class ConfidentialClientApplication {
     const runtime = throwIfLeft(decodeNodeRuntimeOptions(options))
     this.clientId = config.clientId
     this.authority = config.authority.url
-    this.tokenCache = runtime.tokenCache ?? new TokenCache()
+    this.tokenCache = runtime.tokenCache ?? new NodeTokenCache()
     this.httpCache = runtime.httpCache ?? new HttpCache()
     this.ctx = createClientContext({ config, platform: nodePlatform(), tokenCache: this.tokenCache, httpCache: this.httpCache })
     this.interpret =
@@ -90,7 +93,7 @@ export class ConfidentialClientApplication {
     try {
       const outcome = this.inFlight.do(
         () => flightKey(scopes, options.claimsChallenge),
-        () => run(acquireTokenForClient(this.ctx, scopes, options), this.interpret),
+        () => withPersistence(this.tokenCache, this.appCacheContext, () => run(acquireTokenForClient(this.ctx, scopes, options), this.interpret)),
       )
       return outcome instanceof Promise ? outcome.then(settle) : settle(outcome)
     } catch (error) {
@@ -98,8 +101,20 @@ export class ConfidentialClientApplication {
     }
   }
 
-  /** Forgets every token this app acquired for itself (MSAL Python's remove_tokens_for_client). */
-  removeTokensForClient(): void {
-    removeTokensForClient(this.ctx)
+  /**
+   * Forgets every token this app acquired for itself (MSAL Python's remove_tokens_for_client).
+   * With a persisted cache, resolves once the removal is stored.
+   */
+  removeTokensForClient(): Promise<void> {
+    try {
+      return Promise.resolve(withPersistence(this.tokenCache, this.appCacheContext, () => removeTokensForClient(this.ctx)))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /** Where this app's own tokens live, for a persistence that partitions the cache. */
+  private get appCacheContext(): CacheAccessContext {
+    return { clientId: this.clientId, environment: this.ctx.config.authority.host, realm: this.ctx.config.authority.tenant }
   }
 }

@@ -36,7 +36,7 @@ export interface NodeRuntimeOptions {
 }
 
 const NodeRuntimeOptionsCodec = t.partial({
-  tokenCache: instanceOf(TokenCache, 'a TokenCache'),
+  tokenCache: instanceOf(TokenCache, 'a TokenCache or SerializableTokenCache'),
   httpCache: instanceOf(HttpCache, 'an HttpCache'),
   httpClient: functionType('a fetch-compatible function'),
   timeout: PositiveNumber('a positive number of milliseconds'),

@@ -1,0 +1,51 @@
+import * as E from '#fp-ts/Either'
+import { decodeJwt } from 'jose'
+import { base64UrlToBytes, utf8Decode } from '../util/base64url.js'
+import { parseJson } from '../util/decode.js'
+
+/** The claims of an ID token that the cache reads. */
+export interface IdTokenClaims {
+  readonly sub?: string
+  readonly oid?: string
+  readonly tid?: string
+  readonly preferred_username?: string
+  readonly upn?: string
+  readonly name?: string
+  readonly [claim: string]: unknown
+}
+
+/** Decodes an ID token's payload (no signature check: it came straight from the token endpoint over TLS). */
+export const decodeIdTokenClaims = (idToken: string): E.Either<string, IdTokenClaims> => {
+  try {
+    return E.right(decodeJwt(idToken) as IdTokenClaims)
+  } catch (error) {
+    return E.left(`the ID token is not a JWT (${error instanceof Error ? error.message : 'undecodable'})`)
+  }
+}
+
+export interface ClientInfo {
+  readonly uid: string
+  readonly utid: string
+}
+
+/** Decodes Entra's `client_info` (base64url JSON of uid and utid). Undefined when it lacks them. */
+export const decodeClientInfo = (clientInfo: string): E.Either<string, ClientInfo | undefined> => {
+  const bytes = base64UrlToBytes(clientInfo)
+  const text = bytes === undefined ? undefined : utf8Decode(bytes)
+  const json = text === undefined ? E.left('not base64url') : parseJson(text)
+  if (E.isLeft(json) || typeof json.right !== 'object' || json.right === null) return E.left('client_info is not base64url-encoded JSON')
+  const { uid, utid } = json.right as { uid?: unknown; utid?: unknown }
+  // MSAL Python ignores a client_info without both ids (its issue #387) and falls back to the ID token.
+  return E.right(typeof uid === 'string' && typeof utid === 'string' ? { uid, utid } : undefined)
+}
+
+/**
+ * The home account id: `uid.utid` from client_info, else the ID token's `sub` (ADFS), else none
+ * (client credentials).
+ */
+export const homeAccountIdOf = (clientInfo: ClientInfo | undefined, claims: IdTokenClaims | undefined): string | null =>
+  clientInfo !== undefined ? `${clientInfo.uid}.${clientInfo.utid}` : typeof claims?.sub === 'string' ? claims.sub : null
+
+/** `preferred_username` (Entra), else `upn` (ADFS 2019). */
+export const usernameOf = (claims: IdTokenClaims | undefined): string | undefined =>
+  typeof claims?.preferred_username === 'string' ? claims.preferred_username : typeof claims?.upn === 'string' ? claims.upn : undefined

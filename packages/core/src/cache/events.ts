@@ -1,0 +1,71 @@
+import * as E from '#fp-ts/Either'
+import { usageError, type UsageError } from '../errors.js'
+import { TokenSuccessResponse } from '../protocol/tokenResponse.js'
+import { decodeOr } from '../util/decode.js'
+import { decodeClientInfo, decodeIdTokenClaims } from './accountOf.js'
+import type { TokenResponseEvent } from './reducers.js'
+
+/**
+ * A token-obtaining event, as MSAL Python's TokenCache.add takes it (keys in camelCase): the
+ * token endpoint's response, who asked and for what.
+ */
+export interface TokenCacheEvent {
+  readonly clientId: string
+  /** The scopes requested; the response's `scope`, when present, wins. */
+  readonly scope?: readonly string[] | undefined
+  /** Where the tokens came from; its host and first path segment give environment and realm. */
+  readonly tokenEndpoint?: string | undefined
+  readonly environment?: string | undefined
+  readonly realm?: string | undefined
+  /** The token endpoint's JSON response, as received. */
+  readonly response: unknown
+  readonly grantType?: string | undefined
+  /** The request's form data; `username` (ROPC) and `key_id` are read from it. */
+  readonly data?: Readonly<Record<string, unknown>> | undefined
+  readonly username?: string | undefined
+  readonly skipAccountCreation?: boolean | undefined
+  readonly authorityType?: string | undefined
+}
+
+const where = (event: TokenCacheEvent): { environment?: string; realm?: string } => {
+  if (event.tokenEndpoint === undefined) return {}
+  try {
+    const url = new URL(event.tokenEndpoint)
+    return { environment: url.host.toLowerCase(), realm: url.pathname.split('/').find((part) => part !== '') }
+  } catch {
+    return {}
+  }
+}
+
+const stringField = (data: TokenCacheEvent['data'], name: string): string | undefined =>
+  typeof data?.[name] === 'string' ? (data[name] as string) : undefined
+
+/** Checks an add() event and turns it into what the reducer files. */
+export const tokenResponseEventOf = (event: TokenCacheEvent): E.Either<UsageError, TokenResponseEvent> => {
+  if (typeof event !== 'object' || event === null) return E.left(usageError('event', 'expected an object with clientId and response'))
+  if (typeof event.clientId !== 'string' || event.clientId === '') return E.left(usageError('event.clientId', 'expected a non-empty string'))
+  const located = where(event)
+  const environment = event.environment ?? located.environment
+  const realm = event.realm ?? located.realm ?? ''
+  if (environment === undefined) return E.left(usageError('event', 'expected an environment or a tokenEndpoint to take it from'))
+  const response = decodeOr(TokenSuccessResponse, event.response, (problem) => usageError('event.response', problem))
+  if (E.isLeft(response)) return response
+  const claims = response.right.id_token === undefined ? E.right(undefined) : decodeIdTokenClaims(response.right.id_token)
+  if (E.isLeft(claims)) return E.left(usageError('event.response.id_token', claims.left))
+  const clientInfo = response.right.client_info === undefined ? E.right(undefined) : decodeClientInfo(response.right.client_info)
+  if (E.isLeft(clientInfo)) return E.left(usageError('event.response.client_info', clientInfo.left))
+  return E.right({
+    clientId: event.clientId,
+    environment,
+    realm,
+    scopes: event.scope ?? [],
+    response: response.right,
+    clientInfo: clientInfo.right,
+    idTokenClaims: claims.right,
+    grantType: event.grantType,
+    skipAccountCreation: event.skipAccountCreation,
+    username: stringField(event.data, 'username') ?? event.username,
+    authorityType: event.authorityType,
+    keyId: stringField(event.data, 'key_id'),
+  })
+}

@@ -1,0 +1,178 @@
+import type { CacheChange } from './change.js'
+import { Collection, type Stored } from './collection.js'
+import { canonicalKey } from './keys.js'
+import type {
+  AccessTokenEntity,
+  AccountEntity,
+  AppMetadataEntity,
+  CredentialType,
+  EntityOf,
+  IdTokenEntity,
+  RefreshTokenEntity,
+} from './schema.js'
+
+/** An access token with what the lookup needs precomputed. */
+export interface IndexedAccessToken extends Stored<AccessTokenEntity> {
+  /** The target's scopes, lower-cased: scopes are case-insensitive. */
+  readonly scopes: ReadonlySet<string>
+}
+
+/** The fields an access-token lookup pins down: everything but the scopes. */
+export interface AccessTokenBucket {
+  readonly clientId: string
+  readonly environment: string
+  readonly realm: string
+  /** null or "" for tokens that belong to the app itself. */
+  readonly homeAccountId: string | null | undefined
+  /** Set for tokens bound to a key (PoP, SSH certificates); unset for bearer tokens. */
+  readonly keyId?: string | undefined
+  /** `bucketKey` of these fields, when the caller computed it ahead (hot paths do). */
+  readonly bucketKey?: string | undefined
+}
+
+const SEP = '\u0000'
+
+export const bucketKey = (b: AccessTokenBucket): string =>
+  b.bucketKey ?? `${b.clientId}${SEP}${b.environment}${SEP}${b.realm}${SEP}${b.homeAccountId ?? ''}${SEP}${b.keyId ?? ''}`.toLowerCase()
+
+/** A bucket with its key computed once, for lookups repeated on every call. */
+export const prepareBucket = <B extends AccessTokenBucket>(b: B): B & { readonly bucketKey: string } => ({
+  ...b,
+  bucketKey: bucketKey({ ...b, bucketKey: undefined }),
+})
+
+/** Index key of everything one account (or, with no account, the apps) has in an environment. */
+export const ownerKey = (environment: string, homeAccountId: string | null | undefined): string =>
+  `${environment}${SEP}${homeAccountId ?? ''}`.toLowerCase()
+
+const scopeSet = (target: string): ReadonlySet<string> => new Set(target.toLowerCase().split(' ').filter((scope) => scope !== ''))
+
+const plain = <E>(key: string, entity: E, canonical: string): Stored<E> => ({ key, entity, canonical })
+
+const byOwner = { keysOf: (e: { environment: string; home_account_id?: string | null | undefined }) => [ownerKey(e.environment, e.home_account_id)] }
+
+/** Index numbers, for `Collection.lookup`. */
+export const AT_BY_BUCKET = 0
+export const BY_OWNER_AT = 1
+export const BY_OWNER = 0
+export const ACCOUNTS_BY_ENVIRONMENT = 1
+
+/** The five sections with their indexes: the whole state, swapped as one. */
+export class CacheSections {
+  readonly accessTokens = new Collection<AccessTokenEntity, IndexedAccessToken>(
+    [
+      {
+        keysOf: (at) => [
+          bucketKey({ clientId: at.client_id, environment: at.environment, realm: at.realm, homeAccountId: at.home_account_id, keyId: at.key_id }),
+        ],
+      },
+      byOwner,
+    ],
+    (key, entity, canonical) => ({ key, entity, canonical, scopes: scopeSet(entity.target) }),
+  )
+  readonly refreshTokens = new Collection<RefreshTokenEntity>([byOwner], plain)
+  readonly idTokens = new Collection<IdTokenEntity>([byOwner], plain)
+  readonly accounts = new Collection<AccountEntity>([byOwner, { keysOf: (a) => [a.environment.toLowerCase()] }], plain)
+  readonly appMetadata = new Collection<AppMetadataEntity>([], plain)
+
+  of<K extends CredentialType>(type: K): Collection<EntityOf[K]> {
+    switch (type) {
+      case 'AccessToken':
+        return this.accessTokens as unknown as Collection<EntityOf[K]>
+      case 'RefreshToken':
+        return this.refreshTokens as unknown as Collection<EntityOf[K]>
+      case 'IdToken':
+        return this.idTokens as unknown as Collection<EntityOf[K]>
+      case 'Account':
+        return this.accounts as unknown as Collection<EntityOf[K]>
+      default:
+        return this.appMetadata as unknown as Collection<EntityOf[K]>
+    }
+  }
+
+  /** Applies a change; true when something was altered. */
+  apply(change: CacheChange): boolean {
+    let changed = false
+    for (const { type, key } of change.deletes) changed = this.of(type).delete(key) || changed
+    for (const put of change.puts) {
+      this.of(put.type).put(put.key, put.entity, canonicalKey(put.type, put.entity))
+      changed = true
+    }
+    return changed
+  }
+}
+
+/**
+ * The in-memory unified token cache's store: access tokens, refresh tokens, ID tokens, accounts
+ * and app metadata, each indexed so that every lookup touches only entries that can match.
+ * Reducers decide changes; `update` applies them. No I/O: persistence plugs in around it.
+ */
+export class TokenStore {
+  private version = 0
+
+  constructor(protected sections: CacheSections = new CacheSections()) {}
+
+  get accessTokens(): Collection<AccessTokenEntity, IndexedAccessToken> {
+    return this.sections.accessTokens
+  }
+  get refreshTokens(): Collection<RefreshTokenEntity> {
+    return this.sections.refreshTokens
+  }
+  get idTokens(): Collection<IdTokenEntity> {
+    return this.sections.idTokens
+  }
+  get accounts(): Collection<AccountEntity> {
+    return this.sections.accounts
+  }
+  get appMetadata(): Collection<AppMetadataEntity> {
+    return this.sections.appMetadata
+  }
+
+  /** Increases on every change that altered something. */
+  get stateVersion(): number {
+    return this.version
+  }
+
+  get accessTokenCount(): number {
+    return this.sections.accessTokens.size
+  }
+
+  collection<K extends CredentialType>(type: K): Collection<EntityOf[K]> {
+    return this.sections.of(type)
+  }
+
+  /** Runs a reducer against the current state and applies its decision. */
+  update(reducer: (cache: TokenStore) => CacheChange): void {
+    if (this.sections.apply(reducer(this))) this.version++
+  }
+
+  /** Applies a change decided elsewhere. */
+  apply(change: CacheChange): void {
+    this.update(() => change)
+  }
+
+  /** Replaces the whole state at once (a load or a merge), so no reader sees half of it. */
+  protected replaceSections(sections: CacheSections): void {
+    this.sections = sections
+    this.version++
+  }
+
+  /** Every access token in a lookup bucket, whatever its scopes. */
+  accessTokensIn(bucket: AccessTokenBucket): ReadonlyMap<string, IndexedAccessToken> {
+    return this.sections.accessTokens.lookup(AT_BY_BUCKET, bucketKey(bucket))
+  }
+
+  getAccessToken(key: string): IndexedAccessToken | undefined {
+    return this.sections.accessTokens.get(key)
+  }
+
+  /** Keys of the access tokens of one account (or, with no account, of apps) in an environment. */
+  accessTokenKeysOf(environment: string, homeAccountId: string | null | undefined): Iterable<string> {
+    return this.sections.accessTokens.lookup(BY_OWNER_AT, ownerKey(environment, homeAccountId)).keys()
+  }
+
+  /** All access tokens in insertion order. */
+  allAccessTokens(): IterableIterator<IndexedAccessToken> {
+    return this.sections.accessTokens.values()
+  }
+}
