@@ -132,6 +132,18 @@ describe('add(): a token response becomes every entity of the unified schema', (
     expect(cache.refreshTokens.size).toBe(1)
   })
 
+  it('never replaces a known account with a nameless one from a response without an ID token', () => {
+    const cache = cacheWith(userEvent())
+    cache.add(userEvent({ scope: ['Mail.Read'], response: userResponse({ scope: 'Mail.Read', id_token: undefined }) }), NOW + 10)
+    expect(cache.find('Account')).toEqual([expect.objectContaining({ username: 'Alice@Contoso.com', local_account_id: UID, name: 'Alice' })])
+    expect(cache.find('AccessToken')).toHaveLength(2)
+  })
+
+  it('still creates an account from client_info alone when there is none yet', () => {
+    const cache = cacheWith(userEvent({ response: userResponse({ id_token: undefined }) }))
+    expect(cache.find('Account')).toEqual([expect.objectContaining({ home_account_id: HOME, username: '', local_account_id: null })])
+  })
+
   it('records only account-establishing grants as the account source', () => {
     const cache = cacheWith(userEvent({ grantType: 'refresh_token' }))
     expect(selectAccounts(cache, [ENV])[0]?.accountSource).toBeUndefined()

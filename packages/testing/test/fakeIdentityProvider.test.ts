@@ -64,7 +64,7 @@ describe('FakeIdentityProvider: client credentials', () => {
     ['a scope without /.default', { scope: 'User.Read' }, 400, 'invalid_scope', 1002012],
     ['two scopes', { scope: 'api://x/.default api://y/.default' }, 400, 'invalid_scope', 70011],
     ['malformed claims', { claims: '{' }, 400, 'invalid_request', 90014],
-    ['an unsupported grant', { grant_type: 'password' }, 400, 'unsupported_grant_type', 70003],
+    ['an unsupported grant', { grant_type: 'implicit' }, 400, 'unsupported_grant_type', 70003],
   ])("answers %s with Entra's error shape", async (_, form, status, error, code) => {
     const { idp } = newIdp()
     const cleaned = Object.fromEntries(Object.entries({ ...tokenRequest(form).form }).filter(([, v]) => v !== undefined)) as Record<string, string>

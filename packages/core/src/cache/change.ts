@@ -1,7 +1,15 @@
 import type { CredentialType, EntityOf } from './schema.js'
 
 /** What a reducer decides: entries to write and entries to delete. Applied in O(changed entries). */
-export type CachePut = { readonly [K in CredentialType]: { readonly type: K; readonly key: string; readonly entity: EntityOf[K] } }[CredentialType]
+export type CachePut = {
+  readonly [K in CredentialType]: {
+    readonly type: K
+    readonly key: string
+    readonly entity: EntityOf[K]
+    /** canonicalKey(type, entity), when the reducer already computed it. */
+    readonly canonical?: string | undefined
+  }
+}[CredentialType]
 export type CacheDelete = { readonly type: CredentialType; readonly key: string }
 
 export interface CacheChange {

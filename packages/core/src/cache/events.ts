@@ -48,7 +48,10 @@ export const tokenResponseEventOf = (event: TokenCacheEvent): E.Either<UsageErro
   const environment = event.environment ?? located.environment
   const realm = event.realm ?? located.realm ?? ''
   if (environment === undefined) return E.left(usageError('event', 'expected an environment or a tokenEndpoint to take it from'))
-  const response = decodeOr(TokenSuccessResponse, event.response, (problem) => usageError('event.response', problem))
+  // The type guard allocates nothing; decode (which copies) only to normalise or to explain.
+  const response = TokenSuccessResponse.is(event.response)
+    ? E.right(event.response as TokenSuccessResponse)
+    : decodeOr(TokenSuccessResponse, event.response, (problem) => usageError('event.response', problem))
   if (E.isLeft(response)) return response
   const claims = response.right.id_token === undefined ? E.right(undefined) : decodeIdTokenClaims(response.right.id_token)
   if (E.isLeft(claims)) return E.left(usageError('event.response.id_token', claims.left))

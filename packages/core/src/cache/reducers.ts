@@ -75,19 +75,29 @@ export const accessTokenEntityOf = (event: TokenResponseEvent, nowSec: number): 
   }
 }
 
-const put = <K extends CredentialType>(type: K, entity: EntityOf[K]): CachePut => ({ type, key: keyFor(type, entity), entity }) as CachePut
+const put = <K extends CredentialType>(type: K, entity: EntityOf[K]): CachePut => {
+  const canonical = canonicalKey(type, entity)
+  // New entries are written under the canonical key (app metadata keeps its case, as MSAL Python's).
+  return { type, key: type === 'AppMetadata' ? keyFor(type, entity) : canonical, entity, canonical } as CachePut
+}
 
 /**
- * Files a successful token response as MSAL Python's TokenStore.add does: its access token,
+ * Files a successful token response as MSAL Python's TokenCache.add does: its access token,
  * refresh token (with family_id from `foci`), ID token, the account (unless this is a refresh),
  * and the app's metadata. Entries replace any entry that is the same token.
+ *
+ * One refinement over MSAL Python: a response without an ID token says nothing about who the
+ * user is, so it never replaces an existing account entry with a nameless one (`cache` is the
+ * snapshot that tells; without it, the account is written as MSAL Python would).
  */
-export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number): CacheChange => {
+export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number, cache?: TokenStore): CacheChange => {
   const { response } = event
   const home = homeOf(event)
   const puts: CachePut[] = [put('AccessToken', accessTokenEntityOf({ ...event, homeAccountId: home }, nowSec))]
   const claims = event.idTokenClaims
 
+  const knownAccount = (account: AccountEntity): boolean =>
+    claims === undefined && cache?.accounts.getCanonical(canonicalKey('Account', account)) !== undefined
   if (home !== null && event.skipAccountCreation !== true) {
     const account: AccountEntity = {
       home_account_id: home,
@@ -100,7 +110,7 @@ export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number): 
       ...(typeof claims?.name === 'string' ? { name: claims.name } : {}),
       ...(response.client_info !== undefined ? { client_info: response.client_info } : {}),
     }
-    puts.push(put('Account', account))
+    if (!knownAccount(account)) puts.push(put('Account', account))
   }
   if (response.id_token !== undefined) {
     const idToken: IdTokenEntity = {

@@ -20,7 +20,7 @@ const matches = (entity: Record<string, unknown>, options: SearchOptions, wanted
 }
 
 /**
- * MSAL Python's TokenStore.search: entries of one type that have the query's field values and
+ * MSAL Python's TokenCache.search: entries of one type that have the query's field values and
  * whose target includes the scopes. A query naming environment and home_account_id reads the
  * account index; anything else walks the section.
  */

@@ -36,7 +36,7 @@ export class TokenCache extends TokenStore {
     }
     const decoded = tokenResponseEventOf(event)
     if (E.isLeft(decoded)) throw new MsalException(decoded.left)
-    this.update(() => reduceTokenResponse(decoded.right, Math.floor(at)))
+    this.update((cache) => reduceTokenResponse(decoded.right, Math.floor(at), cache))
   }
 
   /** Entries of one type matching the query and target (a lazy iterator, as MSAL Python's). */

@@ -49,7 +49,7 @@ const scopeSet = (target: string): ReadonlySet<string> => new Set(target.toLower
 
 const plain = <E>(key: string, entity: E, canonical: string): Stored<E> => ({ key, entity, canonical })
 
-const byOwner = { keysOf: (e: { environment: string; home_account_id?: string | null | undefined }) => [ownerKey(e.environment, e.home_account_id)] }
+const byOwner = { keyOf: (e: { environment: string; home_account_id?: string | null | undefined }) => ownerKey(e.environment, e.home_account_id) }
 
 /** Index numbers, for `Collection.lookup`. */
 export const AT_BY_BUCKET = 0
@@ -62,9 +62,8 @@ export class CacheSections {
   readonly accessTokens = new Collection<AccessTokenEntity, IndexedAccessToken>(
     [
       {
-        keysOf: (at) => [
+        keyOf: (at) =>
           bucketKey({ clientId: at.client_id, environment: at.environment, realm: at.realm, homeAccountId: at.home_account_id, keyId: at.key_id }),
-        ],
       },
       byOwner,
     ],
@@ -72,7 +71,7 @@ export class CacheSections {
   )
   readonly refreshTokens = new Collection<RefreshTokenEntity>([byOwner], plain)
   readonly idTokens = new Collection<IdTokenEntity>([byOwner], plain)
-  readonly accounts = new Collection<AccountEntity>([byOwner, { keysOf: (a) => [a.environment.toLowerCase()] }], plain)
+  readonly accounts = new Collection<AccountEntity>([byOwner, { keyOf: (a) => a.environment.toLowerCase() }], plain)
   readonly appMetadata = new Collection<AppMetadataEntity>([], plain)
 
   of<K extends CredentialType>(type: K): Collection<EntityOf[K]> {
@@ -95,8 +94,7 @@ export class CacheSections {
     let changed = false
     for (const { type, key } of change.deletes) changed = this.of(type).delete(key) || changed
     for (const put of change.puts) {
-      this.of(put.type).put(put.key, put.entity, canonicalKey(put.type, put.entity))
-      changed = true
+      changed = this.of(put.type).put(put.key, put.entity, put.canonical ?? canonicalKey(put.type, put.entity)) || changed
     }
     return changed
   }

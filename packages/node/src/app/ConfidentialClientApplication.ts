@@ -5,10 +5,13 @@ import {
   createClientContext,
   HttpCache,
   MsalException,
+  removeAccount,
   removeTokensForClient,
   run,
+  selectAccounts,
   SingleFlight,
   type TokenCache,
+  type Account,
   type CacheAccessContext,
   type ClientContext,
   type ClientCredentialsOptions,
@@ -106,8 +109,31 @@ export class ConfidentialClientApplication {
    * With a persisted cache, resolves once the removal is stored.
    */
   removeTokensForClient(): Promise<void> {
+    return this.cacheOperation(this.appCacheContext, () => removeTokensForClient(this.ctx))
+  }
+
+  /**
+   * The accounts signed in to this app's authority (its host, else the first alias that has
+   * any), one per home account; `username` filters case-insensitively. MSAL Python's get_accounts.
+   */
+  getAccounts(options: { readonly username?: string | undefined } = {}): Promise<Account[]> {
+    return this.cacheOperation(this.appCacheContext, () => selectAccounts(this.tokenCache, this.ctx.environments, options))
+  }
+
+  /**
+   * Signs the account out of this app and its family and forgets it: MSAL Python's
+   * remove_account. Other apps' refresh tokens stay, so their single sign-on still works.
+   */
+  removeAccount(account: Pick<Account, 'homeAccountId' | 'environment'>): Promise<void> {
+    const context = { ...this.appCacheContext, homeAccountId: account.homeAccountId }
+    return this.cacheOperation(context, () =>
+      this.tokenCache.update((cache) => removeAccount(cache, this.clientId, { homeAccountId: account.homeAccountId, environment: account.environment })),
+    )
+  }
+
+  private cacheOperation<T>(context: CacheAccessContext, work: () => T): Promise<T> {
     try {
-      return Promise.resolve(withPersistence(this.tokenCache, this.appCacheContext, () => removeTokensForClient(this.ctx)))
+      return Promise.resolve(withPersistence(this.tokenCache, context, work))
     } catch (error) {
       return Promise.reject(error)
     }

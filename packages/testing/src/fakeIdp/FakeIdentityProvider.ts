@@ -5,15 +5,23 @@ import { bytesToBase64Url, type HttpOutcome, type HttpRequest } from '@msal-ts/c
 import { takeFault, type Fault, type FaultRule } from '../faults.js'
 import type { RandomSource } from '../random.js'
 import { clientCredentialsGrant } from './clientCredentialsGrant.js'
-import { entraError, JSON_HEADERS, type ErrorContext } from './entraErrors.js'
-import { isMultiTenantAlias, tenantIdOf } from './ids.js'
+import { entraError, jsonAnswer, type ErrorContext } from './entraErrors.js'
+import { isMultiTenantAlias } from './ids.js'
+import { instanceDiscovery } from './instanceDiscovery.js'
+import { passwordGrant } from './passwordGrant.js'
+import { RefreshTokenStore } from './refreshTokens.js'
+import { refreshTokenGrant } from './refreshTokenGrant.js'
+import { openIdConfiguration } from './tenantDiscovery.js'
 import { TokenSigner } from './tokens.js'
 import type { IdpAnswer, IdpRequest, RecordedRequest, RegisteredApp } from './types.js'
+import { userRealm } from './userRealm.js'
+import { UserDirectory, type RegisteredUser, type UserRegistration } from './users.js'
+import { issueRefreshToken, type UserGrantContext } from './userTokens.js'
 
 export interface FakeIdentityProviderOptions {
   /** Epoch milliseconds; default the real clock. Share a FixedClock's `now` for virtual time. */
   readonly clock?: () => number
-  /** Randomness for ids in tokens and errors; default crypto. */
+  /** Randomness for ids in tokens and errors, and for refresh tokens; default crypto. */
   readonly random?: RandomSource
   /** Access token lifetime; Entra's app tokens live 3599 s by default. */
   readonly tokenLifetimeSeconds?: number
@@ -30,11 +38,23 @@ const uuidFrom = (bytes: Uint8Array): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
 
-const ROUTES = {
-  discovery: /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/,
-  keys: /^\/([^/]+)\/discovery\/v2\.0\/keys$/,
-  token: /^\/([^/]+)\/oauth2\/v2\.0\/token$/,
+const TOKEN_PATH = /^\/(?<tenant>[^/]+)\/oauth2\/v2\.0\/token$/
+
+/** One endpoint. Named groups of `path` become params; a `tenant` one must name a known tenant. */
+interface Route {
+  readonly method: 'GET' | 'POST'
+  readonly path: RegExp
+  readonly answer: (request: IdpRequest, params: Readonly<Record<string, string>>, ctx: ErrorContext) => IdpAnswer | Promise<IdpAnswer>
 }
+
+type Grant = (request: IdpRequest, ctx: UserGrantContext) => Promise<IdpAnswer>
+
+/** Token endpoint grants, by `grant_type`. */
+const GRANTS = new Map<string, Grant>([
+  ['client_credentials', clientCredentialsGrant],
+  ['refresh_token', refreshTokenGrant],
+  ['password', passwordGrant],
+])
 
 const notFound = (): IdpAnswer => ({
   kind: 'response',
@@ -44,13 +64,16 @@ const notFound = (): IdpAnswer => ({
 })
 
 /**
- * A fake Microsoft identity platform: Entra's wire protocol for tenant discovery and the
- * client-credentials grant, with Entra's response and error shapes. One implementation, three
- * faces: `http` (answers Http effects directly), `fetch` (an `httpClient` for applications)
- * and `listen()` (a real HTTP server on 127.0.0.1).
+ * A fake Microsoft identity platform: Entra's wire protocol for instance, tenant and user realm
+ * discovery, and the client-credentials, refresh-token and password grants, with Entra's
+ * response and error shapes. One implementation, three faces: `http` (answers Http effects
+ * directly), `fetch` (an `httpClient` for applications) and `listen()` (a real HTTP server on
+ * 127.0.0.1).
  */
 export class FakeIdentityProvider {
   private readonly apps = new Map<string, RegisteredApp>()
+  private readonly users = new UserDirectory()
+  private readonly refreshTokens: RefreshTokenStore
   private readonly faultRules: FaultRule[] = []
   private readonly recorded: RecordedRequest[] = []
   private readonly signer = new TokenSigner()
@@ -59,14 +82,64 @@ export class FakeIdentityProvider {
   private server: Server | undefined
   private readonly sockets = new Set<Socket>()
 
+  /** The protocol's endpoints, matched by path in order. */
+  private readonly routes: readonly Route[] = [
+    {
+      method: 'GET',
+      path: /^\/(?<tenant>[^/]+)\/v2\.0\/\.well-known\/openid-configuration$/,
+      answer: (request, { tenant }) => jsonAnswer(openIdConfiguration(request.url.origin, tenant!)),
+    },
+    { method: 'GET', path: /^\/(?<tenant>[^/]+)\/discovery\/v2\.0\/keys$/, answer: async () => jsonAnswer(await this.signer.jwks()) },
+    { method: 'POST', path: TOKEN_PATH, answer: (request, { tenant }, ctx) => this.token(request, tenant!, ctx) },
+    { method: 'GET', path: /^\/(?<tenant>[^/]+)\/discovery\/instance$/, answer: (request, _, ctx) => instanceDiscovery(request, ctx) },
+    // Case-insensitive: MSAL Python asks for 'userrealm', older clients for 'UserRealm'.
+    { method: 'GET', path: /^\/(?<tenant>common)\/userrealm\/(?<username>[^/]+)$/i, answer: (_, { username }) => userRealm(username!, this.users) },
+  ]
+
   constructor(private readonly options: FakeIdentityProviderOptions = {}) {
     this.clock = options.clock ?? Date.now
     this.random = options.random ?? ((length) => new Uint8Array(nodeRandomBytes(length)))
+    this.refreshTokens = new RefreshTokenStore(this.random)
   }
 
-  /** Registers an application (a client id and, for confidential clients, its secret). */
+  /**
+   * Registers an application: a client id; a secret for confidential clients; `familyId: '1'`
+   * to put it in Microsoft's family of client ids (FOCI).
+   */
   registerApp(app: RegisteredApp): this {
     this.apps.set(app.clientId.toLowerCase(), app)
+    return this
+  }
+
+  /** Registers a managed user of a home tenant (default 'contoso.onmicrosoft.com'). */
+  registerUser(registration: UserRegistration): this {
+    this.users.register(registration)
+    return this
+  }
+
+  /** A registered user, with the ids their tokens carry (`oid`, `tid`). */
+  getUser(username: string): RegisteredUser | undefined {
+    return this.users.find(username)
+  }
+
+  /**
+   * A refresh token for a user who signed in to the app earlier, for the given scopes: what a
+   * test hands to `acquireTokenByRefreshToken`. Throws for an unknown user or app.
+   */
+  issueRefreshToken({ username, clientId, scopes }: { username: string; clientId: string; scopes: readonly string[] }): string {
+    const user = this.users.find(username)
+    if (user === undefined) throw new Error(`FakeIdentityProvider: no user '${username}'; registerUser first`)
+    const app = this.apps.get(clientId.toLowerCase())
+    if (app === undefined) throw new Error(`FakeIdentityProvider: no app '${clientId}'; registerApp first`)
+    return issueRefreshToken({ users: this.users, refreshTokens: this.refreshTokens, nowMs: this.clock() }, user, app, scopes)
+  }
+
+  /**
+   * Revokes every sign-in session of the user so far (Graph's revokeSignInSessions, or a
+   * password reset): refresh tokens issued until now fail with AADSTS50173.
+   */
+  revokeSignInSessions(username: string): this {
+    this.users.revokeSessions(username, this.clock())
     return this
   }
 
@@ -77,7 +150,7 @@ export class FakeIdentityProvider {
 
   /** Token endpoint requests only. */
   get tokenRequests(): readonly RecordedRequest[] {
-    return this.recorded.filter((request) => ROUTES.token.test(request.path))
+    return this.recorded.filter((request) => TOKEN_PATH.test(request.path))
   }
 
   clearRequests(): void {
@@ -122,74 +195,49 @@ export class FakeIdentityProvider {
       traceId: uuidFrom(this.random(16)),
       nowMs,
     }
-    const path = request.url.pathname
-    const [route, match] = (Object.entries(ROUTES) as Array<[keyof typeof ROUTES, RegExp]>)
-      .map(([name, pattern]) => [name, pattern.exec(path)] as const)
-      .find(([, m]) => m !== null) ?? [undefined, null]
-    if (route === undefined || match === null) return notFound()
-    const tenant = decodeURIComponent(match[1]!)
-    if (this.options.tenants !== undefined && !isMultiTenantAlias(tenant) && !this.options.tenants.includes(tenant)) {
+    const found = this.route(request.url.pathname)
+    if (found === undefined) return notFound()
+    const { tenant } = found.params
+    if (tenant !== undefined && this.options.tenants !== undefined && !isMultiTenantAlias(tenant) && !this.options.tenants.includes(tenant)) {
       return entraError(400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`, ctx)
     }
-    switch (route) {
-      case 'discovery':
-        return request.method === 'GET' ? this.json(this.openIdConfiguration(request.url.origin, tenant)) : notFound()
-      case 'keys':
-        return request.method === 'GET' ? this.json(await this.signer.jwks()) : notFound()
-      case 'token':
-        if (request.method !== 'POST') return notFound()
-        return this.token(request, tenant, ctx)
+    if (found.route.method !== request.method) return notFound()
+    return found.route.answer(request, found.params, ctx)
+  }
+
+  /** The route a path goes to, with its decoded params. */
+  private route(path: string): { route: Route; params: Record<string, string> } | undefined {
+    for (const route of this.routes) {
+      const match = route.path.exec(path)
+      if (match === null) continue
+      const params = Object.fromEntries(Object.entries(match.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value)]))
+      return { route, params }
     }
+    return undefined
   }
 
   private token(request: IdpRequest, tenant: string, ctx: ErrorContext): Promise<IdpAnswer> | IdpAnswer {
     const grantType = request.form['grant_type']
-    if (grantType === 'client_credentials') {
-      return clientCredentialsGrant(request, {
-        ...ctx,
-        tenant,
-        apps: this.apps,
-        signer: this.signer,
-        tokenLifetimeSeconds: this.options.tokenLifetimeSeconds ?? 3599,
-        refreshInSeconds: this.options.refreshInSeconds,
-        randomId: () => bytesToBase64Url(this.random(16)),
-      })
+    const grant = GRANTS.get(grantType ?? '')
+    if (grant === undefined) {
+      return entraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType ?? ''}'.`, ctx)
     }
-    return entraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType ?? ''}'.`, ctx)
-  }
-
-  private json(body: unknown): IdpAnswer {
-    return { kind: 'response', status: 200, headers: JSON_HEADERS, body: JSON.stringify(body) }
+    return grant(request, {
+      ...ctx,
+      tenant,
+      apps: this.apps,
+      users: this.users,
+      refreshTokens: this.refreshTokens,
+      signer: this.signer,
+      tokenLifetimeSeconds: this.options.tokenLifetimeSeconds ?? 3599,
+      refreshInSeconds: this.options.refreshInSeconds,
+      randomId: () => bytesToBase64Url(this.random(16)),
+    })
   }
 
   /** Tenant discovery's document, with endpoints on whatever origin the request used. */
   openIdConfiguration(origin: string, tenant: string): Record<string, unknown> {
-    const base = `${origin}/${tenant}`
-    const tid = isMultiTenantAlias(tenant) ? '{tenantid}' : tenantIdOf(tenant)
-    return {
-      token_endpoint: `${base}/oauth2/v2.0/token`,
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-      jwks_uri: `${base}/discovery/v2.0/keys`,
-      response_modes_supported: ['query', 'fragment', 'form_post'],
-      subject_types_supported: ['pairwise'],
-      id_token_signing_alg_values_supported: ['RS256'],
-      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-      issuer: `${origin}/${tid}/v2.0`,
-      request_uri_parameter_supported: false,
-      userinfo_endpoint: `${origin}/oidc/userinfo`,
-      authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-      device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
-      http_logout_supported: true,
-      frontchannel_logout_supported: true,
-      end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
-      tenant_region_scope: 'EU',
-      cloud_instance_name: 'microsoftonline.com',
-      cloud_graph_host_name: 'graph.windows.net',
-      msgraph_host: 'graph.microsoft.com',
-      rbac_url: 'https://pas.windows.net',
-    }
+    return openIdConfiguration(origin, tenant)
   }
 
   // ---- Face 1: Http effects, answered directly (used with createTestInterpreter) ----
@@ -287,7 +335,7 @@ export class FakeIdentityProvider {
     try {
       answer = await this.handle({
         method: req.method ?? 'GET',
-        url: new URL(req.url ?? '/', this.url),
+        url: new URL(req.url ?? '/', forwardedOrigin(headers) ?? this.url),
         headers,
         form: parseForm(headers['content-type'], Buffer.concat(chunks).toString('utf8')),
       })
@@ -306,6 +354,18 @@ export class FakeIdentityProvider {
         return // hold the connection open; close() or the client ends it
     }
   }
+}
+
+/**
+ * The origin a client asked for, when something in front of the server says so (a TLS proxy,
+ * or a test client that tunnels https://login.microsoftonline.com to the loopback server):
+ * discovery documents and token issuers then carry that origin, as they would behind the
+ * real host. MSAL Python, for one, accepts only https endpoints.
+ */
+const forwardedOrigin = (headers: Readonly<Record<string, string>>): string | undefined => {
+  const host = headers['x-forwarded-host']
+  if (host === undefined || host === '') return undefined
+  return `${headers['x-forwarded-proto'] ?? 'http'}://${host}`
 }
 
 const parseForm = (contentType: string | undefined, body: string): Record<string, string> =>

@@ -1,3 +1,5 @@
+import { capabilitiesOf } from './claimsRequest.js'
+import { authenticateClient, isAnswer } from './clientAuthentication.js'
 import { entraError, JSON_HEADERS, type ErrorContext } from './entraErrors.js'
 import { guidFor, isMultiTenantAlias, tenantIdOf } from './ids.js'
 import type { TokenSigner } from './tokens.js'
@@ -13,14 +15,6 @@ export interface GrantContext extends ErrorContext {
   readonly randomId: () => string
 }
 
-/** Claims a resource asks for through `claims`, as the provider honours them (capabilities only). */
-const capabilitiesOf = (claims: string | undefined): string[] | undefined => {
-  if (claims === undefined) return undefined
-  const parsed = JSON.parse(claims) as { access_token?: { xms_cc?: { values?: unknown } } }
-  const values = parsed.access_token?.xms_cc?.values
-  return Array.isArray(values) ? values.map(String) : undefined
-}
-
 /** The client-credentials grant with a client secret, checked and answered as Entra does. */
 export const clientCredentialsGrant = async (request: IdpRequest, ctx: GrantContext): Promise<IdpAnswer> => {
   const { form } = request
@@ -28,17 +22,8 @@ export const clientCredentialsGrant = async (request: IdpRequest, ctx: GrantCont
   if (isMultiTenantAlias(ctx.tenant)) {
     return entraError(400, 'invalid_request', 50059, 'No tenant-identifying information found in either the request or implied by any provided credentials.', ctx)
   }
-  const app = ctx.apps.get(clientId.toLowerCase())
-  if (app === undefined) {
-    return entraError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${ctx.tenant}'.`, ctx)
-  }
-  const secret = form['client_secret']
-  if (secret === undefined) {
-    return entraError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", ctx)
-  }
-  if (secret !== app.clientSecret) {
-    return entraError(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`, ctx)
-  }
+  const app = authenticateClient(form, ctx, { allowPublic: false })
+  if (isAnswer(app)) return app
   const scope = form['scope']
   if (scope === undefined || scope.trim() === '') {
     return entraError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'scope'.", ctx)

@@ -13,8 +13,14 @@ export const entraTimestamp = (ms: number): string => new Date(ms).toISOString()
 
 export const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store, no-cache' }
 
-/** An error answer shaped exactly as Microsoft Entra shapes its token endpoint errors. */
-export const entraError = (status: number, error: string, code: number, text: string, ctx: ErrorContext): IdpAnswer => {
+/** A 200 answer with a JSON body (discovery documents and the like). */
+export const jsonAnswer = (body: unknown): IdpAnswer => ({ kind: 'response', status: 200, headers: JSON_HEADERS, body: JSON.stringify(body) })
+
+/**
+ * An error answer shaped exactly as Microsoft Entra shapes its token endpoint errors. `extra`
+ * fields (such as `suberror`) follow the standard ones, where Entra puts them.
+ */
+export const entraError = (status: number, error: string, code: number, text: string, ctx: ErrorContext, extra: Readonly<Record<string, unknown>> = {}): IdpAnswer => {
   const timestamp = entraTimestamp(ctx.nowMs)
   return {
     kind: 'response',
@@ -28,6 +34,7 @@ export const entraError = (status: number, error: string, code: number, text: st
       trace_id: ctx.traceId,
       correlation_id: ctx.correlationId,
       error_uri: `${ctx.origin}/error?code=${code}`,
+      ...extra,
     }),
   }
 }

@@ -10,4 +10,11 @@ export const guidFor = (name: string): string => {
 
 export const tenantIdOf = (tenant: string): string => (GUID.test(tenant) ? tenant.toLowerCase() : guidFor(`tenant:${tenant}`))
 
+/**
+ * A pairwise subject, as Entra puts in `sub`: stable for one user and one audience, different
+ * across audiences, and not the object id (so apps cannot correlate users by it).
+ */
+export const pairwiseSubject = (oid: string, audience: string): string =>
+  createHash('sha256').update(`${oid.toLowerCase()}:${audience.toLowerCase()}`).digest('base64url')
+
 export const isMultiTenantAlias = (tenant: string): boolean => ['common', 'organizations', 'consumers'].includes(tenant.toLowerCase())

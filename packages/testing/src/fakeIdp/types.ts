@@ -28,4 +28,14 @@ export interface RegisteredApp {
   readonly clientSecret?: string | undefined
   /** App roles granted to the app, put in its tokens' `roles` claim. */
   readonly roles?: readonly string[] | undefined
+  /**
+   * The app's family of client ids ('1' is Microsoft's only one, FOCI). Apps in one family
+   * redeem each other's refresh tokens, and their token responses carry `foci`.
+   */
+  readonly familyId?: string | undefined
+  /**
+   * A public client (desktop, mobile, CLI) authenticates with no secret in the user grants.
+   * Default: public exactly when it has no `clientSecret`.
+   */
+  readonly isPublicClient?: boolean | undefined
 }

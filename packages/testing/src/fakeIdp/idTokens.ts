@@ -1,0 +1,45 @@
+import { bytesToBase64Url, utf8Encode } from '@msal-ts/core'
+import { pairwiseSubject } from './ids.js'
+import type { RegisteredUser } from './users.js'
+
+/** Entra's v2.0 ID tokens live an hour. */
+const ID_TOKEN_LIFETIME_SECONDS = 3600
+
+export interface IdTokenContext {
+  readonly origin: string
+  readonly nowMs: number
+  /** A fresh random id (for `uti`, `rh`). */
+  readonly randomId: () => string
+}
+
+/**
+ * The claims of a v2.0 ID token for one user and one app, in the order Entra writes them. `sub`
+ * is pairwise (per app), `oid` is the same for every app. `nonce` only comes back when the
+ * authorization request carried one.
+ */
+export const idTokenClaims = (user: RegisteredUser, clientId: string, ctx: IdTokenContext, nonce?: string): Record<string, unknown> => {
+  const iat = Math.floor(ctx.nowMs / 1000)
+  return {
+    aud: clientId,
+    iss: `${ctx.origin}/${user.tid}/v2.0`,
+    iat,
+    nbf: iat,
+    exp: iat + ID_TOKEN_LIFETIME_SECONDS,
+    name: user.displayName,
+    ...(nonce !== undefined ? { nonce } : {}),
+    oid: user.oid,
+    preferred_username: user.username,
+    rh: `0.${ctx.randomId()}.`,
+    sub: pairwiseSubject(user.oid, clientId),
+    tid: user.tid,
+    uti: ctx.randomId(),
+    ver: '2.0',
+  }
+}
+
+/**
+ * `client_info`: who the user is across tenants and apps (MSAL's home account id is
+ * `uid.utid`). Base64url of the JSON, without padding, as Entra sends it.
+ */
+export const clientInfoOf = (user: RegisteredUser): string =>
+  bytesToBase64Url(utf8Encode(JSON.stringify({ uid: user.oid, utid: user.tid })))

@@ -1,0 +1,37 @@
+import { authenticateClient, isAnswer } from './clientAuthentication.js'
+import { entraError } from './entraErrors.js'
+import { isMultiTenantAlias, tenantIdOf } from './ids.js'
+import { parseScopes } from './scopes.js'
+import type { IdpAnswer, IdpRequest } from './types.js'
+import { domainOf, type RegisteredUser } from './users.js'
+import { answerUserSignIn, type UserGrantContext } from './userTokens.js'
+
+const REQUIRED = ['username', 'password', 'scope'] as const
+
+/** Whether a sign-in at this authority tenant looks the user up in their home directory. */
+const signsInAt = (user: RegisteredUser, tenant: string): boolean => isMultiTenantAlias(tenant) || tenantIdOf(tenant) === user.tid
+
+/**
+ * The resource owner password credentials grant (ROPC), for managed users: the app sends the
+ * user's name and password. A refresh token comes back only when offline_access was asked.
+ */
+export const passwordGrant = async (request: IdpRequest, ctx: UserGrantContext): Promise<IdpAnswer> => {
+  const { form } = request
+  const app = authenticateClient(form, ctx, { allowPublic: true })
+  if (isAnswer(app)) return app
+  const missing = REQUIRED.find((name) => (form[name] ?? '').trim() === '')
+  if (missing !== undefined) {
+    return entraError(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${missing}'.`, ctx)
+  }
+  const username = form['username']!
+  const user = ctx.users.find(username)
+  if (user === undefined || !signsInAt(user, ctx.tenant)) {
+    // Entra hides the name it was given ({EmailHidden}) and names the directory it looked in.
+    const directory = isMultiTenantAlias(ctx.tenant) ? domainOf(username) : ctx.tenant
+    return entraError(400, 'invalid_grant', 50034, `The user account {EmailHidden} does not exist in the ${directory} directory. To sign into this application, the account must be added to the directory.`, ctx)
+  }
+  if (user.password === undefined || user.password !== form['password']) {
+    return entraError(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.', ctx)
+  }
+  return answerUserSignIn(request, ctx, { user, app, scopes: parseScopes(form['scope']), alwaysIssueRefreshToken: false })
+}

@@ -1,0 +1,122 @@
+import { capabilitiesOf } from './claimsRequest.js'
+import type { GrantContext } from './clientCredentialsGrant.js'
+import { entraError, JSON_HEADERS } from './entraErrors.js'
+import { clientInfoOf, idTokenClaims } from './idTokens.js'
+import { pairwiseSubject } from './ids.js'
+import type { RefreshTokenStore } from './refreshTokens.js'
+import { grantScopes, type ScopeGrant } from './scopes.js'
+import type { IdpAnswer, IdpRequest, RegisteredApp } from './types.js'
+import type { RegisteredUser, UserDirectory } from './users.js'
+
+/** What the user grants (refresh token, password) need beyond the client-credentials grant. */
+export interface UserGrantContext extends GrantContext {
+  readonly users: UserDirectory
+  readonly refreshTokens: RefreshTokenStore
+}
+
+/** A signed-in user, the app they signed in to, and the scopes asked: everything to answer with. */
+export interface UserSignIn {
+  readonly user: RegisteredUser
+  readonly app: RegisteredApp
+  readonly scopes: readonly string[]
+  /** The refresh grant always rotates; the password grant returns one only for offline_access. */
+  readonly alwaysIssueRefreshToken: boolean
+}
+
+/**
+ * Answers a user grant that has checked the client and the user: checks the scopes and the
+ * claims, then issues the tokens in Entra's response shape.
+ */
+export const answerUserSignIn = async (request: IdpRequest, ctx: UserGrantContext, signIn: UserSignIn): Promise<IdpAnswer> => {
+  const grant = grantScopes(signIn.scopes)
+  if (grant === undefined) {
+    return entraError(400, 'invalid_scope', 28000, `Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${signIn.scopes.join(' ')} is not valid.`, ctx)
+  }
+  let capabilities: string[] | undefined
+  try {
+    capabilities = capabilitiesOf(request.form['claims'])
+  } catch {
+    return entraError(400, 'invalid_request', 90014, "The request parameter 'claims' is not valid JSON.", ctx)
+  }
+  return userTokenResponse(request, ctx, signIn, grant, capabilities)
+}
+
+const userTokenResponse = async (
+  request: IdpRequest,
+  ctx: UserGrantContext,
+  { user, app, scopes, alwaysIssueRefreshToken }: UserSignIn,
+  grant: ScopeGrant,
+  capabilities: string[] | undefined,
+): Promise<IdpAnswer> => {
+  const refreshToken = alwaysIssueRefreshToken || grant.offlineAccess ? issueRefreshToken(ctx, user, app, scopes) : undefined
+  const idToken = grant.openid ? await ctx.signer.sign(idTokenClaims(user, app.clientId, ctx)) : undefined
+  return {
+    kind: 'response',
+    status: 200,
+    headers: { ...JSON_HEADERS, 'x-ms-request-id': ctx.traceId, 'client-request-id': ctx.correlationId },
+    body: JSON.stringify({
+      token_type: 'Bearer',
+      scope: grant.scope,
+      expires_in: ctx.tokenLifetimeSeconds,
+      ext_expires_in: ctx.tokenLifetimeSeconds,
+      ...(ctx.refreshInSeconds !== undefined ? { refresh_in: ctx.refreshInSeconds } : {}),
+      access_token: await ctx.signer.sign(accessTokenClaims(ctx, user, app, grant, {
+        capabilities,
+        withSecret: request.form['client_secret'] !== undefined,
+      })),
+      ...(refreshToken !== undefined ? { refresh_token: refreshToken } : {}),
+      ...(idToken !== undefined ? { id_token: idToken } : {}),
+      // MSAL asks for client_info with client_info=1; Entra sends it only then.
+      ...(request.form['client_info'] === '1' ? { client_info: clientInfoOf(user) } : {}),
+      ...(app.familyId !== undefined ? { foci: app.familyId } : {}),
+    }),
+  }
+}
+
+/** A v2.0 delegated access token: the user's ids, the app as `azp`, the permissions as `scp`. */
+const accessTokenClaims = (
+  ctx: UserGrantContext,
+  user: RegisteredUser,
+  app: RegisteredApp,
+  grant: ScopeGrant,
+  { capabilities, withSecret }: { readonly capabilities: string[] | undefined; readonly withSecret: boolean },
+): Record<string, unknown> => {
+  const iat = Math.floor(ctx.nowMs / 1000)
+  return {
+    aud: grant.audience,
+    iss: `${ctx.origin}/${user.tid}/v2.0`,
+    iat,
+    nbf: iat,
+    exp: iat + ctx.tokenLifetimeSeconds,
+    aio: ctx.randomId(),
+    azp: app.clientId,
+    // How the app authenticated: 0 not at all (a public client), 1 with a secret.
+    azpacr: withSecret ? '1' : '0',
+    name: user.displayName,
+    oid: user.oid,
+    preferred_username: user.username,
+    rh: `0.${ctx.randomId()}.`,
+    scp: grant.scp,
+    sub: pairwiseSubject(user.oid, grant.audience),
+    tid: user.tid,
+    uti: ctx.randomId(),
+    ver: '2.0',
+    ...(capabilities !== undefined ? { xms_cc: capabilities } : {}),
+  }
+}
+
+/** Issues a refresh token to the app for the user, remembered with the user's session generation. */
+export const issueRefreshToken = (
+  ctx: Pick<UserGrantContext, 'users' | 'refreshTokens' | 'nowMs'>,
+  user: RegisteredUser,
+  app: RegisteredApp,
+  scopes: readonly string[],
+): string =>
+  ctx.refreshTokens.issue({
+    username: user.username,
+    clientId: app.clientId,
+    familyId: app.familyId,
+    scopes: [...scopes],
+    issuedAtMs: ctx.nowMs,
+    generation: ctx.users.sessionsValidFrom(user.username).generation,
+  })
