@@ -28,7 +28,7 @@ export {
   type ResponseContext,
 } from './protocol/tokenResponse.js'
 
-export { TokenStore, CacheSections, bucketKey, prepareBucket, ownerKey, type IndexedAccessToken, type AccessTokenBucket } from './cache/tokenStore.js'
+export { TokenStore, CacheSections, bucketKey, prepareBucket, ownerKey, coversScopes, type IndexedAccessToken, type AccessTokenBucket } from './cache/tokenStore.js'
 export { TokenCache, type TokenCacheOptions } from './cache/tokenCache.js'
 export { SerializableTokenCache, type SerializableTokenCacheOptions } from './cache/serializableTokenCache.js'
 export type { CachePersistence, CacheAccessContext } from './cache/persistence.js'

@@ -26,16 +26,22 @@ const sameFields = (a: unknown, b: unknown): boolean => {
 
 const EMPTY: ReadonlyMap<string, never> = new Map<string, never>()
 
+/** One index key's entries. Entries point at their buckets, so no entry keeps a copy of the key. */
+interface Bucket<S> {
+  readonly indexKey: string
+  readonly entries: Map<string, S>
+}
+
 interface Slot<S> {
   readonly stored: S
-  /** The entry's key in each index, computed once when it is written. */
-  readonly indexKeys: readonly string[]
+  /** The bucket the entry is in, for each index. */
+  readonly buckets: readonly Bucket<S>[]
 }
 
 export class Collection<E, S extends Stored<E> = Stored<E>> {
   private readonly byKey = new Map<string, Slot<S>>()
   private readonly byCanonical = new Map<string, string>()
-  private readonly indexes: ReadonlyArray<{ readonly spec: IndexSpec<E>; readonly map: Map<string, Map<string, S>> }>
+  private readonly indexes: ReadonlyArray<{ readonly spec: IndexSpec<E>; readonly map: Map<string, Bucket<S>> }>
 
   constructor(
     indexes: readonly IndexSpec<E>[],
@@ -60,7 +66,7 @@ export class Collection<E, S extends Stored<E> = Stored<E>> {
 
   /** Entries filed under `indexKey` by index number `index`. */
   lookup(index: number, indexKey: string): ReadonlyMap<string, S> {
-    return this.indexes[index]?.map.get(indexKey) ?? EMPTY
+    return this.indexes[index]?.map.get(indexKey)?.entries ?? EMPTY
   }
 
   *values(): IterableIterator<S> {
@@ -77,19 +83,20 @@ export class Collection<E, S extends Stored<E> = Stored<E>> {
     const previous = this.byCanonical.get(canonical)
     if (previous !== undefined && previous !== key) this.delete(previous)
     const stored = this.store(key, entity, canonical)
-    const indexKeys = this.indexes.map(({ spec }) => spec.keyOf(entity))
     const old = this.byKey.get(key)
     if (old !== undefined && old.stored.canonical !== canonical) this.byCanonical.delete(old.stored.canonical)
-    this.byKey.set(key, { stored, indexKeys })
-    this.byCanonical.set(canonical, key)
-    this.indexes.forEach(({ map }, i) => {
-      const indexKey = indexKeys[i]!
+    const buckets = this.indexes.map(({ spec, map }, i) => {
+      const indexKey = spec.keyOf(entity)
+      const previousBucket = old?.buckets[i]
       // A rewrite that stays in the same bucket (the usual case) replaces in place.
-      if (old !== undefined && old.indexKeys[i] !== indexKey) this.unindex(map, old.indexKeys[i]!, key)
-      let bucket = map.get(indexKey)
-      if (bucket === undefined) map.set(indexKey, (bucket = new Map()))
-      bucket.set(key, stored)
+      if (previousBucket !== undefined && previousBucket.indexKey !== indexKey) this.unindex(map, previousBucket, key)
+      let bucket = previousBucket?.indexKey === indexKey ? previousBucket : map.get(indexKey)
+      if (bucket === undefined) map.set(indexKey, (bucket = { indexKey, entries: new Map() }))
+      bucket.entries.set(key, stored)
+      return bucket
     })
+    this.byKey.set(key, { stored, buckets })
+    this.byCanonical.set(canonical, key)
     return true
   }
 
@@ -98,13 +105,12 @@ export class Collection<E, S extends Stored<E> = Stored<E>> {
     if (slot === undefined) return false
     this.byKey.delete(key)
     if (this.byCanonical.get(slot.stored.canonical) === key) this.byCanonical.delete(slot.stored.canonical)
-    this.indexes.forEach(({ map }, i) => this.unindex(map, slot.indexKeys[i]!, key))
+    this.indexes.forEach(({ map }, i) => this.unindex(map, slot.buckets[i]!, key))
     return true
   }
 
-  private unindex(map: Map<string, Map<string, S>>, indexKey: string, key: string): void {
-    const bucket = map.get(indexKey)
-    bucket?.delete(key)
-    if (bucket?.size === 0) map.delete(indexKey)
+  private unindex(map: Map<string, Bucket<S>>, bucket: Bucket<S>, key: string): void {
+    bucket.entries.delete(key)
+    if (bucket.entries.size === 0 && map.get(bucket.indexKey) === bucket) map.delete(bucket.indexKey)
   }
 }

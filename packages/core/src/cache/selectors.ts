@@ -1,7 +1,7 @@
 import { scopesToTarget } from '../protocol/scopes.js'
 import { accessTokenKey, appMetadataKey, idTokenKey } from './keys.js'
 import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, IdTokenEntity, RefreshTokenEntity } from './schema.js'
-import { ACCOUNTS_BY_ENVIRONMENT, BY_OWNER, ownerKey, type AccessTokenBucket, type IndexedAccessToken, type TokenStore } from './tokenStore.js'
+import { ACCOUNTS_BY_ENVIRONMENT, BY_OWNER, coversScopes, ownerKey, type AccessTokenBucket, type IndexedAccessToken, type TokenStore } from './tokenStore.js'
 
 /** A token with under this long to live counts as expired (MSAL's margin). */
 export const EXPIRY_MARGIN_SECONDS = 300
@@ -16,8 +16,6 @@ export type AccessTokenLookup =
   | { readonly _tag: 'Aging'; readonly entity: AccessTokenEntity }
   | { readonly _tag: 'Miss'; readonly reason: 'absent' | 'expired' }
 
-const covers = (candidate: IndexedAccessToken, scopes: readonly string[]): boolean =>
-  scopes.every((scope) => candidate.scopes.has(scope.toLowerCase()))
 
 /** Fresh, Aging, or undefined when it has under the expiry margin left. */
 const judge = (candidate: IndexedAccessToken, nowSec: number): AccessTokenLookup | undefined => {
@@ -55,7 +53,7 @@ export const selectAccessToken = (cache: TokenStore, query: AccessTokenQuery, no
     sawExpired = true
   }
   for (const candidate of bucket.values()) {
-    if (candidate === exact || !covers(candidate, query.scopes)) continue
+    if (candidate === exact || !coversScopes(candidate, query.scopes)) continue
     const verdict = judge(candidate, nowSec)
     if (verdict !== undefined) return verdict
     sawExpired = true

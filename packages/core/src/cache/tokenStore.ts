@@ -13,9 +13,13 @@ import type {
 
 /** An access token with what the lookup needs precomputed. */
 export interface IndexedAccessToken extends Stored<AccessTokenEntity> {
-  /** The target's scopes, lower-cased: scopes are case-insensitive. */
-  readonly scopes: ReadonlySet<string>
+  /** The target lower-cased (scopes are case-insensitive) and padded: " user.read mail.read ". */
+  readonly paddedTarget: string
 }
+
+/** Whether a stored token's target includes every requested scope. */
+export const coversScopes = (token: IndexedAccessToken, scopes: readonly string[]): boolean =>
+  scopes.every((scope) => token.paddedTarget.includes(` ${scope.toLowerCase()} `))
 
 /** The fields an access-token lookup pins down: everything but the scopes. */
 export interface AccessTokenBucket {
@@ -45,7 +49,7 @@ export const prepareBucket = <B extends AccessTokenBucket>(b: B): B & { readonly
 export const ownerKey = (environment: string, homeAccountId: string | null | undefined): string =>
   `${environment}${SEP}${homeAccountId ?? ''}`.toLowerCase()
 
-const scopeSet = (target: string): ReadonlySet<string> => new Set(target.toLowerCase().split(' ').filter((scope) => scope !== ''))
+const paddedTarget = (target: string): string => ` ${target.toLowerCase().split(' ').filter((scope) => scope !== '').join(' ')} `
 
 const plain = <E>(key: string, entity: E, canonical: string): Stored<E> => ({ key, entity, canonical })
 
@@ -67,7 +71,7 @@ export class CacheSections {
       },
       byOwner,
     ],
-    (key, entity, canonical) => ({ key, entity, canonical, scopes: scopeSet(entity.target) }),
+    (key, entity, canonical) => ({ key, entity, canonical, paddedTarget: paddedTarget(entity.target) }),
   )
   readonly refreshTokens = new Collection<RefreshTokenEntity>([byOwner], plain)
   readonly idTokens = new Collection<IdTokenEntity>([byOwner], plain)
