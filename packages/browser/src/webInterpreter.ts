@@ -72,7 +72,7 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
   return (effect: Effect) => {
     switch (effect._tag) {
       case 'Http':
-        return using(fetchClient(), (client) => performHttp(client, effect.request, timeoutMs))
+        return using(fetchClient(), (client) => performHttp(client, effect.request, Math.min(timeoutMs, effect.request.timeoutMs ?? timeoutMs)))
       case 'Now':
         return Date.now()
       case 'RandomBytes':

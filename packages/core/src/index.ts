@@ -10,10 +10,30 @@ export { SingleFlight } from './effects/singleFlight.js'
 export * from './errors.js'
 export { MsalException } from './exception.js'
 
-export { parseAuthority, DEFAULT_AUTHORITY, type Authority } from './authority/authority.js'
-export { builtInEndpoints, openIdConfigurationUrl, type AuthorityEndpoints } from './authority/endpoints.js'
+export { parseAuthority, parseOidcAuthority, DEFAULT_AUTHORITY, type Authority, type AuthorityKind } from './authority/authority.js'
+export { AuthorityBuilder, AZURE_PUBLIC, AZURE_CHINA, AZURE_US_GOVERNMENT } from './authority/builder.js'
+export { builtInEndpoints, entraEndpoints, openIdConfigurationUrl, type AuthorityEndpoints } from './authority/endpoints.js'
 export { processOpenIdConfiguration } from './authority/openIdConfiguration.js'
-export { resolveEndpoints } from './authority/resolveEndpoints.js'
+export { resolveEndpoints, type AuthorityContext } from './authority/resolveEndpoints.js'
+export {
+  needsInstanceDiscovery,
+  buildInstanceDiscoveryRequest,
+  processInstanceDiscovery,
+  DEFAULT_INSTANCE_DISCOVERY_ENDPOINT,
+  type AuthorityValidation,
+  type InstanceDiscovery,
+} from './authority/instanceDiscovery.js'
+export {
+  resolveRegion,
+  detectRegion,
+  regionalEndpoints,
+  regionalHost,
+  isValidRegion,
+  IMDS_LOCATION_URL,
+  IMDS_PROBE_TIMEOUT_MS,
+  type RegionSetting,
+  type RegionState,
+} from './authority/region.js'
 export { KNOWN_MICROSOFT_HOSTS, isKnownMicrosoftHost, isLoopbackHostname } from './authority/knownHosts.js'
 
 export { validateScopes, scopesToTarget, targetToScopes } from './protocol/scopes.js'
@@ -75,7 +95,8 @@ export { searchCache, type SearchOptions } from './cache/search.js'
 export { parseCache, type ParsedCache } from './cache/serialization.js'
 export { environmentAliases, CLOUD_ALIAS_GROUPS } from './authority/aliases.js'
 
-export { HttpCache, DEFAULT_HTTP_CACHE_CAPACITY, type HttpCacheEntry } from './http/httpCache.js'
+export { HttpCache, DEFAULT_HTTP_CACHE_CAPACITY, HTTP_CACHE_FORMAT, getRequestKey, type HttpCacheEntry } from './http/httpCache.js'
+export { sendThrottled, throttleKeysOf, throttleDecision, DEFAULT_RETRY_AFTER_MS, type ThrottleKeys } from './http/throttling.js'
 export { sendWithRetry, transportError } from './http/send.js'
 export { cachedGet, DISCOVERY_TTL_MS } from './http/cachedGet.js'
 export { parseRetryAfter } from './http/retryAfter.js'

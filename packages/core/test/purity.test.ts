@@ -99,7 +99,7 @@ describe('core in a browser bundle', () => {
     const interpret = (effect: { _tag: string; length?: number }) => {
       effects.push(effect._tag)
       if (effect._tag === 'Now') return 1_767_225_600_000
-      if (effect._tag === 'RandomBytes') return new Uint8Array(effect.length ?? 0)
+      if (effect._tag === 'RandomBytes' || effect._tag === 'Sha256') return new Uint8Array(effect.length ?? 32)
       if (effect._tag === 'Http') {
         return { _tag: 'HttpResponse', status: 200, headers: {}, body: JSON.stringify({ access_token: 'from-the-bundle', expires_in: 3599 }) }
       }

@@ -73,20 +73,24 @@ describe('acquireTokenForClient against the fake identity provider, in process',
     expect(idp.tokenRequests).toHaveLength(3)
   })
 
-  it('shares one failure between concurrent callers, then tries again on the next call', async () => {
+  it('shares one failure between concurrent callers; the next identical call waits out Retry-After without the network', async () => {
     const idp = newIdp().injectFault(faults.throttled(1), { path: '/token' })
     const cca = app(idp)
     const failures = await Promise.all([1, 2, 3].map(() => rejectionOf(cca.acquireTokenForClient(SCOPES))))
     expect(failures.map((f) => f.kind)).toEqual(['ThrottledError', 'ThrottledError', 'ThrottledError'])
     expect(idp.tokenRequests).toHaveLength(1)
+    expect(await rejectionOf(cca.acquireTokenForClient(SCOPES))).toMatchObject({ kind: 'ThrottledError', retryAfterMs: 1000 })
+    expect(idp.tokenRequests).toHaveLength(1)
+    await new Promise((resolve) => setTimeout(resolve, 1100))
     expect((await cca.acquireTokenForClient(SCOPES)).tokenSource).toBe('identity_provider')
+    expect(idp.tokenRequests).toHaveLength(2)
   })
 
   it('reports the failure in the next request`s telemetry, and clears it after a success', async () => {
     const idp = newIdp().injectFault(faults.serverError(500), { path: '/token' })
     const cca = app(idp)
     const failure = await rejectionOf(cca.acquireTokenForClient(SCOPES))
-    await cca.acquireTokenForClient(SCOPES)
+    await cca.acquireTokenForClient(['api://second/.default']) // other scopes: not held back by the 500
     await cca.acquireTokenForClient(['api://other/.default'])
     const last = idp.tokenRequests.map((r) => r.headers['x-client-last-telemetry'])
     expect(last).toEqual(['4|0|||', `4|0|730,${failure.correlationId}|temporarily_unavailable|`, '4|0|||'])

@@ -74,24 +74,28 @@ describe('client credentials, replayed from recorded transcripts', () => {
     await play(byName('cold'), reordered)
   })
 
-  it('keeps the client secret out of the transcript', () => {
+  it('keeps the client secret out of the transcript, hash inputs included', () => {
     for (const scenario of scenarios) {
       const text = readFileSync(join(FIXTURES, `${scenario.name}.json`), 'utf8')
       expect(text).not.toContain('fixture-secret')
       expect(text).not.toContain('wrong-secret')
     }
     expect(JSON.stringify(loadFixture('cold'))).toContain('"client_secret":"<redacted>"')
+    const hashes = loadFixture('cold').steps.filter((step) => step.effect._tag === 'Sha256')
+    expect(hashes.length).toBeGreaterThan(0)
+    for (const step of hashes) expect((step.effect as { data: string }).data).toMatch(/^sha256:[0-9a-f]{64}$/)
   })
 
   it('fails when the program stops before the transcript does', async () => {
     const cold = loadFixture('cold')
+    const n = cold.steps.length
     const longer: Transcript = { ...cold, steps: [...cold.steps, cold.steps[1]!] }
-    await expect(play(byName('cold'), longer)).rejects.toThrow('the program finished after 3 of 4 steps; step 4 (Now) was never asked for')
+    await expect(play(byName('cold'), longer)).rejects.toThrow(`the program finished after ${n} of ${n + 1} steps; step ${n + 1} (Now) was never asked for`)
   })
 
   it('fails when the program asks for more than the transcript holds', async () => {
     const cold = loadFixture('cold')
     const shorter: Transcript = { ...cold, steps: cold.steps.slice(0, 2) }
-    await expect(play(byName('cold'), shorter)).rejects.toThrow('asked for a Http effect at step 3, but the transcript ends after 2 steps')
+    await expect(play(byName('cold'), shorter)).rejects.toThrow(`asked for a ${cold.steps[2]!.effect._tag} effect at step 3, but the transcript ends after 2 steps`)
   })
 })

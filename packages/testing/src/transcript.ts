@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { SECRET_FORM_FIELDS, bytesToBase64Url, base64UrlToBytes, type Effect } from '@msal-ts/core'
 
 /**
@@ -27,8 +28,16 @@ export const MACHINE_HEADERS: readonly string[] = ['x-client-os', 'x-client-ver'
 
 const SECRET_FIELDS = new Set(SECRET_FORM_FIELDS)
 
+/**
+ * A hash's input may hold secrets (throttling keys hash whole token requests): a transcript keeps
+ * only its fingerprint, which a replay compares just as well.
+ */
+const fingerprint = (data: string): string =>
+  data.startsWith('sha256:') ? data : `sha256:${createHash('sha256').update(data, 'utf8').digest('hex')}`
+
 /** The effect with secrets replaced, as it is written to (and compared with) a transcript. */
 export const redactEffect = (effect: Effect): Effect => {
+  if (effect._tag === 'Sha256') return { _tag: 'Sha256', data: fingerprint(effect.data) }
   if (effect._tag !== 'Http') return effect
   const { request } = effect
   const headers = Object.fromEntries(

@@ -1,6 +1,8 @@
 import * as E from '#fp-ts/Either'
 import * as t from 'io-ts'
-import { DEFAULT_AUTHORITY, parseAuthority, type Authority } from '../authority/authority.js'
+import { DEFAULT_AUTHORITY, parseAuthority, parseOidcAuthority, type Authority } from '../authority/authority.js'
+import type { AuthorityValidation } from '../authority/instanceDiscovery.js'
+import type { RegionSetting } from '../authority/region.js'
 import { configurationError, type ConfigurationError } from '../errors.js'
 import type { ClientCredential } from '../protocol/clientAuth.js'
 import { NonEmptyString, refined } from '../util/codecs.js'
@@ -12,7 +14,11 @@ const ClientSecret = refined('a client secret (a non-empty string)', (u): u is s
 const CommonOptions = t.intersection([
   t.type({ clientId: NonEmptyString }),
   t.partial({
-    authority: t.string,
+    authority: t.unknown,
+    oidcAuthority: t.unknown,
+    validateAuthority: t.boolean,
+    instanceDiscovery: t.union([t.boolean, NonEmptyString], 'true, false or an instance discovery URL'),
+    azureRegion: t.union([t.boolean, NonEmptyString], 'a region name, true (detect) or false (never)'),
     clientCapabilities: t.array(NonEmptyString, 'an array of capability names'),
     appName: t.string,
     appVersion: t.string,
@@ -25,6 +31,8 @@ const ConfidentialOptions = t.intersection([CommonOptions, t.type({ clientCreden
 export interface ConfidentialClientConfig {
   readonly clientId: string
   readonly authority: Authority
+  readonly validation: AuthorityValidation
+  readonly azureRegion: RegionSetting
   readonly credential: ClientCredential
   readonly clientCapabilities: readonly string[]
   readonly appName?: string | undefined
@@ -35,6 +43,17 @@ export interface ConfidentialClientConfig {
 export const toConfigurationError = (_: string, problem: Problem): ConfigurationError =>
   configurationError(problem.path || 'options', problem.message)
 
+/** The authority from `authority` (or an AuthorityBuilder) or `oidcAuthority`; never both (as MSAL Python). */
+const authorityOf = (options: { authority?: unknown; oidcAuthority?: unknown }): E.Either<ConfigurationError, Authority> => {
+  if (options.authority !== undefined && options.oidcAuthority !== undefined) {
+    return E.left(configurationError('oidcAuthority', 'give either authority or oidcAuthority, not both'))
+  }
+  if (options.oidcAuthority !== undefined) return parseOidcAuthority(String(options.oidcAuthority))
+  // An AuthorityBuilder (or anything else that stringifies to a URL) is accepted where a URL is.
+  const authority = options.authority === undefined ? DEFAULT_AUTHORITY : typeof options.authority === 'object' && options.authority !== null ? String(options.authority) : options.authority
+  return parseAuthority(authority)
+}
+
 /** Checks a ConfidentialClientApplication's options; every problem names the option. */
 export const decodeConfidentialClientConfig = (input: unknown): E.Either<ConfigurationError, ConfidentialClientConfig> => {
   if (typeof input !== 'object' || input === null) {
@@ -43,11 +62,16 @@ export const decodeConfidentialClientConfig = (input: unknown): E.Either<Configu
   const decoded = decodeOr(ConfidentialOptions, input, toConfigurationError)
   if (E.isLeft(decoded)) return decoded
   const options = decoded.right
-  const authority = parseAuthority(options.authority ?? DEFAULT_AUTHORITY)
+  const authority = authorityOf(options)
   if (E.isLeft(authority)) return authority
+  if (typeof options.instanceDiscovery === 'string' && !/^https:\/\//i.test(options.instanceDiscovery)) {
+    return E.left(configurationError('instanceDiscovery', `expected true, false or an https URL, got ${JSON.stringify(options.instanceDiscovery)}`))
+  }
   return E.right({
     clientId: options.clientId.trim(),
     authority: authority.right,
+    validation: { validateAuthority: options.validateAuthority ?? true, instanceDiscovery: options.instanceDiscovery ?? true },
+    azureRegion: options.azureRegion,
     credential: { _tag: 'ClientSecret', secret: options.clientCredential },
     clientCapabilities: options.clientCapabilities ?? [],
     appName: options.appName,

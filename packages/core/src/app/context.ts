@@ -1,4 +1,5 @@
 import { environmentAliases } from '../authority/aliases.js'
+import type { RegionState } from '../authority/region.js'
 import type { TokenCache } from '../cache/tokenCache.js'
 import { prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
 import type { HttpCache } from '../http/httpCache.js'
@@ -23,6 +24,8 @@ export interface ClientContext {
    * call looks there).
    */
   readonly appTokenBuckets: readonly AccessTokenBucket[]
+  /** Region detection's result, found once per application. */
+  readonly region: RegionState
 }
 
 export interface ClientContextInput {
@@ -38,6 +41,7 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
   return {
     ...input,
     telemetry: { current: emptyTelemetry },
+    region: {},
     environments,
     appTokenBuckets: environments.map((environment) =>
       prepareBucket({ clientId: input.config.clientId, environment, realm: input.config.authority.tenant, homeAccountId: null }),

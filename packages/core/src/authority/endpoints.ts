@@ -11,21 +11,34 @@ export interface AuthorityEndpoints {
 
 const MULTI_TENANT = new Set(['common', 'organizations', 'consumers'])
 
-/**
- * Endpoints of the Microsoft clouds' well-known hosts, which share one URL layout. Knowing them
- * saves the discovery round trip, so a cold client-credentials call costs one request.
- */
-export const builtInEndpoints = (authority: Authority): AuthorityEndpoints | undefined => {
-  if (!authority.isKnownHost) return undefined
-  const base = `https://${authority.host}/${authority.tenant}`
+/** Entra's v2 endpoints on a host, for a tenant. */
+export const entraEndpoints = (origin: string, tenant: string): AuthorityEndpoints => {
+  const base = `${origin}/${tenant}`
   return {
     tokenEndpoint: `${base}/oauth2/v2.0/token`,
     authorizationEndpoint: `${base}/oauth2/v2.0/authorize`,
     deviceCodeEndpoint: `${base}/oauth2/v2.0/devicecode`,
     endSessionEndpoint: `${base}/oauth2/v2.0/logout`,
-    issuer: MULTI_TENANT.has(authority.tenant.toLowerCase()) ? undefined : `${base}/v2.0`,
+    issuer: MULTI_TENANT.has(tenant.toLowerCase()) ? undefined : `${base}/v2.0`,
   }
 }
 
-/** Where tenant discovery reads an Entra authority's OpenID configuration. */
-export const openIdConfigurationUrl = (authority: Authority): string => `${authority.url}/v2.0/.well-known/openid-configuration`
+/**
+ * Endpoints of an Entra tenant on the Microsoft clouds' well-known hosts, which share one URL
+ * layout. Knowing them saves the discovery round trip, so a cold client-credentials call costs
+ * one request.
+ */
+export const builtInEndpoints = (authority: Authority): AuthorityEndpoints | undefined =>
+  authority.kind === 'Entra' && authority.isKnownHost ? entraEndpoints(`https://${authority.host}`, authority.tenant) : undefined
+
+/**
+ * Where tenant discovery reads an authority's OpenID configuration (MSAL Python's rules): no
+ * "/v2.0" for ADFS and OIDC providers; a path-less CIAM authority uses its tenant; the query the
+ * developer gave is kept.
+ */
+export const openIdConfigurationUrl = (authority: Authority): string => {
+  const origin = `${authority.scheme}://${authority.host}`
+  const prefix = authority.kind === 'CIAM' && authority.path === '' ? `/${authority.tenant}` : authority.path
+  const version = authority.kind === 'ADFS' || authority.kind === 'OIDC' ? '' : '/v2.0'
+  return `${origin}${prefix}${version}/.well-known/openid-configuration${authority.query}`
+}

@@ -11,6 +11,8 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, string>>
   /** An application/x-www-form-urlencoded body, kept as fields so replays can compare it order-free. */
   readonly form?: Readonly<Record<string, string>>
+  /** A shorter timeout than the application's, for probes that must not hang (IMDS). */
+  readonly timeoutMs?: number
 }
 
 /** A response as the interpreter received it. Header names are lower-case. */

@@ -1,12 +1,14 @@
 import * as E from '#fp-ts/Either'
 import type { ClientContext } from '../app/context.js'
 import { resolveEndpoints } from '../authority/resolveEndpoints.js'
+import { regionalEndpoints, resolveRegion } from '../authority/region.js'
 import { reduceTokenResponse, grantedTarget, removeClientTokens } from '../cache/reducers.js'
 import { selectAccessTokenIn, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity } from '../cache/schema.js'
 import { log, now, type Program } from '../effects/program.js'
 import { errorName, withCorrelationId, type MsalError } from '../errors.js'
-import { sendWithRetry, transportError } from '../http/send.js'
+import { transportError } from '../http/send.js'
+import { DEFAULT_RETRY_AFTER_MS, sendThrottled } from '../http/throttling.js'
 import {
   ApiId,
   libraryHeaders,
@@ -29,9 +31,6 @@ export interface ClientCredentialsOptions {
 
 /** Authorities that name no tenant; the identity provider cannot tell whose app token to issue. */
 const MULTI_TENANT = new Set(['common', 'organizations'])
-
-/** A confidential client waits this long after a 429 that names no Retry-After. */
-const CONFIDENTIAL_DEFAULT_RETRY_AFTER_MS = 5_000
 
 const refreshReasonOf = (lookup: AccessTokenLookup | undefined): RefreshReason =>
   lookup === undefined
@@ -91,7 +90,10 @@ function* requestClientToken(
     yield* log('warning', `acquireTokenForClient with the /${config.authority.tenant} authority is unreliable; use a specific tenant`)
   }
   const baseHeaders = { ...libraryHeaders(ctx.platform, config.appName, config.appVersion), 'client-request-id': correlationId }
-  const endpoints = yield* resolveEndpoints(config.authority, ctx.httpCache, baseHeaders, nowMs)
+  // Only client-credential requests go regional; a failed detection means the global endpoint.
+  const region = yield* resolveRegion(config.azureRegion, ctx.region)
+  const regional = region === undefined ? undefined : regionalEndpoints(config.authority, region)
+  const endpoints = regional !== undefined ? E.right(regional) : yield* resolveEndpoints({ ...config, httpCache: ctx.httpCache }, baseHeaders, nowMs)
   if (E.isLeft(endpoints)) return endpoints
 
   const request = buildClientCredentialsRequest({
@@ -102,10 +104,10 @@ function* requestClientToken(
     claims,
     headers: { ...baseHeaders, ...telemetryHeaders(ctx.telemetry.current, ApiId.acquireTokenForClient, reason, correlationId) },
   })
-  const outcome = yield* sendWithRetry(request)
+  const outcome = yield* sendThrottled(ctx.httpCache, request, nowMs, DEFAULT_RETRY_AFTER_MS.confidential)
   if (outcome._tag === 'HttpFailure') return E.left(transportError(request.url, outcome))
 
-  const response = processTokenResponse(outcome, { url: request.url, nowMs, defaultRetryAfterMs: CONFIDENTIAL_DEFAULT_RETRY_AFTER_MS })
+  const response = processTokenResponse(outcome, { url: request.url, nowMs, defaultRetryAfterMs: DEFAULT_RETRY_AFTER_MS.confidential })
   ctx.telemetry.current = recordServerAnswer(
     ctx.telemetry.current,
     ApiId.acquireTokenForClient,

@@ -1,4 +1,9 @@
+import * as E from '#fp-ts/Either'
+import * as t from 'io-ts'
 import type { HttpResponse } from '../effects/effect.js'
+import { cacheError, type CacheError } from '../errors.js'
+import { MsalException } from '../exception.js'
+import { decodeOr, parseJson } from '../util/decode.js'
 
 export interface HttpCacheEntry {
   readonly response: HttpResponse
@@ -26,12 +31,17 @@ export class HttpCache {
 
   /** A fresh entry's response, or undefined. A stale entry is dropped. */
   get(key: string, nowMs: number): HttpResponse | undefined {
+    return this.getEntry(key, nowMs)?.response
+  }
+
+  /** A fresh entry with its expiry, or undefined. A stale entry is dropped. */
+  getEntry(key: string, nowMs: number): HttpCacheEntry | undefined {
     const entry = this.entries.get(key)
     if (entry === undefined) return undefined
     this.entries.delete(key)
     if (entry.expiresAtMs <= nowMs) return undefined
     this.entries.set(key, entry) // most recently used goes last
-    return entry.response
+    return entry
   }
 
   set(key: string, response: HttpResponse, expiresAtMs: number): void {
@@ -51,4 +61,40 @@ export class HttpCache {
   toJSON(): Array<[string, HttpCacheEntry]> {
     return [...this.entries]
   }
+
+  /** The cache as JSON text, to keep it across restarts (MSAL Python's persistable http_cache). */
+  serialize(): string {
+    return JSON.stringify({ format: HTTP_CACHE_FORMAT, entries: this.toJSON() })
+  }
+
+  /**
+   * Replaces the entries with serialized ones (expired ones are dropped on their first read).
+   * Unreadable text throws an MsalError (kind CacheError) and leaves the cache as it was.
+   */
+  deserialize(text: string): void {
+    const parsed = parseHttpCache(text)
+    if (E.isLeft(parsed)) throw new MsalException(parsed.left)
+    this.entries.clear()
+    for (const [key, entry] of parsed.right) this.set(key, entry.response, entry.expiresAtMs)
+  }
+}
+
+export const HTTP_CACHE_FORMAT = 'msal-ts/http-cache@1'
+
+const HttpResponseCodec = t.type({
+  _tag: t.literal('HttpResponse'),
+  status: t.number,
+  headers: t.record(t.string, t.string),
+  body: t.string,
+})
+const HttpCacheFile = t.type({
+  format: t.literal(HTTP_CACHE_FORMAT),
+  entries: t.array(t.tuple([t.string, t.type({ response: HttpResponseCodec, expiresAtMs: t.number })])),
+}, 'a serialized http cache')
+
+const parseHttpCache = (text: string): E.Either<CacheError, ReadonlyArray<readonly [string, HttpCacheEntry]>> => {
+  const json = parseJson(text)
+  if (E.isLeft(json)) return E.left(cacheError(`the http cache is not valid JSON (${json.left})`))
+  const decoded = decodeOr(HttpCacheFile, json.right, (problem) => cacheError(`not a serialized http cache: ${problem}`))
+  return E.isLeft(decoded) ? decoded : E.right(decoded.right.entries)
 }

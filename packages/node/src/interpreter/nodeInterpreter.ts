@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Interpret, LogLevel } from '@msal-ts/core'
 import { createWebInterpreter, type HttpClient, type Logger } from '@msal-ts/browser'
 import { resolveFetch } from './fetch.js'
@@ -19,8 +20,8 @@ export interface NodeInterpreterOptions {
  * additions: process.env, and cross-fetch / @peculiar/webcrypto where the runtime lacks fetch
  * or WebCrypto. The fetch and crypto are resolved once, on first use.
  */
-export const createNodeInterpreter = (options: NodeInterpreterOptions = {}): Interpret =>
-  createWebInterpreter({
+export const createNodeInterpreter = (options: NodeInterpreterOptions = {}): Interpret => {
+  const web = createWebInterpreter({
     fetch: () => (options.httpClient !== undefined ? options.httpClient : resolveFetch(undefined)),
     crypto: () => (globalThis.crypto?.subtle !== undefined ? globalThis.crypto : resolveWebCrypto()),
     timeoutMs: options.timeoutMs,
@@ -29,3 +30,6 @@ export const createNodeInterpreter = (options: NodeInterpreterOptions = {}): Int
     enablePiiLog: options.enablePiiLog,
     env: options.env ?? process.env,
   })
+  // Node hashes synchronously (WebCrypto's digest is always a promise): throttling keys cost no await.
+  return (effect) => (effect._tag === 'Sha256' ? new Uint8Array(createHash('sha256').update(effect.data, 'utf8').digest()) : web(effect))
+}

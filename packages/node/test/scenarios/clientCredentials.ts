@@ -27,6 +27,7 @@ export interface Scenario {
   readonly authority?: string
   readonly clientSecret?: string
   readonly clientCapabilities?: readonly string[]
+  readonly instanceDiscovery?: boolean
   /** Provider settings and faults, applied only when recording. */
   readonly refreshInSeconds?: number
   readonly arrange?: (idp: FakeIdentityProvider) => void
@@ -39,6 +40,7 @@ export const newApp = (scenario: Scenario, interpreter: Interpret, cache = new T
     clientCredential: scenario.clientSecret ?? CLIENT_SECRET,
     authority: scenario.authority ?? KNOWN_HOST_AUTHORITY,
     ...(scenario.clientCapabilities !== undefined ? { clientCapabilities: scenario.clientCapabilities } : {}),
+    ...(scenario.instanceDiscovery !== undefined ? { instanceDiscovery: scenario.instanceDiscovery } : {}),
     tokenCache: cache,
     interpreter,
   })
@@ -140,15 +142,40 @@ export const scenarios: readonly Scenario[] = [
   },
   {
     name: 'throttled',
-    description: '429 with Retry-After: a ThrottledError that says how long to wait',
+    description: '429 with Retry-After: a ThrottledError; the identical request is then held back for those seconds without the network, a different scope goes through',
     arrange: (idp) => idp.injectFault(faults.throttled(7), { path: '/oauth2/v2.0/token' }),
-    play: async ({ app, cache }) => {
+    play: async ({ app, cache, advance }) => {
       const error = await rejection(app.acquireTokenForClient(SCOPES))
       assert.equal(error.kind, 'ThrottledError')
       assert.equal(error.status, 429)
       assert.equal(error.retryAfterMs, 7000)
       assert.equal(error.error, 'too_many_requests')
       assertCacheEmpty(cache)
+      advance(5000)
+      const held = await rejection(app.acquireTokenForClient(SCOPES))
+      assert.equal(held.kind, 'ThrottledError')
+      assert.equal(held.retryAfterMs, 2000)
+      const other = await app.acquireTokenForClient(['api://other-api/.default'])
+      assert.equal(other.tokenSource, 'identity_provider')
+      advance(2000)
+      fromProvider(await app.acquireTokenForClient(SCOPES))
+    },
+  },
+  {
+    name: 'bad-request-held',
+    description: 'a plain 400 holds back the identical request for 60 s (answered from the throttle cache), not a different one',
+    clientSecret: 'wrong-secret',
+    arrange: (idp) => idp.injectFault(faults.answer(400, JSON.stringify({ error: 'invalid_request', error_codes: [900144] })), { path: '/oauth2/v2.0/token' }),
+    play: async ({ app, advance }) => {
+      const first = await rejection(app.acquireTokenForClient(SCOPES))
+      assert.equal(first.error, 'invalid_request')
+      advance(30_000)
+      const held = await rejection(app.acquireTokenForClient(SCOPES))
+      assert.equal(held.error, 'invalid_request')
+      assert.equal(held.status, 400)
+      advance(31_000)
+      const again = await rejection(app.acquireTokenForClient(SCOPES))
+      assert.equal(again.error, 'invalid_client')
     },
   },
   {
@@ -206,9 +233,23 @@ export const scenarios: readonly Scenario[] = [
     },
   },
   {
-    name: 'tenant-discovery',
-    description: 'an authority on an unknown host: tenant discovery once (kept in the http cache), then token requests',
+    name: 'invalid-instance',
+    description: 'an authority on a host Microsoft does not vouch for: invalid_instance is a configuration error, nothing else is asked',
     authority: `https://login.contoso.example/${TENANT}`,
+    play: async ({ app, cache }) => {
+      const error = await rejection(app.acquireTokenForClient(SCOPES))
+      assert.equal(error.kind, 'ConfigurationError')
+      assert.equal(error.field, 'authority')
+      assert.match(error.message, /invalid_instance: Microsoft does not know the authority https:\/\/login\.contoso\.example\/contoso\.onmicrosoft\.com/)
+      assert.match(error.message, /instanceDiscovery: false/)
+      assertCacheEmpty(cache)
+    },
+  },
+  {
+    name: 'tenant-discovery',
+    description: 'a private cloud the developer vouches for (instanceDiscovery: false): tenant discovery once (kept in the http cache), then token requests',
+    authority: `https://login.contoso.example/${TENANT}`,
+    instanceDiscovery: false,
     play: async ({ app }) => {
       fromProvider(await app.acquireTokenForClient(SCOPES))
       const other = await app.acquireTokenForClient(['api://other-api/.default'])
