@@ -13,6 +13,10 @@ export { TokenCache, SerializableTokenCache } from './cache/tokenCaches.js'
 export {
   MsalException as MsalError,
   HttpCache,
+  AuthorityBuilder,
+  AZURE_PUBLIC,
+  AZURE_CHINA,
+  AZURE_US_GOVERNMENT,
   type Account,
   type TokenCacheEvent,
   type CredentialType,

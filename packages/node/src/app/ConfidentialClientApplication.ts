@@ -12,6 +12,7 @@ import {
   SingleFlight,
   type TokenCache,
   type Account,
+  type AuthorityBuilder,
   type CacheAccessContext,
   type ClientContext,
   type ClientCredentialsOptions,
@@ -30,8 +31,22 @@ export interface ConfidentialClientApplicationOptions extends NodeRuntimeOptions
   readonly clientId: string
   /** The client secret. */
   readonly clientCredential: string
-  /** Default https://login.microsoftonline.com/common; client credentials want a specific tenant. */
-  readonly authority?: string | undefined
+  /**
+   * An Entra, B2C, CIAM or ADFS authority URL (or an AuthorityBuilder). Default
+   * https://login.microsoftonline.com/common; client credentials want a specific tenant.
+   */
+  readonly authority?: string | AuthorityBuilder | undefined
+  /** Any OpenID Connect provider instead of `authority`: its configuration is at `{oidcAuthority}/.well-known/openid-configuration`. */
+  readonly oidcAuthority?: string | undefined
+  /** false: you vouch for the authority; Microsoft is not asked (MSAL Python's validate_authority). Default true. */
+  readonly validateAuthority?: boolean | undefined
+  /** false: never ask Microsoft's instance discovery; a string: ask that endpoint. Default true. */
+  readonly instanceDiscovery?: boolean | string | undefined
+  /**
+   * Send client-credential requests to an Azure region: a region name ("westus2"), true to detect
+   * it (REGION_NAME, then the VM's metadata service), false never (even if MSAL_FORCE_REGION is set).
+   */
+  readonly azureRegion?: string | boolean | undefined
   /** Capabilities the client declares (e.g. "CP1" for continuous access evaluation). */
   readonly clientCapabilities?: readonly string[] | undefined
   readonly appName?: string | undefined
