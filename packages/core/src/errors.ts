@@ -1,8 +1,11 @@
 /**
  * MsalError: every way an operation can fail, as one tagged union.
  * Core functions return it in an Either and never throw. `code` is stable and machine-readable;
- * `message` is for people.
+ * `message` is for people. Errors end up in logs, so what this module builds never holds a
+ * secret: URLs lose their query, fragment, user info and user names (redactUrl), and body
+ * excerpts lose tokens and secret fields.
  */
+import { originOf, redactSecretsIn, redactUrl, redactUrlsIn } from './util/redact.js'
 
 /** The fields an OAuth2 / Microsoft Entra error response carries (MSAL Python's error dict). */
 export interface WireErrorFields {
@@ -127,18 +130,19 @@ export const usageError = (argument: string, message: string): UsageError => ({
   message: `${argument}: ${message}`,
 })
 
+/** `detail` is the interpreter's (a fetch implementation's message may quote the whole URL). */
 export const networkError = (url: string, detail: string): NetworkError => ({
   _tag: 'NetworkError',
   code: 'network_error',
-  url,
-  message: `network error calling ${url}: ${detail}`,
+  url: redactUrl(url),
+  message: `network error calling ${redactUrl(url)}: ${redactUrlsIn(detail)}`,
 })
 
 export const timeoutError = (url: string, detail: string): TimeoutError => ({
   _tag: 'TimeoutError',
   code: 'timeout',
-  url,
-  message: `timed out calling ${url}: ${detail}`,
+  url: redactUrl(url),
+  message: `timed out calling ${redactUrl(url)}: ${redactUrlsIn(detail)}`,
 })
 
 const EXCERPT_LENGTH = 200
@@ -151,10 +155,11 @@ export const invalidResponseError = (
 ): InvalidResponseError => ({
   _tag: 'InvalidResponseError',
   code: 'invalid_response',
-  url,
+  url: redactUrl(url),
   status,
-  message: `invalid response from ${url} (HTTP ${status}): ${problem}`,
-  bodyExcerpt: body.slice(0, EXCERPT_LENGTH),
+  message: `invalid response from ${redactUrl(url)} (HTTP ${status}): ${redactUrlsIn(problem)}`,
+  // Redacted before it is cut to length (a token cut off in the middle is recognised too).
+  bodyExcerpt: redactSecretsIn(body.slice(0, EXCERPT_LENGTH * 4)).slice(0, EXCERPT_LENGTH),
 })
 
 /** Suberrors an application cannot act on; MSAL reports them with an empty classification. */
@@ -204,3 +209,30 @@ export const errorName = (error: MsalError): string =>
 /** Stamps the call's correlation id on an error that does not carry the server's own. */
 export const withCorrelationId = <T extends MsalError>(error: T, correlationId: string): T =>
   error.correlationId !== undefined ? error : { ...error, correlationId }
+
+/**
+ * An error in words fit for a log line without personal data: its kind, the OAuth2 error, status
+ * and AADSTS codes, and the host it concerns; never the server's description (free text that may
+ * name a user) nor an authority's path (it names the tenant). Log `error.message` with pii: true.
+ */
+export const errorSummary = (error: MsalError): string => {
+  switch (error._tag) {
+    case 'ServerError':
+    case 'ThrottledError': {
+      const codes = error.errorCodes !== undefined && error.errorCodes.length > 0 ? `, AADSTS${error.errorCodes.join(', AADSTS')}` : ''
+      const retry = error._tag === 'ThrottledError' ? `, retry after ${Math.ceil(error.retryAfterMs / 1000)} s` : ''
+      return `${error._tag}: ${error.error ?? error.code} (HTTP ${error.status}${codes}${retry})`
+    }
+    case 'NetworkError':
+    case 'TimeoutError':
+      return `${error._tag} calling ${originOf(error.url)}`
+    case 'InvalidResponseError':
+      return `${error._tag} from ${originOf(error.url)} (HTTP ${error.status})`
+    case 'ConfigurationError':
+      return `${error._tag} in the ${error.field} option`
+    case 'UsageError':
+      return `${error._tag} in the ${error.argument} argument`
+    case 'CacheError':
+      return error._tag
+  }
+}

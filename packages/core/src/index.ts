@@ -116,10 +116,12 @@ export { decodeConfidentialClientConfig, toConfigurationError, type Confidential
 export { createClientContext, type ClientContext, type ClientContextInput } from './app/context.js'
 export { acquireTokenForClient, removeTokensForClient, type ClientCredentialsOptions } from './flows/clientCredentials.js'
 export { newCorrelationId } from './flows/correlation.js'
+export { logError } from './flows/logging.js'
 export { resultFromCache, resultFromResponse, type TokenResult } from './result.js'
 
 export { bytesToBase64Url, base64UrlToBytes, utf8Encode, utf8Decode, bytesToHex } from './util/base64url.js'
 export { uuidFromBytes } from './util/uuid.js'
 export { parseHttpDate } from './util/httpDate.js'
 export { decodeOr, firstProblem, formatProblem, describeValue, parseJson, type Problem } from './util/decode.js'
+export { redactUrl, redactUrlsIn, redactSecretsIn, originOf, REDACTED_USERNAME, REDACTED_SECRET } from './util/redact.js'
 export { refined, NonEmptyString, functionType, instanceOf, PositiveNumber } from './util/codecs.js'

@@ -1,4 +1,7 @@
 import {
+  acquireTokenForClient,
+  createClientContext,
+  decodeConfidentialClientConfig,
   HttpCache,
   IMDS_LOCATION_URL,
   MsalException,
@@ -9,6 +12,7 @@ import {
   run,
   sendThrottled,
   throttleDecision,
+  TokenCache,
   type Effect,
   type HttpOutcome,
   type HttpRequest,
@@ -51,7 +55,7 @@ describe('resolveRegion', () => {
   ])('%s', (_, setting, env, expected, asked) => {
     const script = scripted(env, noImds)
     expect(run(resolveRegion(setting, {}), script.interpret)).toBe(expected)
-    expect(script.asked.filter((a) => a !== 'Log' || asked.includes('Log'))).toEqual(asked)
+    expect(script.asked.filter((a) => a !== 'Log' || (asked as readonly string[]).includes('Log'))).toEqual(asked)
   })
 
   it('asks IMDS (briefly) when REGION_NAME says nothing, once per application', () => {
@@ -94,6 +98,58 @@ describe('regional endpoints', () => {
       const other = parseAuthority(url)
       expect(other._tag === 'Right' && regionalEndpoints(other.right, 'westus2')).toBeUndefined()
     }
+  })
+})
+
+describe('a region and authority validation', () => {
+  /** A client-credentials call with a region, against a script answering each request by URL. */
+  const callWithRegion = (authority: string, answer: (request: HttpRequest) => HttpOutcome): string[] => {
+    const config = decodeConfidentialClientConfig({ clientId: 'c', clientCredential: 's', authority, azureRegion: 'westus2' })
+    if (config._tag !== 'Right') throw new Error(config.left.message)
+    const ctx = createClientContext({ config: config.right, platform: { sku: 'test', version: '0', os: 'none' }, tokenCache: new TokenCache(), httpCache: new HttpCache() })
+    const sent: string[] = []
+    const interpret = (effect: Effect): unknown => {
+      switch (effect._tag) {
+        case 'Http':
+          sent.push(`${effect.request.method} ${effect.request.url.split('?')[0]}`)
+          return answer(effect.request)
+        case 'Now':
+          return 1_767_225_600_000
+        case 'RandomBytes':
+          return new Uint8Array(effect.length)
+        case 'Sha256':
+          return new Uint8Array(createHash('sha256').update(effect.data).digest())
+        default:
+          return undefined
+      }
+    }
+    run(acquireTokenForClient(ctx, ['api://x/.default']), interpret)
+    return sent
+  }
+  const token = ok(JSON.stringify({ access_token: 'at', expires_in: 3599 }))
+
+  it('still asks instance discovery for an Entra host Microsoft must vouch for, and sends no secret when it does not', () => {
+    const sent = callWithRegion('https://login.unknown.example/t', () => ok(JSON.stringify({ error: 'invalid_instance' }), 400))
+    expect(sent).toEqual(['GET https://login.microsoftonline.com/common/discovery/instance'])
+  })
+
+  it('goes to {region}.{host} once the host is vouched for', () => {
+    const sent = callWithRegion('https://login.private.example/t', (request) =>
+      request.url.includes('/discovery/instance')
+        ? ok(JSON.stringify({ tenant_discovery_endpoint: 'https://login.private.example/t/v2.0/.well-known/openid-configuration' }))
+        : request.method === 'GET'
+          ? ok(JSON.stringify({ token_endpoint: 'https://login.private.example/t/oauth2/v2.0/token', authorization_endpoint: 'https://login.private.example/t/oauth2/v2.0/authorize' }))
+          : token,
+    )
+    expect(sent).toEqual([
+      'GET https://login.microsoftonline.com/common/discovery/instance',
+      'GET https://login.private.example/t/v2.0/.well-known/openid-configuration',
+      'POST https://westus2.login.private.example/t/oauth2/v2.0/token',
+    ])
+  })
+
+  it('costs nothing more on a known Microsoft host (endpoints built in)', () => {
+    expect(callWithRegion('https://login.microsoftonline.com/t', () => token)).toEqual(['POST https://westus2.login.microsoft.com/t/oauth2/v2.0/token'])
   })
 })
 

@@ -158,7 +158,7 @@ describe('acquireTokenForClient against the fake identity provider, in process',
     const logger: Logger = (level, message) => lines.push([level, message])
     const idp = newIdp().injectFault(faults.connectionError(), { path: '/token' })
     await app(idp, { logger, logLevel: 'warning' }).acquireTokenForClient(SCOPES)
-    expect(lines).toEqual([['warning', expect.stringMatching(/^connection to https:\/\/login\.microsoftonline\.com\/.+ failed .+; retrying once$/)]])
+    expect(lines).toEqual([['warning', expect.stringMatching(/^connection to https:\/\/login\.microsoftonline\.com failed \(.+\); retrying once$/)]])
   })
 })
 

@@ -1,5 +1,4 @@
-import { log, readEnv, type Program } from '../effects/program.js'
-import { sendWithRetry } from '../http/send.js'
+import { http, log, readEnv, type Program } from '../effects/program.js'
 import type { Authority } from './authority.js'
 import { entraEndpoints, type AuthorityEndpoints } from './endpoints.js'
 
@@ -27,13 +26,20 @@ const AUTO_DETECT = 'tryautodetect'
 export function* detectRegion(): Program<string | undefined> {
   const fromEnv = (yield* readEnv('REGION_NAME'))?.trim().toLowerCase()
   if (fromEnv !== undefined && fromEnv !== '') {
-    if (isValidRegion(fromEnv)) return fromEnv
+    if (isValidRegion(fromEnv)) {
+      yield* log('info', `Azure region ${fromEnv} detected (from REGION_NAME)`)
+      return fromEnv
+    }
     yield* log('warning', 'REGION_NAME is not a valid region name; ignoring it')
   }
-  const outcome = yield* sendWithRetry({ method: 'GET', url: IMDS_LOCATION_URL, headers: { Metadata: 'true' }, timeoutMs: IMDS_PROBE_TIMEOUT_MS })
+  // One probe, no retry: outside Azure it always fails, and a retry would only double the wait.
+  const outcome = yield* http({ method: 'GET', url: IMDS_LOCATION_URL, headers: { Metadata: 'true' }, timeoutMs: IMDS_PROBE_TIMEOUT_MS })
   if (outcome._tag === 'HttpResponse' && outcome.status === 200) {
     const region = outcome.body.trim().toLowerCase()
-    if (isValidRegion(region)) return region
+    if (isValidRegion(region)) {
+      yield* log('info', `Azure region ${region} detected (from the instance metadata service)`)
+      return region
+    }
   }
   yield* log('info', 'no Azure region detected (not on an Azure VM?); using the global endpoint')
   return undefined

@@ -3,7 +3,7 @@ import type { ClientContext } from '../app/context.js'
 import { resolveEndpoints } from '../authority/resolveEndpoints.js'
 import { regionalEndpoints, resolveRegion } from '../authority/region.js'
 import { reduceTokenResponse, grantedTarget, removeClientTokens } from '../cache/reducers.js'
-import { selectAccessTokenIn, type AccessTokenLookup } from '../cache/selectors.js'
+import { EXPIRY_MARGIN_SECONDS, selectAccessTokenIn, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity } from '../cache/schema.js'
 import { log, now, type Program } from '../effects/program.js'
 import { errorName, withCorrelationId, type MsalError } from '../errors.js'
@@ -22,7 +22,9 @@ import { buildClientCredentialsRequest } from '../protocol/clientCredentials.js'
 import { targetToScopes, validateScopes } from '../protocol/scopes.js'
 import { processTokenResponse } from '../protocol/tokenResponse.js'
 import { resultFromCache, resultFromResponse, type TokenResult } from '../result.js'
+import { originOf, redactUrl } from '../util/redact.js'
 import { newCorrelationId } from './correlation.js'
+import { logError } from './logging.js'
 
 export interface ClientCredentialsOptions {
   /** A claims challenge from a resource's WWW-Authenticate header; it bypasses the cache. */
@@ -40,6 +42,15 @@ const refreshReasonOf = (lookup: AccessTokenLookup | undefined): RefreshReason =
       : lookup._tag === 'Miss' && lookup.reason === 'expired'
         ? RefreshReason.expired
         : RefreshReason.absent
+
+/** Why a call could not be answered from the cache, for the log. */
+const WHY_THE_NETWORK: Record<RefreshReason, string> = {
+  [RefreshReason.notSilent]: 'the call does not look in the cache',
+  [RefreshReason.forced]: 'a claims challenge skips the cache',
+  [RefreshReason.absent]: 'no cached token for these scopes',
+  [RefreshReason.expired]: `the cached token expires within ${EXPIRY_MARGIN_SECONDS} s`,
+  [RefreshReason.aging]: 'the cached token is past its refresh_on',
+}
 
 /**
  * MSAL Python's `acquire_token_for_client`: the app's own token, from the cache when a usable one
@@ -65,14 +76,22 @@ export function* acquireTokenForClient(
     ctx.telemetry.current = recordCacheHit(ctx.telemetry.current)
     return E.right(resultFromCache(lookup.entity, nowSec, correlationId))
   }
+  // Only past this point is anything logged: a cache hit yields no Log effect (it is the hot path).
   const fallback: AccessTokenEntity | undefined = lookup?._tag === 'Aging' ? lookup.entity : undefined
   const reason = refreshReasonOf(lookup)
-  yield* log('info', `acquireTokenForClient: asking the identity provider (refresh reason ${reason}, correlation id ${correlationId})`)
+  yield* log(
+    'info',
+    `acquireTokenForClient: ${WHY_THE_NETWORK[reason]}; asking the identity provider for ${scopes.right.join(' ')} ` +
+      `(refresh reason ${reason}, correlation id ${correlationId})`,
+  )
 
   const fromNetwork = yield* requestClientToken(ctx, scopes.right, claims.right, reason, correlationId, nowMs)
   if (E.isRight(fromNetwork)) return fromNetwork
-  if (fallback === undefined) return E.left(withCorrelationId(fromNetwork.left, correlationId))
-  yield* log('warning', `refreshing an aging token failed (${fromNetwork.left.message}); returning the cached token`)
+  if (fallback === undefined) {
+    yield* logError('info', `acquireTokenForClient failed (correlation id ${correlationId})`, fromNetwork.left)
+    return E.left(withCorrelationId(fromNetwork.left, correlationId))
+  }
+  yield* logError('warning', `acquireTokenForClient (correlation id ${correlationId}) returns the cached token: refreshing it failed`, fromNetwork.left)
   return E.right(resultFromCache(fallback, nowSec, correlationId))
 }
 
@@ -93,11 +112,21 @@ function* requestClientToken(
   // Only client-credential requests go regional; a failed detection means the global endpoint.
   const region = yield* resolveRegion(config.azureRegion, ctx.region)
   const regional = region === undefined ? undefined : regionalEndpoints(config.authority, region)
-  const endpoints = regional !== undefined ? E.right(regional) : yield* resolveEndpoints({ ...config, httpCache: ctx.httpCache }, baseHeaders, nowMs)
+  if (region !== undefined && regional === undefined) {
+    yield* log('verbose', `acquireTokenForClient: region ${region} not used (only Entra authorities have regional endpoints)`)
+  }
+  // A region never skips the central authority's validation (MSAL Python builds the regional
+  // authority from an already validated one): a host Microsoft does not vouch for gets no secret.
+  const central = yield* resolveEndpoints({ ...config, httpCache: ctx.httpCache }, baseHeaders, nowMs)
+  const endpoints = regional !== undefined && E.isRight(central) ? E.right(regional) : central
   if (E.isLeft(endpoints)) return endpoints
+  const { tokenEndpoint } = endpoints.right
+  // The endpoint's path names the tenant: the whole URL is a PII line.
+  yield* log('verbose', `acquireTokenForClient: token request to ${originOf(tokenEndpoint)}${regional !== undefined ? ` (region ${region})` : ''}`)
+  yield* log('verbose', `acquireTokenForClient: token endpoint ${redactUrl(tokenEndpoint)}`, true)
 
   const request = buildClientCredentialsRequest({
-    tokenEndpoint: endpoints.right.tokenEndpoint,
+    tokenEndpoint,
     clientId: config.clientId,
     credential: config.credential,
     scopes,
@@ -120,7 +149,9 @@ function* requestClientToken(
   const nowSec = Math.floor(nowMs / 1000)
   const event = { clientId: config.clientId, environment: config.authority.host, realm: config.authority.tenant, scopes, response: response.right, homeAccountId: null }
   ctx.tokenCache.update(() => reduceTokenResponse(event, nowSec))
-  return E.right(resultFromResponse(response.right, targetToScopes(grantedTarget(response.right, scopes)), nowSec, correlationId))
+  const granted = targetToScopes(grantedTarget(response.right, scopes))
+  yield* log('verbose', `acquireTokenForClient: token for ${granted.join(' ')} received and cached (expires in ${response.right.expires_in ?? 'an unknown number of'} s)`)
+  return E.right(resultFromResponse(response.right, granted, nowSec, correlationId))
 }
 
 /** MSAL Python's `remove_tokens_for_client`: forgets the app's own access tokens. */

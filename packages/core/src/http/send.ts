@@ -1,6 +1,7 @@
 import type { HttpFailure, HttpOutcome, HttpRequest } from '../effects/effect.js'
 import { http, log, type Program } from '../effects/program.js'
 import { networkError, timeoutError, type MsalError } from '../errors.js'
+import { originOf, redactUrlsIn } from '../util/redact.js'
 
 /**
  * Sends a request, retrying once when the connection failed (never after a timeout, which may
@@ -9,7 +10,8 @@ import { networkError, timeoutError, type MsalError } from '../errors.js'
 export function* sendWithRetry(request: HttpRequest): Program<HttpOutcome> {
   const first = yield* http(request)
   if (first._tag === 'HttpResponse' || first.kind !== 'connection') return first
-  yield* log('warning', `connection to ${request.url} failed (${first.message}); retrying once`)
+  // The failure's text is the fetch implementation's, which may quote the whole URL: hosts only.
+  yield* log('warning', `connection to ${originOf(request.url)} failed (${redactUrlsIn(first.message, originOf)}); retrying once`)
   return yield* http(request)
 }
 

@@ -1,6 +1,7 @@
 import type { HttpOutcome, HttpRequest, HttpResponse } from '../effects/effect.js'
-import { sha256, type Program } from '../effects/program.js'
+import { log, sha256, type Program } from '../effects/program.js'
 import { bytesToHex } from '../util/base64url.js'
+import { originOf } from '../util/redact.js'
 import type { HttpCache } from './httpCache.js'
 import { parseRetryAfter } from './retryAfter.js'
 import { sendWithRetry } from './send.js'
@@ -53,6 +54,14 @@ export const throttleDecision = (
   return response.status === 400 ? { key: 'badRequest', ms: BAD_REQUEST_MS } : undefined
 }
 
+/** What each throttle key holds back, in words. */
+const HELD: Record<keyof ThrottleKeys, string> = {
+  retry: 'any request for the same client, scopes and account',
+  badRequest: 'the identical request',
+}
+
+const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000))
+
 /** A remembered throttling answer, with Retry-After saying how long is left. */
 const replayed = (cached: HttpResponse, remainingMs: number): HttpResponse =>
   cached.headers['retry-after'] === undefined && cached.status === 400
@@ -67,14 +76,24 @@ const replayed = (cached: HttpResponse, remainingMs: number): HttpResponse =>
 export function* sendThrottled(httpCache: HttpCache, request: HttpRequest, nowMs: number, defaultRetryAfterMs: number): Program<HttpOutcome> {
   if (request.form?.['grant_type'] === DEVICE_CODE_GRANT) return yield* sendWithRetry(request)
   const keys = yield* throttleKeysOf(request)
-  for (const key of [keys.retry, keys.badRequest]) {
-    const entry = httpCache.getEntry(key, nowMs)
-    if (entry !== undefined) return replayed(entry.response, entry.expiresAtMs - nowMs)
+  for (const kind of ['retry', 'badRequest'] as const) {
+    const entry = httpCache.getEntry(keys[kind], nowMs)
+    if (entry !== undefined) {
+      yield* log(
+        'info',
+        `throttled: the request to ${originOf(request.url)} is not sent; the http cache answers with the earlier HTTP ${entry.response.status} ` +
+          `for ${seconds(entry.expiresAtMs - nowMs)} s more (it holds back ${HELD[kind]})`,
+      )
+      return replayed(entry.response, entry.expiresAtMs - nowMs)
+    }
   }
   const outcome = yield* sendWithRetry(request)
   if (outcome._tag === 'HttpResponse') {
     const decision = throttleDecision(outcome, nowMs, defaultRetryAfterMs)
-    if (decision !== undefined) httpCache.set(keys[decision.key], slim(outcome), nowMs + decision.ms)
+    if (decision !== undefined) {
+      yield* log('verbose', `HTTP ${outcome.status} from ${originOf(request.url)}: ${HELD[decision.key]} is held back for ${seconds(decision.ms)} s`)
+      httpCache.set(keys[decision.key], slim(outcome), nowMs + decision.ms)
+    }
   }
   return outcome
 }

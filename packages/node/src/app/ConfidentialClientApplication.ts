@@ -95,6 +95,7 @@ export class ConfidentialClientApplication {
       runtime.interpreter ??
       createNodeInterpreter({
         httpClient: runtime.httpClient,
+        proxy: runtime.proxy,
         timeoutMs: runtime.timeout,
         logger: runtime.logger,
         logLevel: runtime.logLevel,

@@ -12,6 +12,7 @@ export const CLIENT_ID = '1f2e3d4c-5b6a-4798-8a9b-0c1d2e3f4a5b'
 export const CLIENT_SECRET = 'fixture-secret'
 export const SCOPES = ['api://fixture-api/.default']
 export const KNOWN_HOST_AUTHORITY = `https://login.microsoftonline.com/${TENANT}`
+const PRIVATE_CLOUD = 'login.contoso.example'
 
 export interface ScenarioContext {
   readonly app: ConfidentialClientApplication
@@ -25,11 +26,17 @@ export interface Scenario {
   readonly name: string
   readonly description: string
   readonly authority?: string
+  readonly oidcAuthority?: string
   readonly clientSecret?: string
   readonly clientCapabilities?: readonly string[]
   readonly instanceDiscovery?: boolean
+  readonly azureRegion?: string | boolean
   /** Provider settings and faults, applied only when recording. */
   readonly refreshInSeconds?: number
+  /** Private cloud hosts the provider's instance discovery vouches for. */
+  readonly knownInstances?: readonly string[]
+  /** The region the provider's IMDS reports; unset, IMDS does not answer. */
+  readonly imdsRegion?: string
   readonly arrange?: (idp: FakeIdentityProvider) => void
   readonly play: (ctx: ScenarioContext) => Promise<void>
 }
@@ -38,9 +45,10 @@ export const newApp = (scenario: Scenario, interpreter: Interpret, cache = new T
   new ConfidentialClientApplication({
     clientId: CLIENT_ID,
     clientCredential: scenario.clientSecret ?? CLIENT_SECRET,
-    authority: scenario.authority ?? KNOWN_HOST_AUTHORITY,
+    ...(scenario.oidcAuthority !== undefined ? { oidcAuthority: scenario.oidcAuthority } : { authority: scenario.authority ?? KNOWN_HOST_AUTHORITY }),
     ...(scenario.clientCapabilities !== undefined ? { clientCapabilities: scenario.clientCapabilities } : {}),
     ...(scenario.instanceDiscovery !== undefined ? { instanceDiscovery: scenario.instanceDiscovery } : {}),
+    ...(scenario.azureRegion !== undefined ? { azureRegion: scenario.azureRegion } : {}),
     tokenCache: cache,
     interpreter,
   })
@@ -60,6 +68,16 @@ const fromProvider = (result: TokenResult): TokenResult => {
   assert.equal(result.expiresIn, 3599)
   assert.deepEqual(result.scopes, SCOPES)
   return result
+}
+
+/** Two scopes from the provider, then the first again from the cache: whatever discovery a kind needs happens once. */
+const twoTokensThenCache = async ({ app, cache }: ScenarioContext): Promise<void> => {
+  const first = fromProvider(await app.acquireTokenForClient(SCOPES))
+  assert.equal((await app.acquireTokenForClient(['api://other-api/.default'])).tokenSource, 'identity_provider')
+  const again = await app.acquireTokenForClient(SCOPES)
+  assert.equal(again.tokenSource, 'cache')
+  assert.equal(again.accessToken, first.accessToken)
+  assert.equal(cache.accessTokenCount, 2)
 }
 
 /** Nothing was cached: a failed call leaves no trace. */
@@ -255,6 +273,59 @@ export const scenarios: readonly Scenario[] = [
       const other = await app.acquireTokenForClient(['api://other-api/.default'])
       assert.equal(other.tokenSource, 'identity_provider')
     },
+  },
+  {
+    name: 'instance-discovery-vouched',
+    description: 'a private cloud Microsoft vouches for: instance discovery, then tenant discovery where it points, each once; then token requests',
+    authority: `https://${PRIVATE_CLOUD}/${TENANT}`,
+    knownInstances: [PRIVATE_CLOUD],
+    play: twoTokensThenCache,
+  },
+  {
+    name: 'b2c',
+    description: 'Azure AD B2C: the user flow\'s OpenID configuration (policy in any case) once, then its token endpoint',
+    authority: `https://contoso.b2clogin.com/${TENANT}/B2C_1_SignIn`,
+    play: twoTokensThenCache,
+  },
+  {
+    name: 'adfs',
+    description: 'AD FS: /adfs/.well-known/openid-configuration (no /v2.0) once, then /adfs/oauth2/token',
+    authority: 'https://adfs.contoso.com/adfs',
+    play: twoTokensThenCache,
+  },
+  {
+    name: 'ciam',
+    description: 'CIAM without a path: the {sub}.onmicrosoft.com tenant\'s configuration once, then the token endpoint it names (by tenant id)',
+    authority: 'https://contoso.ciamlogin.com',
+    play: async (ctx) => {
+      await twoTokensThenCache(ctx)
+      assert.deepEqual(
+        ctx.cache.find('AccessToken').map((token) => [token.environment, token.realm]),
+        [['contoso.ciamlogin.com', TENANT], ['contoso.ciamlogin.com', TENANT]],
+      )
+    },
+  },
+  {
+    name: 'oidc',
+    description: 'an OpenID Connect provider (oidcAuthority): {url}/.well-known/openid-configuration once, no instance discovery',
+    oidcAuthority: 'https://id.example/tenant-x',
+    play: twoTokensThenCache,
+  },
+  {
+    name: 'regional-named',
+    description: 'azureRegion "westus2": the token request goes to westus2.login.microsoft.com, the token is filed under the central host',
+    azureRegion: 'westus2',
+    play: async (ctx) => {
+      await twoTokensThenCache(ctx)
+      assert.deepEqual(new Set(ctx.cache.find('AccessToken').map((token) => token.environment)), new Set(['login.microsoftonline.com']))
+    },
+  },
+  {
+    name: 'regional-detected-imds',
+    description: 'azureRegion true, no REGION_NAME: the IMDS probe (once per application) names the region',
+    azureRegion: true,
+    imdsRegion: 'westeurope',
+    play: twoTokensThenCache,
   },
   {
     name: 'claims-challenge',

@@ -4,14 +4,20 @@ import type { Socket } from 'node:net'
 import { bytesToBase64Url, type HttpOutcome, type HttpRequest } from '@msal-ts/core'
 import { takeFault, type Fault, type FaultRule } from '../faults.js'
 import type { RandomSource } from '../random.js'
+import { adfsClientCredentials, adfsConfiguration } from './adfs.js'
+import { b2cClientCredentials, b2cConfiguration, isB2cRequest } from './b2c.js'
 import { clientCredentialsGrant } from './clientCredentialsGrant.js'
 import { entraError, jsonAnswer, type ErrorContext } from './entraErrors.js'
-import { isMultiTenantAlias } from './ids.js'
-import { instanceDiscovery } from './instanceDiscovery.js'
+import { isMultiTenantAlias, tenantIdOf } from './ids.js'
+import { instanceDiscovery, MICROSOFT_CLOUD_HOSTS } from './instanceDiscovery.js'
+import { loopbackFetch, type FetchFunction } from './loopbackFetch.js'
+import { dialectClientCredentialsGrant } from './oauthClientCredentials.js'
+import { oidcClientCredentials, oidcConfiguration } from './oidcProvider.js'
 import { passwordGrant } from './passwordGrant.js'
 import { RefreshTokenStore } from './refreshTokens.js'
 import { refreshTokenGrant } from './refreshTokenGrant.js'
-import { openIdConfiguration } from './tenantDiscovery.js'
+import { centralOrigin, IMDS_HOST, imdsLocation } from './regions.js'
+import { ciamConfiguration, ciamIssuer, isCiamHost, openIdConfiguration } from './tenantDiscovery.js'
 import { TokenSigner } from './tokens.js'
 import type { IdpAnswer, IdpRequest, RecordedRequest, RegisteredApp } from './types.js'
 import { userRealm } from './userRealm.js'
@@ -23,15 +29,27 @@ export interface FakeIdentityProviderOptions {
   readonly clock?: () => number
   /** Randomness for ids in tokens and errors, and for refresh tokens; default crypto. */
   readonly random?: RandomSource
+  /** A PKCS#8 PEM RSA key to sign tokens with, for byte-identical recordings; default a fresh key per provider. */
+  readonly signingKeyPem?: string
   /** Access token lifetime; Entra's app tokens live 3599 s by default. */
   readonly tokenLifetimeSeconds?: number
   /** When set, token responses carry `refresh_in` (Entra does for long-lived tokens). */
   readonly refreshInSeconds?: number
-  /** When set, only these tenants exist; others get AADSTS90002. Default: every tenant exists. */
+  /** When set, only these tenants (by name or id) exist; others get AADSTS90002. Default: every tenant exists. */
   readonly tenants?: readonly string[]
+  /**
+   * Hosts of private clouds Microsoft's instance discovery vouches for (besides Microsoft's own
+   * clouds). Any other host gets invalid_instance (AADSTS50049).
+   */
+  readonly knownInstances?: readonly string[]
+  /**
+   * The region Azure's instance metadata service (169.254.169.254) reports, as on an Azure VM.
+   * Unset: nothing answers there (connections to it fail), as anywhere outside Azure.
+   */
+  readonly imdsRegion?: string
 }
 
-export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
+export type { FetchFunction } from './loopbackFetch.js'
 
 const uuidFrom = (bytes: Uint8Array): string => {
   const hex = Buffer.from(bytes).toString('hex').padEnd(32, '0')
@@ -39,11 +57,21 @@ const uuidFrom = (bytes: Uint8Array): string => {
 }
 
 const TOKEN_PATH = /^\/(?<tenant>[^/]+)\/oauth2\/v2\.0\/token$/
+/** Any kind's token endpoint: Entra's and B2C's (`/oauth2/v2.0/token`), AD FS's and OIDC providers' (`/oauth2/token`). */
+const ANY_TOKEN_PATH = /\/oauth2\/(?:v2\.0\/)?token\/?$/
+/** An issuer's path: zero or more segments. */
+const ISSUER = '(?<issuer>(?:/[^/]+)*?)'
+/** Microsoft's cloud hosts speak Entra only (their v1 `/oauth2/token` is not a generic provider's). */
+const isOtherProvider = (url: URL): boolean => !MICROSOFT_CLOUD_HOSTS.has(url.hostname.toLowerCase())
 
-/** One endpoint. Named groups of `path` become params; a `tenant` one must name a known tenant. */
+/**
+ * One endpoint. Named groups of `path` become params; a `tenant` one must name a known tenant.
+ * `when`, if given, must also hold for the URL (endpoints some hosts serve and others do not).
+ */
 interface Route {
   readonly method: 'GET' | 'POST'
   readonly path: RegExp
+  readonly when?: (url: URL, params: Readonly<Record<string, string>>) => boolean
   readonly answer: (request: IdpRequest, params: Readonly<Record<string, string>>, ctx: ErrorContext) => IdpAnswer | Promise<IdpAnswer>
 }
 
@@ -66,9 +94,11 @@ const notFound = (): IdpAnswer => ({
 /**
  * A fake Microsoft identity platform: Entra's wire protocol for instance, tenant and user realm
  * discovery, and the client-credentials, refresh-token and password grants, with Entra's
- * response and error shapes. One implementation, three faces: `http` (answers Http effects
- * directly), `fetch` (an `httpClient` for applications) and `listen()` (a real HTTP server on
- * 127.0.0.1).
+ * response and error shapes. The other authority kinds answer in their own dialects (B2C, AD FS,
+ * CIAM, any OpenID Connect issuer), as do Entra's regional hosts and Azure's instance metadata
+ * service. One implementation, three faces: `http` (answers Http effects directly), `fetch` (an
+ * `httpClient` for applications) and `listen()` (a real HTTP server on 127.0.0.1, which
+ * `tunnelFetch` reaches as any host). The in-process faces serve any host.
  */
 export class FakeIdentityProvider {
   private readonly apps = new Map<string, RegisteredApp>()
@@ -76,30 +106,88 @@ export class FakeIdentityProvider {
   private readonly refreshTokens: RefreshTokenStore
   private readonly faultRules: FaultRule[] = []
   private readonly recorded: RecordedRequest[] = []
-  private readonly signer = new TokenSigner()
+  private readonly signer: TokenSigner
   private readonly clock: () => number
   private readonly random: RandomSource
   private server: Server | undefined
   private readonly sockets = new Set<Socket>()
+  private readonly knownInstances: ReadonlySet<string>
 
-  /** The protocol's endpoints, matched by path in order. */
+  /** The protocol's endpoints, matched by path (and `when`) in order: the most specific first. */
   private readonly routes: readonly Route[] = [
+    // Azure AD B2C: a user flow (policy) under the tenant; policy names are case-insensitive.
+    {
+      method: 'GET',
+      path: /^\/(?<directory>[^/]+)\/(?<policy>[^/]+)\/v2\.0\/\.well-known\/openid-configuration$/,
+      when: (url, { policy }) => isB2cRequest(url, policy!),
+      answer: (request, { directory, policy }) => jsonAnswer(b2cConfiguration(request.url.origin, directory!, policy!)),
+    },
+    {
+      method: 'GET',
+      path: /^\/(?<directory>[^/]+)\/(?<policy>[^/]+)\/discovery\/v2\.0\/keys$/,
+      when: (url, { policy }) => isB2cRequest(url, policy!),
+      answer: () => this.jwksAnswer(),
+    },
+    {
+      method: 'POST',
+      path: /^\/(?<directory>[^/]+)\/(?<policy>[^/]+)\/oauth2\/v2\.0\/token$/,
+      when: (url, { policy }) => isB2cRequest(url, policy!),
+      answer: (request, { directory }, ctx) => dialectClientCredentialsGrant(request, this.grantContext(request, directory!, ctx), b2cClientCredentials(directory!)),
+    },
+    // AD FS: one issuer per host, at /adfs.
+    { method: 'GET', path: /^\/adfs\/\.well-known\/openid-configuration$/i, answer: (request) => jsonAnswer(adfsConfiguration(request.url.origin)) },
+    { method: 'GET', path: /^\/adfs\/discovery\/keys$/i, answer: () => this.jwksAnswer() },
+    {
+      method: 'POST',
+      path: /^\/adfs\/oauth2\/token\/?$/i,
+      answer: (request, _, ctx) => dialectClientCredentialsGrant(request, this.grantContext(request, 'adfs', ctx), adfsClientCredentials),
+    },
+    // Entra (and CIAM, on ciamlogin.com hosts, and Entra's regional hosts).
     {
       method: 'GET',
       path: /^\/(?<tenant>[^/]+)\/v2\.0\/\.well-known\/openid-configuration$/,
-      answer: (request, { tenant }) => jsonAnswer(openIdConfiguration(request.url.origin, tenant!)),
+      answer: (request, { tenant }) =>
+        jsonAnswer(
+          isCiamHost(request.url)
+            ? ciamConfiguration(request.url.origin, tenant!)
+            : openIdConfiguration(request.url.origin, tenant!, centralOrigin(request.url, this.knownInstances)),
+        ),
     },
-    { method: 'GET', path: /^\/(?<tenant>[^/]+)\/discovery\/v2\.0\/keys$/, answer: async () => jsonAnswer(await this.signer.jwks()) },
+    { method: 'GET', path: /^\/(?<tenant>[^/]+)\/discovery\/v2\.0\/keys$/, answer: () => this.jwksAnswer() },
     { method: 'POST', path: TOKEN_PATH, answer: (request, { tenant }, ctx) => this.token(request, tenant!, ctx) },
-    { method: 'GET', path: /^\/(?<tenant>[^/]+)\/discovery\/instance$/, answer: (request, _, ctx) => instanceDiscovery(request, ctx) },
+    { method: 'GET', path: /^\/(?<tenant>[^/]+)\/discovery\/instance$/, answer: (request, _, ctx) => instanceDiscovery(request, ctx, this.knownInstances) },
     // Case-insensitive: MSAL Python asks for 'userrealm', older clients for 'UserRealm'.
     { method: 'GET', path: /^\/(?<tenant>common)\/userrealm\/(?<username>[^/]+)$/i, answer: (_, { username }) => userRealm(username!, this.users) },
+    // Azure's instance metadata service, on its link-local address only.
+    {
+      method: 'GET',
+      path: /^\/metadata\/instance\/compute\/location$/,
+      when: (url) => url.hostname === IMDS_HOST,
+      answer: (request) => imdsLocation(request, this.options.imdsRegion!),
+    },
+    // Any other OpenID Connect provider (and dSTS): an issuer at any path of any other host.
+    {
+      method: 'GET',
+      path: new RegExp(`^${ISSUER}/\\.well-known/openid-configuration$`),
+      when: isOtherProvider,
+      answer: (request, { issuer }) => jsonAnswer(oidcConfiguration(`${request.url.origin}${issuer!}`)),
+    },
+    { method: 'GET', path: new RegExp(`^${ISSUER}/\\.well-known/jwks\\.json$`), when: isOtherProvider, answer: () => this.jwksAnswer() },
+    {
+      method: 'POST',
+      path: new RegExp(`^${ISSUER}/oauth2/token$`),
+      when: isOtherProvider,
+      answer: (request, { issuer }, ctx) =>
+        dialectClientCredentialsGrant(request, this.grantContext(request, issuer!, ctx), oidcClientCredentials(`${request.url.origin}${issuer!}`)),
+    },
   ]
 
   constructor(private readonly options: FakeIdentityProviderOptions = {}) {
     this.clock = options.clock ?? Date.now
+    this.signer = new TokenSigner(options.signingKeyPem)
     this.random = options.random ?? ((length) => new Uint8Array(nodeRandomBytes(length)))
     this.refreshTokens = new RefreshTokenStore(this.random)
+    this.knownInstances = new Set((options.knownInstances ?? []).map((host) => host.toLowerCase()))
   }
 
   /**
@@ -148,9 +236,9 @@ export class FakeIdentityProvider {
     return this.recorded
   }
 
-  /** Token endpoint requests only. */
+  /** Token endpoint requests only, of every authority kind. */
   get tokenRequests(): readonly RecordedRequest[] {
-    return this.recorded.filter((request) => TOKEN_PATH.test(request.path))
+    return this.recorded.filter((request) => request.method === 'POST' && ANY_TOKEN_PATH.test(request.path))
   }
 
   clearRequests(): void {
@@ -181,11 +269,14 @@ export class FakeIdentityProvider {
     this.recorded.push({
       method: request.method,
       url: request.url.toString(),
+      host: request.url.host,
       path: request.url.pathname,
       headers: request.headers,
       form: request.form,
       at: nowMs,
     })
+    // Outside Azure nothing answers at the metadata service's address.
+    if (request.url.hostname === IMDS_HOST && this.options.imdsRegion === undefined) return { kind: 'connection-error' }
     const fault = takeFault(this.faultRules, request.url.pathname)
     if (fault !== undefined) return fault.kind === 'answer' ? { ...fault, kind: 'response' } : fault
 
@@ -195,34 +286,42 @@ export class FakeIdentityProvider {
       traceId: uuidFrom(this.random(16)),
       nowMs,
     }
-    const found = this.route(request.url.pathname)
+    const found = this.route(request.url)
     if (found === undefined) return notFound()
     const { tenant } = found.params
-    if (tenant !== undefined && this.options.tenants !== undefined && !isMultiTenantAlias(tenant) && !this.options.tenants.includes(tenant)) {
+    if (tenant !== undefined && !isMultiTenantAlias(tenant) && !this.tenantExists(tenant)) {
       return entraError(400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`, ctx)
     }
     if (found.route.method !== request.method) return notFound()
     return found.route.answer(request, found.params, ctx)
   }
 
-  /** The route a path goes to, with its decoded params. */
-  private route(path: string): { route: Route; params: Record<string, string> } | undefined {
+  /** Entra knows a tenant by its name and by its id. */
+  private tenantExists(tenant: string): boolean {
+    const tenants = this.options.tenants
+    return tenants === undefined || tenants.some((known) => known === tenant || tenantIdOf(known) === tenant.toLowerCase())
+  }
+
+  /** The route a URL goes to, with its path's decoded params. */
+  private route(url: URL): { route: Route; params: Record<string, string> } | undefined {
     for (const route of this.routes) {
-      const match = route.path.exec(path)
+      const match = route.path.exec(url.pathname)
       if (match === null) continue
-      const params = Object.fromEntries(Object.entries(match.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value)]))
+      const params = Object.fromEntries(Object.entries(match.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value ?? '')]))
+      if (route.when !== undefined && !route.when(url, params)) continue
       return { route, params }
     }
     return undefined
   }
 
-  private token(request: IdpRequest, tenant: string, ctx: ErrorContext): Promise<IdpAnswer> | IdpAnswer {
-    const grantType = request.form['grant_type']
-    const grant = GRANTS.get(grantType ?? '')
-    if (grant === undefined) {
-      return entraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType ?? ''}'.`, ctx)
-    }
-    return grant(request, {
+  private jwksAnswer(): Promise<IdpAnswer> {
+    return this.signer.jwks().then(jsonAnswer)
+  }
+
+  /** What a grant needs to know: the request's context, the registered apps and users, the provider's settings. */
+  private grantContext(request: IdpRequest, tenant: string, ctx: ErrorContext): UserGrantContext {
+    const issuerOrigin = centralOrigin(request.url, this.knownInstances)
+    return {
       ...ctx,
       tenant,
       apps: this.apps,
@@ -232,7 +331,17 @@ export class FakeIdentityProvider {
       tokenLifetimeSeconds: this.options.tokenLifetimeSeconds ?? 3599,
       refreshInSeconds: this.options.refreshInSeconds,
       randomId: () => bytesToBase64Url(this.random(16)),
-    })
+      issuer: (tid) => (isCiamHost(request.url) ? ciamIssuer(tid) : `${issuerOrigin}/${tid}/v2.0`),
+    }
+  }
+
+  private token(request: IdpRequest, tenant: string, ctx: ErrorContext): Promise<IdpAnswer> | IdpAnswer {
+    const grantType = request.form['grant_type']
+    const grant = GRANTS.get(grantType ?? '')
+    if (grant === undefined) {
+      return entraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType ?? ''}'.`, ctx)
+    }
+    return grant(request, this.grantContext(request, tenant, ctx))
   }
 
   /** Tenant discovery's document, with endpoints on whatever origin the request used. */
@@ -308,6 +417,12 @@ export class FakeIdentityProvider {
     this.server = server
     return this.url
   }
+
+  /**
+   * A fetch that reaches any host through the loopback server (see `loopbackFetch`): an
+   * application's `httpClient` for any authority kind, over real HTTP. Call `listen()` first.
+   */
+  readonly tunnelFetch: FetchFunction = (input, init) => loopbackFetch(this.url)(input, init)
 
   /** The loopback server's base URL, e.g. http://127.0.0.1:53121 */
   get url(): string {

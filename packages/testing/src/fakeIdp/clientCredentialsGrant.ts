@@ -13,6 +13,8 @@ export interface GrantContext extends ErrorContext {
   readonly refreshInSeconds: number | undefined
   /** A fresh random id (for `uti`, `aio`). */
   readonly randomId: () => string
+  /** Entra's token issuer for a tenant id, on the central host of the one asked (a regional host's is its cloud's). */
+  readonly issuer: (tid: string) => string
 }
 
 /** The client-credentials grant with a client secret, checked and answered as Entra does. */
@@ -47,7 +49,7 @@ export const clientCredentialsGrant = async (request: IdpRequest, ctx: GrantCont
   const iat = Math.floor(ctx.nowMs / 1000)
   const accessToken = await ctx.signer.sign({
     aud: scopes[0]!.slice(0, -'/.default'.length),
-    iss: `${ctx.origin}/${tid}/v2.0`,
+    iss: ctx.issuer(tid),
     iat,
     nbf: iat,
     exp: iat + ctx.tokenLifetimeSeconds,

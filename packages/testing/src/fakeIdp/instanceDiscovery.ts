@@ -13,7 +13,8 @@ const CLOUDS = [
   { preferred_network: 'login.sovcloud-identity.sg', preferred_cache: 'login.sovcloud-identity.sg', aliases: ['login.sovcloud-identity.sg'] },
 ]
 
-const KNOWN_HOSTS = new Set(CLOUDS.flatMap((cloud) => cloud.aliases))
+/** Every host of Microsoft's clouds. */
+export const MICROSOFT_CLOUD_HOSTS: ReadonlySet<string> = new Set(CLOUDS.flatMap((cloud) => cloud.aliases))
 
 const parseUrl = (text: string): URL | undefined => {
   try {
@@ -27,17 +28,20 @@ const parseUrl = (text: string): URL | undefined => {
  * Instance discovery (`GET /common/discovery/instance?api-version=1.1&authorization_endpoint=…`):
  * MSAL asks it whether an authority's host is a Microsoft one, and where its tenant discovery
  * document is. Microsoft's hosts are known, and so is the host the fake itself is asked on
- * (the loopback server's), since it serves that one.
+ * (the loopback server's), since it serves that one. A private cloud the fake was told to vouch
+ * for (`knownInstances`) is answered with its own host as its only alias.
  */
-export const instanceDiscovery = (request: IdpRequest, ctx: ErrorContext): IdpAnswer => {
+export const instanceDiscovery = (request: IdpRequest, ctx: ErrorContext, knownInstances: ReadonlySet<string>): IdpAnswer => {
   const params = request.url.searchParams
   const endpoint = parseUrl(params.get('authorization_endpoint') ?? `${request.url.origin}/common/oauth2/v2.0/authorize`)
-  const known = endpoint !== undefined && (KNOWN_HOSTS.has(endpoint.hostname.toLowerCase()) || endpoint.host === request.url.host)
+  const host = endpoint?.hostname.toLowerCase() ?? ''
+  const isPrivateCloud = knownInstances.has(host)
+  const known = endpoint !== undefined && (MICROSOFT_CLOUD_HOSTS.has(host) || isPrivateCloud || endpoint.host === request.url.host)
   if (!known) return entraError(400, 'invalid_instance', 50049, 'Unknown or invalid instance.', ctx)
   const tenant = endpoint.pathname.split('/')[1] || 'common'
   return jsonAnswer({
     tenant_discovery_endpoint: `${endpoint.origin}/${tenant}/v2.0/.well-known/openid-configuration`,
     'api-version': params.get('api-version') ?? '1.1',
-    metadata: CLOUDS,
+    metadata: isPrivateCloud ? [{ preferred_network: host, preferred_cache: host, aliases: [host] }] : CLOUDS,
   })
 }

@@ -1,4 +1,5 @@
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
+import { exportJWK, generateKeyPair, importPKCS8, SignJWT, type JWK } from 'jose'
+import { createPublicKey } from 'node:crypto'
 
 type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey']
 
@@ -7,12 +8,24 @@ export class TokenSigner {
   private keys: Promise<{ privateKey: SigningKey; jwk: JWK }> | undefined
   readonly kid = 'fake-idp-key-1'
 
+  /** A PKCS#8 PEM RSA key makes signatures repeatable (RS256 is deterministic); default: a fresh key. */
+  constructor(private readonly pkcs8Pem?: string) {}
+
   private load(): Promise<{ privateKey: SigningKey; jwk: JWK }> {
-    this.keys ??= generateKeyPair('RS256', { extractable: true }).then(async ({ privateKey, publicKey }) => ({
+    this.keys ??= this.pkcs8Pem === undefined ? this.freshKey() : this.givenKey(this.pkcs8Pem)
+    return this.keys
+  }
+
+  private freshKey(): Promise<{ privateKey: SigningKey; jwk: JWK }> {
+    return generateKeyPair('RS256', { extractable: true }).then(async ({ privateKey, publicKey }) => ({
       privateKey,
       jwk: { ...(await exportJWK(publicKey)), kid: this.kid, use: 'sig', alg: 'RS256' },
     }))
-    return this.keys
+  }
+
+  private async givenKey(pem: string): Promise<{ privateKey: SigningKey; jwk: JWK }> {
+    const privateKey = await importPKCS8(pem, 'RS256')
+    return { privateKey, jwk: { ...(await exportJWK(createPublicKey(pem))), kid: this.kid, use: 'sig', alg: 'RS256' } }
   }
 
   async sign(claims: Record<string, unknown>): Promise<string> {

@@ -16,6 +16,8 @@ export type IdpAnswer =
 export interface RecordedRequest {
   readonly method: string
   readonly url: string
+  /** The host asked (with any port): a regional host shows that the request went regional. */
+  readonly host: string
   readonly path: string
   readonly headers: Readonly<Record<string, string>>
   readonly form: Readonly<Record<string, string>>
