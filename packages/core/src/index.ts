@@ -73,7 +73,7 @@ export { decodeIdTokenClaims, decodeClientInfo, homeAccountIdOf, type IdTokenCla
 export { tokenResponseEventOf, type TokenCacheEvent } from './cache/events.js'
 export { searchCache, type SearchOptions } from './cache/search.js'
 export { parseCache, type ParsedCache } from './cache/serialization.js'
-export { environmentAliases, CLOUD_ALIAS_GROUPS } from './authority/aliases.js'
+export { environmentAliases, preferredNetwork, preferredCache, CLOUD_ALIAS_GROUPS, type CloudAliasGroup } from './authority/aliases.js'
 
 export { HttpCache, DEFAULT_HTTP_CACHE_CAPACITY, type HttpCacheEntry } from './http/httpCache.js'
 export { sendWithRetry, transportError } from './http/send.js'
