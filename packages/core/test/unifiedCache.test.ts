@@ -415,6 +415,18 @@ describe('mergeFrom: merge-on-write', () => {
     expect(mine.find('Account')).toEqual([])
   })
 
+  it('forgets only the changes that were stored when more arrived during the write', () => {
+    const cache = new SerializableTokenCache()
+    cache.add({ clientId: 'daemon', scope: ['api://one/.default'], environment: ENV, realm: 't1', response: { access_token: 'one' } }, NOW)
+    const written = cache.pendingChangeCount
+    const stored = cache.serialize()
+    cache.add({ clientId: 'daemon', scope: ['api://two/.default'], environment: ENV, realm: 't1', response: { access_token: 'two' } }, NOW)
+    cache.markPersisted(written)
+    expect(cache.pendingChangeCount).toBe(1)
+    cache.mergeFrom(stored)
+    expect(cache.find('AccessToken').map((at) => at.secret).sort()).toEqual(['one', 'two'])
+  })
+
   it('refuses a corrupt stored state and keeps its own', () => {
     const mine = cacheWith(userEvent())
     const before = mine.serialize()

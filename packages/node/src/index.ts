@@ -10,10 +10,14 @@ export { resolveWebCrypto } from './interpreter/webcrypto.js'
 export { performHttp, DEFAULT_TIMEOUT_MS, type HttpClient, type Logger } from '@msal-ts/browser'
 export { nodePlatform, VERSION } from './platform.js'
 export { TokenCache, SerializableTokenCache } from './cache/tokenCaches.js'
+export { FilePersistence, type FilePersistenceOptions } from './cache/filePersistence.js'
+export type { CacheEncryptionKey } from './cache/cacheEncryption.js'
 export {
   MsalException as MsalError,
   HttpCache,
   type Account,
+  type CachePersistence,
+  type CacheAccessContext,
   type TokenCacheEvent,
   type CredentialType,
   type TokenResult,

@@ -106,9 +106,12 @@ export class SerializableTokenCache extends TokenCache {
     this.changedSinceSerialized = this.journal.length > 0
   }
 
-  /** The state is safely stored: forget the journal. */
-  markPersisted(): void {
-    this.journal = []
+  /**
+   * The state is safely stored: forget the journal, or only its first `count` changes when more
+   * were made while the write was under way (those are not in what was stored).
+   */
+  markPersisted(count: number = this.journal.length): void {
+    this.journal = this.journal.slice(Math.max(0, Math.min(count, this.journal.length)))
   }
 
   private parse(text: string): ParsedCache {
