@@ -12,6 +12,9 @@ export { nodePlatform, VERSION } from './platform.js'
 export { TokenCache, SerializableTokenCache } from './cache/tokenCaches.js'
 export { FilePersistence, type FilePersistenceOptions } from './cache/filePersistence.js'
 export type { CacheEncryptionKey } from './cache/cacheEncryption.js'
+export { RedisPersistence, DEFAULT_KEY_PREFIX, type RedisPersistenceOptions } from './cache/redisPersistence.js'
+export type { RedisLikeClient, RedisScriptOptions } from './cache/redisClient.js'
+export { defaultPartition, type Partitioner } from './cache/cachePartitions.js'
 export {
   MsalException as MsalError,
   HttpCache,
