@@ -93,7 +93,7 @@ export { decodeIdTokenClaims, decodeClientInfo, homeAccountIdOf, type IdTokenCla
 export { tokenResponseEventOf, type TokenCacheEvent } from './cache/events.js'
 export { searchCache, type SearchOptions } from './cache/search.js'
 export { parseCache, type ParsedCache } from './cache/serialization.js'
-export { environmentAliases, CLOUD_ALIAS_GROUPS } from './authority/aliases.js'
+export { environmentAliases, preferredNetwork, preferredCache, CLOUD_ALIAS_GROUPS, type CloudAliasGroup } from './authority/aliases.js'
 
 export { HttpCache, DEFAULT_HTTP_CACHE_CAPACITY, HTTP_CACHE_FORMAT, getRequestKey, type HttpCacheEntry } from './http/httpCache.js'
 export { sendThrottled, throttleKeysOf, throttleDecision, DEFAULT_RETRY_AFTER_MS, type ThrottleKeys } from './http/throttling.js'

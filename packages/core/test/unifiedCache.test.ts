@@ -152,7 +152,8 @@ describe('add(): a token response becomes every entity of the unified schema', (
   it('files a client-credentials response with no account and a null home account id', () => {
     const cache = cacheWith({ clientId: 'daemon', scope: ['api://x/.default'], tokenEndpoint: `https://${ENV}/t1/oauth2/v2.0/token`, response: { access_token: 'app-at', expires_in: 3599 } })
     const json = JSON.parse(cache.serialize())
-    expect(Object.values(json.AccessToken)).toEqual([expect.objectContaining({ home_account_id: null, realm: 't1' })])
+    expect(Object.values(json.AccessToken)).toEqual([expect.objectContaining({ home_account_id: null, realm: 't1' }), expect.objectContaining({ home_account_id: '', realm: 't1' })])
+    expect(cache.accessTokenCount).toBe(1)
     expect(Object.keys(json.Account)).toEqual([])
     expect(Object.keys(json.AppMetadata)).toEqual([`appmetadata-${ENV}-daemon`])
   })
@@ -271,7 +272,7 @@ describe('serialize and deserialize', () => {
   it('round-trips, keeping unknown top-level keys and unknown entry fields', () => {
     const text = JSON.stringify({
       AccessToken: {
-        'k1': { credential_type: 'AccessToken', secret: 's', home_account_id: '', environment: ENV, client_id: 'c', target: 'a', realm: 't', cached_at: '1', expires_on: String(NOW + 4000), userAssertionHash: 'h', custom: { x: 1 } },
+        'k1': { credential_type: 'AccessToken', secret: 's', home_account_id: 'h.t', environment: ENV, client_id: 'c', target: 'a', realm: 't', cached_at: '1', expires_on: String(NOW + 4000), userAssertionHash: 'h', custom: { x: 1 } },
       },
       RefreshToken: {},
       IdToken: {},
@@ -295,7 +296,29 @@ describe('serialize and deserialize', () => {
     expect(selectAccessTokenIn(cache, buckets, ['api://x/.default'], NOW)).toMatchObject({ _tag: 'Fresh', entity: { secret: 'node-at', expires_on: String(NOW + 3599) } })
     cache.add({ clientId: 'daemon', scope: ['api://x/.default'], tokenEndpoint: 'https://login.windows.net/t1/oauth2/v2.0/token', response: { access_token: 'ours' } }, NOW)
     expect(cache.accessTokenCount).toBe(1)
-    expect(Object.keys(JSON.parse(cache.serialize()).AccessToken)).toEqual(['-login.windows.net-accesstoken-daemon-t1-api://x/.default'])
+    expect(cache.find('AccessToken').map((at) => at.secret)).toEqual(['ours'])
+  })
+
+  it("writes an app's own token in both conventions (MSAL Python: home null; MSAL for Node: home \"\", login.windows.net, a trailing key part)", () => {
+    const cache = cacheWith({ clientId: 'daemon', scope: ['api://x/.default'], environment: ENV, realm: 't1', response: { access_token: 'app', expires_in: 3599 } })
+    const section = JSON.parse(cache.serialize()).AccessToken
+    // The second is exactly what MSAL for Node would write: its alias, "" and its key form.
+    expect(Object.keys(section)).toEqual([`-${ENV}-accesstoken-daemon-t1-api://x/.default`, `-login.windows.net-accesstoken-daemon-t1-api://x/.default-`])
+    expect(Object.values(section).map((at) => (at as { home_account_id: unknown }).home_account_id)).toEqual([null, ''])
+    const again = new SerializableTokenCache()
+    again.deserialize(cache.serialize())
+    expect(again.accessTokenCount).toBe(1)
+    expect(again.serialize()).toBe(cache.serialize())
+  })
+
+  it('keeps the copy that expires later when the two conventions disagree (one library refreshed its copy)', () => {
+    const cache = cacheWith({ clientId: 'daemon', scope: ['api://x/.default'], environment: ENV, realm: 't1', response: { access_token: 'old', expires_in: 600 } })
+    const json = JSON.parse(cache.serialize())
+    const nodeKey = `-login.windows.net-accesstoken-daemon-t1-api://x/.default-`
+    json.AccessToken[nodeKey] = { ...json.AccessToken[nodeKey], secret: 'refreshed-by-node', expires_on: String(NOW + 3599) }
+    const loaded = new SerializableTokenCache()
+    loaded.deserialize(JSON.stringify(json))
+    expect(loaded.find('AccessToken').map((at) => at.secret)).toEqual(['refreshed-by-node'])
   })
 
   it("finds MSAL Python 1.21's unsorted targets, and a new write replaces the entry", () => {
@@ -390,6 +413,18 @@ describe('mergeFrom: merge-on-write', () => {
     mine.mergeFrom(theirs.serialize())
     expect(mine.find('AccessToken')).toEqual([])
     expect(mine.find('Account')).toEqual([])
+  })
+
+  it('forgets only the changes that were stored when more arrived during the write', () => {
+    const cache = new SerializableTokenCache()
+    cache.add({ clientId: 'daemon', scope: ['api://one/.default'], environment: ENV, realm: 't1', response: { access_token: 'one' } }, NOW)
+    const written = cache.pendingChangeCount
+    const stored = cache.serialize()
+    cache.add({ clientId: 'daemon', scope: ['api://two/.default'], environment: ENV, realm: 't1', response: { access_token: 'two' } }, NOW)
+    cache.markPersisted(written)
+    expect(cache.pendingChangeCount).toBe(1)
+    cache.mergeFrom(stored)
+    expect(cache.find('AccessToken').map((at) => at.secret).sort()).toEqual(['one', 'two'])
   })
 
   it('refuses a corrupt stored state and keeps its own', () => {

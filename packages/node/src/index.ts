@@ -10,6 +10,11 @@ export { resolveWebCrypto } from './interpreter/webcrypto.js'
 export { performHttp, DEFAULT_TIMEOUT_MS, type HttpClient, type Logger } from '@msal-ts/browser'
 export { nodePlatform, VERSION } from './platform.js'
 export { TokenCache, SerializableTokenCache } from './cache/tokenCaches.js'
+export { FilePersistence, type FilePersistenceOptions } from './cache/filePersistence.js'
+export type { CacheEncryptionKey } from './cache/cacheEncryption.js'
+export { RedisPersistence, DEFAULT_KEY_PREFIX, type RedisPersistenceOptions } from './cache/redisPersistence.js'
+export type { RedisLikeClient, RedisScriptOptions } from './cache/redisClient.js'
+export { defaultPartition, type Partitioner } from './cache/cachePartitions.js'
 export {
   MsalException as MsalError,
   HttpCache,
@@ -18,6 +23,8 @@ export {
   AZURE_CHINA,
   AZURE_US_GOVERNMENT,
   type Account,
+  type CachePersistence,
+  type CacheAccessContext,
   type TokenCacheEvent,
   type CredentialType,
   type TokenResult,

@@ -1,3 +1,4 @@
+import { preferredNetwork } from '../authority/aliases.js'
 import { scopesToTarget, targetToScopes } from '../protocol/scopes.js'
 import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, CredentialType, EntityOf, IdTokenEntity, RefreshTokenEntity } from './schema.js'
 
@@ -36,8 +37,11 @@ export const appMetadataKey = (metadata: Pick<AppMetadataEntity, 'environment' |
 
 const sortedTarget = (target: string | null | undefined): string => scopesToTarget(targetToScopes(none(target)))
 
-/** The key MSAL Python 1.31 would file an entry under: equal keys mean the same token. */
-export const canonicalKey = <K extends CredentialType>(type: K, entity: EntityOf[K]): string => {
+/**
+ * The key a new entry is written under: MSAL Python 1.31's, from the entry's own fields (targets
+ * sorted; app metadata keeps its case).
+ */
+export const keyFor = <K extends CredentialType>(type: K, entity: EntityOf[K]): string => {
   switch (type) {
     case 'AccessToken': {
       const at = entity as AccessTokenEntity
@@ -52,11 +56,15 @@ export const canonicalKey = <K extends CredentialType>(type: K, entity: EntityOf
     case 'Account':
       return accountKey(entity as AccountEntity)
     case 'AppMetadata':
-      return appMetadataKey(entity as AppMetadataEntity).toLowerCase()
+      return appMetadataKey(entity as AppMetadataEntity)
   }
   return ''
 }
 
-/** The key a new entry is written under. */
-export const keyFor = <K extends CredentialType>(type: K, entity: EntityOf[K]): string =>
-  type === 'AppMetadata' ? appMetadataKey(entity as AppMetadataEntity) : canonicalKey(type, entity)
+/**
+ * Which token an entry is, whatever key it is stored under and whichever alias of its cloud it
+ * names: equal canonical keys are the same token (MSAL for Node and MSAL Python may each have
+ * filed it, under login.windows.net and login.microsoftonline.com).
+ */
+export const canonicalKey = <K extends CredentialType>(type: K, entity: EntityOf[K]): string =>
+  keyFor(type, { ...entity, environment: preferredNetwork((entity as { environment: string }).environment) }).toLowerCase()

@@ -75,11 +75,8 @@ export const accessTokenEntityOf = (event: TokenResponseEvent, nowSec: number): 
   }
 }
 
-const put = <K extends CredentialType>(type: K, entity: EntityOf[K]): CachePut => {
-  const canonical = canonicalKey(type, entity)
-  // New entries are written under the canonical key (app metadata keeps its case, as MSAL Python's).
-  return { type, key: type === 'AppMetadata' ? keyFor(type, entity) : canonical, entity, canonical } as CachePut
-}
+const put = <K extends CredentialType>(type: K, entity: EntityOf[K]): CachePut =>
+  ({ type, key: keyFor(type, entity), entity, canonical: canonicalKey(type, entity) }) as CachePut
 
 /**
  * Files a successful token response as MSAL Python's TokenCache.add does: its access token,
@@ -175,7 +172,7 @@ export interface AccountToRemove {
  */
 export const removeAccount = (cache: TokenStore, clientId: string, account: AccountToRemove): CacheChange => {
   const owner = ownerKey(account.environment, account.homeAccountId)
-  const appFamily = cache.appMetadata.getCanonical(`appmetadata-${account.environment}-${clientId}`.toLowerCase())?.entity.family_id
+  const appFamily = cache.appMetadata.getCanonical(canonicalKey('AppMetadata', { environment: account.environment, client_id: clientId }))?.entity.family_id
   const lowerClient = clientId.toLowerCase()
   const deletes: CacheDelete[] = []
   for (const { key, entity } of cache.refreshTokens.lookup(BY_OWNER, owner).values()) {

@@ -1,5 +1,5 @@
 import { scopesToTarget } from '../protocol/scopes.js'
-import { accessTokenKey, appMetadataKey, idTokenKey } from './keys.js'
+import { accessTokenKey, canonicalKey } from './keys.js'
 import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, IdTokenEntity, RefreshTokenEntity } from './schema.js'
 import { ACCOUNTS_BY_ENVIRONMENT, BY_OWNER, coversScopes, ownerKey, type AccessTokenBucket, type IndexedAccessToken, type TokenStore } from './tokenStore.js'
 
@@ -105,14 +105,21 @@ export const selectRefreshTokens = (cache: TokenStore, query: RefreshTokenQuery)
 
 /** The app's metadata in an environment (it tells whether the app is in a family). */
 export const selectAppMetadata = (cache: TokenStore, environment: string, clientId: string): AppMetadataEntity | undefined =>
-  cache.appMetadata.getCanonical(appMetadataKey({ environment, client_id: clientId }).toLowerCase())?.entity
+  cache.appMetadata.getCanonical(canonicalKey('AppMetadata', { environment, client_id: clientId }))?.entity
 
 export const selectIdToken = (
   cache: TokenStore,
   query: { readonly homeAccountId: string; readonly environment: string; readonly clientId: string; readonly realm: string },
 ): IdTokenEntity | undefined =>
   cache.idTokens.getCanonical(
-    idTokenKey({ home_account_id: query.homeAccountId, environment: query.environment, client_id: query.clientId, realm: query.realm }),
+    canonicalKey('IdToken', {
+      credential_type: 'IdToken',
+      secret: '',
+      home_account_id: query.homeAccountId,
+      environment: query.environment,
+      client_id: query.clientId,
+      realm: query.realm,
+    }),
   )?.entity
 
 /** An account as MSAL Python's get_accounts reports it: one per home account, tenant-independent fields first. */

@@ -1,9 +1,11 @@
 import * as E from '#fp-ts/Either'
 import { MsalException } from '../exception.js'
-import type { CacheChange } from './change.js'
+import type { CacheChange, CachePut } from './change.js'
+import { preferredCache, preferredNetwork } from '../authority/aliases.js'
+import { canonicalKey, keyFor } from './keys.js'
 import type { CachePersistence } from './persistence.js'
 import { emptyUnusable, parseCache, type ParsedCache } from './serialization.js'
-import { CREDENTIAL_TYPES, type CredentialType } from './schema.js'
+import { CREDENTIAL_TYPES, type AccessTokenEntity, type CredentialType } from './schema.js'
 import { TokenCache, type TokenCacheOptions } from './tokenCache.js'
 import { CacheSections, TokenStore } from './tokenStore.js'
 
@@ -58,12 +60,21 @@ export class SerializableTokenCache extends TokenCache {
     }
   }
 
-  /** MSAL's unified cache JSON: the five sections (entries as stored), then unknown top-level keys. */
+  /**
+   * MSAL's unified cache JSON: the five sections (entries as stored), then unknown top-level keys.
+   * App tokens are written in both libraries' conventions (see `appTokenMirror`).
+   */
   serialize(): string {
     const json: Record<string, unknown> = {}
     for (const type of CREDENTIAL_TYPES) {
       const section: Record<string, unknown> = {}
       for (const { key, entity } of this.collection(type).values()) section[key] = entity
+      if (type === 'AccessToken') {
+        for (const { entity } of this.accessTokens.values()) {
+          const mirror = appTokenMirror(entity)
+          if (mirror !== undefined && !(mirror.key in section)) section[mirror.key] = mirror.entity
+        }
+      }
       Object.assign(section, this.unusable[type])
       json[type] = section
     }
@@ -95,9 +106,12 @@ export class SerializableTokenCache extends TokenCache {
     this.changedSinceSerialized = this.journal.length > 0
   }
 
-  /** The state is safely stored: forget the journal. */
-  markPersisted(): void {
-    this.journal = []
+  /**
+   * The state is safely stored: forget the journal, or only its first `count` changes when more
+   * were made while the write was under way (those are not in what was stored).
+   */
+  markPersisted(count: number = this.journal.length): void {
+    this.journal = this.journal.slice(Math.max(0, Math.min(count, this.journal.length)))
   }
 
   private parse(text: string): ParsedCache {
@@ -117,9 +131,45 @@ export class SerializableTokenCache extends TokenCache {
   }
 }
 
+/**
+ * An app's own token (no account) in the other library's convention. MSAL Python finds app tokens
+ * only with `home_account_id: null` under the host it calls; MSAL for Node only with `""` under
+ * its preferred cache alias (login.windows.net for the public cloud), keyed with a trailing
+ * "-{scheme}". One entry cannot serve both, so each is also written as exactly the entry the
+ * other library would write: its next write of that token then replaces the copy instead of
+ * sitting beside it (MSAL for Node refuses a request that matches two tokens). Loading collapses
+ * the pair into one token (they share a canonical key).
+ */
+const appTokenMirror = (entity: AccessTokenEntity): { readonly key: string; readonly entity: AccessTokenEntity } | undefined => {
+  if (entity.home_account_id !== null && entity.home_account_id !== '' && entity.home_account_id !== undefined) return undefined
+  const forNode = entity.home_account_id !== ''
+  const mirror: AccessTokenEntity = forNode
+    ? { ...entity, home_account_id: '', environment: preferredCache(entity.environment) }
+    : { ...entity, home_account_id: null, environment: preferredNetwork(entity.environment) }
+  const key = keyFor('AccessToken', mirror)
+  return { key: forNode ? `${key}-` : key, entity: mirror }
+}
+
+/**
+ * Loads parsed entries. When two entries are one token (an app token written in both
+ * conventions, and only one of them since refreshed by its library), the one that expires
+ * later is kept.
+ */
 const sectionsOf = (parsed: ParsedCache): CacheSections => {
   const sections = new CacheSections()
-  sections.apply({ puts: parsed.entries, deletes: [] })
+  const newest = new Map<string, CachePut>()
+  const others: CachePut[] = []
+  for (const put of parsed.entries) {
+    if (put.type !== 'AccessToken') {
+      others.push(put)
+      continue
+    }
+    const canonical = canonicalKey('AccessToken', put.entity)
+    const seen = newest.get(canonical)
+    // On a tie the first copy stays, so a round trip writes the same bytes.
+    if (seen === undefined || Number(put.entity.expires_on) > Number((seen.entity as AccessTokenEntity).expires_on)) newest.set(canonical, put)
+  }
+  sections.apply({ puts: [...newest.values(), ...others], deletes: [] })
   return sections
 }
 

@@ -1,0 +1,179 @@
+import { mkdir } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import {
+  configurationError,
+  MsalException,
+  type CacheAccessContext,
+  type CachePersistence,
+  type SerializableTokenCache,
+} from '@msal-ts/core'
+import { writeFileAtomically } from './atomicWrite.js'
+import { asCacheFailure, cacheFailure } from './cacheFailure.js'
+import { createCacheCipher, looksEncrypted, type CacheCipher, type CacheEncryptionKey } from './cacheEncryption.js'
+import { withFileLock, type FileLock, type FileLockOptions } from './fileLock.js'
+import { currentStamp, MISSING, readSnapshot, type FileStamp, type FileSnapshot } from './fileSnapshot.js'
+import { removeAbandonedSiblings } from './siblingFiles.js'
+
+export interface FilePersistenceOptions {
+  /**
+   * Encrypts the file at rest (a compact JWE, AES-256-GCM): 32 random bytes, a base64url
+   * string of them, or an AES-GCM CryptoKey. Keep it outside the file system the cache is on.
+   */
+  readonly encryptionKey?: CacheEncryptionKey | undefined
+  /** How long a write waits for another process's lock before failing. Default 10 000. */
+  readonly lockTimeoutMs?: number | undefined
+  /** A lock older than this is abandoned, even if its holder cannot be checked (another host). Default 60 000. */
+  readonly staleLockMs?: number | undefined
+}
+
+const FILE_MODE = 0o600
+const DIRECTORY_MODE = 0o700
+const DEFAULT_LOCK_TIMEOUT_MS = 10_000
+const DEFAULT_STALE_LOCK_MS = 60_000
+
+/**
+ * Keeps a SerializableTokenCache in a file shared by any number of processes (MSAL Python's
+ * msal-extensions FilePersistence, MSAL for Node's cache plugin), in MSAL's unified JSON so
+ * MSAL Python and MSAL for Node can share it.
+ *
+ * - Before an operation: one stat; the file is read only when another process changed it, and
+ *   merged in, so this process's unpersisted changes stay.
+ * - After an operation that changed the cache: under a cross-process lock, read the file, merge
+ *   this process's changes into it, and replace it atomically (a reader never sees half a file).
+ * - A file that cannot be read, parsed or decrypted is reported (MsalError, kind CacheError) and
+ *   never overwritten: it is the user's data.
+ */
+export class FilePersistence implements CachePersistence {
+  /** The cache file (absolute). */
+  readonly path: string
+  readonly lockPath: string
+  private readonly lockOptions: FileLockOptions
+  private readonly cipher: CacheCipher | undefined
+  /** The version of the file the cache last loaded or stored; undefined before the first look. */
+  private seen: FileStamp | undefined
+  private readCount = 0
+  private swept = false
+  /** This instance's file work, one at a time: the lock is per process, the queue is per instance. */
+  private queue: Promise<unknown> = Promise.resolve()
+
+  /** @throws MsalError (kind ConfigurationError) naming a bad option. */
+  constructor(path: string, options: FilePersistenceOptions = {}) {
+    if (typeof path !== 'string' || path.trim() === '') throw new MsalException(configurationError('path', 'expected the path of the cache file'))
+    this.path = resolve(path)
+    this.lockPath = `${this.path}.lock`
+    this.lockOptions = {
+      timeoutMs: milliseconds('lockTimeoutMs', options.lockTimeoutMs, DEFAULT_LOCK_TIMEOUT_MS),
+      staleMs: milliseconds('staleLockMs', options.staleLockMs, DEFAULT_STALE_LOCK_MS),
+    }
+    this.cipher = options.encryptionKey === undefined ? undefined : createCacheCipher(options.encryptionKey)
+  }
+
+  /** How many times this persistence has read the file: a cache hit on an unchanged file reads nothing. */
+  get reads(): number {
+    return this.readCount
+  }
+
+  beforeCacheAccess(cache: SerializableTokenCache, _context?: CacheAccessContext): void | Promise<void> {
+    if (this.seen !== undefined && currentStamp(this.path) === this.seen) return
+    return this.exclusively(() => this.load(cache))
+  }
+
+  afterCacheAccess(cache: SerializableTokenCache, _context?: CacheAccessContext): void | Promise<void> {
+    if (cache.pendingChangeCount === 0) return
+    return this.exclusively(() => this.store(cache))
+  }
+
+  /** Loads what other processes stored since we last looked. */
+  private async load(cache: SerializableTokenCache): Promise<void> {
+    if (this.seen !== undefined && currentStamp(this.path) === this.seen) return // a queued load or store got it
+    const snapshot = await this.read()
+    if (snapshot.bytes === undefined) {
+      // Never seen: nothing is stored yet, keep what is in memory. Seen before: it was deleted, the stored cache is empty.
+      if (this.seen !== undefined && this.seen !== MISSING) this.merge(cache, '')
+    } else {
+      this.merge(cache, await this.decode(snapshot.bytes))
+    }
+    this.seen = snapshot.stamp
+  }
+
+  /** Merges this process's changes into the stored cache and writes the result, under the lock. */
+  private async store(cache: SerializableTokenCache): Promise<void> {
+    if (cache.pendingChangeCount === 0) return // a write queued before this one stored them
+    try {
+      await mkdir(dirname(this.path), { recursive: true, mode: DIRECTORY_MODE })
+    } catch (error) {
+      throw asCacheFailure(`create the directory of ${this.path}`, error)
+    }
+    await withFileLock(this.lockPath, this.lockOptions, async (lock) => {
+      await this.sweepOnce()
+      const snapshot = await this.read()
+      this.merge(cache, snapshot.bytes === undefined ? '' : await this.decode(snapshot.bytes))
+      this.seen = snapshot.stamp
+      const written = cache.pendingChangeCount
+      this.seen = await this.write(await this.encode(cache.serialize()), lock)
+      // Changes made while the file was written are not in it: only the ones written are done.
+      cache.markPersisted(written)
+    })
+  }
+
+  private async read(): Promise<FileSnapshot> {
+    this.readCount += 1
+    try {
+      return await readSnapshot(this.path)
+    } catch (error) {
+      throw asCacheFailure(`read ${this.path}`, error)
+    }
+  }
+
+  private async write(bytes: Uint8Array, lock: FileLock): Promise<FileStamp> {
+    try {
+      return await writeFileAtomically(this.path, bytes, { mode: FILE_MODE, beforeCommit: () => lock.assertHeld() })
+    } catch (error) {
+      throw asCacheFailure(`write ${this.path}`, error)
+    }
+  }
+
+  /** The file's text as cache JSON: decrypted when a key is configured, refused when the wrong kind. */
+  private async decode(bytes: Buffer): Promise<string> {
+    const text = bytes.toString('utf8').replace(/^\uFEFF/, '') // a BOM from a Windows editor
+    if (this.cipher !== undefined) return this.cipher.open(text, this.path)
+    if (looksEncrypted(text)) throw cacheFailure(`${this.path} is encrypted: configure the encryptionKey it was written with; it was left untouched`)
+    return text
+  }
+
+  private async encode(text: string): Promise<Uint8Array> {
+    return this.cipher === undefined ? new TextEncoder().encode(text) : this.cipher.seal(text)
+  }
+
+  /** mergeFrom, with the file named in the error: a corrupt file stops the operation and is left as it is. */
+  private merge(cache: SerializableTokenCache, text: string): void {
+    try {
+      cache.mergeFrom(text)
+    } catch (error) {
+      if (!(error instanceof MsalException) || error.kind !== 'CacheError') throw error
+      const reason = error.message.replace(/^token cache: /, '')
+      throw cacheFailure(`${this.path} holds no usable token cache (${reason}); it was left untouched: repair or delete it`)
+    }
+  }
+
+  /** Once per instance, holding the lock: remove temporary files that killed processes left. */
+  private async sweepOnce(): Promise<void> {
+    if (this.swept) return
+    this.swept = true
+    await removeAbandonedSiblings(this.path, this.lockOptions.staleMs).catch(() => 0) // tidying only
+  }
+
+  private exclusively(work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(work, work)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+}
+
+const milliseconds = (field: string, value: unknown, fallback: number): number => {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new MsalException(configurationError(field, 'expected a non-negative number of milliseconds'))
+  }
+  return value
+}

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto'
+import { cacheError, MsalException } from '@msal-ts/core'
+
+/** Keys and arguments of a Lua script call, in node-redis's shape (`EVAL script numkeys ...`). */
+export interface RedisScriptOptions {
+  keys: string[]
+  arguments: string[]
+}
+
+/**
+ * The few Redis commands RedisPersistence uses. A node-redis v4, v5 or v6 client
+ * (`createClient()`, connected) is one as it is: pass it directly.
+ *
+ * Every write goes through a Lua script (a compare-and-set), so no `set` is needed.
+ *
+ * ioredis names the commands differently; adapt it in three lines:
+ *
+ * ```ts
+ * const redis = new Redis()
+ * const client: RedisLikeClient = {
+ *   get: (key) => redis.get(key),
+ *   eval: (script, { keys, arguments: args }) => redis.eval(script, keys.length, ...keys, ...args),
+ *   evalSha: (sha1, { keys, arguments: args }) => redis.evalsha(sha1, keys.length, ...keys, ...args),
+ * }
+ * ```
+ */
+export interface RedisLikeClient {
+  /** The string at `key`, or null when there is none. */
+  get(key: string): Promise<string | null>
+  /** Runs a script the server has cached by its SHA-1; rejects with a NOSCRIPT error when it has not. */
+  evalSha(sha1: string, options: RedisScriptOptions): Promise<unknown>
+  /** Runs (and caches) a script. */
+  eval(script: string, options: RedisScriptOptions): Promise<unknown>
+}
+
+export const sha1Hex = (text: string): string => createHash('sha1').update(text, 'utf8').digest('hex')
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message || error.name : String(error))
+
+/** A failed Redis call as an MsalError (kind CacheError) that names Redis, the command and the key. */
+export const redisFailure = (command: string, key: string, problem: unknown): MsalException =>
+  new MsalException(cacheError(`Redis ${command} of "${key}" failed: ${describe(problem)}`))
+
+/** A client may hand back Buffers (node-redis with returnBuffers, ioredis' *Buffer calls). */
+export const asText = (value: unknown): string | null => {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'string') return value
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8')
+  return String(value)
+}
+
+/** A Lua script run by EVALSHA, falling back to EVAL (which caches it) when the server lacks it. */
+export class RedisScript {
+  readonly sha1: string
+
+  constructor(readonly source: string) {
+    this.sha1 = sha1Hex(source)
+  }
+
+  async run(client: RedisLikeClient, options: RedisScriptOptions): Promise<unknown> {
+    const key = options.keys[0] ?? ''
+    try {
+      return await client.evalSha(this.sha1, options)
+    } catch (error) {
+      if (!describe(error).includes('NOSCRIPT')) throw redisFailure('EVALSHA', key, error)
+    }
+    try {
+      return await client.eval(this.source, options)
+    } catch (error) {
+      throw redisFailure('EVAL', key, error)
+    }
+  }
+}
