@@ -55,6 +55,7 @@ export type { CachePersistence, CacheAccessContext } from './cache/persistence.j
 export { Collection, type Stored } from './cache/collection.js'
 export {
   AccessTokenEntity,
+  isAccessTokenEntity,
   RefreshTokenEntity,
   IdTokenEntity,
   AccountEntity,

@@ -1,6 +1,8 @@
 import fc from 'fast-check'
 import * as E from '#fp-ts/Either'
 import {
+  AccessTokenEntity,
+  isAccessTokenEntity,
   decodeConfidentialClientConfig,
   mergeClaimsAndCapabilities,
   parseAuthority,
@@ -105,6 +107,22 @@ describe('properties: parsers never throw, they answer an MsalError', () => {
         const ms = parseRetryAfter(value, now)
         expect(ms === undefined || ms >= 0).toBe(true)
       }),
+    )
+  })
+})
+
+describe('properties: the hand-written access-token guard agrees with the codec', () => {
+  it('for any value, including near-misses of a valid entry', () => {
+    const valid = { credential_type: 'AccessToken', secret: 's', environment: 'e', client_id: 'c', target: 't', realm: 'r', cached_at: '1', expires_on: '2' }
+    const nearMiss = fc.record({
+      field: fc.constantFrom(...Object.keys(valid), 'home_account_id', 'token_type', 'extended_expires_on', 'refresh_on', 'key_id'),
+      value: fc.oneof(fc.anything(), fc.constantFrom(undefined, null, '', '12', 'x1', 12, -1)),
+    }).map(({ field, value }) => ({ ...valid, [field]: value }))
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), nearMiss), (value) => {
+        expect(isAccessTokenEntity(value)).toBe(AccessTokenEntity.is(value))
+      }),
+      { numRuns: 5000 },
     )
   })
 })

@@ -50,17 +50,17 @@ const cacheWith = (...events: TokenCacheEvent[]): SerializableTokenCache => {
 }
 
 describe('add(): a token response becomes every entity of the unified schema', () => {
-  it('files a user sign-in as MSAL Python does', () => {
+  it('files a user sign-in as MSAL Python does, under the tenant id of the ID token', () => {
     const json = JSON.parse(cacheWith(userEvent()).serialize())
     expect(json.AccessToken).toEqual({
-      [`${HOME}-${ENV}-accesstoken-app-1-contoso.onmicrosoft.com-user.read openid profile`]: {
+      [`${HOME}-${ENV}-accesstoken-app-1-${UTID}-user.read openid profile`]: {
         credential_type: 'AccessToken',
         secret: 'at-user',
         home_account_id: HOME,
         environment: ENV,
         client_id: 'app-1',
         target: 'User.Read openid profile',
-        realm: 'contoso.onmicrosoft.com',
+        realm: UTID,
         token_type: 'Bearer',
         cached_at: String(NOW),
         expires_on: String(NOW + 3599),
@@ -78,13 +78,13 @@ describe('add(): a token response becomes every entity of the unified schema', (
         last_modification_time: String(NOW),
       },
     })
-    expect(Object.keys(json.IdToken)).toEqual([`${HOME}-${ENV}-idtoken-app-1-contoso.onmicrosoft.com-`])
-    expect(json.IdToken[`${HOME}-${ENV}-idtoken-app-1-contoso.onmicrosoft.com-`]).toMatchObject({ credential_type: 'IdToken', home_account_id: HOME, realm: 'contoso.onmicrosoft.com', client_id: 'app-1' })
+    expect(Object.keys(json.IdToken)).toEqual([`${HOME}-${ENV}-idtoken-app-1-${UTID}-`])
+    expect(json.IdToken[`${HOME}-${ENV}-idtoken-app-1-${UTID}-`]).toMatchObject({ credential_type: 'IdToken', home_account_id: HOME, realm: UTID, client_id: 'app-1' })
     expect(json.Account).toEqual({
-      [`${HOME}-${ENV}-contoso.onmicrosoft.com`]: {
+      [`${HOME}-${ENV}-${UTID}`]: {
         home_account_id: HOME,
         environment: ENV,
-        realm: 'contoso.onmicrosoft.com',
+        realm: UTID,
         local_account_id: UID,
         username: 'Alice@Contoso.com',
         authority_type: 'MSSTS',
@@ -188,6 +188,13 @@ describe('selectors', () => {
     expect(selectAccessTokenIn(cache, buckets.slice(0, 1), ['api://x/.default'], NOW)._tag).toBe('Miss')
   })
 
+  it('keep one refresh token per app (or family) and account: a new one supersedes the others', () => {
+    const cache = cacheWith(userEvent({ response: userResponse({ refresh_token: 'first' }) }))
+    cache.add(userEvent({ scope: ['Mail.Read'], response: userResponse({ scope: 'Mail.Read', refresh_token: 'second' }) }), NOW + 60)
+    cache.add(userEvent({ clientId: 'app-2', response: userResponse({ refresh_token: 'other-app' }) }), NOW + 60)
+    expect(cache.find('RefreshToken').map((rt) => rt.secret).sort()).toEqual(['other-app', 'second'])
+  })
+
   it('list refresh tokens newest first, for the app or its family', () => {
     const cache = cacheWith(
       userEvent({ response: userResponse({ refresh_token: 'old', foci: '1' }) }),
@@ -202,7 +209,8 @@ describe('selectors', () => {
   it('list accounts once per home account, under the first environment that has any, filtered by username case-insensitively', () => {
     const cache = cacheWith(
       userEvent(),
-      userEvent({ tokenEndpoint: `https://${ENV}/other-tenant/oauth2/v2.0/token` }),
+      // The same user in a second tenant (as a guest): another account entry, one account listed.
+      userEvent({ tokenEndpoint: `https://${ENV}/other-tenant/oauth2/v2.0/token`, response: userResponse({ id_token: jwt({ oid: UID, tid: 'other-tenant-id', preferred_username: 'Alice@Contoso.com' }) }) }),
       userEvent({ tokenEndpoint: 'https://login.windows.net/contoso.onmicrosoft.com/oauth2/v2.0/token', response: userResponse({ client_info: b64({ uid: 'u2', utid: 't2' }), id_token: jwt({ oid: 'u2', preferred_username: 'carol@contoso.com' }) }) }),
     )
     expect(cache.accounts.size).toBe(3)
@@ -214,7 +222,7 @@ describe('selectors', () => {
 
   it('find the ID token of an account in a realm', () => {
     const cache = cacheWith(userEvent())
-    expect(selectIdToken(cache, { homeAccountId: HOME, environment: ENV, clientId: 'app-1', realm: 'contoso.onmicrosoft.com' })?.secret).toMatch(/\./)
+    expect(selectIdToken(cache, { homeAccountId: HOME, environment: ENV, clientId: 'app-1', realm: UTID })?.secret).toMatch(/\./)
     expect(selectIdToken(cache, { homeAccountId: HOME, environment: ENV, clientId: 'app-1', realm: 'elsewhere' })).toBeUndefined()
   })
 })
@@ -329,7 +337,7 @@ describe('serialize and deserialize', () => {
     cache.deserialize(text)
     const bucket = [{ clientId: 'app-1', environment: ENV, realm: 't1', homeAccountId: HOME }]
     expect(selectAccessTokenIn(cache, bucket, ['Mail.Read', 'User.Read'], NOW)).toMatchObject({ entity: { secret: 'py121' } })
-    cache.add(userEvent({ tokenEndpoint: `https://${ENV}/t1/oauth2/v2.0/token`, response: userResponse({ scope: 'Mail.Read User.Read', access_token: 'replacement' }) }), NOW)
+    cache.add(userEvent({ tokenEndpoint: `https://${ENV}/t1/oauth2/v2.0/token`, response: userResponse({ scope: 'Mail.Read User.Read', access_token: 'replacement', id_token: jwt({ oid: UID, tid: 't1' }) }) }), NOW)
     expect(cache.find('AccessToken').map((at) => at.secret)).toEqual(['replacement'])
   })
 

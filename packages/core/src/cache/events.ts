@@ -2,7 +2,7 @@ import * as E from '#fp-ts/Either'
 import { usageError, type UsageError } from '../errors.js'
 import { TokenSuccessResponse } from '../protocol/tokenResponse.js'
 import { decodeOr } from '../util/decode.js'
-import { decodeClientInfo, decodeIdTokenClaims } from './accountOf.js'
+import { decodeClientInfo, decodeIdTokenClaims, type ClientInfo } from './accountOf.js'
 import type { TokenResponseEvent } from './reducers.js'
 
 /**
@@ -40,8 +40,11 @@ const where = (event: TokenCacheEvent): { environment?: string; realm?: string }
 const stringField = (data: TokenCacheEvent['data'], name: string): string | undefined =>
   typeof data?.[name] === 'string' ? (data[name] as string) : undefined
 
+/** Decodes client_info; a cache passes a memo (client_info is stable per user). */
+export type ClientInfoDecoder = (clientInfo: string) => E.Either<string, ClientInfo | undefined>
+
 /** Checks an add() event and turns it into what the reducer files. */
-export const tokenResponseEventOf = (event: TokenCacheEvent): E.Either<UsageError, TokenResponseEvent> => {
+export const tokenResponseEventOf = (event: TokenCacheEvent, decodeInfo: ClientInfoDecoder = decodeClientInfo): E.Either<UsageError, TokenResponseEvent> => {
   if (typeof event !== 'object' || event === null) return E.left(usageError('event', 'expected an object with clientId and response'))
   if (typeof event.clientId !== 'string' || event.clientId === '') return E.left(usageError('event.clientId', 'expected a non-empty string'))
   const located = where(event)
@@ -55,7 +58,7 @@ export const tokenResponseEventOf = (event: TokenCacheEvent): E.Either<UsageErro
   if (E.isLeft(response)) return response
   const claims = response.right.id_token === undefined ? E.right(undefined) : decodeIdTokenClaims(response.right.id_token)
   if (E.isLeft(claims)) return E.left(usageError('event.response.id_token', claims.left))
-  const clientInfo = response.right.client_info === undefined ? E.right(undefined) : decodeClientInfo(response.right.client_info)
+  const clientInfo = response.right.client_info === undefined ? E.right(undefined) : decodeInfo(response.right.client_info)
   if (E.isLeft(clientInfo)) return E.left(usageError('event.response.client_info', clientInfo.left))
   return E.right({
     clientId: event.clientId,

@@ -35,7 +35,11 @@ export const accountKey = (account: Pick<AccountEntity, 'home_account_id' | 'env
 export const appMetadataKey = (metadata: Pick<AppMetadataEntity, 'environment' | 'client_id'>): string =>
   `appmetadata-${metadata.environment}-${metadata.client_id}`
 
-const sortedTarget = (target: string | null | undefined): string => scopesToTarget(targetToScopes(none(target)))
+/** A target in sorted order; one scope (the common case) needs no work. */
+const sortedTarget = (target: string | null | undefined): string => {
+  const value = none(target)
+  return value.includes(' ') ? scopesToTarget(targetToScopes(value)) : value
+}
 
 /**
  * The key a new entry is written under: MSAL Python 1.31's, from the entry's own fields (targets
@@ -62,9 +66,36 @@ export const keyFor = <K extends CredentialType>(type: K, entity: EntityOf[K]): 
 }
 
 /**
- * Which token an entry is, whatever key it is stored under and whichever alias of its cloud it
- * names: equal canonical keys are the same token (MSAL for Node and MSAL Python may each have
- * filed it, under login.windows.net and login.microsoftonline.com).
+ * Which token an entry is, whatever key it is stored under: equal canonical keys are the same
+ * token. An app's own access token counts as one token under every alias of its cloud, because
+ * it is written twice, once per library's convention (MSAL Python: login.microsoftonline.com,
+ * MSAL for Node: login.windows.net). Other entries keep their environment: each library finds
+ * users' tokens only under the host it expects, so both copies are kept.
  */
-export const canonicalKey = <K extends CredentialType>(type: K, entity: EntityOf[K]): string =>
-  keyFor(type, { ...entity, environment: preferredNetwork((entity as { environment: string }).environment) }).toLowerCase()
+export const canonicalKey = <K extends CredentialType>(type: K, entity: EntityOf[K]): string => {
+  // Built from the fields directly (no copy of the entry): loading a large cache computes one per entry.
+  const given = (entity as { environment: string }).environment
+  const home = (entity as { home_account_id?: string | null }).home_account_id
+  const environment = type === 'AccessToken' && (home === null || home === '' || home === undefined) ? preferredNetwork(given) : given
+  switch (type) {
+    case 'AccessToken': {
+      const at = entity as AccessTokenEntity
+      return accessTokenKey({ home_account_id: at.home_account_id, environment, client_id: at.client_id, realm: at.realm, target: sortedTarget(at.target), key_id: at.key_id })
+    }
+    case 'RefreshToken': {
+      const rt = entity as RefreshTokenEntity
+      return refreshTokenKey({ home_account_id: rt.home_account_id, environment, client_id: rt.client_id, target: sortedTarget(rt.target) })
+    }
+    case 'IdToken': {
+      const idt = entity as IdTokenEntity
+      return idTokenKey({ home_account_id: idt.home_account_id, environment, client_id: idt.client_id, realm: idt.realm })
+    }
+    case 'Account': {
+      const account = entity as AccountEntity
+      return accountKey({ home_account_id: account.home_account_id, environment, realm: account.realm })
+    }
+    case 'AppMetadata':
+      return appMetadataKey({ environment, client_id: (entity as AppMetadataEntity).client_id }).toLowerCase()
+  }
+  return ''
+}

@@ -38,6 +38,8 @@ export interface TokenResponseEvent {
   readonly keyId?: string | undefined
   /** The home account id when the caller already knows it (null: the app's own token); else derived. */
   readonly homeAccountId?: string | null | undefined
+  /** The granted target, when already computed from `response` and `scopes`. */
+  readonly target?: string | undefined
 }
 
 const DEFAULT_EXPIRES_IN = 600
@@ -49,6 +51,14 @@ export const expiresInOf = (response: TokenSuccessResponse, nowSec: number): num
 /** The target the cache files a response under: the granted scopes, sorted. */
 export const grantedTarget = (response: TokenSuccessResponse, requested: readonly string[]): string =>
   scopesToTarget(response.scope !== undefined && response.scope.trim() !== '' ? targetToScopes(response.scope) : requested)
+
+/**
+ * The realm a user's tokens are filed under: the ID token's tenant id when it names one (as
+ * MSAL for Node files them, and as MSAL Python does after discovery turns a domain into the
+ * tenant's id), else the authority's tenant. App tokens keep the authority's tenant.
+ */
+export const realmOf = (event: TokenResponseEvent): string =>
+  typeof event.idTokenClaims?.tid === 'string' && event.idTokenClaims.tid !== '' ? event.idTokenClaims.tid : event.realm
 
 const homeOf = (event: TokenResponseEvent): string | null =>
   event.homeAccountId !== undefined ? event.homeAccountId : homeAccountIdOf(event.clientInfo, event.idTokenClaims)
@@ -64,8 +74,8 @@ export const accessTokenEntityOf = (event: TokenResponseEvent, nowSec: number): 
     home_account_id: homeOf(event),
     environment: event.environment,
     client_id: event.clientId,
-    target: grantedTarget(response, event.scopes),
-    realm: event.realm,
+    target: event.target ?? grantedTarget(response, event.scopes),
+    realm: realmOf(event),
     token_type: response.token_type ?? 'Bearer',
     cached_at: String(nowSec),
     expires_on: String(nowSec + expiresIn),
@@ -75,8 +85,14 @@ export const accessTokenEntityOf = (event: TokenResponseEvent, nowSec: number): 
   }
 }
 
-const put = <K extends CredentialType>(type: K, entity: EntityOf[K]): CachePut =>
-  ({ type, key: keyFor(type, entity), entity, canonical: canonicalKey(type, entity) }) as CachePut
+const put = <K extends CredentialType>(type: K, entity: EntityOf[K]): CachePut => {
+  const key = keyFor(type, entity)
+  // The identity is the written key, but for app metadata (lower-cased) and app tokens (any alias).
+  const home = (entity as { home_account_id?: string | null }).home_account_id
+  const appToken = type === 'AccessToken' && (home === null || home === '' || home === undefined)
+  const canonical = appToken ? canonicalKey(type, entity) : type === 'AppMetadata' ? key.toLowerCase() : key
+  return { type, key, entity, canonical } as CachePut
+}
 
 /**
  * Files a successful token response as MSAL Python's TokenCache.add does: its access token,
@@ -87,19 +103,23 @@ const put = <K extends CredentialType>(type: K, entity: EntityOf[K]): CachePut =
  * user is, so it never replaces an existing account entry with a nameless one (`cache` is the
  * snapshot that tells; without it, the account is written as MSAL Python would).
  */
-export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number, cache?: TokenStore): CacheChange => {
+export const reduceTokenResponse = (given: TokenResponseEvent, nowSec: number, cache?: TokenStore): CacheChange => {
+  const event = { ...given, target: grantedTarget(given.response, given.scopes) }
   const { response } = event
   const home = homeOf(event)
   const puts: CachePut[] = [put('AccessToken', accessTokenEntityOf({ ...event, homeAccountId: home }, nowSec))]
+  const deletes: CacheDelete[] = []
   const claims = event.idTokenClaims
 
+  // Without an ID token the realm is only a guess (the authority's tenant): any entry this
+  // account already has in the environment is better than a nameless new one.
   const knownAccount = (account: AccountEntity): boolean =>
-    claims === undefined && cache?.accounts.getCanonical(canonicalKey('Account', account)) !== undefined
+    claims === undefined && cache !== undefined && cache.accounts.lookup(BY_OWNER, ownerKey(account.environment, account.home_account_id)).size > 0
   if (home !== null && event.skipAccountCreation !== true) {
     const account: AccountEntity = {
       home_account_id: home,
       environment: event.environment,
-      realm: event.realm,
+      realm: realmOf(event),
       local_account_id: typeof claims?.oid === 'string' ? claims.oid : (claims?.sub ?? null),
       username: usernameOf(claims) ?? event.username ?? '',
       authority_type: event.authorityType ?? (event.realm.toLowerCase() === 'adfs' ? 'ADFS' : 'MSSTS'),
@@ -115,7 +135,7 @@ export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number, c
       secret: response.id_token,
       home_account_id: home,
       environment: event.environment,
-      realm: event.realm,
+      realm: realmOf(event),
       client_id: event.clientId,
     }
     puts.push(put('IdToken', idToken))
@@ -127,11 +147,12 @@ export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number, c
       home_account_id: home,
       environment: event.environment,
       client_id: event.clientId,
-      target: grantedTarget(response, event.scopes),
+      target: event.target,
       last_modification_time: String(nowSec),
       ...(response.foci !== undefined ? { family_id: response.foci } : {}),
     }
     puts.push(put('RefreshToken', refreshToken))
+    deletes.push(...supersededRefreshTokens(cache, refreshToken))
   }
   const appMetadata: AppMetadataEntity = {
     client_id: event.clientId,
@@ -139,7 +160,24 @@ export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number, c
     ...(response.foci !== undefined ? { family_id: response.foci } : {}),
   }
   puts.push(put('AppMetadata', appMetadata))
-  return { puts, deletes: [] }
+  return { puts, deletes }
+}
+
+/**
+ * Entra's refresh tokens are scope-independent, and a new one supersedes the app's (or family's)
+ * earlier ones for that account: keeping only the newest bounds the cache, as MSAL for Node and
+ * MSAL.NET do (MSAL Python keys them by scopes and keeps them all).
+ */
+const supersededRefreshTokens = (cache: TokenStore | undefined, fresh: RefreshTokenEntity): CacheDelete[] => {
+  if (cache === undefined || fresh.home_account_id === null || fresh.home_account_id === undefined) return []
+  const client = fresh.client_id.toLowerCase()
+  const freshKey = keyFor('RefreshToken', fresh)
+  const deletes: CacheDelete[] = []
+  for (const { key, entity } of cache.refreshTokens.lookup(BY_OWNER, ownerKey(fresh.environment, fresh.home_account_id)).values()) {
+    const sameOwner = entity.client_id.toLowerCase() === client && (entity.family_id ?? undefined) === (fresh.family_id ?? undefined)
+    if (sameOwner && key !== freshKey) deletes.push({ type: 'RefreshToken', key })
+  }
+  return deletes
 }
 
 /** Deletes one refresh token (e.g. one the identity provider called invalid), wherever it is stored. */

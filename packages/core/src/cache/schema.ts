@@ -46,6 +46,41 @@ export const AccessTokenEntity = t.intersection(
 )
 export type AccessTokenEntity = t.TypeOf<typeof AccessTokenEntity> & { readonly [extra: string]: unknown }
 
+const isEpochSeconds = (u: unknown): boolean => {
+  if (typeof u !== 'string' || u.length === 0 || u.length > 15) return false
+  for (let i = 0; i < u.length; i++) {
+    const c = u.charCodeAt(i)
+    if (c < 48 || c > 57) return false
+  }
+  return true
+}
+const isOptional = (u: unknown, check: (v: unknown) => boolean): boolean => u === undefined || check(u)
+const isString = (u: unknown): boolean => typeof u === 'string'
+
+/**
+ * AccessTokenEntity.is, written out: a large cache is mostly access tokens, and this guard runs
+ * once per entry on every load. A property test keeps it in agreement with the codec.
+ */
+export const isAccessTokenEntity = (u: unknown): u is AccessTokenEntity => {
+  if (typeof u !== 'object' || u === null || Array.isArray(u)) return false
+  const at = u as Record<string, unknown>
+  return (
+    at['credential_type'] === 'AccessToken' &&
+    isString(at['secret']) &&
+    isString(at['environment']) &&
+    isString(at['client_id']) &&
+    isString(at['target']) &&
+    isString(at['realm']) &&
+    isEpochSeconds(at['cached_at']) &&
+    isEpochSeconds(at['expires_on']) &&
+    isOptional(at['home_account_id'], (v) => v === null || isString(v)) &&
+    isOptional(at['token_type'], isString) &&
+    isOptional(at['extended_expires_on'], isEpochSeconds) &&
+    isOptional(at['refresh_on'], isEpochSeconds) &&
+    isOptional(at['key_id'], isString)
+  )
+}
+
 export const RefreshTokenEntity = t.intersection(
   [
     t.type({

@@ -30,7 +30,11 @@ const judge = (candidate: IndexedAccessToken, nowSec: number): AccessTokenLookup
  * Finds a usable access token in one bucket: the one filed under exactly these scopes first,
  * then any whose target covers them. Never looks beyond the bucket.
  */
-export const selectAccessToken = (cache: TokenStore, query: AccessTokenQuery, nowSec: number): AccessTokenLookup => {
+export const selectAccessToken = (cache: TokenStore, query: AccessTokenQuery, nowSec: number): AccessTokenLookup =>
+  selectInBucket(cache, query, query.scopes, nowSec)
+
+/** The lookup itself, with the scopes apart from the bucket (no merged query object per call). */
+const selectInBucket = (cache: TokenStore, query: AccessTokenBucket, scopes: readonly string[], nowSec: number): AccessTokenLookup => {
   const bucket = cache.accessTokensIn(query)
   if (bucket.size === 0) return { _tag: 'Miss', reason: 'absent' }
   const exact =
@@ -42,7 +46,7 @@ export const selectAccessToken = (cache: TokenStore, query: AccessTokenQuery, no
             environment: query.environment,
             client_id: query.clientId,
             realm: query.realm,
-            target: scopesToTarget(query.scopes),
+            target: scopesToTarget(scopes),
             key_id: query.keyId,
           }),
         )
@@ -53,7 +57,7 @@ export const selectAccessToken = (cache: TokenStore, query: AccessTokenQuery, no
     sawExpired = true
   }
   for (const candidate of bucket.values()) {
-    if (candidate === exact || !coversScopes(candidate, query.scopes)) continue
+    if (candidate === exact || !coversScopes(candidate, scopes)) continue
     const verdict = judge(candidate, nowSec)
     if (verdict !== undefined) return verdict
     sawExpired = true
@@ -75,7 +79,7 @@ export const selectAccessTokenIn = (
   let aging: AccessTokenLookup | undefined
   let expired = false
   for (const bucket of buckets) {
-    const found = selectAccessToken(cache, { ...bucket, scopes }, nowSec)
+    const found = selectInBucket(cache, bucket, scopes, nowSec)
     if (found._tag === 'Fresh') return found
     if (found._tag === 'Aging') aging ??= found
     else expired ||= found.reason === 'expired'

@@ -1,8 +1,8 @@
 import * as E from '#fp-ts/Either'
 import { MsalException } from '../exception.js'
-import type { CacheChange, CachePut } from './change.js'
+import type { CacheChange } from './change.js'
 import { preferredCache, preferredNetwork } from '../authority/aliases.js'
-import { canonicalKey, keyFor } from './keys.js'
+import { keyFor } from './keys.js'
 import type { CachePersistence } from './persistence.js'
 import { emptyUnusable, parseCache, type ParsedCache } from './serialization.js'
 import { CREDENTIAL_TYPES, type AccessTokenEntity, type CredentialType } from './schema.js'
@@ -150,26 +150,9 @@ const appTokenMirror = (entity: AccessTokenEntity): { readonly key: string; read
   return { key: forNode ? `${key}-` : key, entity: mirror }
 }
 
-/**
- * Loads parsed entries. When two entries are one token (an app token written in both
- * conventions, and only one of them since refreshed by its library), the one that expires
- * later is kept.
- */
 const sectionsOf = (parsed: ParsedCache): CacheSections => {
   const sections = new CacheSections()
-  const newest = new Map<string, CachePut>()
-  const others: CachePut[] = []
-  for (const put of parsed.entries) {
-    if (put.type !== 'AccessToken') {
-      others.push(put)
-      continue
-    }
-    const canonical = canonicalKey('AccessToken', put.entity)
-    const seen = newest.get(canonical)
-    // On a tie the first copy stays, so a round trip writes the same bytes.
-    if (seen === undefined || Number(put.entity.expires_on) > Number((seen.entity as AccessTokenEntity).expires_on)) newest.set(canonical, put)
-  }
-  sections.apply({ puts: [...newest.values(), ...others], deletes: [] })
+  sections.load(parsed.entries)
   return sections
 }
 

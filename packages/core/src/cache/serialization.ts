@@ -3,7 +3,8 @@ import type * as t from 'io-ts'
 import { cacheError, type CacheError } from '../errors.js'
 import { parseJson } from '../util/decode.js'
 import type { CachePut } from './change.js'
-import { CREDENTIAL_TYPES, ENTITY_CODECS, type CredentialType } from './schema.js'
+import { canonicalKey } from './keys.js'
+import { CREDENTIAL_TYPES, ENTITY_CODECS, isAccessTokenEntity, type CredentialType } from './schema.js'
 
 /** What a serialized cache holds, sorted into what we can use and what we only carry along. */
 export interface ParsedCache {
@@ -50,15 +51,14 @@ export const parseCache = (text: string): E.Either<CacheError, ParsedCache> => {
     if (!isObject(section)) return E.left(cacheError(`the ${name} section must be an object of entries`))
     const type = name as CredentialType
     const codec = ENTITY_CODECS[type] as t.Type<unknown, unknown, unknown>
-    for (const [key, value] of Object.entries(section)) {
+    const is = type === 'AccessToken' ? isAccessTokenEntity : codec.is
+    // for...in, not Object.entries: no [key, value] array per entry in a large cache.
+    for (const key in section) {
+      const value = section[key]
       // The type guard is allocation-free; decode only to normalise (e.g. numeric timestamps).
-      if (codec.is(value)) {
-        entries.push({ type, key, entity: value } as CachePut)
-        continue
-      }
-      const decoded = codec.decode(value)
-      if (E.isRight(decoded)) entries.push({ type, key, entity: decoded.right } as CachePut)
-      else unusable[type][key] = value
+      const entity = is(value) ? value : E.getOrElseW(() => undefined)(codec.decode(value))
+      if (entity === undefined) unusable[type][key] = value
+      else entries.push({ type, key, entity, canonical: canonicalKey(type, entity as never) } as CachePut)
     }
   }
   return E.right({ entries, unusable, extras })

@@ -1,6 +1,7 @@
 import * as E from '#fp-ts/Either'
 import { usageError } from '../errors.js'
 import { MsalException } from '../exception.js'
+import { decodeClientInfo, type ClientInfo } from './accountOf.js'
 import { tokenResponseEventOf, type TokenCacheEvent } from './events.js'
 import { reduceTokenResponse } from './reducers.js'
 import type { CredentialType, EntityOf } from './schema.js'
@@ -20,8 +21,12 @@ export interface TokenCacheOptions {
  * it as their `tokenCache`). `add` files a token response; `search` / `find` read entries.
  * Methods throw an MsalError for bad input; nothing is changed then.
  */
+/** How many users' decoded client_info a cache keeps (it is stable per user; decoding is base64 + JSON). */
+const CLIENT_INFO_MEMO = 256
+
 export class TokenCache extends TokenStore {
   protected readonly clock: (() => number) | undefined
+  private readonly clientInfoMemo = new Map<string, E.Either<string, ClientInfo | undefined>>()
 
   constructor(options: TokenCacheOptions = {}) {
     super()
@@ -34,9 +39,19 @@ export class TokenCache extends TokenStore {
     if (at === undefined || !Number.isFinite(at)) {
       throw new MsalException(usageError('now', 'this TokenCache has no clock: pass now (epoch seconds)'))
     }
-    const decoded = tokenResponseEventOf(event)
+    const decoded = tokenResponseEventOf(event, this.decodeClientInfo)
     if (E.isLeft(decoded)) throw new MsalException(decoded.left)
     this.update((cache) => reduceTokenResponse(decoded.right, Math.floor(at), cache))
+  }
+
+  private readonly decodeClientInfo = (clientInfo: string): E.Either<string, ClientInfo | undefined> => {
+    let decoded = this.clientInfoMemo.get(clientInfo)
+    if (decoded === undefined) {
+      decoded = decodeClientInfo(clientInfo)
+      if (this.clientInfoMemo.size >= CLIENT_INFO_MEMO) this.clientInfoMemo.delete(this.clientInfoMemo.keys().next().value as string)
+      this.clientInfoMemo.set(clientInfo, decoded)
+    }
+    return decoded
   }
 
   /** Entries of one type matching the query and target (a lazy iterator, as MSAL Python's). */

@@ -1,4 +1,4 @@
-import type { CacheChange } from './change.js'
+import type { CacheChange, CachePut } from './change.js'
 import { Collection, type Stored } from './collection.js'
 import { canonicalKey } from './keys.js'
 import type {
@@ -11,15 +11,17 @@ import type {
   RefreshTokenEntity,
 } from './schema.js'
 
-/** An access token with what the lookup needs precomputed. */
+/** An access token as the store keeps it. */
 export interface IndexedAccessToken extends Stored<AccessTokenEntity> {
-  /** The target lower-cased (scopes are case-insensitive) and padded: " user.read mail.read ". */
-  readonly paddedTarget: string
+  /** The target lower-cased (scopes are case-insensitive) and padded, " user.read mail.read ": made on first need. */
+  paddedTarget?: string
 }
 
 /** Whether a stored token's target includes every requested scope. */
-export const coversScopes = (token: IndexedAccessToken, scopes: readonly string[]): boolean =>
-  scopes.every((scope) => token.paddedTarget.includes(` ${scope.toLowerCase()} `))
+export const coversScopes = (token: IndexedAccessToken, scopes: readonly string[]): boolean => {
+  const target = (token.paddedTarget ??= paddedTarget(token.entity.target))
+  return scopes.every((scope) => target.includes(` ${scope.toLowerCase()} `))
+}
 
 /** The fields an access-token lookup pins down: everything but the scopes. */
 export interface AccessTokenBucket {
@@ -53,7 +55,23 @@ const paddedTarget = (target: string): string => ` ${target.toLowerCase().split(
 
 const plain = <E>(key: string, entity: E, canonical: string): Stored<E> => ({ key, entity, canonical })
 
-const byOwner = { keyOf: (e: { environment: string; home_account_id?: string | null | undefined }) => ownerKey(e.environment, e.home_account_id) }
+const expiresNoEarlier = (existing: AccessTokenEntity, incoming: AccessTokenEntity): boolean =>
+  Number(existing.expires_on) >= Number(incoming.expires_on)
+
+type Owned = { environment: string; home_account_id?: string | null | undefined }
+
+/** The owner index, with a one-entry memo: consecutive entries usually belong to one account. */
+const byOwner = (): { keyOf: (e: Owned) => string } => {
+  let last: { environment: string; home: string | null | undefined; key: string } | undefined
+  return {
+    keyOf: (e) => {
+      if (last !== undefined && last.environment === e.environment && last.home === e.home_account_id) return last.key
+      const key = ownerKey(e.environment, e.home_account_id)
+      last = { environment: e.environment, home: e.home_account_id, key }
+      return key
+    },
+  }
+}
 
 /** Index numbers, for `Collection.lookup`. */
 export const AT_BY_BUCKET = 0
@@ -65,18 +83,36 @@ export const ACCOUNTS_BY_ENVIRONMENT = 1
 export class CacheSections {
   readonly accessTokens = new Collection<AccessTokenEntity, IndexedAccessToken>(
     [
-      {
-        keyOf: (at) =>
-          bucketKey({ clientId: at.client_id, environment: at.environment, realm: at.realm, homeAccountId: at.home_account_id, keyId: at.key_id }),
-      },
-      byOwner,
+      { keyOf: (at) => this.bucketKeyOf(at) },
+      // Read only by rare operations (remove an account, remove client tokens, search).
+      { ...byOwner(), lazy: true },
     ],
-    (key, entity, canonical) => ({ key, entity, canonical, paddedTarget: paddedTarget(entity.target) }),
+    (key, entity, canonical) => ({ key, entity, canonical }),
   )
-  readonly refreshTokens = new Collection<RefreshTokenEntity>([byOwner], plain)
-  readonly idTokens = new Collection<IdTokenEntity>([byOwner], plain)
-  readonly accounts = new Collection<AccountEntity>([byOwner, { keyOf: (a) => a.environment.toLowerCase() }], plain)
+  readonly refreshTokens = new Collection<RefreshTokenEntity>([byOwner()], plain)
+  readonly idTokens = new Collection<IdTokenEntity>([byOwner()], plain)
+  readonly accounts = new Collection<AccountEntity>([byOwner(), { keyOf: (a) => a.environment.toLowerCase() }], plain)
   readonly appMetadata = new Collection<AppMetadataEntity>([], plain)
+
+  /** The last bucket key computed, and its inputs: consecutive entries usually share an account. */
+  private lastBucket: { readonly at: AccessTokenEntity; readonly key: string } | undefined
+
+  private bucketKeyOf(at: AccessTokenEntity): string {
+    const last = this.lastBucket
+    if (
+      last !== undefined &&
+      last.at.client_id === at.client_id &&
+      last.at.environment === at.environment &&
+      last.at.realm === at.realm &&
+      last.at.home_account_id === at.home_account_id &&
+      last.at.key_id === at.key_id
+    ) {
+      return last.key
+    }
+    const key = bucketKey({ clientId: at.client_id, environment: at.environment, realm: at.realm, homeAccountId: at.home_account_id, keyId: at.key_id })
+    this.lastBucket = { at, key }
+    return key
+  }
 
   of<K extends CredentialType>(type: K): Collection<EntityOf[K]> {
     switch (type) {
@@ -101,6 +137,19 @@ export class CacheSections {
       changed = this.of(put.type).put(put.key, put.entity, put.canonical ?? canonicalKey(put.type, put.entity)) || changed
     }
     return changed
+  }
+
+  /**
+   * Fills empty sections from a loaded cache. When two entries are one token (an app token
+   * written in both conventions, one copy since refreshed by its library), the one that expires
+   * later stays; on a tie the first, so a round trip writes the same bytes.
+   */
+  load(entries: readonly CachePut[]): void {
+    for (const put of entries) {
+      const canonical = put.canonical ?? canonicalKey(put.type, put.entity)
+      if (put.type === 'AccessToken') this.accessTokens.put(put.key, put.entity, canonical, expiresNoEarlier)
+      else this.of(put.type).put(put.key, put.entity, canonical)
+    }
   }
 }
 
