@@ -284,3 +284,13 @@ describe('FakeIdentityProvider: reaching any host through the loopback server', 
     }
   })
 })
+
+describe('token endpoint paths', () => {
+  it('accepts a trailing slash on the token endpoint, as Entra does (MSAL for Node sends one to regional hosts)', async () => {
+    const idp = new FakeIdentityProvider().registerApp({ clientId: 'slash-app', clientSecret: 's' })
+    for (const url of ['https://login.microsoftonline.com/t1/oauth2/v2.0/token/', 'https://westus2.login.microsoft.com/t1/oauth2/v2.0/token/']) {
+      const outcome = await idp.http({ method: 'POST', url, headers: {}, form: { grant_type: 'client_credentials', client_id: 'slash-app', client_secret: 's', scope: 'api://x/.default' } })
+      expect(outcome).toMatchObject({ _tag: 'HttpResponse', status: 200 })
+    }
+  })
+})

@@ -56,7 +56,8 @@ const uuidFrom = (bytes: Uint8Array): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
 
-const TOKEN_PATH = /^\/(?<tenant>[^/]+)\/oauth2\/v2\.0\/token$/
+/** Entra's token endpoint; a trailing slash is accepted, as Entra accepts it (MSAL for Node's regional endpoints add one). */
+const TOKEN_PATH = /^\/(?<tenant>[^/]+)\/oauth2\/v2\.0\/token\/?$/
 /** Any kind's token endpoint: Entra's and B2C's (`/oauth2/v2.0/token`), AD FS's and OIDC providers' (`/oauth2/token`). */
 const ANY_TOKEN_PATH = /\/oauth2\/(?:v2\.0\/)?token\/?$/
 /** An issuer's path: zero or more segments. */
@@ -130,7 +131,7 @@ export class FakeIdentityProvider {
     },
     {
       method: 'POST',
-      path: /^\/(?<directory>[^/]+)\/(?<policy>[^/]+)\/oauth2\/v2\.0\/token$/,
+      path: /^\/(?<directory>[^/]+)\/(?<policy>[^/]+)\/oauth2\/v2\.0\/token\/?$/,
       when: (url, { policy }) => isB2cRequest(url, policy!),
       answer: (request, { directory }, ctx) => dialectClientCredentialsGrant(request, this.grantContext(request, directory!, ctx), b2cClientCredentials(directory!)),
     },
