@@ -30,7 +30,7 @@ try {
 }
 const { reduceTokenResponse } = core
 const { ConfidentialClientApplication, TokenCache } = msalTs
-const { FakeIdentityProvider } = testing
+const { FakeIdentityProvider, msalNodeNetworkClient } = testing
 
 // ---- Settings ----
 
@@ -87,37 +87,13 @@ const countingFetch = (idp, latencyMs = 0) => {
   return fetch
 }
 
-/** msal-node's system.networkClient (an INetworkModule) over the same fake IdP, counting requests. */
-const countingNetworkClient = (idp, latencyMs = 0) => {
-  const client = {
-    count: 0,
-    sendGetRequestAsync: (url, options) => send('GET', url, options),
-    sendPostRequestAsync: (url, options) => send('POST', url, options),
-  }
-  const send = async (method, url, options = {}) => {
-    client.count++
-    if (latencyMs > 0) await sleep(latencyMs)
-    const response = await idp.fetch(url, {
-      method,
-      headers: options.headers,
-      body: method === 'POST' ? (options.body ?? '') : undefined,
-    })
-    const headers = {}
-    response.headers.forEach((value, name) => {
-      headers[name] = value
-    })
-    // msal-node's own HttpClient hands back the parsed JSON body.
-    const text = await response.text()
-    let body = {}
-    try {
-      body = text === '' ? {} : JSON.parse(text)
-    } catch {
-      // not JSON (a 404 page): leave the body empty, as a failed parse would
-    }
-    return { status: response.status, headers, body }
-  }
-  return client
-}
+/**
+ * msal-node's system.networkClient (an INetworkModule) over the same fake IdP, counting requests:
+ * @msal-ts/testing's adapter, which answers as msal-node's own HttpClient does (a body that is
+ * not JSON is its token_parsing_error).
+ */
+const countingNetworkClient = (idp, latencyMs = 0) =>
+  msalNodeNetworkClient(idp.fetch, { latencyMs, toError: (code, message) => new msalNode.AuthError(code, message) })
 
 // ---- Synthetic cache entries, exactly as each library files a client-credentials token ----
 

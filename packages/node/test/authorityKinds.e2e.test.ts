@@ -10,11 +10,11 @@ import {
   AZURE_PUBLIC,
   AZURE_US_GOVERNMENT,
   ConfidentialClientApplication,
-  MsalError,
   TokenCache,
   type ConfidentialClientApplicationOptions,
 } from '@msal-ts/node'
 import { FakeIdentityProvider, tenantIdOf, type FakeIdentityProviderOptions, type FetchFunction } from '@msal-ts/testing'
+import { rejectionOf } from './support/rejection.js'
 
 const CLIENT = '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d'
 const SECRET = 'kinds-secret'
@@ -36,15 +36,6 @@ const sent = (idp: FakeIdentityProvider): string[] => idp.requests.map((r) => `$
 
 const instanceDiscoveryUrl = (authority: string): string =>
   `https://login.microsoftonline.com/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${authority}/oauth2/v2.0/authorize`)}`
-
-const rejectionOf = async (promise: Promise<unknown>): Promise<MsalError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(MsalError)
-  return error as MsalError
-}
 
 /** The region settings of the environment, cleared for each test (the Node interpreter reads process.env when asked). */
 const REGION_ENV = ['REGION_NAME', 'MSAL_FORCE_REGION'] as const

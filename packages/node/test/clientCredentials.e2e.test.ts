@@ -1,21 +1,13 @@
 import { decodeJwt } from 'jose'
 import { ConfidentialClientApplication, MsalError, TokenCache, type Logger } from '@msal-ts/node'
 import { FakeIdentityProvider, faults } from '@msal-ts/testing'
+import { rejectionOf } from './support/rejection.js'
 
 const CLIENT = '0f9e8d7c-6b5a-4493-8281-7f6e5d4c3b2a'
 const SECRET = 'e2e-secret'
 const SCOPES = ['api://e2e/.default']
 
 const newIdp = (options = {}) => new FakeIdentityProvider(options).registerApp({ clientId: CLIENT, clientSecret: SECRET })
-
-const rejectionOf = async (promise: Promise<unknown>): Promise<MsalError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(MsalError)
-  return error as MsalError
-}
 
 describe('acquireTokenForClient against the fake identity provider, in process', () => {
   const app = (idp: FakeIdentityProvider, extra: Record<string, unknown> = {}) =>

@@ -7,11 +7,12 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { threadId } from 'node:worker_threads'
 import { compactDecrypt, decodeProtectedHeader } from 'jose'
-import { ConfidentialClientApplication, MsalError } from '@msal-ts/node'
+import { ConfidentialClientApplication } from '@msal-ts/node'
 import { FakeIdentityProvider } from '@msal-ts/testing'
 import { FilePersistence, type FilePersistenceOptions } from '../src/cache/filePersistence.js'
 import { acquireFileLock, observeLock, removeStaleLock } from '../src/cache/fileLock.js'
 import { SerializableTokenCache } from '../src/cache/tokenCaches.js'
+import { rejectionOf } from './support/rejection.js'
 
 const CONTEXT = { clientId: 'daemon', environment: 'login.microsoftonline.com', realm: 't1' }
 const CHILDREN = join(import.meta.dirname, 'filePersistence')
@@ -44,15 +45,6 @@ const addAndPersist = async ({ persistence, cache }: ReturnType<typeof cacheAt>,
   await persistence.beforeCacheAccess(cache, CONTEXT)
   cache.add(tokenEvent(name))
   await persistence.afterCacheAccess(cache, CONTEXT)
-}
-
-const rejectionOf = async (promise: unknown): Promise<MsalError> => {
-  const error = await Promise.resolve(promise).then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(MsalError)
-  return error as MsalError
 }
 
 const lockRecord = (fields: Record<string, unknown>) => JSON.stringify({ hostname: hostname(), createdAt: new Date().toISOString(), ...fields })

@@ -4,6 +4,7 @@ import { createProxy } from 'proxy'
 import { ConfidentialClientApplication, createNodeInterpreter, MsalError, type HttpClient } from '@msal-ts/node'
 import { FakeIdentityProvider, faults } from '@msal-ts/testing'
 import { routeThroughProxies } from '../src/interpreter/proxyFetch.js'
+import { rejectionOf } from './support/rejection.js'
 
 const CLIENT = '3c1b7f2e-9d4a-4e8b-a6f0-5d2c8b7e1a93'
 const SECRET = 'proxy-test-secret'
@@ -78,15 +79,6 @@ const deadPort = async (): Promise<number> => {
   await new Promise<void>((resolve) => server.close(() => resolve()))
   if (address === null || typeof address === 'string') throw new Error('no port')
   return address.port
-}
-
-const rejectionOf = async (promise: Promise<unknown>): Promise<MsalError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(MsalError)
-  return error as MsalError
 }
 
 const withCredentials = (proxyUrl: string, credentials: string) => proxyUrl.replace('http://', `http://${credentials}@`)

@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { createClient } from 'redis'
 import { bytesToBase64Url, utf8Encode, type CacheAccessContext, type TokenCacheEvent } from '@msal-ts/core'
-import { ConfidentialClientApplication, MsalError, SerializableTokenCache } from '@msal-ts/node'
+import { ConfidentialClientApplication, SerializableTokenCache } from '@msal-ts/node'
 import { FakeIdentityProvider } from '@msal-ts/testing'
 import { RedisPersistence } from '../src/cache/redisPersistence.js'
 import type { RedisLikeClient } from '../src/cache/redisClient.js'
+import { rejectionOf } from './support/rejection.js'
 
 // ---- a redis-server of our own ----
 
@@ -141,15 +142,6 @@ const operation = async (cache: SerializableTokenCache, context: CacheAccessCont
   } finally {
     await cache.persistence!.afterCacheAccess(cache, context)
   }
-}
-
-const rejectionOf = async (promise: Promise<unknown>): Promise<MsalError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(MsalError)
-  return error as MsalError
 }
 
 /** node-redis, failing fast (no offline queue) when the server is gone. */

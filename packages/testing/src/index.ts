@@ -25,3 +25,9 @@ export type { RecordedRequest, RegisteredApp, IdpRequest, IdpAnswer } from './fa
 export { tenantIdOf } from './fakeIdp/ids.js'
 export { DEFAULT_USER_TENANT, type UserRegistration, type RegisteredUser } from './fakeIdp/users.js'
 export { GRAPH_RESOURCE_ID } from './fakeIdp/scopes.js'
+export {
+  msalNodeNetworkClient,
+  type MsalNodeNetworkClient,
+  type MsalNodeNetworkClientOptions,
+  type RecordedExchange,
+} from './msalNodeNetworkClient.js'

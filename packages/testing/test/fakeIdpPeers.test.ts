@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { decodeJwt } from 'jose'
-import { PublicClientApplication, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node'
-import { FakeIdentityProvider, GRAPH_RESOURCE_ID, tenantIdOf } from '@msal-ts/testing'
+import { PublicClientApplication, type INetworkModule } from '@azure/msal-node'
+import { FakeIdentityProvider, GRAPH_RESOURCE_ID, msalNodeNetworkClient, tenantIdOf } from '@msal-ts/testing'
 
 const APP = 'bbbbbbbb-0000-4000-8000-000000000001'
 const SIBLING = 'bbbbbbbb-0000-4000-8000-000000000002'
@@ -28,20 +28,7 @@ const newIdp = () =>
 // ---- @azure/msal-node ----
 
 /** msal-node's INetworkModule, served in process by the fake (any host). */
-const networkClient = (idp: FakeIdentityProvider): INetworkModule => {
-  const send = async <T>(method: string, url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> => {
-    const response = await idp.fetch(url, { method, headers: options?.headers, body: options?.body })
-    const headers: Record<string, string> = {}
-    response.headers.forEach((value, name) => {
-      headers[name] = value
-    })
-    return { headers, body: JSON.parse(await response.text()) as T, status: response.status }
-  }
-  return {
-    sendGetRequestAsync: (url, options) => send('GET', url, options),
-    sendPostRequestAsync: (url, options) => send('POST', url, options),
-  }
-}
+const networkClient = (idp: FakeIdentityProvider): INetworkModule => msalNodeNetworkClient(idp.fetch)
 
 const msalNodeApp = (idp: FakeIdentityProvider, clientId = APP) =>
   new PublicClientApplication({ auth: { clientId, authority: AUTHORITY }, system: { networkClient: networkClient(idp) } })

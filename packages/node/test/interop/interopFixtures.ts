@@ -3,9 +3,9 @@
  * that signs users in and also gets tokens of its own), one user, the fake identity provider,
  * and the ways each library talks to it.
  */
-import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node'
+import type { INetworkModule } from '@azure/msal-node'
 import { ConfidentialClientApplication, type SerializableTokenCache } from '@msal-ts/node'
-import { FakeIdentityProvider, tenantIdOf } from '@msal-ts/testing'
+import { FakeIdentityProvider, msalNodeNetworkClient, tenantIdOf } from '@msal-ts/testing'
 
 export const APP = 'cccccccc-0000-4000-8000-00000000c0de'
 export const SECRET = 'interop-web-app-secret'
@@ -68,20 +68,7 @@ export const msalTsApp = (idp: FakeIdentityProvider, tokenCache: SerializableTok
   new ConfidentialClientApplication({ clientId: APP, clientCredential: SECRET, authority: AUTHORITY, tokenCache, httpClient: idp.fetch })
 
 /** msal-node's INetworkModule, served in process by the fake (any host). */
-export const msalNodeNetwork = (idp: FakeIdentityProvider): INetworkModule => {
-  const send = async <T>(method: string, url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> => {
-    const response = await idp.fetch(url, { method, headers: options?.headers, body: options?.body })
-    const headers: Record<string, string> = {}
-    response.headers.forEach((value, name) => {
-      headers[name] = value
-    })
-    return { headers, body: JSON.parse(await response.text()) as T, status: response.status }
-  }
-  return {
-    sendGetRequestAsync: (url, options) => send('GET', url, options),
-    sendPostRequestAsync: (url, options) => send('POST', url, options),
-  }
-}
+export const msalNodeNetwork = (idp: FakeIdentityProvider): INetworkModule => msalNodeNetworkClient(idp.fetch)
 
 /**
  * An INetworkModule that records every request msal-node tries and fails it: a test that must

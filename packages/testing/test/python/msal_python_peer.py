@@ -15,40 +15,15 @@ With sibling_client_id, a second app sharing the token cache then asks acquire_t
 an app in the same family (FOCI) can redeem the first app's family refresh token.
 """
 import json
+import os
 import sys
-from urllib.parse import urlsplit, urlunsplit
 
 import msal
-import requests
 
+# The tunnelling http_client ships with @msal-ts/testing (packages/testing/python).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'python'))
+from fake_idp_http_client import LoopbackHttpClient  # noqa: E402
 
-class LoopbackHttpClient:
-    """MSAL Python's http_client protocol (get/post returning requests' responses), tunnelled."""
-
-    def __init__(self, base_url):
-        self._base = urlsplit(base_url)
-        self._session = requests.Session()
-        self._session.trust_env = False  # never send loopback traffic through an HTTP(S)_PROXY
-        self.sent = []  # (method, url as MSAL asked for it), in order
-
-    def _tunnel(self, method, url, headers):
-        asked = urlsplit(url)
-        target = urlunsplit((self._base.scheme, self._base.netloc, asked.path, asked.query, asked.fragment))
-        tunnelled = {k: v for k, v in (headers or {}).items() if v is not None}
-        tunnelled.update({"X-Forwarded-Host": asked.netloc, "X-Forwarded-Proto": asked.scheme})
-        self.sent.append([method, url])
-        return target, tunnelled
-
-    def get(self, url, params=None, headers=None, **kwargs):
-        target, headers = self._tunnel("GET", url, headers)
-        return self._session.get(target, params=params, headers=headers, timeout=10)
-
-    def post(self, url, params=None, data=None, headers=None, **kwargs):
-        target, headers = self._tunnel("POST", url, headers)
-        return self._session.post(target, params=params, data=data, headers=headers, timeout=10)
-
-    def close(self):
-        self._session.close()
 
 
 def summary(result):
