@@ -33,10 +33,11 @@ export const performHttp = async (client: HttpClient, request: HttpRequest, time
     controller.abort()
   }, timeoutMs)
   try {
-    const body = request.form !== undefined ? new URLSearchParams(request.form as Record<string, string>).toString() : undefined
+    const form = request.form !== undefined ? new URLSearchParams(request.form as Record<string, string>).toString() : undefined
+    const body = form ?? request.body
     const response = await client(request.url, {
       method: request.method,
-      headers: body !== undefined ? { ...request.headers, 'content-type': FORM_CONTENT_TYPE } : { ...request.headers },
+      headers: form !== undefined ? { ...request.headers, 'content-type': FORM_CONTENT_TYPE } : { ...request.headers },
       ...(body !== undefined ? { body } : {}),
       signal: controller.signal,
       redirect: 'manual',

@@ -23,6 +23,8 @@ export interface WireErrorFields {
   /** A claims challenge to pass back on the next request. */
   readonly claims?: string
   readonly errorUri?: string
+  /** Entra's hints for clients (`error_additional_info`), e.g. "client_mismatch". */
+  readonly errorAdditionalInfo?: readonly string[]
 }
 
 /** What every variant has. `correlationId` is the failed call's, for support requests. */
@@ -98,7 +100,30 @@ export interface CacheError extends ErrorBase {
   readonly code: 'invalid_cache'
 }
 
+/** An ID token failed a check that protects the sign-in (audience, nonce, max_age). */
+export interface IdTokenValidationError extends ErrorBase {
+  readonly _tag: 'IdTokenError'
+  readonly code: 'invalid_id_token'
+  /** Which check failed: "aud", "nonce", "auth_time", "format". */
+  readonly check: string
+}
+
+/** The authorization server answered the sign-in redirect with an error (e.g. access_denied). */
+export interface AuthorizationError extends WireErrorFields, ErrorBase {
+  readonly _tag: 'AuthorizationError'
+  readonly code: 'authorization_error'
+}
+
+/** The caller stopped the operation (an AbortSignal, a device flow's expiresAt set to 0, a closed sign-in). */
+export interface CancelledError extends ErrorBase {
+  readonly _tag: 'CancelledError'
+  readonly code: 'user_cancelled'
+}
+
 export type MsalError =
+  | AuthorizationError
+  | CancelledError
+  | IdTokenValidationError
   | CacheError
   | ConfigurationError
   | UsageError
@@ -122,6 +147,23 @@ export const cacheError = (message: string): CacheError => ({
   code: 'invalid_cache',
   message: `token cache: ${message}`,
 })
+
+export const idTokenError = (check: string, message: string): IdTokenValidationError => ({
+  _tag: 'IdTokenError',
+  code: 'invalid_id_token',
+  check,
+  message: `ID token: ${message}`,
+})
+
+export const authorizationError = (fields: WireErrorFields): AuthorizationError => ({
+  _tag: 'AuthorizationError',
+  code: 'authorization_error',
+  ...fields,
+  classification: classifySuberror(fields.suberror),
+  message: `the sign-in was refused: ${[fields.error, fields.errorDescription].filter((part) => part !== undefined && part !== '').join(': ')}`,
+})
+
+export const cancelledError = (message: string): CancelledError => ({ _tag: 'CancelledError', code: 'user_cancelled', message })
 
 export const usageError = (argument: string, message: string): UsageError => ({
   _tag: 'UsageError',
@@ -204,7 +246,9 @@ export const isTransportError = (error: MsalError): boolean =>
 
 /** The OAuth2 `error` when the identity provider sent one, else the stable code (MSAL Python's `error`). */
 export const errorName = (error: MsalError): string =>
-  (error._tag === 'ServerError' || error._tag === 'ThrottledError') && error.error !== undefined ? error.error : error.code
+  (error._tag === 'ServerError' || error._tag === 'ThrottledError' || error._tag === 'AuthorizationError') && error.error !== undefined
+    ? error.error
+    : error.code
 
 /** Stamps the call's correlation id on an error that does not carry the server's own. */
 export const withCorrelationId = <T extends MsalError>(error: T, correlationId: string): T =>
@@ -233,6 +277,11 @@ export const errorSummary = (error: MsalError): string => {
     case 'UsageError':
       return `${error._tag} in the ${error.argument} argument`
     case 'CacheError':
+    case 'CancelledError':
       return error._tag
+    case 'IdTokenError':
+      return `${error._tag}: the ${error.check} check failed`
+    case 'AuthorizationError':
+      return `${error._tag}: ${error.error ?? error.code}${error.errorCodes !== undefined && error.errorCodes.length > 0 ? ` (AADSTS${error.errorCodes.join(', AADSTS')})` : ''}`
   }
 }

@@ -44,3 +44,13 @@ export class MsalException extends Error {
     }
   }
 }
+
+/**
+ * MSAL Python's IdTokenError: `error instanceof IdTokenError` holds for every MsalError whose
+ * kind is 'IdTokenError' (an ID token failed its audience, nonce or max_age check).
+ */
+export class IdTokenError extends MsalException {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof MsalException && value.kind === 'IdTokenError'
+  }
+}

@@ -8,7 +8,7 @@ export { run, runToPromise, type Interpret } from './effects/run.js'
 export { SingleFlight } from './effects/singleFlight.js'
 
 export * from './errors.js'
-export { MsalException } from './exception.js'
+export { MsalException, IdTokenError } from './exception.js'
 
 export { parseAuthority, parseOidcAuthority, DEFAULT_AUTHORITY, type Authority, type AuthorityKind } from './authority/authority.js'
 export { AuthorityBuilder, AZURE_PUBLIC, AZURE_CHINA, AZURE_US_GOVERNMENT } from './authority/builder.js'
@@ -38,6 +38,11 @@ export { KNOWN_MICROSOFT_HOSTS, isKnownMicrosoftHost, isLoopbackHostname } from 
 
 export { validateScopes, scopesToTarget, targetToScopes } from './protocol/scopes.js'
 export { mergeClaimsAndCapabilities } from './protocol/claims.js'
+export { decorateScopes, undecoratedScopes, validateExcludeScopes, RESERVED_SCOPES } from './protocol/scopeDecoration.js'
+export { createPkce, randomValue, hashedNonce, type Pkce } from './protocol/pkce.js'
+export { validateIdToken, ID_TOKEN_SKEW_SECONDS, type IdTokenExpectations, type CheckedIdToken } from './protocol/idToken.js'
+export { buildAuthorizationUrl, type AuthorizationRequest } from './protocol/authorizationUrl.js'
+export { buildAuthorizationCodeRequest, buildRefreshTokenRequest, buildPasswordRequest, buildSamlBearerRequest, type UserGrantBase } from './protocol/userGrants.js'
 export { clientAuthFields, SECRET_FORM_FIELDS, type ClientCredential } from './protocol/clientAuth.js'
 export { buildClientCredentialsRequest, type ClientCredentialsRequestInput } from './protocol/clientCredentials.js'
 export {
@@ -84,6 +89,7 @@ export {
   selectAppMetadata,
   selectIdToken,
   selectAccounts,
+  accountOf,
   EXPIRY_MARGIN_SECONDS,
   type Account,
   type AccessTokenQuery,
@@ -113,9 +119,52 @@ export {
   type TelemetryBuffer,
 } from './http/telemetry.js'
 
-export { decodeConfidentialClientConfig, toConfigurationError, type ConfidentialClientConfig } from './app/config.js'
+export {
+  decodeConfidentialClientConfig,
+  decodePublicClientConfig,
+  toConfigurationError,
+  type ClientConfig,
+  type ConfidentialClientConfig,
+} from './app/config.js'
 export { createClientContext, type ClientContext, type ClientContextInput } from './app/context.js'
 export { acquireTokenForClient, removeTokensForClient, type ClientCredentialsOptions } from './flows/clientCredentials.js'
+export {
+  initiateAuthCodeFlow,
+  acquireTokenByAuthCodeFlow,
+  getAuthorizationRequestUrl,
+  acquireTokenByAuthorizationCode,
+  validateAuthorizationOptions,
+  Prompt,
+  type AuthCodeFlow,
+  type AuthorizationRequestOptions,
+  type AuthCodeRedemptionOptions,
+  type AuthorizationCodeOptions,
+  type ResponseMode,
+} from './flows/authCode.js'
+export { acquireTokenByRefreshToken } from './flows/refreshToken.js'
+export {
+  initiateDeviceFlow,
+  acquireTokenByDeviceFlow,
+  type DeviceFlow,
+  type DeviceFlowOptions,
+  type DeviceFlowRedemptionOptions,
+  type AbortSignalLike,
+} from './flows/deviceCode.js'
+export {
+  buildDeviceAuthorizationRequest,
+  buildDeviceCodeTokenRequest,
+  processDeviceAuthorizationResponse,
+  isPollAgainError,
+  DEVICE_CODE_GRANT_TYPE,
+  DEFAULT_POLL_INTERVAL_SECONDS,
+  DEFAULT_DEVICE_CODE_LIFETIME_SECONDS,
+  SLOW_DOWN_SECONDS,
+  type DeviceAuthorization,
+} from './protocol/deviceCode.js'
+export { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './flows/usernamePassword.js'
+export { acquireTokenSilentWithError, type SilentOptions, type SilentAccount } from './flows/silent.js'
+export { redeemUserToken, requestHeaders, anchorMailboxFor, defaultRetryAfterMs, type UserTokenRedemption } from './flows/userTokens.js'
+export { userEndpoints } from './flows/userEndpoints.js'
 export { newCorrelationId } from './flows/correlation.js'
 export { logError } from './flows/logging.js'
 export { resultFromCache, resultFromResponse, type TokenResult } from './result.js'
@@ -126,3 +175,52 @@ export { parseHttpDate } from './util/httpDate.js'
 export { decodeOr, firstProblem, formatProblem, describeValue, parseJson, type Problem } from './util/decode.js'
 export { redactUrl, redactUrlsIn, redactSecretsIn, originOf, REDACTED_USERNAME, REDACTED_SECRET } from './util/redact.js'
 export { refined, NonEmptyString, functionType, instanceOf, PositiveNumber } from './util/codecs.js'
+
+// ---- Federated users of the username/password flow: user realm, MEX, WS-Trust, SAML bearer ----
+export {
+  buildUserRealmRequest,
+  processUserRealmResponse,
+  parseMex,
+  processMexResponse,
+  mexUsernamePasswordEndpoints,
+  buildWsTrustRequest,
+  buildWsTrustRequestBody,
+  wsuTimestamp,
+  WS_TRUST_REQUEST_LIFETIME_MS,
+  parseWsTrustResponse,
+  processWsTrustResponse,
+  buildSamlBearerGrantParams,
+  encodeSamlAssertion,
+  samlBearerGrantType,
+  SAML11_BEARER_GRANT_TYPE,
+  SAML2_BEARER_GRANT_TYPE,
+  SAML11_TOKEN_TYPE,
+  SAML20_TOKEN_TYPE,
+  WS_TRUST_ACTION,
+  MICROSOFT_ONLINE_AUDIENCE,
+  NS as WS_TRUST_NAMESPACES,
+  parseXml,
+  escapeXml,
+  isNamed,
+  childNamed,
+  select,
+  selectAll,
+  descendantsNamed,
+  attributeOf,
+  resolveQName,
+  MAX_XML_DEPTH,
+  type AccountType,
+  type UserRealm,
+  type WsTrustEndpoint,
+  type WsTrustVersion,
+  type WsTrustRequest,
+  type WsTrustRequestInput,
+  type WsTrustToken,
+  type WsTrustFault,
+  type WsTrustProblem,
+  type SamlTokenType,
+  type SamlBearerGrantType,
+  type XmlElement,
+  type XmlAttribute,
+  type XmlName,
+} from './protocol/wsTrust/index.js'

@@ -1,5 +1,6 @@
 import { expiresInOf } from './cache/reducers.js'
 import type { AccessTokenEntity } from './cache/schema.js'
+import type { Account } from './cache/selectors.js'
 import { targetToScopes } from './protocol/scopes.js'
 import type { TokenSuccessResponse } from './protocol/tokenResponse.js'
 
@@ -19,6 +20,12 @@ export interface TokenResult {
   readonly scopes: readonly string[]
   readonly tokenSource: 'cache' | 'identity_provider'
   readonly correlationId: string
+  /** The signed-in user's ID token, for user flows. */
+  readonly idToken?: string
+  /** Its claims, when the ID token came with this response. */
+  readonly idTokenClaims?: Readonly<Record<string, unknown>>
+  /** The signed-in account, for user flows: pass it to acquireTokenSilent later. */
+  readonly account?: Account
   readonly [extra: string]: unknown
 }
 
@@ -33,6 +40,8 @@ const DIGESTED = new Set([
   'scope',
   'refresh_token',
   'client_info',
+  'id_token',
+  'foci',
 ])
 
 export const resultFromCache = (entity: AccessTokenEntity, nowSec: number, correlationId: string): TokenResult => {

@@ -103,7 +103,9 @@ describe('TokenCache and selectAccessToken', () => {
   it('treats a token with under 300 s left as expired', () => {
     const cache = cacheWith([event()])
     expect(selectAccessToken(cache, query(), NOW + 3600 - 300)._tag).toBe('Fresh')
-    expect(selectAccessToken(cache, query(), NOW + 3600 - 299)).toEqual({ _tag: 'Miss', reason: 'expired' })
+    expect(selectAccessToken(cache, query(), NOW + 3600 - 299)).toMatchObject({ _tag: 'Miss', reason: 'expired', lastResort: { secret: 'at-1' } })
+    // Once it has expired it is not even a last resort.
+    expect(selectAccessToken(cache, query(), NOW + 3600)).toEqual({ _tag: 'Miss', reason: 'expired', lastResort: undefined })
   })
 
   it('reports a token past its refresh_on as aging', () => {

@@ -3,6 +3,11 @@
  * Node interpreter. Names follow MSAL Python's, in camelCase.
  */
 export { ConfidentialClientApplication, type ConfidentialClientApplicationOptions } from './app/ConfidentialClientApplication.js'
+export { PublicClientApplication, type PublicClientApplicationOptions, type DeviceFlowRedemptionOptions } from './app/PublicClientApplication.js'
+export { ClientApplication, type ClientApplicationOptions } from './app/ClientApplication.js'
+export type { AcquireTokenInteractiveOptions } from './interactive/interactive.js'
+export { openSystemBrowser, browserCommand, type OpenBrowser, type BrowserCommand } from './interactive/browserOpener.js'
+export { DEFAULT_SUCCESS_TEMPLATE, DEFAULT_ERROR_TEMPLATE } from './interactive/pages.js'
 export type { NodeRuntimeOptions } from './app/options.js'
 export { createNodeInterpreter, type NodeInterpreterOptions } from './interpreter/nodeInterpreter.js'
 export { resolveFetch } from './interpreter/fetch.js'
@@ -17,6 +22,7 @@ export type { RedisLikeClient, RedisScriptOptions } from './cache/redisClient.js
 export { defaultPartition, type Partitioner } from './cache/cachePartitions.js'
 export {
   MsalException as MsalError,
+  IdTokenError,
   HttpCache,
   AuthorityBuilder,
   AZURE_PUBLIC,
@@ -29,6 +35,15 @@ export {
   type CredentialType,
   type TokenResult,
   type ClientCredentialsOptions,
+  Prompt,
+  type AuthCodeFlow,
+  type AuthorizationRequestOptions,
+  type AuthCodeRedemptionOptions,
+  type AuthorizationCodeOptions,
+  type SilentOptions,
+  type SilentAccount,
+  type DeviceFlow,
+  type DeviceFlowOptions,
   type LogLevel,
   type MsalError as MsalErrorDetail,
   type Interpret,

@@ -47,8 +47,13 @@ export const redactEffect = (effect: Effect): Effect => {
     request.form === undefined
       ? undefined
       : Object.fromEntries(Object.entries(request.form).map(([name, value]) => [name, SECRET_FIELDS.has(name) ? REDACTED : value]))
-  return { _tag: 'Http', request: { ...request, headers, ...(form !== undefined ? { form } : {}) } }
+  const body = request.body === undefined ? undefined : redactPasswordElements(request.body)
+  return { _tag: 'Http', request: { ...request, headers, ...(form !== undefined ? { form } : {}), ...(body !== undefined ? { body } : {}) } }
 }
+
+/** A WS-Trust request carries the user's password in a (namespaced) Password element. */
+const redactPasswordElements = (xml: string): string =>
+  xml.replace(/(<(?:[\w.-]+:)?Password\b[^>]*>)[^<]*(<\/(?:[\w.-]+:)?Password>)/g, `$1${REDACTED}$2`)
 
 /** Results to JSON: byte arrays become { "$bytes": base64url }. */
 export const encodeResult = (result: unknown): unknown =>

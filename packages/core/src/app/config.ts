@@ -3,6 +3,7 @@ import * as t from 'io-ts'
 import { DEFAULT_AUTHORITY, parseAuthority, parseOidcAuthority, type Authority } from '../authority/authority.js'
 import type { AuthorityValidation } from '../authority/instanceDiscovery.js'
 import type { RegionSetting } from '../authority/region.js'
+import { validateExcludeScopes } from '../protocol/scopeDecoration.js'
 import { configurationError, type ConfigurationError } from '../errors.js'
 import type { ClientCredential } from '../protocol/clientAuth.js'
 import { NonEmptyString, refined } from '../util/codecs.js'
@@ -20,6 +21,7 @@ const CommonOptions = t.intersection([
     instanceDiscovery: t.union([t.boolean, NonEmptyString], 'true, false or an instance discovery URL'),
     azureRegion: t.union([t.boolean, NonEmptyString], 'a region name, true (detect) or false (never)'),
     clientCapabilities: t.array(NonEmptyString, 'an array of capability names'),
+    excludeScopes: t.array(NonEmptyString, 'an array of scopes'),
     appName: t.string,
     appVersion: t.string,
   }),
@@ -27,17 +29,23 @@ const CommonOptions = t.intersection([
 
 const ConfidentialOptions = t.intersection([CommonOptions, t.type({ clientCredential: ClientSecret })])
 
-/** A confidential client's validated configuration. */
-export interface ConfidentialClientConfig {
+/** An application's validated configuration. */
+export interface ClientConfig {
   readonly clientId: string
   readonly authority: Authority
   readonly validation: AuthorityValidation
   readonly azureRegion: RegionSetting
-  readonly credential: ClientCredential
+  /** The confidential client's credential; absent for a public client. */
+  readonly credential?: ClientCredential | undefined
   readonly clientCapabilities: readonly string[]
+  /** Scopes MSAL must not add to user sign-ins (never openid). */
+  readonly excludeScopes: readonly string[]
   readonly appName?: string | undefined
   readonly appVersion?: string | undefined
 }
+
+/** A confidential client's validated configuration. */
+export type ConfidentialClientConfig = ClientConfig & { readonly credential: ClientCredential }
 
 /** A decoding problem as a ConfigurationError naming the option. */
 export const toConfigurationError = (_: string, problem: Problem): ConfigurationError =>
@@ -54,27 +62,46 @@ const authorityOf = (options: { authority?: unknown; oidcAuthority?: unknown }):
   return parseAuthority(authority)
 }
 
-/** Checks a ConfidentialClientApplication's options; every problem names the option. */
-export const decodeConfidentialClientConfig = (input: unknown): E.Either<ConfigurationError, ConfidentialClientConfig> => {
-  if (typeof input !== 'object' || input === null) {
-    return E.left(configurationError('options', 'expected an object such as { clientId, clientCredential, authority }'))
-  }
-  const decoded = decodeOr(ConfidentialOptions, input, toConfigurationError)
-  if (E.isLeft(decoded)) return decoded
-  const options = decoded.right
+/** The options every application shares, checked; the credential is the caller's business. */
+const decodeCommon = (options: t.TypeOf<typeof CommonOptions>): E.Either<ConfigurationError, ClientConfig> => {
   const authority = authorityOf(options)
   if (E.isLeft(authority)) return authority
   if (typeof options.instanceDiscovery === 'string' && !/^https:\/\//i.test(options.instanceDiscovery)) {
     return E.left(configurationError('instanceDiscovery', `expected true, false or an https URL, got ${JSON.stringify(options.instanceDiscovery)}`))
   }
+  const excludeScopes = validateExcludeScopes(options.excludeScopes ?? [])
+  if (E.isLeft(excludeScopes)) return excludeScopes
   return E.right({
     clientId: options.clientId.trim(),
     authority: authority.right,
     validation: { validateAuthority: options.validateAuthority ?? true, instanceDiscovery: options.instanceDiscovery ?? true },
     azureRegion: options.azureRegion,
-    credential: { _tag: 'ClientSecret', secret: options.clientCredential },
     clientCapabilities: options.clientCapabilities ?? [],
+    excludeScopes: excludeScopes.right,
     appName: options.appName,
     appVersion: options.appVersion,
   })
+}
+
+const notAnObject = (example: string): E.Either<ConfigurationError, never> =>
+  E.left(configurationError('options', `expected an object such as ${example}`))
+
+/** Checks a ConfidentialClientApplication's options; every problem names the option. */
+export const decodeConfidentialClientConfig = (input: unknown): E.Either<ConfigurationError, ConfidentialClientConfig> => {
+  if (typeof input !== 'object' || input === null) return notAnObject('{ clientId, clientCredential, authority }')
+  const decoded = decodeOr(ConfidentialOptions, input, toConfigurationError)
+  if (E.isLeft(decoded)) return decoded
+  const common = decodeCommon(decoded.right)
+  if (E.isLeft(common)) return common
+  return E.right({ ...common.right, credential: { _tag: 'ClientSecret', secret: decoded.right.clientCredential } })
+}
+
+/** Checks a PublicClientApplication's options: no credential (a public client cannot keep one). */
+export const decodePublicClientConfig = (input: unknown): E.Either<ConfigurationError, ClientConfig> => {
+  if (typeof input !== 'object' || input === null) return notAnObject('{ clientId, authority }')
+  if ((input as { clientCredential?: unknown }).clientCredential !== undefined) {
+    return E.left(configurationError('clientCredential', 'a public client has no credential (it runs where a secret cannot be kept); use ConfidentialClientApplication'))
+  }
+  const decoded = decodeOr(CommonOptions, input, toConfigurationError)
+  return E.isLeft(decoded) ? decoded : decodeCommon(decoded.right)
 }

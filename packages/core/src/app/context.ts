@@ -1,10 +1,12 @@
 import { environmentAliases } from '../authority/aliases.js'
 import type { RegionState } from '../authority/region.js'
+import type { IdTokenClaims } from '../cache/accountOf.js'
+import type { IdTokenEntity } from '../cache/schema.js'
 import type { TokenCache } from '../cache/tokenCache.js'
 import { prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
 import type { HttpCache } from '../http/httpCache.js'
 import { emptyTelemetry, type PlatformInfo, type TelemetryBuffer } from '../http/telemetry.js'
-import type { ConfidentialClientConfig } from './config.js'
+import type { ClientConfig } from './config.js'
 
 /**
  * Everything a flow needs about the application: its configuration, who is calling, and the
@@ -12,7 +14,7 @@ import type { ConfidentialClientConfig } from './config.js'
  * Flows read and update this state; they never perform I/O.
  */
 export interface ClientContext {
-  readonly config: ConfidentialClientConfig
+  readonly config: ClientConfig
   readonly platform: PlatformInfo
   readonly tokenCache: TokenCache
   readonly httpCache: HttpCache
@@ -26,10 +28,19 @@ export interface ClientContext {
   readonly appTokenBuckets: readonly AccessTokenBucket[]
   /** Region detection's result, found once per application. */
   readonly region: RegionState
+  /**
+   * Tenant ids learned from ID tokens, by the tenant name (a domain) an authority used: user
+   * tokens are filed under the id, so a silent call through a domain-named authority finds them.
+   */
+  readonly tenantIds: Map<string, string>
+  /** Silent lookups' prepared buckets, per account (see flows/silent.ts). */
+  readonly silentBuckets: Map<string, readonly AccessTokenBucket[]>
+  /** ID tokens' claims, decoded once per cache entry (entries are replaced, never mutated). */
+  readonly decodedIdTokens: WeakMap<IdTokenEntity, IdTokenClaims | undefined>
 }
 
 export interface ClientContextInput {
-  readonly config: ConfidentialClientConfig
+  readonly config: ClientConfig
   readonly platform: PlatformInfo
   readonly tokenCache: TokenCache
   readonly httpCache: HttpCache
@@ -42,6 +53,9 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     ...input,
     telemetry: { current: emptyTelemetry },
     region: {},
+    tenantIds: new Map(),
+    silentBuckets: new Map(),
+    decodedIdTokens: new WeakMap(),
     environments,
     appTokenBuckets: environments.map((environment) =>
       prepareBucket({ clientId: input.config.clientId, environment, realm: input.config.authority.tenant, homeAccountId: null }),

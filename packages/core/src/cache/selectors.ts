@@ -14,7 +14,15 @@ export type AccessTokenLookup =
   | { readonly _tag: 'Fresh'; readonly entity: AccessTokenEntity }
   /** Past its `refresh_on`: refresh it, but keep it as the fallback. */
   | { readonly _tag: 'Aging'; readonly entity: AccessTokenEntity }
-  | { readonly _tag: 'Miss'; readonly reason: 'absent' | 'expired' }
+  | {
+      readonly _tag: 'Miss'
+      readonly reason: 'absent' | 'expired'
+      /**
+       * A token inside the expiry margin that has not expired yet: not served, but better than
+       * nothing when the identity provider cannot be reached.
+       */
+      readonly lastResort?: AccessTokenEntity | undefined
+    }
 
 
 /** Fresh, Aging, or undefined when it has under the expiry margin left. */
@@ -36,7 +44,7 @@ export const selectAccessToken = (cache: TokenStore, query: AccessTokenQuery, no
 /** The lookup itself, with the scopes apart from the bucket (no merged query object per call). */
 const selectInBucket = (cache: TokenStore, query: AccessTokenBucket, scopes: readonly string[], nowSec: number): AccessTokenLookup => {
   const bucket = cache.accessTokensIn(query)
-  if (bucket.size === 0) return { _tag: 'Miss', reason: 'absent' }
+  if (bucket.size === 0) return ABSENT
   const exact =
     bucket.size === 1
       ? undefined
@@ -51,19 +59,28 @@ const selectInBucket = (cache: TokenStore, query: AccessTokenBucket, scopes: rea
           }),
         )
   let sawExpired = false
+  let lastResort: AccessTokenEntity | undefined
+  const expiring = (candidate: IndexedAccessToken): void => {
+    sawExpired = true
+    if (Number(candidate.entity.expires_on) > nowSec && (lastResort === undefined || Number(candidate.entity.expires_on) > Number(lastResort.expires_on))) {
+      lastResort = candidate.entity
+    }
+  }
   if (exact !== undefined) {
     const verdict = judge(exact, nowSec)
     if (verdict !== undefined) return verdict
-    sawExpired = true
+    expiring(exact)
   }
   for (const candidate of bucket.values()) {
     if (candidate === exact || !coversScopes(candidate, scopes)) continue
     const verdict = judge(candidate, nowSec)
     if (verdict !== undefined) return verdict
-    sawExpired = true
+    expiring(candidate)
   }
-  return { _tag: 'Miss', reason: sawExpired ? 'expired' : 'absent' }
+  return sawExpired ? { _tag: 'Miss', reason: 'expired', lastResort } : ABSENT
 }
+
+const ABSENT: AccessTokenLookup = { _tag: 'Miss', reason: 'absent' }
 
 /**
  * The same lookup across several buckets (the authority's host, then its aliases): the first
@@ -77,14 +94,14 @@ export const selectAccessTokenIn = (
   nowSec: number,
 ): AccessTokenLookup => {
   let aging: AccessTokenLookup | undefined
-  let expired = false
+  let expired: (AccessTokenLookup & { _tag: 'Miss' }) | undefined
   for (const bucket of buckets) {
     const found = selectInBucket(cache, bucket, scopes, nowSec)
     if (found._tag === 'Fresh') return found
     if (found._tag === 'Aging') aging ??= found
-    else expired ||= found.reason === 'expired'
+    else if (found.reason === 'expired' && (expired?.lastResort === undefined)) expired = found
   }
-  return aging ?? { _tag: 'Miss', reason: expired ? 'expired' : 'absent' }
+  return aging ?? expired ?? ABSENT
 }
 
 export interface RefreshTokenQuery {
@@ -140,7 +157,8 @@ export interface Account {
 
 const INTERESTING_AUTHORITY_TYPES = new Set(['MSSTS', 'ADFS'])
 
-const accountOf = (entity: AccountEntity): Account => ({
+/** An account entry as applications see it. */
+export const accountOf = (entity: AccountEntity): Account => ({
   homeAccountId: entity.home_account_id,
   environment: entity.environment,
   username: entity.username ?? '',

@@ -20,7 +20,23 @@ export interface IndexedAccessToken extends Stored<AccessTokenEntity> {
 /** Whether a stored token's target includes every requested scope. */
 export const coversScopes = (token: IndexedAccessToken, scopes: readonly string[]): boolean => {
   const target = (token.paddedTarget ??= paddedTarget(token.entity.target))
-  return scopes.every((scope) => target.includes(` ${scope.toLowerCase()} `))
+  return scopes.every((scope) => target.includes(` ${scope.toLowerCase()} `) || coversGraphScope(target, scope))
+}
+
+/** Microsoft Graph's resource, by URI and by application id. */
+const GRAPH_PREFIXES = ['https://graph.microsoft.com/', '00000003-0000-0000-c000-000000000000/']
+
+/**
+ * Entra reports Graph's permissions by name ("User.Read") whichever way they were asked
+ * ("https://graph.microsoft.com/User.Read"), so a token cached under the response's scopes is
+ * found under either spelling (a lookup MSAL misses, refreshing on every call: msal-js #488).
+ * Only Graph's: another resource's bare "read" may be a different API's.
+ */
+const coversGraphScope = (paddedTarget: string, scope: string): boolean => {
+  const lower = scope.toLowerCase()
+  const prefix = GRAPH_PREFIXES.find((candidate) => lower.startsWith(candidate))
+  if (prefix !== undefined) return lower.length > prefix.length && paddedTarget.includes(` ${lower.slice(prefix.length)} `)
+  return !lower.includes('/') && GRAPH_PREFIXES.some((graph) => paddedTarget.includes(` ${graph}${lower} `))
 }
 
 /** The fields an access-token lookup pins down: everything but the scopes. */

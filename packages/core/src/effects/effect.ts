@@ -11,6 +11,11 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, string>>
   /** An application/x-www-form-urlencoded body, kept as fields so replays can compare it order-free. */
   readonly form?: Readonly<Record<string, string>>
+  /**
+   * Any other body (a WS-Trust SOAP envelope), its content-type among the headers. Only when
+   * there is no `form`.
+   */
+  readonly body?: string
   /** A shorter timeout than the application's, for probes that must not hang (IMDS). */
   readonly timeoutMs?: number
 }

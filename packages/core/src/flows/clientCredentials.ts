@@ -6,7 +6,7 @@ import { reduceTokenResponse, grantedTarget, removeClientTokens } from '../cache
 import { EXPIRY_MARGIN_SECONDS, selectAccessTokenIn, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity } from '../cache/schema.js'
 import { log, now, type Program } from '../effects/program.js'
-import { errorName, withCorrelationId, type MsalError } from '../errors.js'
+import { configurationError, errorName, withCorrelationId, type MsalError } from '../errors.js'
 import { transportError } from '../http/send.js'
 import { DEFAULT_RETRY_AFTER_MS, sendThrottled } from '../http/throttling.js'
 import {
@@ -105,6 +105,9 @@ function* requestClientToken(
   nowMs: number,
 ): Program<E.Either<MsalError, TokenResult>> {
   const { config } = ctx
+  const credential = config.credential
+  // Only confidential clients reach this flow; a public one has nothing to prove itself with.
+  if (credential === undefined) return E.left(configurationError('clientCredential', 'the client-credentials grant needs a confidential client'))
   if (MULTI_TENANT.has(config.authority.tenant.toLowerCase())) {
     yield* log('warning', `acquireTokenForClient with the /${config.authority.tenant} authority is unreliable; use a specific tenant`)
   }
@@ -128,7 +131,7 @@ function* requestClientToken(
   const request = buildClientCredentialsRequest({
     tokenEndpoint,
     clientId: config.clientId,
-    credential: config.credential,
+    credential,
     scopes,
     claims,
     headers: { ...baseHeaders, ...telemetryHeaders(ctx.telemetry.current, ApiId.acquireTokenForClient, reason, correlationId) },

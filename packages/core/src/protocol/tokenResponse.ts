@@ -58,6 +58,8 @@ export const TokenErrorResponse = t.intersection(
       timestamp: t.string,
       claims: t.string,
       error_uri: t.string,
+      // Entra's hints for clients, e.g. ["client_mismatch"] when an app is not in a token's family.
+      error_additional_info: t.union([t.array(t.string), t.string]),
     }),
   ],
   'an OAuth2 error response',
@@ -74,6 +76,9 @@ export const wireErrorFields = (body: TokenErrorResponse): WireErrorFields => ({
   timestamp: body.timestamp,
   claims: body.claims,
   errorUri: body.error_uri,
+  ...(body.error_additional_info !== undefined
+    ? { errorAdditionalInfo: typeof body.error_additional_info === 'string' ? [body.error_additional_info] : body.error_additional_info }
+    : {}),
 })
 
 export interface ResponseContext {

@@ -2,11 +2,18 @@ import { performance } from 'node:perf_hooks'
 import { decodeJwt } from 'jose'
 import { FakeIdentityProvider } from '@msal-ts/testing'
 import { ConfidentialClientApplication } from '../app/ConfidentialClientApplication.js'
-import { formatDuration, type Output } from './output.js'
+import { PublicClientApplication } from '../app/PublicClientApplication.js'
+import { TokenCache } from '../cache/tokenCaches.js'
+import { formatCountdown, formatDuration, type Output } from './output.js'
 
 const TENANT = 'contoso.onmicrosoft.com'
 const CLIENT_ID = '5a1d1f4c-6e1b-4c43-9f0b-3b8f0e2d7c11'
 const CLIENT_SECRET = 'demo-secret-not-for-production'
+/** A desktop/CLI app (public client) and its users, for the sign-in part. */
+const PUBLIC_CLIENT_ID = '7b2e4c1a-9d3f-4e5b-8a6c-0f1e2d3c4b5a'
+const ALICE = 'alice@contoso.onmicrosoft.com'
+const BOB = 'bob@contoso.onmicrosoft.com'
+const GRAPH = ['https://graph.microsoft.com/User.Read']
 
 const timed = async <T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> => {
   const start = performance.now()
@@ -20,7 +27,16 @@ const timed = async <T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
  * concurrent calls share one request. Exits non-zero if any of that does not hold.
  */
 export const runDemo = async (output: Output): Promise<number> => {
-  const idp = new FakeIdentityProvider().registerApp({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: ['Reports.Read.All'] })
+  const idp = new FakeIdentityProvider({
+    // Demo mode: the user "approves" a device code on the second poll, one second in.
+    autoApproveDeviceCodes: { user: ALICE, afterPolls: 1 },
+    deviceCodeIntervalSeconds: 1,
+    interactiveUser: BOB,
+  })
+    .registerApp({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: ['Reports.Read.All'] })
+    .registerApp({ clientId: PUBLIC_CLIENT_ID, redirectUris: ['http://localhost'] })
+    .registerUser({ username: ALICE })
+    .registerUser({ username: BOB })
   const base = await idp.listen()
   try {
     const authority = `${base}/${TENANT}`
@@ -51,15 +67,64 @@ export const runDemo = async (output: Output): Promise<number> => {
     output.out(`3. 50 concurrent calls for a scope not yet cached`)
     output.out(`   took: ${formatDuration(burst.ms)}   token requests: ${burstRequests}   same token for all: ${new Set(burst.value.map((r) => r.accessToken)).size === 1}`)
 
-    const ok =
+    const daemonOk =
       first.value.tokenSource === 'identity_provider' &&
       second.value.tokenSource === 'cache' &&
       secondRequests === 0 &&
       burstRequests === 1
     output.out('')
-    output.out(ok ? 'demo complete: first token from the identity provider, second from the cache, one request for 50 callers.' : 'demo FAILED: see above.')
+    const usersOk = await signInDemo(idp, `${base}/organizations`, output)
+    const ok = daemonOk && usersOk
+    output.out('')
+    output.out(
+      ok
+        ? 'demo complete: first token from the identity provider, second from the cache, one request for 50 callers; two users signed in (device code, browser) and served from the cache.'
+        : 'demo FAILED: see above.',
+    )
     return ok ? 0 : 1
   } finally {
     await idp.close()
   }
+}
+
+/**
+ * The user half: a CLI app signs Alice in with the device code flow (the fake approves on the
+ * second poll) and Bob through the browser (the fake plays the browser, posting the response to
+ * the app's loopback server), then serves both from the cache without a request.
+ */
+const signInDemo = async (idp: FakeIdentityProvider, authority: string, output: Output): Promise<boolean> => {
+  const app = new PublicClientApplication({ clientId: PUBLIC_CLIENT_ID, authority, tokenCache: new TokenCache() })
+  output.out('msal-ts demo: a CLI app signing users in (public client, no secret)')
+  output.out(`  authority          ${authority}`)
+  output.out(`  client id          ${PUBLIC_CLIENT_ID}`)
+  output.out('')
+
+  const flow = await app.initiateDeviceFlow(GRAPH)
+  output.out(`4. initiateDeviceFlow(${JSON.stringify(GRAPH)})`)
+  output.out(`   ${flow.message}`)
+  output.out(`   code ${flow.userCode}, expires in ${formatCountdown(flow.expiresIn)}, polling every ${flow.interval} s (demo mode: approved on the second poll)`)
+  const device = await timed(() => app.acquireTokenByDeviceFlow(flow))
+  output.out(`   acquireTokenByDeviceFlow: signed in as ${device.value.account?.username ?? '?'}   took: ${formatDuration(device.ms)}`)
+
+  const browserVisits = idp.browserVisits.length
+  const interactive = await timed(() => app.acquireTokenInteractive(GRAPH, { openBrowser: idp.openBrowser }))
+  const visit = idp.browserVisits[browserVisits]
+  output.out(`5. acquireTokenInteractive(${JSON.stringify(GRAPH)})`)
+  output.out(`   the browser (simulated) signed in and came back by ${visit?.method ?? '?'} to ${visit?.redirectUri ?? '?'}`)
+  output.out(`   signed in as ${interactive.value.account?.username ?? '?'}   took: ${formatDuration(interactive.ms)}`)
+
+  const accounts = await app.getAccounts()
+  const before = idp.requests.length
+  const silent = await Promise.all(accounts.map((account) => app.acquireTokenSilent(GRAPH, account)))
+  const silentRequests = idp.requests.length - before
+  output.out(`6. getAccounts(): ${accounts.map((a) => a.username).join(', ')}`)
+  output.out(`   acquireTokenSilent for each: ${silent.map((r) => r?.tokenSource ?? 'nothing').join(', ')}   HTTP requests: ${silentRequests}`)
+
+  return (
+    device.value.account?.username === ALICE &&
+    interactive.value.account?.username === BOB &&
+    accounts.length === 2 &&
+    silent.every((result) => result?.tokenSource === 'cache') &&
+    silentRequests === 0
+  )
 }

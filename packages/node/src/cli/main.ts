@@ -1,16 +1,33 @@
 import { MsalException } from '@msal-ts/core'
 import { VERSION } from '../platform.js'
+import { ACCOUNTS_USAGE, LOGOUT_USAGE, runAccounts, runLogout } from './accounts.js'
 import { runDemo } from './demo.js'
+import { LOGIN_USAGE, runLogin } from './login.js'
 import { consoleOutput, type Output } from './output.js'
 import { runToken, TOKEN_USAGE } from './token.js'
 
 const USAGE = `msal-ts ${VERSION}: the Microsoft Authentication Library, as a command
 
-usage: msal-ts demo      run the client-credentials scenario against the built-in fake identity provider
-       msal-ts token ... acquire an app token (client credentials); see msal-ts token --help
-       msal-ts --version
+usage: msal-ts demo         sign-ins and tokens against the built-in fake identity provider (no account needed)
+       msal-ts login ...    sign a user in (--device-code or --interactive); see msal-ts login --help
+       msal-ts token ...    a signed-in user's token from the cache, or an app token; see msal-ts token --help
+       msal-ts accounts ... who is signed in
+       msal-ts logout ...   sign an account out
+       msal-ts --version`
 
-${TOKEN_USAGE}`
+const HELP: Readonly<Record<string, string>> = { login: LOGIN_USAGE, token: TOKEN_USAGE, accounts: ACCOUNTS_USAGE, logout: LOGOUT_USAGE }
+
+/** Ctrl-C while a login waits stops the waiting (the sign-in is cancelled, the cache untouched). */
+const interruptible = async <T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const controller = new AbortController()
+  const onInterrupt = (): void => controller.abort(new Error('interrupted (Ctrl-C)'))
+  process.once('SIGINT', onInterrupt)
+  try {
+    return await work(controller.signal)
+  } finally {
+    process.removeListener('SIGINT', onInterrupt)
+  }
+}
 
 /** Runs the CLI and returns its exit code: 0 success, 1 failure, 2 usage or configuration error. */
 export const main = async (args: readonly string[], output: Output = consoleOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> => {
@@ -19,12 +36,17 @@ export const main = async (args: readonly string[], output: Output = consoleOutp
     switch (command) {
       case 'demo':
         return await runDemo(output)
+      case 'login':
       case 'token':
+      case 'accounts':
+      case 'logout':
         if (rest.includes('--help')) {
-          output.out(TOKEN_USAGE)
+          output.out(HELP[command]!)
           return 0
         }
-        return await runToken(rest, output, env)
+        if (command === 'login') return await interruptible((signal) => runLogin(rest, output, env, { signal }))
+        if (command === 'token') return await runToken(rest, output, env)
+        return await (command === 'accounts' ? runAccounts : runLogout)(rest, output, env)
       case '--version':
         output.out(VERSION)
         return 0

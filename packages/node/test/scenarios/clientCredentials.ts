@@ -53,7 +53,8 @@ export const newApp = (scenario: Scenario, interpreter: Interpret, cache = new T
     interpreter,
   })
 
-const rejection = async (promise: Promise<unknown>): Promise<MsalError> => {
+/** The MsalError a call rejects with (an assertion failure if it resolves). */
+export const rejection = async (promise: Promise<unknown>): Promise<MsalError> => {
   try {
     await promise
   } catch (error) {

@@ -5,12 +5,25 @@ import { bytesToBase64Url, type HttpOutcome, type HttpRequest } from '@msal-ts/c
 import { takeFault, type Fault, type FaultRule } from '../faults.js'
 import type { RandomSource } from '../random.js'
 import { adfsClientCredentials, adfsConfiguration } from './adfs.js'
+import { authorize, type AuthorizeContext, type AuthorizeRule } from './authorize.js'
+import { authorizeUrlOf } from './authorizationRequest.js'
+import { AuthorizationCodeStore } from './authorizationCodes.js'
+import { authorizationCodeGrant } from './authorizationCodeGrant.js'
+import { errorPage, renderAuthorization, type AuthorizationOutcome } from './authorizationResponses.js'
 import { b2cClientCredentials, b2cConfiguration, isB2cRequest } from './b2c.js'
+import { BrowserSessions } from './browserSessions.js'
+import { deliverAuthorizationResponse, type BrowserVisit } from './browser.js'
 import { clientCredentialsGrant } from './clientCredentialsGrant.js'
+import { deviceAuthorization } from './deviceAuthorization.js'
+import { DEVICE_CODE_GRANT_TYPE, deviceCodeGrant } from './deviceCodeGrant.js'
+import { DeviceCodeStore, type PendingDeviceCode } from './deviceCodes.js'
 import { entraError, jsonAnswer, type ErrorContext } from './entraErrors.js'
-import { isMultiTenantAlias, tenantIdOf } from './ids.js'
+import { MEX_PATH, type FederatedDomainRegistration } from './federation.js'
+import { SAML11_BEARER, SAML2_BEARER, samlBearerGrant } from './federationSamlGrant.js'
+import { isMultiTenantAlias, tenantIdOf, uuidFrom } from './ids.js'
 import { instanceDiscovery, MICROSOFT_CLOUD_HOSTS } from './instanceDiscovery.js'
 import { loopbackFetch, type FetchFunction } from './loopbackFetch.js'
+import { mexAnswer } from './mexDocument.js'
 import { dialectClientCredentialsGrant } from './oauthClientCredentials.js'
 import { oidcClientCredentials, oidcConfiguration } from './oidcProvider.js'
 import { passwordGrant } from './passwordGrant.js'
@@ -23,6 +36,7 @@ import type { IdpAnswer, IdpRequest, RecordedRequest, RegisteredApp } from './ty
 import { userRealm } from './userRealm.js'
 import { UserDirectory, type RegisteredUser, type UserRegistration } from './users.js'
 import { issueRefreshToken, type UserGrantContext } from './userTokens.js'
+import { wsTrustEndpoint } from './wsTrustEndpoint.js'
 
 export interface FakeIdentityProviderOptions {
   /** Epoch milliseconds; default the real clock. Share a FixedClock's `now` for virtual time. */
@@ -47,14 +61,24 @@ export interface FakeIdentityProviderOptions {
    * Unset: nothing answers there (connections to it fail), as anywhere outside Azure.
    */
   readonly imdsRegion?: string
+  /**
+   * Who signs in at the authorization endpoint when a person would be asked (any prompt but
+   * `none`). Default: the login_hint's user if registered, else the one user signed in to the
+   * browser, else the only registered user. An `onAuthorize` rule overrides it.
+   */
+  readonly interactiveUser?: string
+  /** Seconds device code clients must wait between polls; Entra's is 5. Shorten it for tests of real clients. */
+  readonly deviceCodeIntervalSeconds?: number
+  /** Seconds a device code lives; Entra's live 900. */
+  readonly deviceCodeLifetimeSeconds?: number
+  /**
+   * For demos: every device code is approved for `user` at its (afterPolls + 1)th poll, so the
+   * first `afterPolls` polls (default 0) get authorization_pending.
+   */
+  readonly autoApproveDeviceCodes?: { readonly user: string; readonly afterPolls?: number }
 }
 
 export type { FetchFunction } from './loopbackFetch.js'
-
-const uuidFrom = (bytes: Uint8Array): string => {
-  const hex = Buffer.from(bytes).toString('hex').padEnd(32, '0')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`
-}
 
 /** Entra's token endpoint; a trailing slash is accepted, as Entra accepts it (MSAL for Node's regional endpoints add one). */
 const TOKEN_PATH = /^\/(?<tenant>[^/]+)\/oauth2\/v2\.0\/token\/?$/
@@ -72,6 +96,8 @@ const isOtherProvider = (url: URL): boolean => !MICROSOFT_CLOUD_HOSTS.has(url.ho
 interface Route {
   readonly method: 'GET' | 'POST'
   readonly path: RegExp
+  /** A page a browser visits: errors are HTML pages, not JSON. */
+  readonly html?: boolean
   readonly when?: (url: URL, params: Readonly<Record<string, string>>) => boolean
   readonly answer: (request: IdpRequest, params: Readonly<Record<string, string>>, ctx: ErrorContext) => IdpAnswer | Promise<IdpAnswer>
 }
@@ -83,6 +109,13 @@ const GRANTS = new Map<string, Grant>([
   ['client_credentials', clientCredentialsGrant],
   ['refresh_token', refreshTokenGrant],
   ['password', passwordGrant],
+  ['authorization_code', authorizationCodeGrant],
+  [DEVICE_CODE_GRANT_TYPE, deviceCodeGrant],
+  // Entra also takes the short name, which MSAL for Node (and MSAL.NET) send.
+  ['device_code', deviceCodeGrant],
+  // Federated users: the assertion their AD FS issued (registerFederatedDomain).
+  [SAML11_BEARER, samlBearerGrant],
+  [SAML2_BEARER, samlBearerGrant],
 ])
 
 const notFound = (): IdpAnswer => ({
@@ -94,8 +127,10 @@ const notFound = (): IdpAnswer => ({
 
 /**
  * A fake Microsoft identity platform: Entra's wire protocol for instance, tenant and user realm
- * discovery, and the client-credentials, refresh-token and password grants, with Entra's
- * response and error shapes. The other authority kinds answer in their own dialects (B2C, AD FS,
+ * discovery, the authorization endpoint (users sign in with no browser: see `interactiveUser`,
+ * `onAuthorize` and `authorize`), the device authorization endpoint, and the client-credentials,
+ * refresh-token, password, authorization-code and device-code grants, with Entra's response
+ * and error shapes. The other authority kinds answer in their own dialects (B2C, AD FS,
  * CIAM, any OpenID Connect issuer), as do Entra's regional hosts and Azure's instance metadata
  * service. One implementation, three faces: `http` (answers Http effects directly), `fetch` (an
  * `httpClient` for applications) and `listen()` (a real HTTP server on 127.0.0.1, which
@@ -105,7 +140,12 @@ export class FakeIdentityProvider {
   private readonly apps = new Map<string, RegisteredApp>()
   private readonly users = new UserDirectory()
   private readonly refreshTokens: RefreshTokenStore
+  private readonly authorizationCodes: AuthorizationCodeStore
+  private readonly deviceCodeStore: DeviceCodeStore
+  private readonly browserSessions: BrowserSessions
+  private authorizeRule: AuthorizeRule | undefined
   private readonly faultRules: FaultRule[] = []
+  private readonly visits: BrowserVisit[] = []
   private readonly recorded: RecordedRequest[] = []
   private readonly signer: TokenSigner
   private readonly clock: () => number
@@ -143,6 +183,25 @@ export class FakeIdentityProvider {
       path: /^\/adfs\/oauth2\/token\/?$/i,
       answer: (request, _, ctx) => dialectClientCredentialsGrant(request, this.grantContext(request, 'adfs', ctx), adfsClientCredentials),
     },
+    // The AD FS of a federated domain (registerFederatedDomain): MEX and WS-Trust, on its own host.
+    {
+      method: 'GET',
+      path: new RegExp(`^${MEX_PATH}$`, 'i'),
+      when: (url) => this.users.federation.serverAt(url.hostname) !== undefined,
+      answer: (request) => mexAnswer(this.users.federation.serverAt(request.url.hostname)!, request.url.origin),
+    },
+    {
+      method: 'POST',
+      path: /^\/adfs\/services\/trust\/(?<version>13|2005)\/usernamemixed$/i,
+      when: (url, { version }) => this.users.federation.serverAt(url.hostname)?.protocols.includes(version === '13' ? '1.3' : '2005') === true,
+      answer: (request, { version }, ctx) =>
+        wsTrustEndpoint(request, version === '13' ? '1.3' : '2005', {
+          ...ctx,
+          server: this.users.federation.serverAt(request.url.hostname)!,
+          users: this.users,
+          newUuid: () => uuidFrom(this.random(16)),
+        }),
+    },
     // Entra (and CIAM, on ciamlogin.com hosts, and Entra's regional hosts).
     {
       method: 'GET',
@@ -156,6 +215,20 @@ export class FakeIdentityProvider {
     },
     { method: 'GET', path: /^\/(?<tenant>[^/]+)\/discovery\/v2\.0\/keys$/, answer: () => this.jwksAnswer() },
     { method: 'POST', path: TOKEN_PATH, answer: (request, { tenant }, ctx) => this.token(request, tenant!, ctx) },
+    // The authorization endpoint takes a GET (what MSAL sends) or a form POST.
+    ...(['GET', 'POST'] as const).map(
+      (method): Route => ({
+        method,
+        path: /^\/(?<tenant>[^/]+)\/oauth2\/v2\.0\/authorize\/?$/,
+        html: true,
+        answer: (request, { tenant }, ctx) => renderAuthorization(authorize(authorizeUrlOf(request), this.authorizeContext(tenant!, ctx))),
+      }),
+    ),
+    {
+      method: 'POST',
+      path: /^\/(?<tenant>[^/]+)\/oauth2\/v2\.0\/devicecode\/?$/,
+      answer: (request, { tenant }, ctx) => deviceAuthorization(request, { ...ctx, tenant: tenant!, apps: this.apps, deviceCodes: this.deviceCodeStore }),
+    },
     { method: 'GET', path: /^\/(?<tenant>[^/]+)\/discovery\/instance$/, answer: (request, _, ctx) => instanceDiscovery(request, ctx, this.knownInstances) },
     // Case-insensitive: MSAL Python asks for 'userrealm', older clients for 'UserRealm'.
     { method: 'GET', path: /^\/(?<tenant>common)\/userrealm\/(?<username>[^/]+)$/i, answer: (_, { username }) => userRealm(username!, this.users) },
@@ -188,12 +261,20 @@ export class FakeIdentityProvider {
     this.signer = new TokenSigner(options.signingKeyPem)
     this.random = options.random ?? ((length) => new Uint8Array(nodeRandomBytes(length)))
     this.refreshTokens = new RefreshTokenStore(this.random)
+    this.authorizationCodes = new AuthorizationCodeStore(this.random)
+    this.browserSessions = new BrowserSessions(this.users, this.random)
+    this.deviceCodeStore = new DeviceCodeStore(this.random, {
+      intervalSeconds: options.deviceCodeIntervalSeconds ?? 5,
+      lifetimeSeconds: options.deviceCodeLifetimeSeconds ?? 900,
+      autoApprove: options.autoApproveDeviceCodes,
+    })
     this.knownInstances = new Set((options.knownInstances ?? []).map((host) => host.toLowerCase()))
   }
 
   /**
    * Registers an application: a client id; a secret for confidential clients; `familyId: '1'`
-   * to put it in Microsoft's family of client ids (FOCI).
+   * to put it in Microsoft's family of client ids (FOCI); the `redirectUris` the authorization
+   * endpoint may send users back to.
    */
   registerApp(app: RegisteredApp): this {
     this.apps.set(app.clientId.toLowerCase(), app)
@@ -203,6 +284,17 @@ export class FakeIdentityProvider {
   /** Registers a managed user of a home tenant (default 'contoso.onmicrosoft.com'). */
   registerUser(registration: UserRegistration): this {
     this.users.register(registration)
+    return this
+  }
+
+  /**
+   * Federates a domain with an AD FS (default host `fs.{domain}`; WS-Trust 1.3 and 2005; SAML 1.1
+   * assertions). User realm discovery then answers 'Federated' for its users, who sign in to the
+   * AD FS with the password they were registered with (registerUser) and redeem its assertion
+   * at the token endpoint (the SAML bearer grants), as MSAL's username/password flow does.
+   */
+  registerFederatedDomain(registration: FederatedDomainRegistration): this {
+    this.users.federation.register(registration)
     return this
   }
 
@@ -229,6 +321,84 @@ export class FakeIdentityProvider {
    */
   revokeSignInSessions(username: string): this {
     this.users.revokeSessions(username, this.clock())
+    return this
+  }
+
+  /**
+   * Decides who signs in at the authorization endpoint, request by request: return `{ user }`,
+   * an error such as `{ error: 'access_denied' }` (sent back to the redirect URI, with Entra's
+   * AADSTS text unless you give one), or `undefined` for the defaults. `undefined` removes the rule.
+   */
+  onAuthorize(rule: AuthorizeRule | undefined): this {
+    this.authorizeRule = rule
+    return this
+  }
+
+  /**
+   * "Clicks through" an authorization URL with no browser and no HTTP: answers what the
+   * authorization endpoint would (the request is recorded, and faults apply, as for any other).
+   * `redirect` is the 302's Location (the response in its query, or fragment); `formPost` the
+   * form a response_mode=form_post page submits; `errorPage` Entra's error page. `params` is the
+   * authorization response (code, state, session_state, or error, error_description…).
+   */
+  async authorize(url: string | URL): Promise<AuthorizationOutcome> {
+    const answer = await this.handle({ method: 'GET', url: new URL(url), headers: {}, form: {} })
+    if (answer.kind !== 'response') throw new Error(`FakeIdentityProvider: no answer to ${String(url)} (injected ${answer.kind} fault)`)
+    if (answer.authorization !== undefined) return answer.authorization
+    // Not the authorization endpoint's own decision: a 404, an unknown tenant, an injected fault.
+    return { errorPage: { status: answer.status, errorCode: undefined, message: answer.body, html: answer.body } }
+  }
+
+  /**
+   * A browser for interactive sign-ins, to pass as `openBrowser` (acquireTokenInteractive): it
+   * "clicks through" the authorization URL (see `authorize`) and brings the response back to the
+   * app's loopback redirect URI over real HTTP, by GET or by form_post. Every visit is kept in
+   * `browserVisits`.
+   */
+  get openBrowser(): (url: string) => Promise<void> {
+    return async (url) => {
+      this.visits.push(await deliverAuthorizationResponse(url, await this.authorize(url)))
+    }
+  }
+
+  /** What `openBrowser` did: each authorization URL, and the app's answer at its redirect URI. */
+  get browserVisits(): readonly BrowserVisit[] {
+    return this.visits
+  }
+
+  /** Signs the user in to the provider's browser now, as if earlier: `prompt=none` and single sign-on then find them. */
+  signInToBrowser(username: string): this {
+    const user = this.users.find(username)
+    if (user === undefined) throw new Error(`FakeIdentityProvider: no user '${username}'; registerUser first`)
+    this.browserSessions.start(user, this.clock())
+    return this
+  }
+
+  /** Signs everyone out of the provider's browser (as clearing its cookies would). */
+  clearBrowserSessions(): this {
+    this.browserSessions.clear()
+    return this
+  }
+
+  /** Device codes waiting for the user to act, oldest first: what a test approves. */
+  get pendingDeviceCodes(): readonly PendingDeviceCode[] {
+    return this.deviceCodeStore.pending(this.clock())
+  }
+
+  /**
+   * The user enters the device code's user code (any case) and signs in: the device's next
+   * poll gets the tokens. Throws for an unknown, expired or already decided code, or an unknown user.
+   */
+  approveDeviceCode(userCode: string, username: string): this {
+    const user = this.users.find(username)
+    if (user === undefined) throw new Error(`FakeIdentityProvider: no user '${username}'; registerUser first`)
+    this.deviceCodeStore.approve(userCode, user.username, this.clock())
+    return this
+  }
+
+  /** The user enters the device code's user code and refuses: the device's next poll gets authorization_declined. */
+  declineDeviceCode(userCode: string): this {
+    this.deviceCodeStore.decline(userCode, this.clock())
     return this
   }
 
@@ -283,15 +453,17 @@ export class FakeIdentityProvider {
 
     const ctx: ErrorContext = {
       origin: request.url.origin,
-      correlationId: request.headers['client-request-id'] ?? uuidFrom(this.random(16)),
+      // MSAL for Node also puts it in the query (the only place an authorization URL can).
+      correlationId: request.headers['client-request-id'] ?? request.url.searchParams.get('client-request-id') ?? uuidFrom(this.random(16)),
       traceId: uuidFrom(this.random(16)),
       nowMs,
     }
-    const found = this.route(request.url)
+    const found = this.route(request.url, request.method)
     if (found === undefined) return notFound()
     const { tenant } = found.params
     if (tenant !== undefined && !isMultiTenantAlias(tenant) && !this.tenantExists(tenant)) {
-      return entraError(400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`, ctx)
+      const text = `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`
+      return found.route.html === true ? renderAuthorization(errorPage(400, 90002, text, ctx)) : entraError(400, 'invalid_tenant', 90002, text, ctx)
     }
     if (found.route.method !== request.method) return notFound()
     return found.route.answer(request, found.params, ctx)
@@ -303,16 +475,18 @@ export class FakeIdentityProvider {
     return tenants === undefined || tenants.some((known) => known === tenant || tenantIdOf(known) === tenant.toLowerCase())
   }
 
-  /** The route a URL goes to, with its path's decoded params. */
-  private route(url: URL): { route: Route; params: Record<string, string> } | undefined {
+  /** The route a URL goes to, with its path's decoded params: the one for the method, else the path's first (which then answers 404). */
+  private route(url: URL, method: string): { route: Route; params: Record<string, string> } | undefined {
+    let pathOnly: { route: Route; params: Record<string, string> } | undefined
     for (const route of this.routes) {
       const match = route.path.exec(url.pathname)
       if (match === null) continue
       const params = Object.fromEntries(Object.entries(match.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value ?? '')]))
       if (route.when !== undefined && !route.when(url, params)) continue
-      return { route, params }
+      if (route.method === method) return { route, params }
+      pathOnly ??= { route, params }
     }
-    return undefined
+    return pathOnly
   }
 
   private jwksAnswer(): Promise<IdpAnswer> {
@@ -328,11 +502,26 @@ export class FakeIdentityProvider {
       apps: this.apps,
       users: this.users,
       refreshTokens: this.refreshTokens,
+      authorizationCodes: this.authorizationCodes,
+      deviceCodes: this.deviceCodeStore,
       signer: this.signer,
       tokenLifetimeSeconds: this.options.tokenLifetimeSeconds ?? 3599,
       refreshInSeconds: this.options.refreshInSeconds,
       randomId: () => bytesToBase64Url(this.random(16)),
       issuer: (tid) => (isCiamHost(request.url) ? ciamIssuer(tid) : `${issuerOrigin}/${tid}/v2.0`),
+    }
+  }
+
+  private authorizeContext(tenant: string, ctx: ErrorContext): AuthorizeContext {
+    return {
+      ...ctx,
+      tenant,
+      apps: this.apps,
+      users: this.users,
+      sessions: this.browserSessions,
+      authorizationCodes: this.authorizationCodes,
+      interactiveUser: this.options.interactiveUser,
+      rule: this.authorizeRule,
     }
   }
 
@@ -359,6 +548,7 @@ export class FakeIdentityProvider {
       url: new URL(request.url),
       headers: Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value])),
       form: request.form ?? {},
+      body: request.body,
     })
     switch (answer.kind) {
       case 'response':
@@ -379,11 +569,13 @@ export class FakeIdentityProvider {
     request.headers.forEach((value, name) => {
       headers[name] = value
     })
+    const body = await request.text()
     const answer = await this.handle({
       method: request.method,
       url: new URL(request.url),
       headers,
-      form: parseForm(headers['content-type'], await request.text()),
+      form: parseForm(headers['content-type'], body),
+      body,
     })
     switch (answer.kind) {
       case 'response':
@@ -447,13 +639,15 @@ export class FakeIdentityProvider {
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value ?? '']),
     )
+    const body = Buffer.concat(chunks).toString('utf8')
     let answer: IdpAnswer
     try {
       answer = await this.handle({
         method: req.method ?? 'GET',
         url: new URL(req.url ?? '/', forwardedOrigin(headers) ?? this.url),
         headers,
-        form: parseForm(headers['content-type'], Buffer.concat(chunks).toString('utf8')),
+        form: parseForm(headers['content-type'], body),
+        body,
       })
     } catch (error) {
       answer = { kind: 'response', status: 500, headers: { 'content-type': 'text/plain' }, body: String(error) }

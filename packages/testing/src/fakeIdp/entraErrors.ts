@@ -28,13 +28,20 @@ export const entraError = (status: number, error: string, code: number, text: st
     headers: { ...JSON_HEADERS, 'x-ms-request-id': ctx.traceId, 'client-request-id': ctx.correlationId },
     body: JSON.stringify({
       error,
-      error_description: `AADSTS${code}: ${text} Trace ID: ${ctx.traceId} Correlation ID: ${ctx.correlationId} Timestamp: ${timestamp}`,
+      error_description: entraDescription(code, text, ctx),
       error_codes: [code],
       timestamp,
       trace_id: ctx.traceId,
       correlation_id: ctx.correlationId,
-      error_uri: `${ctx.origin}/error?code=${code}`,
+      error_uri: entraErrorUri(code, ctx),
       ...extra,
     }),
   }
 }
+
+/** Entra's error description: the AADSTS code and text, then the ids and time of the request. */
+export const entraDescription = (code: number, text: string, ctx: ErrorContext): string =>
+  `AADSTS${code}: ${text} Trace ID: ${ctx.traceId} Correlation ID: ${ctx.correlationId} Timestamp: ${entraTimestamp(ctx.nowMs)}`
+
+/** Where Entra sends people to read about an error code. */
+export const entraErrorUri = (code: number, ctx: ErrorContext): string => `${ctx.origin}/error?code=${code}`

@@ -12,12 +12,20 @@ export interface IdTokenContext {
   readonly randomId: () => string
 }
 
+/** What an interactive sign-in adds to the ID token. */
+export interface SignInClaims {
+  /** The authorization request's `nonce`, echoed as sent. */
+  readonly nonce?: string | undefined
+  /** When the user last authenticated (epoch ms): `auth_time`, which Entra sends when `max_age` was asked. */
+  readonly authTimeMs?: number | undefined
+}
+
 /**
  * The claims of a v2.0 ID token for one user and one app, in the order Entra writes them. `sub`
  * is pairwise (per app), `oid` is the same for every app. `nonce` only comes back when the
- * authorization request carried one.
+ * authorization request carried one, `auth_time` when it asked for `max_age`.
  */
-export const idTokenClaims = (user: RegisteredUser, clientId: string, ctx: IdTokenContext, nonce?: string): Record<string, unknown> => {
+export const idTokenClaims = (user: RegisteredUser, clientId: string, ctx: IdTokenContext, { nonce, authTimeMs }: SignInClaims = {}): Record<string, unknown> => {
   const iat = Math.floor(ctx.nowMs / 1000)
   return {
     aud: clientId,
@@ -25,6 +33,7 @@ export const idTokenClaims = (user: RegisteredUser, clientId: string, ctx: IdTok
     iat,
     nbf: iat,
     exp: iat + ID_TOKEN_LIFETIME_SECONDS,
+    ...(authTimeMs !== undefined ? { auth_time: Math.floor(authTimeMs / 1000) } : {}),
     name: user.displayName,
     ...(nonce !== undefined ? { nonce } : {}),
     oid: user.oid,

@@ -18,3 +18,9 @@ export const pairwiseSubject = (oid: string, audience: string): string =>
   createHash('sha256').update(`${oid.toLowerCase()}:${audience.toLowerCase()}`).digest('base64url')
 
 export const isMultiTenantAlias = (tenant: string): boolean => ['common', 'organizations', 'consumers'].includes(tenant.toLowerCase())
+
+/** A version-4-shaped GUID made of random bytes (request ids, session ids). */
+export const uuidFrom = (bytes: Uint8Array): string => {
+  const hex = Buffer.from(bytes).toString('hex').padEnd(32, '0')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+}

@@ -1,3 +1,5 @@
+import type { AuthorizationOutcome } from './authorizationResponses.js'
+
 /** A request as the fake identity provider sees it, whichever face it came through. */
 export interface IdpRequest {
   readonly method: string
@@ -5,11 +7,20 @@ export interface IdpRequest {
   /** Lower-case names. */
   readonly headers: Readonly<Record<string, string>>
   readonly form: Readonly<Record<string, string>>
+  /** The raw body, for requests that are not forms (WS-Trust's SOAP envelopes). */
+  readonly body?: string | undefined
 }
 
 /** What the fake decides: a response, or (for faults) no response at all. */
 export type IdpAnswer =
-  | { readonly kind: 'response'; readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: string }
+  | {
+      readonly kind: 'response'
+      readonly status: number
+      readonly headers: Readonly<Record<string, string>>
+      readonly body: string
+      /** The authorization endpoint's decision, which the response renders (for `authorize()`). */
+      readonly authorization?: AuthorizationOutcome
+    }
   | { readonly kind: 'connection-error' }
   | { readonly kind: 'timeout' }
 
@@ -40,4 +51,9 @@ export interface RegisteredApp {
    * Default: public exactly when it has no `clientSecret`.
    */
   readonly isPublicClient?: boolean | undefined
+  /**
+   * Where the authorization endpoint may send users back. Matched exactly, except that a
+   * loopback URI (`http://localhost[/path]`, `http://127.0.0.1[/path]`) matches any port.
+   */
+  readonly redirectUris?: readonly string[] | undefined
 }

@@ -1,25 +1,32 @@
 import { capabilitiesOf } from './claimsRequest.js'
 import type { GrantContext } from './clientCredentialsGrant.js'
 import { entraError, JSON_HEADERS } from './entraErrors.js'
-import { clientInfoOf, idTokenClaims } from './idTokens.js'
+import type { AuthorizationCodeStore } from './authorizationCodes.js'
+import type { DeviceCodeStore } from './deviceCodes.js'
+import { clientInfoOf, idTokenClaims, type SignInClaims } from './idTokens.js'
 import { pairwiseSubject } from './ids.js'
 import type { RefreshTokenStore } from './refreshTokens.js'
 import { grantScopes, type ScopeGrant } from './scopes.js'
 import type { IdpAnswer, IdpRequest, RegisteredApp } from './types.js'
 import type { RegisteredUser, UserDirectory } from './users.js'
 
-/** What the user grants (refresh token, password) need beyond the client-credentials grant. */
+/** What the user grants (refresh token, password, authorization code, device code) need beyond the client-credentials grant. */
 export interface UserGrantContext extends GrantContext {
   readonly users: UserDirectory
   readonly refreshTokens: RefreshTokenStore
+  readonly authorizationCodes: AuthorizationCodeStore
+  readonly deviceCodes: DeviceCodeStore
 }
 
 /** A signed-in user, the app they signed in to, and the scopes asked: everything to answer with. */
-export interface UserSignIn {
+export interface UserSignIn extends SignInClaims {
   readonly user: RegisteredUser
   readonly app: RegisteredApp
   readonly scopes: readonly string[]
-  /** The refresh grant always rotates; the password grant returns one only for offline_access. */
+  /**
+   * The refresh grant always rotates; the others return one for offline_access (the code and
+   * device code grants: asked for when the user signed in).
+   */
   readonly alwaysIssueRefreshToken: boolean
 }
 
@@ -44,12 +51,12 @@ export const answerUserSignIn = async (request: IdpRequest, ctx: UserGrantContex
 const userTokenResponse = async (
   request: IdpRequest,
   ctx: UserGrantContext,
-  { user, app, scopes, alwaysIssueRefreshToken }: UserSignIn,
+  { user, app, scopes, alwaysIssueRefreshToken, nonce, authTimeMs }: UserSignIn,
   grant: ScopeGrant,
   capabilities: string[] | undefined,
 ): Promise<IdpAnswer> => {
   const refreshToken = alwaysIssueRefreshToken || grant.offlineAccess ? issueRefreshToken(ctx, user, app, scopes) : undefined
-  const idToken = grant.openid ? await ctx.signer.sign(idTokenClaims(user, app.clientId, ctx)) : undefined
+  const idToken = grant.openid ? await ctx.signer.sign(idTokenClaims(user, app.clientId, ctx, { nonce, authTimeMs })) : undefined
   return {
     kind: 'response',
     status: 200,

@@ -1,3 +1,4 @@
+import { FederatedDomains } from './federation.js'
 import { guidFor, tenantIdOf } from './ids.js'
 
 /** The home tenant of a user registered without one. */
@@ -61,6 +62,8 @@ export const makeUser = (registration: UserRegistration): RegisteredUser => {
 /** The provider's users, found by sign-in name without regard to case (as Entra does). */
 export class UserDirectory {
   private readonly users = new Map<string, RegisteredUser>()
+  /** Domains whose users sign in at their own AD FS (user realm discovery's 'Federated'). */
+  readonly federation = new FederatedDomains()
   private readonly revocations = new Map<string, SessionsValidFrom>()
 
   register(registration: UserRegistration): RegisteredUser {
@@ -71,6 +74,11 @@ export class UserDirectory {
 
   find(username: string): RegisteredUser | undefined {
     return this.users.get(username.toLowerCase())
+  }
+
+  /** Every user, in the order they were registered. */
+  all(): RegisteredUser[] {
+    return [...this.users.values()]
   }
 
   /** Whether any user signs in with a name in this domain (user realm discovery's question). */

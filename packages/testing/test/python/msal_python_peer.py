@@ -9,8 +9,12 @@ loopback server instead, with X-Forwarded-Host/-Proto naming the origin it was f
 provider then answers as that origin would (discovery endpoints, token issuers), the way a
 TLS-terminating proxy in front of it would make it.
 
-Job: {"base_url", "authority", "client_id", "scopes", "flow": "refresh_token" | "username_password",
-      "refresh_token"?, "username"?, "password"?, "sibling_client_id"?}
+Job: {"base_url", "authority", "client_id", "scopes",
+      "flow": "refresh_token" | "username_password" | "auth_code" | "device_code",
+      "refresh_token"?, "username"?, "password"?, "sibling_client_id"?,
+      "redirect_uri"?, "login_hint"?, "max_age"?}
+The auth_code flow visits the authorization URL itself (see LoopbackHttpClient.authorization_response).
+The device_code flow writes "USER_CODE <code>" on stderr, for the test to approve, then polls.
 With sibling_client_id, a second app sharing the token cache then asks acquire_token_silent:
 an app in the same family (FOCI) can redeem the first app's family refresh token.
 """
@@ -49,8 +53,21 @@ def main():
     app = msal.PublicClientApplication(
         job["client_id"], authority=job["authority"], http_client=http, token_cache=cache)
     scopes = job["scopes"]
+    details = {}
     if job["flow"] == "refresh_token":
         first = app.acquire_token_by_refresh_token(job["refresh_token"], scopes=scopes)
+    elif job["flow"] == "auth_code":
+        auth_flow = app.initiate_auth_code_flow(
+            scopes, redirect_uri=job["redirect_uri"], login_hint=job.get("login_hint"), max_age=job.get("max_age"))
+        auth_response = http.authorization_response(auth_flow["auth_uri"])
+        details = {"auth_uri": auth_flow["auth_uri"], "auth_response": auth_response, "nonce": auth_flow["nonce"]}
+        first = app.acquire_token_by_auth_code_flow(auth_flow, auth_response)
+    elif job["flow"] == "device_code":
+        device_flow = app.initiate_device_flow(scopes=scopes)
+        details = {"device_flow": {k: v for k, v in device_flow.items() if k != "device_code"}}
+        sys.stderr.write("USER_CODE %s\n" % device_flow.get("user_code"))
+        sys.stderr.flush()
+        first = app.acquire_token_by_device_flow(device_flow)
     else:
         first = app.acquire_token_by_username_password(job["username"], job["password"], scopes=scopes)
     sent_before_silent = len(http.sent)
@@ -73,6 +90,7 @@ def main():
         "sibling": sibling,
         "sent_by_sibling": http.sent[sent_before_sibling:],
         "cache": json.loads(cache.serialize()),
+        **details,
     }))
 
 

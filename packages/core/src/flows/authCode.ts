@@ -1,0 +1,358 @@
+import * as E from '#fp-ts/Either'
+import * as t from 'io-ts'
+import type { ClientContext } from '../app/context.js'
+import { now, type Program } from '../effects/program.js'
+import { authorizationError, usageError, withCorrelationId, type MsalError, type UsageError } from '../errors.js'
+import { ApiId, RefreshReason } from '../http/telemetry.js'
+import { buildAuthorizationUrl } from '../protocol/authorizationUrl.js'
+import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
+import { createPkce, hashedNonce, randomValue } from '../protocol/pkce.js'
+import { decorateScopes } from '../protocol/scopeDecoration.js'
+import { buildAuthorizationCodeRequest } from '../protocol/userGrants.js'
+import type { TokenResult } from '../result.js'
+import { decodeOr } from '../util/decode.js'
+import { newCorrelationId } from './correlation.js'
+import { logError } from './logging.js'
+import { userEndpoints } from './userEndpoints.js'
+import { redeemUserToken, requestHeaders } from './userTokens.js'
+
+/** How the authorization server hands the code back to the redirect URI. */
+export type ResponseMode = 'query' | 'form_post'
+
+/** MSAL Python's `Prompt` values. */
+export const Prompt = {
+  NONE: 'none',
+  LOGIN: 'login',
+  CONSENT: 'consent',
+  SELECT_ACCOUNT: 'select_account',
+  CREATE: 'create',
+} as const
+export type Prompt = (typeof Prompt)[keyof typeof Prompt]
+
+/** What an authorization request may carry besides the scopes. */
+export interface AuthorizationRequestOptions {
+  readonly redirectUri?: string | undefined
+  readonly state?: string | undefined
+  readonly prompt?: string | undefined
+  readonly loginHint?: string | undefined
+  readonly domainHint?: string | undefined
+  readonly claimsChallenge?: string | undefined
+  /** Seconds since the user last signed in that are still acceptable; the ID token's auth_time is checked. */
+  readonly maxAge?: number | undefined
+  readonly responseMode?: ResponseMode | undefined
+  /** Scopes of other resources the user consents to now (Entra's extra_scopes_to_consent). */
+  readonly extraScopesToConsent?: readonly string[] | undefined
+}
+
+/**
+ * MSAL Python's auth code flow dict, as plain JSON: keep it in the user's session, send the user
+ * to `authUri`, and hand it back with the redirect's parameters. Everything in it but `authUri`
+ * and `state` is for acquireTokenByAuthCodeFlow; the verifier and nonce never leave the server.
+ */
+export interface AuthCodeFlow {
+  readonly authUri: string
+  readonly state: string
+  readonly redirectUri?: string | undefined
+  /** The decorated scopes asked for. */
+  readonly scopes: readonly string[]
+  readonly codeVerifier: string
+  /** The raw nonce; its SHA-256 (hex) went to the server. */
+  readonly nonce: string
+  readonly claimsChallenge?: string | undefined
+  readonly maxAge?: number | undefined
+  readonly responseMode?: ResponseMode | undefined
+}
+
+const optional = <C extends t.Mixed>(codec: C) => t.union([codec, t.undefined])
+
+/** The shape a flow must have when it comes back from a session store (which may have tampered with it). */
+const AuthCodeFlowCodec = t.intersection([
+  t.type({
+    authUri: t.string,
+    state: t.string,
+    scopes: t.array(t.string),
+    codeVerifier: t.string,
+    nonce: t.string,
+  }),
+  t.partial({
+    redirectUri: optional(t.string),
+    claimsChallenge: optional(t.string),
+    maxAge: optional(t.number),
+    responseMode: optional(t.string),
+  }),
+])
+
+const RESPONSE_MODES = new Set<string>(['query', 'form_post'])
+
+/** Checks the options an authorization request shares; each problem names its option. */
+export const validateAuthorizationOptions = (options: AuthorizationRequestOptions): E.Either<UsageError, AuthorizationRequestOptions> => {
+  if (options.maxAge !== undefined && !(Number.isInteger(options.maxAge) && options.maxAge >= 0)) {
+    return E.left(usageError('maxAge', `expected a whole number of seconds (0 or more), got ${String(options.maxAge)}`))
+  }
+  if (options.responseMode !== undefined && !RESPONSE_MODES.has(options.responseMode)) {
+    return E.left(usageError('responseMode', `expected "query" or "form_post", got ${JSON.stringify(options.responseMode)}`))
+  }
+  if (options.redirectUri !== undefined && !isAbsoluteUrl(options.redirectUri)) {
+    return E.left(usageError('redirectUri', `expected an absolute URL such as http://localhost:3000/redirect, got ${JSON.stringify(options.redirectUri)}`))
+  }
+  for (const name of ['state', 'prompt', 'loginHint', 'domainHint'] as const) {
+    const value = options[name]
+    if (value !== undefined && typeof value !== 'string') return E.left(usageError(name, `expected a string, got ${typeof value}`))
+  }
+  return E.right(options)
+}
+
+const isAbsoluteUrl = (value: unknown): boolean => {
+  if (typeof value !== 'string') return false
+  try {
+    return new URL(value).protocol !== ''
+  } catch {
+    return false
+  }
+}
+
+interface PreparedAuthorizationRequest {
+  readonly scopes: readonly string[]
+  readonly claims: string | undefined
+  readonly authorizationEndpoint: string
+}
+
+/** What both ways of building an authorization URL check and look up first. */
+function* prepareAuthorizationRequest(
+  ctx: ClientContext,
+  scopesInput: readonly string[],
+  options: AuthorizationRequestOptions,
+): Program<E.Either<MsalError, PreparedAuthorizationRequest>> {
+  const scopes = decorateScopes(scopesInput, ctx.config.excludeScopes)
+  if (E.isLeft(scopes)) return scopes
+  const checked = validateAuthorizationOptions(options)
+  if (E.isLeft(checked)) return checked
+  const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
+  if (E.isLeft(claims)) return claims
+  const correlationId = yield* newCorrelationId()
+  const endpoints = yield* userEndpoints(ctx, correlationId, yield* now())
+  if (E.isLeft(endpoints)) return E.left(withCorrelationId(endpoints.left, correlationId))
+  return E.right({ scopes: scopes.right, claims: claims.right, authorizationEndpoint: endpoints.right.authorizationEndpoint })
+}
+
+/**
+ * MSAL Python's `initiate_auth_code_flow`: a fresh PKCE pair (S256), state and nonce, and the URL
+ * that sends the user to sign in. Costs no request when the authority's endpoints are built in.
+ */
+export function* initiateAuthCodeFlow(
+  ctx: ClientContext,
+  scopesInput: readonly string[],
+  options: AuthorizationRequestOptions = {},
+): Program<E.Either<MsalError, AuthCodeFlow>> {
+  const prepared = yield* prepareAuthorizationRequest(ctx, scopesInput, options)
+  if (E.isLeft(prepared)) return prepared
+  const { scopes, claims, authorizationEndpoint } = prepared.right
+  const pkce = yield* createPkce()
+  const state = options.state ?? (yield* randomValue())
+  const nonce = yield* randomValue()
+  const authUri = buildAuthorizationUrl(authorizationEndpoint, {
+    clientId: ctx.config.clientId,
+    redirectUri: options.redirectUri,
+    scopes,
+    state,
+    nonce: yield* hashedNonce(nonce),
+    codeChallenge: pkce.challenge,
+    responseMode: options.responseMode,
+    prompt: options.prompt,
+    loginHint: options.loginHint,
+    domainHint: options.domainHint,
+    claims,
+    maxAge: options.maxAge,
+    extraScopesToConsent: options.extraScopesToConsent,
+  })
+  return E.right({
+    authUri,
+    state,
+    ...(options.redirectUri !== undefined ? { redirectUri: options.redirectUri } : {}),
+    scopes,
+    codeVerifier: pkce.verifier,
+    nonce,
+    ...(options.claimsChallenge !== undefined ? { claimsChallenge: options.claimsChallenge } : {}),
+    ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}),
+    ...(options.responseMode !== undefined ? { responseMode: options.responseMode } : {}),
+  })
+}
+
+/** The redirect's parameters, as a web framework hands them over: a plain object of strings. */
+const authResponseFields = (input: unknown): E.Either<UsageError, Readonly<Record<string, string>>> => {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return E.left(usageError('authResponse', 'expected the redirect\'s query or form parameters as an object, e.g. { code, state }'))
+  }
+  const fields: Record<string, string> = {}
+  for (const [name, value] of Object.entries(input as Record<string, unknown>)) {
+    if (value === undefined) continue
+    // A repeated parameter (?state=a&state=b) is how a forged redirect smuggles a second value in.
+    if (typeof value !== 'string') return E.left(usageError('authResponse', `parameter ${name} must be a single string, got ${Array.isArray(value) ? 'several values' : typeof value}`))
+    fields[name] = value
+  }
+  return E.right(fields)
+}
+
+export interface AuthCodeRedemptionOptions {
+  /** A subset of the flow's scopes, for a token of one of the resources the user consented to. */
+  readonly scopes?: readonly string[] | undefined
+}
+
+/**
+ * MSAL Python's `acquire_token_by_auth_code_flow`: checks that the redirect belongs to the flow
+ * (state; a mismatch is a usage error, as it is likely a forged request), turns an error redirect
+ * into an AuthorizationError, and redeems the code with the PKCE verifier, checking the ID
+ * token's nonce and auth_time. The cache is untouched unless tokens come back.
+ */
+export function* acquireTokenByAuthCodeFlow(
+  ctx: ClientContext,
+  flowInput: unknown,
+  authResponseInput: unknown,
+  options: AuthCodeRedemptionOptions = {},
+  /** Telemetry's name for the calling API: interactive sign-ins report their own. */
+  api: ApiId = ApiId.acquireTokenByAuthorizationCode,
+): Program<E.Either<MsalError, TokenResult>> {
+  const flow = decodeOr(AuthCodeFlowCodec, flowInput, (_, problem) =>
+    usageError('authCodeFlow', `not a flow from initiateAuthCodeFlow (${problem.path || 'flow'}: ${problem.message})`),
+  )
+  if (E.isLeft(flow)) return flow
+  const response = authResponseFields(authResponseInput)
+  if (E.isLeft(response)) return response
+  const { state, code, error } = response.right
+  if (flow.right.state === '') return E.left(usageError('authCodeFlow', 'the flow has no state'))
+  if (state !== flow.right.state) {
+    return E.left(usageError('authResponse', 'state mismatch: this redirect does not belong to the flow (a forged or replayed sign-in response?)'))
+  }
+  let scopes: readonly string[] = flow.right.scopes
+  if (options.scopes !== undefined) {
+    const asked = decorateScopes(options.scopes, ctx.config.excludeScopes)
+    if (E.isLeft(asked)) return asked
+    const granted = new Set(flow.right.scopes)
+    const extra = asked.right.filter((scope) => !granted.has(scope))
+    if (extra.length > 0) return E.left(usageError('scopes', `must be a subset of the flow's scopes (${flow.right.scopes.join(' ')}); ${extra.join(' ')} was not asked for`))
+    scopes = asked.right
+  }
+  if (code === undefined || code === '') {
+    if (error !== undefined && error !== '') {
+      return E.left(
+        authorizationError({
+          error,
+          ...(response.right['error_description'] !== undefined ? { errorDescription: response.right['error_description'] } : {}),
+          ...(response.right['error_uri'] !== undefined ? { errorUri: response.right['error_uri'] } : {}),
+          ...(response.right['suberror'] !== undefined ? { suberror: response.right['suberror'] } : {}),
+        }),
+      )
+    }
+    return E.left(usageError('authResponse', 'the redirect carries neither a code nor an error'))
+  }
+  const nonce = yield* hashedNonce(flow.right.nonce)
+  return yield* redeemCode(ctx, {
+    code,
+    scopes,
+    redirectUri: flow.right.redirectUri,
+    codeVerifier: flow.right.codeVerifier,
+    claimsChallenge: flow.right.claimsChallenge,
+    expect: { nonce, maxAge: flow.right.maxAge },
+    api,
+  })
+}
+
+/** MSAL Python's `get_authorization_request_url` (prefer initiateAuthCodeFlow: it adds PKCE and checks the response). */
+export function* getAuthorizationRequestUrl(
+  ctx: ClientContext,
+  scopesInput: readonly string[],
+  options: AuthorizationRequestOptions & { readonly nonce?: string | undefined } = {},
+): Program<E.Either<MsalError, string>> {
+  const prepared = yield* prepareAuthorizationRequest(ctx, scopesInput, options)
+  if (E.isLeft(prepared)) return prepared
+  const { scopes, claims, authorizationEndpoint } = prepared.right
+  return E.right(
+    buildAuthorizationUrl(authorizationEndpoint, {
+      clientId: ctx.config.clientId,
+      redirectUri: options.redirectUri,
+      scopes,
+      state: options.state,
+      nonce: options.nonce,
+      responseMode: options.responseMode,
+      prompt: options.prompt,
+      loginHint: options.loginHint,
+      domainHint: options.domainHint,
+      claims,
+      maxAge: options.maxAge,
+      extraScopesToConsent: options.extraScopesToConsent,
+    }),
+  )
+}
+
+export interface AuthorizationCodeOptions {
+  readonly redirectUri?: string | undefined
+  /** The nonce given to getAuthorizationRequestUrl, checked against the ID token's. */
+  readonly nonce?: string | undefined
+  readonly claimsChallenge?: string | undefined
+  /** The PKCE verifier, when the authorization request carried a challenge. */
+  readonly codeVerifier?: string | undefined
+}
+
+/** MSAL Python's `acquire_token_by_authorization_code`: redeems a code obtained some other way. */
+export function* acquireTokenByAuthorizationCode(
+  ctx: ClientContext,
+  code: unknown,
+  scopesInput: readonly string[],
+  options: AuthorizationCodeOptions = {},
+): Program<E.Either<MsalError, TokenResult>> {
+  if (typeof code !== 'string' || code === '') return E.left(usageError('code', 'expected the authorization code from the redirect'))
+  const scopes = decorateScopes(scopesInput, ctx.config.excludeScopes)
+  if (E.isLeft(scopes)) return scopes
+  return yield* redeemCode(ctx, {
+    code,
+    scopes: scopes.right,
+    redirectUri: options.redirectUri,
+    codeVerifier: options.codeVerifier,
+    claimsChallenge: options.claimsChallenge,
+    expect: { nonce: options.nonce },
+    api: ApiId.acquireTokenByAuthorizationCode,
+  })
+}
+
+interface CodeRedemption {
+  readonly code: string
+  readonly scopes: readonly string[]
+  readonly redirectUri: string | undefined
+  readonly codeVerifier: string | undefined
+  readonly claimsChallenge: string | undefined
+  readonly expect: { readonly nonce?: string | undefined; readonly maxAge?: number | undefined }
+  readonly api: ApiId
+}
+
+/** The authorization_code grant, shared by both ways of redeeming a code. */
+function* redeemCode(ctx: ClientContext, r: CodeRedemption): Program<E.Either<MsalError, TokenResult>> {
+  const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, r.claimsChallenge)
+  if (E.isLeft(claims)) return claims
+  const correlationId = yield* newCorrelationId()
+  const nowMs = yield* now()
+  const endpoints = yield* userEndpoints(ctx, correlationId, nowMs)
+  if (E.isLeft(endpoints)) return E.left(withCorrelationId(endpoints.left, correlationId))
+  const request = buildAuthorizationCodeRequest({
+    tokenEndpoint: endpoints.right.tokenEndpoint,
+    clientId: ctx.config.clientId,
+    credential: ctx.config.credential,
+    scopes: r.scopes,
+    claims: claims.right,
+    headers: requestHeaders(ctx, r.api, RefreshReason.notSilent, correlationId),
+    code: r.code,
+    redirectUri: r.redirectUri,
+    codeVerifier: r.codeVerifier,
+  })
+  const result = yield* redeemUserToken(ctx, {
+    request,
+    api: r.api,
+    correlationId,
+    nowMs,
+    scopes: r.scopes,
+    expect: r.expect,
+    grantType: 'authorization_code',
+    environment: ctx.config.authority.host,
+  })
+  if (E.isLeft(result)) yield* logError('info', `acquireTokenByAuthCodeFlow failed (correlation id ${correlationId})`, result.left)
+  return result
+}

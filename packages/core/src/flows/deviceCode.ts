@@ -1,0 +1,245 @@
+import * as E from '#fp-ts/Either'
+import * as t from 'io-ts'
+import type { ClientContext } from '../app/context.js'
+import { log, now, sleep, type Program } from '../effects/program.js'
+import {
+  cancelledError,
+  configurationError,
+  usageError,
+  withCorrelationId,
+  type CancelledError,
+  type MsalError,
+  type TimeoutError,
+} from '../errors.js'
+import { transportError } from '../http/send.js'
+import { ApiId, libraryHeaders, RefreshReason } from '../http/telemetry.js'
+import { sendThrottled } from '../http/throttling.js'
+import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
+import {
+  buildDeviceAuthorizationRequest,
+  buildDeviceCodeTokenRequest,
+  DEVICE_CODE_GRANT_TYPE,
+  isPollAgainError,
+  processDeviceAuthorizationResponse,
+  SLOW_DOWN_SECONDS,
+  type DeviceAuthorization,
+} from '../protocol/deviceCode.js'
+import { decorateScopes } from '../protocol/scopeDecoration.js'
+import type { TokenResult } from '../result.js'
+import { NonEmptyString } from '../util/codecs.js'
+import { decodeOr } from '../util/decode.js'
+import { originOf, redactUrl } from '../util/redact.js'
+import { newCorrelationId } from './correlation.js'
+import { logError } from './logging.js'
+import { userEndpoints } from './userEndpoints.js'
+import { defaultRetryAfterMs, redeemUserToken, requestHeaders } from './userTokens.js'
+
+/**
+ * MSAL Python's device flow dict, camelCased: show the user `message` (or `verificationUri` and
+ * `userCode`), then hand the object to acquireTokenByDeviceFlow. Plain JSON. Setting `expiresAt`
+ * to 0 stops a polling acquireTokenByDeviceFlow before its next poll (MSAL Python's way; an
+ * AbortSignal stops it at once).
+ */
+export interface DeviceFlow extends DeviceAuthorization {
+  /** The decorated scopes the flow was started for; the tokens are filed under them. */
+  readonly scopes: readonly string[]
+  /** Sent with the start and with every poll (MSAL Python's `_correlation_id`). */
+  readonly correlationId: string
+}
+
+export interface DeviceFlowOptions {
+  readonly claimsChallenge?: string | undefined
+}
+
+/** Anything with an `aborted` flag: an AbortSignal. */
+export interface AbortSignalLike {
+  readonly aborted: boolean
+}
+
+export interface DeviceFlowRedemptionOptions {
+  readonly claimsChallenge?: string | undefined
+  /**
+   * Stops the polling: the call fails with a CancelledError. The flow only reads `aborted`, before
+   * each poll and after each wait; the interpreter must cut a wait short on abort (the node
+   * application's does).
+   */
+  readonly signal?: AbortSignalLike | undefined
+}
+
+/**
+ * MSAL Python's `initiate_device_flow`: asks the authority's device authorization endpoint for a
+ * user code, for the decorated scopes. An identity provider that has no such endpoint (in its
+ * OpenID configuration) is a ConfigurationError naming the authority option.
+ */
+export function* initiateDeviceFlow(ctx: ClientContext, scopesInput: readonly string[], options: DeviceFlowOptions = {}): Program<E.Either<MsalError, DeviceFlow>> {
+  const scopes = decorateScopes(scopesInput, ctx.config.excludeScopes)
+  if (E.isLeft(scopes)) return scopes
+  const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
+  if (E.isLeft(claims)) return claims
+  const correlationId = yield* newCorrelationId()
+  const result = yield* startFlow(ctx, scopes.right, claims.right, correlationId)
+  if (E.isLeft(result)) {
+    yield* logError('info', `initiateDeviceFlow failed (correlation id ${correlationId})`, result.left)
+    return E.left(withCorrelationId(result.left, correlationId))
+  }
+  return result
+}
+
+function* startFlow(ctx: ClientContext, scopes: readonly string[], claims: string | undefined, correlationId: string): Program<E.Either<MsalError, DeviceFlow>> {
+  const nowMs = yield* now()
+  const endpoints = yield* userEndpoints(ctx, correlationId, nowMs)
+  if (E.isLeft(endpoints)) return endpoints
+  const endpoint = endpoints.right.deviceCodeEndpoint
+  if (endpoint === undefined) {
+    const { authority } = ctx.config
+    return E.left(
+      configurationError(
+        authority.kind === 'OIDC' ? 'oidcAuthority' : 'authority',
+        `${redactUrl(authority.url)} does not support the device code flow: its OpenID configuration names no device_authorization_endpoint`,
+      ),
+    )
+  }
+  const request = buildDeviceAuthorizationRequest({
+    endpoint,
+    clientId: ctx.config.clientId,
+    credential: ctx.config.credential,
+    scopes,
+    claims,
+    headers: { ...libraryHeaders(ctx.platform, ctx.config.appName, ctx.config.appVersion), 'client-request-id': correlationId },
+  })
+  yield* log('verbose', `device authorization request to ${originOf(endpoint)}`)
+  const outcome = yield* sendThrottled(ctx.httpCache, request, nowMs, defaultRetryAfterMs(ctx))
+  if (outcome._tag === 'HttpFailure') return E.left(transportError(endpoint, outcome))
+  // The code's lifetime counts from its arrival.
+  const answeredMs = yield* now()
+  const flow = processDeviceAuthorizationResponse(outcome, { url: endpoint, nowMs: answeredMs, defaultRetryAfterMs: defaultRetryAfterMs(ctx) })
+  return E.map((authorization: DeviceAuthorization): DeviceFlow => ({ ...authorization, scopes, correlationId }))(flow)
+}
+
+/** What acquireTokenByDeviceFlow needs of a flow; anything else in it is the caller's. */
+const DeviceFlowCodec = t.intersection([
+  t.type({ deviceCode: NonEmptyString, expiresAt: t.number, interval: t.number }),
+  t.partial({ scopes: t.array(t.string), correlationId: NonEmptyString }),
+])
+
+/** The flow object as the caller holds it: `expiresAt` is read afresh before every poll. */
+type LiveFlow = { readonly expiresAt?: unknown }
+
+/**
+ * MSAL Python's `acquire_token_by_device_flow`: polls the token endpoint until the user approves
+ * (the tokens and account land in the cache), declines (ServerError authorization_declined) or
+ * the code expires. Polls are `interval` seconds apart, 5 s more after each slow_down.
+ *
+ * It stops, with nothing cached:
+ * - on an AbortSignal, with a CancelledError;
+ * - when the caller set the flow's `expiresAt` to a time now past (MSAL Python's way, e.g. 0),
+ *   with a CancelledError, before the next poll;
+ * - when the code's own `expiresAt` passes, with a TimeoutError (code "timeout"): the user did
+ *   not sign in in time. Had it polled once more, the server would have answered expired_token,
+ *   which (like any error but authorization_pending and slow_down) ends polling as a ServerError.
+ *
+ * Telemetry reports the outcome once, as MSAL Python does: the "not yet" answers of the polls
+ * before it are not reported as failures.
+ */
+export function* acquireTokenByDeviceFlow(
+  ctx: ClientContext,
+  flowInput: unknown,
+  options: DeviceFlowRedemptionOptions = {},
+): Program<E.Either<MsalError, TokenResult>> {
+  const decoded = decodeOr(DeviceFlowCodec, flowInput, (_, problem) =>
+    usageError('flow', `not a flow from initiateDeviceFlow (${problem.path || 'flow'}: ${problem.message})`),
+  )
+  if (E.isLeft(decoded)) return decoded
+  const flow = decoded.right
+  const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
+  if (E.isLeft(claims)) return claims
+  const correlationId = flow.correlationId ?? (yield* newCorrelationId())
+  const result = yield* pollUntilDone(ctx, {
+    live: flowInput as LiveFlow,
+    deviceCode: flow.deviceCode,
+    expiresAt: flow.expiresAt,
+    interval: flow.interval,
+    scopes: flow.scopes ?? [],
+    claims: claims.right,
+    signal: options.signal,
+    correlationId,
+  })
+  if (E.isLeft(result)) {
+    yield* logError('info', `acquireTokenByDeviceFlow failed (correlation id ${correlationId})`, result.left)
+    return E.left(withCorrelationId(result.left, correlationId))
+  }
+  return result
+}
+
+interface Polling {
+  readonly live: LiveFlow
+  readonly deviceCode: string
+  /** The flow's expiry when polling began; a different value later was set by the caller. */
+  readonly expiresAt: number
+  readonly interval: number
+  readonly scopes: readonly string[]
+  readonly claims: string | undefined
+  readonly signal: AbortSignalLike | undefined
+  readonly correlationId: string
+}
+
+function* pollUntilDone(ctx: ClientContext, p: Polling): Program<E.Either<MsalError, TokenResult>> {
+  if (isAborted(p.signal)) return E.left(aborted())
+  const endpoints = yield* userEndpoints(ctx, p.correlationId, yield* now())
+  if (E.isLeft(endpoints)) return endpoints
+  const { tokenEndpoint } = endpoints.right
+  const request = buildDeviceCodeTokenRequest({
+    tokenEndpoint,
+    clientId: ctx.config.clientId,
+    credential: ctx.config.credential,
+    deviceCode: p.deviceCode,
+    claims: p.claims,
+    headers: requestHeaders(ctx, ApiId.acquireTokenByDeviceFlow, RefreshReason.notSilent, p.correlationId),
+  })
+  // A server asking for no wait at all would be polled in a tight loop.
+  let intervalSeconds = Math.max(1, p.interval)
+  for (;;) {
+    const nowMs = yield* now()
+    const stop = stopReason(p, nowMs, tokenEndpoint)
+    if (stop !== undefined) return E.left(stop)
+    const result = yield* redeemUserToken(ctx, {
+      request,
+      api: ApiId.acquireTokenByDeviceFlow,
+      correlationId: p.correlationId,
+      nowMs,
+      scopes: p.scopes,
+      grantType: DEVICE_CODE_GRANT_TYPE,
+      environment: ctx.config.authority.host,
+      // MSAL Python reports the final answer only: a long wait must not fill the buffer.
+      reportsFailure: (error) => !isPollAgainError(error._tag === 'ServerError' ? error.error : undefined),
+    })
+    if (E.isRight(result)) return result
+    const answer = result.left._tag === 'ServerError' ? result.left.error : undefined
+    // An abort during the request: the interpreter may have cut it short with a failure.
+    if (isAborted(p.signal)) return E.left(aborted())
+    if (!isPollAgainError(answer)) return result
+    if (answer === 'slow_down') intervalSeconds += SLOW_DOWN_SECONDS
+    yield* log('verbose', `device code flow: ${answer}; polling again in ${intervalSeconds} s`)
+    yield* sleep(intervalSeconds * 1000)
+  }
+}
+
+/** Read afresh each time: the signal changes under the flow. */
+const isAborted = (signal: AbortSignalLike | undefined): boolean => signal?.aborted === true
+
+const aborted = (): CancelledError => cancelledError('acquireTokenByDeviceFlow was cancelled: its AbortSignal was aborted')
+
+/** Why polling must stop before the next request, if it must. */
+const stopReason = (p: Polling, nowMs: number, tokenEndpoint: string): CancelledError | TimeoutError | undefined => {
+  if (isAborted(p.signal)) return aborted()
+  const live = p.live.expiresAt
+  const expiresAt = typeof live === 'number' && Number.isFinite(live) ? live : 0
+  if (nowMs < expiresAt * 1000) return undefined
+  if (expiresAt !== p.expiresAt) return cancelledError(`acquireTokenByDeviceFlow was stopped: the flow's expiresAt was set to ${String(live)}, a time now past`)
+  return {
+    _tag: 'TimeoutError',
+    code: 'timeout',
+    url: redactUrl(tokenEndpoint),
+    message: 'the device code expired before the user signed in with it; start again with initiateDeviceFlow',
+  }
+}

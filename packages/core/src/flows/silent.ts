@@ -1,0 +1,304 @@
+import * as E from '#fp-ts/Either'
+import type { ClientContext } from '../app/context.js'
+import { entraEndpoints } from '../authority/endpoints.js'
+import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
+import { accountOf, selectAccessTokenIn, selectAppMetadata, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
+import type { AccessTokenEntity, IdTokenEntity, RefreshTokenEntity } from '../cache/schema.js'
+import { BY_OWNER, ownerKey, prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
+import { log, now, type Program } from '../effects/program.js'
+import { classifySuberror, isTransportError, usageError, withCorrelationId, type MsalError } from '../errors.js'
+import { ApiId, recordCacheHit, RefreshReason } from '../http/telemetry.js'
+import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
+import { decorateScopes, RESERVED_SCOPES, undecoratedScopes } from '../protocol/scopeDecoration.js'
+import { buildRefreshTokenRequest } from '../protocol/userGrants.js'
+import { resultFromCache, type TokenResult } from '../result.js'
+import { newCorrelationId } from './correlation.js'
+import { discoverTenantId, namesTenantByDomain } from './tenantId.js'
+import { logError } from './logging.js'
+import { userEndpoints } from './userEndpoints.js'
+import { anchorMailboxFor, redeemUserToken, requestHeaders } from './userTokens.js'
+
+export interface SilentOptions {
+  /** Skip the access-token cache and redeem a refresh token. */
+  readonly forceRefresh?: boolean | undefined
+  /** A claims challenge from a resource; it skips the access-token cache. */
+  readonly claimsChallenge?: string | undefined
+}
+
+/** The parts of an account a silent call needs: getAccounts() returns them. */
+export type SilentAccount = Pick<Account, 'homeAccountId' | 'environment'> & Partial<Pick<Account, 'realm' | 'username'>>
+
+/** Tenants that stand for "whichever tenant the user signs in to": their tokens are filed under the user's tenant. */
+const MULTI_TENANT = new Set(['common', 'organizations', 'consumers'])
+
+/**
+ * The realms an account's access tokens for this authority may be filed under: the authority's
+ * tenant (MSAL Python files them so), and the tenant id the ID token named (MSAL for Node, and
+ * us): the account's own for a multi-tenant authority, the learned one for a domain name.
+ */
+const realmsFor = (ctx: ClientContext, account: SilentAccount): string[] => {
+  const tenant = ctx.config.authority.tenant
+  const lower = tenant.toLowerCase()
+  const realms = [tenant]
+  const learned = ctx.tenantIds.get(lower)
+  if (learned !== undefined) realms.push(learned)
+  if (MULTI_TENANT.has(lower) && account.realm !== undefined && account.realm !== '') realms.push(account.realm)
+  return [...new Set(realms)]
+}
+
+/**
+ * Where an account's access tokens may be: every environment × realm, with keys computed once per
+ * account and kept (a silent hit is the hot path; building the keys would cost more than the lookup).
+ */
+const bucketsFor = (ctx: ClientContext, account: SilentAccount): readonly AccessTokenBucket[] => {
+  const realms = realmsFor(ctx, account)
+  const key = `${account.homeAccountId}\u0000${realms.join('\u0000')}`
+  const kept = ctx.silentBuckets.get(key)
+  if (kept !== undefined) return kept
+  const buckets = ctx.environments.flatMap((environment) =>
+    realms.map((realm) => prepareBucket({ clientId: ctx.config.clientId, environment, realm, homeAccountId: account.homeAccountId })),
+  )
+  // Bounded: a web app serving many users keeps the recent ones.
+  if (ctx.silentBuckets.size >= MAX_KEPT_BUCKETS) ctx.silentBuckets.clear()
+  ctx.silentBuckets.set(key, buckets)
+  return buckets
+}
+
+const MAX_KEPT_BUCKETS = 10_000
+
+const refreshReasonOf = (lookup: AccessTokenLookup | undefined): RefreshReason =>
+  lookup === undefined ? RefreshReason.forced : lookup._tag === 'Aging' ? RefreshReason.aging : lookup._tag === 'Miss' && lookup.reason === 'expired' ? RefreshReason.expired : RefreshReason.absent
+
+const isAccount = (value: unknown): value is SilentAccount =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { homeAccountId?: unknown }).homeAccountId === 'string' &&
+  typeof (value as { environment?: unknown }).environment === 'string'
+
+/**
+ * MSAL Python's `acquire_token_silent_with_error`. Right(undefined) means the cache holds nothing
+ * for this account (sign the user in); Left is a refresh that failed (with `classification`).
+ *
+ * 1. Unless forced or challenged: a fresh access token for the scopes (300 s margin).
+ * 2. Else each environment (the authority's host, then aliases holding refresh tokens): refresh
+ *    tokens of the app's family, then its own (MSAL Python's FOCI rules), newest first.
+ * 3. A token past refresh_on is returned when its refresh fails; one inside the margin that has
+ *    not expired is returned when the identity provider cannot be reached.
+ */
+export function* acquireTokenSilentWithError(
+  ctx: ClientContext,
+  scopesInput: readonly string[],
+  accountInput: unknown,
+  options: SilentOptions = {},
+): Program<E.Either<MsalError, TokenResult | undefined>> {
+  if (accountInput === undefined || accountInput === null) return E.right(undefined)
+  if (!isAccount(accountInput)) return E.left(usageError('account', 'expected an account from getAccounts() (with homeAccountId and environment)'))
+  const account = accountInput
+  // Scopes are checked as user flows check them (reserved ones refused), before any cache look.
+  const decorated = decorateScopes(scopesInput, ctx.config.excludeScopes)
+  if (E.isLeft(decorated)) return decorated
+  const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
+  if (E.isLeft(claims)) return claims
+  const scopes = undecoratedScopes(decorated.right)
+
+  const nowMs = yield* now()
+  const nowSec = Math.floor(nowMs / 1000)
+  const skipCache = options.forceRefresh === true || (options.claimsChallenge !== undefined && options.claimsChallenge !== '')
+  let lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account), scopes, nowSec)
+  const correlationId = yield* newCorrelationId()
+  if (lookup !== undefined && lookup._tag !== 'Fresh' && namesTenantByDomain(ctx) && !ctx.tenantIds.has(ctx.config.authority.tenant.toLowerCase())) {
+    // Tokens are filed under the tenant's id, which a domain-named authority does not tell.
+    if ((yield* discoverTenantId(ctx, correlationId, nowMs)) !== undefined) lookup = selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account), scopes, nowSec)
+  }
+  if (lookup?._tag === 'Fresh') {
+    ctx.telemetry.current = recordCacheHit(ctx.telemetry.current)
+    return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId))
+  }
+  const reason = refreshReasonOf(lookup)
+  yield* log('info', `acquireTokenSilent: no usable access token (refresh reason ${reason}); looking for a refresh token (correlation id ${correlationId})`)
+
+  const refreshed = yield* refreshFromCache(ctx, decorated.right, claims.right, account, reason, correlationId, nowMs)
+  if (refreshed !== undefined && E.isRight(refreshed)) return refreshed
+  const aging = lookup?._tag === 'Aging' ? lookup.entity : undefined
+  const lastResort = lookup?._tag === 'Miss' ? lookup.lastResort : undefined
+  if (refreshed === undefined) {
+    // No refresh token: an aging token is still good (MSAL Python returns it as it stands).
+    return E.right(aging === undefined ? undefined : cachedResult(ctx, aging, account, nowSec, correlationId))
+  }
+  const failure = classified(refreshed.left)
+  if (aging !== undefined || (lastResort !== undefined && isTransportError(failure))) {
+    yield* logError('warning', `acquireTokenSilent (correlation id ${correlationId}) returns the cached token: refreshing it failed`, failure)
+    return E.right(cachedResult(ctx, (aging ?? lastResort)!, account, nowSec, correlationId))
+  }
+  yield* logError('info', `acquireTokenSilent failed (correlation id ${correlationId})`, failure)
+  return E.left(withCorrelationId(failure, correlationId))
+}
+
+/** MSAL Python maps the suberrors an app cannot act on to an empty classification (its issue #57). */
+const classified = (error: MsalError): MsalError =>
+  'suberror' in error && error.suberror !== undefined ? { ...error, classification: classifySuberror(error.suberror) } : error
+
+/** A cached token as a result, with the account and (when cached) its ID token. */
+const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: SilentAccount, nowSec: number, correlationId: string): TokenResult => {
+  const base = resultFromCache(entity, nowSec, correlationId)
+  const owned = [...ctx.tokenCache.accounts.lookup(BY_OWNER, ownerKey(entity.environment, account.homeAccountId)).values()]
+  const stored = owned.find(({ entity: candidate }) => candidate.realm === entity.realm) ?? owned[0]
+  const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: account.homeAccountId, environment: entity.environment, clientId: entity.client_id, realm: entity.realm })
+  const claims = idToken === undefined ? undefined : claimsOf(ctx, idToken)
+  return {
+    ...base,
+    account: stored !== undefined ? accountOf(stored.entity) : { ...account, authorityType: 'MSSTS', username: account.username ?? '' },
+    ...(idToken !== undefined ? { idToken: idToken.secret } : {}),
+    ...(claims !== undefined ? { idTokenClaims: claims } : {}),
+  }
+}
+
+/** Cache entries are never mutated (an update replaces them), so their claims are decoded once. */
+const claimsOf = (ctx: ClientContext, entity: IdTokenEntity): IdTokenClaims | undefined => {
+  if (ctx.decodedIdTokens.has(entity)) return ctx.decodedIdTokens.get(entity)
+  const decoded = decodeIdTokenClaims(entity.secret)
+  const claims = E.isRight(decoded) ? decoded.right : undefined
+  ctx.decodedIdTokens.set(entity, claims)
+  return claims
+}
+
+/**
+ * Refresh tokens, environment by environment: the authority's host first, then each alias that
+ * holds refresh tokens for the account. Undefined when there was no refresh token anywhere; else
+ * the first success or the last failure.
+ */
+function* refreshFromCache(
+  ctx: ClientContext,
+  scopes: readonly string[],
+  claims: string | undefined,
+  account: SilentAccount,
+  reason: RefreshReason,
+  correlationId: string,
+  nowMs: number,
+): Program<E.Either<MsalError, TokenResult> | undefined> {
+  let last: E.Either<MsalError, TokenResult> | undefined
+  const tried = new Set<string>()
+  for (const [index, environment] of ctx.environments.entries()) {
+    const hasTokens = selectRefreshTokens(ctx.tokenCache, { environment, homeAccountId: account.homeAccountId }).length > 0
+    if (!hasTokens) continue
+    const tokenEndpoint = yield* tokenEndpointIn(ctx, index === 0 ? undefined : environment, correlationId, nowMs)
+    if (E.isLeft(tokenEndpoint)) return tokenEndpoint
+    const attempt: RefreshAttempt = { ctx, scopes, claims, account, reason, correlationId, nowMs, environment, tokenEndpoint: tokenEndpoint.right, tried }
+    const result = yield* refreshInEnvironment(attempt)
+    if (result !== undefined && (E.isRight(result) || isTransportError(result.left))) return result
+    last = result ?? last
+  }
+  return last
+}
+
+/** The authority's token endpoint, or an alias host's (MSAL Python's alias retry: same tenant, other host, no discovery). */
+function* tokenEndpointIn(ctx: ClientContext, alias: string | undefined, correlationId: string, nowMs: number): Program<E.Either<MsalError, string>> {
+  if (alias !== undefined) return E.right(entraEndpoints(`https://${alias}`, ctx.config.authority.tenant).tokenEndpoint)
+  const endpoints = yield* userEndpoints(ctx, correlationId, nowMs)
+  return E.isLeft(endpoints) ? endpoints : E.right(endpoints.right.tokenEndpoint)
+}
+
+interface RefreshAttempt {
+  readonly ctx: ClientContext
+  readonly scopes: readonly string[]
+  readonly claims: string | undefined
+  readonly account: SilentAccount
+  readonly reason: RefreshReason
+  readonly correlationId: string
+  readonly nowMs: number
+  readonly environment: string
+  readonly tokenEndpoint: string
+  /** Refresh tokens already redeemed in this call (by secret). */
+  readonly tried: Set<string>
+}
+
+const FAMILY = '1'
+
+/**
+ * MSAL Python's `_acquire_token_silent_by_finding_rt_belongs_to_me_or_my_family`. An app never
+ * seen before tries the family's refresh tokens (stopping when Entra says client_mismatch); an
+ * app known to be in a family tries the family's, then its own; any other app its own.
+ */
+function* refreshInEnvironment(a: RefreshAttempt): Program<E.Either<MsalError, TokenResult> | undefined> {
+  const { ctx, environment, account } = a
+  const metadata = selectAppMetadata(ctx.tokenCache, environment, ctx.config.clientId)
+  const query = { environment, homeAccountId: account.homeAccountId }
+  if (metadata === undefined) {
+    const tried = yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { ...query, familyId: FAMILY }), isClientMismatch)
+    if (tried !== undefined && (E.isRight(tried) || isTransportError(tried.left))) return tried
+  }
+  let last: E.Either<MsalError, TokenResult> | undefined
+  const family = metadata?.family_id
+  if (family !== undefined && family !== null && family !== '') {
+    last = yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { ...query, familyId: family }))
+    if (last !== undefined && (E.isRight(last) || isTransportError(last.left))) return last
+  }
+  return (yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { ...query, clientId: ctx.config.clientId }))) ?? last
+}
+
+/**
+ * The scopes to ask with this refresh token. A refresh may not ask for scopes the grant lacks
+ * (RFC 6749 §6), which strict OpenID providers enforce: one that granted no `profile` refuses the
+ * whole refresh. So for a generic OpenID provider, MSAL's reserved scopes are asked only when the
+ * refresh token was granted them. Entra's (whose `scope` never lists offline_access) get MSAL's
+ * usual request.
+ */
+const refreshScopes = (a: RefreshAttempt, rt: RefreshTokenEntity): readonly string[] => {
+  if (a.ctx.config.authority.kind !== 'OIDC' || typeof rt.target !== 'string' || rt.target === '') return a.scopes
+  const granted = new Set(rt.target.toLowerCase().split(' '))
+  return a.scopes.filter((scope) => !RESERVED.has(scope.toLowerCase()) || granted.has(scope.toLowerCase()))
+}
+
+const RESERVED = new Set(RESERVED_SCOPES)
+
+/**
+ * Entra's "this app is not in the token's family": MSAL Python reads it from
+ * error_additional_info, MSAL.NET from the suberror; either stops the family attempts.
+ */
+const isClientMismatch = (error: MsalError): boolean =>
+  (error._tag === 'ServerError' || error._tag === 'ThrottledError') &&
+  (error.suberror === 'client_mismatch' || (error.errorAdditionalInfo ?? []).includes('client_mismatch'))
+
+/**
+ * Redeems refresh tokens newest first until one works. A failed one is kept: invalid_grant may
+ * mean a new MFA policy for these scopes, and the token may still serve other scopes or tenants.
+ */
+function* tryRefreshTokens(
+  a: RefreshAttempt,
+  candidates: readonly RefreshTokenEntity[],
+  stopAfter: (error: MsalError) => boolean = () => false,
+): Program<E.Either<MsalError, TokenResult> | undefined> {
+  let last: E.Either<MsalError, TokenResult> | undefined
+  for (const rt of candidates) {
+    // A family token that is also the app's own is tried once per call, not twice.
+    if (a.tried.has(rt.secret)) continue
+    a.tried.add(rt.secret)
+    yield* log('verbose', `acquireTokenSilent: redeeming a refresh token${rt.family_id ? ` of family ${rt.family_id}` : ''} at ${a.environment}`)
+    const request = buildRefreshTokenRequest({
+      tokenEndpoint: a.tokenEndpoint,
+      clientId: a.ctx.config.clientId,
+      credential: a.ctx.config.credential,
+      scopes: refreshScopes(a, rt),
+      claims: a.claims,
+      headers: requestHeaders(a.ctx, ApiId.acquireTokenSilent, a.reason, a.correlationId, anchorMailboxFor(a.account.homeAccountId)),
+      refreshToken: rt.secret,
+    })
+    last = yield* redeemUserToken(a.ctx, {
+      request,
+      api: ApiId.acquireTokenSilent,
+      correlationId: a.correlationId,
+      nowMs: a.nowMs,
+      scopes: a.scopes,
+      grantType: 'refresh_token',
+      environment: a.environment,
+      // A refresh must not bring back an account that a concurrent removeAccount just removed.
+      skipAccountCreation: true,
+    })
+    if (E.isRight(last)) return last
+    yield* logError('verbose', 'acquireTokenSilent: the refresh token was not accepted', last.left)
+    // Unreachable identity provider: another refresh token would not reach it either.
+    if (isTransportError(last.left)) return last
+    if (stopAfter(last.left)) break
+  }
+  return last
+}

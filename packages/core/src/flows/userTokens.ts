@@ -1,0 +1,151 @@
+import * as E from '#fp-ts/Either'
+import type { ClientContext } from '../app/context.js'
+import { decodeClientInfo, homeAccountIdOf, type IdTokenClaims } from '../cache/accountOf.js'
+import { keyFor } from '../cache/keys.js'
+import { BY_OWNER, ownerKey } from '../cache/tokenStore.js'
+import { grantedTarget, reduceTokenResponse, type TokenResponseEvent } from '../cache/reducers.js'
+import { accountOf, type Account } from '../cache/selectors.js'
+import type { AccountEntity } from '../cache/schema.js'
+import type { HttpRequest } from '../effects/effect.js'
+import { log, type Program } from '../effects/program.js'
+import { errorName, invalidResponseError, withCorrelationId, type MsalError } from '../errors.js'
+import { transportError } from '../http/send.js'
+import { libraryHeaders, recordServerAnswer, telemetryHeaders, type ApiId, type RefreshReason } from '../http/telemetry.js'
+import { DEFAULT_RETRY_AFTER_MS, sendThrottled } from '../http/throttling.js'
+import { validateIdToken } from '../protocol/idToken.js'
+import { targetToScopes } from '../protocol/scopes.js'
+import { undecoratedScopes } from '../protocol/scopeDecoration.js'
+import { processTokenResponse, type TokenSuccessResponse } from '../protocol/tokenResponse.js'
+import { resultFromResponse, type TokenResult } from '../result.js'
+import { originOf, redactUrl } from '../util/redact.js'
+
+/** How long a throttled request waits when no Retry-After says: public clients wait longer. */
+export const defaultRetryAfterMs = (ctx: ClientContext): number =>
+  ctx.config.credential === undefined ? DEFAULT_RETRY_AFTER_MS.public : DEFAULT_RETRY_AFTER_MS.confidential
+
+/** Headers for a request of `api`: who is calling, the correlation id, telemetry, optional routing. */
+export const requestHeaders = (
+  ctx: ClientContext,
+  api: ApiId,
+  reason: RefreshReason,
+  correlationId: string,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> => ({
+  ...libraryHeaders(ctx.platform, ctx.config.appName, ctx.config.appVersion),
+  ...telemetryHeaders(ctx.telemetry.current, api, reason, correlationId),
+  ...extra,
+})
+
+/** Routing hint for Entra's gateway: the home account's object id @ tenant (MSAL's X-AnchorMailbox). */
+export const anchorMailboxFor = (homeAccountId: string | undefined): Record<string, string> => {
+  const [uid, utid] = (homeAccountId ?? '').split('.')
+  return uid !== undefined && uid !== '' && utid !== undefined && utid !== '' ? { 'X-AnchorMailbox': `Oid:${uid}@${utid}` } : {}
+}
+
+export interface UserTokenRedemption {
+  readonly request: HttpRequest
+  readonly api: ApiId
+  readonly correlationId: string
+  readonly nowMs: number
+  /** Decorated scopes asked for. */
+  readonly scopes: readonly string[]
+  /** The hashed nonce and max_age the authorization request carried, to check the ID token against. */
+  readonly expect?: { readonly nonce?: string | undefined; readonly maxAge?: number | undefined } | undefined
+  readonly grantType: string
+  /** Where the tokens are filed: the authority's host (or the alias a silent call is trying). */
+  readonly environment: string
+  readonly skipAccountCreation?: boolean | undefined
+  readonly username?: string | undefined
+  /**
+   * Whether a failure goes to the telemetry buffer (default: every one). A device code poll's
+   * "not yet" is the protocol working, not a failure worth reporting.
+   */
+  readonly reportsFailure?: ((error: MsalError) => boolean) | undefined
+}
+
+/**
+ * Sends a user grant's token request and turns its answer into a result: throttled as MSAL
+ * throttles, the ID token checked (audience, nonce, max_age), the tokens filed in the cache with
+ * the account, and the result carrying the account. Nothing is cached from a failed call.
+ */
+export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Program<E.Either<MsalError, TokenResult>> {
+  const { request } = r
+  // The path names the tenant: the whole URL is a PII line.
+  yield* log('verbose', `token request to ${originOf(request.url)}`)
+  yield* log('verbose', `token request to ${redactUrl(request.url)}`, true)
+  const outcome = yield* sendThrottled(ctx.httpCache, request, r.nowMs, defaultRetryAfterMs(ctx))
+  if (outcome._tag === 'HttpFailure') return E.left(withCorrelationId(transportError(request.url, outcome), r.correlationId))
+  const processed = processTokenResponse(outcome, { url: request.url, nowMs: r.nowMs, defaultRetryAfterMs: defaultRetryAfterMs(ctx) })
+  if (E.isRight(processed) || (r.reportsFailure?.(processed.left) ?? true)) {
+    ctx.telemetry.current = recordServerAnswer(ctx.telemetry.current, r.api, r.correlationId, E.isLeft(processed) ? errorName(processed.left) : undefined)
+  }
+  if (E.isLeft(processed)) return E.left(withCorrelationId(processed.left, r.correlationId))
+  const response = processed.right
+  const nowSec = Math.floor(r.nowMs / 1000)
+
+  let claims: IdTokenClaims | undefined
+  if (response.id_token !== undefined) {
+    const checked = validateIdToken(response.id_token, { clientId: ctx.config.clientId, nonce: r.expect?.nonce, maxAge: r.expect?.maxAge, nowSec })
+    if (E.isLeft(checked)) return E.left(withCorrelationId(checked.left, r.correlationId))
+    for (const warning of checked.right.warnings) yield* log('warning', warning)
+    claims = checked.right.claims
+    learnTenantId(ctx, claims)
+  }
+  const clientInfo = response.client_info === undefined ? E.right(undefined) : decodeClientInfo(response.client_info)
+  if (E.isLeft(clientInfo)) {
+    return E.left(withCorrelationId(invalidResponseError(request.url, outcome.status, `client_info: ${clientInfo.left}`, ''), r.correlationId))
+  }
+  const event: TokenResponseEvent = {
+    clientId: ctx.config.clientId,
+    environment: r.environment,
+    realm: ctx.config.authority.tenant,
+    scopes: r.scopes,
+    response,
+    clientInfo: clientInfo.right,
+    idTokenClaims: claims,
+    grantType: r.grantType,
+    skipAccountCreation: r.skipAccountCreation,
+    username: r.username,
+  }
+  const change = reduceTokenResponse(event, nowSec, ctx.tokenCache)
+  ctx.tokenCache.update(() => change)
+  const accountEntity = change.puts.find((put) => put.type === 'Account')?.entity as AccountEntity | undefined
+  const home = homeAccountIdOf(clientInfo.right, claims) ?? undefined
+  return E.right(userResult(response, r.scopes, nowSec, r.correlationId, claims, accountFor(ctx, accountEntity, home, r.environment)))
+}
+
+/** Remembers which tenant id a domain-named authority stands for (see ClientContext.tenantIds). */
+const learnTenantId = (ctx: ClientContext, claims: IdTokenClaims): void => {
+  const tenant = ctx.config.authority.tenant.toLowerCase()
+  if (typeof claims.tid === 'string' && claims.tid !== '' && tenant.includes('.')) ctx.tenantIds.set(tenant, claims.tid)
+}
+
+/** The account a result names: the one just filed, else the one the cache holds for that home account. */
+const accountFor = (ctx: ClientContext, filed: AccountEntity | undefined, homeAccountId: string | undefined, environment: string): Account | undefined => {
+  if (filed !== undefined) return accountOf(filed)
+  if (homeAccountId === undefined) return undefined
+  const stored = ctx.tokenCache.accounts.lookup(BY_OWNER, ownerKey(environment, homeAccountId)).values().next().value
+  return stored === undefined ? undefined : accountOf(stored.entity)
+}
+
+const userResult = (
+  response: TokenSuccessResponse,
+  scopes: readonly string[],
+  nowSec: number,
+  correlationId: string,
+  claims: IdTokenClaims | undefined,
+  account: Account | undefined,
+): TokenResult => {
+  const base = resultFromResponse(response, undecoratedScopes(targetToScopes(grantedTarget(response, scopes))), nowSec, correlationId)
+  return {
+    ...base,
+    ...(response.id_token !== undefined ? { idToken: response.id_token } : {}),
+    ...(claims !== undefined ? { idTokenClaims: claims } : {}),
+    ...(account !== undefined ? { account } : {}),
+  }
+}
+
+/** The key an account entry is filed under, for lookups by home account. */
+export const accountKeyOf = (account: Pick<Account, 'homeAccountId' | 'environment' | 'realm'>): string =>
+  keyFor('Account', { home_account_id: account.homeAccountId, environment: account.environment, realm: account.realm ?? '' })
+

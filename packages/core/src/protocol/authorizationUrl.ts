@@ -1,0 +1,47 @@
+/** What an authorization request (RFC 6749 §4.1.1 with OIDC and Entra's parameters) carries. */
+export interface AuthorizationRequest {
+  readonly clientId: string
+  readonly redirectUri?: string | undefined
+  /** Decorated scopes. */
+  readonly scopes: readonly string[]
+  readonly state?: string | undefined
+  /** The hashed nonce. */
+  readonly nonce?: string | undefined
+  readonly codeChallenge?: string | undefined
+  readonly responseMode?: 'query' | 'form_post' | 'fragment' | undefined
+  readonly prompt?: string | undefined
+  readonly loginHint?: string | undefined
+  readonly domainHint?: string | undefined
+  readonly claims?: string | undefined
+  readonly maxAge?: number | undefined
+  /** Scopes the user is asked to consent to now, for use later (Entra's extra_scopes_to_consent). */
+  readonly extraScopesToConsent?: readonly string[] | undefined
+}
+
+/** The URL that sends the user to sign in. Parameters absent from the request are left out. */
+export const buildAuthorizationUrl = (authorizationEndpoint: string, request: AuthorizationRequest): string => {
+  const params = new URLSearchParams({ client_id: request.clientId, response_type: 'code' })
+  const set = (name: string, value: string | undefined): void => {
+    if (value !== undefined && value !== '') params.set(name, value)
+  }
+  set('redirect_uri', request.redirectUri)
+  // Consent for other resources' scopes is asked in `scope` itself (Entra has no separate
+  // parameter); the code is then redeemed for the requested scopes only.
+  set('scope', [...new Set([...request.scopes, ...(request.extraScopesToConsent ?? [])])].join(' '))
+  set('state', request.state)
+  set('nonce', request.nonce)
+  if (request.codeChallenge !== undefined) {
+    params.set('code_challenge', request.codeChallenge)
+    params.set('code_challenge_method', 'S256')
+  }
+  set('response_mode', request.responseMode)
+  set('prompt', request.prompt)
+  set('login_hint', request.loginHint)
+  set('domain_hint', request.domainHint)
+  set('claims', request.claims)
+  if (request.maxAge !== undefined) params.set('max_age', String(request.maxAge))
+  // Entra returns client_info (the home account's ids) only when asked.
+  params.set('client_info', '1')
+  const separator = authorizationEndpoint.includes('?') ? '&' : '?'
+  return `${authorizationEndpoint}${separator}${params.toString()}`
+}

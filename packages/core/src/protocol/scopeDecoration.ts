@@ -1,0 +1,37 @@
+import * as E from '#fp-ts/Either'
+import { configurationError, usageError, type ConfigurationError, type UsageError } from '../errors.js'
+import { validateScopes } from './scopes.js'
+
+/** Scopes MSAL adds to every user sign-in; a caller passing one is a usage error (MSAL Python's rule). */
+export const RESERVED_SCOPES: readonly string[] = ['openid', 'profile', 'offline_access']
+const RESERVED = new Set(RESERVED_SCOPES)
+
+/** Checks the `excludeScopes` option: openid cannot be excluded (sign-in needs it). */
+export const validateExcludeScopes = (exclude: readonly string[]): E.Either<ConfigurationError, readonly string[]> =>
+  exclude.some((scope) => scope.toLowerCase() === 'openid')
+    ? E.left(configurationError('excludeScopes', 'openid cannot be excluded: a sign-in without it has no ID token'))
+    : E.right(exclude)
+
+/**
+ * The scopes a user flow asks for: the caller's (which may be none), then openid, profile and
+ * offline_access, minus the app's excludeScopes. A reserved scope from the caller is refused,
+ * as MSAL Python refuses it.
+ */
+export const decorateScopes = (scopes: unknown, excludeScopes: readonly string[] = []): E.Either<UsageError, readonly string[]> => {
+  if (Array.isArray(scopes) && scopes.length === 0) return E.right(RESERVED_SCOPES.filter((s) => !excluded(s, excludeScopes)))
+  const checked = validateScopes(scopes)
+  if (E.isLeft(checked)) return checked
+  const reserved = checked.right.filter((scope) => RESERVED.has(scope.toLowerCase()))
+  if (reserved.length > 0) {
+    return E.left(
+      usageError('scopes', `${reserved.join(', ')} ${reserved.length === 1 ? 'is' : 'are'} reserved: MSAL asks for openid, profile and offline_access itself. Pass only your API's scopes.`),
+    )
+  }
+  return E.right([...checked.right, ...RESERVED_SCOPES].filter((scope) => !excluded(scope, excludeScopes)))
+}
+
+const excluded = (scope: string, excludeScopes: readonly string[]): boolean =>
+  excludeScopes.some((exclude) => exclude.toLowerCase() === scope.toLowerCase())
+
+/** The caller's scopes without the ones MSAL added (for results and scope-subset checks). */
+export const undecoratedScopes = (scopes: readonly string[]): string[] => scopes.filter((scope) => !RESERVED.has(scope.toLowerCase()))

@@ -1,0 +1,42 @@
+import type { HttpRequest } from '../effects/effect.js'
+import { clientAuthFields, type ClientCredential } from './clientAuth.js'
+
+/** What every token request of a user grant shares. */
+export interface UserGrantBase {
+  readonly tokenEndpoint: string
+  readonly clientId: string
+  /** Absent for public clients. */
+  readonly credential?: ClientCredential | undefined
+  /** Decorated scopes. */
+  readonly scopes: readonly string[]
+  readonly claims?: string | undefined
+  readonly headers: Readonly<Record<string, string>>
+}
+
+const tokenRequest = (base: UserGrantBase, grant: Record<string, string | undefined>): HttpRequest => {
+  const form: Record<string, string> = { client_id: base.clientId }
+  for (const [name, value] of Object.entries(grant)) if (value !== undefined) form[name] = value
+  form['scope'] = base.scopes.join(' ')
+  // Entra returns client_info (the home account's ids) only when asked.
+  form['client_info'] = '1'
+  if (base.claims !== undefined) form['claims'] = base.claims
+  return { method: 'POST', url: base.tokenEndpoint, headers: base.headers, form: { ...form, ...(base.credential !== undefined ? clientAuthFields(base.credential) : {}) } }
+}
+
+/** Redeems an authorization code (RFC 6749 §4.1.3), with its PKCE verifier (RFC 7636 §4.5). */
+export const buildAuthorizationCodeRequest = (
+  base: UserGrantBase & { readonly code: string; readonly redirectUri?: string | undefined; readonly codeVerifier?: string | undefined },
+): HttpRequest =>
+  tokenRequest(base, { grant_type: 'authorization_code', code: base.code, redirect_uri: base.redirectUri, code_verifier: base.codeVerifier })
+
+/** Redeems a refresh token (RFC 6749 §6). */
+export const buildRefreshTokenRequest = (base: UserGrantBase & { readonly refreshToken: string }): HttpRequest =>
+  tokenRequest(base, { grant_type: 'refresh_token', refresh_token: base.refreshToken })
+
+/** The resource owner password credentials grant (RFC 6749 §4.3), for managed users. */
+export const buildPasswordRequest = (base: UserGrantBase & { readonly username: string; readonly password: string }): HttpRequest =>
+  tokenRequest(base, { grant_type: 'password', username: base.username, password: base.password })
+
+/** Trades a federation server's SAML assertion for tokens (RFC 7522; Microsoft's saml1_1-bearer for SAML 1.1). */
+export const buildSamlBearerRequest = (base: UserGrantBase & { readonly grantType: string; readonly assertion: string }): HttpRequest =>
+  tokenRequest(base, { grant_type: base.grantType, assertion: base.assertion })

@@ -1,0 +1,43 @@
+// oidc-provider ships no type declarations; these cover the part of its API the conformance
+// harness uses (https://github.com/panva/node-oidc-provider/blob/main/docs/README.md).
+declare module 'oidc-provider' {
+  import type { IncomingMessage, ServerResponse } from 'node:http'
+
+  /** What `findAccount` resolves: the account's id and its claims for a token. */
+  export interface ProviderAccount {
+    readonly accountId: string
+    claims(use: string, scope: string): Promise<Record<string, unknown>>
+  }
+
+  export interface ProviderClient {
+    readonly clientId: string
+    readonly clientAuthMethod: string
+  }
+
+  /** The koa context a middleware sees (the fields the harness reads). */
+  export interface ProviderContext {
+    readonly method: string
+    readonly path: string
+    readonly status: number
+    readonly body: unknown
+    readonly oidc?:
+      | {
+          readonly route?: string | undefined
+          readonly params?: Readonly<Record<string, unknown>> | undefined
+          readonly client?: ProviderClient | undefined
+        }
+      | undefined
+  }
+
+  export type ProviderConfiguration = Readonly<Record<string, unknown>> & {
+    readonly findAccount?: (ctx: unknown, id: string) => Promise<ProviderAccount | undefined>
+  }
+
+  export default class Provider {
+    constructor(issuer: string, configuration?: ProviderConfiguration)
+    readonly issuer: string
+    callback(): (req: IncomingMessage, res: ServerResponse) => void
+    use(middleware: (ctx: ProviderContext, next: () => Promise<void>) => Promise<void>): void
+    on(event: string, listener: (...args: unknown[]) => void): this
+  }
+}

@@ -1,0 +1,58 @@
+import type { RandomSource } from '../random.js'
+import { uuidFrom } from './ids.js'
+import type { RegisteredUser, UserDirectory } from './users.js'
+
+/** A user signed in to the provider's one (imaginary) browser: what single sign-on and prompt=none rely on. */
+export interface BrowserSession {
+  readonly username: string
+  /** When the user last entered their credentials (epoch ms): the ID token's `auth_time`. */
+  readonly authTimeMs: number
+  /** Entra's `session_state`: one id per browser session. */
+  readonly sessionState: string
+  /** The user's session generation when they signed in: revoking sessions ends this one. */
+  readonly generation: number
+}
+
+/**
+ * The sessions of the browser the fake signs users in with. An interactive sign-in starts (or
+ * reuses) one; `prompt=none` succeeds only with one; revoking a user's sessions ends theirs.
+ */
+export class BrowserSessions {
+  private readonly sessions = new Map<string, BrowserSession>()
+
+  constructor(
+    private readonly users: UserDirectory,
+    private readonly random: RandomSource,
+  ) {}
+
+  /** The user enters their credentials now: a new session (and `auth_time`). */
+  start(user: RegisteredUser, nowMs: number): BrowserSession {
+    const session = {
+      username: user.username,
+      authTimeMs: nowMs,
+      sessionState: uuidFrom(this.random(16)),
+      generation: this.users.sessionsValidFrom(user.username).generation,
+    }
+    this.sessions.set(user.username.toLowerCase(), session)
+    return session
+  }
+
+  /** The user's session, unless it was revoked. */
+  find(username: string): BrowserSession | undefined {
+    const session = this.sessions.get(username.toLowerCase())
+    return session !== undefined && this.isLive(session) ? session : undefined
+  }
+
+  /** Every session not revoked, oldest sign-in first. */
+  live(): BrowserSession[] {
+    return [...this.sessions.values()].filter((session) => this.isLive(session)).sort((a, b) => a.authTimeMs - b.authTimeMs)
+  }
+
+  clear(): void {
+    this.sessions.clear()
+  }
+
+  private isLive(session: BrowserSession): boolean {
+    return session.generation >= this.users.sessionsValidFrom(session.username).generation
+  }
+}
