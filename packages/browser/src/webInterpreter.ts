@@ -83,6 +83,10 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
         return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), effect.ms))
       case 'ReadEnv':
         return options.env?.[effect.name]
+      case 'SignJwt':
+      case 'ClientAssertion':
+        // Only an application built around a credential holds keys and callbacks (it answers these first).
+        return { _tag: 'CredentialFailure', message: 'this interpreter holds no client credential to sign with' }
       case 'Log':
         if (options.logger !== undefined && isLogged(effect.level, threshold) && (!effect.pii || options.enablePiiLog === true)) {
           options.logger(effect.level, effect.message)

@@ -2,8 +2,8 @@
  * @msal-ts/core: the pure protocol core. No I/O and no globals: flows are Programs that
  * describe the effects they need, and a runtime's interpreter performs them.
  */
-export type { Effect, EffectResults, EffectTag, EffectOf, HttpRequest, HttpResponse, HttpFailure, HttpOutcome, LogLevel } from './effects/effect.js'
-export { perform, http, now, randomBytes, sha256, sleep, readEnv, log, pure, type Program } from './effects/program.js'
+export type { Effect, EffectResults, EffectTag, EffectOf, HttpRequest, HttpResponse, HttpFailure, HttpOutcome, LogLevel, AssertionOutcome } from './effects/effect.js'
+export { perform, http, now, randomBytes, sha256, sleep, readEnv, log, pure, signJwt, clientAssertion, type Program } from './effects/program.js'
 export { run, runToPromise, type Interpret } from './effects/run.js'
 export { SingleFlight } from './effects/singleFlight.js'
 
@@ -42,8 +42,19 @@ export { decorateScopes, undecoratedScopes, validateExcludeScopes, RESERVED_SCOP
 export { createPkce, randomValue, hashedNonce, type Pkce } from './protocol/pkce.js'
 export { validateIdToken, ID_TOKEN_SKEW_SECONDS, type IdTokenExpectations, type CheckedIdToken } from './protocol/idToken.js'
 export { buildAuthorizationUrl, type AuthorizationRequest } from './protocol/authorizationUrl.js'
-export { buildAuthorizationCodeRequest, buildRefreshTokenRequest, buildPasswordRequest, buildSamlBearerRequest, type UserGrantBase } from './protocol/userGrants.js'
-export { clientAuthFields, SECRET_FORM_FIELDS, type ClientCredential } from './protocol/clientAuth.js'
+export { buildAuthorizationCodeRequest, buildRefreshTokenRequest, buildPasswordRequest, buildSamlBearerRequest, buildOnBehalfOfRequest, buildUserFicRequest, type UserGrantBase } from './protocol/userGrants.js'
+export {
+  assertionAuth,
+  JWT_BEARER_ASSERTION_TYPE,
+  NO_CLIENT_AUTH,
+  SECRET_FORM_FIELDS,
+  secretAuth,
+  withClientAuth,
+  type ClientAuth,
+  type ClientCredential,
+} from './protocol/clientAuth.js'
+export { ASSERTION_LIFETIME_SECONDS, ASSERTION_REUSE_SECONDS, buildAssertionClaims, buildAssertionHeader } from './protocol/clientAssertion.js'
+export { clientAuthFor, sendAuthenticated, type ClientAuthentication } from './flows/clientAuthentication.js'
 export { buildClientCredentialsRequest, type ClientCredentialsRequestInput } from './protocol/clientCredentials.js'
 export {
   processTokenResponse,
@@ -61,6 +72,7 @@ export { Collection, type Stored } from './cache/collection.js'
 export {
   AccessTokenEntity,
   isAccessTokenEntity,
+  userAssertionHashOf,
   RefreshTokenEntity,
   IdTokenEntity,
   AccountEntity,
@@ -224,3 +236,8 @@ export {
   type XmlAttribute,
   type XmlName,
 } from './protocol/wsTrust/index.js'
+export { acquireTokenOnBehalfOf, hashUserAssertion, type OnBehalfOfOptions } from './flows/onBehalfOf.js'
+export {
+  acquireTokenByUserFederatedIdentityCredential,
+  type UserFederatedIdentityCredentialOptions,
+} from './flows/userFederatedIdentityCredential.js'

@@ -3,6 +3,7 @@
  * Node interpreter. Names follow MSAL Python's, in camelCase.
  */
 export { ConfidentialClientApplication, type ConfidentialClientApplicationOptions } from './app/ConfidentialClientApplication.js'
+export type { ClientAssertionCallback, ClientCredentialOption } from './credentials/clientCredential.js'
 export { PublicClientApplication, type PublicClientApplicationOptions, type DeviceFlowRedemptionOptions } from './app/PublicClientApplication.js'
 export { ClientApplication, type ClientApplicationOptions } from './app/ClientApplication.js'
 export type { AcquireTokenInteractiveOptions } from './interactive/interactive.js'
@@ -35,6 +36,8 @@ export {
   type CredentialType,
   type TokenResult,
   type ClientCredentialsOptions,
+  type OnBehalfOfOptions,
+  type UserFederatedIdentityCredentialOptions,
   Prompt,
   type AuthCodeFlow,
   type AuthorizationRequestOptions,

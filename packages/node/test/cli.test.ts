@@ -24,6 +24,8 @@ describe('msal-ts demo', () => {
     expect(text).toMatch(/4\. initiateDeviceFlow.*\n.*enter the code \w+ to authenticate\.\n.*\n\s+acquireTokenByDeviceFlow: signed in as alice@contoso\.onmicrosoft\.com/)
     expect(text).toMatch(/5\. acquireTokenInteractive.*\n\s+the browser \(simulated\) signed in and came back by POST to http:\/\/localhost:\d+\n\s+signed in as bob@contoso\.onmicrosoft\.com/)
     expect(text).toMatch(/6\. getAccounts\(\): alice@contoso\.onmicrosoft\.com, bob@contoso\.onmicrosoft\.com\n\s+acquireTokenSilent for each: cache, cache {3}HTTP requests: 0/)
+    expect(text).toMatch(/7\. acquireTokenOnBehalfOf.*\n\s+source: identity_provider {3}Graph token for alice@contoso\.onmicrosoft\.com\n\s+the API authenticated with private_key_jwt: \{"alg":"PS256","typ":"JWT","x5t#S256":"[\w-]{43}","x5c":\[…\]\}/)
+    expect(text).toMatch(/8\. the same incoming token again: cache; bob@contoso\.onmicrosoft\.com's token: identity_provider \(Graph token for bob@contoso\.onmicrosoft\.com\)\n\s+on-behalf-of requests: 2/)
     expect(text).toContain('demo complete')
   })
 

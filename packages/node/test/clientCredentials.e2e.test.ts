@@ -208,7 +208,7 @@ describe('ConfidentialClientApplication configuration', () => {
 
   it.each([
     [{ ...valid, clientId: '' }, 'clientId', 'clientId: expected a non-empty string, got ""'],
-    [{ ...valid, clientCredential: undefined }, 'clientCredential', 'clientCredential: expected a client secret (a non-empty string), got nothing'],
+    [{ ...valid, clientCredential: undefined }, 'clientCredential', 'clientCredential: expected a client secret string, { clientSecret }, { privateKey, thumbprint | thumbprintSha256 }, { privateKeyPfxPath, passphrase } or { clientAssertion }, got nothing'],
     [{ ...valid, authority: 'http://login.microsoftonline.com/t' }, 'authority', 'authority: must use https; plain http is allowed only for loopback hosts'],
     [{ ...valid, authority: 'not a url' }, 'authority', 'authority: expected an absolute URL'],
     [{ ...valid, timeout: 0 }, 'timeout', 'timeout: expected a positive number of milliseconds, got 0'],

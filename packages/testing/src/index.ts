@@ -31,6 +31,11 @@ export { tenantIdOf } from './fakeIdp/ids.js'
 export { DEFAULT_USER_TENANT, type UserRegistration, type RegisteredUser } from './fakeIdp/users.js'
 export type { FederatedDomainRegistration, WsTrustProtocol, SamlVersion } from './fakeIdp/federation.js'
 export { GRAPH_RESOURCE_ID } from './fakeIdp/scopes.js'
+export type { ClientAuthentication, ClientAuthenticationMethod, AssertionKeySource } from './fakeIdp/clientAuthentications.js'
+export { JWT_BEARER_ASSERTION_TYPE } from './fakeIdp/presentedCredentials.js'
+export { certificateThumbprints } from './fakeIdp/certificates.js'
+export { JWT_BEARER_GRANT_TYPE } from './fakeIdp/oboGrant.js'
+export { USER_FIC_GRANT_TYPE, TOKEN_EXCHANGE_AUDIENCE } from './fakeIdp/userFicGrant.js'
 export {
   msalNodeNetworkClient,
   type MsalNodeNetworkClient,

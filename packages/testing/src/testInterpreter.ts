@@ -50,6 +50,10 @@ export const createTestInterpreter = (options: TestInterpreterOptions): TestInte
         return undefined
       case 'ReadEnv':
         return env[effect.name]
+      case 'SignJwt':
+      case 'ClientAssertion':
+        // Only an application built around a credential holds keys and callbacks (it answers these first).
+        return { _tag: 'CredentialFailure', message: 'this interpreter holds no client credential to sign with' }
       case 'Log':
         logs.push({ level: effect.level, message: effect.message, pii: effect.pii })
         return undefined

@@ -11,6 +11,42 @@ import { decodeOr, type Problem } from '../util/decode.js'
 
 const ClientSecret = refined('a client secret (a non-empty string)', (u): u is string => typeof u === 'string' && u !== '')
 
+const Base64UrlText = refined('base64url text', (u): u is string => typeof u === 'string' && /^[A-Za-z0-9_-]+$/.test(u))
+
+/**
+ * A credential as the runtime parsed it (node reads PEM and PFX files; see its credentials
+ * folder): the description only, never a key or a function.
+ */
+const CredentialCodec = t.union(
+  [
+    t.type({ _tag: t.literal('ClientSecret'), secret: ClientSecret, method: t.keyof({ client_secret_post: null, client_secret_basic: null }) }),
+    t.type({ _tag: t.literal('ClientAssertion'), assertion: NonEmptyString }),
+    t.type({ _tag: t.literal('ClientAssertionCallback') }),
+    t.intersection([
+      t.type({ _tag: t.literal('Certificate') }),
+      t.partial({ sha1Thumbprint: Base64UrlText, sha256Thumbprint: Base64UrlText, x5c: t.array(NonEmptyString) }),
+    ]),
+  ],
+  'a client secret, or a parsed credential',
+)
+
+const ClientCredentialOption = new t.Type<ClientCredential, unknown, unknown>(
+  'a client secret (a non-empty string) or a credential',
+  (u): u is ClientCredential => typeof u === 'object' && u !== null && '_tag' in u,
+  (u, c) => {
+    if (typeof u === 'string' && u !== '') return t.success({ _tag: 'ClientSecret', secret: u, method: 'client_secret_post' })
+    if (typeof u !== 'object' || u === null) return ClientSecret.validate(u, c) as t.Validation<never>
+    return CredentialCodec.validate(u, c) as t.Validation<ClientCredential>
+  },
+  (a) => a,
+)
+
+/** MSAL Python's client_claims: JSON-able claims added to (and overriding) every client assertion. */
+const ClientClaims = refined(
+  'an object of claims',
+  (u): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u),
+)
+
 /** Options every application shares (MSAL Python's ClientApplication keyword arguments). */
 const CommonOptions = t.intersection([
   t.type({ clientId: NonEmptyString }),
@@ -27,7 +63,7 @@ const CommonOptions = t.intersection([
   }),
 ])
 
-const ConfidentialOptions = t.intersection([CommonOptions, t.type({ clientCredential: ClientSecret })])
+const ConfidentialOptions = t.intersection([CommonOptions, t.type({ clientCredential: ClientCredentialOption }), t.partial({ clientClaims: ClientClaims })])
 
 /** An application's validated configuration. */
 export interface ClientConfig {
@@ -42,6 +78,8 @@ export interface ClientConfig {
   readonly excludeScopes: readonly string[]
   readonly appName?: string | undefined
   readonly appVersion?: string | undefined
+  /** Claims added to every client assertion the certificate signs (MSAL Python's client_claims). */
+  readonly clientClaims?: Readonly<Record<string, unknown>> | undefined
 }
 
 /** A confidential client's validated configuration. */
@@ -93,7 +131,11 @@ export const decodeConfidentialClientConfig = (input: unknown): E.Either<Configu
   if (E.isLeft(decoded)) return decoded
   const common = decodeCommon(decoded.right)
   if (E.isLeft(common)) return common
-  return E.right({ ...common.right, credential: { _tag: 'ClientSecret', secret: decoded.right.clientCredential } })
+  const { clientCredential, clientClaims } = decoded.right
+  if (clientClaims !== undefined && clientCredential._tag !== 'Certificate') {
+    return E.left(configurationError('clientClaims', 'client claims go into the assertion a certificate signs; this credential signs none'))
+  }
+  return E.right({ ...common.right, credential: clientCredential, ...(clientClaims !== undefined ? { clientClaims } : {}) })
 }
 
 /** Checks a PublicClientApplication's options: no credential (a public client cannot keep one). */

@@ -3,7 +3,7 @@ import type { RegionState } from '../authority/region.js'
 import type { IdTokenClaims } from '../cache/accountOf.js'
 import type { IdTokenEntity } from '../cache/schema.js'
 import type { TokenCache } from '../cache/tokenCache.js'
-import { prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
+import { oboBucketPrefix, prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
 import type { HttpCache } from '../http/httpCache.js'
 import { emptyTelemetry, type PlatformInfo, type TelemetryBuffer } from '../http/telemetry.js'
 import type { ClientConfig } from './config.js'
@@ -37,6 +37,12 @@ export interface ClientContext {
   readonly silentBuckets: Map<string, readonly AccessTokenBucket[]>
   /** ID tokens' claims, decoded once per cache entry (entries are replaced, never mutated). */
   readonly decodedIdTokens: WeakMap<IdTokenEntity, IdTokenClaims | undefined>
+  /** The certificate's last signed assertion per token endpoint, reused for up to 540 s (as MSAL). */
+  readonly assertions: Map<string, { readonly assertion: string; readonly mintedAtSec: number }>
+  /** On-behalf-of buckets' keys but for the assertion hash, per environment (see flows/onBehalfOf.ts). */
+  readonly oboBucketPrefixes: readonly string[]
+  /** Token endpoints that refused a reused assertion: they get a fresh one every time. */
+  readonly assertionReuseRefused: Set<string>
 }
 
 export interface ClientContextInput {
@@ -56,6 +62,9 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     tenantIds: new Map(),
     silentBuckets: new Map(),
     decodedIdTokens: new WeakMap(),
+    assertions: new Map(),
+    oboBucketPrefixes: environments.map((environment) => oboBucketPrefix(input.config.clientId, environment)),
+    assertionReuseRefused: new Set(),
     environments,
     appTokenBuckets: environments.map((environment) =>
       prepareBucket({ clientId: input.config.clientId, environment, realm: input.config.authority.tenant, homeAccountId: null }),

@@ -1,5 +1,6 @@
 import { preferredNetwork } from '../authority/aliases.js'
 import { scopesToTarget, targetToScopes } from '../protocol/scopes.js'
+import { userAssertionHashOf } from './schema.js'
 import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, CredentialType, EntityOf, IdTokenEntity, RefreshTokenEntity } from './schema.js'
 
 /**
@@ -11,13 +12,20 @@ import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, CredentialTyp
 
 const none = (value: string | null | undefined): string => value ?? ''
 
-/** `{home}-{env}-accesstoken-{client_id}-{realm}-{target}`, plus `-{key_id}` for key-bound tokens. */
+/**
+ * `{home}-{env}-accesstoken-{client_id}-{realm}-{target}`, plus `-{key_id}` for key-bound tokens,
+ * `-{ext_cache_key}` for FMI tokens and `-{user_assertion_hash}` for on-behalf-of tokens.
+ */
 export const accessTokenKey = (at: Pick<AccessTokenEntity, 'environment' | 'client_id' | 'realm' | 'target'> & {
   readonly home_account_id?: string | null | undefined
   readonly key_id?: string | undefined
+  readonly ext_cache_key?: string | undefined
+  readonly user_assertion_hash?: string | undefined
 }): string =>
   // MSAL Python leaves key_id out, so a PoP token overwrites a bearer one; ours can coexist.
-  `${none(at.home_account_id)}-${at.environment}-accesstoken-${at.client_id}-${at.realm}-${at.target}${at.key_id ? `-${at.key_id}` : ''}`.toLowerCase()
+  `${none(at.home_account_id)}-${at.environment}-accesstoken-${at.client_id}-${at.realm}-${at.target}${at.key_id ? `-${at.key_id}` : ''}${
+    at.ext_cache_key ? `-${at.ext_cache_key}` : ''
+  }${at.user_assertion_hash ? `-${at.user_assertion_hash}` : ''}`.toLowerCase()
 
 /** `{home}-{env}-refreshtoken-{client_id}--{target}`: refresh tokens are realm-independent. */
 export const refreshTokenKey = (rt: Pick<RefreshTokenEntity, 'home_account_id' | 'environment' | 'client_id' | 'target'>): string =>
@@ -80,7 +88,7 @@ export const canonicalKey = <K extends CredentialType>(type: K, entity: EntityOf
   switch (type) {
     case 'AccessToken': {
       const at = entity as AccessTokenEntity
-      return accessTokenKey({ home_account_id: at.home_account_id, environment, client_id: at.client_id, realm: at.realm, target: sortedTarget(at.target), key_id: at.key_id })
+      return accessTokenKey({ home_account_id: at.home_account_id, environment, client_id: at.client_id, realm: at.realm, target: sortedTarget(at.target), key_id: at.key_id, ext_cache_key: at.ext_cache_key, user_assertion_hash: userAssertionHashOf(at) })
     }
     case 'RefreshToken': {
       const rt = entity as RefreshTokenEntity

@@ -9,6 +9,8 @@ export interface CacheAccessContext {
   readonly realm: string
   /** The account, for operations on a user's tokens. */
   readonly homeAccountId?: string | undefined
+  /** On-behalf-of: the incoming assertion's hash, which that flow's tokens are filed under (MSAL.NET's suggested cache key). */
+  readonly userAssertionHash?: string | undefined
 }
 
 /**

@@ -36,6 +36,10 @@ export interface TokenResponseEvent {
   /** ADFS or MSSTS; default ADFS when the realm is "adfs". */
   readonly authorityType?: string | undefined
   readonly keyId?: string | undefined
+  /** FMI tokens' isolation key (MSAL Python's ext_cache_key). */
+  readonly extCacheKey?: string | undefined
+  /** On-behalf-of tokens: the hash of the incoming assertion (MSAL for Node's user_assertion_hash). */
+  readonly userAssertionHash?: string | undefined
   /** The home account id when the caller already knows it (null: the app's own token); else derived. */
   readonly homeAccountId?: string | null | undefined
   /** The granted target, when already computed from `response` and `scopes`. */
@@ -82,6 +86,8 @@ export const accessTokenEntityOf = (event: TokenResponseEvent, nowSec: number): 
     extended_expires_on: String(nowSec + extExpiresIn),
     ...(response.refresh_in !== undefined ? { refresh_on: String(nowSec + response.refresh_in) } : {}),
     ...(event.keyId !== undefined ? { key_id: event.keyId } : {}),
+    ...(event.extCacheKey !== undefined ? { ext_cache_key: event.extCacheKey } : {}),
+    ...(event.userAssertionHash !== undefined ? { user_assertion_hash: event.userAssertionHash, userAssertionHash: event.userAssertionHash } : {}),
   }
 }
 
@@ -150,6 +156,7 @@ export const reduceTokenResponse = (given: TokenResponseEvent, nowSec: number, c
       target: event.target,
       last_modification_time: String(nowSec),
       ...(response.foci !== undefined ? { family_id: response.foci } : {}),
+      ...(event.userAssertionHash !== undefined ? { user_assertion_hash: event.userAssertionHash, userAssertionHash: event.userAssertionHash } : {}),
     }
     puts.push(put('RefreshToken', refreshToken))
     deletes.push(...supersededRefreshTokens(cache, refreshToken))

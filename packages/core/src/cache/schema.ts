@@ -40,11 +40,24 @@ export const AccessTokenEntity = t.intersection(
       extended_expires_on: EpochSecondsString,
       refresh_on: EpochSecondsString,
       key_id: t.string,
+      /** MSAL Python's cache isolation for FMI tokens: a hash of the request's fmi_path. */
+      ext_cache_key: t.string,
+      /** MSAL.NET's and MSAL for Node's: on-behalf-of tokens belong to the assertion they were obtained with. */
+      user_assertion_hash: t.string,
     }),
   ],
   'an access token entry',
 )
 export type AccessTokenEntity = t.TypeOf<typeof AccessTokenEntity> & { readonly [extra: string]: unknown }
+
+/**
+ * An on-behalf-of token's assertion hash: MSAL.NET writes `user_assertion_hash`, MSAL for Node
+ * `userAssertionHash` (we write both).
+ */
+export const userAssertionHashOf = (entity: { readonly [field: string]: unknown }): string | undefined => {
+  const hash = entity['user_assertion_hash'] ?? entity['userAssertionHash']
+  return typeof hash === 'string' && hash !== '' ? hash : undefined
+}
 
 const isEpochSeconds = (u: unknown): boolean => {
   if (typeof u !== 'string' || u.length === 0 || u.length > 15) return false
@@ -77,7 +90,9 @@ export const isAccessTokenEntity = (u: unknown): u is AccessTokenEntity => {
     isOptional(at['token_type'], isString) &&
     isOptional(at['extended_expires_on'], isEpochSeconds) &&
     isOptional(at['refresh_on'], isEpochSeconds) &&
-    isOptional(at['key_id'], isString)
+    isOptional(at['key_id'], isString) &&
+    isOptional(at['ext_cache_key'], isString) &&
+    isOptional(at['user_assertion_hash'], isString)
   )
 }
 

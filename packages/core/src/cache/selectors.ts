@@ -56,6 +56,8 @@ const selectInBucket = (cache: TokenStore, query: AccessTokenBucket, scopes: rea
             realm: query.realm,
             target: scopesToTarget(scopes),
             key_id: query.keyId,
+            ext_cache_key: query.extCacheKey,
+            user_assertion_hash: query.userAssertionHash,
           }),
         )
   let sawExpired = false

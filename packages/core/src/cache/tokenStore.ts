@@ -1,6 +1,7 @@
 import type { CacheChange, CachePut } from './change.js'
 import { Collection, type Stored } from './collection.js'
 import { canonicalKey } from './keys.js'
+import { userAssertionHashOf } from './schema.js'
 import type {
   AccessTokenEntity,
   AccountEntity,
@@ -48,14 +49,32 @@ export interface AccessTokenBucket {
   readonly homeAccountId: string | null | undefined
   /** Set for tokens bound to a key (PoP, SSH certificates); unset for bearer tokens. */
   readonly keyId?: string | undefined
+  /** Set for FMI tokens: which fmi_path they were obtained for (hashed). */
+  readonly extCacheKey?: string | undefined
+  /** Set for on-behalf-of tokens: the hash of the assertion they were obtained with. */
+  readonly userAssertionHash?: string | undefined
   /** `bucketKey` of these fields, when the caller computed it ahead (hot paths do). */
   readonly bucketKey?: string | undefined
 }
 
 const SEP = '\u0000'
 
+/**
+ * On-behalf-of tokens are found by the incoming assertion alone (as MSAL for Node finds them):
+ * the caller knows no account, and the assertion already names one user in one tenant.
+ */
 export const bucketKey = (b: AccessTokenBucket): string =>
-  b.bucketKey ?? `${b.clientId}${SEP}${b.environment}${SEP}${b.realm}${SEP}${b.homeAccountId ?? ''}${SEP}${b.keyId ?? ''}`.toLowerCase()
+  b.bucketKey ??
+  (b.userAssertionHash !== undefined && b.userAssertionHash !== ''
+    ? oboBucketKey(oboBucketPrefix(b.clientId, b.environment, b.keyId, b.extCacheKey), b.userAssertionHash)
+    : `${b.clientId}${SEP}${b.environment}${SEP}${b.realm}${SEP}${b.homeAccountId ?? ''}${SEP}${b.keyId ?? ''}${SEP}${b.extCacheKey ?? ''}${SEP}`.toLowerCase())
+
+/** The part of an on-behalf-of bucket's key that does not depend on the assertion (lower-cased once, ahead). */
+export const oboBucketPrefix = (clientId: string, environment: string, keyId?: string, extCacheKey?: string): string =>
+  `${clientId}${SEP}${environment}${SEP}${SEP}${SEP}${keyId ?? ''}${SEP}${extCacheKey ?? ''}${SEP}`.toLowerCase()
+
+/** The hash is base64url: its case is kept (two hashes may differ only by case). */
+export const oboBucketKey = (prefix: string, userAssertionHash: string): string => `${prefix}${userAssertionHash}`
 
 /** A bucket with its key computed once, for lookups repeated on every call. */
 export const prepareBucket = <B extends AccessTokenBucket>(b: B): B & { readonly bucketKey: string } => ({
@@ -121,11 +140,21 @@ export class CacheSections {
       last.at.environment === at.environment &&
       last.at.realm === at.realm &&
       last.at.home_account_id === at.home_account_id &&
-      last.at.key_id === at.key_id
+      last.at.key_id === at.key_id &&
+      last.at.ext_cache_key === at.ext_cache_key &&
+      userAssertionHashOf(last.at) === userAssertionHashOf(at)
     ) {
       return last.key
     }
-    const key = bucketKey({ clientId: at.client_id, environment: at.environment, realm: at.realm, homeAccountId: at.home_account_id, keyId: at.key_id })
+    const key = bucketKey({
+      clientId: at.client_id,
+      environment: at.environment,
+      realm: at.realm,
+      homeAccountId: at.home_account_id,
+      keyId: at.key_id,
+      extCacheKey: at.ext_cache_key,
+      userAssertionHash: userAssertionHashOf(at),
+    })
     this.lastBucket = { at, key }
     return key
   }

@@ -37,6 +37,11 @@ export interface HttpFailure {
 
 export type HttpOutcome = HttpResponse | HttpFailure
 
+/** A signed JWT or an assertion, or why there is none (a callback threw, a key cannot sign): values, never throws. */
+export type AssertionOutcome =
+  | { readonly _tag: 'Assertion'; readonly assertion: string }
+  | { readonly _tag: 'CredentialFailure'; readonly message: string }
+
 export type Effect =
   | { readonly _tag: 'Http'; readonly request: HttpRequest }
   | { readonly _tag: 'Now' }
@@ -45,6 +50,13 @@ export type Effect =
   | { readonly _tag: 'Sleep'; readonly ms: number }
   | { readonly _tag: 'ReadEnv'; readonly name: string }
   | { readonly _tag: 'Log'; readonly level: LogLevel; readonly message: string; readonly pii: boolean }
+  /**
+   * Sign a JWT with the application's certificate key. The key never appears in the effect: the
+   * interpreter the application built around its credential holds it.
+   */
+  | { readonly _tag: 'SignJwt'; readonly header: Readonly<Record<string, unknown>>; readonly claims: Readonly<Record<string, unknown>> }
+  /** Ask the application's assertion callback for a client assertion (MSAL Python's callable `client_assertion`). */
+  | { readonly _tag: 'ClientAssertion'; readonly clientId: string; readonly tokenEndpoint: string }
 
 /** What an interpreter hands back for each effect. */
 export interface EffectResults {
@@ -56,6 +68,8 @@ export interface EffectResults {
   Sleep: undefined
   ReadEnv: string | undefined
   Log: undefined
+  SignJwt: AssertionOutcome
+  ClientAssertion: AssertionOutcome
 }
 
 export type EffectTag = Effect['_tag']

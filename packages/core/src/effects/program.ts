@@ -1,4 +1,4 @@
-import type { Effect, EffectResults, EffectTag, HttpOutcome, HttpRequest, LogLevel } from './effect.js'
+import type { AssertionOutcome, Effect, EffectResults, EffectTag, HttpOutcome, HttpRequest, LogLevel } from './effect.js'
 
 /**
  * A flow: a generator that yields effect descriptions and receives their results.
@@ -29,6 +29,12 @@ export const readEnv = (name: string): Program<string | undefined> => perform<'R
 /** `pii: true` marks a message that may name a user or hold a secret; interpreters drop it unless PII logging is on. */
 export const log = (level: LogLevel, message: string, pii = false): Program<undefined> =>
   perform<'Log'>({ _tag: 'Log', level, message, pii })
+
+export const signJwt = (header: Readonly<Record<string, unknown>>, claims: Readonly<Record<string, unknown>>): Program<AssertionOutcome> =>
+  perform<'SignJwt'>({ _tag: 'SignJwt', header, claims })
+
+export const clientAssertion = (clientId: string, tokenEndpoint: string): Program<AssertionOutcome> =>
+  perform<'ClientAssertion'>({ _tag: 'ClientAssertion', clientId, tokenEndpoint })
 
 /** A program that performs no effect. */
 // eslint-disable-next-line require-yield

@@ -335,7 +335,6 @@ function* redeemCode(ctx: ClientContext, r: CodeRedemption): Program<E.Either<Ms
   const request = buildAuthorizationCodeRequest({
     tokenEndpoint: endpoints.right.tokenEndpoint,
     clientId: ctx.config.clientId,
-    credential: ctx.config.credential,
     scopes: r.scopes,
     claims: claims.right,
     headers: requestHeaders(ctx, r.api, RefreshReason.notSilent, correlationId),

@@ -5,10 +5,13 @@ import { regionalEndpoints, resolveRegion } from '../authority/region.js'
 import { reduceTokenResponse, grantedTarget, removeClientTokens } from '../cache/reducers.js'
 import { EXPIRY_MARGIN_SECONDS, selectAccessTokenIn, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity } from '../cache/schema.js'
-import { log, now, type Program } from '../effects/program.js'
-import { configurationError, errorName, withCorrelationId, type MsalError } from '../errors.js'
+import { log, now, sha256, type Program } from '../effects/program.js'
+import { configurationError, errorName, usageError, withCorrelationId, type MsalError } from '../errors.js'
 import { transportError } from '../http/send.js'
-import { DEFAULT_RETRY_AFTER_MS, sendThrottled } from '../http/throttling.js'
+import { DEFAULT_RETRY_AFTER_MS } from '../http/throttling.js'
+import { prepareBucket } from '../cache/tokenStore.js'
+import { bytesToHex } from '../util/base64url.js'
+import { sendAuthenticated } from './clientAuthentication.js'
 import {
   ApiId,
   libraryHeaders,
@@ -29,6 +32,16 @@ import { logError } from './logging.js'
 export interface ClientCredentialsOptions {
   /** A claims challenge from a resource's WWW-Authenticate header; it bypasses the cache. */
   readonly claimsChallenge?: string | undefined
+  /**
+   * A Federated Managed Identity credential path (MSAL Python's fmi_path), sent as `fmi_path`;
+   * tokens of different paths are cached apart.
+   */
+  readonly fmiPath?: string | undefined
+}
+
+/** MSAL Python's ext_cache_key for a request's fmi_path: tokens of one path never answer another's. */
+function* extCacheKeyOf(fmiPath: string | undefined): Program<string | undefined> {
+  return fmiPath === undefined ? undefined : bytesToHex(yield* sha256(`fmi_path:${fmiPath}`))
 }
 
 /** Authorities that name no tenant; the identity provider cannot tell whose app token to issue. */
@@ -66,12 +79,18 @@ export function* acquireTokenForClient(
   if (E.isLeft(scopes)) return scopes
   const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
   if (E.isLeft(claims)) return claims
+  if (options.fmiPath !== undefined && (typeof options.fmiPath !== 'string' || options.fmiPath.trim() === '')) {
+    return E.left(usageError('fmiPath', `expected a non-empty string, got ${JSON.stringify(options.fmiPath)}`))
+  }
+  const extCacheKey = yield* extCacheKeyOf(options.fmiPath)
+  const buckets =
+    extCacheKey === undefined ? ctx.appTokenBuckets : ctx.appTokenBuckets.map(({ bucketKey: _, ...bucket }) => prepareBucket({ ...bucket, extCacheKey }))
 
   const correlationId = yield* newCorrelationId()
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   const hasChallenge = options.claimsChallenge !== undefined && options.claimsChallenge !== ''
-  const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, ctx.appTokenBuckets, scopes.right, nowSec)
+  const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, buckets, scopes.right, nowSec)
   if (lookup?._tag === 'Fresh') {
     ctx.telemetry.current = recordCacheHit(ctx.telemetry.current)
     return E.right(resultFromCache(lookup.entity, nowSec, correlationId))
@@ -85,7 +104,7 @@ export function* acquireTokenForClient(
       `(refresh reason ${reason}, correlation id ${correlationId})`,
   )
 
-  const fromNetwork = yield* requestClientToken(ctx, scopes.right, claims.right, reason, correlationId, nowMs)
+  const fromNetwork = yield* requestClientToken(ctx, { scopes: scopes.right, claims: claims.right, fmiPath: options.fmiPath, extCacheKey }, reason, correlationId, nowMs)
   if (E.isRight(fromNetwork)) return fromNetwork
   if (fallback === undefined) {
     yield* logError('info', `acquireTokenForClient failed (correlation id ${correlationId})`, fromNetwork.left)
@@ -98,16 +117,15 @@ export function* acquireTokenForClient(
 /** The network half: endpoints, the token request, and filing the answer in the cache. */
 function* requestClientToken(
   ctx: ClientContext,
-  scopes: readonly string[],
-  claims: string | undefined,
+  ask: { readonly scopes: readonly string[]; readonly claims: string | undefined; readonly fmiPath: string | undefined; readonly extCacheKey: string | undefined },
   reason: RefreshReason,
   correlationId: string,
   nowMs: number,
 ): Program<E.Either<MsalError, TokenResult>> {
   const { config } = ctx
-  const credential = config.credential
+  const { scopes, claims } = ask
   // Only confidential clients reach this flow; a public one has nothing to prove itself with.
-  if (credential === undefined) return E.left(configurationError('clientCredential', 'the client-credentials grant needs a confidential client'))
+  if (config.credential === undefined) return E.left(configurationError('clientCredential', 'the client-credentials grant needs a confidential client'))
   if (MULTI_TENANT.has(config.authority.tenant.toLowerCase())) {
     yield* log('warning', `acquireTokenForClient with the /${config.authority.tenant} authority is unreliable; use a specific tenant`)
   }
@@ -131,12 +149,14 @@ function* requestClientToken(
   const request = buildClientCredentialsRequest({
     tokenEndpoint,
     clientId: config.clientId,
-    credential,
     scopes,
     claims,
+    fmiPath: ask.fmiPath,
     headers: { ...baseHeaders, ...telemetryHeaders(ctx.telemetry.current, ApiId.acquireTokenForClient, reason, correlationId) },
   })
-  const outcome = yield* sendThrottled(ctx.httpCache, request, nowMs, DEFAULT_RETRY_AFTER_MS.confidential)
+  const exchange = yield* sendAuthenticated(ctx, request, nowMs, DEFAULT_RETRY_AFTER_MS.confidential)
+  if (E.isLeft(exchange)) return exchange
+  const { outcome } = exchange.right
   if (outcome._tag === 'HttpFailure') return E.left(transportError(request.url, outcome))
 
   const response = processTokenResponse(outcome, { url: request.url, nowMs, defaultRetryAfterMs: DEFAULT_RETRY_AFTER_MS.confidential })
@@ -150,7 +170,7 @@ function* requestClientToken(
 
   // Times count from when the request was sent, so a token never outlives what the server meant.
   const nowSec = Math.floor(nowMs / 1000)
-  const event = { clientId: config.clientId, environment: config.authority.host, realm: config.authority.tenant, scopes, response: response.right, homeAccountId: null }
+  const event = { clientId: config.clientId, environment: config.authority.host, realm: config.authority.tenant, scopes, response: response.right, homeAccountId: null, extCacheKey: ask.extCacheKey }
   ctx.tokenCache.update(() => reduceTokenResponse(event, nowSec))
   const granted = targetToScopes(grantedTarget(response.right, scopes))
   yield* log('verbose', `acquireTokenForClient: token for ${granted.join(' ')} received and cached (expires in ${response.right.expires_in ?? 'an unknown number of'} s)`)

@@ -14,6 +14,8 @@ import {
 import { transportError } from '../http/send.js'
 import { ApiId, libraryHeaders, RefreshReason } from '../http/telemetry.js'
 import { sendThrottled } from '../http/throttling.js'
+import { withClientAuth } from '../protocol/clientAuth.js'
+import { clientAuthFor } from './clientAuthentication.js'
 import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
 import {
   buildDeviceAuthorizationRequest,
@@ -102,13 +104,15 @@ function* startFlow(ctx: ClientContext, scopes: readonly string[], claims: strin
   const request = buildDeviceAuthorizationRequest({
     endpoint,
     clientId: ctx.config.clientId,
-    credential: ctx.config.credential,
     scopes,
     claims,
     headers: { ...libraryHeaders(ctx.platform, ctx.config.appName, ctx.config.appVersion), 'client-request-id': correlationId },
   })
   yield* log('verbose', `device authorization request to ${originOf(endpoint)}`)
-  const outcome = yield* sendThrottled(ctx.httpCache, request, nowMs, defaultRetryAfterMs(ctx))
+  // A confidential client authenticates here too; an assertion's audience is still the token endpoint.
+  const auth = yield* clientAuthFor(ctx, endpoints.right.tokenEndpoint, nowMs)
+  if (E.isLeft(auth)) return auth
+  const outcome = yield* sendThrottled(ctx.httpCache, withClientAuth(request, auth.right.auth), nowMs, defaultRetryAfterMs(ctx))
   if (outcome._tag === 'HttpFailure') return E.left(transportError(endpoint, outcome))
   // The code's lifetime counts from its arrival.
   const answeredMs = yield* now()
@@ -191,7 +195,6 @@ function* pollUntilDone(ctx: ClientContext, p: Polling): Program<E.Either<MsalEr
   const request = buildDeviceCodeTokenRequest({
     tokenEndpoint,
     clientId: ctx.config.clientId,
-    credential: ctx.config.credential,
     deviceCode: p.deviceCode,
     claims: p.claims,
     headers: requestHeaders(ctx, ApiId.acquireTokenByDeviceFlow, RefreshReason.notSilent, p.correlationId),

@@ -31,7 +31,6 @@ export function* acquireTokenByRefreshToken(
   const request = buildRefreshTokenRequest({
     tokenEndpoint: endpoints.right.tokenEndpoint,
     clientId: ctx.config.clientId,
-    credential: ctx.config.credential,
     scopes: scopes.right,
     headers: requestHeaders(ctx, ApiId.acquireTokenByRefreshToken, RefreshReason.forced, correlationId),
     refreshToken,

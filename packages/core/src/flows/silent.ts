@@ -10,6 +10,7 @@ import { classifySuberror, isTransportError, usageError, withCorrelationId, type
 import { ApiId, recordCacheHit, RefreshReason } from '../http/telemetry.js'
 import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
 import { decorateScopes, RESERVED_SCOPES, undecoratedScopes } from '../protocol/scopeDecoration.js'
+import { targetToScopes } from '../protocol/scopes.js'
 import { buildRefreshTokenRequest } from '../protocol/userGrants.js'
 import { resultFromCache, type TokenResult } from '../result.js'
 import { newCorrelationId } from './correlation.js'
@@ -140,7 +141,8 @@ const classified = (error: MsalError): MsalError =>
 
 /** A cached token as a result, with the account and (when cached) its ID token. */
 const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: SilentAccount, nowSec: number, correlationId: string): TokenResult => {
-  const base = resultFromCache(entity, nowSec, correlationId)
+  // The scopes a fresh result reports: MSAL's own (openid, profile, offline_access) left out.
+  const base = { ...resultFromCache(entity, nowSec, correlationId), scopes: undecoratedScopes(targetToScopes(entity.target)) }
   const owned = [...ctx.tokenCache.accounts.lookup(BY_OWNER, ownerKey(entity.environment, account.homeAccountId)).values()]
   const stored = owned.find(({ entity: candidate }) => candidate.realm === entity.realm) ?? owned[0]
   const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: account.homeAccountId, environment: entity.environment, clientId: entity.client_id, realm: entity.realm })
@@ -277,7 +279,6 @@ function* tryRefreshTokens(
     const request = buildRefreshTokenRequest({
       tokenEndpoint: a.tokenEndpoint,
       clientId: a.ctx.config.clientId,
-      credential: a.ctx.config.credential,
       scopes: refreshScopes(a, rt),
       claims: a.claims,
       headers: requestHeaders(a.ctx, ApiId.acquireTokenSilent, a.reason, a.correlationId, anchorMailboxFor(a.account.homeAccountId)),

@@ -11,7 +11,8 @@ import { log, type Program } from '../effects/program.js'
 import { errorName, invalidResponseError, withCorrelationId, type MsalError } from '../errors.js'
 import { transportError } from '../http/send.js'
 import { libraryHeaders, recordServerAnswer, telemetryHeaders, type ApiId, type RefreshReason } from '../http/telemetry.js'
-import { DEFAULT_RETRY_AFTER_MS, sendThrottled } from '../http/throttling.js'
+import { DEFAULT_RETRY_AFTER_MS } from '../http/throttling.js'
+import { sendAuthenticated } from './clientAuthentication.js'
 import { validateIdToken } from '../protocol/idToken.js'
 import { targetToScopes } from '../protocol/scopes.js'
 import { undecoratedScopes } from '../protocol/scopeDecoration.js'
@@ -43,6 +44,7 @@ export const anchorMailboxFor = (homeAccountId: string | undefined): Record<stri
 }
 
 export interface UserTokenRedemption {
+  /** The token request; the client's authentication is added when it is sent. */
   readonly request: HttpRequest
   readonly api: ApiId
   readonly correlationId: string
@@ -56,6 +58,8 @@ export interface UserTokenRedemption {
   readonly environment: string
   readonly skipAccountCreation?: boolean | undefined
   readonly username?: string | undefined
+  /** On-behalf-of: the incoming assertion's hash, which the tokens are filed under. */
+  readonly userAssertionHash?: string | undefined
   /**
    * Whether a failure goes to the telemetry buffer (default: every one). A device code poll's
    * "not yet" is the protocol working, not a failure worth reporting.
@@ -73,7 +77,9 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
   // The path names the tenant: the whole URL is a PII line.
   yield* log('verbose', `token request to ${originOf(request.url)}`)
   yield* log('verbose', `token request to ${redactUrl(request.url)}`, true)
-  const outcome = yield* sendThrottled(ctx.httpCache, request, r.nowMs, defaultRetryAfterMs(ctx))
+  const exchange = yield* sendAuthenticated(ctx, request, r.nowMs, defaultRetryAfterMs(ctx))
+  if (E.isLeft(exchange)) return E.left(withCorrelationId(exchange.left, r.correlationId))
+  const { outcome } = exchange.right
   if (outcome._tag === 'HttpFailure') return E.left(withCorrelationId(transportError(request.url, outcome), r.correlationId))
   const processed = processTokenResponse(outcome, { url: request.url, nowMs: r.nowMs, defaultRetryAfterMs: defaultRetryAfterMs(ctx) })
   if (E.isRight(processed) || (r.reportsFailure?.(processed.left) ?? true)) {
@@ -106,6 +112,7 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
     grantType: r.grantType,
     skipAccountCreation: r.skipAccountCreation,
     username: r.username,
+    userAssertionHash: r.userAssertionHash,
   }
   const change = reduceTokenResponse(event, nowSec, ctx.tokenCache)
   ctx.tokenCache.update(() => change)
@@ -121,14 +128,14 @@ const learnTenantId = (ctx: ClientContext, claims: IdTokenClaims): void => {
 }
 
 /** The account a result names: the one just filed, else the one the cache holds for that home account. */
-const accountFor = (ctx: ClientContext, filed: AccountEntity | undefined, homeAccountId: string | undefined, environment: string): Account | undefined => {
+export const accountFor = (ctx: ClientContext, filed: AccountEntity | undefined, homeAccountId: string | undefined, environment: string): Account | undefined => {
   if (filed !== undefined) return accountOf(filed)
   if (homeAccountId === undefined) return undefined
   const stored = ctx.tokenCache.accounts.lookup(BY_OWNER, ownerKey(environment, homeAccountId)).values().next().value
   return stored === undefined ? undefined : accountOf(stored.entity)
 }
 
-const userResult = (
+export const userResult = (
   response: TokenSuccessResponse,
   scopes: readonly string[],
   nowSec: number,

@@ -5,8 +5,6 @@ import type { HttpRequest } from '../effects/effect.js'
 import { usageError, withCorrelationId, type MsalError } from '../errors.js'
 import { transportError } from '../http/send.js'
 import { ApiId, RefreshReason } from '../http/telemetry.js'
-import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
-import { decorateScopes } from '../protocol/scopeDecoration.js'
 import { buildPasswordRequest, buildSamlBearerRequest, type UserGrantBase } from '../protocol/userGrants.js'
 import { processMexResponse, type WsTrustEndpoint } from '../protocol/wsTrust/mex.js'
 import { WS_TRUST_ACTION, type WsTrustVersion } from '../protocol/wsTrust/namespaces.js'
@@ -17,9 +15,8 @@ import { buildUserRealmRequest, processUserRealmResponse, type UserRealm } from 
 import type { TokenResult } from '../result.js'
 import { originOf, redactUrl } from '../util/redact.js'
 import { uuidFromBytes } from '../util/uuid.js'
-import { newCorrelationId } from './correlation.js'
 import { logError } from './logging.js'
-import { userEndpoints } from './userEndpoints.js'
+import { startUserGrant, userTokenEndpoint } from './userGrantStart.js'
 import { redeemUserToken, requestHeaders } from './userTokens.js'
 
 export interface UsernamePasswordOptions {
@@ -42,22 +39,18 @@ export function* acquireTokenByUsernamePassword(
 ): Program<E.Either<MsalError, TokenResult>> {
   if (typeof username !== 'string' || username.trim() === '') return E.left(usageError('username', 'expected the user\'s sign-in name (e.g. alice@contoso.com)'))
   if (typeof password !== 'string' || password === '') return E.left(usageError('password', 'expected the user\'s password as a non-empty string'))
-  const scopes = decorateScopes(scopesInput, ctx.config.excludeScopes)
-  if (E.isLeft(scopes)) return scopes
-  const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
-  if (E.isLeft(claims)) return claims
-  const correlationId = yield* newCorrelationId()
-  const nowMs = yield* now()
-  const endpoints = yield* userEndpoints(ctx, correlationId, nowMs)
-  if (E.isLeft(endpoints)) return E.left(withCorrelationId(endpoints.left, correlationId))
+  const start = yield* startUserGrant(ctx, scopesInput, options.claimsChallenge)
+  if (E.isLeft(start)) return start
+  const { scopes, claims, correlationId, nowMs } = start.right
+  const tokenEndpoint = yield* userTokenEndpoint(ctx, start.right)
+  if (E.isLeft(tokenEndpoint)) return tokenEndpoint
 
   const headers = requestHeaders(ctx, ApiId.acquireTokenByUsernamePassword, RefreshReason.notSilent, correlationId, { 'X-AnchorMailbox': `upn:${username}` })
   const base: UserGrantBase = {
-    tokenEndpoint: endpoints.right.tokenEndpoint,
+    tokenEndpoint: tokenEndpoint.right,
     clientId: ctx.config.clientId,
-    credential: ctx.config.credential,
-    scopes: scopes.right,
-    claims: claims.right,
+    scopes,
+    claims,
     headers,
   }
   const request = yield* passwordTokenRequest(ctx, base, username, password, nowMs)
@@ -70,7 +63,7 @@ export function* acquireTokenByUsernamePassword(
     api: ApiId.acquireTokenByUsernamePassword,
     correlationId,
     nowMs,
-    scopes: scopes.right,
+    scopes,
     grantType: 'password',
     environment: ctx.config.authority.host,
     username,

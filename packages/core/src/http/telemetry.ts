@@ -20,6 +20,7 @@ export const ApiId = {
   acquireTokenForClient: 730,
   acquireTokenByAuthorizationCode: 832,
   acquireTokenInteractive: 169,
+  acquireTokenByUserFederatedIdentityCredential: 950,
 } as const
 export type ApiId = (typeof ApiId)[keyof typeof ApiId]
 

@@ -1,18 +1,18 @@
 import type { HttpRequest } from '../effects/effect.js'
-import { clientAuthFields, type ClientCredential } from './clientAuth.js'
 
 export interface ClientCredentialsRequestInput {
   readonly tokenEndpoint: string
   readonly clientId: string
-  readonly credential: ClientCredential
   /** Sent as given: the client-credentials grant takes no scope decoration. */
   readonly scopes: readonly string[]
   /** The merged claims parameter, if any. */
   readonly claims?: string | undefined
+  /** The Federated Managed Identity credential path (MSAL Python's fmi_path). */
+  readonly fmiPath?: string | undefined
   readonly headers: Readonly<Record<string, string>>
 }
 
-/** The token request of the OAuth2 client-credentials grant (RFC 6749 §4.4). */
+/** The token request of the OAuth2 client-credentials grant (RFC 6749 §4.4); the client's authentication is added when it is sent. */
 export const buildClientCredentialsRequest = (input: ClientCredentialsRequestInput): HttpRequest => ({
   method: 'POST',
   url: input.tokenEndpoint,
@@ -22,6 +22,6 @@ export const buildClientCredentialsRequest = (input: ClientCredentialsRequestInp
     client_id: input.clientId,
     scope: input.scopes.join(' '),
     ...(input.claims !== undefined ? { claims: input.claims } : {}),
-    ...clientAuthFields(input.credential),
+    ...(input.fmiPath !== undefined ? { fmi_path: input.fmiPath } : {}),
   },
 })

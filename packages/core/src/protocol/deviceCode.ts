@@ -8,7 +8,6 @@ import type { HttpRequest, HttpResponse } from '../effects/effect.js'
 import { invalidResponseError, type MsalError } from '../errors.js'
 import { NonEmptyString } from '../util/codecs.js'
 import { decodeOr } from '../util/decode.js'
-import { clientAuthFields, type ClientCredential } from './clientAuth.js'
 import { processJsonResponse, Seconds, type ResponseContext } from './tokenResponse.js'
 
 export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code'
@@ -26,8 +25,6 @@ export const isPollAgainError = (error: string | undefined): error is 'authoriza
 
 interface Client {
   readonly clientId: string
-  /** Absent for public clients. */
-  readonly credential?: ClientCredential | undefined
   readonly claims?: string | undefined
   readonly headers: Readonly<Record<string, string>>
 }
@@ -40,7 +37,6 @@ const post = (url: string, client: Client, fields: Record<string, string>): Http
     client_id: client.clientId,
     ...fields,
     ...(client.claims !== undefined ? { claims: client.claims } : {}),
-    ...(client.credential !== undefined ? clientAuthFields(client.credential) : {}),
   },
 })
 

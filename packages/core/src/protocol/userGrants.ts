@@ -1,12 +1,9 @@
 import type { HttpRequest } from '../effects/effect.js'
-import { clientAuthFields, type ClientCredential } from './clientAuth.js'
 
 /** What every token request of a user grant shares. */
 export interface UserGrantBase {
   readonly tokenEndpoint: string
   readonly clientId: string
-  /** Absent for public clients. */
-  readonly credential?: ClientCredential | undefined
   /** Decorated scopes. */
   readonly scopes: readonly string[]
   readonly claims?: string | undefined
@@ -20,7 +17,7 @@ const tokenRequest = (base: UserGrantBase, grant: Record<string, string | undefi
   // Entra returns client_info (the home account's ids) only when asked.
   form['client_info'] = '1'
   if (base.claims !== undefined) form['claims'] = base.claims
-  return { method: 'POST', url: base.tokenEndpoint, headers: base.headers, form: { ...form, ...(base.credential !== undefined ? clientAuthFields(base.credential) : {}) } }
+  return { method: 'POST', url: base.tokenEndpoint, headers: base.headers, form }
 }
 
 /** Redeems an authorization code (RFC 6749 §4.1.3), with its PKCE verifier (RFC 7636 §4.5). */
@@ -40,3 +37,19 @@ export const buildPasswordRequest = (base: UserGrantBase & { readonly username: 
 /** Trades a federation server's SAML assertion for tokens (RFC 7522; Microsoft's saml1_1-bearer for SAML 1.1). */
 export const buildSamlBearerRequest = (base: UserGrantBase & { readonly grantType: string; readonly assertion: string }): HttpRequest =>
   tokenRequest(base, { grant_type: base.grantType, assertion: base.assertion })
+
+/**
+ * On-behalf-of (RFC 7523 §2.1 with Entra's `requested_token_use`): the token the middle tier was
+ * called with, traded for one to a downstream API.
+ */
+export const buildOnBehalfOfRequest = (base: UserGrantBase & { readonly assertion: string }): HttpRequest =>
+  tokenRequest(base, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: base.assertion, requested_token_use: 'on_behalf_of' })
+
+/**
+ * Entra's user federated identity credential grant (`user_fic`): an agent's federated credential
+ * traded for a token of the user named by UPN (`username`) or object id (`user_id`).
+ */
+export const buildUserFicRequest = (
+  base: UserGrantBase & { readonly assertion: string; readonly username?: string | undefined; readonly userObjectId?: string | undefined },
+): HttpRequest =>
+  tokenRequest(base, { grant_type: 'user_fic', user_federated_identity_credential: base.assertion, username: base.username, user_id: base.userObjectId })

@@ -108,7 +108,8 @@ export abstract class ClientApplication {
   protected readonly runtime: NodeRuntimeOptions
   private readonly silentFlights = new SingleFlight<E.Either<MsalError, TokenResult | undefined>>()
 
-  protected constructor(config: ClientConfig, options: object) {
+  /** `withRuntime` wraps the interpreter (a confidential client adds its credential's signer). */
+  protected constructor(config: ClientConfig, options: object, withRuntime: (interpret: Interpret) => Interpret = (interpret) => interpret) {
     const runtime = throwIfLeft(decodeNodeRuntimeOptions(options))
     this.runtime = runtime
     this.clientId = config.clientId
@@ -116,16 +117,17 @@ export abstract class ClientApplication {
     this.tokenCache = runtime.tokenCache ?? new NodeTokenCache()
     this.httpCache = runtime.httpCache ?? new HttpCache()
     this.ctx = createClientContext({ config, platform: nodePlatform(), tokenCache: this.tokenCache, httpCache: this.httpCache })
-    this.interpret =
+    this.interpret = withRuntime(
       runtime.interpreter ??
-      createNodeInterpreter({
-        httpClient: runtime.httpClient,
-        proxy: runtime.proxy,
-        timeoutMs: runtime.timeout,
-        logger: runtime.logger,
-        logLevel: runtime.logLevel,
-        enablePiiLog: runtime.enablePiiLog,
-      })
+        createNodeInterpreter({
+          httpClient: runtime.httpClient,
+          proxy: runtime.proxy,
+          timeoutMs: runtime.timeout,
+          logger: runtime.logger,
+          logLevel: runtime.logLevel,
+          enablePiiLog: runtime.enablePiiLog,
+        }),
+    )
   }
 
   /**

@@ -69,9 +69,9 @@ const NodeRuntimeOptionsCodec = t.partial({
 /** Checks the Node runtime options; a wrong one is named in the error. */
 export const decodeNodeRuntimeOptions = (input: object): E.Either<ConfigurationError, NodeRuntimeOptions> => {
   const decoded = decodeOr(NodeRuntimeOptionsCodec, input, toConfigurationError) as E.Either<ConfigurationError, NodeRuntimeOptions>
-  if (E.isRight(decoded)) {
-    const checked = checkProxyOption(decoded.right.proxy, decoded.right.httpClient)
-    if ('problem' in checked) return E.left(configurationError('proxy', checked.problem))
-  }
-  return decoded
+  if (E.isLeft(decoded)) return decoded
+  const checked = checkProxyOption(decoded.right.proxy, decoded.right.httpClient)
+  if ('problem' in checked) return E.left(configurationError('proxy', checked.problem))
+  // Only the runtime's own options: the rest (a credential's key and passphrase) must not linger on the application.
+  return E.right(Object.fromEntries(Object.keys(NodeRuntimeOptionsCodec.props).filter((name) => name in decoded.right).map((name) => [name, (decoded.right as Record<string, unknown>)[name]])))
 }

@@ -1,15 +1,18 @@
-import { CREDENTIAL_TYPES, type CacheAccessContext, type CachePut, type SerializableTokenCache } from '@msal-ts/core'
+import { CREDENTIAL_TYPES, userAssertionHashOf, type CacheAccessContext, type CachePut, type SerializableTokenCache } from '@msal-ts/core'
 
 /** Names the partition an operation (or a cache entry) belongs to. */
 export type Partitioner = (context: CacheAccessContext) => string
 
 /**
  * MSAL for Node's partitioning: a user's tokens by account (`account:<home account id>`), the
- * app's own tokens by app and tenant (`app:<client id>:<tenant>`). Lower-cased, as the cache
+ * app's own tokens by app and tenant (`app:<client id>:<tenant>`), on-behalf-of tokens by the
+ * incoming assertion's hash (`obo:<hash>`, MSAL.NET's suggested cache key; case kept: base64url). Lower-cased, as the cache
  * compares these ids case-insensitively.
  */
 export const defaultPartition: Partitioner = (context) =>
-  context.homeAccountId !== undefined && context.homeAccountId !== ''
+  context.userAssertionHash !== undefined && context.userAssertionHash !== ''
+    ? `obo:${context.userAssertionHash}`
+    : context.homeAccountId !== undefined && context.homeAccountId !== ''
     ? `account:${context.homeAccountId.toLowerCase()}`
     : `app:${context.clientId.toLowerCase()}:${context.realm.toLowerCase()}`
 
@@ -31,6 +34,7 @@ export const contextOfEntry = (entry: unknown, operation: CacheAccessContext): C
     environment: text(fields.environment) ?? operation.environment,
     realm: text(fields.realm) ?? operation.realm,
     homeAccountId: homeAccountId === '' ? undefined : homeAccountId,
+    ...(userAssertionHashOf(fields) !== undefined ? { userAssertionHash: userAssertionHashOf(fields) } : {}),
   }
 }
 

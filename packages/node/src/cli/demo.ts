@@ -3,7 +3,10 @@ import { decodeJwt } from 'jose'
 import { FakeIdentityProvider } from '@msal-ts/testing'
 import { ConfidentialClientApplication } from '../app/ConfidentialClientApplication.js'
 import { PublicClientApplication } from '../app/PublicClientApplication.js'
+import type { Account } from '@msal-ts/core'
 import { TokenCache } from '../cache/tokenCaches.js'
+import { demoCertificate } from './demoCertificate.js'
+import { API_CLIENT_ID, onBehalfOfDemo } from './oboDemo.js'
 import { formatCountdown, formatDuration, type Output } from './output.js'
 
 const TENANT = 'contoso.onmicrosoft.com'
@@ -27,6 +30,7 @@ const timed = async <T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
  * concurrent calls share one request. Exits non-zero if any of that does not hold.
  */
 export const runDemo = async (output: Output): Promise<number> => {
+  const apiCertificate = demoCertificate('msal-ts demo API')
   const idp = new FakeIdentityProvider({
     // Demo mode: the user "approves" a device code on the second poll, one second in.
     autoApproveDeviceCodes: { user: ALICE, afterPolls: 1 },
@@ -35,6 +39,7 @@ export const runDemo = async (output: Output): Promise<number> => {
   })
     .registerApp({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: ['Reports.Read.All'] })
     .registerApp({ clientId: PUBLIC_CLIENT_ID, redirectUris: ['http://localhost'] })
+    .registerApp({ clientId: API_CLIENT_ID, certificates: [apiCertificate.certificatePem] })
     .registerUser({ username: ALICE })
     .registerUser({ username: BOB })
   const base = await idp.listen()
@@ -73,12 +78,14 @@ export const runDemo = async (output: Output): Promise<number> => {
       secondRequests === 0 &&
       burstRequests === 1
     output.out('')
-    const usersOk = await signInDemo(idp, `${base}/organizations`, output)
-    const ok = daemonOk && usersOk
+    const users = await signInDemo(idp, `${base}/organizations`, output)
+    output.out('')
+    const oboOk = users.ok && (await onBehalfOfDemo(idp, authority, users.app, users.accounts, apiCertificate, output))
+    const ok = daemonOk && users.ok && oboOk
     output.out('')
     output.out(
       ok
-        ? 'demo complete: first token from the identity provider, second from the cache, one request for 50 callers; two users signed in (device code, browser) and served from the cache.'
+        ? 'demo complete: first token from the identity provider, second from the cache, one request for 50 callers; two users signed in (device code, browser) and served from the cache; a web API with a certificate called Graph on their behalf, the second call from the cache.'
         : 'demo FAILED: see above.',
     )
     return ok ? 0 : 1
@@ -92,7 +99,11 @@ export const runDemo = async (output: Output): Promise<number> => {
  * second poll) and Bob through the browser (the fake plays the browser, posting the response to
  * the app's loopback server), then serves both from the cache without a request.
  */
-const signInDemo = async (idp: FakeIdentityProvider, authority: string, output: Output): Promise<boolean> => {
+const signInDemo = async (
+  idp: FakeIdentityProvider,
+  authority: string,
+  output: Output,
+): Promise<{ readonly ok: boolean; readonly app: PublicClientApplication; readonly accounts: readonly Account[] }> => {
   const app = new PublicClientApplication({ clientId: PUBLIC_CLIENT_ID, authority, tokenCache: new TokenCache() })
   output.out('msal-ts demo: a CLI app signing users in (public client, no secret)')
   output.out(`  authority          ${authority}`)
@@ -120,11 +131,11 @@ const signInDemo = async (idp: FakeIdentityProvider, authority: string, output: 
   output.out(`6. getAccounts(): ${accounts.map((a) => a.username).join(', ')}`)
   output.out(`   acquireTokenSilent for each: ${silent.map((r) => r?.tokenSource ?? 'nothing').join(', ')}   HTTP requests: ${silentRequests}`)
 
-  return (
+  const ok =
     device.value.account?.username === ALICE &&
     interactive.value.account?.username === BOB &&
     accounts.length === 2 &&
     silent.every((result) => result?.tokenSource === 'cache') &&
     silentRequests === 0
-  )
+  return { ok, app, accounts }
 }

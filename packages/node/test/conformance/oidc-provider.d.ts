@@ -33,6 +33,20 @@ declare module 'oidc-provider' {
     readonly findAccount?: (ctx: unknown, id: string) => Promise<ProviderAccount | undefined>
   }
 
+  /** The provider's errors (https://github.com/panva/node-oidc-provider/blob/main/lib/helpers/errors.js). */
+  export namespace errors {
+    class OIDCProviderError extends Error {
+      readonly error: string
+      readonly error_description?: string | undefined
+      /** Why, for the provider's logs and events only. */
+      readonly error_detail?: string | undefined
+      readonly status: number
+    }
+    class InvalidTarget extends OIDCProviderError {
+      constructor(detail?: string)
+    }
+  }
+
   export default class Provider {
     constructor(issuer: string, configuration?: ProviderConfiguration)
     readonly issuer: string

@@ -10,7 +10,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import Provider, { type ProviderAccount, type ProviderContext } from 'oidc-provider'
+import { decodeJwt } from 'jose'
+import Provider, { errors, type ProviderAccount, type ProviderContext } from 'oidc-provider'
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
@@ -49,6 +50,48 @@ export const WEB_APP = {
   redirectUri: 'https://app.example.com/auth/callback',
 } as const
 
+/**
+ * The API daemons ask tokens for (RFC 8707 resource indicators, on by default in oidc-provider):
+ * the provider issues a JWT access token for it (audience the resource) with the scopes of it
+ * that were asked for. A client-credentials request without `resource` gets this one.
+ */
+export const DAEMON_API = {
+  resource: 'https://api.example.com',
+  scopes: ['api.read', 'api.write'],
+} as const
+
+/**
+ * Daemons (client credentials only) holding a secret, one per way of sending it (RFC 6749
+ * §2.3.1). oidc-provider accepts a secret either way for both (it checks only that a secret
+ * client sent a secret); the calls record how it came.
+ */
+export const DAEMON_SECRET_BASIC = {
+  clientId: 'msal-ts-daemon-basic',
+  clientSecret: 'daemon-basic-secret-0a1b2c3d4e5f',
+  tokenEndpointAuthMethod: 'client_secret_basic',
+} as const
+
+export const DAEMON_SECRET_POST = {
+  clientId: 'msal-ts-daemon-post',
+  clientSecret: 'daemon-post-secret-6a7b8c9d0e1f',
+  tokenEndpointAuthMethod: 'client_secret_post',
+} as const
+
+/**
+ * A daemon authenticating with a signed assertion (private_key_jwt, RFC 7523) made with one
+ * signing algorithm. `jwks` holds public keys only. oidc-provider picks the keys an assertion may
+ * be checked with by the header's alg (the key type, and the JWK's `alg` if it has one), by its
+ * `kid` only when the header has one, and by the JWK's `use`; it then tries every candidate.
+ * x5t / x5t#S256 / x5c in the header are not looked at, so MSAL's headers (no kid) verify
+ * against a JWKS of any size, as long as no JWK's `alg` contradicts the header's.
+ */
+export interface KeyDaemon {
+  readonly clientId: string
+  /** token_endpoint_auth_signing_alg: the provider refuses an assertion signed otherwise. */
+  readonly signingAlg: 'RS256' | 'PS256'
+  readonly jwks: { readonly keys: readonly Record<string, unknown>[] }
+}
+
 /** One request to the token or device authorization endpoint, as the provider saw it. */
 export interface EndpointCall {
   readonly route: string
@@ -59,6 +102,10 @@ export interface EndpointCall {
   readonly scope: string | undefined
   readonly status: number
   readonly error: string | undefined
+  /** Why the provider refused the request (oidc-provider's error_detail, never sent to the client). */
+  readonly errorDetail: string | undefined
+  /** The client assertion's header and claims (private_key_jwt), as received. */
+  readonly assertion: { readonly header: Record<string, unknown>; readonly claims: Record<string, unknown> } | undefined
 }
 
 export interface HarnessOptions {
@@ -68,6 +115,8 @@ export interface HarnessOptions {
    * `offline_access`; an unknown scope such as `profile` is dropped from the grant.
    */
   readonly standardScopes?: boolean | undefined
+  /** Daemons authenticating with private_key_jwt, registered besides the built-in clients. */
+  readonly keyDaemons?: readonly KeyDaemon[] | undefined
 }
 
 /** How the browser brought the authorization response back to the redirect URI. */
@@ -93,6 +142,8 @@ export interface DeviceApprovalOptions {
 export interface OidcProviderHarness {
   /** The issuer, which is also the `oidcAuthority` (its configuration is at /.well-known/openid-configuration). */
   readonly issuer: string
+  /** The token endpoint (from the provider's discovery document): a client assertion's audience. */
+  readonly tokenEndpoint: string
   readonly calls: readonly EndpointCall[]
   /** Errors the provider raised internally (its `server_error` event): any is a failed test. */
   readonly serverErrors: readonly unknown[]
@@ -127,6 +178,8 @@ export const startOidcProvider = async (options: HarnessOptions = {}): Promise<O
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const accounts = new Map<string, Record<string, unknown>>([[USER.claims.sub, USER.claims]])
+  const keyDaemons = options.keyDaemons ?? []
+  const clientJwks = new Map(keyDaemons.map((daemon) => [clientJwksUri(issuer, daemon.clientId), JSON.stringify(daemon.jwks)]))
   const provider = new Provider(issuer, {
     clients: [
       {
@@ -145,9 +198,45 @@ export const startOidcProvider = async (options: HarnessOptions = {}): Promise<O
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
       },
+      ...[DAEMON_SECRET_BASIC, DAEMON_SECRET_POST].map((daemon) => ({
+        client_id: daemon.clientId,
+        client_secret: daemon.clientSecret,
+        token_endpoint_auth_method: daemon.tokenEndpointAuthMethod,
+        ...DAEMON_METADATA,
+      })),
+      ...keyDaemons.map((daemon) => ({
+        client_id: daemon.clientId,
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: daemon.signingAlg,
+        // Published at a URL (answered by `fetch` below) rather than inline `jwks`: oidc-provider
+        // structuredClones static clients, which under jest's vm sandbox yields objects of the
+        // outer realm, and its plain-object check on each JWK then fails (invalid_client_metadata).
+        jwks_uri: clientJwksUri(issuer, daemon.clientId),
+        ...DAEMON_METADATA,
+      })),
     ],
-    // The device flow (RFC 8628) is off by default; devInteractions (the login and consent pages) is on.
-    features: { deviceFlow: { enabled: true } },
+    features: {
+      // The device flow (RFC 8628) and the client-credentials grant are off by default;
+      // devInteractions (the login and consent pages) is on.
+      deviceFlow: { enabled: true },
+      clientCredentials: { enabled: true },
+      // Resource indicators are on by default, but know no resource server: a client-credentials
+      // request names none (MSAL sends only scopes), so the daemon API is its default.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (ctx: ProviderContext, _client: unknown, oneOf?: string) =>
+          Promise.resolve(oneOf ?? (ctx.oidc?.params?.['grant_type'] === 'client_credentials' ? DAEMON_API.resource : undefined)),
+        getResourceServerInfo: (_ctx: unknown, resource: string) => {
+          if (resource !== DAEMON_API.resource) throw new errors.InvalidTarget()
+          return Promise.resolve({ scope: DAEMON_API.scopes.join(' '), audience: DAEMON_API.resource, accessTokenFormat: 'jwt', accessTokenTTL: HOUR })
+        },
+      },
+    },
+    // Client assertions: the defaults are kept. oidc-provider accepts as `aud` the issuer, the
+    // token endpoint URL (what MSAL sends) or the URL of the endpoint called, requires exp, jti,
+    // iss = sub = client_id, allows 15 s of clock skew (clockTolerance), and remembers each
+    // assertion's iss and jti until it expires (its ReplayDetection model, in memory here): a
+    // second use of one is invalid_client.
     ...(options.standardScopes === false ? {} : { claims: STANDARD_CLAIMS }),
     findAccount: (_ctx: unknown, id: string): Promise<ProviderAccount | undefined> => {
       const claims = accounts.get(id)
@@ -156,10 +245,20 @@ export const startOidcProvider = async (options: HarnessOptions = {}): Promise<O
     // Keys of this run, as a deployment has its own (oidc-provider's built-in development key warns).
     jwks: { keys: [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'conformance', use: 'sig', alg: 'RS256' }] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
+    // The provider's outgoing requests: the key daemons' JWKS, answered here (a loopback URL is
+    // what oidc-provider's SSRF protection refuses, when it can set that up). Nothing else is fetched.
+    fetch: (url: string | URL): Promise<Response> => {
+      const jwks = clientJwks.get(String(url))
+      return Promise.resolve(
+        jwks === undefined ? new Response(null, { status: 404 }) : new Response(jwks, { headers: { 'content-type': 'application/json' } }),
+      )
+    },
     // oidc-provider's default lifetimes, written out (left to its defaults, each prints a notice
-    // asking the deployment to choose): one hour for access and ID tokens, 14 days for refresh tokens.
+    // asking the deployment to choose): one hour for access (also the client-credentials grant's)
+    // and ID tokens, 14 days for refresh tokens.
     ttl: {
       AccessToken: HOUR,
+      ClientCredentials: HOUR,
       AuthorizationCode: 60,
       DeviceCode: 10 * MINUTE,
       IdToken: HOUR,
@@ -173,6 +272,13 @@ export const startOidcProvider = async (options: HarnessOptions = {}): Promise<O
   const calls: EndpointCall[] = []
   const serverErrors: unknown[] = []
   provider.on('server_error', (_ctx: unknown, error: unknown) => serverErrors.push(error))
+  // The error each failed request ended with (its error_detail says why), for the record below.
+  const failures = new WeakMap<object, { error_detail?: unknown }>()
+  for (const event of ['grant.error', 'device_authorization.error'] as const) {
+    provider.on(event, (ctx: unknown, error: unknown) => {
+      if (typeof ctx === 'object' && ctx !== null && typeof error === 'object' && error !== null) failures.set(ctx, error)
+    })
+  }
   provider.use(async (ctx: ProviderContext, next: () => Promise<void>) => {
     await next()
     const route = ctx.oidc?.route
@@ -187,12 +293,16 @@ export const startOidcProvider = async (options: HarnessOptions = {}): Promise<O
       scope: stringOrUndefined(params['scope']),
       status: ctx.status,
       error: stringOrUndefined(body['error']),
+      errorDetail: stringOrUndefined(failures.get(ctx)?.error_detail),
+      assertion: decodeAssertion(params['client_assertion']),
     })
   })
   server.on('request', provider.callback())
+  const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { token_endpoint: string }
 
   return {
     issuer,
+    tokenEndpoint: discovery.token_endpoint,
     calls,
     serverErrors,
     browser: () => new Browser(issuer),
@@ -203,6 +313,22 @@ export const startOidcProvider = async (options: HarnessOptions = {}): Promise<O
 }
 
 const stringOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
+
+/** Where a key daemon publishes its JWKS (the provider's `fetch` answers it). */
+const clientJwksUri = (issuer: string, clientId: string): string => `${issuer}/client-jwks/${encodeURIComponent(clientId)}.json`
+
+/** What every daemon registers: the client-credentials grant only (no redirect URIs, no user). */
+const DAEMON_METADATA = { grant_types: ['client_credentials'], response_types: [], redirect_uris: [] }
+
+const decodeAssertion = (assertion: unknown): EndpointCall['assertion'] => {
+  if (typeof assertion !== 'string') return undefined
+  try {
+    const [header = ''] = assertion.split('.')
+    return { header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, unknown>, claims: decodeJwt(assertion) }
+  } catch {
+    return undefined
+  }
+}
 
 const closeServer = (server: Server): Promise<void> =>
   new Promise<void>((resolve, reject) => {

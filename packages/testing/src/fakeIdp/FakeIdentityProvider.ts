@@ -13,6 +13,7 @@ import { errorPage, renderAuthorization, type AuthorizationOutcome } from './aut
 import { b2cClientCredentials, b2cConfiguration, isB2cRequest } from './b2c.js'
 import { BrowserSessions } from './browserSessions.js'
 import { deliverAuthorizationResponse, type BrowserVisit } from './browser.js'
+import { ClientAuthenticationLedger, type ClientAuthentication } from './clientAuthentications.js'
 import { clientCredentialsGrant } from './clientCredentialsGrant.js'
 import { deviceAuthorization } from './deviceAuthorization.js'
 import { DEVICE_CODE_GRANT_TYPE, deviceCodeGrant } from './deviceCodeGrant.js'
@@ -24,6 +25,7 @@ import { isMultiTenantAlias, tenantIdOf, uuidFrom } from './ids.js'
 import { instanceDiscovery, MICROSOFT_CLOUD_HOSTS } from './instanceDiscovery.js'
 import { loopbackFetch, type FetchFunction } from './loopbackFetch.js'
 import { mexAnswer } from './mexDocument.js'
+import { JWT_BEARER_GRANT_TYPE, oboGrant } from './oboGrant.js'
 import { dialectClientCredentialsGrant } from './oauthClientCredentials.js'
 import { oidcClientCredentials, oidcConfiguration } from './oidcProvider.js'
 import { passwordGrant } from './passwordGrant.js'
@@ -33,6 +35,7 @@ import { centralOrigin, IMDS_HOST, imdsLocation } from './regions.js'
 import { ciamConfiguration, ciamIssuer, isCiamHost, openIdConfiguration } from './tenantDiscovery.js'
 import { TokenSigner } from './tokens.js'
 import type { IdpAnswer, IdpRequest, RecordedRequest, RegisteredApp } from './types.js'
+import { USER_FIC_GRANT_TYPE, userFicGrant } from './userFicGrant.js'
 import { userRealm } from './userRealm.js'
 import { UserDirectory, type RegisteredUser, type UserRegistration } from './users.js'
 import { issueRefreshToken, type UserGrantContext } from './userTokens.js'
@@ -76,6 +79,12 @@ export interface FakeIdentityProviderOptions {
    * first `afterPolls` polls (default 0) get authorization_pending.
    */
   readonly autoApproveDeviceCodes?: { readonly user: string; readonly afterPolls?: number }
+  /**
+   * Refuse a client assertion whose `jti` was already accepted from the same client (401
+   * invalid_client, "replayed"). Entra does not (MSAL reuses an assertion for up to 540 s),
+   * so the default is false; turn it on to prove a client sends a fresh one each time.
+   */
+  readonly rejectReplayedAssertions?: boolean
 }
 
 export type { FetchFunction } from './loopbackFetch.js'
@@ -116,6 +125,9 @@ const GRANTS = new Map<string, Grant>([
   // Federated users: the assertion their AD FS issued (registerFederatedDomain).
   [SAML11_BEARER, samlBearerGrant],
   [SAML2_BEARER, samlBearerGrant],
+  // Confidential clients acting for a user: on-behalf-of (requested_token_use=on_behalf_of), user FIC.
+  [JWT_BEARER_GRANT_TYPE, oboGrant],
+  [USER_FIC_GRANT_TYPE, userFicGrant],
 ])
 
 const notFound = (): IdpAnswer => ({
@@ -129,8 +141,12 @@ const notFound = (): IdpAnswer => ({
  * A fake Microsoft identity platform: Entra's wire protocol for instance, tenant and user realm
  * discovery, the authorization endpoint (users sign in with no browser: see `interactiveUser`,
  * `onAuthorize` and `authorize`), the device authorization endpoint, and the client-credentials,
- * refresh-token, password, authorization-code and device-code grants, with Entra's response
- * and error shapes. The other authority kinds answer in their own dialects (B2C, AD FS,
+ * refresh-token, password, authorization-code, device-code, SAML bearer, on-behalf-of and user
+ * federated identity credential (`user_fic`) grants, with Entra's response and error shapes.
+ * Confidential clients authenticate as with Entra: a secret in the form or a Basic header, or a
+ * client assertion signed with a registered certificate's key (named by `x5t` or `x5t#S256`) or
+ * by a chain trusted for its subject name (`x5c`); `clientAuthentications` shows which each
+ * request used. The other authority kinds answer in their own dialects (B2C, AD FS,
  * CIAM, any OpenID Connect issuer), as do Entra's regional hosts and Azure's instance metadata
  * service. One implementation, three faces: `http` (answers Http effects directly), `fetch` (an
  * `httpClient` for applications) and `listen()` (a real HTTP server on 127.0.0.1, which
@@ -147,6 +163,7 @@ export class FakeIdentityProvider {
   private readonly faultRules: FaultRule[] = []
   private readonly visits: BrowserVisit[] = []
   private readonly recorded: RecordedRequest[] = []
+  private readonly ledger: ClientAuthenticationLedger
   private readonly signer: TokenSigner
   private readonly clock: () => number
   private readonly random: RandomSource
@@ -269,12 +286,16 @@ export class FakeIdentityProvider {
       autoApprove: options.autoApproveDeviceCodes,
     })
     this.knownInstances = new Set((options.knownInstances ?? []).map((host) => host.toLowerCase()))
+    this.ledger = new ClientAuthenticationLedger(options.rejectReplayedAssertions ?? false)
   }
 
   /**
-   * Registers an application: a client id; a secret for confidential clients; `familyId: '1'`
-   * to put it in Microsoft's family of client ids (FOCI); the `redirectUris` the authorization
-   * endpoint may send users back to.
+   * Registers an application: a client id; for a confidential client, its credentials: a
+   * `clientSecret`, PEM `certificates` whose keys sign its client assertions, or a
+   * `subjectNameIssuer` (a certificate subject and the issuers trusted for it: assertions then
+   * carry their chain in `x5c`); `familyId: '1'` to put it in Microsoft's family of client ids
+   * (FOCI); the `redirectUris` the authorization endpoint may send users back to. An app with no
+   * credential is a public client unless `isPublicClient` says otherwise.
    */
   registerApp(app: RegisteredApp): this {
     this.apps.set(app.clientId.toLowerCase(), app)
@@ -412,8 +433,25 @@ export class FakeIdentityProvider {
     return this.recorded.filter((request) => request.method === 'POST' && ANY_TOKEN_PATH.test(request.path))
   }
 
+  /** On-behalf-of requests only (the JWT bearer grant with requested_token_use=on_behalf_of), of any outcome. */
+  get onBehalfOfRequests(): readonly RecordedRequest[] {
+    return this.tokenRequests.filter((request) => request.form['grant_type'] === JWT_BEARER_GRANT_TYPE && request.form['requested_token_use'] === 'on_behalf_of')
+  }
+
+  /**
+   * How each token request that authenticated its client did so, oldest first, at every
+   * authority kind: the method (`client_secret_post`, `client_secret_basic`, `private_key_jwt`,
+   * or `none` for a public client) and, for an assertion, its `jti`, header, claims and how its
+   * key was found (`keySource`). Refused requests are not in it.
+   */
+  get clientAuthentications(): readonly ClientAuthentication[] {
+    return this.ledger.all
+  }
+
+  /** Forgets the requests and client authentications seen (not the assertions: a replay stays a replay). */
   clearRequests(): void {
     this.recorded.length = 0
+    this.ledger.clear()
   }
 
   /**
@@ -500,6 +538,7 @@ export class FakeIdentityProvider {
       ...ctx,
       tenant,
       apps: this.apps,
+      clientAuthentications: this.ledger,
       users: this.users,
       refreshTokens: this.refreshTokens,
       authorizationCodes: this.authorizationCodes,

@@ -45,6 +45,7 @@ const refuse = (refusal: ClientCredentialsRefusal): IdpAnswer => {
       return oauthError(400, 'invalid_client', "MSIS9607: The 'client_id' parameter in the request is invalid. No registered client is found with this identifier.")
     case 'missing_secret':
     case 'wrong_secret':
+    case 'invalid_client_authentication':
       return oauthError(401, 'invalid_client', 'MSIS9622: Client authentication failed. Please verify the credential provided for client authentication is valid.')
     case 'missing_scope':
       return oauthError(400, 'invalid_request', "The request is missing the 'scope' parameter.")
@@ -58,6 +59,8 @@ const refuse = (refusal: ClientCredentialsRefusal): IdpAnswer => {
  * issuer, answered with just `access_token`, `token_type` ("bearer", lower case) and `expires_in`.
  */
 export const adfsClientCredentials: ClientCredentialsDialect = {
+  // AD FS 2019 takes certificates too (MSAL signs its assertions RS256 with an `x5t` for it).
+  methods: ['client_secret_post', 'client_secret_basic', 'private_key_jwt'],
   refuse: (refusal: ClientCredentialsRefusal, _ctx: ErrorContext) => refuse(refusal),
   issue: async ({ app, resource }, ctx) => {
     const iat = Math.floor(ctx.nowMs / 1000)

@@ -16,7 +16,7 @@ const asksOfflineAccess = (scopes: readonly string[]): boolean => scopes.some((s
  */
 export const authorizationCodeGrant = async (request: IdpRequest, ctx: UserGrantContext): Promise<IdpAnswer> => {
   const { form } = request
-  const app = authenticateClient(form, ctx, { allowPublic: true })
+  const app = await authenticateClient(request, ctx, { allowPublic: true })
   if (isAnswer(app)) return app
   const code = form['code']
   if (code === undefined || code === '') {

@@ -53,6 +53,11 @@ const refuse = (tenant: string) => (refusal: ClientCredentialsRefusal, ctx: Erro
       return b2cError(400, 'invalid_request', 90079, 'Clients must send a client_secret when redeeming a confidential grant.', ctx)
     case 'wrong_secret':
       return b2cError(400, 'invalid_client', 90081, 'The specified client_secret does not match the expected value for this client. Please correct the client_secret and try again.', ctx)
+    case 'invalid_client_authentication':
+      // B2C takes secrets only (client_secret_post or _basic): an assertion is no secret at all.
+      return refusal.reason.reason === 'unsupported_method'
+        ? b2cError(400, 'invalid_request', 90079, 'Clients must send a client_secret when redeeming a confidential grant.', ctx)
+        : b2cError(400, 'invalid_client', 90081, 'The client credentials in the request are not valid. Send the client_secret once, in the body or in a Basic Authorization header.', ctx)
     case 'missing_scope':
       return b2cError(400, 'invalid_request', 90010, 'The request does not contain a scope parameter.', ctx)
     case 'invalid_scope':
@@ -66,6 +71,7 @@ const refuse = (tenant: string) => (refusal: ClientCredentialsRefusal, ctx: Erro
  * `resource`; no `ext_expires_in`).
  */
 export const b2cClientCredentials = (tenant: string): ClientCredentialsDialect => ({
+  methods: ['client_secret_post', 'client_secret_basic'],
   refuse: refuse(tenant),
   issue: async ({ app, resource }, ctx) => {
     const tid = tenantIdOf(tenant)

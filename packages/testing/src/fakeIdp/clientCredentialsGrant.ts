@@ -1,13 +1,17 @@
 import { capabilitiesOf } from './claimsRequest.js'
 import { authenticateClient, isAnswer } from './clientAuthentication.js'
+import type { ClientAuthenticationLedger } from './clientAuthentications.js'
 import { entraError, JSON_HEADERS, type ErrorContext } from './entraErrors.js'
 import { guidFor, isMultiTenantAlias, tenantIdOf } from './ids.js'
+import { azpacrOf } from './presentedCredentials.js'
 import type { TokenSigner } from './tokens.js'
 import type { IdpAnswer, IdpRequest, RegisteredApp } from './types.js'
 
 export interface GrantContext extends ErrorContext {
   readonly tenant: string
   readonly apps: ReadonlyMap<string, RegisteredApp>
+  /** Records how each request authenticated, and which client assertions were seen. */
+  readonly clientAuthentications: ClientAuthenticationLedger
   readonly signer: TokenSigner
   readonly tokenLifetimeSeconds: number
   readonly refreshInSeconds: number | undefined
@@ -17,14 +21,18 @@ export interface GrantContext extends ErrorContext {
   readonly issuer: (tid: string) => string
 }
 
-/** The client-credentials grant with a client secret, checked and answered as Entra does. */
+/**
+ * The client-credentials grant, checked and answered as Entra does: the app authenticates with
+ * its secret or a client assertion, for one `{resource}/.default`. An `fmi_path` (a federated
+ * managed identity path, which MSAL sends for agent identities) comes back as the token's
+ * `fmi_path` claim, so tokens of different paths differ.
+ */
 export const clientCredentialsGrant = async (request: IdpRequest, ctx: GrantContext): Promise<IdpAnswer> => {
   const { form } = request
-  const clientId = form['client_id'] ?? ''
   if (isMultiTenantAlias(ctx.tenant)) {
     return entraError(400, 'invalid_request', 50059, 'No tenant-identifying information found in either the request or implied by any provided credentials.', ctx)
   }
-  const app = authenticateClient(form, ctx, { allowPublic: false })
+  const app = await authenticateClient(request, ctx, { allowPublic: false })
   if (isAnswer(app)) return app
   const scope = form['scope']
   if (scope === undefined || scope.trim() === '') {
@@ -44,6 +52,9 @@ export const clientCredentialsGrant = async (request: IdpRequest, ctx: GrantCont
     return entraError(400, 'invalid_request', 90014, "The request parameter 'claims' is not valid JSON.", ctx)
   }
 
+  const fmiPath = form['fmi_path'] !== undefined && form['fmi_path'] !== '' ? form['fmi_path'] : undefined
+  // As registered: the form need not name it (Basic authentication, an assertion's sub).
+  const clientId = app.clientId
   const tid = tenantIdOf(ctx.tenant)
   const oid = guidFor(`service-principal:${tid}:${clientId}`)
   const iat = Math.floor(ctx.nowMs / 1000)
@@ -55,7 +66,7 @@ export const clientCredentialsGrant = async (request: IdpRequest, ctx: GrantCont
     exp: iat + ctx.tokenLifetimeSeconds,
     aio: ctx.randomId(),
     azp: clientId,
-    azpacr: '1',
+    azpacr: azpacrOf(request),
     idtyp: 'app',
     oid,
     sub: oid,
@@ -64,6 +75,7 @@ export const clientCredentialsGrant = async (request: IdpRequest, ctx: GrantCont
     ver: '2.0',
     ...(app.roles !== undefined && app.roles.length > 0 ? { roles: app.roles } : {}),
     ...(capabilities !== undefined ? { xms_cc: capabilities } : {}),
+    ...(fmiPath !== undefined ? { fmi_path: fmiPath } : {}),
   })
   return {
     kind: 'response',

@@ -17,7 +17,7 @@ const POLL_TOLERANCE_MS = 100
  */
 export const deviceCodeGrant = async (request: IdpRequest, ctx: UserGrantContext): Promise<IdpAnswer> => {
   const { form } = request
-  const app = authenticateClient(form, ctx, { allowPublic: true })
+  const app = await authenticateClient(request, ctx, { allowPublic: true })
   if (isAnswer(app)) return app
   // Entra's v1 endpoint called it `code`; MSAL Python still sends both.
   const deviceCode = form['device_code'] ?? form['code']

@@ -11,6 +11,9 @@ export interface ErrorContext {
 /** Entra's timestamp format: "2026-11-22 01:54:40Z". */
 export const entraTimestamp = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')
 
+/** .NET's round-trip format, which Entra uses for dates inside error texts: "2026-01-01T00:00:00.0000000Z". */
+export const roundTripDate = (ms: number): string => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z')
+
 export const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store, no-cache' }
 
 /** A 200 answer with a JSON body (discovery documents and the like). */

@@ -22,7 +22,7 @@ const REQUIRED = ['assertion', 'scope'] as const
 
 export const samlBearerGrant = async (request: IdpRequest, ctx: UserGrantContext): Promise<IdpAnswer> => {
   const { form } = request
-  const app = userGrantApp(form, ctx, REQUIRED)
+  const app = await userGrantApp(request, ctx, REQUIRED)
   if (isAnswer(app)) return app
   const presented = readPresentedAssertion(form['assertion']!)
   if ('problem' in presented || presented.samlVersion !== VERSION_OF_GRANT[form['grant_type'] ?? '']) {

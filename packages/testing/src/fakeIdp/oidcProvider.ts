@@ -28,6 +28,7 @@ const refuse = (refusal: ClientCredentialsRefusal): IdpAnswer => {
     case 'unknown_client':
     case 'missing_secret':
     case 'wrong_secret':
+    case 'invalid_client_authentication':
       return oauthError(401, 'invalid_client', 'Client authentication failed.')
     case 'missing_scope':
       return oauthError(400, 'invalid_request', "Missing the 'scope' parameter.")
@@ -38,6 +39,8 @@ const refuse = (refusal: ClientCredentialsRefusal): IdpAnswer => {
 
 /** Client credentials at a generic provider: an RFC 9068 JWT access token, and RFC 6749's response fields. */
 export const oidcClientCredentials = (issuer: string): ClientCredentialsDialect => ({
+  // What its configuration advertises (token_endpoint_auth_methods_supported).
+  methods: ['client_secret_post', 'client_secret_basic'],
   refuse: (refusal: ClientCredentialsRefusal, _ctx: ErrorContext) => refuse(refusal),
   issue: async ({ app, resource }, ctx) => {
     const iat = Math.floor(ctx.nowMs / 1000)

@@ -15,8 +15,9 @@ export const signsInAt = (user: RegisteredUser, tenant: string): boolean => isMu
  * The app of a user grant that public clients may use, once it has authenticated and sent every
  * `required` form parameter; else Entra's error (AADSTS900144 names the first one missing).
  */
-export const userGrantApp = (form: Readonly<Record<string, string>>, ctx: UserGrantContext, required: readonly string[]): RegisteredApp | IdpAnswer => {
-  const app = authenticateClient(form, ctx, { allowPublic: true })
+export const userGrantApp = async (request: IdpRequest, ctx: UserGrantContext, required: readonly string[]): Promise<RegisteredApp | IdpAnswer> => {
+  const { form } = request
+  const app = await authenticateClient(request, ctx, { allowPublic: true })
   const missing = required.find((name) => (form[name] ?? '').trim() === '')
   if (isAnswer(app) || missing === undefined) return app
   return entraError(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${missing}'.`, ctx)
@@ -34,7 +35,7 @@ export const userNotInDirectory = (username: string, ctx: ErrorContext & { reado
  */
 export const passwordGrant = async (request: IdpRequest, ctx: UserGrantContext): Promise<IdpAnswer> => {
   const { form } = request
-  const app = userGrantApp(form, ctx, REQUIRED)
+  const app = await userGrantApp(request, ctx, REQUIRED)
   if (isAnswer(app)) return app
   const username = form['username']!
   const user = ctx.users.find(username)

@@ -1,12 +1,9 @@
 import { authenticateClient, isAnswer } from './clientAuthentication.js'
-import { entraError } from './entraErrors.js'
+import { entraError, roundTripDate } from './entraErrors.js'
 import type { RefreshTokenRecord } from './refreshTokens.js'
 import { parseScopes } from './scopes.js'
 import type { IdpAnswer, IdpRequest, RegisteredApp } from './types.js'
 import { answerUserSignIn, type UserGrantContext } from './userTokens.js'
-
-/** .NET's round-trip format, which Entra uses for dates inside error texts. */
-const roundTripDate = (ms: number): string => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z')
 
 /**
  * The refresh-token grant: a public or confidential app redeems a refresh token it (or, for
@@ -15,7 +12,7 @@ const roundTripDate = (ms: number): string => new Date(ms).toISOString().replace
  */
 export const refreshTokenGrant = async (request: IdpRequest, ctx: UserGrantContext): Promise<IdpAnswer> => {
   const { form } = request
-  const app = authenticateClient(form, ctx, { allowPublic: true })
+  const app = await authenticateClient(request, ctx, { allowPublic: true })
   if (isAnswer(app)) return app
   const token = form['refresh_token']
   if (token === undefined || token === '') {

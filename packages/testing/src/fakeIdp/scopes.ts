@@ -15,6 +15,15 @@ const DEFAULT_PERMISSION = { graph: 'User.Read', api: 'user_impersonation' }
 
 export const parseScopes = (scope: string | undefined): string[] => (scope ?? '').split(' ').filter((s) => s !== '')
 
+/**
+ * Whether `.default` (every consented permission of its resource) is asked beside another
+ * resource scope: Entra refuses that mix (AADSTS70011).
+ */
+export const mixesDefaultScope = (requested: readonly string[]): boolean => {
+  const resourceScopes = requested.filter((scope) => !isOidcScope(scope))
+  return resourceScopes.length > 1 && resourceScopes.some((scope) => /(?:^|\/)\.default$/i.test(scope))
+}
+
 export const isOidcScope = (scope: string): boolean => OIDC_SCOPES.has(scope.toLowerCase())
 
 interface ResourceScope {

@@ -1,4 +1,4 @@
-import { exportJWK, generateKeyPair, importPKCS8, SignJWT, type JWK } from 'jose'
+import { compactVerify, exportJWK, generateKeyPair, importJWK, importPKCS8, SignJWT, type JWK } from 'jose'
 import { createPublicKey } from 'node:crypto'
 
 type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey']
@@ -31,6 +31,21 @@ export class TokenSigner {
   async sign(claims: Record<string, unknown>): Promise<string> {
     const { privateKey } = await this.load()
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.kid }).sign(privateKey)
+  }
+
+  /**
+   * The claims of a token this signer signed (any of its JWS, unaltered), or `undefined`. Only
+   * the signature is checked: lifetimes and audiences are the caller's to judge.
+   */
+  async verify(token: string): Promise<Record<string, unknown> | undefined> {
+    const { jwk } = await this.load()
+    try {
+      const { payload } = await compactVerify(token, await importJWK(jwk, 'RS256'), { algorithms: ['RS256'] })
+      const claims = JSON.parse(new TextDecoder().decode(payload)) as unknown
+      return typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined
+    } catch {
+      return undefined
+    }
   }
 
   async jwks(): Promise<{ keys: JWK[] }> {

@@ -38,7 +38,21 @@ export interface RecordedRequest {
 
 export interface RegisteredApp {
   readonly clientId: string
+  /** A client secret: sent in the form (client_secret_post) or in a Basic Authorization header (client_secret_basic). */
   readonly clientSecret?: string | undefined
+  /**
+   * PEM X.509 certificates registered on the app (Entra's keyCredentials): a client assertion
+   * (private_key_jwt) whose header names one by `x5t` (base64url SHA-1 of its DER) or `x5t#S256`
+   * (SHA-256) and is signed, RS256 or PS256, by its key authenticates the app.
+   */
+  readonly certificates?: readonly string[] | undefined
+  /**
+   * Subject name / issuer authentication (Entra's trustedCertificateSubjects): a client assertion
+   * with an `x5c` chain (base64 DER, leaf first) whose leaf's subject names `subject` (a common
+   * name, or `CN=…, O=…`), and which is issued up to one of `trustedIssuers` (PEM certificates),
+   * signed by the leaf's key, authenticates the app: no certificate need be registered.
+   */
+  readonly subjectNameIssuer?: { readonly subject: string; readonly trustedIssuers: readonly string[] } | undefined
   /** App roles granted to the app, put in its tokens' `roles` claim. */
   readonly roles?: readonly string[] | undefined
   /**
@@ -48,7 +62,7 @@ export interface RegisteredApp {
   readonly familyId?: string | undefined
   /**
    * A public client (desktop, mobile, CLI) authenticates with no secret in the user grants.
-   * Default: public exactly when it has no `clientSecret`.
+   * Default: public exactly when it has no credential (`clientSecret`, `certificates` or `subjectNameIssuer`).
    */
   readonly isPublicClient?: boolean | undefined
   /**

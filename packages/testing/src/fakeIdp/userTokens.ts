@@ -5,6 +5,7 @@ import type { AuthorizationCodeStore } from './authorizationCodes.js'
 import type { DeviceCodeStore } from './deviceCodes.js'
 import { clientInfoOf, idTokenClaims, type SignInClaims } from './idTokens.js'
 import { pairwiseSubject } from './ids.js'
+import { azpacrOf } from './presentedCredentials.js'
 import type { RefreshTokenStore } from './refreshTokens.js'
 import { grantScopes, type ScopeGrant } from './scopes.js'
 import type { IdpAnswer, IdpRequest, RegisteredApp } from './types.js'
@@ -69,7 +70,7 @@ const userTokenResponse = async (
       ...(ctx.refreshInSeconds !== undefined ? { refresh_in: ctx.refreshInSeconds } : {}),
       access_token: await ctx.signer.sign(accessTokenClaims(ctx, user, app, grant, {
         capabilities,
-        withSecret: request.form['client_secret'] !== undefined,
+        azpacr: azpacrOf(request),
       })),
       ...(refreshToken !== undefined ? { refresh_token: refreshToken } : {}),
       ...(idToken !== undefined ? { id_token: idToken } : {}),
@@ -86,7 +87,7 @@ const accessTokenClaims = (
   user: RegisteredUser,
   app: RegisteredApp,
   grant: ScopeGrant,
-  { capabilities, withSecret }: { readonly capabilities: string[] | undefined; readonly withSecret: boolean },
+  { capabilities, azpacr }: { readonly capabilities: string[] | undefined; readonly azpacr: string },
 ): Record<string, unknown> => {
   const iat = Math.floor(ctx.nowMs / 1000)
   return {
@@ -97,8 +98,8 @@ const accessTokenClaims = (
     exp: iat + ctx.tokenLifetimeSeconds,
     aio: ctx.randomId(),
     azp: app.clientId,
-    // How the app authenticated: 0 not at all (a public client), 1 with a secret.
-    azpacr: withSecret ? '1' : '0',
+    // How the app authenticated: 0 not at all (a public client), 1 with a secret, 2 with a certificate.
+    azpacr,
     name: user.displayName,
     oid: user.oid,
     preferred_username: user.username,

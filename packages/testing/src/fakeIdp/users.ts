@@ -76,6 +76,11 @@ export class UserDirectory {
     return this.users.get(username.toLowerCase())
   }
 
+  /** The user with this object id (`oid`), without regard to case. */
+  findByObjectId(objectId: string): RegisteredUser | undefined {
+    return [...this.users.values()].find((user) => user.oid === objectId.toLowerCase())
+  }
+
   /** Every user, in the order they were registered. */
   all(): RegisteredUser[] {
     return [...this.users.values()]

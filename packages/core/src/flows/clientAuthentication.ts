@@ -1,0 +1,91 @@
+import * as E from '#fp-ts/Either'
+import type { ClientContext } from '../app/context.js'
+import type { HttpOutcome, HttpRequest } from '../effects/effect.js'
+import { clientAssertion, log, randomBytes, signJwt, type Program } from '../effects/program.js'
+import { configurationError, type MsalError } from '../errors.js'
+import { sendThrottled } from '../http/throttling.js'
+import { ASSERTION_REUSE_SECONDS, buildAssertionClaims, buildAssertionHeader } from '../protocol/clientAssertion.js'
+import { assertionAuth, NO_CLIENT_AUTH, secretAuth, withClientAuth, type ClientAuth } from '../protocol/clientAuth.js'
+import { uuidFromBytes } from '../util/uuid.js'
+
+/** A request's client authentication, and whether it repeats an assertion already sent (which a provider may refuse). */
+export interface ClientAuthentication {
+  readonly auth: ClientAuth
+  readonly reused: boolean
+}
+
+const problem = (message: string): E.Either<MsalError, never> => E.left(configurationError('clientCredential', message))
+
+/**
+ * How the client authenticates a request to `tokenEndpoint` (the assertion's audience): its
+ * secret, its pre-signed assertion, its callback's assertion (asked every time, as MSAL Python
+ * does), or an assertion its certificate signs, reused for up to 540 s per endpoint unless
+ * `fresh` or the endpoint has refused a reused one. Public clients send nothing.
+ */
+export function* clientAuthFor(ctx: ClientContext, tokenEndpoint: string, nowMs: number, fresh = false): Program<E.Either<MsalError, ClientAuthentication>> {
+  const { credential, clientId } = ctx.config
+  if (credential === undefined) return E.right({ auth: NO_CLIENT_AUTH, reused: false })
+  switch (credential._tag) {
+    case 'ClientSecret':
+      return E.right({ auth: secretAuth(clientId, credential.secret, credential.method), reused: false })
+    case 'ClientAssertion':
+      return E.right({ auth: assertionAuth(credential.assertion), reused: false })
+    case 'ClientAssertionCallback': {
+      const outcome = yield* clientAssertion(clientId, tokenEndpoint)
+      if (outcome._tag === 'CredentialFailure') return problem(`the clientAssertion callback failed: ${outcome.message}`)
+      if (typeof outcome.assertion !== 'string' || outcome.assertion === '') return problem('the clientAssertion callback must return a non-empty string')
+      return E.right({ auth: assertionAuth(outcome.assertion), reused: false })
+    }
+    case 'Certificate': {
+      const nowSec = Math.floor(nowMs / 1000)
+      const kept = ctx.assertions.get(tokenEndpoint)
+      if (!fresh && kept !== undefined && nowSec - kept.mintedAtSec < ASSERTION_REUSE_SECONDS && !ctx.assertionReuseRefused.has(tokenEndpoint)) {
+        return E.right({ auth: assertionAuth(kept.assertion), reused: true })
+      }
+      const header = buildAssertionHeader({ ...credential, isAdfs: ctx.config.authority.kind === 'ADFS' })
+      if (header === undefined) return problem('AD FS takes only RS256 assertions: give the certificate\'s SHA-1 thumbprint (thumbprint)')
+      const jti = uuidFromBytes(yield* randomBytes(16))
+      const claims = buildAssertionClaims({ clientId, tokenEndpoint, nowSec, jti, clientClaims: ctx.config.clientClaims })
+      const signed = yield* signJwt(header, claims)
+      if (signed._tag === 'CredentialFailure') return problem(`signing the client assertion failed: ${signed.message}`)
+      ctx.assertions.set(tokenEndpoint, { assertion: signed.assertion, mintedAtSec: nowSec })
+      return E.right({ auth: assertionAuth(signed.assertion), reused: false })
+    }
+  }
+}
+
+/** Whether the token endpoint refused the client itself (RFC 6749 §5.2 invalid_client). */
+const isInvalidClient = (outcome: HttpOutcome): boolean => {
+  if (outcome._tag !== 'HttpResponse' || (outcome.status !== 400 && outcome.status !== 401)) return false
+  try {
+    return (JSON.parse(outcome.body) as { error?: unknown }).error === 'invalid_client'
+  } catch {
+    return false
+  }
+}
+
+export interface AuthenticatedExchange {
+  /** The request as sent, authentication included. */
+  readonly request: HttpRequest
+  readonly outcome: HttpOutcome
+}
+
+/**
+ * Sends a token request with the client's authentication added, throttled as MSAL throttles. A
+ * provider that refuses a reused assertion (some refuse any `jti` seen before) gets one retry
+ * with a freshly signed one, and no reused assertion again.
+ */
+export function* sendAuthenticated(ctx: ClientContext, request: HttpRequest, nowMs: number, defaultRetryAfterMs: number): Program<E.Either<MsalError, AuthenticatedExchange>> {
+  const first = yield* clientAuthFor(ctx, request.url, nowMs)
+  if (E.isLeft(first)) return first
+  const sent = withClientAuth(request, first.right.auth)
+  const outcome = yield* sendThrottled(ctx.httpCache, sent, nowMs, defaultRetryAfterMs)
+  if (!first.right.reused || !isInvalidClient(outcome)) return E.right({ request: sent, outcome })
+
+  yield* log('warning', 'the token endpoint refused a client assertion sent before (replay detection); signing a new one, and a new one for every request from now on')
+  ctx.assertionReuseRefused.add(request.url)
+  const second = yield* clientAuthFor(ctx, request.url, nowMs, true)
+  if (E.isLeft(second)) return second
+  const resent = withClientAuth(request, second.right.auth)
+  return E.right({ request: resent, outcome: yield* sendThrottled(ctx.httpCache, resent, nowMs, defaultRetryAfterMs) })
+}
