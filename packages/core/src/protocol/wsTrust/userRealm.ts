@@ -17,7 +17,7 @@ export interface UserRealm {
   readonly accountType: AccountType
   /** 'WSTrust' for a domain federated with AD FS (WS-Trust is what the username/password flow speaks). */
   readonly federationProtocol?: string | undefined
-  /** The federation server's MEX document. */
+  /** Where the federation server's metadata exchange (MEX) is published. */
   readonly federationMetadataUrl?: string | undefined
   /** A WS-Trust endpoint to use without MEX (AD FS's 2005 usernamemixed, typically). */
   readonly federationActiveAuthUrl?: string | undefined
