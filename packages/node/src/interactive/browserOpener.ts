@@ -28,14 +28,15 @@ export const browserCommand = (platform: NodeJS.Platform, url: string): BrowserC
 /**
  * Opens the system browser at an http(s) URL: starts the platform's opener detached, without a
  * shell and without its output, and resolves once it has started. No opener (a server, a
- * container) is a ConfigurationError suggesting the `openBrowser` option.
+ * container) is a ConfigurationError suggesting the `openBrowser` option. `platform` picks the
+ * opener (tests pass 'linux' to exercise xdg-open on any POSIX system).
  */
-export const openSystemBrowser = (url: string): Promise<void> => {
+export const openSystemBrowser = (url: string, platform: NodeJS.Platform = process.platform): Promise<void> => {
   // Anything but an http(s) URL could be a file or an option to the opener.
   if (!/^https?:\/\//i.test(url)) {
     return Promise.reject(new MsalException(configurationError('openBrowser', 'only http and https URLs are opened')))
   }
-  const { command, args } = browserCommand(process.platform, url)
+  const { command, args } = browserCommand(platform, url)
   return new Promise<void>((resolve, reject) => {
     const child = spawn(command, [...args], { detached: true, stdio: 'ignore', windowsHide: true, shell: false, env: process.env })
     child.once('error', (error: NodeJS.ErrnoException) =>
