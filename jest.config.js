@@ -8,6 +8,7 @@ const project = (name) => ({
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^@msal-ts/(core|node|browser|testing)$': '<rootDir>/../$1/src/index.ts',
+    '^@msal-ts/core/protocol$': '<rootDir>/../core/src/protocol.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

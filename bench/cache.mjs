@@ -9,7 +9,7 @@
  * Run after a build:  npm run build && node --expose-gc bench/cache.mjs
  */
 import { performance } from 'node:perf_hooks'
-import { bytesToBase64Url, utf8Encode } from '@msal-ts/core'
+import { bytesToBase64Url, utf8Encode } from '@msal-ts/core/protocol'
 import { ConfidentialClientApplication, SerializableTokenCache } from '@msal-ts/node'
 import * as msalNode from '@azure/msal-node'
 

@@ -1,10 +1,6 @@
-import type { HttpOutcome, HttpRequest } from '@msal-ts/core'
+import type { HttpClient, HttpOutcome, HttpRequest } from '@msal-ts/core'
 
-/** Any fetch-compatible function: the runtime's fetch, cross-fetch, node-fetch, undici, a test fake. */
-export type HttpClient = (
-  url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal; redirect?: 'manual' },
-) => Promise<{ status: number; headers: { forEach(callback: (value: string, name: string) => void): void }; text(): Promise<string> }>
+export type { HttpClient }
 
 const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded;charset=utf-8'
 

@@ -5,3 +5,4 @@
 export { createWebInterpreter, createBrowserInterpreter, DEFAULT_TIMEOUT_MS, type WebInterpreterOptions } from './webInterpreter.js'
 export { performHttp, type HttpClient } from './http.js'
 export { isLogged, type Logger } from './logger.js'
+export { abortable, type AbortableOptions } from './abortable.js'

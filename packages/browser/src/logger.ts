@@ -1,7 +1,6 @@
-import type { LogLevel } from '@msal-ts/core'
+import type { LogLevel, Logger } from '@msal-ts/core'
 
-/** Receives the library's log lines. Lines that may hold personal data arrive only with enablePiiLog. */
-export type Logger = (level: LogLevel, message: string) => void
+export type { Logger }
 
 const RANK: Record<LogLevel, number> = { error: 0, warning: 1, info: 2, verbose: 3 }
 

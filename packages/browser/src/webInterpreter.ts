@@ -83,6 +83,9 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
         return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), effect.ms))
       case 'ReadEnv':
         return options.env?.[effect.name]
+      case 'Commit':
+        // The application shell applies commits to its state before effects reach a runtime.
+        throw new Error('a Commit effect reached the runtime interpreter: run flows through an application, or with runFlow(ctx, program, interpret)')
       case 'SignJwt':
       case 'ClientAssertion':
         // Only an application built around a credential holds keys and callbacks (it answers these first).

@@ -1,129 +1,192 @@
 /**
- * MsalError: every way an operation can fail, as one tagged union.
- * Core functions return it in an Either and never throw. `code` is stable and machine-readable;
- * `message` is for people. Errors end up in logs, so what this module builds never holds a
- * secret: URLs lose their query, fragment, user info and user names (redactUrl), and body
- * excerpts lose tokens and secret fields.
+ * MsalError: every way an operation can fail, one `Error` subclass per kind.
+ *
+ * Core returns these in an `Either` (never throws them); the application classes reject their
+ * Promises with the same objects. One discriminator, `kind` (the class's name), narrows:
+ * `error instanceof ThrottledError`, `isMsalError(error, 'ThrottledError')`, or
+ * `switch (error.kind)` after `error instanceof MsalError`. `error` is MSAL Python's error-dict
+ * field: the OAuth2 error the identity provider sent, else a stable snake_case name of the kind.
+ *
+ * Errors end up in logs, so what this module builds never holds a secret: URLs lose their
+ * query, fragment, user info and user names (redactUrl), and body excerpts lose tokens and
+ * secret fields.
  */
 import { originOf, redactSecretsIn, redactUrl, redactUrlsIn } from './util/redact.js'
 
 /** The fields an OAuth2 / Microsoft Entra error response carries (MSAL Python's error dict). */
 export interface WireErrorFields {
-  /** The OAuth2 `error`, e.g. `invalid_client`. */
-  readonly error?: string
-  readonly errorDescription?: string
-  /** Entra's numeric AADSTS codes. */
-  readonly errorCodes?: readonly number[]
-  readonly suberror?: string
+  /** The OAuth2 `error`, e.g. `invalid_client` (RFC 6749 §5.2). */
+  readonly error?: string | undefined
+  /** The OAuth2 `error_description`: free text for people (it may name a user). */
+  readonly errorDescription?: string | undefined
+  /** Entra's numeric AADSTS codes (`error_codes`). */
+  readonly errorCodes?: readonly number[] | undefined
+  /** Entra's `suberror`, e.g. `basic_action`. */
+  readonly suberror?: string | undefined
   /** `suberror`, with the ones an app cannot act on mapped to "" (as MSAL does). */
-  readonly classification?: string
-  readonly correlationId?: string
-  readonly traceId?: string
-  readonly timestamp?: string
-  /** A claims challenge to pass back on the next request. */
-  readonly claims?: string
-  readonly errorUri?: string
+  readonly classification?: string | undefined
+  /** The identity provider's correlation id for the failed request. */
+  readonly correlationId?: string | undefined
+  /** Entra's `trace_id`. */
+  readonly traceId?: string | undefined
+  /** Entra's `timestamp` of the failure, as it sent it. */
+  readonly timestamp?: string | undefined
+  /** A claims challenge to pass back on the next request (`claims`). */
+  readonly claims?: string | undefined
+  /** The OAuth2 `error_uri` (RFC 6749 §5.2). */
+  readonly errorUri?: string | undefined
   /** Entra's hints for clients (`error_additional_info`), e.g. "client_mismatch". */
-  readonly errorAdditionalInfo?: readonly string[]
+  readonly errorAdditionalInfo?: readonly string[] | undefined
 }
 
-/** What every variant has. `correlationId` is the failed call's, for support requests. */
-interface ErrorBase {
-  readonly message: string
-  readonly correlationId?: string | undefined
+/** Own fields that are not copied into `toJSON` twice. */
+const HIDDEN = new Set(['stack'])
+
+/**
+ * What every kind has. Use the subclasses; this one is abstract. `kind` is the discriminator,
+ * `message` is for people, `error` is MSAL Python's error name.
+ */
+abstract class MsalErrorBase extends Error {
+  /** Which kind of failure: the class's name. The one discriminator. */
+  abstract readonly kind: MsalErrorKind
+  /** MSAL Python's `error`: the OAuth2 error the identity provider sent, else a stable snake_case name of the kind. */
+  declare readonly error: string
+  /** The failed call's correlation id (the identity provider's when it sent one), for support requests. */
+  declare readonly correlationId?: string | undefined
+  /** The identity provider's `error_description` (OAuth2, RFC 6749 §5.2), when it sent one: free text that may name a user. */
+  declare readonly errorDescription?: string | undefined
+  /** Entra's numeric AADSTS codes (`error_codes`), when it sent them. */
+  declare readonly errorCodes?: readonly number[] | undefined
+  /** Entra's `suberror`, when it sent one. */
+  declare readonly suberror?: string | undefined
+  /** `suberror` with the ones an app cannot act on mapped to "" (MSAL's classification). */
+  declare readonly classification?: string | undefined
+  /** A claims challenge to pass back on the next request, when the identity provider sent one. */
+  declare readonly claims?: string | undefined
+
+  constructor(message: string, error: string, fields: object) {
+    super(message)
+    // Own, enumerable data fields: they read as MSAL Python's error dict.
+    Object.assign(this, fields)
+    if (typeof (this as { error?: unknown }).error !== 'string' || (this as { error: string }).error === '') {
+      Object.defineProperty(this, 'error', { value: error, enumerable: true, writable: false, configurable: true })
+    }
+  }
+
+  /** The error as plain data (for logs and JSON): its kind, message and fields; never a stack. */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: this.name, kind: this.kind, message: this.message }
+    for (const [key, value] of Object.entries(this)) if (!HIDDEN.has(key) && value !== undefined) out[key] = value
+    return out
+  }
 }
 
 /** The application was configured wrongly; `field` names the option. */
-export interface ConfigurationError extends ErrorBase {
-  readonly _tag: 'ConfigurationError'
-  readonly code: 'invalid_configuration'
-  readonly field: string
-  readonly message: string
+export class ConfigurationError extends MsalErrorBase {
+  readonly kind = 'ConfigurationError' as const
+  /** The option that is wrong, e.g. "clientCredential.privateKey". */
+  declare readonly field: string
 }
 
 /** A method was called with an argument it cannot accept; `argument` names it. */
-export interface UsageError extends ErrorBase {
-  readonly _tag: 'UsageError'
-  readonly code: 'invalid_argument'
-  readonly argument: string
-  readonly message: string
+export class UsageError extends MsalErrorBase {
+  readonly kind = 'UsageError' as const
+  /** The argument (or the argument's field) that is wrong. */
+  declare readonly argument: string
 }
 
-/** The identity provider answered with an OAuth2 error. */
-export interface ServerError extends WireErrorFields, ErrorBase {
-  readonly _tag: 'ServerError'
-  readonly code: 'server_error'
-  readonly status: number
-  readonly message: string
+/** The identity provider answered with an OAuth2 error (RFC 6749 §5.2). */
+export class ServerError extends MsalErrorBase implements WireErrorFields {
+  readonly kind = 'ServerError' as const
+  /** The HTTP status of the answer. */
+  declare readonly status: number
+  /** Entra's `trace_id`. */
+  declare readonly traceId?: string | undefined
+  /** Entra's `timestamp` of the failure, as it sent it. */
+  declare readonly timestamp?: string | undefined
+  /** The OAuth2 `error_uri` (RFC 6749 §5.2). */
+  declare readonly errorUri?: string | undefined
+  /** Entra's hints for clients (`error_additional_info`), e.g. "client_mismatch". */
+  declare readonly errorAdditionalInfo?: readonly string[] | undefined
 }
 
-/** The identity provider asked us to back off (429, 5xx with Retry-After). */
-export interface ThrottledError extends WireErrorFields, ErrorBase {
-  readonly _tag: 'ThrottledError'
-  readonly code: 'throttled'
-  readonly status: number
+/** The identity provider asked us to back off (429, 5xx, Retry-After), or an earlier answer still holds the request back. */
+export class ThrottledError extends MsalErrorBase implements WireErrorFields {
+  readonly kind = 'ThrottledError' as const
+  /** The HTTP status of the answer that throttled. */
+  declare readonly status: number
   /** How long to wait before an identical request, in milliseconds. */
-  readonly retryAfterMs: number
-  readonly message: string
+  declare readonly retryAfterMs: number
+  /** Entra's `trace_id`. */
+  declare readonly traceId?: string | undefined
+  /** Entra's `timestamp` of the failure, as it sent it. */
+  declare readonly timestamp?: string | undefined
+  /** The OAuth2 `error_uri` (RFC 6749 §5.2). */
+  declare readonly errorUri?: string | undefined
+  /** Entra's hints for clients (`error_additional_info`), e.g. "client_mismatch". */
+  declare readonly errorAdditionalInfo?: readonly string[] | undefined
 }
 
 /** No response arrived: connection refused, reset, DNS failure. */
-export interface NetworkError extends ErrorBase {
-  readonly _tag: 'NetworkError'
-  readonly code: 'network_error'
-  readonly url: string
-  readonly message: string
+export class NetworkError extends MsalErrorBase {
+  readonly kind = 'NetworkError' as const
+  /** The URL called, redacted (no query, fragment or user info). */
+  declare readonly url: string
 }
 
 /** No response arrived in time. */
-export interface TimeoutError extends ErrorBase {
-  readonly _tag: 'TimeoutError'
-  readonly code: 'timeout'
-  readonly url: string
-  readonly message: string
+export class TimeoutError extends MsalErrorBase {
+  readonly kind = 'TimeoutError' as const
+  /** The URL called, redacted (no query, fragment or user info). */
+  declare readonly url: string
 }
 
-/** A response arrived that is not what the protocol allows (not JSON, missing fields, an HTML page). */
-export interface InvalidResponseError extends ErrorBase {
-  readonly _tag: 'InvalidResponseError'
-  readonly code: 'invalid_response'
-  readonly url: string
-  readonly status: number
-  readonly message: string
-  /** The first characters of the body, to help diagnose a proxy or gateway page. */
-  readonly bodyExcerpt: string
+/** A response arrived that is not what the protocol allows (not JSON, missing fields, an HTML page, too large). */
+export class InvalidResponseError extends MsalErrorBase {
+  readonly kind = 'InvalidResponseError' as const
+  /** The URL called, redacted. */
+  declare readonly url: string
+  /** The HTTP status of the answer. */
+  declare readonly status: number
+  /** The first characters of the body (secrets replaced), to help diagnose a proxy or gateway page. */
+  declare readonly bodyExcerpt: string
 }
 
-/** A serialized token cache could not be read (not JSON, truncated, a section of the wrong shape). */
-export interface CacheError extends ErrorBase {
-  readonly _tag: 'CacheError'
-  readonly code: 'invalid_cache'
+/** A serialized or persisted token cache could not be read or written. */
+export class CacheError extends MsalErrorBase {
+  readonly kind = 'CacheError' as const
 }
 
-/** An ID token failed a check that protects the sign-in (audience, nonce, max_age). */
-export interface IdTokenValidationError extends ErrorBase {
-  readonly _tag: 'IdTokenError'
-  readonly code: 'invalid_id_token'
+/** An ID token failed a check that protects the sign-in (audience, nonce, max_age): MSAL Python's IdTokenError. */
+export class IdTokenError extends MsalErrorBase {
+  readonly kind = 'IdTokenError' as const
   /** Which check failed: "aud", "nonce", "auth_time", "format". */
-  readonly check: string
+  declare readonly check: string
 }
 
-/** The authorization server answered the sign-in redirect with an error (e.g. access_denied). */
-export interface AuthorizationError extends WireErrorFields, ErrorBase {
-  readonly _tag: 'AuthorizationError'
-  readonly code: 'authorization_error'
+/** The authorization server answered the sign-in redirect with an error (e.g. access_denied, RFC 6749 §4.1.2.1). */
+export class AuthorizationError extends MsalErrorBase implements WireErrorFields {
+  readonly kind = 'AuthorizationError' as const
+  /** Entra's `trace_id`. */
+  declare readonly traceId?: string | undefined
+  /** Entra's `timestamp` of the failure, as it sent it. */
+  declare readonly timestamp?: string | undefined
+  /** The OAuth2 `error_uri` (RFC 6749 §5.2). */
+  declare readonly errorUri?: string | undefined
+  /** Entra's hints for clients (`error_additional_info`), e.g. "client_mismatch". */
+  declare readonly errorAdditionalInfo?: readonly string[] | undefined
 }
 
 /** The caller stopped the operation (an AbortSignal, a device flow's expiresAt set to 0, a closed sign-in). */
-export interface CancelledError extends ErrorBase {
-  readonly _tag: 'CancelledError'
-  readonly code: 'user_cancelled'
+export class CancelledError extends MsalErrorBase {
+  readonly kind = 'CancelledError' as const
 }
 
+/** Every kind of failure; narrow it with `kind`. */
 export type MsalError =
   | AuthorizationError
   | CancelledError
-  | IdTokenValidationError
+  | IdTokenError
   | CacheError
   | ConfigurationError
   | UsageError
@@ -133,76 +196,96 @@ export type MsalError =
   | TimeoutError
   | InvalidResponseError
 
-export type MsalErrorTag = MsalError['_tag']
+/** The discriminator's values: the classes' names. */
+export type MsalErrorKind = MsalError['kind']
 
-export const configurationError = (field: string, message: string): ConfigurationError => ({
-  _tag: 'ConfigurationError',
-  code: 'invalid_configuration',
-  field,
-  message: `${field}: ${message}`,
-})
+/** The class of each kind, for `isMsalError`. */
+const CLASSES = {
+  AuthorizationError,
+  CancelledError,
+  IdTokenError,
+  CacheError,
+  ConfigurationError,
+  UsageError,
+  ServerError,
+  ThrottledError,
+  NetworkError,
+  TimeoutError,
+  InvalidResponseError,
+} as const satisfies Record<MsalErrorKind, abstract new (...args: never[]) => MsalError>
 
-export const cacheError = (message: string): CacheError => ({
-  _tag: 'CacheError',
-  code: 'invalid_cache',
-  message: `token cache: ${message}`,
-})
+for (const [name, cls] of Object.entries(CLASSES)) Object.defineProperty(cls.prototype, 'name', { value: name, enumerable: false, configurable: true, writable: true })
 
-export const idTokenError = (check: string, message: string): IdTokenValidationError => ({
-  _tag: 'IdTokenError',
-  code: 'invalid_id_token',
-  check,
-  message: `ID token: ${message}`,
-})
+/**
+ * The base class as a value: `error instanceof MsalError` holds for every kind, and narrows to
+ * the union, so `switch (error.kind)` then narrows each field.
+ */
+export const MsalError = MsalErrorBase as unknown as MsalErrorConstructor
 
-export const authorizationError = (fields: WireErrorFields): AuthorizationError => ({
-  _tag: 'AuthorizationError',
-  code: 'authorization_error',
-  ...fields,
-  classification: classifySuberror(fields.suberror),
-  message: `the sign-in was refused: ${[fields.error, fields.errorDescription].filter((part) => part !== undefined && part !== '').join(': ')}`,
-})
+/** The type of the `MsalError` value: a class whose instances are every kind of MsalError. */
+export interface MsalErrorConstructor {
+  /** Not for direct use: construct a kind's class (ServerError, ...), or use the factories (serverError, ...). */
+  new (message: string, error: string, fields: object): MsalError
+  readonly prototype: MsalError
+  [Symbol.hasInstance](value: unknown): value is MsalError
+}
 
-export const cancelledError = (message: string): CancelledError => ({ _tag: 'CancelledError', code: 'user_cancelled', message })
+/**
+ * Whether `value` is an MsalError, of `kind` when given: a type guard that narrows, e.g.
+ * `isMsalError(e, 'ThrottledError') && e.retryAfterMs`.
+ */
+export function isMsalError(value: unknown): value is MsalError
+export function isMsalError<K extends MsalErrorKind>(value: unknown, kind: K): value is Extract<MsalError, { kind: K }>
+export function isMsalError(value: unknown, kind?: MsalErrorKind): boolean {
+  return value instanceof MsalErrorBase && (kind === undefined || value.kind === kind)
+}
 
-export const usageError = (argument: string, message: string): UsageError => ({
-  _tag: 'UsageError',
-  code: 'invalid_argument',
-  argument,
-  message: `${argument}: ${message}`,
-})
+/** A copy of an error with some fields changed (errors are values: never mutated). */
+export const withFields = <T extends MsalError>(error: T, fields: Partial<Omit<T, 'kind'>>): T => {
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as T
+  for (const key of Object.getOwnPropertyNames(error)) {
+    Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(error, key)!)
+  }
+  for (const [key, value] of Object.entries(fields)) {
+    Object.defineProperty(copy, key, { value, enumerable: key !== 'message', writable: key === 'message', configurable: true })
+  }
+  return copy
+}
+
+export const configurationError = (field: string, message: string): ConfigurationError =>
+  new ConfigurationError(`${field}: ${message}`, 'invalid_configuration', { field })
+
+export const cacheError = (message: string): CacheError => new CacheError(`token cache: ${message}`, 'invalid_cache', {})
+
+export const idTokenError = (check: string, message: string): IdTokenError => new IdTokenError(`ID token: ${message}`, 'invalid_id_token', { check })
+
+export const authorizationError = (fields: WireErrorFields): AuthorizationError =>
+  new AuthorizationError(
+    `the sign-in was refused: ${[fields.error, fields.errorDescription].filter((part) => part !== undefined && part !== '').join(': ')}`,
+    'authorization_error',
+    { ...fields, classification: classifySuberror(fields.suberror) },
+  )
+
+export const cancelledError = (message: string): CancelledError => new CancelledError(message, 'user_cancelled', {})
+
+export const usageError = (argument: string, message: string): UsageError => new UsageError(`${argument}: ${message}`, 'invalid_argument', { argument })
 
 /** `detail` is the interpreter's (a fetch implementation's message may quote the whole URL). */
-export const networkError = (url: string, detail: string): NetworkError => ({
-  _tag: 'NetworkError',
-  code: 'network_error',
-  url: redactUrl(url),
-  message: `network error calling ${redactUrl(url)}: ${redactUrlsIn(detail)}`,
-})
+export const networkError = (url: string, detail: string): NetworkError =>
+  new NetworkError(`network error calling ${redactUrl(url)}: ${redactUrlsIn(detail)}`, 'network_error', { url: redactUrl(url) })
 
-export const timeoutError = (url: string, detail: string): TimeoutError => ({
-  _tag: 'TimeoutError',
-  code: 'timeout',
-  url: redactUrl(url),
-  message: `timed out calling ${redactUrl(url)}: ${redactUrlsIn(detail)}`,
-})
+export const timeoutError = (url: string, detail: string): TimeoutError =>
+  new TimeoutError(`timed out calling ${redactUrl(url)}: ${redactUrlsIn(detail)}`, 'timeout', { url: redactUrl(url) })
 
 const EXCERPT_LENGTH = 200
 
-export const invalidResponseError = (
-  url: string,
-  status: number,
-  problem: string,
-  body: string,
-): InvalidResponseError => ({
-  _tag: 'InvalidResponseError',
-  code: 'invalid_response',
-  url: redactUrl(url),
-  status,
-  message: `invalid response from ${redactUrl(url)} (HTTP ${status}): ${redactUrlsIn(problem)}`,
-  // Redacted before it is cut to length (a token cut off in the middle is recognised too).
-  bodyExcerpt: redactSecretsIn(body.slice(0, EXCERPT_LENGTH * 4)).slice(0, EXCERPT_LENGTH),
-})
+export const invalidResponseError = (url: string, status: number, problem: string, body: string): InvalidResponseError =>
+  new InvalidResponseError(`invalid response from ${redactUrl(url)} (HTTP ${status}): ${redactUrlsIn(problem)}`, 'invalid_response', {
+    url: redactUrl(url),
+    status,
+    // Redacted before it is cut to length (a token cut off in the middle is recognised too).
+    bodyExcerpt: redactSecretsIn(body.slice(0, EXCERPT_LENGTH * 4)).slice(0, EXCERPT_LENGTH),
+  })
 
 /** Suberrors an application cannot act on; MSAL reports them with an empty classification. */
 const SUPPRESSED_SUBERRORS = new Set([
@@ -219,40 +302,27 @@ export const classifySuberror = (suberror: string | undefined): string | undefin
 const describeWire = (fields: WireErrorFields): string =>
   [fields.error, fields.errorDescription].filter((part) => part !== undefined && part !== '').join(': ')
 
-export const serverError = (status: number, fields: WireErrorFields): ServerError => ({
-  _tag: 'ServerError',
-  code: 'server_error',
-  status,
-  ...fields,
-  classification: classifySuberror(fields.suberror),
-  message: describeWire(fields) || `the identity provider answered HTTP ${status}`,
-})
+export const serverError = (status: number, fields: WireErrorFields): ServerError =>
+  new ServerError(describeWire(fields) || `the identity provider answered HTTP ${status}`, 'server_error', {
+    status,
+    ...fields,
+    classification: classifySuberror(fields.suberror),
+  })
 
-export const throttledError = (status: number, retryAfterMs: number, fields: WireErrorFields): ThrottledError => ({
-  _tag: 'ThrottledError',
-  code: 'throttled',
-  status,
-  retryAfterMs,
-  ...fields,
-  classification: classifySuberror(fields.suberror),
-  message:
+export const throttledError = (status: number, retryAfterMs: number, fields: WireErrorFields): ThrottledError =>
+  new ThrottledError(
     `the identity provider throttled this request (HTTP ${status}); retry after ${Math.ceil(retryAfterMs / 1000)} s` +
-    (describeWire(fields) ? ` (${describeWire(fields)})` : ''),
-})
+      (describeWire(fields) ? ` (${describeWire(fields)})` : ''),
+    'throttled',
+    { status, retryAfterMs, ...fields, classification: classifySuberror(fields.suberror) },
+  )
 
 /** True when the failure means "no answer from the network", where MSAL falls back to a cached token. */
-export const isTransportError = (error: MsalError): boolean =>
-  error._tag === 'NetworkError' || error._tag === 'TimeoutError'
-
-/** The OAuth2 `error` when the identity provider sent one, else the stable code (MSAL Python's `error`). */
-export const errorName = (error: MsalError): string =>
-  (error._tag === 'ServerError' || error._tag === 'ThrottledError' || error._tag === 'AuthorizationError') && error.error !== undefined
-    ? error.error
-    : error.code
+export const isTransportError = (error: MsalError): boolean => error.kind === 'NetworkError' || error.kind === 'TimeoutError'
 
 /** Stamps the call's correlation id on an error that does not carry the server's own. */
 export const withCorrelationId = <T extends MsalError>(error: T, correlationId: string): T =>
-  error.correlationId !== undefined ? error : { ...error, correlationId }
+  error.correlationId !== undefined ? error : withFields<T>(error, { correlationId } as Partial<Omit<T, 'kind'>>)
 
 /**
  * An error in words fit for a log line without personal data: its kind, the OAuth2 error, status
@@ -260,28 +330,28 @@ export const withCorrelationId = <T extends MsalError>(error: T, correlationId: 
  * name a user) nor an authority's path (it names the tenant). Log `error.message` with pii: true.
  */
 export const errorSummary = (error: MsalError): string => {
-  switch (error._tag) {
+  switch (error.kind) {
     case 'ServerError':
     case 'ThrottledError': {
       const codes = error.errorCodes !== undefined && error.errorCodes.length > 0 ? `, AADSTS${error.errorCodes.join(', AADSTS')}` : ''
-      const retry = error._tag === 'ThrottledError' ? `, retry after ${Math.ceil(error.retryAfterMs / 1000)} s` : ''
-      return `${error._tag}: ${error.error ?? error.code} (HTTP ${error.status}${codes}${retry})`
+      const retry = error.kind === 'ThrottledError' ? `, retry after ${Math.ceil(error.retryAfterMs / 1000)} s` : ''
+      return `${error.kind}: ${error.error} (HTTP ${error.status}${codes}${retry})`
     }
     case 'NetworkError':
     case 'TimeoutError':
-      return `${error._tag} calling ${originOf(error.url)}`
+      return `${error.kind} calling ${originOf(error.url)}`
     case 'InvalidResponseError':
-      return `${error._tag} from ${originOf(error.url)} (HTTP ${error.status})`
+      return `${error.kind} from ${originOf(error.url)} (HTTP ${error.status})`
     case 'ConfigurationError':
-      return `${error._tag} in the ${error.field} option`
+      return `${error.kind} in the ${error.field} option`
     case 'UsageError':
-      return `${error._tag} in the ${error.argument} argument`
+      return `${error.kind} in the ${error.argument} argument`
     case 'CacheError':
     case 'CancelledError':
-      return error._tag
+      return error.kind
     case 'IdTokenError':
-      return `${error._tag}: the ${error.check} check failed`
+      return `${error.kind}: the ${error.check} check failed`
     case 'AuthorizationError':
-      return `${error._tag}: ${error.error ?? error.code}${error.errorCodes !== undefined && error.errorCodes.length > 0 ? ` (AADSTS${error.errorCodes.join(', AADSTS')})` : ''}`
+      return `${error.kind}: ${error.error}${error.errorCodes !== undefined && error.errorCodes.length > 0 ? ` (AADSTS${error.errorCodes.join(', AADSTS')})` : ''}`
   }
 }

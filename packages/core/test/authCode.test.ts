@@ -1,21 +1,5 @@
 import { createHash } from 'node:crypto'
-import {
-  acquireTokenByAuthCodeFlow,
-  acquireTokenByAuthorizationCode,
-  createClientContext,
-  decodePublicClientConfig,
-  getAuthorizationRequestUrl,
-  HttpCache,
-  initiateAuthCodeFlow,
-  run,
-  TokenCache,
-  type AuthCodeFlow,
-  type ClientContext,
-  type Effect,
-  type HttpOutcome,
-  type HttpRequest,
-  type MsalError,
-} from '@msal-ts/core'
+import { acquireTokenByAuthCodeFlow, acquireTokenByAuthorizationCode, createClientContext, decodePublicClientConfig, getAuthorizationRequestUrl, HttpCache, initiateAuthCodeFlow, run, runFlow, TokenCache, type AuthCodeFlow, type ClientContext, type Effect, type HttpOutcome, type HttpRequest, type MsalError } from '@msal-ts/core'
 
 const CLIENT = '11111111-2222-4333-8444-555555555555'
 const NOW_MS = 1_767_225_600_000
@@ -130,7 +114,7 @@ describe('initiateAuthCodeFlow', () => {
     ['a claims challenge that is not JSON', ['User.Read'], { claimsChallenge: 'nope' }, 'claimsChallenge'],
   ])('refuses %s', (_, scopes, options, argument) => {
     const { interpret, requests } = interpreter(tokenAnswer({}))
-    expect(left(run(initiateAuthCodeFlow(context(), scopes, options as never), interpret))).toMatchObject({ _tag: 'UsageError', argument })
+    expect(left(runFlow(context(), initiateAuthCodeFlow(context(), scopes, options as never), interpret))).toMatchObject({ kind: 'UsageError', argument })
     expect(requests).toHaveLength(0)
   })
 })
@@ -138,7 +122,7 @@ describe('initiateAuthCodeFlow', () => {
 describe('acquireTokenByAuthCodeFlow', () => {
   const redeem = (ctx: ClientContext, flow: unknown, response: unknown, claims: Record<string, unknown> = {}, options = {}) => {
     const harness = interpreter(tokenAnswer(claims))
-    return { outcome: run(acquireTokenByAuthCodeFlow(ctx, flow, response, options), harness.interpret), requests: harness.requests }
+    return { outcome: runFlow(ctx, acquireTokenByAuthCodeFlow(ctx, flow, response, options), harness.interpret), requests: harness.requests }
   }
 
   it('redeems the code with the verifier and files tokens and account', () => {
@@ -164,16 +148,16 @@ describe('acquireTokenByAuthCodeFlow', () => {
   const unchanged = (ctx: ClientContext) => expect([ctx.tokenCache.accessTokenCount, ctx.tokenCache.refreshTokens.size, ctx.tokenCache.accounts.size]).toEqual([0, 0, 0])
 
   it.each([
-    ['a forged redirect (wrong state)', () => ({ code: 'c', state: 'forged' }), { _tag: 'UsageError', argument: 'authResponse' }],
-    ['a redirect without state', () => ({ code: 'c' }), { _tag: 'UsageError', argument: 'authResponse' }],
-    ['a repeated state parameter', (flow: AuthCodeFlow) => ({ code: 'c', state: [flow.state, flow.state] }), { _tag: 'UsageError', argument: 'authResponse' }],
-    ['a redirect with neither code nor error', (flow: AuthCodeFlow) => ({ state: flow.state }), { _tag: 'UsageError', argument: 'authResponse' }],
+    ['a forged redirect (wrong state)', () => ({ code: 'c', state: 'forged' }), { kind: 'UsageError', argument: 'authResponse' }],
+    ['a redirect without state', () => ({ code: 'c' }), { kind: 'UsageError', argument: 'authResponse' }],
+    ['a repeated state parameter', (flow: AuthCodeFlow) => ({ code: 'c', state: [flow.state, flow.state] }), { kind: 'UsageError', argument: 'authResponse' }],
+    ['a redirect with neither code nor error', (flow: AuthCodeFlow) => ({ state: flow.state }), { kind: 'UsageError', argument: 'authResponse' }],
     [
       'error=access_denied',
       (flow: AuthCodeFlow) => ({ state: flow.state, error: 'access_denied', error_description: 'AADSTS65004: User declined to consent.' }),
-      { _tag: 'AuthorizationError', error: 'access_denied', errorDescription: 'AADSTS65004: User declined to consent.' },
+      { kind: 'AuthorizationError', error: 'access_denied', errorDescription: 'AADSTS65004: User declined to consent.' },
     ],
-    ['not an object', () => 'code=c', { _tag: 'UsageError', argument: 'authResponse' }],
+    ['not an object', () => 'code=c', { kind: 'UsageError', argument: 'authResponse' }],
   ])('%s: a clear error, no request, cache unchanged', (_, response, expected) => {
     const ctx = context()
     const flow = startFlow(ctx)
@@ -190,7 +174,7 @@ describe('acquireTokenByAuthCodeFlow', () => {
   ])('%s is a usage error naming the flow', (_, mangle) => {
     const ctx = context()
     const flow = startFlow(ctx)
-    expect(left(redeem(ctx, mangle(flow), { code: 'c', state: flow.state }).outcome)).toMatchObject({ _tag: 'UsageError', argument: 'authCodeFlow' })
+    expect(left(redeem(ctx, mangle(flow), { code: 'c', state: flow.state }).outcome)).toMatchObject({ kind: 'UsageError', argument: 'authCodeFlow' })
   })
 
   it.each([
@@ -201,7 +185,7 @@ describe('acquireTokenByAuthCodeFlow', () => {
     const ctx = context()
     const flow = startFlow(ctx)
     const { outcome } = redeem(ctx, flow, { code: 'c', state: flow.state }, claims(flow))
-    expect(left(outcome)).toMatchObject({ _tag: 'IdTokenError', check })
+    expect(left(outcome)).toMatchObject({ kind: 'IdTokenError', check })
     unchanged(ctx)
   })
 
@@ -209,7 +193,7 @@ describe('acquireTokenByAuthCodeFlow', () => {
     const ctx = context()
     const flow = startFlow(ctx, { maxAge: 600 })
     const nonce = sha256Hex(flow.nonce)
-    expect(left(redeem(ctx, flow, { code: 'c', state: flow.state }, { nonce }).outcome)).toMatchObject({ _tag: 'IdTokenError', check: 'auth_time' })
+    expect(left(redeem(ctx, flow, { code: 'c', state: flow.state }, { nonce }).outcome)).toMatchObject({ kind: 'IdTokenError', check: 'auth_time' })
     expect(left(redeem(ctx, flow, { code: 'c', state: flow.state }, { nonce, auth_time: NOW - 600 - 121 }).outcome)).toMatchObject({ check: 'auth_time' })
     expect(redeem(ctx, flow, { code: 'c', state: flow.state }, { nonce, auth_time: NOW - 600 - 120 }).outcome).toMatchObject({ _tag: 'Right' })
   })
@@ -226,7 +210,7 @@ describe('acquireTokenByAuthCodeFlow', () => {
     const ok = redeem(ctx, flow, { code: 'c', state: flow.state }, { nonce: sha256Hex(flow.nonce) }, { scopes: ['User.Read'] })
     expect(ok.outcome).toMatchObject({ _tag: 'Right' })
     const extra = redeem(ctx, flow, { code: 'c', state: flow.state }, { nonce: sha256Hex(flow.nonce) }, { scopes: ['Mail.Read'] })
-    expect(left(extra.outcome)).toMatchObject({ _tag: 'UsageError', argument: 'scopes' })
+    expect(left(extra.outcome)).toMatchObject({ kind: 'UsageError', argument: 'scopes' })
     expect(extra.requests).toHaveLength(0)
   })
 })
@@ -239,7 +223,7 @@ describe('getAuthorizationRequestUrl and acquireTokenByAuthorizationCode (the ol
     const params = new URL(url.right).searchParams
     expect([params.get('nonce'), params.get('state'), params.get('code_challenge')]).toEqual(['n-1', 's', null])
     expect(run(acquireTokenByAuthorizationCode(ctx, 'code', ['User.Read'], { nonce: 'n-1', redirectUri: 'http://localhost/cb' }), interpret)).toMatchObject({ _tag: 'Right' })
-    expect(left(run(acquireTokenByAuthorizationCode(ctx, 'code', ['User.Read'], { nonce: 'n-2' }), interpret))).toMatchObject({ _tag: 'IdTokenError', check: 'nonce' })
-    expect(left(run(acquireTokenByAuthorizationCode(ctx, '', ['User.Read']), interpret))).toMatchObject({ _tag: 'UsageError', argument: 'code' })
+    expect(left(runFlow(ctx, acquireTokenByAuthorizationCode(ctx, 'code', ['User.Read'], { nonce: 'n-2' }), interpret))).toMatchObject({ kind: 'IdTokenError', check: 'nonce' })
+    expect(left(runFlow(ctx, acquireTokenByAuthorizationCode(ctx, '', ['User.Read']), interpret))).toMatchObject({ kind: 'UsageError', argument: 'code' })
   })
 })

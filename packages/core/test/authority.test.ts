@@ -1,5 +1,6 @@
 import * as E from '#fp-ts/Either'
-import { builtInEndpoints, openIdConfigurationUrl, parseAuthority, processOpenIdConfiguration, type Authority } from '@msal-ts/core'
+import { parseAuthority, type Authority } from '@msal-ts/core'
+import { builtInEndpoints, openIdConfigurationUrl, processOpenIdConfiguration } from '@msal-ts/core/protocol'
 
 const parsed = (url: string): Authority => {
   const result = parseAuthority(url)
@@ -35,7 +36,7 @@ describe('parseAuthority', () => {
     const result = parseAuthority(input)
     expect(E.isLeft(result)).toBe(true)
     if (E.isLeft(result)) {
-      expect(result.left).toMatchObject({ _tag: 'ConfigurationError', field: 'authority' })
+      expect(result.left).toMatchObject({ kind: 'ConfigurationError', field: 'authority' })
       expect(result.left.message).toContain(message)
     }
   })
@@ -96,6 +97,6 @@ describe('processOpenIdConfiguration', () => {
 
   it('reports an Entra error (an unknown tenant) as a server error', () => {
     const result = processOpenIdConfiguration(answer({ error: 'invalid_tenant', error_codes: [90002] }, 400), parsed('https://id.contoso.example/t1'), ctx)
-    expect(E.isLeft(result) && result.left).toMatchObject({ _tag: 'ServerError', error: 'invalid_tenant', status: 400 })
+    expect(E.isLeft(result) && result.left).toMatchObject({ kind: 'ServerError', error: 'invalid_tenant', status: 400 })
   })
 })

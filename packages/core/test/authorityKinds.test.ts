@@ -1,19 +1,7 @@
 /** MSAL Python's authority tests (tests/test_authority.py), as behaviour, plus the other kinds. */
 import * as E from '#fp-ts/Either'
-import {
-  AuthorityBuilder,
-  AZURE_PUBLIC,
-  AZURE_US_GOVERNMENT,
-  buildInstanceDiscoveryRequest,
-  builtInEndpoints,
-  KNOWN_MICROSOFT_HOSTS,
-  needsInstanceDiscovery,
-  openIdConfigurationUrl,
-  parseAuthority,
-  parseOidcAuthority,
-  processInstanceDiscovery,
-  type Authority,
-} from '@msal-ts/core'
+import { AuthorityBuilder, AZURE_PUBLIC, AZURE_US_GOVERNMENT, parseAuthority, parseOidcAuthority, type Authority } from '@msal-ts/core'
+import { buildInstanceDiscoveryRequest, builtInEndpoints, KNOWN_MICROSOFT_HOSTS, needsInstanceDiscovery, openIdConfigurationUrl, processInstanceDiscovery } from '@msal-ts/core/protocol'
 
 const parsed = (url: string): Authority => {
   const result = parseAuthority(url)
@@ -115,13 +103,13 @@ describe('which authorities Microsoft must vouch for (instance discovery)', () =
 
   it('turns invalid_instance into a configuration error that says how to vouch for the host', () => {
     const result = processInstanceDiscovery(answer(400, { error: 'invalid_instance', error_codes: [50049] }), parsed('https://example.com/tenant_doesnt_matter_in_this_case'), ctx)
-    expect(E.isLeft(result) && result.left).toMatchObject({ _tag: 'ConfigurationError', field: 'authority' })
+    expect(E.isLeft(result) && result.left).toMatchObject({ kind: 'ConfigurationError', field: 'authority' })
     expect(E.isLeft(result) && result.left.message).toMatch(/invalid_instance.*instanceDiscovery: false/)
   })
 
   it('reports another error or a malformed answer as such', () => {
-    expect(processInstanceDiscovery(answer(500, { error: 'server_error' }), parsed('https://x.example/t'), ctx)).toMatchObject({ left: { _tag: 'ServerError' } })
-    expect(processInstanceDiscovery(answer(200, { metadata: [] }), parsed('https://x.example/t'), ctx)).toMatchObject({ left: { _tag: 'InvalidResponseError' } })
+    expect(processInstanceDiscovery(answer(500, { error: 'server_error' }), parsed('https://x.example/t'), ctx)).toMatchObject({ left: { kind: 'ServerError' } })
+    expect(processInstanceDiscovery(answer(200, { metadata: [] }), parsed('https://x.example/t'), ctx)).toMatchObject({ left: { kind: 'InvalidResponseError' } })
   })
 })
 

@@ -1,19 +1,5 @@
-import {
-  acquireTokenForClient,
-  ASSERTION_REUSE_SECONDS,
-  createClientContext,
-  decodeConfidentialClientConfig,
-  HttpCache,
-  JWT_BEARER_ASSERTION_TYPE,
-  removeTokensForClient,
-  run,
-  TokenCache,
-  type ClientContext,
-  type Effect,
-  type HttpOutcome,
-  type HttpRequest,
-  type Interpret,
-} from '@msal-ts/core'
+import { acquireTokenForClient, createClientContext, decodeConfidentialClientConfig, HttpCache, removeTokensForClient, runFlow, TokenCache, type ClientContext, type Effect, type HttpOutcome, type HttpRequest, type Interpret } from '@msal-ts/core'
+import { ASSERTION_REUSE_SECONDS, JWT_BEARER_ASSERTION_TYPE } from '@msal-ts/core/protocol'
 import { createTestInterpreter, fixedClock } from '@msal-ts/testing'
 
 const CLIENT = '11111111-2222-4333-8444-555555555555'
@@ -65,7 +51,7 @@ const harness = (tokenAnswer: (request: HttpRequest, n: number) => HttpOutcome =
 }
 
 const CERTIFICATE = { _tag: 'Certificate', sha1Thumbprint: 'dvh2ER1Gwtwuml_9Dz3CNEvP7jY', sha256Thumbprint: 'xaQ-Lpag4-mzPE7tzkyFfaKN_9CIeKzLXyHC7ZmgV1w' }
-const token = async (ctx: ClientContext, h: ReturnType<typeof harness>, options = {}) => run(acquireTokenForClient(ctx, [SCOPE], options), h.interpret)
+const token = async (ctx: ClientContext, h: ReturnType<typeof harness>, options = {}) => runFlow(ctx, acquireTokenForClient(ctx, [SCOPE], options), h.interpret)
 
 describe('client assertions signed with a certificate', () => {
   it('send the claims and header BEHAVIOUR.md gives: PS256 with x5t#S256 when there is a SHA-256 thumbprint', async () => {
@@ -93,7 +79,7 @@ describe('client assertions signed with a certificate', () => {
     expect(h.signed[0]!.header).toMatchObject({ alg: 'RS256', x5t: CERTIFICATE.sha1Thumbprint })
     expect(h.signed[0]!.header['x5t#S256']).toBeUndefined()
     const outcome = await token(adfs({ _tag: 'Certificate', sha256Thumbprint: CERTIFICATE.sha256Thumbprint }), harness())
-    expect(outcome).toMatchObject({ _tag: 'Left', left: { _tag: 'ConfigurationError', field: 'clientCredential', message: expect.stringContaining('RS256') } })
+    expect(outcome).toMatchObject({ _tag: 'Left', left: { kind: 'ConfigurationError', field: 'clientCredential', message: expect.stringContaining('RS256') } })
   })
 
   it('merge clientClaims in, letting them override MSAL\'s own', async () => {
@@ -111,10 +97,10 @@ describe('client assertions signed with a certificate', () => {
     const h = harness()
     const ctx = context(CERTIFICATE)
     await token(ctx, h)
-    removeTokensForClient(ctx)
+    runFlow(ctx, removeTokensForClient(ctx), () => undefined)
     h.clock.advance((ASSERTION_REUSE_SECONDS - 1) * 1000)
     await token(ctx, h)
-    removeTokensForClient(ctx)
+    runFlow(ctx, removeTokensForClient(ctx), () => undefined)
     h.clock.advance(2000)
     await token(ctx, h)
     const sent = h.tokenRequests.map((request) => request.form!['client_assertion'])
@@ -133,9 +119,9 @@ describe('client assertions signed with a certificate', () => {
     })
     const ctx = context(CERTIFICATE)
     await token(ctx, h)
-    removeTokensForClient(ctx)
+    runFlow(ctx, removeTokensForClient(ctx), () => undefined)
     await expect(token(ctx, h)).resolves.toMatchObject({ _tag: 'Right', right: { accessToken: 'at-2' } })
-    removeTokensForClient(ctx)
+    runFlow(ctx, removeTokensForClient(ctx), () => undefined)
     await expect(token(ctx, h)).resolves.toMatchObject({ _tag: 'Right', right: { accessToken: 'at-3' } })
     // first; reused (refused); fresh; then fresh straight away.
     expect(h.tokenRequests).toHaveLength(4)
@@ -144,15 +130,16 @@ describe('client assertions signed with a certificate', () => {
 
   it('are not retried when a freshly signed one is refused', async () => {
     const h = harness(() => json(401, { error: 'invalid_client', error_description: 'AADSTS700027: bad signature', error_codes: [700027] }))
-    await expect(token(context(CERTIFICATE), h)).resolves.toMatchObject({ _tag: 'Left', left: { _tag: 'ServerError', error: 'invalid_client' } })
+    await expect(token(context(CERTIFICATE), h)).resolves.toMatchObject({ _tag: 'Left', left: { kind: 'ServerError', error: 'invalid_client' } })
     expect(h.tokenRequests).toHaveLength(1)
   })
 
   it('turn a signing failure into a ConfigurationError naming the credential', async () => {
     const h = harness()
     const failing: Interpret = (effect) => (effect._tag === 'SignJwt' ? { _tag: 'CredentialFailure', message: 'key too short' } : h.interpret(effect))
-    const outcome = await run(acquireTokenForClient(context(CERTIFICATE), [SCOPE]), failing)
-    expect(outcome).toMatchObject({ _tag: 'Left', left: { _tag: 'ConfigurationError', field: 'clientCredential', message: expect.stringContaining('key too short') } })
+    const ctx = context(CERTIFICATE)
+    const outcome = await runFlow(ctx, acquireTokenForClient(ctx, [SCOPE]), failing)
+    expect(outcome).toMatchObject({ _tag: 'Left', left: { kind: 'ConfigurationError', field: 'clientCredential', message: expect.stringContaining('key too short') } })
     expect(h.tokenRequests).toHaveLength(0)
   })
 })
@@ -178,12 +165,12 @@ describe('other credentials', () => {
     }
     const ctx = context({ _tag: 'ClientAssertionCallback' })
     const options = { claimsChallenge: '{"access_token":{}}' }
-    await run(acquireTokenForClient(ctx, [SCOPE], options), withCallback)
-    await run(acquireTokenForClient(ctx, [SCOPE], options), withCallback)
-    const third = await run(acquireTokenForClient(ctx, [SCOPE], options), withCallback)
+    await runFlow(ctx, acquireTokenForClient(ctx, [SCOPE], options), withCallback)
+    await runFlow(ctx, acquireTokenForClient(ctx, [SCOPE], options), withCallback)
+    const third = await runFlow(ctx, acquireTokenForClient(ctx, [SCOPE], options), withCallback)
     expect(h.tokenRequests.map((r) => r.form!['client_assertion'])).toEqual(['x.1.y', 'x.2.y'])
     expect(asked[0]).toEqual({ clientId: CLIENT, tokenEndpoint: TOKEN_ENDPOINT })
-    expect(third).toMatchObject({ _tag: 'Left', left: { _tag: 'ConfigurationError', message: expect.stringContaining('vault unreachable') } })
+    expect(third).toMatchObject({ _tag: 'Left', left: { kind: 'ConfigurationError', message: expect.stringContaining('vault unreachable') } })
   })
 
   it('send a secret in the form (client_secret_post) or in a Basic header (client_secret_basic, RFC 6749 §2.3.1)', async () => {
@@ -207,7 +194,7 @@ describe('client credentials with an fmiPath', () => {
     let n = 0
     const h = harness(() => json(200, { token_type: 'Bearer', expires_in: 3600, access_token: `at-${++n}` }))
     const ctx = context('secret')
-    const get = (fmiPath?: string) => run(acquireTokenForClient(ctx, [SCOPE], fmiPath === undefined ? {} : { fmiPath }), h.interpret)
+    const get = (fmiPath?: string) => runFlow(ctx, acquireTokenForClient(ctx, [SCOPE], fmiPath === undefined ? {} : { fmiPath }), h.interpret)
     expect(await get('a/b')).toMatchObject({ right: { accessToken: 'at-1', tokenSource: 'identity_provider' } })
     expect(await get('a/c')).toMatchObject({ right: { accessToken: 'at-2', tokenSource: 'identity_provider' } })
     expect(await get()).toMatchObject({ right: { accessToken: 'at-3', tokenSource: 'identity_provider' } })
@@ -221,8 +208,9 @@ describe('client credentials with an fmiPath', () => {
   it('refuse an empty or non-string fmiPath', async () => {
     const h = harness()
     for (const fmiPath of ['', '  ', 42]) {
-      const outcome = await run(acquireTokenForClient(context('secret'), [SCOPE], { fmiPath: fmiPath as string }), h.interpret)
-      expect(outcome).toMatchObject({ _tag: 'Left', left: { _tag: 'UsageError', argument: 'fmiPath' } })
+      const ctx = context('secret')
+      const outcome = await runFlow(ctx, acquireTokenForClient(ctx, [SCOPE], { fmiPath: fmiPath as string }), h.interpret)
+      expect(outcome).toMatchObject({ _tag: 'Left', left: { kind: 'UsageError', argument: 'fmiPath' } })
     }
     expect(h.tokenRequests).toHaveLength(0)
   })

@@ -1,5 +1,6 @@
 import * as E from '#fp-ts/Either'
-import { decodeConfidentialClientConfig, MsalException, serverError, SingleFlight, uuidFromBytes } from '@msal-ts/core'
+import { decodeConfidentialClientConfig, isMsalError, MsalError, networkError, serverError, ServerError, SingleFlight, throttledError, ThrottledError, usageError, withFields } from '@msal-ts/core'
+import { uuidFromBytes } from '@msal-ts/core/protocol'
 
 describe('decodeConfidentialClientConfig', () => {
   const valid = { clientId: 'client-1', clientCredential: 'secret', authority: 'https://login.microsoftonline.com/t' }
@@ -28,19 +29,21 @@ describe('decodeConfidentialClientConfig', () => {
     [null, 'options', 'options: expected an object such as { clientId, clientCredential, authority }'],
   ])('refuses %j naming %s', (input, field, message) => {
     const result = decodeConfidentialClientConfig(input)
-    expect(E.isLeft(result) && result.left).toMatchObject({ _tag: 'ConfigurationError', code: 'invalid_configuration', field })
+    expect(E.isLeft(result) && result.left).toMatchObject({ kind: 'ConfigurationError', error: 'invalid_configuration', field })
     expect(E.isLeft(result) && result.left.message).toContain(message)
   })
 })
 
-describe('MsalException', () => {
-  it('carries every field of the tagged error, named as in MSAL Python', () => {
-    const error = new MsalException({ ...serverError(400, { error: 'invalid_grant', errorCodes: [50126], suberror: 'consent_required', correlationId: 'c' }) })
+describe('MsalError', () => {
+  it('is an Error of its kind, with the fields of MSAL Python\'s error dict', () => {
+    const error = serverError(400, { error: 'invalid_grant', errorCodes: [50126], suberror: 'consent_required', correlationId: 'c' })
     expect(error).toBeInstanceOf(Error)
+    expect(error).toBeInstanceOf(MsalError)
+    expect(error).toBeInstanceOf(ServerError)
+    expect(error).not.toBeInstanceOf(ThrottledError)
     expect(error).toMatchObject({
-      name: 'MsalError',
+      name: 'ServerError',
       kind: 'ServerError',
-      code: 'server_error',
       error: 'invalid_grant',
       errorCodes: [50126],
       suberror: 'consent_required',
@@ -51,9 +54,32 @@ describe('MsalException', () => {
     })
   })
 
-  it('uses the stable code as `error` when no server error exists', () => {
-    const error = new MsalException({ _tag: 'NetworkError', code: 'network_error', url: 'u', message: 'down' })
-    expect([error.error, error.kind, error.url]).toEqual(['network_error', 'NetworkError', 'u'])
+  it('uses a stable snake_case name as `error` when the identity provider sent none', () => {
+    const error = networkError('https://idp.example/token', 'down')
+    expect([error.error, error.kind, error.url]).toEqual(['network_error', 'NetworkError', 'https://idp.example/token'])
+    expect(serverError(500, {}).error).toBe('server_error')
+  })
+
+  it('narrows by kind: instanceof MsalError, then switch (error.kind); or isMsalError(error, kind)', () => {
+    const caught: unknown = throttledError(429, 5000, { error: 'too_many_requests' })
+    if (!(caught instanceof MsalError)) throw new Error('not an MsalError')
+    const wait = caught.kind === 'ThrottledError' ? caught.retryAfterMs : -1
+    expect(wait).toBe(5000)
+    expect(isMsalError(caught, 'ThrottledError') && caught.retryAfterMs).toBe(5000)
+    expect(isMsalError(caught, 'ServerError')).toBe(false)
+    expect(isMsalError(new Error('x'))).toBe(false)
+  })
+
+  it('copies with changed fields keep their class (errors are values)', () => {
+    const error = serverError(400, { error: 'invalid_grant' })
+    const copy = withFields(error, { correlationId: 'c2' })
+    expect(copy).toBeInstanceOf(ServerError)
+    expect([copy.correlationId, error.correlationId, copy.message, copy.status]).toEqual(['c2', undefined, error.message, 400])
+  })
+
+  it('serializes to JSON as its kind, message and fields, never a stack', () => {
+    const json = JSON.parse(JSON.stringify(usageError('scopes', 'expected an array'))) as Record<string, unknown>
+    expect(json).toEqual({ name: 'UsageError', kind: 'UsageError', message: 'scopes: expected an array', error: 'invalid_argument', argument: 'scopes' })
   })
 })
 

@@ -1,20 +1,5 @@
-import {
-  acquireTokenByDeviceFlow,
-  ApiId,
-  createClientContext,
-  emptyTelemetry,
-  decodePublicClientConfig,
-  HttpCache,
-  initiateDeviceFlow,
-  recordServerAnswer,
-  run,
-  TokenCache,
-  type ClientContext,
-  type DeviceFlow,
-  type HttpOutcome,
-  type HttpRequest,
-  type MsalError,
-} from '@msal-ts/core'
+import { acquireTokenByDeviceFlow, createClientContext, decodePublicClientConfig, HttpCache, initiateDeviceFlow, applyStateChange, runFlow, TokenCache, type ClientContext, type DeviceFlow, type HttpOutcome, type HttpRequest, type MsalError } from '@msal-ts/core'
+import { ApiId, emptyTelemetry, recordServerAnswer } from '@msal-ts/core/protocol'
 import { createTestInterpreter, fixedClock, type FixedClock } from '@msal-ts/testing'
 
 const CLIENT = '11111111-2222-4333-8444-555555555555'
@@ -114,11 +99,11 @@ const right = <A>(outcome: unknown): A => {
 }
 
 const start = (ctx: ClientContext, h: Harness, scopes: readonly string[] = ['User.Read'], options = {}) =>
-  run(initiateDeviceFlow(ctx, scopes, options), h.interpret)
+  runFlow(ctx, initiateDeviceFlow(ctx, scopes, options), h.interpret)
 
 const startFlow = (ctx: ClientContext, h: Harness): DeviceFlow => right<DeviceFlow>(start(ctx, h))
 
-const redeem = (ctx: ClientContext, h: Harness, flow: unknown, options = {}) => run(acquireTokenByDeviceFlow(ctx, flow, options), h.interpret)
+const redeem = (ctx: ClientContext, h: Harness, flow: unknown, options = {}) => runFlow(ctx, acquireTokenByDeviceFlow(ctx, flow, options), h.interpret)
 
 const cacheSize = (ctx: ClientContext): number =>
   (['AccessToken', 'RefreshToken', 'IdToken', 'Account'] as const).reduce((n, type) => n + ctx.tokenCache.find(type).length, 0)
@@ -178,14 +163,14 @@ describe('initiateDeviceFlow', () => {
 
   it('refuses a reserved scope before any request', () => {
     const h = harness()
-    expect(left(start(context(), h, ['User.Read', 'offline_access']))).toMatchObject({ _tag: 'UsageError', argument: 'scopes' })
+    expect(left(start(context(), h, ['User.Read', 'offline_access']))).toMatchObject({ kind: 'UsageError', argument: 'scopes' })
     expect(h.requests).toHaveLength(0)
   })
 
   it("turns the server's error into a ServerError with its fields", () => {
     const h = harness({ device: entraError('invalid_scope', 70011) })
     const error = left(start(context(), h))
-    expect(error).toMatchObject({ _tag: 'ServerError', status: 400, error: 'invalid_scope', errorCodes: [70011], errorDescription: 'AADSTS70011: invalid_scope.', correlationId: 'server-correlation' })
+    expect(error).toMatchObject({ kind: 'ServerError', status: 400, error: 'invalid_scope', errorCodes: [70011], errorDescription: 'AADSTS70011: invalid_scope.', correlationId: 'server-correlation' })
   })
 
   it.each([
@@ -197,7 +182,7 @@ describe('initiateDeviceFlow', () => {
   ])('reports an answer with %s as an InvalidResponseError naming the problem', (_, body, problem) => {
     const h = harness({ device: json(200, body) })
     const error = left(start(context(), h))
-    expect(error).toMatchObject({ _tag: 'InvalidResponseError', status: 200, url: DEVICE_ENDPOINT })
+    expect(error).toMatchObject({ kind: 'InvalidResponseError', status: 200, url: DEVICE_ENDPOINT })
     expect(error.message).toMatch(problem)
     expect(JSON.stringify(error)).not.toContain(DEVICE_CODE)
   })
@@ -210,7 +195,7 @@ describe('initiateDeviceFlow', () => {
 
     const without = harness({ discovery })
     const error = left(start(context({ authority: undefined, oidcAuthority: OIDC }), without))
-    expect(error).toMatchObject({ _tag: 'ConfigurationError', field: 'oidcAuthority' })
+    expect(error).toMatchObject({ kind: 'ConfigurationError', field: 'oidcAuthority' })
     expect(error.message).toMatch(/device_authorization_endpoint/)
     expect(without.requests).toHaveLength(1)
   })
@@ -245,7 +230,7 @@ describe('acquireTokenByDeviceFlow', () => {
     expect(ctx.tokenCache.find('RefreshToken')).toHaveLength(1)
     expect(ctx.tokenCache.find('AccessToken')).toEqual([expect.objectContaining({ secret: 'at-1', target: 'User.Read openid profile' })])
     // Success clears the telemetry buffer; the pending polls were never in it.
-    expect(ctx.telemetry.current.failures).toEqual([])
+    expect(ctx.state.telemetry.failures).toEqual([])
   })
 
   it('adds 5 s to the interval at each slow_down', () => {
@@ -277,22 +262,22 @@ describe('acquireTokenByDeviceFlow', () => {
     const ctx = context()
     const h = harness({ polls: [PENDING, PENDING, entraError(error, code)] })
     const flow = startFlow(ctx, h)
-    expect(left(redeem(ctx, h, flow))).toMatchObject({ _tag: 'ServerError', error, errorCodes: [code], status: 400 })
+    expect(left(redeem(ctx, h, flow))).toMatchObject({ kind: 'ServerError', error, errorCodes: [code], status: 400 })
     expect(h.tokenPolls()).toHaveLength(3)
     expect(cacheSize(ctx)).toBe(0)
-    expect(ctx.telemetry.current.failures).toEqual([{ api: 622, correlationId: flow.correlationId, error }])
+    expect(ctx.state.telemetry.failures).toEqual([{ api: 622, correlationId: flow.correlationId, error }])
   })
 
   it("keeps other calls' failures in the telemetry buffer while it takes its own pending polls out", () => {
     const ctx = context()
-    ctx.telemetry.current = recordServerAnswer(emptyTelemetry, ApiId.acquireTokenSilent, 'earlier-call', 'invalid_grant')
+    applyStateChange(ctx, { _tag: 'ServerAnswered', api: ApiId.acquireTokenSilent, correlationId: 'earlier-call', error: 'invalid_grant' })
     const h = harness({ polls: [PENDING, SLOW_DOWN, PENDING, entraError('authorization_declined', 70000)] })
     const flow = startFlow(ctx, h)
     left(redeem(ctx, h, flow))
     expect(h.tokenPolls()[0]!.headers['x-client-last-telemetry']).toBe('4|0|84,earlier-call|invalid_grant|')
     const earlier = recordServerAnswer(emptyTelemetry, ApiId.acquireTokenSilent, 'earlier-call', 'invalid_grant')
-    expect(ctx.telemetry.current).toEqual(recordServerAnswer(earlier, ApiId.acquireTokenByDeviceFlow, flow.correlationId, 'authorization_declined'))
-    expect(ctx.telemetry.current.failures.map((failure) => failure.error)).toEqual(['invalid_grant', 'authorization_declined'])
+    expect(ctx.state.telemetry).toEqual(recordServerAnswer(earlier, ApiId.acquireTokenByDeviceFlow, flow.correlationId, 'authorization_declined'))
+    expect(ctx.state.telemetry.failures.map((failure) => failure.error)).toEqual(['invalid_grant', 'authorization_declined'])
   })
 
   it('stops with a TimeoutError, caching nothing, when the code expires on the clock before the user signs in', () => {
@@ -300,12 +285,12 @@ describe('acquireTokenByDeviceFlow', () => {
     const h = harness({ device: json(200, { ...ENTRA_DEVICE_ANSWER, expires_in: 12 }), polls: [PENDING] })
     const flow = startFlow(ctx, h)
     const error = left(redeem(ctx, h, flow))
-    expect(error).toMatchObject({ _tag: 'TimeoutError', code: 'timeout', url: TOKEN_ENDPOINT, correlationId: flow.correlationId })
+    expect(error).toMatchObject({ kind: 'TimeoutError', error: 'timeout', url: TOKEN_ENDPOINT, correlationId: flow.correlationId })
     expect(error.message).toMatch(/device code expired/)
     // Polls at 0, 5 and 10 s; at 15 s the code (12 s) has expired.
     expect(h.tokenPolls().map((poll) => poll.atMs - h.startMs)).toEqual([0, 5000, 10000])
     expect(cacheSize(ctx)).toBe(0)
-    expect(ctx.telemetry.current.failures).toEqual([])
+    expect(ctx.state.telemetry.failures).toEqual([])
   })
 
   it('does not poll a flow that has already expired', () => {
@@ -313,7 +298,7 @@ describe('acquireTokenByDeviceFlow', () => {
     const h = harness({ polls: [tokens] })
     const flow = startFlow(ctx, h)
     h.clock.advance(900_000)
-    expect(left(redeem(ctx, h, flow))).toMatchObject({ _tag: 'TimeoutError' })
+    expect(left(redeem(ctx, h, flow))).toMatchObject({ kind: 'TimeoutError' })
     expect(h.tokenPolls()).toHaveLength(0)
   })
 
@@ -332,7 +317,7 @@ describe('acquireTokenByDeviceFlow', () => {
     })
     const flow = (caller.flow = startFlow(ctx, h))
     const error = left(redeem(ctx, h, flow))
-    expect(error).toMatchObject({ _tag: 'CancelledError', code: 'user_cancelled' })
+    expect(error).toMatchObject({ kind: 'CancelledError', error: 'user_cancelled' })
     expect(error.message).toMatch(/expiresAt/)
     expect(h.tokenPolls()).toHaveLength(2)
     expect(cacheSize(ctx)).toBe(0)
@@ -352,11 +337,11 @@ describe('acquireTokenByDeviceFlow', () => {
       ],
     })
     const flow = startFlow(ctx, h)
-    expect(left(redeem(ctx, h, flow, { signal: controller.signal }))).toMatchObject({ _tag: 'CancelledError', correlationId: flow.correlationId })
+    expect(left(redeem(ctx, h, flow, { signal: controller.signal }))).toMatchObject({ kind: 'CancelledError', correlationId: flow.correlationId })
     expect(h.tokenPolls()).toHaveLength(2)
     expect(cacheSize(ctx)).toBe(0)
 
-    expect(left(redeem(ctx, h, flow, { signal: controller.signal }))).toMatchObject({ _tag: 'CancelledError' })
+    expect(left(redeem(ctx, h, flow, { signal: controller.signal }))).toMatchObject({ kind: 'CancelledError' })
     expect(h.tokenPolls()).toHaveLength(2)
   })
 
@@ -366,7 +351,7 @@ describe('acquireTokenByDeviceFlow', () => {
     ['a flow without expiresAt', { deviceCode: 'dc', interval: 5 }],
   ])('refuses %s as a UsageError naming the flow', (_, flow) => {
     const h = harness()
-    expect(left(redeem(context(), h, flow))).toMatchObject({ _tag: 'UsageError', argument: 'flow' })
+    expect(left(redeem(context(), h, flow))).toMatchObject({ kind: 'UsageError', argument: 'flow' })
     expect(h.requests).toHaveLength(0)
   })
 })

@@ -1,4 +1,5 @@
-import { HttpCache, parseHttpDate, parseRetryAfter, type HttpResponse } from '@msal-ts/core'
+import { HttpCache, type HttpResponse } from '@msal-ts/core'
+import { parseHttpDate, parseRetryAfter } from '@msal-ts/core/protocol'
 
 const ok = (body: string): HttpResponse => ({ _tag: 'HttpResponse', status: 200, headers: {}, body })
 

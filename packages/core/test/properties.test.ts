@@ -1,21 +1,7 @@
 import fc from 'fast-check'
 import * as E from '#fp-ts/Either'
-import {
-  AccessTokenEntity,
-  isAccessTokenEntity,
-  decodeConfidentialClientConfig,
-  mergeClaimsAndCapabilities,
-  parseAuthority,
-  parseHttpDate,
-  parseRetryAfter,
-  processOpenIdConfiguration,
-  processTokenResponse,
-  reduceTokenResponse,
-  selectAccessToken,
-  TokenCache,
-  validateScopes,
-  type Authority,
-} from '@msal-ts/core'
+import { decodeConfidentialClientConfig, parseAuthority, TokenCache, type Authority } from '@msal-ts/core'
+import { AccessTokenCodec as AccessTokenEntity, isAccessTokenEntity, mergeClaimsAndCapabilities, parseHttpDate, parseRetryAfter, processOpenIdConfiguration, processTokenResponse, reduceTokenResponse, selectAccessToken, validateScopes } from '@msal-ts/core/protocol'
 
 const isEither = (value: unknown): boolean => E.isLeft(value as E.Either<unknown, unknown>) || E.isRight(value as E.Either<unknown, unknown>)
 
@@ -45,7 +31,7 @@ describe('properties: parsers never throw, they answer an MsalError', () => {
         expect(isEither(result)).toBe(true)
         if (E.isLeft(result)) {
           expect(typeof result.left.message).toBe('string')
-          if (result.left._tag !== 'ThrottledError' && result.left._tag !== 'ServerError') expect(result.left._tag).toBe('InvalidResponseError')
+          if (result.left.kind !== 'ThrottledError' && result.left.kind !== 'ServerError') expect(result.left.kind).toBe('InvalidResponseError')
         } else {
           expect(status >= 200 && status < 300).toBe(true)
           expect(result.right.access_token.length).toBeGreaterThan(0)

@@ -105,8 +105,8 @@ describe('core in a browser bundle', () => {
       }
       return undefined
     }
-    const first = core.run(core.acquireTokenForClient(ctx, ['api://x/.default']), interpret as never)
-    const second = core.run(core.acquireTokenForClient(ctx, ['api://x/.default']), interpret as never)
+    const first = core.runFlow(ctx, core.acquireTokenForClient(ctx, ['api://x/.default']), interpret as never)
+    const second = core.runFlow(ctx, core.acquireTokenForClient(ctx, ['api://x/.default']), interpret as never)
     expect(first).toMatchObject({ _tag: 'Right', right: { accessToken: 'from-the-bundle', tokenSource: 'identity_provider' } })
     expect(second).toMatchObject({ _tag: 'Right', right: { accessToken: 'from-the-bundle', tokenSource: 'cache' } })
     expect(effects.filter((e) => e === 'Http')).toHaveLength(1)

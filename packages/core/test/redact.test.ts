@@ -1,23 +1,6 @@
 import fc from 'fast-check'
-import {
-  errorSummary,
-  invalidResponseError,
-  logError,
-  run,
-  type Effect,
-  networkError,
-  originOf,
-  redactSecretsIn,
-  redactUrl,
-  redactUrlsIn,
-  serverError,
-  throttledError,
-  timeoutError,
-  configurationError,
-  usageError,
-  cacheError,
-  type MsalError,
-} from '@msal-ts/core'
+import { errorSummary, invalidResponseError, run, type Effect, networkError, serverError, throttledError, timeoutError, configurationError, usageError, cacheError, type MsalError } from '@msal-ts/core'
+import { logError, originOf, redactSecretsIn, redactUrl, redactUrlsIn } from '@msal-ts/core/protocol'
 
 describe('redactUrl', () => {
   it.each([

@@ -1,24 +1,5 @@
-import {
-  acquireTokenForClient,
-  createClientContext,
-  decodeConfidentialClientConfig,
-  HttpCache,
-  IMDS_LOCATION_URL,
-  MsalException,
-  parseAuthority,
-  regionalEndpoints,
-  regionalHost,
-  resolveRegion,
-  run,
-  sendThrottled,
-  throttleDecision,
-  TokenCache,
-  type Effect,
-  type HttpOutcome,
-  type HttpRequest,
-  type HttpResponse,
-  type RegionState,
-} from '@msal-ts/core'
+import { acquireTokenForClient, createClientContext, decodeConfidentialClientConfig, HttpCache, MsalError, parseAuthority, run, runFlow, TokenCache, type Effect, type HttpOutcome, type HttpRequest, type HttpResponse } from '@msal-ts/core'
+import { IMDS_LOCATION_URL, regionalEndpoints, regionalHost, resolveRegion, sendThrottled, throttleDecision } from '@msal-ts/core/protocol'
 import { createHash } from 'node:crypto'
 
 /** Answers effects from a small script and records what was asked. */
@@ -39,6 +20,16 @@ const scripted = (env: Record<string, string>, http: (request: HttpRequest) => H
   }
   return { interpret, asked }
 }
+/** An application's view of region detection: what it learned is kept between calls, as the shell keeps it. */
+const detection = (interpret: (effect: Effect) => unknown) => {
+  let detected: string | null | undefined
+  const app = (effect: Effect): unknown => {
+    if (effect._tag !== 'Commit') return interpret(effect)
+    if (effect.change._tag === 'RegionDetected') detected = effect.change.region
+    return undefined
+  }
+  return { resolve: () => run(resolveRegion(true, detected), app), detected: () => detected }
+}
 const ok = (body: string, status = 200, headers: Record<string, string> = {}): HttpResponse => ({ _tag: 'HttpResponse', status, headers, body })
 const noImds = (): HttpOutcome => ({ _tag: 'HttpFailure', kind: 'timeout', message: 'no answer' })
 
@@ -49,12 +40,13 @@ describe('resolveRegion', () => {
     ['a name that is not a DNS label', 'evil.example', {}, undefined, []],
     ['unset: MSAL_FORCE_REGION', undefined, { MSAL_FORCE_REGION: 'eastus' }, 'eastus', ['env MSAL_FORCE_REGION']],
     ['unset and no MSAL_FORCE_REGION: global', undefined, {}, undefined, ['env MSAL_FORCE_REGION']],
-    ['true: REGION_NAME first', true, { REGION_NAME: 'centralus' }, 'centralus', ['env REGION_NAME']],
-    ['MSAL_FORCE_REGION=TryAutoDetect: detect', undefined, { MSAL_FORCE_REGION: 'TryAutoDetect', REGION_NAME: 'uksouth' }, 'uksouth', ['env MSAL_FORCE_REGION', 'env REGION_NAME']],
-    ['true: a bad REGION_NAME, then IMDS', true, { REGION_NAME: 'a b' }, undefined, ['env REGION_NAME', 'Log', `GET ${IMDS_LOCATION_URL}`, 'Log']],
+    // Detection commits what it found, for the application to keep.
+    ['true: REGION_NAME first', true, { REGION_NAME: 'centralus' }, 'centralus', ['env REGION_NAME', 'Commit']],
+    ['MSAL_FORCE_REGION=TryAutoDetect: detect', undefined, { MSAL_FORCE_REGION: 'TryAutoDetect', REGION_NAME: 'uksouth' }, 'uksouth', ['env MSAL_FORCE_REGION', 'env REGION_NAME', 'Commit']],
+    ['true: a bad REGION_NAME, then IMDS', true, { REGION_NAME: 'a b' }, undefined, ['env REGION_NAME', 'Log', `GET ${IMDS_LOCATION_URL}`, 'Log', 'Commit']],
   ])('%s', (_, setting, env, expected, asked) => {
     const script = scripted(env, noImds)
-    expect(run(resolveRegion(setting, {}), script.interpret)).toBe(expected)
+    expect(run(resolveRegion(setting, undefined), script.interpret)).toBe(expected)
     expect(script.asked.filter((a) => a !== 'Log' || (asked as readonly string[]).includes('Log'))).toEqual(asked)
   })
 
@@ -64,18 +56,18 @@ describe('resolveRegion', () => {
       requests.push(request)
       return ok('westeurope\n')
     })
-    const state: RegionState = {}
-    expect(run(resolveRegion(true, state), script.interpret)).toBe('westeurope')
-    expect(run(resolveRegion(true, state), script.interpret)).toBe('westeurope')
+    const app = detection(script.interpret)
+    expect(app.resolve()).toBe('westeurope')
+    expect(app.resolve()).toBe('westeurope')
     expect(requests).toEqual([{ method: 'GET', url: IMDS_LOCATION_URL, headers: { Metadata: 'true' }, timeoutMs: 2000 }])
   })
 
   it('falls back to the global endpoint when detection finds nothing, and does not ask again', () => {
     const script = scripted({}, noImds)
-    const state: RegionState = {}
-    expect(run(resolveRegion(true, state), script.interpret)).toBeUndefined()
-    expect(state.detected).toBeNull()
-    expect(run(resolveRegion(true, state), script.interpret)).toBeUndefined()
+    const app = detection(script.interpret)
+    expect(app.resolve()).toBeUndefined()
+    expect(app.detected()).toBeNull()
+    expect(app.resolve()).toBeUndefined()
     // One probe: a timeout is not retried (only refused connections are), and detection is not repeated.
     expect(script.asked.filter((a) => a.startsWith('GET'))).toHaveLength(1)
   })
@@ -123,7 +115,7 @@ describe('a region and authority validation', () => {
           return undefined
       }
     }
-    run(acquireTokenForClient(ctx, ['api://x/.default']), interpret)
+    runFlow(ctx, acquireTokenForClient(ctx, ['api://x/.default']), interpret)
     return sent
   }
   const token = ok(JSON.stringify({ access_token: 'at', expires_in: 3599 }))
@@ -239,7 +231,7 @@ describe('HttpCache persistence', () => {
     (text) => {
       const cache = new HttpCache()
       cache.set('GET a', ok('1'), 5000)
-      expect(() => cache.deserialize(text)).toThrow(MsalException)
+      expect(() => cache.deserialize(text)).toThrow(MsalError)
       expect(cache.get('GET a', 0)?.body).toBe('1')
     },
   )

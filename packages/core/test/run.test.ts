@@ -1,4 +1,5 @@
-import { log, now, randomBytes, run, runToPromise, type Effect, type Interpret, type Program } from '@msal-ts/core'
+import { run, runToPromise, type Effect, type Interpret, type Program } from '@msal-ts/core'
+import { log, now, randomBytes } from '@msal-ts/core/protocol'
 
 function* twoEffects(): Program<string> {
   const t = yield* now()

@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either'
-import { mergeClaimsAndCapabilities, scopesToTarget, targetToScopes, validateScopes } from '@msal-ts/core'
+import { mergeClaimsAndCapabilities, scopesToTarget, targetToScopes, validateScopes } from '@msal-ts/core/protocol'
 
 describe('validateScopes', () => {
   it.each([
@@ -17,7 +17,8 @@ describe('validateScopes', () => {
     [['a b'], 'scopes: each scope must be a non-empty string without spaces, got "a b"'],
     [[42], 'scopes: each scope must be a non-empty string without spaces, got 42'],
   ])('refuses %j', (input, message) => {
-    expect(validateScopes(input)).toEqual(E.left({ _tag: 'UsageError', code: 'invalid_argument', argument: 'scopes', message }))
+    const result = validateScopes(input)
+    expect(E.isLeft(result) && result.left).toMatchObject({ kind: 'UsageError', error: 'invalid_argument', argument: 'scopes', message })
   })
 })
 
@@ -48,6 +49,6 @@ describe('mergeClaimsAndCapabilities', () => {
 
   it.each(['not json', '[1,2]', '"text"', 'null'])('refuses a challenge that is not a JSON object: %s', (challenge) => {
     const result = mergeClaimsAndCapabilities(['CP1'], challenge)
-    expect(E.isLeft(result) && result.left).toMatchObject({ _tag: 'UsageError', argument: 'claimsChallenge' })
+    expect(E.isLeft(result) && result.left).toMatchObject({ kind: 'UsageError', argument: 'claimsChallenge' })
   })
 })

@@ -1,4 +1,4 @@
-import { ApiId, emptyTelemetry, libraryHeaders, recordCacheHit, recordServerAnswer, RefreshReason, telemetryHeaders } from '@msal-ts/core'
+import { ApiId, emptyTelemetry, libraryHeaders, recordCacheHit, recordServerAnswer, RefreshReason, telemetryHeaders } from '@msal-ts/core/protocol'
 
 const platform = { sku: 'msal.ts.node', version: '1.2.3', os: 'linux' }
 

@@ -1,13 +1,5 @@
-import {
-  accessTokenEntityOf,
-  accessTokenKey,
-  reduceTokenResponse,
-  removeClientTokens,
-  selectAccessToken,
-  TokenCache,
-  type AccessTokenQuery,
-  type TokenResponseEvent,
-} from '@msal-ts/core'
+import { TokenCache } from '@msal-ts/core'
+import { accessTokenEntityOf, accessTokenKey, reduceTokenResponse, removeClientTokens, selectAccessToken, type AccessTokenQuery, type TokenResponseEvent } from '@msal-ts/core/protocol'
 
 const NOW = 1_767_225_600
 const event = (over: Partial<TokenResponseEvent> = {}): TokenResponseEvent => ({

@@ -1,5 +1,6 @@
 import * as E from '#fp-ts/Either'
-import { processTokenResponse, type HttpResponse, type MsalError } from '@msal-ts/core'
+import { type HttpResponse, type MsalError } from '@msal-ts/core'
+import { processTokenResponse } from '@msal-ts/core/protocol'
 
 const URL = 'https://login.microsoftonline.com/t/oauth2/v2.0/token'
 const ctx = { url: URL, nowMs: 1_000_000_000_000, defaultRetryAfterMs: 5000 }
@@ -55,8 +56,7 @@ describe('processTokenResponse: failures', () => {
       ),
     )
     expect(error).toMatchObject({
-      _tag: 'ServerError',
-      code: 'server_error',
+      kind: 'ServerError',
       status: 400,
       error: 'invalid_grant',
       errorDescription: 'AADSTS50076: MFA required.',
@@ -86,15 +86,15 @@ describe('processTokenResponse: failures', () => {
     ['429 with an HTTP-date Retry-After', 429, { 'retry-after': 'Sun, 09 Sep 2001 01:46:50 GMT' }, 10_000],
   ])('throttling: %s', (_, status, headers, retryAfterMs) => {
     const error = leftOf(response(status, JSON.stringify({ error: 'too_many_requests' }), { ...json, ...headers }))
-    expect(error).toMatchObject({ _tag: 'ThrottledError', code: 'throttled', status, retryAfterMs, error: 'too_many_requests' })
+    expect(error).toMatchObject({ kind: 'ThrottledError', status, retryAfterMs, error: 'too_many_requests' })
   })
 
   it('a 429 with an HTML body is still throttling', () => {
-    expect(leftOf(response(429, '<html>slow down</html>', { 'content-type': 'text/html' }))).toMatchObject({ _tag: 'ThrottledError', status: 429 })
+    expect(leftOf(response(429, '<html>slow down</html>', { 'content-type': 'text/html' }))).toMatchObject({ kind: 'ThrottledError', status: 429 })
   })
 
   it('a 500 without Retry-After is a server error, keeping the status', () => {
-    expect(leftOf(response(500, JSON.stringify({ error: 'server_error' })))).toMatchObject({ _tag: 'ServerError', status: 500 })
+    expect(leftOf(response(500, JSON.stringify({ error: 'server_error' })))).toMatchObject({ kind: 'ServerError', status: 500 })
   })
 
   it.each([
@@ -112,8 +112,8 @@ describe('processTokenResponse: failures', () => {
     ['a 404 JSON without error', 404, '{"ok":false}', json, 'an unsuccessful status without an OAuth2 error'],
   ])('%s is an InvalidResponseError naming the problem', (_, status, body, headers, problem) => {
     const error = leftOf(response(status, body, headers))
-    expect(error._tag).toBe('InvalidResponseError')
-    expect(error).toMatchObject({ code: 'invalid_response', status, url: URL })
+    expect(error.kind).toBe('InvalidResponseError')
+    expect(error).toMatchObject({ error: 'invalid_response', status, url: URL })
     expect(error.message).toContain(problem)
   })
 

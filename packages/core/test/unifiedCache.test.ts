@@ -1,18 +1,5 @@
-import {
-  bytesToBase64Url,
-  MsalException,
-  reduceTokenResponse,
-  removeAccount,
-  selectAccessTokenIn,
-  selectAccounts,
-  selectAppMetadata,
-  selectIdToken,
-  selectRefreshTokens,
-  SerializableTokenCache,
-  TokenCache,
-  utf8Encode,
-  type TokenCacheEvent,
-} from '@msal-ts/core'
+import { MsalError, selectAccounts, SerializableTokenCache, TokenCache, type TokenCacheEvent } from '@msal-ts/core'
+import { bytesToBase64Url, reduceTokenResponse, selectAccessTokenIn, selectAppMetadata, selectIdToken, selectRefreshTokens, utf8Encode } from '@msal-ts/core/protocol'
 
 const NOW = 1_767_225_600
 const b64 = (value: unknown): string => bytesToBase64Url(utf8Encode(JSON.stringify(value)))
@@ -167,7 +154,7 @@ describe('add(): a token response becomes every entity of the unified schema', (
   ])('refuses %s with an MsalError, changing nothing', (_, over, message) => {
     const cache = cacheWith(userEvent())
     const before = cache.serialize()
-    expect(() => cache.add(userEvent(over as Partial<TokenCacheEvent>), NOW)).toThrow(MsalException)
+    expect(() => cache.add(userEvent(over as Partial<TokenCacheEvent>), NOW)).toThrow(MsalError)
     expect(() => cache.add(userEvent(over as Partial<TokenCacheEvent>), NOW)).toThrow(message)
     expect(cache.serialize()).toBe(before)
   })
@@ -238,7 +225,7 @@ describe('removeAccount: sign out of this app and its family, forget the account
     // Another user of the same (family) app; its response carries foci too, as Entra's do.
     const someoneElse = userResponse({ client_info: b64({ uid: 'u9', utid: 't9' }), id_token: jwt({ oid: 'u9' }), access_token: 'keep-me', foci: '1' })
     cache.add(userEvent({ response: someoneElse }), NOW)
-    cache.update((store) => removeAccount(store, 'app-1', { homeAccountId: HOME, environment: ENV }))
+    cache.perform({ _tag: 'RemoveAccount', clientId: 'app-1', account: { homeAccountId: HOME, environment: ENV } })
     expect(cache.find('RefreshToken', { query: { home_account_id: HOME } }).map((rt) => rt.secret)).toEqual(['outsider-rt'])
     expect(cache.find('RefreshToken', { query: { home_account_id: 'u9.t9' } })).toHaveLength(1)
     expect(cache.find('AccessToken').map((at) => at.secret)).toEqual(['keep-me'])
@@ -368,8 +355,8 @@ describe('serialize and deserialize', () => {
     } catch (e) {
       error = e
     }
-    expect(error).toBeInstanceOf(MsalException)
-    expect(error).toMatchObject({ kind: 'CacheError', code: 'invalid_cache' })
+    expect(error).toBeInstanceOf(MsalError)
+    expect(error).toMatchObject({ kind: 'CacheError', error: 'invalid_cache' })
     expect((error as Error).message).toContain(message)
     expect(cache.serialize()).toBe(withPending)
   })
@@ -389,7 +376,7 @@ describe('serialize and deserialize', () => {
     expect(cache.hasStateChanged).toBe(false)
     cache.deserialize(text)
     expect(cache.hasStateChanged).toBe(false)
-    cache.update((store) => removeAccount(store, 'nobody', { homeAccountId: 'none', environment: ENV }))
+    cache.perform({ _tag: 'RemoveAccount', clientId: 'nobody', account: { homeAccountId: 'none', environment: ENV } })
     expect(cache.hasStateChanged).toBe(false)
   })
 })
@@ -417,7 +404,7 @@ describe('mergeFrom: merge-on-write', () => {
     mine.deserialize(base)
     theirs.deserialize(base)
     theirs.add(userEvent({ scope: ['Mail.Read'], response: userResponse({ scope: 'Mail.Read', access_token: 'theirs-mail' }) }), NOW)
-    mine.update((store) => removeAccount(store, 'app-1', { homeAccountId: HOME, environment: ENV }))
+    mine.perform({ _tag: 'RemoveAccount', clientId: 'app-1', account: { homeAccountId: HOME, environment: ENV } })
     mine.mergeFrom(theirs.serialize())
     expect(mine.find('AccessToken')).toEqual([])
     expect(mine.find('Account')).toEqual([])

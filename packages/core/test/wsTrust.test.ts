@@ -6,33 +6,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from '#fp-ts/Either'
-import {
-  base64UrlToBytes,
-  buildSamlBearerGrantParams,
-  buildUserRealmRequest,
-  buildWsTrustRequest,
-  buildWsTrustRequestBody,
-  descendantsNamed,
-  parseMex,
-  parseWsTrustResponse,
-  parseXml,
-  processMexResponse,
-  processUserRealmResponse,
-  processWsTrustResponse,
-  SAML11_BEARER_GRANT_TYPE,
-  SAML11_TOKEN_TYPE,
-  SAML20_TOKEN_TYPE,
-  SAML2_BEARER_GRANT_TYPE,
-  utf8Decode,
-  WS_TRUST_ACTION,
-  WS_TRUST_NAMESPACES as NS,
-  wsuTimestamp,
-  type HttpResponse,
-  type MsalError,
-  type WsTrustProblem,
-  type WsTrustRequestInput,
-  type XmlElement,
-} from '@msal-ts/core'
+import { type HttpResponse, type MsalError } from '@msal-ts/core'
+import { base64UrlToBytes, buildSamlBearerGrantParams, buildUserRealmRequest, buildWsTrustRequest, buildWsTrustRequestBody, descendantsNamed, parseMex, parseWsTrustResponse, parseXml, processMexResponse, processUserRealmResponse, processWsTrustResponse, SAML11_BEARER_GRANT_TYPE, SAML11_TOKEN_TYPE, SAML20_TOKEN_TYPE, SAML2_BEARER_GRANT_TYPE, utf8Decode, WS_TRUST_ACTION, WS_TRUST_NAMESPACES as NS, wsuTimestamp, type WsTrustProblem, type WsTrustRequestInput, type XmlElement } from '@msal-ts/core/protocol'
 
 const fixture = (name: string): string => readFileSync(join(import.meta.dirname, 'fixtures', 'wsTrust', name), 'utf8')
 const MEX = fixture('adfs.mex.xml')
@@ -131,12 +106,12 @@ describe('parseMex', () => {
     const url = `${ADFS}/mex`
     expect(right(processMexResponse(response(200, MEX), { url })).version).toBe('1.3')
     expect(left(processMexResponse(response(200, '<html/>', 'text/html'), { url }))).toMatchObject({
-      _tag: 'InvalidResponseError',
+      kind: 'InvalidResponseError',
       status: 200,
       url,
       message: expect.stringMatching(/federation metadata \(MEX\): expected a WSDL document/),
     })
-    expect(left(processMexResponse(response(503, 'Service Unavailable', 'text/plain'), { url }))).toMatchObject({ _tag: 'InvalidResponseError', status: 503 })
+    expect(left(processMexResponse(response(503, 'Service Unavailable', 'text/plain'), { url }))).toMatchObject({ kind: 'InvalidResponseError', status: 503 })
   })
 })
 
@@ -295,14 +270,14 @@ describe('parseWsTrustResponse', () => {
     expect(right(processWsTrustResponse(response(200, RSTR_13), { url }, '1.3')).token).toBe(ASSERTION_13)
     const fault: MsalError = left(processWsTrustResponse(response(500, FAULT_13), { url }, '1.3'))
     expect(fault).toMatchObject({
-      _tag: 'ServerError',
+      kind: 'ServerError',
       status: 500,
       error: 'FailedAuthentication',
       errorDescription: 'ID3242: The security token could not be authenticated or authorized.',
       message: 'the federation server (WS-Trust) refused the request: FailedAuthentication: ID3242: The security token could not be authenticated or authorized.',
     })
     expect(left(processWsTrustResponse(response(502, '<html>Bad gateway</html>', 'text/html'), { url }, '1.3'))).toMatchObject({
-      _tag: 'InvalidResponseError',
+      kind: 'InvalidResponseError',
       status: 502,
       message: expect.stringMatching(/WS-Trust: expected a SOAP envelope/),
     })
@@ -380,14 +355,14 @@ describe('user realm discovery', () => {
 
   it('refuses federation endpoints that are not https (the password would go there)', () => {
     const error = left(processUserRealmResponse(json(200, { account_type: 'Federated', federation_active_auth_url: 'http://fs.contoso.com/adfs/services/trust/2005/usernamemixed' }), ctx))
-    expect(error).toMatchObject({ _tag: 'InvalidResponseError', message: expect.stringMatching(/federation_active_auth_url: expected an https URL/) })
+    expect(error).toMatchObject({ kind: 'InvalidResponseError', message: expect.stringMatching(/federation_active_auth_url: expected an https URL/) })
     // Errors never name the user: the URL's user segment is redacted.
     expect(error.message).not.toContain('bob')
   })
 
   it('reports errors and malformed answers', () => {
-    expect(left(processUserRealmResponse(json(400, { error: 'invalid_request', error_description: 'AADSTS90100: bad' }), ctx))).toMatchObject({ _tag: 'ServerError', error: 'invalid_request' })
-    expect(left(processUserRealmResponse(json(200, { account_type: 7 }), ctx))).toMatchObject({ _tag: 'InvalidResponseError', message: expect.stringMatching(/account_type/) })
-    expect(left(processUserRealmResponse(response(200, '<html/>', 'text/html'), ctx))).toMatchObject({ _tag: 'InvalidResponseError' })
+    expect(left(processUserRealmResponse(json(400, { error: 'invalid_request', error_description: 'AADSTS90100: bad' }), ctx))).toMatchObject({ kind: 'ServerError', error: 'invalid_request' })
+    expect(left(processUserRealmResponse(json(200, { account_type: 7 }), ctx))).toMatchObject({ kind: 'InvalidResponseError', message: expect.stringMatching(/account_type/) })
+    expect(left(processUserRealmResponse(response(200, '<html/>', 'text/html'), ctx))).toMatchObject({ kind: 'InvalidResponseError' })
   })
 })

@@ -4,7 +4,7 @@
  */
 import * as E from '#fp-ts/Either'
 import fc from 'fast-check'
-import { attributeOf, childNamed, descendantsNamed, escapeXml, MAX_XML_DEPTH, parseXml, resolveQName, selectAll, type XmlElement } from '@msal-ts/core'
+import { attributeOf, childNamed, descendantsNamed, escapeXml, MAX_XML_DEPTH, parseXml, resolveQName, selectAll, type XmlElement } from '@msal-ts/core/protocol'
 
 const parsed = (xml: string): XmlElement => {
   const result = parseXml(xml)

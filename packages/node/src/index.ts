@@ -4,31 +4,48 @@
  */
 export { ConfidentialClientApplication, type ConfidentialClientApplicationOptions } from './app/ConfidentialClientApplication.js'
 export type { ClientAssertionCallback, ClientCredentialOption } from './credentials/clientCredential.js'
-export { PublicClientApplication, type PublicClientApplicationOptions, type DeviceFlowRedemptionOptions } from './app/PublicClientApplication.js'
-export { ClientApplication, type ClientApplicationOptions } from './app/ClientApplication.js'
+export { PublicClientApplication, type PublicClientApplicationOptions } from './app/PublicClientApplication.js'
+export type { NodeOptions } from './app/options.js'
 export type { AcquireTokenInteractiveOptions } from './interactive/interactive.js'
 export { openSystemBrowser, browserCommand, type OpenBrowser, type BrowserCommand } from './interactive/browserOpener.js'
 export { DEFAULT_SUCCESS_TEMPLATE, DEFAULT_ERROR_TEMPLATE } from './interactive/pages.js'
-export type { NodeRuntimeOptions } from './app/options.js'
 export { createNodeInterpreter, type NodeInterpreterOptions } from './interpreter/nodeInterpreter.js'
 export { resolveFetch } from './interpreter/fetch.js'
 export { resolveWebCrypto } from './interpreter/webcrypto.js'
-export { performHttp, DEFAULT_TIMEOUT_MS, type HttpClient, type Logger } from '@msal-ts/browser'
+export { DEFAULT_TIMEOUT_MS } from '@msal-ts/browser'
 export { nodePlatform, VERSION } from './platform.js'
 export { TokenCache, SerializableTokenCache } from './cache/tokenCaches.js'
 export { FilePersistence, type FilePersistenceOptions } from './cache/filePersistence.js'
 export type { CacheEncryptionKey } from './cache/cacheEncryption.js'
 export { RedisPersistence, DEFAULT_KEY_PREFIX, type RedisPersistenceOptions } from './cache/redisPersistence.js'
 export type { RedisLikeClient, RedisScriptOptions } from './cache/redisClient.js'
-export { defaultPartition, type Partitioner } from './cache/cachePartitions.js'
 export {
-  MsalException as MsalError,
+  ClientApplication,
+  MsalError,
+  isMsalError,
+  AuthorizationError,
+  CacheError,
+  CancelledError,
+  ConfigurationError,
   IdTokenError,
+  InvalidResponseError,
+  NetworkError,
+  ServerError,
+  ThrottledError,
+  TimeoutError,
+  UsageError,
   HttpCache,
   AuthorityBuilder,
   AZURE_PUBLIC,
   AZURE_CHINA,
   AZURE_US_GOVERNMENT,
+  Prompt,
+  defaultPartition,
+  type Partitioner,
+  type MsalErrorKind,
+  type ClientApplicationOptions,
+  type HttpClient,
+  type Logger,
   type Account,
   type CachePersistence,
   type CacheAccessContext,
@@ -38,17 +55,17 @@ export {
   type ClientCredentialsOptions,
   type OnBehalfOfOptions,
   type UserFederatedIdentityCredentialOptions,
-  Prompt,
   type AuthCodeFlow,
   type AuthorizationRequestOptions,
   type AuthCodeRedemptionOptions,
   type AuthorizationCodeOptions,
+  type UsernamePasswordOptions,
   type SilentOptions,
   type SilentAccount,
   type DeviceFlow,
   type DeviceFlowOptions,
+  type DeviceFlowRedemptionOptions,
   type LogLevel,
-  type MsalError as MsalErrorDetail,
   type Interpret,
   type Program,
 } from '@msal-ts/core'

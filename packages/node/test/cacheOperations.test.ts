@@ -1,5 +1,6 @@
-import { bytesToBase64Url, utf8Encode, type CacheAccessContext, type CachePersistence } from '@msal-ts/core'
-import { ConfidentialClientApplication, MsalError, SerializableTokenCache, TokenCache } from '@msal-ts/node'
+import { cacheError, type CacheAccessContext, type CachePersistence } from '@msal-ts/core'
+import { bytesToBase64Url, utf8Encode } from '@msal-ts/core/protocol'
+import { ConfidentialClientApplication, SerializableTokenCache, TokenCache } from '@msal-ts/node'
 import { FakeIdentityProvider } from '@msal-ts/testing'
 
 const b64 = (value: unknown): string => bytesToBase64Url(utf8Encode(JSON.stringify(value)))
@@ -102,7 +103,7 @@ describe('a persisted cache', () => {
   it('reports a persistence failure as the call`s failure', async () => {
     const failing: CachePersistence = {
       beforeCacheAccess: () => {
-        throw new MsalError({ _tag: 'CacheError', code: 'invalid_cache', message: 'token cache: the file is damaged' })
+        throw cacheError('the file is damaged')
       },
       afterCacheAccess: () => undefined,
     }

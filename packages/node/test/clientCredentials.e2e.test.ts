@@ -117,7 +117,7 @@ describe('acquireTokenForClient against the fake identity provider, in process',
     const idp = newIdp()
     const cca = app(idp)
     const error = await rejectionOf(cca.acquireTokenForClient([]))
-    expect(error).toMatchObject({ kind: 'UsageError', code: 'invalid_argument', argument: 'scopes', message: 'scopes: expected at least one scope, got an empty array' })
+    expect(error).toMatchObject({ kind: 'UsageError', error: 'invalid_argument', argument: 'scopes', message: 'scopes: expected at least one scope, got an empty array' })
     expect(idp.requests).toHaveLength(0)
     expect(cca.tokenCache.accessTokenCount).toBe(0)
   })
@@ -190,7 +190,7 @@ describe('acquireTokenForClient over real HTTP on loopback', () => {
     await idp.close()
     const cca = new ConfidentialClientApplication({ clientId: CLIENT, clientCredential: SECRET, authority: `${base}/t` })
     const error = await rejectionOf(cca.acquireTokenForClient(SCOPES))
-    expect(error).toMatchObject({ kind: 'NetworkError', code: 'network_error', url: `${base}/t/v2.0/.well-known/openid-configuration` })
+    expect(error).toMatchObject({ kind: 'NetworkError', error: 'network_error', url: `${base}/t/v2.0/.well-known/openid-configuration` })
     expect(error.message).toMatch(/ECONNREFUSED/)
   })
 
@@ -224,7 +224,7 @@ describe('ConfidentialClientApplication configuration', () => {
       thrown = error
     }
     expect(thrown).toBeInstanceOf(MsalError)
-    expect(thrown).toMatchObject({ kind: 'ConfigurationError', code: 'invalid_configuration', field })
+    expect(thrown).toMatchObject({ kind: 'ConfigurationError', error: 'invalid_configuration', field })
     expect((thrown as Error).message).toContain(message)
   })
 

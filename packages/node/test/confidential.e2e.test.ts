@@ -11,7 +11,7 @@ import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose'
 import { ConfidentialClientApplication, SerializableTokenCache, type ClientCredentialOption } from '@msal-ts/node'
 import { createTestInterpreter, FakeIdentityProvider, fixedClock, msalNodeNetworkClient, seededRandom, type FixedClock } from '@msal-ts/testing'
 import { CERTIFICATE_FIXTURES_DIR, certificateFixture, FIXTURE_PASSPHRASE } from '../../testing/test/fixtures/certificates/index.js'
-import { contextOfEntry, defaultPartition } from '../src/cache/cachePartitions.js'
+import { contextOfEntry, defaultPartition } from '@msal-ts/core'
 import { rejectionOf } from './support/rejection.js'
 
 const TENANT = 'contoso.onmicrosoft.com'

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createPublicKey, X509Certificate } from 'node:crypto'
 import { join } from 'node:path'
 import { compactVerify } from 'jose'
-import { MsalException } from '@msal-ts/core'
+import { MsalError } from '@msal-ts/core'
 import { ConfidentialClientApplication, type ClientCredentialOption } from '@msal-ts/node'
 
 /** The openssl-made certificates shared by the tests (see their README.md). */
@@ -51,7 +51,7 @@ const configurationError = (make: () => unknown): { field: string; message: stri
   try {
     make()
   } catch (error) {
-    expect(error).toBeInstanceOf(MsalException)
+    expect(error).toBeInstanceOf(MsalError)
     return error as { field: string; message: string }
   }
   throw new Error('expected a ConfigurationError')
@@ -144,7 +144,7 @@ describe('assertion credentials', () => {
   it('a callback that throws or returns no string rejects with a ConfigurationError, sending nothing', async () => {
     for (const clientAssertion of [() => { throw new Error('vault down') }, async () => Promise.reject(new Error('vault down')), () => 42 as unknown as string]) {
       const { app, forms } = appWith({ clientAssertion })
-      await expect(app.acquireTokenForClient([SCOPE])).rejects.toMatchObject({ code: 'invalid_configuration', field: 'clientCredential' })
+      await expect(app.acquireTokenForClient([SCOPE])).rejects.toMatchObject({ error: 'invalid_configuration', field: 'clientCredential' })
       expect(forms).toHaveLength(0)
     }
   })

@@ -106,7 +106,7 @@ describe('the device code flow against the fake identity provider', () => {
   it('gives up with a TimeoutError when the code expires first, and caches nothing', async () => {
     const w = world({ deviceCodeLifetimeSeconds: 60 })
     const flow = await w.app.initiateDeviceFlow(GRAPH)
-    expect(await rejectionOf(w.app.acquireTokenByDeviceFlow(flow))).toMatchObject({ kind: 'TimeoutError', code: 'timeout' })
+    expect(await rejectionOf(w.app.acquireTokenByDeviceFlow(flow))).toMatchObject({ kind: 'TimeoutError', error: 'timeout' })
     expect(w.answers).toEqual(Array(12).fill('authorization_pending'))
     expect(entries(w.tokenCache)).toBe(0)
   })

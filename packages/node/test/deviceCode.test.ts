@@ -38,7 +38,7 @@ describe('acquireTokenByDeviceFlow on the Node interpreter', () => {
     const pending = app.acquireTokenByDeviceFlow(flow, { signal: controller.signal })
     setTimeout(() => controller.abort(), 100)
     const error = await rejectionOf(pending)
-    expect(error).toMatchObject({ kind: 'CancelledError', code: 'user_cancelled', correlationId: flow.correlationId })
+    expect(error).toMatchObject({ kind: 'CancelledError', error: 'user_cancelled', correlationId: flow.correlationId })
     // The 5 s wait was cut short.
     expect(Date.now() - started).toBeLessThan(1000)
     expect(idp.tokenRequests).toHaveLength(1)

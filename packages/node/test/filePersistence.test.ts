@@ -146,7 +146,7 @@ describe('FilePersistence: loading and storing', () => {
     await writeFile(file, corrupt)
     const mine = cacheAt(file)
     const onLoad = await rejectionOf(mine.persistence.beforeCacheAccess(mine.cache, CONTEXT))
-    expect(onLoad).toMatchObject({ kind: 'CacheError', code: 'invalid_cache' })
+    expect(onLoad).toMatchObject({ kind: 'CacheError', error: 'invalid_cache' })
     expect(onLoad.message).toContain(file)
     expect(onLoad.message).toMatch(/not valid JSON.*left untouched/)
 

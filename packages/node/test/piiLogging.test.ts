@@ -12,7 +12,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfidentialClientApplication, createNodeInterpreter, TokenCache, type Interpret, type LogLevel } from '@msal-ts/node'
-import { SECRET_FORM_FIELDS, type Effect, type HttpResponse } from '@msal-ts/core'
+import { type Effect, type HttpResponse } from '@msal-ts/core'
+import { SECRET_FORM_FIELDS } from '@msal-ts/core/protocol'
 import { createTestInterpreter, fixedClock, parseTranscript, REDACTED, replay, type Transcript } from '@msal-ts/testing'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures')

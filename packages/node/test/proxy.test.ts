@@ -144,7 +144,7 @@ describe('the proxy option, through a real forward proxy on loopback', () => {
     )
     expect(error.kind).toBe('NetworkError')
     expect(error.message).toContain(`the proxy ${proxy.url} (set by the proxy option) rejected the user name and password given in the proxy URL (HTTP 407`)
-    for (const text of [error.message, JSON.stringify(error), JSON.stringify(error.detail), lines.join('\n')]) {
+    for (const text of [error.message, JSON.stringify(error), JSON.stringify(error), lines.join('\n')]) {
       expect(text).not.toContain(PASSWORD)
       expect(text).not.toContain(encodeURIComponent(PASSWORD))
     }
@@ -155,11 +155,11 @@ describe('the proxy option, through a real forward proxy on loopback', () => {
     const lines: string[] = []
     const cca = app({ proxy: `http://${CREDENTIALS}@127.0.0.1:${port}`, logger: loggerInto(lines), logLevel: 'verbose', enablePiiLog: true })
     const error = await rejectionOf(cca.acquireTokenForClient(SCOPES))
-    expect(error).toMatchObject({ kind: 'NetworkError', code: 'network_error' })
+    expect(error).toMatchObject({ kind: 'NetworkError', error: 'network_error' })
     expect(error.message).toContain(`through the proxy http://127.0.0.1:${port} (set by the proxy option)`)
     expect(error.message).toMatch(/ECONNREFUSED/)
     expect(lines).toContainEqual(expect.stringMatching(/^warning: connection to .* failed \(through the proxy http:\/\/127\.0\.0\.1:\d+ .*ECONNREFUSED.*\); retrying once$/))
-    for (const text of [error.message, JSON.stringify(error.detail), lines.join('\n')]) {
+    for (const text of [error.message, JSON.stringify(error), lines.join('\n')]) {
       expect(text).not.toContain(PASSWORD)
       expect(text).not.toContain(encodeURIComponent(PASSWORD))
       expect(text).not.toContain(USER)

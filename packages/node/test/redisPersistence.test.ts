@@ -9,7 +9,8 @@ import { connect, createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { createClient } from 'redis'
-import { bytesToBase64Url, utf8Encode, type CacheAccessContext, type TokenCacheEvent } from '@msal-ts/core'
+import { type CacheAccessContext, type TokenCacheEvent } from '@msal-ts/core'
+import { bytesToBase64Url, utf8Encode } from '@msal-ts/core/protocol'
 import { ConfidentialClientApplication, SerializableTokenCache } from '@msal-ts/node'
 import { FakeIdentityProvider } from '@msal-ts/testing'
 import { RedisPersistence } from '../src/cache/redisPersistence.js'
@@ -450,7 +451,7 @@ describe('RedisPersistence: failures are MsalErrors, and never overwrite', () =>
       tokenCache: new SerializableTokenCache({ persistence: new RedisPersistence(await newClient()) }),
     })
     const error = await rejectionOf(app.acquireTokenForClient(['api://x/.default']))
-    expect(error).toMatchObject({ kind: 'CacheError', code: 'invalid_cache' })
+    expect(error).toMatchObject({ kind: 'CacheError', error: 'invalid_cache' })
     expect(error.message).toContain(`the data in Redis at "${APP_KEY}" is not a token cache`)
     expect(await admin.get(APP_KEY)).toBe(corrupt)
     expect(idp.tokenRequests).toHaveLength(0)

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { SECRET_FORM_FIELDS, bytesToBase64Url, base64UrlToBytes, type Effect } from '@msal-ts/core'
+import { type Effect } from '@msal-ts/core'
+import { SECRET_FORM_FIELDS, bytesToBase64Url, base64UrlToBytes } from '@msal-ts/core/protocol'
 
 /**
  * A transcript: the effects a program asked for, in order, each with the result it was given.

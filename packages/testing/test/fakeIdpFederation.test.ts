@@ -7,26 +7,8 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { decodeJwt } from 'jose'
-import {
-  buildSamlBearerGrantParams,
-  buildUserRealmRequest,
-  buildWsTrustRequest,
-  bytesToBase64Url,
-  encodeSamlAssertion,
-  parseXml,
-  processMexResponse,
-  processTokenResponse,
-  processUserRealmResponse,
-  processWsTrustResponse,
-  SAML11_BEARER_GRANT_TYPE,
-  SAML20_TOKEN_TYPE,
-  SAML2_BEARER_GRANT_TYPE,
-  uuidFromBytes,
-  type HttpResponse,
-  type WsTrustEndpoint,
-  type WsTrustRequestInput,
-  type WsTrustToken,
-} from '@msal-ts/core'
+import { type HttpResponse } from '@msal-ts/core'
+import { buildSamlBearerGrantParams, buildUserRealmRequest, buildWsTrustRequest, bytesToBase64Url, encodeSamlAssertion, parseXml, processMexResponse, processTokenResponse, processUserRealmResponse, processWsTrustResponse, SAML11_BEARER_GRANT_TYPE, SAML20_TOKEN_TYPE, SAML2_BEARER_GRANT_TYPE, uuidFromBytes, type WsTrustEndpoint, type WsTrustRequestInput, type WsTrustToken } from '@msal-ts/core/protocol'
 import { FakeIdentityProvider, fixedClock, GRAPH_RESOURCE_ID, seededRandom, tenantIdOf, type FederatedDomainRegistration, type FetchFunction } from '@msal-ts/testing'
 
 const APP = 'cccccccc-0000-4000-8000-000000000001'
@@ -204,7 +186,7 @@ describe('the fake as a federated domain (over its loopback HTTP server)', () =>
     expect(response.status).toBe(500)
     expect(response.body).toContain('<s:Value xmlns:a="http://docs.oasis-open.org/ws-sx/ws-trust/200512">a:FailedAuthentication</s:Value>')
     expect(left(processWsTrustResponse(response, { url }, version))).toMatchObject({
-      _tag: 'ServerError',
+      kind: 'ServerError',
       status: 500,
       error: 'FailedAuthentication',
       errorDescription: 'ID3242: The security token could not be authenticated or authorized.',

@@ -1,4 +1,5 @@
-import { http, now, randomBytes, run, sha256, type Program } from '@msal-ts/core'
+import { run, type Program } from '@msal-ts/core'
+import { http, now, randomBytes, sha256 } from '@msal-ts/core/protocol'
 import {
   createTestInterpreter,
   DEFAULT_START_MS,

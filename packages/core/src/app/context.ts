@@ -1,5 +1,4 @@
 import { environmentAliases } from '../authority/aliases.js'
-import type { RegionState } from '../authority/region.js'
 import type { IdTokenClaims } from '../cache/accountOf.js'
 import type { IdTokenEntity } from '../cache/schema.js'
 import type { TokenCache } from '../cache/tokenCache.js'
@@ -8,17 +7,57 @@ import type { HttpCache } from '../http/httpCache.js'
 import { emptyTelemetry, type PlatformInfo, type TelemetryBuffer } from '../http/telemetry.js'
 import type { ClientConfig } from './config.js'
 
+/** A signed client assertion kept for reuse. */
+export interface KeptAssertion {
+  readonly assertion: string
+  /** When it was signed, in epoch seconds. */
+  readonly mintedAtSec: number
+}
+
 /**
- * Everything a flow needs about the application: its configuration, who is calling, and the
- * in-memory state that outlives one call (token cache, http cache, telemetry buffer).
- * Flows read and update this state; they never perform I/O.
+ * What an application learned and keeps between calls. Flows read it; only `applyStateChange`
+ * changes it, from the StateChange values flows commit.
+ */
+export interface AppState {
+  /** Telemetry not yet reported to the identity provider. */
+  readonly telemetry: TelemetryBuffer
+  /**
+   * Tenant ids learned from ID tokens, by the tenant name (a domain, lower-cased) an authority
+   * used: user tokens are filed under the id, so a silent call through a domain-named authority
+   * finds them.
+   */
+  readonly tenantIds: ReadonlyMap<string, string>
+  /** The certificate's last signed assertion per token endpoint, reused for up to 540 s (as MSAL). */
+  readonly assertions: ReadonlyMap<string, KeptAssertion>
+  /** Token endpoints that refused a reused assertion: they get a fresh one every time. */
+  readonly assertionReuseRefused: ReadonlySet<string>
+  /** Region detection's result: a region, null for none, undefined before the first detection. */
+  readonly detectedRegion: string | null | undefined
+}
+
+/**
+ * Values derived from the cache and kept to make hits cheap; recomputed at will, so they are not
+ * state (a lost memo costs time, never correctness).
+ */
+export interface ContextMemo {
+  /** Silent lookups' prepared buckets, per account (see flows/silent.ts). */
+  readonly silentBuckets: Map<string, readonly AccessTokenBucket[]>
+  /** ID tokens' claims, decoded once per cache entry (entries are replaced, never mutated). */
+  readonly decodedIdTokens: WeakMap<IdTokenEntity, IdTokenClaims | undefined>
+}
+
+/**
+ * Everything a flow needs about the application: its configuration, who is calling, the caches it
+ * reads, and the state it keeps between calls. Flows read this; they change it only by
+ * committing StateChange values, and never perform I/O.
  */
 export interface ClientContext {
   readonly config: ClientConfig
   readonly platform: PlatformInfo
   readonly tokenCache: TokenCache
   readonly httpCache: HttpCache
-  readonly telemetry: { current: TelemetryBuffer }
+  readonly state: AppState
+  readonly memo: ContextMemo
   /** The authority's host, then its aliases: where cached tokens may be filed. */
   readonly environments: readonly string[]
   /**
@@ -26,23 +65,8 @@ export interface ClientContext {
    * call looks there).
    */
   readonly appTokenBuckets: readonly AccessTokenBucket[]
-  /** Region detection's result, found once per application. */
-  readonly region: RegionState
-  /**
-   * Tenant ids learned from ID tokens, by the tenant name (a domain) an authority used: user
-   * tokens are filed under the id, so a silent call through a domain-named authority finds them.
-   */
-  readonly tenantIds: Map<string, string>
-  /** Silent lookups' prepared buckets, per account (see flows/silent.ts). */
-  readonly silentBuckets: Map<string, readonly AccessTokenBucket[]>
-  /** ID tokens' claims, decoded once per cache entry (entries are replaced, never mutated). */
-  readonly decodedIdTokens: WeakMap<IdTokenEntity, IdTokenClaims | undefined>
-  /** The certificate's last signed assertion per token endpoint, reused for up to 540 s (as MSAL). */
-  readonly assertions: Map<string, { readonly assertion: string; readonly mintedAtSec: number }>
   /** On-behalf-of buckets' keys but for the assertion hash, per environment (see flows/onBehalfOf.ts). */
   readonly oboBucketPrefixes: readonly string[]
-  /** Token endpoints that refused a reused assertion: they get a fresh one every time. */
-  readonly assertionReuseRefused: Set<string>
 }
 
 export interface ClientContextInput {
@@ -52,20 +76,27 @@ export interface ClientContextInput {
   readonly httpCache: HttpCache
 }
 
+/** An application's state before its first call. */
+export const initialAppState = (): AppState => ({
+  telemetry: emptyTelemetry,
+  tenantIds: new Map(),
+  assertions: new Map(),
+  assertionReuseRefused: new Set(),
+  detectedRegion: undefined,
+})
+
 /** A context for one application, with the values derived from its configuration. */
 export const createClientContext = (input: ClientContextInput): ClientContext => {
   const environments = environmentAliases(input.config.authority.host)
   return {
-    ...input,
-    telemetry: { current: emptyTelemetry },
-    region: {},
-    tenantIds: new Map(),
-    silentBuckets: new Map(),
-    decodedIdTokens: new WeakMap(),
-    assertions: new Map(),
-    oboBucketPrefixes: environments.map((environment) => oboBucketPrefix(input.config.clientId, environment)),
-    assertionReuseRefused: new Set(),
+    config: input.config,
+    platform: input.platform,
+    tokenCache: input.tokenCache,
+    httpCache: input.httpCache,
+    state: initialAppState(),
+    memo: { silentBuckets: new Map(), decodedIdTokens: new WeakMap() },
     environments,
+    oboBucketPrefixes: environments.map((environment) => oboBucketPrefix(input.config.clientId, environment)),
     appTokenBuckets: environments.map((environment) =>
       prepareBucket({ clientId: input.config.clientId, environment, realm: input.config.authority.tenant, homeAccountId: null }),
     ),

@@ -62,7 +62,7 @@ export const processInstanceDiscovery = (
   const body = processJsonResponse(response, ctx)
   if (E.isLeft(body)) {
     const failure = body.left
-    return failure._tag === 'ServerError' && failure.error === 'invalid_instance'
+    return failure.kind === 'ServerError' && failure.error === 'invalid_instance'
       ? E.left(
           configurationError(
             'authority',

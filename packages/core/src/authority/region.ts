@@ -1,4 +1,4 @@
-import { http, log, readEnv, type Program } from '../effects/program.js'
+import { commit, http, log, readEnv, type Program } from '../effects/program.js'
 import type { Authority } from './authority.js'
 import { entraEndpoints, type AuthorityEndpoints } from './endpoints.js'
 
@@ -10,10 +10,6 @@ export const isValidRegion = (region: string): boolean => VALID_REGION.test(regi
 /** The `azureRegion` option: a region name, true (detect), false (never, even if MSAL_FORCE_REGION is set). */
 export type RegionSetting = string | boolean | undefined
 
-/** What detection found, kept for the application's lifetime: a region, or null for "none". */
-export interface RegionState {
-  detected?: string | null
-}
 
 /** Azure's instance metadata service, which tells a VM its region. Not reachable outside Azure. */
 export const IMDS_LOCATION_URL = 'http://169.254.169.254/metadata/instance/compute/location?format=text&api-version=2021-01-01'
@@ -48,9 +44,10 @@ export function* detectRegion(): Program<string | undefined> {
 /**
  * The region to send client-credential requests to, as MSAL Python decides it: the option, else
  * MSAL_FORCE_REGION; a name is used as given, true (or "TryAutoDetect") detects once per
- * application, false opts out. Undefined means the global endpoint.
+ * application (`detected` is what the application found before, undefined if it never
+ * looked), false opts out. Undefined means the global endpoint.
  */
-export function* resolveRegion(setting: RegionSetting, state: RegionState): Program<string | undefined> {
+export function* resolveRegion(setting: RegionSetting, detected: string | null | undefined): Program<string | undefined> {
   if (setting === false) return undefined
   const configured = setting ?? (yield* readEnv('MSAL_FORCE_REGION'))?.trim()
   if (configured === undefined || configured === '') return undefined
@@ -60,8 +57,10 @@ export function* resolveRegion(setting: RegionSetting, state: RegionState): Prog
     yield* log('warning', 'the configured region is not a valid region name; using the global endpoint')
     return undefined
   }
-  if (state.detected === undefined) state.detected = (yield* detectRegion()) ?? null
-  return state.detected ?? undefined
+  if (detected !== undefined) return detected ?? undefined
+  const found = (yield* detectRegion()) ?? null
+  yield* commit({ _tag: 'RegionDetected', region: found })
+  return found ?? undefined
 }
 
 /** Public-cloud hosts whose regional endpoints live under login.microsoft.com. */

@@ -1,15 +1,18 @@
 import * as E from '#fp-ts/Either'
-import { MsalException } from '../exception.js'
-import type { CacheChange } from './change.js'
+import type { CachePut } from './change.js'
 import { preferredCache, preferredNetwork } from '../authority/aliases.js'
 import { keyFor } from './keys.js'
+import { reduceCacheOperation, type CacheOperation } from './operations.js'
 import type { CachePersistence } from './persistence.js'
 import { emptyUnusable, parseCache, type ParsedCache } from './serialization.js'
 import { CREDENTIAL_TYPES, type AccessTokenEntity, type CredentialType } from './schema.js'
 import { TokenCache, type TokenCacheOptions } from './tokenCache.js'
 import { CacheSections, TokenStore } from './tokenStore.js'
 
-type Reducer = (cache: TokenStore) => CacheChange
+/** Which entries a filtered serialization keeps (see `serialize`). */
+export type EntryFilter = (entry: unknown) => boolean
+
+const everything: EntryFilter = () => true
 
 export interface SerializableTokenCacheOptions extends TokenCacheOptions {
   /** Where the cache is kept between processes (a file, Redis); applications call it around every operation. */
@@ -28,7 +31,7 @@ export class SerializableTokenCache extends TokenCache {
   private changedSinceSerialized = false
   private unusable = emptyUnusable()
   private extras: Readonly<Record<string, unknown>> = {}
-  private journal: Reducer[] = []
+  private journal: CacheOperation[] = []
   readonly persistence: CachePersistence | undefined
 
   constructor(options: SerializableTokenCacheOptions = {}) {
@@ -51,36 +54,54 @@ export class SerializableTokenCache extends TokenCache {
     return this.journal.length
   }
 
-  override update(reducer: Reducer): void {
-    const before = this.stateVersion
-    super.update(reducer)
-    if (this.stateVersion !== before) {
+  /** Every change is journaled as the operation that made it, so a merge decides it again against the merged state. */
+  override perform(operation: CacheOperation): boolean {
+    const changed = super.perform(operation)
+    if (changed) {
       this.changedSinceSerialized = true
-      this.journal.push(reducer)
+      this.journal.push(operation)
     }
+    return changed
   }
 
   /**
    * MSAL's unified cache JSON: the five sections (entries as stored), then unknown top-level keys.
    * App tokens are written in both libraries' conventions (see `appTokenMirror`).
+   *
+   * `only` keeps just the entries it accepts (a persistence storing one partition, see
+   * `entryBelongsTo`); unknown top-level keys are always kept.
    */
-  serialize(): string {
+  serialize(only: EntryFilter = everything): string {
     const json: Record<string, unknown> = {}
     for (const type of CREDENTIAL_TYPES) {
       const section: Record<string, unknown> = {}
-      for (const { key, entity } of this.collection(type).values()) section[key] = entity
+      for (const { key, entity } of this.collection(type).values()) if (only(entity)) section[key] = entity
       if (type === 'AccessToken') {
         for (const { entity } of this.accessTokens.values()) {
           const mirror = appTokenMirror(entity)
-          if (mirror !== undefined && !(mirror.key in section)) section[mirror.key] = mirror.entity
+          if (mirror !== undefined && !(mirror.key in section) && only(mirror.entity)) section[mirror.key] = mirror.entity
         }
       }
-      Object.assign(section, this.unusable[type])
+      for (const key in this.unusable[type]) {
+        const entry = this.unusable[type][key]
+        if (only(entry)) section[key] = entry
+      }
       json[type] = section
     }
     for (const [name, value] of Object.entries(this.extras)) if (!(name in json)) json[name] = value
     this.changedSinceSerialized = false
     return JSON.stringify(json)
+  }
+
+  /**
+   * The usable entries in memory that a filter does not accept, as puts. A persistence that
+   * stored one partition and forgets the journal re-files these (`apply`), so a change to another
+   * partition waits for that partition's next write instead of being lost.
+   */
+  entriesOutside(only: EntryFilter): CachePut[] {
+    return CREDENTIAL_TYPES.flatMap((type) =>
+      [...this.collection(type).values()].filter(({ entity }) => !only(entity)).map(({ key, entity }) => ({ type, key, entity }) as CachePut),
+    )
   }
 
   /**
@@ -101,7 +122,7 @@ export class SerializableTokenCache extends TokenCache {
     const parsed = this.parse(text ?? '')
     const sections = sectionsOf(parsed)
     const view = new TokenStore(sections)
-    for (const reducer of this.journal) sections.apply(reducer(view))
+    for (const operation of this.journal) sections.apply(reduceCacheOperation(view, operation))
     this.install(parsed, sections)
     this.changedSinceSerialized = this.journal.length > 0
   }
@@ -116,7 +137,7 @@ export class SerializableTokenCache extends TokenCache {
 
   private parse(text: string): ParsedCache {
     const parsed = parseCache(text)
-    if (E.isLeft(parsed)) throw new MsalException(parsed.left)
+    if (E.isLeft(parsed)) throw parsed.left
     return parsed.right
   }
 

@@ -1,9 +1,7 @@
 import * as E from '#fp-ts/Either'
 import { usageError } from '../errors.js'
-import { MsalException } from '../exception.js'
 import { decodeClientInfo, type ClientInfo } from './accountOf.js'
 import { tokenResponseEventOf, type TokenCacheEvent } from './events.js'
-import { reduceTokenResponse } from './reducers.js'
 import type { CredentialType, EntityOf } from './schema.js'
 import { searchCache, type SearchOptions } from './search.js'
 import { TokenStore } from './tokenStore.js'
@@ -37,11 +35,11 @@ export class TokenCache extends TokenStore {
   add(event: TokenCacheEvent, now?: number): void {
     const at = now ?? this.clock?.()
     if (at === undefined || !Number.isFinite(at)) {
-      throw new MsalException(usageError('now', 'this TokenCache has no clock: pass now (epoch seconds)'))
+      throw usageError('now', 'this TokenCache has no clock: pass now (epoch seconds)')
     }
     const decoded = tokenResponseEventOf(event, this.decodeClientInfo)
-    if (E.isLeft(decoded)) throw new MsalException(decoded.left)
-    this.update((cache) => reduceTokenResponse(decoded.right, Math.floor(at), cache))
+    if (E.isLeft(decoded)) throw decoded.left
+    this.perform({ _tag: 'FileTokenResponse', event: decoded.right, nowSec: Math.floor(at) })
   }
 
   private readonly decodeClientInfo = (clientInfo: string): E.Either<string, ClientInfo | undefined> => {

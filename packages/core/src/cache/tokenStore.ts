@@ -1,6 +1,7 @@
 import type { CacheChange, CachePut } from './change.js'
 import { Collection, type Stored } from './collection.js'
 import { canonicalKey } from './keys.js'
+import { reduceCacheOperation, type CacheOperation } from './operations.js'
 import { userAssertionHashOf } from './schema.js'
 import type {
   AccessTokenEntity,
@@ -237,14 +238,19 @@ export class TokenStore {
     return this.sections.of(type)
   }
 
-  /** Runs a reducer against the current state and applies its decision. */
-  update(reducer: (cache: TokenStore) => CacheChange): void {
-    if (this.sections.apply(reducer(this))) this.version++
+  /**
+   * Decides an operation against the current state and applies it: the one way the cache
+   * changes. True when something was altered.
+   */
+  perform(operation: CacheOperation): boolean {
+    const changed = this.sections.apply(reduceCacheOperation(this, operation))
+    if (changed) this.version++
+    return changed
   }
 
-  /** Applies a change decided elsewhere. */
+  /** Applies a change decided elsewhere (replayed as it is on a merge). */
   apply(change: CacheChange): void {
-    this.update(() => change)
+    this.perform({ _tag: 'ApplyChange', change })
   }
 
   /** Replaces the whole state at once (a load or a merge), so no reader sees half of it. */

@@ -1,3 +1,5 @@
+import type { StateChange } from '../app/stateChange.js'
+
 /**
  * The effect algebra: every kind of I/O a flow can ask for, as plain JSON-serialisable data.
  * A flow never performs I/O itself; an interpreter (node, browser, replay) carries these out.
@@ -57,6 +59,12 @@ export type Effect =
   | { readonly _tag: 'SignJwt'; readonly header: Readonly<Record<string, unknown>>; readonly claims: Readonly<Record<string, unknown>> }
   /** Ask the application's assertion callback for a client assertion (MSAL Python's callable `client_assertion`). */
   | { readonly _tag: 'ClientAssertion'; readonly clientId: string; readonly tokenEndpoint: string }
+  /**
+   * Change the application's state (its token cache, telemetry, what it learned): a flow
+   * describes what it changes as data, and the application shell applies it with one reducer
+   * (`applyStateChange`). Runtime interpreters never see it; like Log, replays do not record it.
+   */
+  | { readonly _tag: 'Commit'; readonly change: StateChange }
 
 /** What an interpreter hands back for each effect. */
 export interface EffectResults {
@@ -70,6 +78,7 @@ export interface EffectResults {
   Log: undefined
   SignJwt: AssertionOutcome
   ClientAssertion: AssertionOutcome
+  Commit: undefined
 }
 
 export type EffectTag = Effect['_tag']

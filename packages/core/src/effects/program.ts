@@ -1,3 +1,4 @@
+import type { StateChange } from '../app/stateChange.js'
 import type { AssertionOutcome, Effect, EffectResults, EffectTag, HttpOutcome, HttpRequest, LogLevel } from './effect.js'
 
 /**
@@ -35,6 +36,9 @@ export const signJwt = (header: Readonly<Record<string, unknown>>, claims: Reado
 
 export const clientAssertion = (clientId: string, tokenEndpoint: string): Program<AssertionOutcome> =>
   perform<'ClientAssertion'>({ _tag: 'ClientAssertion', clientId, tokenEndpoint })
+
+/** Asks the application shell to apply a change to the application's state (see StateChange). */
+export const commit = (change: StateChange): Program<undefined> => perform<'Commit'>({ _tag: 'Commit', change })
 
 /** A program that performs no effect. */
 // eslint-disable-next-line require-yield

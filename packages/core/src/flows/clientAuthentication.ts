@@ -1,7 +1,7 @@
 import * as E from '#fp-ts/Either'
 import type { ClientContext } from '../app/context.js'
 import type { HttpOutcome, HttpRequest } from '../effects/effect.js'
-import { clientAssertion, log, randomBytes, signJwt, type Program } from '../effects/program.js'
+import { clientAssertion, commit, log, randomBytes, signJwt, type Program } from '../effects/program.js'
 import { configurationError, type MsalError } from '../errors.js'
 import { sendThrottled } from '../http/throttling.js'
 import { ASSERTION_REUSE_SECONDS, buildAssertionClaims, buildAssertionHeader } from '../protocol/clientAssertion.js'
@@ -38,8 +38,8 @@ export function* clientAuthFor(ctx: ClientContext, tokenEndpoint: string, nowMs:
     }
     case 'Certificate': {
       const nowSec = Math.floor(nowMs / 1000)
-      const kept = ctx.assertions.get(tokenEndpoint)
-      if (!fresh && kept !== undefined && nowSec - kept.mintedAtSec < ASSERTION_REUSE_SECONDS && !ctx.assertionReuseRefused.has(tokenEndpoint)) {
+      const kept = ctx.state.assertions.get(tokenEndpoint)
+      if (!fresh && kept !== undefined && nowSec - kept.mintedAtSec < ASSERTION_REUSE_SECONDS && !ctx.state.assertionReuseRefused.has(tokenEndpoint)) {
         return E.right({ auth: assertionAuth(kept.assertion), reused: true })
       }
       const header = buildAssertionHeader({ ...credential, isAdfs: ctx.config.authority.kind === 'ADFS' })
@@ -48,7 +48,7 @@ export function* clientAuthFor(ctx: ClientContext, tokenEndpoint: string, nowMs:
       const claims = buildAssertionClaims({ clientId, tokenEndpoint, nowSec, jti, clientClaims: ctx.config.clientClaims })
       const signed = yield* signJwt(header, claims)
       if (signed._tag === 'CredentialFailure') return problem(`signing the client assertion failed: ${signed.message}`)
-      ctx.assertions.set(tokenEndpoint, { assertion: signed.assertion, mintedAtSec: nowSec })
+      yield* commit({ _tag: 'AssertionSigned', tokenEndpoint, assertion: signed.assertion, mintedAtSec: nowSec })
       return E.right({ auth: assertionAuth(signed.assertion), reused: false })
     }
   }
@@ -83,7 +83,7 @@ export function* sendAuthenticated(ctx: ClientContext, request: HttpRequest, now
   if (!first.right.reused || !isInvalidClient(outcome)) return E.right({ request: sent, outcome })
 
   yield* log('warning', 'the token endpoint refused a client assertion sent before (replay detection); signing a new one, and a new one for every request from now on')
-  ctx.assertionReuseRefused.add(request.url)
+  yield* commit({ _tag: 'AssertionReuseRefused', tokenEndpoint: request.url })
   const second = yield* clientAuthFor(ctx, request.url, nowMs, true)
   if (E.isLeft(second)) return second
   const resent = withClientAuth(request, second.right.auth)

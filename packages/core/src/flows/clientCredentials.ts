@@ -2,11 +2,12 @@ import * as E from '#fp-ts/Either'
 import type { ClientContext } from '../app/context.js'
 import { resolveEndpoints } from '../authority/resolveEndpoints.js'
 import { regionalEndpoints, resolveRegion } from '../authority/region.js'
-import { reduceTokenResponse, grantedTarget, removeClientTokens } from '../cache/reducers.js'
+import { grantedTarget } from '../cache/reducers.js'
 import { EXPIRY_MARGIN_SECONDS, selectAccessTokenIn, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity } from '../cache/schema.js'
-import { log, now, sha256, type Program } from '../effects/program.js'
-import { configurationError, errorName, usageError, withCorrelationId, type MsalError } from '../errors.js'
+import { commit, log, now, sha256, type Program } from '../effects/program.js'
+import { CACHE_HIT } from '../app/commits.js'
+import { configurationError, usageError, withCorrelationId, type MsalError } from '../errors.js'
 import { transportError } from '../http/send.js'
 import { DEFAULT_RETRY_AFTER_MS } from '../http/throttling.js'
 import { prepareBucket } from '../cache/tokenStore.js'
@@ -15,8 +16,6 @@ import { sendAuthenticated } from './clientAuthentication.js'
 import {
   ApiId,
   libraryHeaders,
-  recordCacheHit,
-  recordServerAnswer,
   RefreshReason,
   telemetryHeaders,
 } from '../http/telemetry.js'
@@ -92,7 +91,7 @@ export function* acquireTokenForClient(
   const hasChallenge = options.claimsChallenge !== undefined && options.claimsChallenge !== ''
   const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, buckets, scopes.right, nowSec)
   if (lookup?._tag === 'Fresh') {
-    ctx.telemetry.current = recordCacheHit(ctx.telemetry.current)
+    yield* commit(CACHE_HIT)
     return E.right(resultFromCache(lookup.entity, nowSec, correlationId))
   }
   // Only past this point is anything logged: a cache hit yields no Log effect (it is the hot path).
@@ -131,7 +130,7 @@ function* requestClientToken(
   }
   const baseHeaders = { ...libraryHeaders(ctx.platform, config.appName, config.appVersion), 'client-request-id': correlationId }
   // Only client-credential requests go regional; a failed detection means the global endpoint.
-  const region = yield* resolveRegion(config.azureRegion, ctx.region)
+  const region = yield* resolveRegion(config.azureRegion, ctx.state.detectedRegion)
   const regional = region === undefined ? undefined : regionalEndpoints(config.authority, region)
   if (region !== undefined && regional === undefined) {
     yield* log('verbose', `acquireTokenForClient: region ${region} not used (only Entra authorities have regional endpoints)`)
@@ -152,7 +151,7 @@ function* requestClientToken(
     scopes,
     claims,
     fmiPath: ask.fmiPath,
-    headers: { ...baseHeaders, ...telemetryHeaders(ctx.telemetry.current, ApiId.acquireTokenForClient, reason, correlationId) },
+    headers: { ...baseHeaders, ...telemetryHeaders(ctx.state.telemetry, ApiId.acquireTokenForClient, reason, correlationId) },
   })
   const exchange = yield* sendAuthenticated(ctx, request, nowMs, DEFAULT_RETRY_AFTER_MS.confidential)
   if (E.isLeft(exchange)) return exchange
@@ -160,24 +159,19 @@ function* requestClientToken(
   if (outcome._tag === 'HttpFailure') return E.left(transportError(request.url, outcome))
 
   const response = processTokenResponse(outcome, { url: request.url, nowMs, defaultRetryAfterMs: DEFAULT_RETRY_AFTER_MS.confidential })
-  ctx.telemetry.current = recordServerAnswer(
-    ctx.telemetry.current,
-    ApiId.acquireTokenForClient,
-    correlationId,
-    E.isLeft(response) ? errorName(response.left) : undefined,
-  )
+  yield* commit({ _tag: 'ServerAnswered', api: ApiId.acquireTokenForClient, correlationId, error: E.isLeft(response) ? response.left.error : undefined })
   if (E.isLeft(response)) return response
 
   // Times count from when the request was sent, so a token never outlives what the server meant.
   const nowSec = Math.floor(nowMs / 1000)
   const event = { clientId: config.clientId, environment: config.authority.host, realm: config.authority.tenant, scopes, response: response.right, homeAccountId: null, extCacheKey: ask.extCacheKey }
-  ctx.tokenCache.update(() => reduceTokenResponse(event, nowSec))
+  yield* commit({ _tag: 'FileTokenResponse', event, nowSec })
   const granted = targetToScopes(grantedTarget(response.right, scopes))
   yield* log('verbose', `acquireTokenForClient: token for ${granted.join(' ')} received and cached (expires in ${response.right.expires_in ?? 'an unknown number of'} s)`)
   return E.right(resultFromResponse(response.right, granted, nowSec, correlationId))
 }
 
 /** MSAL Python's `remove_tokens_for_client`: forgets the app's own access tokens. */
-export const removeTokensForClient = (ctx: ClientContext): void => {
-  ctx.tokenCache.update((cache) => removeClientTokens(cache, ctx.config.clientId, ctx.environments))
+export function* removeTokensForClient(ctx: ClientContext): Program<undefined> {
+  return yield* commit({ _tag: 'RemoveClientTokens', clientId: ctx.config.clientId, environments: ctx.environments })
 }

@@ -5,8 +5,10 @@ import { log, now, sleep, type Program } from '../effects/program.js'
 import {
   cancelledError,
   configurationError,
+  timeoutError,
   usageError,
   withCorrelationId,
+  withFields,
   type CancelledError,
   type MsalError,
   type TimeoutError,
@@ -214,10 +216,10 @@ function* pollUntilDone(ctx: ClientContext, p: Polling): Program<E.Either<MsalEr
       grantType: DEVICE_CODE_GRANT_TYPE,
       environment: ctx.config.authority.host,
       // MSAL Python reports the final answer only: a long wait must not fill the buffer.
-      reportsFailure: (error) => !isPollAgainError(error._tag === 'ServerError' ? error.error : undefined),
+      reportsFailure: (error) => !isPollAgainError(error.kind === 'ServerError' ? error.error : undefined),
     })
     if (E.isRight(result)) return result
-    const answer = result.left._tag === 'ServerError' ? result.left.error : undefined
+    const answer = result.left.kind === 'ServerError' ? result.left.error : undefined
     // An abort during the request: the interpreter may have cut it short with a failure.
     if (isAborted(p.signal)) return E.left(aborted())
     if (!isPollAgainError(answer)) return result
@@ -239,10 +241,7 @@ const stopReason = (p: Polling, nowMs: number, tokenEndpoint: string): Cancelled
   const expiresAt = typeof live === 'number' && Number.isFinite(live) ? live : 0
   if (nowMs < expiresAt * 1000) return undefined
   if (expiresAt !== p.expiresAt) return cancelledError(`acquireTokenByDeviceFlow was stopped: the flow's expiresAt was set to ${String(live)}, a time now past`)
-  return {
-    _tag: 'TimeoutError',
-    code: 'timeout',
-    url: redactUrl(tokenEndpoint),
+  return withFields(timeoutError(tokenEndpoint, 'the device code expired'), {
     message: 'the device code expired before the user signed in with it; start again with initiateDeviceFlow',
-  }
+  })
 }

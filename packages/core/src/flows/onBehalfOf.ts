@@ -3,9 +3,10 @@ import type { ClientContext } from '../app/context.js'
 import { decodeIdTokenClaims } from '../cache/accountOf.js'
 import { selectAccessTokenIn, selectIdToken } from '../cache/selectors.js'
 import { oboBucketKey } from '../cache/tokenStore.js'
-import { log, sha256, type Program } from '../effects/program.js'
+import { commit, log, sha256, type Program } from '../effects/program.js'
+import { CACHE_HIT } from '../app/commits.js'
 import { configurationError, usageError, type MsalError } from '../errors.js'
-import { ApiId, recordCacheHit, RefreshReason } from '../http/telemetry.js'
+import { ApiId, RefreshReason } from '../http/telemetry.js'
 import { buildOnBehalfOfRequest } from '../protocol/userGrants.js'
 import { undecoratedScopes } from '../protocol/scopeDecoration.js'
 import { targetToScopes, validateScopes } from '../protocol/scopes.js'
@@ -65,7 +66,7 @@ export function* acquireTokenOnBehalfOf(
     }))
     const lookup = selectAccessTokenIn(ctx.tokenCache, buckets, wanted.right, nowSec)
     if (lookup._tag === 'Fresh') {
-      ctx.telemetry.current = recordCacheHit(ctx.telemetry.current)
+      yield* commit(CACHE_HIT)
       return E.right(cachedResult(ctx, lookup.entity, nowSec, correlationId))
     }
   }
@@ -102,7 +103,7 @@ const cachedResult = (ctx: ClientContext, entity: Parameters<typeof resultFromCa
   const base = { ...resultFromCache(entity, nowSec, correlationId), scopes: undecoratedScopes(targetToScopes(entity.target)) }
   const home = typeof entity.home_account_id === 'string' && entity.home_account_id !== '' ? entity.home_account_id : undefined
   if (home === undefined) return base
-  const account = accountFor(ctx, undefined, home, entity.environment)
+  const account = accountFor(ctx, home, entity.environment, entity.realm)
   const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: home, environment: entity.environment, clientId: entity.client_id, realm: entity.realm })
   const claims = idToken === undefined ? undefined : decodeIdTokenClaims(idToken.secret)
   return {

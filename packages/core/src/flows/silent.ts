@@ -5,9 +5,10 @@ import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
 import { accountOf, selectAccessTokenIn, selectAppMetadata, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity, IdTokenEntity, RefreshTokenEntity } from '../cache/schema.js'
 import { BY_OWNER, ownerKey, prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
-import { log, now, type Program } from '../effects/program.js'
-import { classifySuberror, isTransportError, usageError, withCorrelationId, type MsalError } from '../errors.js'
-import { ApiId, recordCacheHit, RefreshReason } from '../http/telemetry.js'
+import { commit, log, now, type Program } from '../effects/program.js'
+import { classifySuberror, isTransportError, usageError, withCorrelationId, withFields, type MsalError } from '../errors.js'
+import { ApiId, RefreshReason } from '../http/telemetry.js'
+import { CACHE_HIT } from '../app/commits.js'
 import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
 import { decorateScopes, RESERVED_SCOPES, undecoratedScopes } from '../protocol/scopeDecoration.js'
 import { targetToScopes } from '../protocol/scopes.js'
@@ -41,7 +42,7 @@ const realmsFor = (ctx: ClientContext, account: SilentAccount): string[] => {
   const tenant = ctx.config.authority.tenant
   const lower = tenant.toLowerCase()
   const realms = [tenant]
-  const learned = ctx.tenantIds.get(lower)
+  const learned = ctx.state.tenantIds.get(lower)
   if (learned !== undefined) realms.push(learned)
   if (MULTI_TENANT.has(lower) && account.realm !== undefined && account.realm !== '') realms.push(account.realm)
   return [...new Set(realms)]
@@ -54,14 +55,14 @@ const realmsFor = (ctx: ClientContext, account: SilentAccount): string[] => {
 const bucketsFor = (ctx: ClientContext, account: SilentAccount): readonly AccessTokenBucket[] => {
   const realms = realmsFor(ctx, account)
   const key = `${account.homeAccountId}\u0000${realms.join('\u0000')}`
-  const kept = ctx.silentBuckets.get(key)
+  const kept = ctx.memo.silentBuckets.get(key)
   if (kept !== undefined) return kept
   const buckets = ctx.environments.flatMap((environment) =>
     realms.map((realm) => prepareBucket({ clientId: ctx.config.clientId, environment, realm, homeAccountId: account.homeAccountId })),
   )
   // Bounded: a web app serving many users keeps the recent ones.
-  if (ctx.silentBuckets.size >= MAX_KEPT_BUCKETS) ctx.silentBuckets.clear()
-  ctx.silentBuckets.set(key, buckets)
+  if (ctx.memo.silentBuckets.size >= MAX_KEPT_BUCKETS) ctx.memo.silentBuckets.clear()
+  ctx.memo.silentBuckets.set(key, buckets)
   return buckets
 }
 
@@ -107,12 +108,12 @@ export function* acquireTokenSilentWithError(
   const skipCache = options.forceRefresh === true || (options.claimsChallenge !== undefined && options.claimsChallenge !== '')
   let lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account), scopes, nowSec)
   const correlationId = yield* newCorrelationId()
-  if (lookup !== undefined && lookup._tag !== 'Fresh' && namesTenantByDomain(ctx) && !ctx.tenantIds.has(ctx.config.authority.tenant.toLowerCase())) {
+  if (lookup !== undefined && lookup._tag !== 'Fresh' && namesTenantByDomain(ctx) && !ctx.state.tenantIds.has(ctx.config.authority.tenant.toLowerCase())) {
     // Tokens are filed under the tenant's id, which a domain-named authority does not tell.
     if ((yield* discoverTenantId(ctx, correlationId, nowMs)) !== undefined) lookup = selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account), scopes, nowSec)
   }
   if (lookup?._tag === 'Fresh') {
-    ctx.telemetry.current = recordCacheHit(ctx.telemetry.current)
+    yield* commit(CACHE_HIT)
     return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId))
   }
   const reason = refreshReasonOf(lookup)
@@ -137,7 +138,7 @@ export function* acquireTokenSilentWithError(
 
 /** MSAL Python maps the suberrors an app cannot act on to an empty classification (its issue #57). */
 const classified = (error: MsalError): MsalError =>
-  'suberror' in error && error.suberror !== undefined ? { ...error, classification: classifySuberror(error.suberror) } : error
+  'suberror' in error && error.suberror !== undefined ? withFields(error, { classification: classifySuberror(error.suberror) }) : error
 
 /** A cached token as a result, with the account and (when cached) its ID token. */
 const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: SilentAccount, nowSec: number, correlationId: string): TokenResult => {
@@ -157,10 +158,10 @@ const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: Si
 
 /** Cache entries are never mutated (an update replaces them), so their claims are decoded once. */
 const claimsOf = (ctx: ClientContext, entity: IdTokenEntity): IdTokenClaims | undefined => {
-  if (ctx.decodedIdTokens.has(entity)) return ctx.decodedIdTokens.get(entity)
+  if (ctx.memo.decodedIdTokens.has(entity)) return ctx.memo.decodedIdTokens.get(entity)
   const decoded = decodeIdTokenClaims(entity.secret)
   const claims = E.isRight(decoded) ? decoded.right : undefined
-  ctx.decodedIdTokens.set(entity, claims)
+  ctx.memo.decodedIdTokens.set(entity, claims)
   return claims
 }
 
@@ -258,7 +259,7 @@ const RESERVED = new Set(RESERVED_SCOPES)
  * error_additional_info, MSAL.NET from the suberror; either stops the family attempts.
  */
 const isClientMismatch = (error: MsalError): boolean =>
-  (error._tag === 'ServerError' || error._tag === 'ThrottledError') &&
+  (error.kind === 'ServerError' || error.kind === 'ThrottledError') &&
   (error.suberror === 'client_mismatch' || (error.errorAdditionalInfo ?? []).includes('client_mismatch'))
 
 /**

@@ -1,7 +1,7 @@
 import type { ClientContext } from '../app/context.js'
 import { openIdConfigurationUrl } from '../authority/endpoints.js'
 import { processOpenIdConfiguration } from '../authority/openIdConfiguration.js'
-import { log, type Program } from '../effects/program.js'
+import { commit, log, type Program } from '../effects/program.js'
 import { cachedGet } from '../http/cachedGet.js'
 import { libraryHeaders } from '../http/telemetry.js'
 import { originOf } from '../util/redact.js'
@@ -23,7 +23,7 @@ export const namesTenantByDomain = (ctx: ClientContext): boolean =>
  */
 export function* discoverTenantId(ctx: ClientContext, correlationId: string, nowMs: number): Program<string | undefined> {
   const tenant = ctx.config.authority.tenant.toLowerCase()
-  const known = ctx.tenantIds.get(tenant)
+  const known = ctx.state.tenantIds.get(tenant)
   if (known !== undefined) return known
   const url = openIdConfigurationUrl(ctx.config.authority)
   yield* log('verbose', `looking up the tenant id of a domain-named authority at ${originOf(url)}`)
@@ -33,6 +33,6 @@ export function* discoverTenantId(ctx: ClientContext, correlationId: string, now
   const endpoints = processOpenIdConfiguration(outcome, ctx.config.authority, { url, nowMs, defaultRetryAfterMs: 0 })
   const issuer = endpoints._tag === 'Right' ? endpoints.right.issuer : undefined
   const id = issuer === undefined ? undefined : GUID_SEGMENT.exec(new URL(issuer).pathname)?.[1]?.toLowerCase()
-  if (id !== undefined) ctx.tenantIds.set(tenant, id)
+  if (id !== undefined) yield* commit({ _tag: 'TenantIdLearned', tenant, tenantId: id })
   return id
 }

@@ -3,14 +3,15 @@ import type { ClientContext } from '../app/context.js'
 import { decodeClientInfo, homeAccountIdOf, type IdTokenClaims } from '../cache/accountOf.js'
 import { keyFor } from '../cache/keys.js'
 import { BY_OWNER, ownerKey } from '../cache/tokenStore.js'
-import { grantedTarget, reduceTokenResponse, type TokenResponseEvent } from '../cache/reducers.js'
+import { grantedTarget, realmOf, type TokenResponseEvent } from '../cache/reducers.js'
 import { accountOf, type Account } from '../cache/selectors.js'
 import type { AccountEntity } from '../cache/schema.js'
 import type { HttpRequest } from '../effects/effect.js'
-import { log, type Program } from '../effects/program.js'
-import { errorName, invalidResponseError, withCorrelationId, type MsalError } from '../errors.js'
+import { commit, log, type Program } from '../effects/program.js'
+import type { StateChange } from '../app/stateChange.js'
+import { invalidResponseError, withCorrelationId, type MsalError } from '../errors.js'
 import { transportError } from '../http/send.js'
-import { libraryHeaders, recordServerAnswer, telemetryHeaders, type ApiId, type RefreshReason } from '../http/telemetry.js'
+import { libraryHeaders, telemetryHeaders, type ApiId, type RefreshReason } from '../http/telemetry.js'
 import { DEFAULT_RETRY_AFTER_MS } from '../http/throttling.js'
 import { sendAuthenticated } from './clientAuthentication.js'
 import { validateIdToken } from '../protocol/idToken.js'
@@ -33,7 +34,7 @@ export const requestHeaders = (
   extra: Readonly<Record<string, string>> = {},
 ): Record<string, string> => ({
   ...libraryHeaders(ctx.platform, ctx.config.appName, ctx.config.appVersion),
-  ...telemetryHeaders(ctx.telemetry.current, api, reason, correlationId),
+  ...telemetryHeaders(ctx.state.telemetry, api, reason, correlationId),
   ...extra,
 })
 
@@ -83,7 +84,7 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
   if (outcome._tag === 'HttpFailure') return E.left(withCorrelationId(transportError(request.url, outcome), r.correlationId))
   const processed = processTokenResponse(outcome, { url: request.url, nowMs: r.nowMs, defaultRetryAfterMs: defaultRetryAfterMs(ctx) })
   if (E.isRight(processed) || (r.reportsFailure?.(processed.left) ?? true)) {
-    ctx.telemetry.current = recordServerAnswer(ctx.telemetry.current, r.api, r.correlationId, E.isLeft(processed) ? errorName(processed.left) : undefined)
+    yield* commit({ _tag: 'ServerAnswered', api: r.api, correlationId: r.correlationId, error: E.isLeft(processed) ? processed.left.error : undefined })
   }
   if (E.isLeft(processed)) return E.left(withCorrelationId(processed.left, r.correlationId))
   const response = processed.right
@@ -95,7 +96,8 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
     if (E.isLeft(checked)) return E.left(withCorrelationId(checked.left, r.correlationId))
     for (const warning of checked.right.warnings) yield* log('warning', warning)
     claims = checked.right.claims
-    learnTenantId(ctx, claims)
+    const learned = tenantIdLearned(ctx, claims)
+    if (learned !== undefined) yield* commit(learned)
   }
   const clientInfo = response.client_info === undefined ? E.right(undefined) : decodeClientInfo(response.client_info)
   if (E.isLeft(clientInfo)) {
@@ -114,25 +116,27 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
     username: r.username,
     userAssertionHash: r.userAssertionHash,
   }
-  const change = reduceTokenResponse(event, nowSec, ctx.tokenCache)
-  ctx.tokenCache.update(() => change)
-  const accountEntity = change.puts.find((put) => put.type === 'Account')?.entity as AccountEntity | undefined
+  yield* commit({ _tag: 'FileTokenResponse', event, nowSec })
   const home = homeAccountIdOf(clientInfo.right, claims) ?? undefined
-  return E.right(userResult(response, r.scopes, nowSec, r.correlationId, claims, accountFor(ctx, accountEntity, home, r.environment)))
+  return E.right(userResult(response, r.scopes, nowSec, r.correlationId, claims, accountFor(ctx, home, r.environment, realmOf(event))))
 }
 
-/** Remembers which tenant id a domain-named authority stands for (see ClientContext.tenantIds). */
-const learnTenantId = (ctx: ClientContext, claims: IdTokenClaims): void => {
+/** Which tenant id a domain-named authority stands for, when an ID token tells (see AppState.tenantIds). */
+const tenantIdLearned = (ctx: ClientContext, claims: IdTokenClaims): StateChange | undefined => {
   const tenant = ctx.config.authority.tenant.toLowerCase()
-  if (typeof claims.tid === 'string' && claims.tid !== '' && tenant.includes('.')) ctx.tenantIds.set(tenant, claims.tid)
+  if (typeof claims.tid !== 'string' || claims.tid === '' || !tenant.includes('.') || ctx.state.tenantIds.get(tenant) === claims.tid) return undefined
+  return { _tag: 'TenantIdLearned', tenant, tenantId: claims.tid }
 }
 
-/** The account a result names: the one just filed, else the one the cache holds for that home account. */
-export const accountFor = (ctx: ClientContext, filed: AccountEntity | undefined, homeAccountId: string | undefined, environment: string): Account | undefined => {
-  if (filed !== undefined) return accountOf(filed)
+/** The account the cache holds for a home account in an environment: the one in `realm` if there is one. */
+export const accountFor = (ctx: ClientContext, homeAccountId: string | undefined, environment: string, realm?: string): Account | undefined => {
   if (homeAccountId === undefined) return undefined
-  const stored = ctx.tokenCache.accounts.lookup(BY_OWNER, ownerKey(environment, homeAccountId)).values().next().value
-  return stored === undefined ? undefined : accountOf(stored.entity)
+  let first: AccountEntity | undefined
+  for (const { entity } of ctx.tokenCache.accounts.lookup(BY_OWNER, ownerKey(environment, homeAccountId)).values()) {
+    if (realm === undefined || entity.realm === realm) return accountOf(entity)
+    first ??= entity
+  }
+  return first === undefined ? undefined : accountOf(first)
 }
 
 export const userResult = (

@@ -2,7 +2,6 @@ import * as E from '#fp-ts/Either'
 import * as t from 'io-ts'
 import type { HttpResponse } from '../effects/effect.js'
 import { cacheError, type CacheError } from '../errors.js'
-import { MsalException } from '../exception.js'
 import { decodeOr, parseJson } from '../util/decode.js'
 
 export interface HttpCacheEntry {
@@ -73,7 +72,7 @@ export class HttpCache {
    */
   deserialize(text: string): void {
     const parsed = parseHttpCache(text)
-    if (E.isLeft(parsed)) throw new MsalException(parsed.left)
+    if (E.isLeft(parsed)) throw parsed.left
     this.entries.clear()
     for (const [key, entry] of parsed.right) this.set(key, entry.response, entry.expiresAtMs)
   }

@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either'
-import { idTokenError, type IdTokenValidationError } from '../errors.js'
+import { idTokenError, type IdTokenError } from '../errors.js'
 import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
 
 /** Clock skew allowed between us and the identity provider (MSAL's 120 s). */
@@ -28,7 +28,7 @@ const audienceIncludes = (aud: unknown, clientId: string): boolean =>
  * the token endpoint over TLS. Failing aud, nonce or max_age fails the sign-in; a token outside
  * exp/nbf (with 120 s of skew) only warns.
  */
-export const validateIdToken = (idToken: string, expect: IdTokenExpectations): E.Either<IdTokenValidationError, CheckedIdToken> => {
+export const validateIdToken = (idToken: string, expect: IdTokenExpectations): E.Either<IdTokenError, CheckedIdToken> => {
   const decoded = decodeIdTokenClaims(idToken)
   if (E.isLeft(decoded)) return E.left(idTokenError('format', decoded.left))
   const claims = decoded.right

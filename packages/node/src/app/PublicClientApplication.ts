@@ -1,60 +1,21 @@
-import {
-  acquireTokenByAuthCodeFlow,
-  acquireTokenByDeviceFlow,
-  ApiId,
-  decodePublicClientConfig,
-  initiateDeviceFlow,
-  type DeviceFlow,
-  type DeviceFlowOptions,
-  type DeviceFlowRedemptionOptions as CoreDeviceFlowRedemptionOptions,
-  type AuthCodeFlow,
-  type AuthCodeRedemptionOptions,
-  type AuthorizationRequestOptions,
-  type TokenResult,
-} from '@msal-ts/core'
-import { abortable } from '../interpreter/abortable.js'
+import { acquireTokenByAuthCodeFlow, clientConfigOf, PUBLIC_CLIENT_UNSUPPORTED, PublicClientApplication as CorePublicClientApplication, throwIfLeft, type AuthCodeFlow, type AuthCodeRedemptionOptions, type AuthorizationRequestOptions, type ClientApplicationOptions, type TokenResult } from '@msal-ts/core'
+import { ApiId } from '@msal-ts/core/protocol'
 import { acquireTokenInteractive, type AcquireTokenInteractiveOptions } from '../interactive/interactive.js'
-import { ClientApplication, throwIfLeft, type ClientApplicationOptions } from './ClientApplication.js'
+import { checkNodeOptions, nodeRuntime, type NodeOptions } from './options.js'
 
-/** A public client's options: no credential (it runs where a secret cannot be kept). */
-export type PublicClientApplicationOptions = ClientApplicationOptions
-
-/** acquireTokenByDeviceFlow's options. */
-export interface DeviceFlowRedemptionOptions extends Omit<CoreDeviceFlowRedemptionOptions, 'signal'> {
-  /** Aborting it stops the polling at once: the call rejects with a CancelledError. */
-  readonly signal?: AbortSignal | undefined
-}
+/** A public client's options on Node: no credential (it runs where a secret cannot be kept). */
+export interface PublicClientApplicationOptions extends ClientApplicationOptions, NodeOptions {}
 
 /**
  * An application that runs on the user's device (CLI, desktop, mobile): MSAL Python's
- * PublicClientApplication. It signs users in and keeps their tokens; it holds no credential.
+ * PublicClientApplication, on Node. It signs users in and keeps their tokens; it holds no
+ * credential.
  */
-export class PublicClientApplication extends ClientApplication {
+export class PublicClientApplication extends CorePublicClientApplication {
   /** @throws MsalError (kind ConfigurationError) naming the option that is wrong. */
   constructor(options: PublicClientApplicationOptions) {
-    super(throwIfLeft(decodePublicClientConfig(options)), options)
-  }
-
-  /**
-   * Starts a sign-in on another device (MSAL Python's initiate_device_flow): show the user
-   * `flow.message`, then call acquireTokenByDeviceFlow(flow). Rejects with a ServerError when the
-   * identity provider refuses, a ConfigurationError when it has no device authorization endpoint.
-   */
-  initiateDeviceFlow(scopes: readonly string[], options: DeviceFlowOptions = {}): Promise<DeviceFlow> {
-    return this.execute(() => initiateDeviceFlow(this.ctx, scopes, options))
-  }
-
-  /**
-   * Waits for the user to sign in with the flow's code (MSAL Python's
-   * acquire_token_by_device_flow), polling every `flow.interval` seconds; the tokens and account
-   * land in the cache. Rejects with a ServerError when the user declines (authorization_declined)
-   * or the server ends the flow (expired_token...), a TimeoutError when the code expires first,
-   * and a CancelledError when `signal` aborts (at once, even mid-wait) or the caller sets
-   * `flow.expiresAt` to 0 (before the next poll). Nothing is cached unless tokens come back.
-   */
-  acquireTokenByDeviceFlow(flow: DeviceFlow, options: DeviceFlowRedemptionOptions = {}): Promise<TokenResult> {
-    const interpret = abortable(this.interpret, options.signal, { realTimeSleep: this.runtime.interpreter === undefined })
-    return this.userOperation(() => acquireTokenByDeviceFlow(this.ctx, flow, options), interpret)
+    const checked = throwIfLeft(checkNodeOptions<PublicClientApplicationOptions>(options, {}, '{ clientId, authority }', PUBLIC_CLIENT_UNSUPPORTED))
+    super(throwIfLeft(clientConfigOf(checked)), nodeRuntime(checked))
   }
 
   /**

@@ -1,29 +1,13 @@
 import * as E from '#fp-ts/Either'
-import * as t from 'io-ts'
-import {
-  configurationError,
-  decodeOr,
-  functionType,
-  HttpCache,
-  instanceOf,
-  PositiveNumber,
-  TokenCache,
-  toConfigurationError,
-  type ConfigurationError,
-  type Interpret,
-  type LogLevel,
-} from '@msal-ts/core'
-import type { HttpClient, Logger } from '@msal-ts/browser'
+import { checkOptions, CLIENT_APPLICATION_RULES, configurationError, HttpCache, type ClientApplicationOptions, type ConfigurationError, type Interpret, type OptionRule, type OptionRules, type PublicAppRuntime } from '@msal-ts/core'
+import { abortable } from '@msal-ts/browser'
+import { TokenCache } from '../cache/tokenCaches.js'
+import { createNodeInterpreter } from '../interpreter/nodeInterpreter.js'
 import { checkProxyOption } from '../interpreter/proxyEnvironment.js'
+import { nodePlatform } from '../platform.js'
 
-/** Options of the Node runtime, beside the ones core checks. */
-export interface NodeRuntimeOptions {
-  /** Tokens are kept here; share one cache between applications to share tokens. */
-  readonly tokenCache?: TokenCache | undefined
-  /** Discovery answers (and, later, throttling decisions) are kept here. */
-  readonly httpCache?: HttpCache | undefined
-  /** A fetch-compatible function; default the runtime's fetch, else cross-fetch. */
-  readonly httpClient?: HttpClient | undefined
+/** Options only the Node runtime takes. */
+export interface NodeOptions {
   /**
    * An HTTP proxy for every request, MSAL Python's `proxies` and MSAL Node's `proxyUrl`:
    * "http://[user:password@]host[:port]" (or https://). false: no proxy, whatever the environment
@@ -32,46 +16,54 @@ export interface NodeRuntimeOptions {
    * Not with `httpClient`: an injected client decides itself how to reach the network.
    */
   readonly proxy?: string | false | undefined
-  /** Per-request timeout in milliseconds (MSAL Python takes seconds). Default 30 000. */
-  readonly timeout?: number | undefined
-  readonly logger?: Logger | undefined
-  readonly logLevel?: LogLevel | undefined
-  /** Let log lines that may hold personal data reach the logger. Default false. */
-  readonly enablePiiLog?: boolean | undefined
-  /**
-   * Replaces the Node interpreter entirely (then httpClient, proxy, timeout and logger are unused).
-   * For tests: a replay, a recorder, or virtual time from @msal-ts/testing.
-   */
-  readonly interpreter?: Interpret | undefined
 }
 
-const NodeRuntimeOptionsCodec = t.partial({
-  tokenCache: instanceOf(TokenCache, 'a TokenCache or SerializableTokenCache'),
-  httpCache: instanceOf(HttpCache, 'an HttpCache'),
-  httpClient: functionType('a fetch-compatible function'),
-  proxy: new t.Type<string | false, string | false, unknown>(
-    'a proxy URL or false',
-    (u): u is string | false => u === false || typeof u === 'string',
-    (u, c) => {
-      // Checked without httpClient here (that clash is reported below); never repeats the value.
-      const checked = checkProxyOption(u, undefined)
-      return 'problem' in checked ? t.failure(u, c, checked.problem) : t.success(u as string | false)
+export const NODE_RULES: OptionRules<NodeOptions> = {
+  proxy: {
+    check: (value) => {
+      // Checked without httpClient here (that clash is reported after); never repeats the value.
+      const checked = checkProxyOption(value, undefined)
+      return 'problem' in checked ? { path: '', message: checked.problem } : undefined
     },
-    t.identity,
-  ),
-  timeout: PositiveNumber('a positive number of milliseconds'),
-  logger: functionType('a function (level, message) => void'),
-  logLevel: t.keyof({ error: null, warning: null, info: null, verbose: null }, "one of 'error', 'warning', 'info', 'verbose'"),
-  enablePiiLog: t.boolean,
-  interpreter: functionType('an interpreter function'),
-})
+  },
+}
 
-/** Checks the Node runtime options; a wrong one is named in the error. */
-export const decodeNodeRuntimeOptions = (input: object): E.Either<ConfigurationError, NodeRuntimeOptions> => {
-  const decoded = decodeOr(NodeRuntimeOptionsCodec, input, toConfigurationError) as E.Either<ConfigurationError, NodeRuntimeOptions>
-  if (E.isLeft(decoded)) return decoded
-  const checked = checkProxyOption(decoded.right.proxy, decoded.right.httpClient)
-  if ('problem' in checked) return E.left(configurationError('proxy', checked.problem))
-  // Only the runtime's own options: the rest (a credential's key and passphrase) must not linger on the application.
-  return E.right(Object.fromEntries(Object.keys(NodeRuntimeOptionsCodec.props).filter((name) => name in decoded.right).map((name) => [name, (decoded.right as Record<string, unknown>)[name]])))
+/** The options of a Node application, every one known: an unknown or unsupported one is a ConfigurationError naming it. */
+export const checkNodeOptions = <T extends ClientApplicationOptions & NodeOptions>(
+  input: unknown,
+  rules: { readonly [name: string]: OptionRule },
+  example: string,
+  unsupported?: Readonly<Record<string, string>>,
+): E.Either<ConfigurationError, T> => {
+  const checked = checkOptions<T>(input, { ...CLIENT_APPLICATION_RULES, ...NODE_RULES, ...rules }, example, unsupported)
+  if (E.isLeft(checked)) return checked
+  const proxy = checkProxyOption(checked.right.proxy, checked.right.httpClient)
+  return 'problem' in proxy ? E.left(configurationError('proxy', proxy.problem)) : checked
+}
+
+/**
+ * The Node runtime of an application: the Node interpreter (or the one the options inject),
+ * wrapped by `withCredential` for a confidential client; the system clock's caches.
+ */
+export const nodeRuntime = (options: ClientApplicationOptions & NodeOptions, withCredential: (interpret: Interpret) => Interpret = (i) => i): PublicAppRuntime => {
+  const injected = options.interpreter
+  const inner =
+    injected ??
+    createNodeInterpreter({
+      httpClient: options.httpClient,
+      proxy: options.proxy,
+      timeoutMs: options.timeout,
+      logger: options.logger,
+      logLevel: options.logLevel,
+      enablePiiLog: options.enablePiiLog,
+    })
+  return {
+    interpret: withCredential(inner),
+    platform: nodePlatform(),
+    tokenCache: options.tokenCache ?? new TokenCache(),
+    httpCache: options.httpCache ?? new HttpCache(),
+    // The Node interpreter sleeps in real time: the abortable wrapper times Sleep itself so an
+    // abort clears the timer; an injected interpreter (virtual time) keeps its own.
+    abortable: (interpret, signal) => abortable(interpret, signal, { realTimeSleep: injected === undefined }),
+  }
 }

@@ -1,5 +1,6 @@
 import { compactDecrypt, CompactEncrypt } from 'jose'
-import { configurationError, MsalException } from '@msal-ts/core'
+import type { MsalError } from '@msal-ts/core';
+import { configurationError } from '@msal-ts/core'
 import { cacheFailure } from './cacheFailure.js'
 
 /**
@@ -45,8 +46,8 @@ export const createCacheCipher = (encryptionKey: unknown): CacheCipher => {
   }
 }
 
-const badKey = (why: string): MsalException =>
-  new MsalException(configurationError('encryptionKey', `${why}; expected 32 random bytes (a Uint8Array, or a base64url string of them) or an AES-GCM CryptoKey of 256 bits`))
+const badKey = (why: string): MsalError =>
+  configurationError('encryptionKey', `${why}; expected 32 random bytes (a Uint8Array, or a base64url string of them) or an AES-GCM CryptoKey of 256 bits`)
 
 const keyOf = (key: unknown): Uint8Array | CryptoKey => {
   if (typeof key === 'string') {

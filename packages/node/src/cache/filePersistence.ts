@@ -1,12 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import {
-  configurationError,
-  MsalException,
-  type CacheAccessContext,
-  type CachePersistence,
-  type SerializableTokenCache,
-} from '@msal-ts/core'
+import { configurationError, MsalError, type CacheAccessContext, type CachePersistence, type SerializableTokenCache } from '@msal-ts/core'
 import { writeFileAtomically } from './atomicWrite.js'
 import { asCacheFailure, cacheFailure } from './cacheFailure.js'
 import { createCacheCipher, looksEncrypted, type CacheCipher, type CacheEncryptionKey } from './cacheEncryption.js'
@@ -58,7 +52,7 @@ export class FilePersistence implements CachePersistence {
 
   /** @throws MsalError (kind ConfigurationError) naming a bad option. */
   constructor(path: string, options: FilePersistenceOptions = {}) {
-    if (typeof path !== 'string' || path.trim() === '') throw new MsalException(configurationError('path', 'expected the path of the cache file'))
+    if (typeof path !== 'string' || path.trim() === '') throw configurationError('path', 'expected the path of the cache file')
     this.path = resolve(path)
     this.lockPath = `${this.path}.lock`
     this.lockOptions = {
@@ -150,7 +144,7 @@ export class FilePersistence implements CachePersistence {
     try {
       cache.mergeFrom(text)
     } catch (error) {
-      if (!(error instanceof MsalException) || error.kind !== 'CacheError') throw error
+      if (!(error instanceof MsalError) || error.kind !== 'CacheError') throw error
       const reason = error.message.replace(/^token cache: /, '')
       throw cacheFailure(`${this.path} holds no usable token cache (${reason}); it was left untouched: repair or delete it`)
     }
@@ -173,7 +167,7 @@ export class FilePersistence implements CachePersistence {
 const milliseconds = (field: string, value: unknown, fallback: number): number => {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new MsalException(configurationError(field, 'expected a non-negative number of milliseconds'))
+    throw configurationError(field, 'expected a non-negative number of milliseconds')
   }
   return value
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { cacheError, MsalException } from '@msal-ts/core'
+import type { MsalError } from '@msal-ts/core';
+import { cacheError } from '@msal-ts/core'
 
 /** Keys and arguments of a Lua script call, in node-redis's shape (`EVAL script numkeys ...`). */
 export interface RedisScriptOptions {
@@ -38,8 +39,8 @@ export const sha1Hex = (text: string): string => createHash('sha1').update(text,
 const describe = (error: unknown): string => (error instanceof Error ? error.message || error.name : String(error))
 
 /** A failed Redis call as an MsalError (kind CacheError) that names Redis, the command and the key. */
-export const redisFailure = (command: string, key: string, problem: unknown): MsalException =>
-  new MsalException(cacheError(`Redis ${command} of "${key}" failed: ${describe(problem)}`))
+export const redisFailure = (command: string, key: string, problem: unknown): MsalError =>
+  cacheError(`Redis ${command} of "${key}" failed: ${describe(problem)}`)
 
 /** A client may hand back Buffers (node-redis with returnBuffers, ioredis' *Buffer calls). */
 export const asText = (value: unknown): string | null => {

@@ -1,12 +1,4 @@
-import {
-  cacheError,
-  configurationError,
-  MsalException,
-  type CacheAccessContext,
-  type CachePersistence,
-  type SerializableTokenCache,
-} from '@msal-ts/core'
-import { defaultPartition, entriesOutside, serializePartition, type Partitioner } from './cachePartitions.js'
+import { cacheError, configurationError, contextOfEntry, defaultPartition, MsalError, type CacheAccessContext, type Partitioner, type CachePersistence, type SerializableTokenCache } from '@msal-ts/core'
 import { asText, redisFailure, RedisScript, sha1Hex, type RedisLikeClient } from './redisClient.js'
 
 export interface RedisPersistenceOptions {
@@ -122,16 +114,16 @@ export class RedisPersistence implements CachePersistence {
   ) {
     const c = client as unknown as Partial<Record<keyof RedisLikeClient, unknown>> | null | undefined
     if (typeof c !== 'object' || c === null || typeof c.get !== 'function' || typeof c.eval !== 'function' || typeof c.evalSha !== 'function') {
-      throw new MsalException(configurationError('client', 'expected a Redis client with get, eval and evalSha (a node-redis client, or an adapter)'))
+      throw configurationError('client', 'expected a Redis client with get, eval and evalSha (a node-redis client, or an adapter)')
     }
     const { partition, keyPrefix = DEFAULT_KEY_PREFIX, ttlSeconds, maxConflictRetries = DEFAULT_MAX_CONFLICT_RETRIES } = options
-    if (partition !== undefined && typeof partition !== 'function') throw new MsalException(configurationError('partition', 'expected a function of the access context'))
-    if (typeof keyPrefix !== 'string') throw new MsalException(configurationError('keyPrefix', 'expected a string'))
+    if (partition !== undefined && typeof partition !== 'function') throw configurationError('partition', 'expected a function of the access context')
+    if (typeof keyPrefix !== 'string') throw configurationError('keyPrefix', 'expected a string')
     if (ttlSeconds !== undefined && !(Number.isInteger(ttlSeconds) && ttlSeconds > 0)) {
-      throw new MsalException(configurationError('ttlSeconds', 'expected a positive whole number of seconds'))
+      throw configurationError('ttlSeconds', 'expected a positive whole number of seconds')
     }
     if (!(Number.isInteger(maxConflictRetries) && maxConflictRetries >= 0)) {
-      throw new MsalException(configurationError('maxConflictRetries', 'expected a whole number, 0 or more'))
+      throw configurationError('maxConflictRetries', 'expected a whole number, 0 or more')
     }
     this.partition = partition ?? defaultPartition
     this.keyPrefix = keyPrefix
@@ -148,7 +140,7 @@ export class RedisPersistence implements CachePersistence {
   keyFor(context: CacheAccessContext): string {
     const name = this.partition(context)
     if (typeof name !== 'string' || name === '') {
-      throw new MsalException(configurationError('partition', `must return a non-empty string; it returned ${JSON.stringify(name)}`))
+      throw configurationError('partition', `must return a non-empty string; it returned ${JSON.stringify(name)}`)
     }
     return this.keyPrefix + name
   }
@@ -189,10 +181,10 @@ export class RedisPersistence implements CachePersistence {
     if (loaded !== undefined && loaded.key === key && onlyJournaledSince(cache, loaded)) etag = loaded.etag
     else etag = this.load(cache, state, key, await this.get(key))
 
-    const belongs = (entry: CacheAccessContext): boolean => this.keyFor(entry) === key
+    const belongs = (entry: unknown): boolean => this.keyFor(contextOfEntry(entry, context)) === key
     for (let attempt = 0; ; attempt++) {
       const before = mark(cache)
-      const text = serializePartition(cache, context, belongs)
+      const text = cache.serialize(belongs)
       const written = sha1Hex(text)
       const current = written === etag ? undefined : await this.compareAndSet(key, etag, text)
       if (current === undefined) {
@@ -201,14 +193,14 @@ export class RedisPersistence implements CachePersistence {
         // operation's changes are in it too, not yet stored) and nothing changed meanwhile.
         // Entries of other partitions in memory came from the journal: file them again.
         if (state.inFlight <= 1 && cache.stateVersion === before.stateVersion) {
-          const elsewhere = entriesOutside(cache, context, belongs)
+          const elsewhere = cache.entriesOutside(belongs)
           cache.markPersisted()
           if (elsewhere.length > 0) {
             // Out and back in: two changes of state, so both are journaled (a put of an entry
             // already there changes nothing). Replayed on the other partition, they file ours.
             const deletes = elsewhere.map(({ type, key: entryKey }) => ({ type, key: entryKey }))
-            cache.update(() => ({ puts: [], deletes }))
-            cache.update(() => ({ puts: elsewhere, deletes: [] }))
+            cache.apply({ puts: [], deletes })
+            cache.apply({ puts: elsewhere, deletes: [] })
           }
         }
         state.loaded = untouched ? { key, etag: written, ...mark(cache) } : undefined
@@ -216,9 +208,7 @@ export class RedisPersistence implements CachePersistence {
       }
       this.conflictCount++
       if (attempt >= this.maxConflictRetries) {
-        throw new MsalException(
-          cacheError(`Redis key "${key}" kept changing under concurrent writers: gave up after ${attempt + 1} conflicting writes; try again`),
-        )
+        throw cacheError(`Redis key "${key}" kept changing under concurrent writers: gave up after ${attempt + 1} conflicting writes; try again`)
       }
       if (attempt === 0) {
         // The script answered what the key holds: merge it and try again at once.
@@ -237,8 +227,8 @@ export class RedisPersistence implements CachePersistence {
       cache.mergeFrom(text)
     } catch (error) {
       state.loaded = undefined
-      const problem = error instanceof MsalException ? withoutPrefix(error.message) : String(error)
-      throw new MsalException(cacheError(`the data in Redis at "${key}" is not a token cache (${problem}); it was left as it is`))
+      const problem = error instanceof MsalError ? withoutPrefix(error.message) : String(error)
+      throw cacheError(`the data in Redis at "${key}" is not a token cache (${problem}); it was left as it is`)
     }
     const etag = sha1Hex(text ?? '')
     state.loaded = { key, etag, ...mark(cache) }

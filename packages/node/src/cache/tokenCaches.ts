@@ -1,9 +1,4 @@
-import {
-  SerializableTokenCache as CoreSerializableTokenCache,
-  TokenCache as CoreTokenCache,
-  type SerializableTokenCacheOptions,
-  type TokenCacheOptions,
-} from '@msal-ts/core'
+import { SerializableTokenCache as CoreSerializableTokenCache, TokenCache as CoreTokenCache, type SerializableTokenCacheOptions, type TokenCacheOptions } from '@msal-ts/core'
 
 /** Epoch seconds from the system clock: what `add()` files tokens at when given no `now`. */
 const systemClock = (): number => Math.floor(Date.now() / 1000)

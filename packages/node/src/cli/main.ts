@@ -1,4 +1,4 @@
-import { MsalException } from '@msal-ts/core'
+import { MsalError } from '@msal-ts/core'
 import { VERSION } from '../platform.js'
 import { ACCOUNTS_USAGE, LOGOUT_USAGE, runAccounts, runLogout } from './accounts.js'
 import { runDemo } from './demo.js'
@@ -60,7 +60,7 @@ export const main = async (args: readonly string[], output: Output = consoleOutp
         return 2
     }
   } catch (error) {
-    if (error instanceof MsalException) {
+    if (error instanceof MsalError) {
       output.err(`msal-ts: ${error.message}`)
       if (error.correlationId !== undefined) output.err(`  correlation id: ${error.correlationId}`)
       return error.kind === 'ConfigurationError' || error.kind === 'UsageError' ? 2 : 1

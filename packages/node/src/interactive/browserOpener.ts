@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { configurationError, MsalException } from '@msal-ts/core'
+import { configurationError } from '@msal-ts/core'
 
 /** Opens a URL for the user to sign in; what `openBrowser` replaces. */
 export type OpenBrowser = (url: string) => void | Promise<void>
@@ -34,19 +34,17 @@ export const browserCommand = (platform: NodeJS.Platform, url: string): BrowserC
 export const openSystemBrowser = (url: string, platform: NodeJS.Platform = process.platform): Promise<void> => {
   // Anything but an http(s) URL could be a file or an option to the opener.
   if (!/^https?:\/\//i.test(url)) {
-    return Promise.reject(new MsalException(configurationError('openBrowser', 'only http and https URLs are opened')))
+    return Promise.reject(configurationError('openBrowser', 'only http and https URLs are opened'))
   }
   const { command, args } = browserCommand(platform, url)
   return new Promise<void>((resolve, reject) => {
     const child = spawn(command, [...args], { detached: true, stdio: 'ignore', windowsHide: true, shell: false, env: process.env })
     child.once('error', (error: NodeJS.ErrnoException) =>
       reject(
-        new MsalException(
-          configurationError(
+        configurationError(
             'openBrowser',
             `could not open a browser (${command}: ${error.code ?? error.message}); pass an openBrowser function that shows the URL to the user, or sign in with the device code flow`,
           ),
-        ),
       ),
     )
     child.once('spawn', () => {

@@ -1,17 +1,6 @@
 import * as E from '#fp-ts/Either'
-import {
-  log,
-  MsalException,
-  runToPromise,
-  usageError,
-  validateAuthorizationOptions,
-  type AuthCodeFlow,
-  type AuthCodeRedemptionOptions,
-  type AuthorizationRequestOptions,
-  type Interpret,
-  type LogLevel,
-  type TokenResult,
-} from '@msal-ts/core'
+import { runToPromise, usageError, type AuthCodeFlow, type AuthCodeRedemptionOptions, type AuthorizationRequestOptions, type Interpret, type LogLevel, type TokenResult } from '@msal-ts/core'
+import { log, validateAuthorizationOptions } from '@msal-ts/core/protocol'
 import { openSystemBrowser, type OpenBrowser } from './browserOpener.js'
 import { abortedError, LoopbackServer, type AuthResponse, type RedirectTarget } from './loopbackServer.js'
 
@@ -140,7 +129,7 @@ const throwIfAborted = (signal: AbortSignal | undefined): void => {
 
 
 const fail = (argument: string, message: string): never => {
-  throw new MsalException(usageError(argument, message))
+  throw usageError(argument, message)
 }
 
 const optionalOfType = (options: AcquireTokenInteractiveOptions, names: readonly (keyof AcquireTokenInteractiveOptions)[], type: 'string' | 'function'): void => {
@@ -166,7 +155,7 @@ const check = (options: AcquireTokenInteractiveOptions): Plan => {
   }
   const responseMode = options.responseMode ?? 'form_post'
   const checked = validateAuthorizationOptions({ ...options, responseMode, redirectUri: undefined })
-  if (E.isLeft(checked)) throw new MsalException(checked.left)
+  if (E.isLeft(checked)) throw checked.left
   return {
     target: options.redirectUri === undefined ? { hostname: 'localhost', port: port ?? 0, rest: '', portOption: 'port' } : redirectTarget(options.redirectUri, port),
     responseMode,

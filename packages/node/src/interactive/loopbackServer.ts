@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { cancelledError, MsalException, timeoutError, usageError } from '@msal-ts/core'
+import { cancelledError, timeoutError, usageError, withFields, type MsalError } from '@msal-ts/core'
 import { finalPage, notice, type Page, type PageTemplates } from './pages.js'
 
 /** Where the identity provider sends the browser back: an http URI on this machine. */
@@ -106,8 +106,7 @@ export class LoopbackServer {
           : setTimeout(
               () =>
                 this.fail(
-                  new MsalException({
-                    ...timeoutError(this.redirectUri, 'no sign-in response'),
+                  withFields(timeoutError(this.redirectUri, 'no sign-in response'), {
                     message: `acquireTokenInteractive: no sign-in response arrived at ${this.redirectUri} within ${timeoutMs / 1000} s`,
                   }),
                 ),
@@ -133,7 +132,7 @@ export class LoopbackServer {
   }
 
   private async shutDown(): Promise<void> {
-    this.fail(new MsalException(cancelledError('acquireTokenInteractive: the sign-in listener was closed')))
+    this.fail(cancelledError('acquireTokenInteractive: the sign-in listener was closed'))
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.server.closeIdleConnections()
     if (this.inFlight.size > 0) {
@@ -261,16 +260,16 @@ const describeReason = (reason: unknown): string =>
   reason instanceof Error && reason.name !== 'AbortError' ? ` (${reason.message})` : typeof reason === 'string' && reason !== '' ? ` (${reason})` : ''
 
 /** The CancelledError an aborted sign-in rejects with; the signal's reason is quoted when it says something. */
-export const abortedError = (signal: AbortSignal): MsalException =>
-  new MsalException(cancelledError(`acquireTokenInteractive: aborted${describeReason(signal.reason)}`))
+export const abortedError = (signal: AbortSignal): MsalError =>
+  cancelledError(`acquireTokenInteractive: aborted${describeReason(signal.reason)}`)
 
 const listenError = (error: NodeJS.ErrnoException, target: RedirectTarget): unknown => {
   const where = target.portOption === 'redirectUri' ? 'the redirect URI\'s port' : 'port'
   switch (error.code) {
     case 'EADDRINUSE':
-      return new MsalException(usageError(target.portOption, `${where} ${target.port} is in use by another program; choose another, or 0 for any free port`))
+      return usageError(target.portOption, `${where} ${target.port} is in use by another program; choose another, or 0 for any free port`)
     case 'EACCES':
-      return new MsalException(usageError(target.portOption, `not allowed to listen on ${where} ${target.port}; choose a port above 1023, or 0 for any free port`))
+      return usageError(target.portOption, `not allowed to listen on ${where} ${target.port}; choose a port above 1023, or 0 for any free port`)
     default:
       return error
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { configurationError, MsalException, type Interpret, type LogLevel } from '@msal-ts/core'
+import { configurationError, type Interpret, type LogLevel } from '@msal-ts/core'
 import { createWebInterpreter, type HttpClient, type Logger } from '@msal-ts/browser'
 import { resolveFetch } from './fetch.js'
 import { checkProxyOption } from './proxyEnvironment.js'
@@ -34,7 +34,7 @@ export interface NodeInterpreterOptions {
 export const createNodeInterpreter = (options: NodeInterpreterOptions = {}): Interpret => {
   const env = options.env ?? process.env
   const proxy = checkProxyOption(options.proxy, options.httpClient)
-  if ('problem' in proxy) throw new MsalException(configurationError('proxy', proxy.problem))
+  if ('problem' in proxy) throw configurationError('proxy', proxy.problem)
   const web = createWebInterpreter({
     fetch: () =>
       options.httpClient !== undefined ? options.httpClient : resolveFetch(undefined).then((direct) => routeThroughProxies(direct, proxy.setting, env)),

@@ -1,4 +1,4 @@
-import { bytesToBase64Url } from '@msal-ts/core'
+import { bytesToBase64Url } from '@msal-ts/core/protocol'
 import type { RandomSource } from '../random.js'
 import type { ChallengeMethod } from './pkce.js'
 

@@ -7,7 +7,7 @@
  * exact text, which is how it notices a forged or altered one.
  */
 import { createHash } from 'node:crypto'
-import { attributeOf, base64UrlToBytes, childNamed, escapeXml, parseXml, utf8Decode } from '@msal-ts/core'
+import { attributeOf, base64UrlToBytes, childNamed, escapeXml, parseXml, utf8Decode } from '@msal-ts/core/protocol'
 import { ASSERTION_LIFETIME_MS, MICROSOFT_ONLINE_URN, type AdfsServer, type IssuedAssertion, type SamlVersion } from './federation.js'
 import type { RegisteredUser } from './users.js'
 

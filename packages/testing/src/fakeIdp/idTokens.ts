@@ -1,4 +1,4 @@
-import { bytesToBase64Url, utf8Encode } from '@msal-ts/core'
+import { bytesToBase64Url, utf8Encode } from '@msal-ts/core/protocol'
 import { pairwiseSubject } from './ids.js'
 import type { RegisteredUser } from './users.js'
 

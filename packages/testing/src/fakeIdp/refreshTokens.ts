@@ -1,4 +1,4 @@
-import { bytesToBase64Url } from '@msal-ts/core'
+import { bytesToBase64Url } from '@msal-ts/core/protocol'
 import type { RandomSource } from '../random.js'
 
 /** What the provider remembers about a refresh token it issued. */

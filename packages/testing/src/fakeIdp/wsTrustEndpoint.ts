@@ -5,7 +5,7 @@
  * wrong gets a SOAP fault with HTTP 500 (AD FS's status even for a wrong password), e.g.
  * `a:FailedAuthentication` "ID3242: The security token could not be authenticated or authorized."
  */
-import { childNamed, descendantsNamed, escapeXml, parseXml, select, type XmlElement } from '@msal-ts/core'
+import { childNamed, descendantsNamed, escapeXml, parseXml, select, type XmlElement } from '@msal-ts/core/protocol'
 import type { ErrorContext } from './entraErrors.js'
 import { MICROSOFT_ONLINE_URN, type AdfsServer, type WsTrustProtocol } from './federation.js'
 import { issueAssertion, TOKEN_TYPE } from './federationAssertions.js'

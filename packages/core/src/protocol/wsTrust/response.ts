@@ -9,7 +9,7 @@
  */
 import * as E from '#fp-ts/Either'
 import type { HttpResponse } from '../../effects/effect.js'
-import { invalidResponseError, serverError, type MsalError } from '../../errors.js'
+import { invalidResponseError, serverError, withFields, type MsalError } from '../../errors.js'
 import {
   nameIn,
   NS,
@@ -137,7 +137,7 @@ export const processWsTrustResponse = (response: HttpResponse, ctx: { readonly u
   const problem = parsed.left
   if (problem._tag === 'SoapFault') {
     const error = serverError(response.status, { error: problem.error, errorDescription: problem.reason })
-    return E.left({ ...error, message: `the federation server (WS-Trust) refused the request: ${error.message}` })
+    return E.left(withFields(error, { message: `the federation server (WS-Trust) refused the request: ${error.message}` }))
   }
   return E.left(invalidResponseError(ctx.url, response.status, `WS-Trust: ${problem.problem}`, response.body))
 }

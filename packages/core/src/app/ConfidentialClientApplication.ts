@@ -1,0 +1,103 @@
+import { run } from '../effects/run.js'
+import { SingleFlight } from '../effects/singleFlight.js'
+import { acquireTokenForClient, removeTokensForClient, type ClientCredentialsOptions } from '../flows/clientCredentials.js'
+import { acquireTokenOnBehalfOf, hashUserAssertion, type OnBehalfOfOptions } from '../flows/onBehalfOf.js'
+import {
+  acquireTokenByUserFederatedIdentityCredential,
+  type UserFederatedIdentityCredentialOptions,
+} from '../flows/userFederatedIdentityCredential.js'
+import type { TokenResult } from '../result.js'
+import { ClientApplication, type AppRuntime, type Outcome } from './ClientApplication.js'
+import type { ConfidentialClientConfig } from './config.js'
+import { flightKey, settled } from './settle.js'
+
+/** How many incoming assertions' hashes an application keeps (a web API sees the same caller's token many times). */
+const ASSERTION_HASH_MEMO = 1024
+
+/**
+ * A server-side application (daemon, web app, web API) that holds a credential: MSAL Python's
+ * ConfidentialClientApplication, on any runtime. Methods return Promises and reject with an
+ * MsalError.
+ */
+export class ConfidentialClientApplication extends ClientApplication {
+  private readonly clientFlights = new SingleFlight<Outcome>()
+  private readonly oboFlights = new SingleFlight<Outcome>()
+  private readonly assertionHashes = new Map<string, string>()
+
+  constructor(config: ConfidentialClientConfig, runtime: AppRuntime) {
+    super(config, runtime)
+  }
+
+  /**
+   * The app's own token for `scopes` (e.g. ["https://graph.microsoft.com/.default"]): from the
+   * cache when a usable one is there, else from the identity provider. Identical concurrent
+   * calls share one request. `fmiPath` asks for a Federated Managed Identity token of that path
+   * (cached apart from other paths').
+   */
+  acquireTokenForClient(scopes: readonly string[], options: ClientCredentialsOptions = {}): Promise<TokenResult> {
+    return settled(() =>
+      this.clientFlights.do(
+        () => flightKey(scopes, options.claimsChallenge, options.fmiPath),
+        () => this.persisted(() => this.appCacheContext, () => run(acquireTokenForClient(this.ctx, scopes, options), this.interpret)),
+      ),
+    )
+  }
+
+  /**
+   * MSAL Python's acquire_token_on_behalf_of: a web API trades the token it was called with
+   * (`userAssertion`) for a token to a downstream API, for the same user. Cached under a hash of
+   * the assertion: the same assertion is answered from the cache, another one never is.
+   * Identical concurrent calls share one request.
+   */
+  acquireTokenOnBehalfOf(userAssertion: string, scopes: readonly string[], options: OnBehalfOfOptions = {}): Promise<TokenResult> {
+    return settled(() => {
+      // Hashed first, once per distinct assertion: the persistence needs it to load the partition.
+      const hash = typeof userAssertion === 'string' ? this.assertionHash(userAssertion) : undefined
+      const go = (userAssertionHash: string | undefined) =>
+        this.oboFlights.do(
+          () => flightKey(userAssertionHash, scopes, options.claimsChallenge),
+          () =>
+            this.persisted(
+              () => ({ ...this.appCacheContext, userAssertionHash }),
+              () => run(acquireTokenOnBehalfOf(this.ctx, userAssertion, scopes, options, userAssertionHash), this.interpret),
+            ),
+        )
+      return hash instanceof Promise ? hash.then(go) : go(hash)
+    })
+  }
+
+  /** The assertion's hash (core's hashUserAssertion), remembered for the most recent assertions. */
+  private assertionHash(assertion: string): string | Promise<string> {
+    const known = this.assertionHashes.get(assertion)
+    if (known !== undefined) return known
+    const remember = (hash: string): string => {
+      if (this.assertionHashes.size >= ASSERTION_HASH_MEMO) this.assertionHashes.delete(this.assertionHashes.keys().next().value as string)
+      this.assertionHashes.set(assertion, hash)
+      return hash
+    }
+    const hash = run(hashUserAssertion(assertion), this.interpret)
+    return hash instanceof Promise ? hash.then(remember) : remember(hash)
+  }
+
+  /**
+   * MSAL Python's acquire_token_by_user_federated_identity_credential: an agent trades its
+   * federated identity credential (`assertion`) for a token of the user named by `username`
+   * (UPN) or `userObjectId`. The tokens are filed with the user's account.
+   */
+  acquireTokenByUserFederatedIdentityCredential(scopes: readonly string[], assertion: string, options: UserFederatedIdentityCredentialOptions): Promise<TokenResult> {
+    return this.userOperation(() => acquireTokenByUserFederatedIdentityCredential(this.ctx, scopes, assertion, options ?? {}))
+  }
+
+  /**
+   * Forgets every token this app acquired for itself (MSAL Python's remove_tokens_for_client).
+   * With a persisted cache, resolves once the removal is stored.
+   */
+  removeTokensForClient(): Promise<void> {
+    return this.cacheOperation(
+      () => this.appCacheContext,
+      () => {
+        run(removeTokensForClient(this.ctx), this.interpret)
+      },
+    )
+  }
+}

@@ -1,0 +1,59 @@
+import type { Interpret } from '../effects/run.js'
+import {
+  acquireTokenByDeviceFlow,
+  initiateDeviceFlow,
+  type DeviceFlow,
+  type DeviceFlowOptions,
+  type DeviceFlowRedemptionOptions as CoreDeviceFlowRedemptionOptions,
+} from '../flows/deviceCode.js'
+import type { TokenResult } from '../result.js'
+import { ClientApplication, type AppRuntime } from './ClientApplication.js'
+import type { ClientConfig } from './config.js'
+
+/** acquireTokenByDeviceFlow's options. */
+export interface DeviceFlowRedemptionOptions extends Omit<CoreDeviceFlowRedemptionOptions, 'signal'> {
+  /** Aborting it stops the polling at once: the call rejects with a CancelledError. */
+  readonly signal?: AbortSignal | undefined
+}
+
+/** A public client's runtime: how to make its waits end when an AbortSignal aborts. */
+export interface PublicAppRuntime extends AppRuntime {
+  /** An interpreter whose waits (Sleep, requests) end as soon as `signal` aborts. */
+  readonly abortable: (interpret: Interpret, signal: AbortSignal) => Interpret
+}
+
+/**
+ * An application that runs on the user's device (CLI, desktop, mobile): MSAL Python's
+ * PublicClientApplication, on any runtime. It signs users in and keeps their tokens; it holds no
+ * credential.
+ */
+export class PublicClientApplication extends ClientApplication {
+  private readonly abortable: PublicAppRuntime['abortable']
+
+  constructor(config: ClientConfig, runtime: PublicAppRuntime) {
+    super(config, runtime)
+    this.abortable = runtime.abortable
+  }
+
+  /**
+   * Starts a sign-in on another device (MSAL Python's initiate_device_flow): show the user
+   * `flow.message`, then call acquireTokenByDeviceFlow(flow). Rejects with a ServerError when the
+   * identity provider refuses, a ConfigurationError when it has no device authorization endpoint.
+   */
+  initiateDeviceFlow(scopes: readonly string[], options: DeviceFlowOptions = {}): Promise<DeviceFlow> {
+    return this.execute(() => initiateDeviceFlow(this.ctx, scopes, options))
+  }
+
+  /**
+   * Waits for the user to sign in with the flow's code (MSAL Python's
+   * acquire_token_by_device_flow), polling every `flow.interval` seconds; the tokens and account
+   * land in the cache. Rejects with a ServerError when the user declines (authorization_declined)
+   * or the server ends the flow (expired_token...), a TimeoutError when the code expires first,
+   * and a CancelledError when `signal` aborts (at once, even mid-wait) or the caller sets
+   * `flow.expiresAt` to 0 (before the next poll). Nothing is cached unless tokens come back.
+   */
+  acquireTokenByDeviceFlow(flow: DeviceFlow, options: DeviceFlowRedemptionOptions = {}): Promise<TokenResult> {
+    const interpret = options.signal === undefined ? this.interpret : this.abortable(this.interpret, options.signal)
+    return this.userOperation(() => acquireTokenByDeviceFlow(this.ctx, flow, options), interpret)
+  }
+}

@@ -1,0 +1,50 @@
+import type { Effect } from '../effects/effect.js'
+import { run, type Interpret } from '../effects/run.js'
+import type { Program } from '../effects/program.js'
+import { recordCacheHit, recordServerAnswer } from '../http/telemetry.js'
+import type { AppState, ClientContext, KeptAssertion } from './context.js'
+import type { StateChange } from './stateChange.js'
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+/**
+ * The one place an application's state changes: applies a flow's committed change. Token cache
+ * operations go through the cache (which journals them for a persistence's merge).
+ */
+export const applyStateChange = (ctx: ClientContext, change: StateChange): undefined => {
+  const state = ctx.state as Mutable<AppState>
+  switch (change._tag) {
+    case 'CacheHit':
+      state.telemetry = recordCacheHit(state.telemetry)
+      return undefined
+    case 'ServerAnswered':
+      state.telemetry = recordServerAnswer(state.telemetry, change.api, change.correlationId, change.error)
+      return undefined
+    case 'TenantIdLearned':
+      ;(state.tenantIds as Map<string, string>).set(change.tenant, change.tenantId)
+      return undefined
+    case 'AssertionSigned':
+      ;(state.assertions as Map<string, KeptAssertion>).set(change.tokenEndpoint, { assertion: change.assertion, mintedAtSec: change.mintedAtSec })
+      return undefined
+    case 'AssertionReuseRefused':
+      ;(state.assertionReuseRefused as Set<string>).add(change.tokenEndpoint)
+      return undefined
+    case 'RegionDetected':
+      state.detectedRegion = change.region
+      return undefined
+    default:
+      ctx.tokenCache.perform(change)
+      return undefined
+  }
+}
+
+/** An interpreter that applies Commit effects to `ctx` and hands every other effect to `inner`. */
+export const withAppState = (ctx: ClientContext, inner: Interpret): Interpret => (effect: Effect) =>
+  effect._tag === 'Commit' ? applyStateChange(ctx, effect.change) : inner(effect)
+
+/**
+ * Runs one of core's flows for the application `ctx` describes: its commits change `ctx`, every
+ * other effect goes to the runtime's interpreter. Synchronous when every effect was (a cache hit).
+ */
+export const runFlow = <A>(ctx: ClientContext, program: Program<A>, interpret: Interpret): A | Promise<A> =>
+  run(program, withAppState(ctx, interpret))

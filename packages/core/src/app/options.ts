@@ -1,0 +1,218 @@
+import * as E from '#fp-ts/Either'
+import type { AuthorityBuilder } from '../authority/builder.js'
+import type { TokenCache } from '../cache/tokenCache.js'
+import { TokenCache as TokenCacheClass } from '../cache/tokenCache.js'
+import type { Interpret } from '../effects/run.js'
+import type { LogLevel } from '../effects/effect.js'
+import { configurationError, type ConfigurationError } from '../errors.js'
+import { HttpCache } from '../http/httpCache.js'
+import {
+  aBoolean,
+  aFunction,
+  anInstanceOf,
+  anObject,
+  anything,
+  arrayOf,
+  aString,
+  either,
+  is,
+  nonEmptyString,
+  oneOf,
+  type Check,
+} from '../util/check.js'
+
+/**
+ * Any fetch-compatible function: the runtime's fetch, cross-fetch, node-fetch, undici, a test
+ * fake. Redirects are never followed (`redirect: 'manual'`).
+ */
+export type HttpClient = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal; redirect?: 'manual' },
+) => Promise<{ status: number; headers: { forEach(callback: (value: string, name: string) => void): void }; text(): Promise<string> }>
+
+/** Receives the library's log lines. Lines that may hold personal data arrive only with `enablePiiLog`. */
+export type Logger = (level: LogLevel, message: string) => void
+
+/**
+ * The options every application takes, whatever the runtime: MSAL Python's ClientApplication
+ * keyword arguments in camelCase, plus the runtime's plumbing.
+ */
+export interface ClientApplicationOptions {
+  /** The application (client) id from its registration. */
+  readonly clientId: string
+  /**
+   * An Entra, B2C, CIAM or AD FS authority URL (or an AuthorityBuilder), https only (loopback
+   * hosts may use http). Default https://login.microsoftonline.com/common.
+   */
+  readonly authority?: string | AuthorityBuilder | undefined
+  /**
+   * Any OpenID Connect provider instead of `authority`: its configuration is read from
+   * `{oidcAuthority}/.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §4).
+   */
+  readonly oidcAuthority?: string | undefined
+  /** false: you vouch for the authority and Microsoft is not asked (MSAL Python's validate_authority). Default true. */
+  readonly validateAuthority?: boolean | undefined
+  /** false: never ask Microsoft's instance discovery; an https URL: ask that endpoint. Default true. */
+  readonly instanceDiscovery?: boolean | string | undefined
+  /** Capabilities the client declares (e.g. "CP1" for continuous access evaluation), sent as `xms_cc` claims. */
+  readonly clientCapabilities?: readonly string[] | undefined
+  /**
+   * Scopes not to add to user sign-ins (MSAL adds openid, profile and offline_access), e.g.
+   * ["offline_access"] for an app that must not receive refresh tokens. openid cannot be excluded.
+   */
+  readonly excludeScopes?: readonly string[] | undefined
+  /** Your application's name, sent as `x-app-name` for the identity provider's diagnostics. */
+  readonly appName?: string | undefined
+  /** Your application's version, sent as `x-app-ver`. */
+  readonly appVersion?: string | undefined
+  /** Where tokens are kept; share one cache between applications to share tokens. Default: a new one per application. */
+  readonly tokenCache?: TokenCache | undefined
+  /** Where discovery answers and throttling decisions are kept (MSAL Python's http_cache). Default: a new one per application. */
+  readonly httpCache?: HttpCache | undefined
+  /** A fetch-compatible function for every request. Default: the runtime's fetch. */
+  readonly httpClient?: HttpClient | undefined
+  /** Per-request timeout in milliseconds, covering the response's body. Default 30 000. */
+  readonly timeout?: number | undefined
+  /** Receives log lines; default none. */
+  readonly logger?: Logger | undefined
+  /** The least severe level the logger receives. Default 'info'. */
+  readonly logLevel?: LogLevel | undefined
+  /** Let log lines that may name a user or a tenant reach the logger. Default false. */
+  readonly enablePiiLog?: boolean | undefined
+  /**
+   * Replaces the runtime's interpreter entirely (then httpClient, timeout and the logger are
+   * unused). For tests: a replay, a recorder, or virtual time from @msal-ts/testing.
+   */
+  readonly interpreter?: Interpret | undefined
+}
+
+/** What a confidential client takes beside the common options; the credential's own form is the runtime's. */
+export interface ConfidentialOptions {
+  /** How the app proves who it is (MSAL Python's client_credential); its forms depend on the runtime. */
+  readonly clientCredential: unknown
+  /** Claims added to (and overriding) every client assertion the certificate signs (MSAL Python's client_claims). Only with a certificate. */
+  readonly clientClaims?: Readonly<Record<string, unknown>> | undefined
+  /**
+   * Send client-credential requests to an Azure region: a region name ("westus2"), true to detect
+   * it (REGION_NAME, then the VM's metadata service), false never (even if MSAL_FORCE_REGION is set).
+   */
+  readonly azureRegion?: string | boolean | undefined
+}
+
+/** A rule for one option: its check, and whether it must be given. */
+export interface OptionRule {
+  readonly check: Check
+  readonly required?: boolean
+}
+
+/** One rule per option of `T`, no more and no fewer: the table and the type cannot drift apart. */
+export type OptionRules<T> = { readonly [K in keyof Required<T>]-?: OptionRule }
+
+const optional = (check: Check): OptionRule => ({ check })
+
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'warning', 'info', 'verbose']
+
+export const CLIENT_APPLICATION_RULES: OptionRules<ClientApplicationOptions> = {
+  clientId: { check: nonEmptyString, required: true },
+  // Parsed (and reported) by the authority parser, which names what is wrong with it.
+  authority: optional(anything),
+  oidcAuthority: optional(anything),
+  validateAuthority: optional(aBoolean),
+  instanceDiscovery: optional(either('true, false or an instance discovery URL', aBoolean, nonEmptyString)),
+  clientCapabilities: optional(arrayOf(nonEmptyString, 'an array of capability names')),
+  excludeScopes: optional(arrayOf(nonEmptyString, 'an array of scopes')),
+  appName: optional(aString),
+  appVersion: optional(aString),
+  tokenCache: optional(anInstanceOf(TokenCacheClass, 'a TokenCache or SerializableTokenCache')),
+  httpCache: optional(anInstanceOf(HttpCache, 'an HttpCache')),
+  httpClient: optional(aFunction('a fetch-compatible function')),
+  timeout: optional(is('a positive number of milliseconds', (u) => typeof u === 'number' && Number.isFinite(u) && u > 0)),
+  logger: optional(aFunction('a function (level, message) => void')),
+  logLevel: optional(oneOf(LOG_LEVELS)),
+  enablePiiLog: optional(aBoolean),
+  interpreter: optional(aFunction('an interpreter function')),
+}
+
+export const CONFIDENTIAL_RULES: OptionRules<ConfidentialOptions> = {
+  // The runtime parses it (keys, files, callbacks) and names what is wrong with it.
+  clientCredential: { check: is('a client secret (a non-empty string) or a credential', (u) => u !== undefined), required: true },
+  clientClaims: optional(anObject('an object of claims')),
+  azureRegion: optional(either('a region name, true (detect) or false (never)', aBoolean, nonEmptyString)),
+}
+
+/**
+ * Names users bring from MSAL Python, MSAL for Node or msal-browser that msal-ts does not take,
+ * with what to do instead. Anything else unknown is refused too, naming the option.
+ */
+export const UNSUPPORTED_OPTIONS: Readonly<Record<string, string>> = {
+  verify: "MSAL Python's `verify` (TLS verification) is not supported: pass an `httpClient` that trusts your CA",
+  proxies: "MSAL Python's `proxies` is not supported here: use `proxy` (Node) or an `httpClient`",
+  allowBroker: 'brokers (WAM) are not supported: msal-ts signs users in through the browser',
+  enableBrokerOnWindows: 'brokers (WAM) are not supported: msal-ts signs users in through the browser',
+  enableBrokerOnMac: 'brokers are not supported: msal-ts signs users in through the browser',
+  enableBrokerOnLinux: 'brokers are not supported: msal-ts signs users in through the browser',
+  enableBrokerOnWsl: 'brokers are not supported: msal-ts signs users in through the browser',
+  authScheme: 'proof-of-possession is not supported yet; ask for bearer tokens',
+  auth: "msal-ts takes MSAL Python's flat options ({ clientId, authority, clientCredential, ... }), not MSAL for Node's { auth: { ... } }",
+  system: "msal-ts takes flat options: logger, logLevel, httpClient, timeout and proxy go at the top level, not in MSAL for Node's { system: { ... } }",
+  cache: "msal-ts takes flat options: pass `tokenCache` (a SerializableTokenCache with a persistence), not MSAL for Node's { cache: { ... } }",
+  clientSecret: 'pass the secret as `clientCredential`',
+  tenantId: 'name the tenant in the authority URL, e.g. https://login.microsoftonline.com/<tenant id>',
+}
+
+/** Edit distance, for "did you mean". Options are short: the quadratic table is nothing. */
+const distance = (a: string, b: string): number => {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1))
+      previous = current
+    }
+  }
+  return row[b.length]!
+}
+
+const suggestion = (name: string, known: readonly string[]): string => {
+  const best = known.map((candidate) => ({ candidate, d: distance(name, candidate) })).sort((x, y) => x.d - y.d)[0]
+  return best !== undefined && best.d <= Math.max(2, Math.floor(name.length / 3)) ? `; did you mean ${best.candidate}?` : ''
+}
+
+/**
+ * Checks an options object against its rules: every option known (an unknown one, or one of
+ * MSAL Python's that msal-ts does not take, is named with what to use instead), required ones
+ * given, each value acceptable. Options set to undefined count as not given.
+ */
+export const checkOptions = <T>(
+  input: unknown,
+  rules: { readonly [name: string]: OptionRule },
+  example: string,
+  unsupported: Readonly<Record<string, string>> = UNSUPPORTED_OPTIONS,
+): E.Either<ConfigurationError, T> => {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return E.left(configurationError('options', `expected an object such as ${example}`))
+  }
+  const given = input as Record<string, unknown>
+  const known = Object.keys(rules)
+  for (const name of Object.keys(given)) {
+    if (Object.prototype.hasOwnProperty.call(rules, name) || given[name] === undefined) continue
+    const instead = Object.prototype.hasOwnProperty.call(unsupported, name) ? unsupported[name] : undefined
+    return E.left(configurationError(name, instead ?? `unknown option${suggestion(name, known)} (the options are ${known.join(', ')})`))
+  }
+  for (const name of known) {
+    const rule = rules[name]!
+    const value = given[name]
+    if (value === undefined) {
+      if (rule.required === true) {
+        const found = rule.check(undefined)
+        return E.left(configurationError(name, found?.message ?? 'is required'))
+      }
+      continue
+    }
+    const found = rule.check(value)
+    if (found !== undefined) return E.left(configurationError(found.path === '' ? name : `${name}.${found.path}`, found.message))
+  }
+  return E.right(input as T)
+}

@@ -1,0 +1,46 @@
+import type { CacheChange } from './change.js'
+import { reduceTokenResponse, removeAccount, removeClientTokens, removeRefreshToken, type AccountToRemove, type TokenResponseEvent } from './reducers.js'
+import type { RefreshTokenEntity } from './schema.js'
+import type { TokenStore } from './tokenStore.js'
+
+/**
+ * Every way the token cache changes, as data. A reducer decides each one against the state it
+ * meets, so an operation replayed on top of another process's state (a persistence's merge)
+ * follows the same rules as when it first ran: a refresh token filed by a flow supersedes the
+ * other process's one for the same app and account, as `add` does.
+ */
+export type CacheOperation =
+  /** File a token response (a flow's answer, or `TokenCache.add`); `nowSec` in epoch seconds. */
+  | { readonly _tag: 'FileTokenResponse'; readonly event: TokenResponseEvent; readonly nowSec: number }
+  /** MSAL Python's remove_account for one app. */
+  | { readonly _tag: 'RemoveAccount'; readonly clientId: string; readonly account: AccountToRemove }
+  /** MSAL Python's remove_tokens_for_client: the app's own access tokens in these environments. */
+  | { readonly _tag: 'RemoveClientTokens'; readonly clientId: string; readonly environments: readonly string[] }
+  /** One refresh token, wherever it is stored. */
+  | { readonly _tag: 'RemoveRefreshToken'; readonly refreshToken: RefreshTokenEntity }
+  /** A change already decided (a persistence re-filing entries): replayed as it is. */
+  | { readonly _tag: 'ApplyChange'; readonly change: CacheChange }
+
+/** What an operation changes in `cache` as it stands now. */
+export const reduceCacheOperation = (cache: TokenStore, operation: CacheOperation): CacheChange => {
+  switch (operation._tag) {
+    case 'FileTokenResponse':
+      return reduceTokenResponse(operation.event, operation.nowSec, cache)
+    case 'RemoveAccount':
+      return removeAccount(cache, operation.clientId, operation.account)
+    case 'RemoveClientTokens':
+      return removeClientTokens(cache, operation.clientId, operation.environments)
+    case 'RemoveRefreshToken':
+      return removeRefreshToken(cache, operation.refreshToken)
+    case 'ApplyChange':
+      return operation.change
+  }
+}
+
+export const CACHE_OPERATION_TAGS: ReadonlySet<string> = new Set<CacheOperation['_tag']>([
+  'FileTokenResponse',
+  'RemoveAccount',
+  'RemoveClientTokens',
+  'RemoveRefreshToken',
+  'ApplyChange',
+])

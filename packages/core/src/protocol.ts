@@ -1,0 +1,182 @@
+/**
+ * @msal-ts/core/protocol: the sans-I/O building blocks under the flows, for those who write
+ * their own flows, interpreters or identity-provider fakes (as `@msal-ts/testing` does). Each
+ * is a pure function: builders return request descriptions, processors take responses and
+ * return an Either, reducers return cache changes.
+ */
+
+// ---- Effect constructors, for writing Programs ----
+export { http, now, randomBytes, sha256, sleep, readEnv, log, pure, signJwt, clientAssertion, commit } from './effects/program.js'
+
+// ---- Authorities and discovery ----
+export { builtInEndpoints, entraEndpoints, openIdConfigurationUrl, type AuthorityEndpoints } from './authority/endpoints.js'
+export { processOpenIdConfiguration } from './authority/openIdConfiguration.js'
+export { resolveEndpoints, type AuthorityContext } from './authority/resolveEndpoints.js'
+export {
+  needsInstanceDiscovery,
+  buildInstanceDiscoveryRequest,
+  processInstanceDiscovery,
+  DEFAULT_INSTANCE_DISCOVERY_ENDPOINT,
+  type AuthorityValidation,
+  type InstanceDiscovery,
+} from './authority/instanceDiscovery.js'
+export { resolveRegion, detectRegion, regionalEndpoints, regionalHost, isValidRegion, IMDS_LOCATION_URL, IMDS_PROBE_TIMEOUT_MS, type RegionSetting } from './authority/region.js'
+export { KNOWN_MICROSOFT_HOSTS, isKnownMicrosoftHost } from './authority/knownHosts.js'
+export { environmentAliases, preferredNetwork, preferredCache, CLOUD_ALIAS_GROUPS, type CloudAliasGroup } from './authority/aliases.js'
+
+// ---- Requests and responses ----
+export { validateScopes, scopesToTarget, targetToScopes } from './protocol/scopes.js'
+export { mergeClaimsAndCapabilities } from './protocol/claims.js'
+export { decorateScopes, undecoratedScopes, validateExcludeScopes, RESERVED_SCOPES } from './protocol/scopeDecoration.js'
+export { createPkce, randomValue, hashedNonce, type Pkce } from './protocol/pkce.js'
+export { validateIdToken, ID_TOKEN_SKEW_SECONDS, type IdTokenExpectations, type CheckedIdToken } from './protocol/idToken.js'
+export { buildAuthorizationUrl, type AuthorizationRequest } from './protocol/authorizationUrl.js'
+export {
+  buildAuthorizationCodeRequest,
+  buildRefreshTokenRequest,
+  buildPasswordRequest,
+  buildSamlBearerRequest,
+  buildOnBehalfOfRequest,
+  buildUserFicRequest,
+  type UserGrantBase,
+} from './protocol/userGrants.js'
+export { assertionAuth, JWT_BEARER_ASSERTION_TYPE, NO_CLIENT_AUTH, SECRET_FORM_FIELDS, secretAuth, withClientAuth, type ClientAuth } from './protocol/clientAuth.js'
+export { ASSERTION_LIFETIME_SECONDS, ASSERTION_REUSE_SECONDS, buildAssertionClaims, buildAssertionHeader } from './protocol/clientAssertion.js'
+export { clientAuthFor, sendAuthenticated, type ClientAuthentication } from './flows/clientAuthentication.js'
+export { buildClientCredentialsRequest, type ClientCredentialsRequestInput } from './protocol/clientCredentials.js'
+export { processTokenResponse, processJsonResponse, TokenSuccessResponse, TokenErrorResponse, type ResponseContext } from './protocol/tokenResponse.js'
+export {
+  buildDeviceAuthorizationRequest,
+  buildDeviceCodeTokenRequest,
+  processDeviceAuthorizationResponse,
+  isPollAgainError,
+  DEVICE_CODE_GRANT_TYPE,
+  DEFAULT_POLL_INTERVAL_SECONDS,
+  DEFAULT_DEVICE_CODE_LIFETIME_SECONDS,
+  SLOW_DOWN_SECONDS,
+  type DeviceAuthorization,
+} from './protocol/deviceCode.js'
+export { validateAuthorizationOptions } from './flows/authCode.js'
+export { redeemUserToken, requestHeaders, anchorMailboxFor, defaultRetryAfterMs, type UserTokenRedemption } from './flows/userTokens.js'
+export { userEndpoints } from './flows/userEndpoints.js'
+export { newCorrelationId } from './flows/correlation.js'
+export { logError } from './flows/logging.js'
+export { resultFromCache, resultFromResponse } from './result.js'
+
+// ---- The token cache's schema, keys, reducers and selectors ----
+export {
+  AccessTokenEntity as AccessTokenCodec,
+  RefreshTokenEntity as RefreshTokenCodec,
+  IdTokenEntity as IdTokenCodec,
+  AccountEntity as AccountCodec,
+  AppMetadataEntity as AppMetadataCodec,
+  EpochSecondsString,
+  isAccessTokenEntity,
+  userAssertionHashOf,
+} from './cache/schema.js'
+export { accessTokenKey, refreshTokenKey, idTokenKey, accountKey, appMetadataKey, canonicalKey, keyFor } from './cache/keys.js'
+export { noChange, isEmptyChange } from './cache/change.js'
+export { reduceCacheOperation } from './cache/operations.js'
+export {
+  reduceTokenResponse,
+  accessTokenEntityOf,
+  removeClientTokens,
+  removeRefreshToken,
+  removeAccount,
+  ACCOUNT_SOURCES,
+  type TokenResponseEvent,
+  type AccountToRemove,
+} from './cache/reducers.js'
+export {
+  selectAccessToken,
+  selectAccessTokenIn,
+  selectRefreshTokens,
+  selectAppMetadata,
+  selectIdToken,
+  accountOf,
+  EXPIRY_MARGIN_SECONDS,
+  type AccessTokenQuery,
+  type AccessTokenLookup,
+  type RefreshTokenQuery,
+} from './cache/selectors.js'
+export { decodeIdTokenClaims, decodeClientInfo, homeAccountIdOf, type ClientInfo } from './cache/accountOf.js'
+export { tokenResponseEventOf } from './cache/events.js'
+export { searchCache } from './cache/search.js'
+export { parseCache, type ParsedCache } from './cache/serialization.js'
+
+// ---- HTTP policy ----
+export { HTTP_CACHE_FORMAT, getRequestKey } from './http/httpCache.js'
+export { sendThrottled, throttleKeysOf, throttleDecision, DEFAULT_RETRY_AFTER_MS, type ThrottleKeys } from './http/throttling.js'
+export { sendWithRetry, transportError } from './http/send.js'
+export { cachedGet, DISCOVERY_TTL_MS } from './http/cachedGet.js'
+export { parseRetryAfter } from './http/retryAfter.js'
+export {
+  ApiId,
+  RefreshReason,
+  libraryHeaders,
+  telemetryHeaders,
+  recordCacheHit,
+  recordServerAnswer,
+  emptyTelemetry,
+  type TelemetryBuffer,
+} from './http/telemetry.js'
+
+// ---- Errors' details and text ----
+export { classifySuberror, isTransportError, withCorrelationId, idTokenError } from './errors.js'
+export { redactUrl, redactUrlsIn, redactSecretsIn, originOf, REDACTED_USERNAME, REDACTED_SECRET } from './util/redact.js'
+export { decodeOr, firstProblem, formatProblem, parseJson, type Problem } from './util/decode.js'
+export { refined, NonEmptyString, functionType, instanceOf, PositiveNumber } from './util/codecs.js'
+
+// ---- Encodings ----
+export { bytesToBase64Url, base64UrlToBytes, utf8Encode, utf8Decode, bytesToHex } from './util/base64url.js'
+export { uuidFromBytes } from './util/uuid.js'
+export { parseHttpDate } from './util/httpDate.js'
+
+// ---- Federated users of the username/password flow: user realm, MEX, WS-Trust, SAML bearer ----
+export {
+  buildUserRealmRequest,
+  processUserRealmResponse,
+  parseMex,
+  processMexResponse,
+  mexUsernamePasswordEndpoints,
+  buildWsTrustRequest,
+  buildWsTrustRequestBody,
+  wsuTimestamp,
+  WS_TRUST_REQUEST_LIFETIME_MS,
+  parseWsTrustResponse,
+  processWsTrustResponse,
+  buildSamlBearerGrantParams,
+  encodeSamlAssertion,
+  samlBearerGrantType,
+  SAML11_BEARER_GRANT_TYPE,
+  SAML2_BEARER_GRANT_TYPE,
+  SAML11_TOKEN_TYPE,
+  SAML20_TOKEN_TYPE,
+  WS_TRUST_ACTION,
+  MICROSOFT_ONLINE_AUDIENCE,
+  NS as WS_TRUST_NAMESPACES,
+  parseXml,
+  escapeXml,
+  isNamed,
+  childNamed,
+  select,
+  selectAll,
+  descendantsNamed,
+  attributeOf,
+  resolveQName,
+  MAX_XML_DEPTH,
+  type AccountType,
+  type UserRealm,
+  type WsTrustEndpoint,
+  type WsTrustVersion,
+  type WsTrustRequest,
+  type WsTrustRequestInput,
+  type WsTrustToken,
+  type WsTrustFault,
+  type WsTrustProblem,
+  type SamlTokenType,
+  type SamlBearerGrantType,
+  type XmlElement,
+  type XmlAttribute,
+  type XmlName,
+} from './protocol/wsTrust/index.js'
