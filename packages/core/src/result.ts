@@ -5,28 +5,37 @@ import { targetToScopes } from './protocol/scopes.js'
 import type { TokenSuccessResponse } from './protocol/tokenResponse.js'
 
 /**
- * What a successful acquisition returns: a plain object. Times are epoch seconds, as MSAL Python
- * reports them. Fields the identity provider sent that have no name here are passed through.
+ * What a successful acquisition returns: a plain object, MSAL Python's result dict in camelCase.
+ * Times are epoch seconds, as MSAL Python reports them. Fields the identity provider sent that
+ * have no name here are in `extraFields`.
  */
 export interface TokenResult {
+  /** The access token (RFC 6749 §5.1 `access_token`). */
   readonly accessToken: string
+  /** Its type, usually "Bearer" (RFC 6749 §7.1 `token_type`). */
   readonly tokenType: string
-  /** Seconds the token has left. */
+  /** Seconds the token has left, from now (RFC 6749 §5.1 `expires_in`). */
   readonly expiresIn: number
+  /** When the token expires, in epoch seconds. */
   readonly expiresOn: number
+  /** When Entra's resilience extension lets the token be used until, in epoch seconds (`ext_expires_in`). */
   readonly extExpiresOn?: number
-  /** When to refresh proactively (from `refresh_in`). */
+  /** When to refresh proactively, in epoch seconds (from `refresh_in`). */
   readonly refreshOn?: number
+  /** The scopes the token was granted (RFC 6749 §3.3), MSAL's own (openid, profile, offline_access) left out for user tokens. */
   readonly scopes: readonly string[]
+  /** Where the token came from: the cache, or a request to the identity provider. */
   readonly tokenSource: 'cache' | 'identity_provider'
+  /** The call's correlation id (sent as client-request-id), for support requests. */
   readonly correlationId: string
-  /** The signed-in user's ID token, for user flows. */
+  /** The signed-in user's ID token (OpenID Connect Core 1.0 §2), for user flows. */
   readonly idToken?: string
-  /** Its claims, when the ID token came with this response. */
+  /** Its claims, decoded (the signature is not checked: it came straight from the token endpoint). */
   readonly idTokenClaims?: Readonly<Record<string, unknown>>
   /** The signed-in account, for user flows: pass it to acquireTokenSilent later. */
   readonly account?: Account
-  readonly [extra: string]: unknown
+  /** Fields of the identity provider's answer that have no name above (e.g. a provider's own extensions). */
+  readonly extraFields?: Readonly<Record<string, unknown>>
 }
 
 /** Response fields the result reports under its own names (or, like `refresh_in`, digests). */
@@ -65,10 +74,10 @@ export const resultFromResponse = (
   nowSec: number,
   correlationId: string,
 ): TokenResult => {
-  const passThrough = Object.fromEntries(Object.entries(response).filter(([name]) => !DIGESTED.has(name)))
+  const extras = Object.entries(response).filter(([name]) => !DIGESTED.has(name))
   const expiresIn = expiresInOf(response, nowSec)
   return {
-    ...passThrough,
+    ...(extras.length > 0 ? { extraFields: Object.fromEntries(extras) } : {}),
     accessToken: response.access_token,
     tokenType: response.token_type ?? 'Bearer',
     expiresIn,

@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either'
-import { decodeConfidentialClientConfig, isMsalError, MsalError, networkError, serverError, ServerError, SingleFlight, throttledError, ThrottledError, usageError, withFields } from '@msal-ts/core'
+import { CLIENT_APPLICATION_RULES, decodeConfidentialClientConfig, decodePublicClientConfig, isMsalError, MsalError, networkError, serverError, ServerError, SingleFlight, throttledError, ThrottledError, usageError, withFields, type ClientApplicationOptions, type OptionRules } from '@msal-ts/core'
 import { uuidFromBytes } from '@msal-ts/core/protocol'
 
 describe('decodeConfidentialClientConfig', () => {
@@ -129,5 +129,52 @@ describe('uuidFromBytes', () => {
   it('formats a version-4, variant-1 UUID', () => {
     expect(uuidFromBytes(new Uint8Array(16).fill(0xff))).toBe('ffffffff-ffff-4fff-bfff-ffffffffffff')
     expect(uuidFromBytes(new Uint8Array(16))).toBe('00000000-0000-4000-8000-000000000000')
+  })
+})
+
+describe('options: one rule table per application, every option known', () => {
+  const valid = { clientId: 'client-1', clientCredential: 'secret' }
+  const refusal = (input: unknown, decode: (input: unknown) => E.Either<MsalError, unknown> = decodeConfidentialClientConfig) => {
+    const result = decode(input)
+    return E.isLeft(result) ? result.left : undefined
+  }
+
+  it('refuses an unknown option, naming it and the nearest known one', () => {
+    expect(refusal({ ...valid, authorty: 'https://login.microsoftonline.com/t' })).toMatchObject({
+      kind: 'ConfigurationError',
+      field: 'authorty',
+      message: expect.stringMatching(/^authorty: unknown option; did you mean authority\? \(the options are clientId, authority, /),
+    })
+    expect(refusal({ ...valid, somethingElse: 1 })?.message).toMatch(/^somethingElse: unknown option \(the options are /)
+  })
+
+  it.each([
+    ['verify', false, /TLS verification/],
+    ['proxies', { https: 'http://proxy:8080' }, /use `proxy`/],
+    ['allowBroker', true, /brokers/],
+    ['enableBrokerOnWindows', true, /brokers/],
+    ['authScheme', {}, /proof-of-possession/],
+    ['auth', { clientId: 'x' }, /MSAL for Node's \{ auth/],
+    ['clientSecret', 's', /pass the secret as `clientCredential`/],
+  ])("refuses MSAL Python's or MSAL for Node's %s with what to use instead", (name, value, instead) => {
+    expect(refusal({ ...valid, [name]: value })).toMatchObject({ kind: 'ConfigurationError', field: name, message: expect.stringMatching(instead) })
+  })
+
+  it('a public client refuses what only a confidential client takes', () => {
+    for (const [name, value] of [['azureRegion', 'westus2'], ['clientCredential', 's'], ['clientClaims', {}]] as const) {
+      expect(refusal({ clientId: 'c', [name]: value }, decodePublicClientConfig)).toMatchObject({ kind: 'ConfigurationError', field: name })
+    }
+  })
+
+  it('counts an option set to undefined as not given', () => {
+    expect(E.isRight(decodeConfidentialClientConfig({ ...valid, authority: undefined, unknownButUndefined: undefined }))).toBe(true)
+  })
+
+  it('keeps the rule tables and the option types in step (compile-time: a missing or extra rule does not type-check)', () => {
+    const rules: OptionRules<ClientApplicationOptions> = CLIENT_APPLICATION_RULES
+    expect(Object.keys(rules)).toContain('timeout')
+    // @ts-expect-error a table without a rule for every option is not an OptionRules
+    const incomplete: OptionRules<ClientApplicationOptions> = { clientId: CLIENT_APPLICATION_RULES.clientId }
+    expect(incomplete).toBeDefined()
   })
 })

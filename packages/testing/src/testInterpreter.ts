@@ -57,6 +57,9 @@ export const createTestInterpreter = (options: TestInterpreterOptions): TestInte
       case 'Log':
         logs.push({ level: effect.level, message: effect.message, pii: effect.pii })
         return undefined
+      case 'Commit':
+        // An application applies its flows' commits before effects reach the runtime.
+        throw new Error('a Commit effect reached the test interpreter: run flows through an application, or with runFlow(ctx, program, interpret)')
     }
   }
   return { interpret, clock, logs }
