@@ -55,6 +55,15 @@ export {
 } from './protocol/clientAuth.js'
 export { ASSERTION_LIFETIME_SECONDS, ASSERTION_REUSE_SECONDS, buildAssertionClaims, buildAssertionHeader } from './protocol/clientAssertion.js'
 export { clientAuthFor, sendAuthenticated, type ClientAuthentication } from './flows/clientAuthentication.js'
+export {
+  parseCredentialForm,
+  type ClientAssertionCallback,
+  type CredentialForm,
+  type CredentialReader,
+  type CredentialText,
+} from './credentials/credentialForms.js'
+export { extractCertificates, notAPrivateKeyProblem, notACertificateProblem, signingKeyProblem, MIN_RSA_MODULUS_BITS } from './credentials/pem.js'
+export { hexThumbprintToBase64Url } from './credentials/thumbprints.js'
 export { buildClientCredentialsRequest, type ClientCredentialsRequestInput } from './protocol/clientCredentials.js'
 export {
   processTokenResponse,
