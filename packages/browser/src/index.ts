@@ -1,8 +1,30 @@
 /**
- * @msal-ts/browser: msal-ts for browsers. For now the web-platform interpreter (fetch,
- * WebCrypto, timers), which the Node package builds on; the SPA application class follows.
+ * @msal-ts/browser: msal-ts on the web platform. The web interpreter (fetch, WebCrypto, timers),
+ * which the Node package builds on, and a ConfidentialClientApplication for web-platform server
+ * runtimes (Cloudflare Workers, Deno, Bun).
  */
 export { createWebInterpreter, createBrowserInterpreter, DEFAULT_TIMEOUT_MS, type WebInterpreterOptions } from './webInterpreter.js'
 export { performHttp, type HttpClient } from './http.js'
 export { isLogged, type Logger } from './logger.js'
 export { abortable, type AbortableOptions } from './abortable.js'
+export { VERSION, webPlatform } from './platform.js'
+export { ConfidentialClientApplication, type ConfidentialClientApplicationOptions } from './app/ConfidentialClientApplication.js'
+export { parseWebClientCredential, type WebClientCredentialOption, type WebCredential } from './credentials/clientCredential.js'
+export { withClientCredential, type CredentialHolder, type SigningKey } from './credentials/credentialInterpreter.js'
+export { readPkcs8RsaKey, type Pkcs8RsaKey } from './credentials/pkcs8.js'
+export {
+  MsalError,
+  isMsalError,
+  TokenCache,
+  SerializableTokenCache,
+  HttpCache,
+  AuthorityBuilder,
+  type Account,
+  type ClientAssertionCallback,
+  type ClientCredentialsOptions,
+  type SilentAccount,
+  type SilentOptions,
+  type TokenResult,
+  type LogLevel,
+  type MsalErrorKind,
+} from '@msal-ts/core'

@@ -99,10 +99,13 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
   }
 }
 
-/** The interpreter for browsers: the page's own fetch and WebCrypto. */
+/**
+ * The interpreter for web-platform runtimes (browsers, Cloudflare Workers, Deno, Bun): the
+ * runtime's own fetch and WebCrypto unless others are given (`undefined` counts as not given).
+ */
 export const createBrowserInterpreter = (options: Partial<WebInterpreterOptions> = {}): Interpret =>
   createWebInterpreter({
+    ...options,
     fetch: options.fetch ?? (() => globalThis.fetch.bind(globalThis) as unknown as HttpClient),
     crypto: options.crypto ?? (() => globalThis.crypto),
-    ...options,
   })

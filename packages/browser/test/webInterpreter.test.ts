@@ -49,6 +49,21 @@ describe('the browser interpreter', () => {
     expect(interpret({ _tag: 'ReadEnv', name: 'PATH' })).toBeUndefined()
   })
 
+  it('takes fetch: undefined and crypto: undefined as not given: the runtime\'s own, over real HTTP', async () => {
+    const idp = new FakeIdentityProvider()
+    const base = await idp.listen()
+    try {
+      const interpret = createBrowserInterpreter({ fetch: undefined, crypto: undefined, timeoutMs: undefined })
+      const outcome = await interpret({ _tag: 'Http', request: { method: 'GET', url: `${base}/t/v2.0/.well-known/openid-configuration`, headers: {} } })
+      expect(outcome).toMatchObject({ _tag: 'HttpResponse', status: 200 })
+      expect(idp.requests.map((request) => request.path)).toEqual(['/t/v2.0/.well-known/openid-configuration'])
+      const digest = (await interpret({ _tag: 'Sha256', data: 'abc' })) as Uint8Array
+      expect(Buffer.from(digest).toString('hex')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+    } finally {
+      await idp.close()
+    }
+  })
+
   it('resolves a lazy fetch once, then answers without waiting for it again', async () => {
     const idp = new FakeIdentityProvider()
     let resolutions = 0

@@ -121,6 +121,13 @@ export type { PlatformInfo } from './http/telemetry.js'
 
 // ---- Client credentials (descriptions only: keys stay with the runtime's interpreter) ----
 export type { ClientCredential } from './protocol/clientAuth.js'
+export {
+  parseCredentialForm,
+  type ClientAssertionCallback,
+  type CredentialForm,
+  type CredentialReader,
+  type CredentialText,
+} from './credentials/credentialForms.js'
 
 // ---- Every flow as a Program, for those who want the Either (run them with runFlow) ----
 export { acquireTokenForClient, removeTokensForClient, type ClientCredentialsOptions } from './flows/clientCredentials.js'

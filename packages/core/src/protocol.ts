@@ -43,6 +43,8 @@ export {
 export { assertionAuth, JWT_BEARER_ASSERTION_TYPE, NO_CLIENT_AUTH, SECRET_FORM_FIELDS, secretAuth, withClientAuth, type ClientAuth } from './protocol/clientAuth.js'
 export { ASSERTION_LIFETIME_SECONDS, ASSERTION_REUSE_SECONDS, buildAssertionClaims, buildAssertionHeader } from './protocol/clientAssertion.js'
 export { clientAuthFor, sendAuthenticated, type ClientAuthentication } from './flows/clientAuthentication.js'
+export { extractCertificates, notAPrivateKeyProblem, notACertificateProblem, signingKeyProblem, MIN_RSA_MODULUS_BITS } from './credentials/pem.js'
+export { hexThumbprintToBase64Url } from './credentials/thumbprints.js'
 export { buildClientCredentialsRequest, type ClientCredentialsRequestInput } from './protocol/clientCredentials.js'
 export { processTokenResponse, processJsonResponse, TokenSuccessResponse, TokenErrorResponse, type ResponseContext } from './protocol/tokenResponse.js'
 export {

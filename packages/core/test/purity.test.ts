@@ -114,8 +114,9 @@ describe('core in a browser bundle', () => {
 
   it('stays small', async () => {
     const bytes = (await bundle()).outputFiles[0]!.contents.length
-    // Everything core has, minified, before gzip; a regression guard, not a benchmark.
-    expect(bytes).toBeLessThan(135_000)
+    // Everything core has (the application shell and credential forms included), minified,
+    // before gzip; a regression guard, not a benchmark: bundles that matter are measured in bench/.
+    expect(bytes).toBeLessThan(150_000)
     expect(JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8')).sideEffects).toBe(false)
   })
 })

@@ -1,17 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto'
 
-const CERTIFICATE_PEM = /-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/gi
-
-/**
- * The certificates of PEM text as base64 DER, in the order given (MSAL Python's extract_certs):
- * the `x5c` header wants the leaf first. Whitespace inside a body is dropped: x5c entries are
- * plain base64 (RFC 7515 §4.1.6). Undefined when the text holds no certificate.
- */
-export const extractCertificates = (pem: string): string[] | undefined => {
-  const bodies = [...pem.matchAll(CERTIFICATE_PEM)].map((match) => match[1]!.replace(/\s+/g, ''))
-  return bodies.length > 0 ? bodies : undefined
-}
-
 /** The DER bytes of a base64 certificate body. */
 export const derOf = (base64: string): Buffer => Buffer.from(base64, 'base64')
 
@@ -20,12 +8,6 @@ export const thumbprintsOf = (der: Buffer): { readonly sha1: string; readonly sh
   sha1: createHash('sha1').update(der).digest('base64url'),
   sha256: createHash('sha256').update(der).digest('base64url'),
 })
-
-/** A hex thumbprint as the portal shows it (colons and spaces tolerated) to base64url, or undefined when it is not `bytes` bytes of hex. */
-export const hexThumbprintToBase64Url = (hex: string, bytes: number): string | undefined => {
-  const clean = hex.replace(/[\s:]/g, '')
-  return new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(clean) ? Buffer.from(clean, 'hex').toString('base64url') : undefined
-}
 
 /** Parses a certificate body; undefined when it is not an X.509 certificate. */
 export const parseCertificate = (base64: string): X509Certificate | undefined => {

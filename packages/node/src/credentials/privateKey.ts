@@ -1,4 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto'
+import { type CredentialText } from '@msal-ts/core'
+import { notAPrivateKeyProblem, signingKeyProblem } from '@msal-ts/core/protocol'
 
 export type Parsed<A> = { readonly ok: A } | { readonly problem: string }
 
@@ -11,30 +13,25 @@ const explain = (error: unknown, hasPassphrase: boolean): string => {
   return `not a PEM private key Node can read (${message})`
 }
 
+const bufferOf = (text: CredentialText): string | Buffer => (typeof text === 'string' || Buffer.isBuffer(text) ? text : Buffer.from(text))
+
 /**
  * A PEM RSA private key: PKCS#8 (`BEGIN PRIVATE KEY`, or `BEGIN ENCRYPTED PRIVATE KEY` with a
  * passphrase) or PKCS#1 (`BEGIN RSA PRIVATE KEY`, encrypted with Proc-Type/DEK-Info or not).
  * RS256 and PS256 need RSA, of at least 2048 bits.
  */
-export const parsePrivateKey = (pem: string | Buffer, passphrase: string | Buffer | undefined): Parsed<KeyObject> => {
-  const text = typeof pem === 'string' ? pem : pem.toString('utf8')
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
-    return {
-      problem: /-----BEGIN CERTIFICATE-----/.test(text)
-        ? 'this is a certificate, not a private key: give the private key here and the certificate as publicCertificate'
-        : 'expected a PEM private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)',
-    }
-  }
+export const parsePrivateKey = (pem: CredentialText, passphrase: CredentialText | undefined): Parsed<KeyObject> => {
+  const text = typeof pem === 'string' ? pem : Buffer.from(pem).toString('utf8')
+  const notAKey = notAPrivateKeyProblem(text)
+  if (notAKey !== undefined) return { problem: notAKey }
   // Node would try to prompt for it (and fail obscurely).
   if (passphrase === undefined && /ENCRYPTED/.test(text)) return { problem: 'the private key is encrypted: give its passphrase' }
   let key: KeyObject
   try {
-    key = createPrivateKey({ key: text, format: 'pem', ...(passphrase !== undefined ? { passphrase } : {}) })
+    key = createPrivateKey({ key: text, format: 'pem', ...(passphrase !== undefined ? { passphrase: bufferOf(passphrase) } : {}) })
   } catch (error) {
     return { problem: explain(error, passphrase !== undefined) }
   }
-  if (key.asymmetricKeyType !== 'rsa') return { problem: `expected an RSA key (RS256/PS256), got ${key.asymmetricKeyType ?? 'another kind of'} key` }
-  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
-  if (bits < 2048) return { problem: `the RSA key has ${bits} bits; RS256 and PS256 need at least 2048` }
-  return { ok: key }
+  const unusable = signingKeyProblem(key.asymmetricKeyType, key.asymmetricKeyDetails?.modulusLength)
+  return unusable !== undefined ? { problem: unusable } : { ok: key }
 }

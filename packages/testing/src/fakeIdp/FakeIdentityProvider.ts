@@ -15,6 +15,7 @@ import { b2cClientCredentials, b2cConfiguration, isB2cRequest } from './b2c.js'
 import { BrowserSessions } from './browserSessions.js'
 import { deliverAuthorizationResponse, type BrowserVisit } from './browser.js'
 import { ClientAuthenticationLedger, type ClientAuthentication } from './clientAuthentications.js'
+import { isPreflight, preflightAnswer, withCorsHeaders } from './cors.js'
 import { clientCredentialsGrant } from './clientCredentialsGrant.js'
 import { deviceAuthorization } from './deviceAuthorization.js'
 import { DEVICE_CODE_GRANT_TYPE, deviceCodeGrant } from './deviceCodeGrant.js'
@@ -130,6 +131,10 @@ const GRANTS = new Map<string, Grant>([
   [JWT_BEARER_GRANT_TYPE, oboGrant],
   [USER_FIC_GRANT_TYPE, userFicGrant],
 ])
+
+/** A route's path params, decoded. */
+const paramsOf = (match: RegExpExecArray): Record<string, string> =>
+  Object.fromEntries(Object.entries(match.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value ?? '')]))
 
 const notFound = (): IdpAnswer => ({
   kind: 'response',
@@ -473,8 +478,17 @@ export class FakeIdentityProvider {
     return this.signer.jwks()
   }
 
-  /** Decides the answer to one request. Every face goes through here. */
+  /**
+   * Decides the answer to one request. Every face goes through here. A cross-origin request (one
+   * with `Origin`, as a browser page sends) gets CORS headers, and a CORS preflight to an API
+   * endpoint (discovery, token...) its grant: see cors.ts.
+   */
   async handle(request: IdpRequest): Promise<IdpAnswer> {
+    const answer = await this.decide(request)
+    return isPreflight(request) ? answer : withCorsHeaders(answer, request.headers['origin'])
+  }
+
+  private async decide(request: IdpRequest): Promise<IdpAnswer> {
     const nowMs = this.clock()
     this.recorded.push({
       method: request.method,
@@ -485,6 +499,11 @@ export class FakeIdentityProvider {
       form: request.form,
       at: nowMs,
     })
+    // Before faults: a preflight is the browser's, not the application's request.
+    if (isPreflight(request)) {
+      const methods = this.apiMethods(request.url)
+      return methods.length > 0 ? preflightAnswer(request, methods) : notFound()
+    }
     // Outside Azure nothing answers at the metadata service's address.
     if (request.url.hostname === IMDS_HOST && this.options.imdsRegion === undefined) return { kind: 'connection-error' }
     const fault = takeFault(this.faultRules, request.url.pathname)
@@ -520,12 +539,24 @@ export class FakeIdentityProvider {
     for (const route of this.routes) {
       const match = route.path.exec(url.pathname)
       if (match === null) continue
-      const params = Object.fromEntries(Object.entries(match.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value ?? '')]))
+      const params = paramsOf(match)
       if (route.when !== undefined && !route.when(url, params)) continue
       if (route.method === method) return { route, params }
       pathOnly ??= { route, params }
     }
     return pathOnly
+  }
+
+  /** The methods an API endpoint (not a page a browser visits) takes at a URL; none when there is no such endpoint. */
+  private apiMethods(url: URL): string[] {
+    const methods = new Set<string>()
+    for (const route of this.routes) {
+      const match = route.html === true ? null : route.path.exec(url.pathname)
+      if (match === null) continue
+      const params = paramsOf(match)
+      if (route.when === undefined || route.when(url, params)) methods.add(route.method)
+    }
+    return [...methods]
   }
 
   private jwksAnswer(): Promise<IdpAnswer> {

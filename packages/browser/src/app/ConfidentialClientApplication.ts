@@ -1,0 +1,68 @@
+/**
+ * MSAL Python's ConfidentialClientApplication for web-platform runtimes (Cloudflare Workers,
+ * Deno, Bun, browsers): the core's application shell over fetch and WebCrypto.
+ */
+import {
+  anything,
+  checkOptions,
+  CLIENT_APPLICATION_RULES,
+  clientConfigOf,
+  ConfidentialClientApplication as CoreConfidentialClientApplication,
+  CONFIDENTIAL_RULES,
+  configurationError,
+  HttpCache,
+  throwIfLeft,
+  TokenCache,
+  type ClientApplicationOptions,
+  type ConfidentialClientConfig,
+} from '@msal-ts/core'
+import { parseWebClientCredential, type WebClientCredentialOption } from '../credentials/clientCredential.js'
+import { withClientCredential } from '../credentials/credentialInterpreter.js'
+import { webPlatform } from '../platform.js'
+import { createBrowserInterpreter } from '../webInterpreter.js'
+
+export interface ConfidentialClientApplicationOptions extends ClientApplicationOptions {
+  /** How the app proves who it is: a client secret, a certificate (PKCS#8 PEM key) or an assertion. See WebClientCredentialOption. */
+  readonly clientCredential: WebClientCredentialOption
+  /** Claims added to (and overriding) every client assertion the certificate signs (MSAL Python's client_claims). Only with a certificate. */
+  readonly clientClaims?: Readonly<Record<string, unknown>> | undefined
+  /** Send client-credential requests to this Azure region ("westus2"). Web runtimes cannot detect one, so `true` is refused. */
+  readonly azureRegion?: string | false | undefined
+}
+
+/** Epoch seconds from the system clock, for `TokenCache.add()` without a `now`. */
+const systemClock = (): number => Math.floor(Date.now() / 1000)
+
+/**
+ * A server-side application (a worker, an edge function, a web app's back end) that holds a
+ * credential, on any runtime with fetch and WebCrypto. Methods return Promises that reject with
+ * an MsalError; the constructor throws one (kind ConfigurationError) naming a bad option.
+ */
+export class ConfidentialClientApplication extends CoreConfidentialClientApplication {
+  constructor(options: ConfidentialClientApplicationOptions) {
+    // The credential parser names what is wrong with (or missing from) clientCredential.
+    const rules = { ...CLIENT_APPLICATION_RULES, ...CONFIDENTIAL_RULES, clientCredential: { check: anything } }
+    const checked = throwIfLeft(checkOptions<ConfidentialClientApplicationOptions>(options, rules, '{ clientId, clientCredential, authority }'))
+    const credential = throwIfLeft(parseWebClientCredential(checked.clientCredential))
+    if ((checked.azureRegion as unknown) === true) {
+      throw configurationError('azureRegion', 'web runtimes cannot detect the region (no environment variables, no instance metadata service): name it, e.g. "westus2"')
+    }
+    const config = throwIfLeft(clientConfigOf(checked, credential.credential)) as ConfidentialClientConfig
+    const { httpClient } = checked
+    const interpret =
+      checked.interpreter ??
+      createBrowserInterpreter({
+        fetch: httpClient !== undefined ? () => httpClient : undefined,
+        timeoutMs: checked.timeout,
+        logger: checked.logger,
+        logLevel: checked.logLevel,
+        enablePiiLog: checked.enablePiiLog,
+      })
+    super(config, {
+      interpret: withClientCredential(interpret, credential),
+      platform: webPlatform(),
+      tokenCache: checked.tokenCache ?? new TokenCache({ clock: systemClock }),
+      httpCache: checked.httpCache ?? new HttpCache(),
+    })
+  }
+}
