@@ -4,4 +4,5 @@
  */
 export { createWebInterpreter, createBrowserInterpreter, DEFAULT_TIMEOUT_MS, type WebInterpreterOptions } from './webInterpreter.js'
 export { performHttp, type HttpClient } from './http.js'
+export type { WebCrypto } from './webCrypto.js'
 export { isLogged, type Logger } from './logger.js'

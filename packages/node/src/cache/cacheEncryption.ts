@@ -1,4 +1,4 @@
-import { compactDecrypt, CompactEncrypt } from 'jose'
+import { compactDecrypt, CompactEncrypt, type CryptoKey } from 'jose'
 import { configurationError, MsalException } from '@msal-ts/core'
 import { cacheFailure } from './cacheFailure.js'
 
