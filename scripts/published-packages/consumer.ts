@@ -99,7 +99,7 @@ async function recordAndReplay(idp: FakeIdentityProvider): Promise<void> {
   const replayed = await new ConfidentialClientApplication({ ...options, interpreter: replayer.interpret }).acquireTokenForClient(SCOPES)
   replayer.assertComplete()
   check(replayed.accessToken === recorded.accessToken && recorded.expiresOn === clock.now() / 1000 + recorded.expiresIn, 'the replay gives the recorded token, on virtual time')
-  console.log(`testing: recorded and replayed a ${describeResult(replayed)}`)
+  console.log(`testing: replayed the recorded ${describeResult(replayed)}`)
 }
 
 async function coreProgram(): Promise<void> {
