@@ -18,6 +18,13 @@ const fpTsSubmodules = {
   message: "Import fp-ts submodules as '#fp-ts/Either' (the package imports map), not 'fp-ts/Either'.",
 }
 
+// The testing kit (fake identity provider, replay) is for tests and examples: the packages an
+// application installs must not need it at run time.
+const testingKit = {
+  name: '@msal-ts/testing',
+  message: '@msal-ts/testing is for tests and examples; the published packages may not depend on it (put demos in examples/).',
+}
+
 /** Globals that perform I/O, read the clock or randomness, or only exist in one runtime. */
 export const CORE_FORBIDDEN_GLOBALS = [
   'Date', 'fetch', 'crypto', 'process', 'performance', 'navigator', 'window', 'document', 'self', 'globalThis',
@@ -37,6 +44,7 @@ export const coreRules = {
     {
       paths: [
         fpTsBarrel,
+        testingKit,
         ...builtinModules.map((name) => ({ name, message: 'packages/core may not import Node built-ins.' })),
         {
           name: 'jose',
@@ -60,6 +68,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    files: ['packages/node/src/**/*.ts', 'packages/browser/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [fpTsBarrel, testingKit], patterns: [fpTsSubmodules] }] },
   },
   {
     files: ['packages/browser/src/**/*.ts'],

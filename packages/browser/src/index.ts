@@ -5,6 +5,7 @@
  */
 export { createWebInterpreter, createBrowserInterpreter, DEFAULT_TIMEOUT_MS, type WebInterpreterOptions } from './webInterpreter.js'
 export { performHttp, type HttpClient } from './http.js'
+export type { WebCrypto } from './webCrypto.js'
 export { isLogged, type Logger } from './logger.js'
 export { abortable, type AbortableOptions } from './abortable.js'
 export { VERSION, webPlatform } from './platform.js'

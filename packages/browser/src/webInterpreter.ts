@@ -1,13 +1,15 @@
 import type { Effect, Interpret, LogLevel } from '@msal-ts/core'
 import { performHttp, type HttpClient } from './http.js'
 import { isLogged, type Logger } from './logger.js'
+import type { WebCrypto } from './webCrypto.js'
 
 type Lazy<T> = () => T | Promise<T>
 
 export interface WebInterpreterOptions {
   /** The fetch to use; may be resolved lazily (a runtime may need to load a fallback). */
   readonly fetch: Lazy<HttpClient>
-  readonly crypto: Lazy<Crypto>
+  /** getRandomValues and SHA-256; may be resolved lazily (a runtime may need to load a fallback). */
+  readonly crypto: Lazy<WebCrypto>
   /** Per-request timeout in milliseconds. Default 30 000. */
   readonly timeoutMs?: number | undefined
   readonly logger?: Logger | undefined
@@ -44,7 +46,7 @@ const POOL_BYTES = 4096
 const pooledRandom = () => {
   let pool = new Uint8Array(0)
   let offset = 0
-  return (crypto: Crypto, length: number): Uint8Array => {
+  return (crypto: WebCrypto, length: number): Uint8Array => {
     if (length > POOL_BYTES / 4) return crypto.getRandomValues(new Uint8Array(length))
     if (offset + length > pool.length) {
       pool = crypto.getRandomValues(new Uint8Array(POOL_BYTES))

@@ -50,6 +50,18 @@ describe('the purity lint rule', () => {
     expect(await problemsIn("import * as E from 'fp-ts/lib/Either.js'\nexport const e = E", 'packages/node/src/probe.ts')).toHaveLength(1)
   })
 
+  it.each(['packages/core/src/probe.ts', 'packages/node/src/probe.ts', 'packages/browser/src/probe.ts'])(
+    'keeps the testing kit out of the published packages: %s',
+    async (file) => {
+      const problems = await problemsIn("import { fixedClock } from '@msal-ts/testing'\nexport const c = fixedClock", file)
+      expect(problems).toEqual([expect.stringMatching(/^no-restricted-imports: .*@msal-ts\/testing is for tests and examples/)])
+    },
+  )
+
+  it('allows the testing kit in tests', async () => {
+    expect(await problemsIn("import { fixedClock } from '@msal-ts/testing'\nexport const c = fixedClock", 'packages/node/test/probe.test.ts')).toEqual([])
+  })
+
   it('finds nothing in the core as it is', async () => {
     const results = await eslint.lintFiles([join(root, 'packages/core/src')])
     expect(results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.message}`))).toEqual([])

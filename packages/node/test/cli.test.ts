@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FakeIdentityProvider, faults } from '@msal-ts/testing'
@@ -11,34 +10,6 @@ const capture = () => {
   const err: string[] = []
   return { output: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err }
 }
-
-describe('msal-ts demo', () => {
-  it('shows the first token from the identity provider, the second from the cache, and one request for 50 callers', async () => {
-    const { output, out, err } = capture()
-    expect(await main(['demo'], output)).toBe(0)
-    const text = out.join('\n')
-    expect(err).toEqual([])
-    expect(text).toMatch(/1\. acquireTokenForClient.*\n\s+source: identity_provider .* HTTP requests: 2 \(tenant discovery \+ token\)/)
-    expect(text).toMatch(/2\. the same call again\n\s+source: cache .* HTTP requests: 0/)
-    expect(text).toMatch(/3\. 50 concurrent calls .*\n\s+took: .* token requests: 1 .* same token for all: true/)
-    expect(text).toMatch(/4\. initiateDeviceFlow.*\n.*enter the code \w+ to authenticate\.\n.*\n\s+acquireTokenByDeviceFlow: signed in as alice@contoso\.onmicrosoft\.com/)
-    expect(text).toMatch(/5\. acquireTokenInteractive.*\n\s+the browser \(simulated\) signed in and came back by POST to http:\/\/localhost:\d+\n\s+signed in as bob@contoso\.onmicrosoft\.com/)
-    expect(text).toMatch(/6\. getAccounts\(\): alice@contoso\.onmicrosoft\.com, bob@contoso\.onmicrosoft\.com\n\s+acquireTokenSilent for each: cache, cache {3}HTTP requests: 0/)
-    expect(text).toMatch(/7\. acquireTokenOnBehalfOf.*\n\s+source: identity_provider {3}Graph token for alice@contoso\.onmicrosoft\.com\n\s+the API authenticated with private_key_jwt: \{"alg":"PS256","typ":"JWT","x5t#S256":"[\w-]{43}","x5c":\[…\]\}/)
-    expect(text).toMatch(/8\. the same incoming token again: cache; bob@contoso\.onmicrosoft\.com's token: identity_provider \(Graph token for bob@contoso\.onmicrosoft\.com\)\n\s+on-behalf-of requests: 2/)
-    expect(text).toContain('demo complete')
-  })
-
-  it('runs from the built command as the README says', () => {
-    const built = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js')
-    expect(existsSync(built) ? 'built' : 'packages/node/dist is missing: run the build first (./dev test does)').toBe('built')
-    const cli = join(import.meta.dirname, '..', 'bin', 'msal-ts.js')
-    const result = spawnSync(process.execPath, [cli, 'demo'], { encoding: 'utf8', timeout: 60_000 })
-    expect(result.stderr).toBe('')
-    expect(result.status).toBe(0)
-    expect(result.stdout).toContain('demo complete')
-  })
-})
 
 describe('msal-ts token', () => {
   let idp: FakeIdentityProvider

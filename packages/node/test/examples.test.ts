@@ -1,9 +1,44 @@
 /**
- * examples/web-app, run in process: the web app signs a user in (auth code flow), calls the
- * to-do API twice, and the API calls Graph on the user's behalf. The example's own servers
- * talk over loopback HTTP to the fake identity provider, as `node examples/web-app/run.mjs` does.
+ * The examples, run in process and as their commands run them.
+ * - examples/demo (`./dev demo`): a daemon, a CLI app and a web API against the fake identity provider.
+ * - examples/web-app: the web app signs a user in (auth code flow), calls the to-do API twice,
+ *   and the API calls Graph on the user's behalf. The example's own servers talk over loopback
+ *   HTTP to the fake identity provider, as `node examples/web-app/run.mjs` does.
  */
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { runDemo } from '../../../examples/demo/src/demo.js'
 import { runExample, startExample, USER } from '../../../examples/web-app/example.mjs'
+
+const demoDir = join(import.meta.dirname, '..', '..', '..', 'examples', 'demo')
+
+describe('examples/demo', () => {
+  it('shows the first token from the identity provider, the second from the cache, and one request for 50 callers', async () => {
+    const out: string[] = []
+    expect(await runDemo({ out: (line) => out.push(line) })).toBe(0)
+    const text = out.join('\n')
+    expect(text).toMatch(/1\. acquireTokenForClient.*\n\s+source: identity_provider .* HTTP requests: 2 \(tenant discovery \+ token\)/)
+    expect(text).toMatch(/2\. the same call again\n\s+source: cache .* HTTP requests: 0/)
+    expect(text).toMatch(/3\. 50 concurrent calls .*\n\s+took: .* token requests: 1 .* same token for all: true/)
+    expect(text).toMatch(/4\. initiateDeviceFlow.*\n.*enter the code \w+ to authenticate\.\n.*\n\s+acquireTokenByDeviceFlow: signed in as alice@contoso\.onmicrosoft\.com/)
+    expect(text).toMatch(/5\. acquireTokenInteractive.*\n\s+the browser \(simulated\) signed in and came back by POST to http:\/\/localhost:\d+\n\s+signed in as bob@contoso\.onmicrosoft\.com/)
+    expect(text).toMatch(/6\. getAccounts\(\): alice@contoso\.onmicrosoft\.com, bob@contoso\.onmicrosoft\.com\n\s+acquireTokenSilent for each: cache, cache {3}HTTP requests: 0/)
+    expect(text).toMatch(/7\. acquireTokenOnBehalfOf.*\n\s+source: identity_provider {3}Graph token for alice@contoso\.onmicrosoft\.com\n\s+the API authenticated with private_key_jwt: \{"alg":"PS256","typ":"JWT","x5t#S256":"[\w-]{43}","x5c":\[…\]\}/)
+    expect(text).toMatch(/8\. the same incoming token again: cache; bob@contoso\.onmicrosoft\.com's token: identity_provider \(Graph token for bob@contoso\.onmicrosoft\.com\)\n\s+on-behalf-of requests: 2/)
+    expect(text).toContain('demo complete')
+  })
+
+  it('runs from the build as ./dev demo runs it', () => {
+    const built = join(demoDir, 'dist', 'main.js')
+    expect(existsSync(built) ? 'built' : 'examples/demo/dist is missing: run the build first (./dev test does)').toBe('built')
+    const result = spawnSync(process.execPath, [built], { encoding: 'utf8', timeout: 60_000 })
+    expect(result.stderr).toBe('')
+    expect(result.status).toBe(0)
+    expect(result.stdout).toContain('demo complete')
+  })
+})
+
 
 describe('examples/web-app', () => {
   it('signs the user in, and the API gets its on-behalf-of token from the identity provider, then from the cache', async () => {

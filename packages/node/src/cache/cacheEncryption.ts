@@ -1,5 +1,5 @@
-import { compactDecrypt, CompactEncrypt } from 'jose'
-import type { MsalError } from '@msal-ts/core';
+import { compactDecrypt, CompactEncrypt, type CryptoKey } from 'jose'
+import type { MsalError } from '@msal-ts/core'
 import { configurationError } from '@msal-ts/core'
 import { cacheFailure } from './cacheFailure.js'
 

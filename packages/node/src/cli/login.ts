@@ -21,11 +21,11 @@ Signs a user in and keeps the tokens in the cache file, for msal-ts token, accou
 ${USER_OPTIONS_USAGE}`
 
 export interface LoginHooks {
-  /** Replaces the system browser (tests, the demo). */
+  /** Replaces the system browser (tests). */
   readonly openBrowser?: OpenBrowser | undefined
   /** Aborts waiting (the CLI wires Ctrl-C to it). */
   readonly signal?: AbortSignal | undefined
-  /** Application options beside the command line's (the demo's fake identity provider). */
+  /** Application options beside the command line's (a test's fake identity provider). */
   readonly appOptions?: Record<string, unknown> | undefined
 }
 

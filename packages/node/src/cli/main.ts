@@ -1,15 +1,13 @@
 import { MsalError } from '@msal-ts/core'
 import { VERSION } from '../platform.js'
 import { ACCOUNTS_USAGE, LOGOUT_USAGE, runAccounts, runLogout } from './accounts.js'
-import { runDemo } from './demo.js'
 import { LOGIN_USAGE, runLogin } from './login.js'
 import { consoleOutput, type Output } from './output.js'
 import { runToken, TOKEN_USAGE } from './token.js'
 
 const USAGE = `msal-ts ${VERSION}: the Microsoft Authentication Library, as a command
 
-usage: msal-ts demo         sign-ins and tokens against the built-in fake identity provider (no account needed)
-       msal-ts login ...    sign a user in (--device-code or --interactive); see msal-ts login --help
+usage: msal-ts login ...    sign a user in (--device-code or --interactive); see msal-ts login --help
        msal-ts token ...    a signed-in user's token from the cache, or an app token; see msal-ts token --help
        msal-ts accounts ... who is signed in
        msal-ts logout ...   sign an account out
@@ -34,8 +32,6 @@ export const main = async (args: readonly string[], output: Output = consoleOutp
   const [command, ...rest] = args
   try {
     switch (command) {
-      case 'demo':
-        return await runDemo(output)
       case 'login':
       case 'token':
       case 'accounts':

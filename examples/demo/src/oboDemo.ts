@@ -1,8 +1,6 @@
 import { decodeJwt } from 'jose'
+import { ConfidentialClientApplication, type Account, type PublicClientApplication } from '@msal-ts/node'
 import type { FakeIdentityProvider } from '@msal-ts/testing'
-import { ConfidentialClientApplication } from '../app/ConfidentialClientApplication.js'
-import type { PublicClientApplication } from '../app/PublicClientApplication.js'
-import type { Account } from '@msal-ts/core'
 import type { Output } from './output.js'
 
 /** The web API's client id: the fake issues tokens for `api://{clientId}/...` with that audience. */

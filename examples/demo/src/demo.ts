@@ -1,10 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { decodeJwt } from 'jose'
+import { ConfidentialClientApplication, PublicClientApplication, TokenCache, type Account } from '@msal-ts/node'
 import { FakeIdentityProvider } from '@msal-ts/testing'
-import { ConfidentialClientApplication } from '../app/ConfidentialClientApplication.js'
-import { PublicClientApplication } from '../app/PublicClientApplication.js'
-import type { Account } from '@msal-ts/core'
-import { TokenCache } from '../cache/tokenCaches.js'
 import { demoCertificate } from './demoCertificate.js'
 import { API_CLIENT_ID, onBehalfOfDemo } from './oboDemo.js'
 import { formatCountdown, formatDuration, type Output } from './output.js'
@@ -25,9 +22,10 @@ const timed = async <T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
 }
 
 /**
- * `msal-ts demo`: the client-credentials scenario against the built-in fake identity provider
- * on loopback. The first token comes from the provider, the second from the cache; then 50
- * concurrent calls share one request. Exits non-zero if any of that does not hold.
+ * The demo (`./dev demo`), against the fake identity provider of @msal-ts/testing on loopback.
+ * A daemon's first app token comes from the provider, the second from the cache, and 50
+ * concurrent calls share one request; then users sign in, and a web API calls Graph on their
+ * behalf. Returns the exit code: 1 if any of that does not hold.
  */
 export const runDemo = async (output: Output): Promise<number> => {
   const apiCertificate = demoCertificate('msal-ts demo API')

@@ -1,0 +1,162 @@
+/**
+ * A TypeScript application using the published packages as a user would, from their packed
+ * tarballs (scripts/published-packages/check.mjs). It is compiled with moduleResolution node16,
+ * bundler and node10, strict and with skipLibCheck false, and then run on Node against the fake
+ * identity provider. Lines marked @ts-expect-error must fail to compile: they prove the
+ * declarations resolved to real types (a declaration that degrades to `any` accepts them).
+ *
+ * To cover new public API: use it in `main` (it runs) or, for a line that must not compile, in
+ * `mustNotCompile` (never called). A new subpath export (e.g. '@msal-ts/browser/redirect')
+ * needs an import here; the check fails until there is one, and node10 needs `typesVersions` in
+ * that package's package.json to find it.
+ *
+ * No top-level await and no import.meta: this file also compiles as CommonJS (node10).
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createBrowserInterpreter, ConfidentialClientApplication as WebConfidentialClientApplication } from '@msal-ts/browser'
+import { decodeConfidentialClientConfig, isMsalError, run, type Interpret, type Program } from '@msal-ts/core'
+import { now } from '@msal-ts/core/protocol'
+import {
+  ConfidentialClientApplication,
+  FilePersistence,
+  MsalError,
+  ThrottledError,
+  PublicClientApplication,
+  SerializableTokenCache,
+  TokenCache,
+  type Account,
+  type ConfidentialClientApplicationOptions,
+  type TokenResult,
+} from '@msal-ts/node'
+import { createTestInterpreter, FakeIdentityProvider, fixedClock, record, replay } from '@msal-ts/testing'
+
+const TENANT = 'contoso.onmicrosoft.com'
+const DAEMON = { clientId: 'consumer-daemon', clientSecret: 'consumer-secret' }
+const DESKTOP = { clientId: 'consumer-desktop', redirectUris: ['http://localhost'] }
+const USER = { username: 'ada@contoso.onmicrosoft.com' }
+const SCOPES = ['api://consumer/.default']
+
+const check = (condition: boolean, what: string): void => {
+  if (!condition) throw new Error(`consumer: ${what}`)
+}
+
+/** The fields a caller reads, with the types it reads them as. */
+const describeResult = (result: TokenResult): string => {
+  const token: string = result.accessToken
+  const expiresOn: number = result.expiresOn
+  const username: string | undefined = result.account?.username
+  return `${result.tokenSource} token of ${token.length} characters until ${expiresOn}${username === undefined ? '' : ` for ${username}`}`
+}
+
+/** A core Program, run by an interpreter of the caller's choice. */
+function* secondsSinceEpoch(): Program<number> {
+  const ms = yield* now()
+  return Math.floor(ms / 1000)
+}
+
+async function daemon(base: string, cacheDir: string): Promise<void> {
+  const options: ConfidentialClientApplicationOptions = {
+    clientId: DAEMON.clientId,
+    clientCredential: DAEMON.clientSecret,
+    authority: `${base}/${TENANT}`,
+    tokenCache: new SerializableTokenCache({ persistence: new FilePersistence(join(cacheDir, 'cache.json')) }),
+  }
+  const app = new ConfidentialClientApplication(options)
+  const first = await app.acquireTokenForClient(SCOPES)
+  const second = await app.acquireTokenForClient(SCOPES)
+  check(first.tokenSource === 'identity_provider' && second.tokenSource === 'cache', 'the second app token comes from the cache')
+  console.log(`daemon: ${describeResult(first)}, then ${describeResult(second)}`)
+
+  const wrongSecret = new ConfidentialClientApplication({ ...options, clientCredential: 'not-the-secret', tokenCache: new TokenCache() })
+  try {
+    await wrongSecret.acquireTokenForClient(SCOPES)
+    check(false, 'a wrong secret is refused')
+  } catch (error) {
+    if (!(error instanceof MsalError)) throw error
+    const kind: string = error.kind
+    // Narrowing by kind gives the kind's own fields their types.
+    const waitMs: number | undefined = error instanceof ThrottledError ? error.retryAfterMs : isMsalError(error, 'ServerError') ? error.status : undefined
+    check(waitMs === 401 || waitMs === 400, `a wrong secret's status is read after narrowing (${String(waitMs)})`)
+    check(kind === 'ServerError' && error.error === 'invalid_client', `a wrong secret is a ServerError invalid_client, not ${kind} ${error.error}`)
+    console.log(`daemon: a wrong secret is an MsalError of kind ${kind} (${error.error})`)
+  }
+}
+
+async function desktop(idp: FakeIdentityProvider, base: string): Promise<void> {
+  const app = new PublicClientApplication({ clientId: DESKTOP.clientId, authority: `${base}/organizations` })
+  // The fake plays the system browser: it signs the user in and posts the response to the app's loopback server.
+  const signedIn = await app.acquireTokenInteractive(['User.Read'], { openBrowser: idp.openBrowser, timeout: 30 })
+  const [account]: Account[] = await app.getAccounts({ username: USER.username })
+  const silent = await app.acquireTokenSilent(['User.Read'], account)
+  check(silent?.tokenSource === 'cache' && silent.account?.username === USER.username, 'the signed-in user is served from the cache')
+  console.log(`desktop: ${describeResult(signedIn)}, then ${silent === undefined ? 'nothing' : describeResult(silent)}`)
+}
+
+/** What a test of the app does: record a flow against the in-process fake on virtual time, then replay it. */
+async function recordAndReplay(idp: FakeIdentityProvider): Promise<void> {
+  const clock = fixedClock()
+  const recorder = record(createTestInterpreter({ http: idp.http, clock }).interpret)
+  const options = { clientId: DAEMON.clientId, clientCredential: DAEMON.clientSecret, authority: `https://login.microsoftonline.com/${TENANT}` }
+  const recorded = await new ConfidentialClientApplication({ ...options, interpreter: recorder.interpret }).acquireTokenForClient(SCOPES)
+  const replayer = replay(recorder.transcript('client credentials'))
+  const replayed = await new ConfidentialClientApplication({ ...options, interpreter: replayer.interpret }).acquireTokenForClient(SCOPES)
+  replayer.assertComplete()
+  check(replayed.accessToken === recorded.accessToken && recorded.expiresOn === clock.now() / 1000 + recorded.expiresIn, 'the replay gives the recorded token, on virtual time')
+  console.log(`testing: replayed the recorded ${describeResult(replayed)}`)
+}
+
+async function coreProgram(): Promise<void> {
+  const interpret: Interpret = createBrowserInterpreter()
+  const seconds: number = await run(secondsSinceEpoch(), interpret)
+  const config = decodeConfidentialClientConfig({ clientId: 'x', clientCredential: 's', authority: `https://login.microsoftonline.com/${TENANT}` })
+  const clientId: string = config._tag === 'Right' ? config.right.clientId : config.left.message
+  check(seconds > 1_700_000_000 && clientId === 'x', 'a core Program runs on the browser interpreter')
+  console.log(`core: a Program run on the browser interpreter read the clock (${seconds} s)`)
+}
+
+/** Never called: every line here must fail to compile. */
+export function mustNotCompile(result: TokenResult, error: MsalError, config: ReturnType<typeof decodeConfidentialClientConfig>): void {
+  // @ts-expect-error accessToken is a string
+  const token: number = result.accessToken
+  // @ts-expect-error a misspelt result field is not there (no index signature)
+  void result.acessToken
+  // @ts-expect-error retryAfterMs is a ThrottledError's: narrow first
+  void error.retryAfterMs
+  // @ts-expect-error an unknown option does not type-check
+  void new WebConfidentialClientApplication({ clientId: 'x', clientCredential: 's', tokenCahce: undefined })
+  // @ts-expect-error kind is a union of known error kinds
+  const unknownKind = error.kind === 'NoSuchKind'
+  // @ts-expect-error an Either must be narrowed before reading `right` (fp-ts's types resolved)
+  const right = config.right
+  // @ts-expect-error clientId is a string
+  const app = new ConfidentialClientApplication({ clientId: 42, clientCredential: 's' })
+  // @ts-expect-error scopes are an array of strings
+  void app.acquireTokenForClient('api://consumer/.default')
+  // @ts-expect-error the timeout is in milliseconds, a number
+  createBrowserInterpreter({ timeoutMs: '5s' })
+  // @ts-expect-error a FakeIdentityProvider's app needs a clientId
+  new FakeIdentityProvider().registerApp({ clientSecret: 'x' })
+  // @ts-expect-error the fixed clock starts at epoch milliseconds
+  fixedClock('2026-01-01')
+  void [token, unknownKind, right]
+}
+
+export async function main(): Promise<void> {
+  const idp = new FakeIdentityProvider({ interactiveUser: USER.username })
+    .registerApp({ clientId: DAEMON.clientId, clientSecret: DAEMON.clientSecret })
+    .registerApp(DESKTOP)
+    .registerUser(USER)
+  const base = await idp.listen()
+  const cacheDir = mkdtempSync(join(tmpdir(), 'msal-ts-consumer-'))
+  try {
+    await daemon(base, cacheDir)
+    await desktop(idp, base)
+    await recordAndReplay(idp)
+    await coreProgram()
+  } finally {
+    await idp.close()
+    rmSync(cacheDir, { recursive: true, force: true })
+  }
+}
