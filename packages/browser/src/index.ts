@@ -4,7 +4,8 @@
  * runtimes (Cloudflare Workers, Deno, Bun).
  */
 export { createWebInterpreter, createBrowserInterpreter, DEFAULT_TIMEOUT_MS, type WebInterpreterOptions } from './webInterpreter.js'
-export { performHttp, type HttpClient } from './http.js'
+export { performHttp, DEFAULT_MAX_RESPONSE_BYTES, type HttpClient, type HttpLimits } from './http.js'
+export { timerDelay, MAX_TIMER_DELAY_MS } from './timers.js'
 export type { WebCrypto } from './webCrypto.js'
 export { isLogged, type Logger } from './logger.js'
 export { abortable, type AbortableOptions } from './abortable.js'

@@ -1,6 +1,7 @@
 import type { Effect, Interpret, LogLevel } from '@msal-ts/core'
-import { performHttp, type HttpClient } from './http.js'
+import { DEFAULT_MAX_RESPONSE_BYTES, performHttp, type HttpClient } from './http.js'
 import { isLogged, type Logger } from './logger.js'
+import { timerDelay } from './timers.js'
 import type { WebCrypto } from './webCrypto.js'
 
 type Lazy<T> = () => T | Promise<T>
@@ -10,8 +11,10 @@ export interface WebInterpreterOptions {
   readonly fetch: Lazy<HttpClient>
   /** getRandomValues and SHA-256; may be resolved lazily (a runtime may need to load a fallback). */
   readonly crypto: Lazy<WebCrypto>
-  /** Per-request timeout in milliseconds. Default 30 000. */
+  /** Per-request timeout in milliseconds, from the request to the end of its body. Default 30 000. */
   readonly timeoutMs?: number | undefined
+  /** The largest response body read, in bytes, counted after decompression. Default 1 MiB (1,048,576). */
+  readonly maxResponseBytes?: number | undefined
   readonly logger?: Logger | undefined
   readonly logLevel?: LogLevel | undefined
   readonly enablePiiLog?: boolean | undefined
@@ -67,6 +70,7 @@ const using = <A, B>(value: A | Promise<A>, use: (a: A) => B | Promise<B>): B | 
  */
 export const createWebInterpreter = (options: WebInterpreterOptions): Interpret => {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
   const threshold = options.logLevel ?? 'info'
   const fetchClient = memo(options.fetch)
   const crypto = memo(options.crypto)
@@ -74,7 +78,9 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
   return (effect: Effect) => {
     switch (effect._tag) {
       case 'Http':
-        return using(fetchClient(), (client) => performHttp(client, effect.request, Math.min(timeoutMs, effect.request.timeoutMs ?? timeoutMs)))
+        return using(fetchClient(), (client) =>
+          performHttp(client, effect.request, { timeoutMs: Math.min(timeoutMs, effect.request.timeoutMs ?? timeoutMs), maxResponseBytes }),
+        )
       case 'Now':
         return Date.now()
       case 'RandomBytes':
@@ -82,7 +88,7 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
       case 'Sha256':
         return using(crypto(), async (c) => new Uint8Array(await c.subtle.digest('SHA-256', new TextEncoder().encode(effect.data))))
       case 'Sleep':
-        return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), effect.ms))
+        return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timerDelay(effect.ms)))
       case 'ReadEnv':
         return options.env?.[effect.name]
       case 'Commit':

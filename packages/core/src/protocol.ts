@@ -46,7 +46,7 @@ export { clientAuthFor, sendAuthenticated, type ClientAuthentication } from './f
 export { extractCertificates, notAPrivateKeyProblem, notACertificateProblem, signingKeyProblem, MIN_RSA_MODULUS_BITS } from './credentials/pem.js'
 export { hexThumbprintToBase64Url } from './credentials/thumbprints.js'
 export { buildClientCredentialsRequest, type ClientCredentialsRequestInput } from './protocol/clientCredentials.js'
-export { processTokenResponse, processJsonResponse, TokenSuccessResponse, TokenErrorResponse, type ResponseContext } from './protocol/tokenResponse.js'
+export { processTokenResponse, processJsonResponse, TokenSuccessResponse, TokenErrorResponse, MAX_LIFETIME_SECONDS, MAX_EPOCH_SECONDS, type ResponseContext } from './protocol/tokenResponse.js'
 export {
   buildDeviceAuthorizationRequest,
   buildDeviceCodeTokenRequest,
@@ -56,6 +56,8 @@ export {
   DEFAULT_POLL_INTERVAL_SECONDS,
   DEFAULT_DEVICE_CODE_LIFETIME_SECONDS,
   SLOW_DOWN_SECONDS,
+  MAX_POLL_INTERVAL_SECONDS,
+  pollIntervalSeconds,
   type DeviceAuthorization,
 } from './protocol/deviceCode.js'
 export { validateAuthorizationOptions } from './flows/authCode.js'
@@ -111,7 +113,7 @@ export { HTTP_CACHE_FORMAT, getRequestKey } from './http/httpCache.js'
 export { sendThrottled, throttleKeysOf, throttleDecision, DEFAULT_RETRY_AFTER_MS, type ThrottleKeys } from './http/throttling.js'
 export { sendWithRetry, transportError } from './http/send.js'
 export { cachedGet, DISCOVERY_TTL_MS } from './http/cachedGet.js'
-export { parseRetryAfter } from './http/retryAfter.js'
+export { parseRetryAfter, MAX_RETRY_AFTER_MS } from './http/retryAfter.js'
 export {
   ApiId,
   RefreshReason,
@@ -182,3 +184,5 @@ export {
   type XmlAttribute,
   type XmlName,
 } from './protocol/wsTrust/index.js'
+export { NODE_INSPECT, DENO_INSPECT, printed, conceal } from './util/printable.js'
+export { secretsSentIn, scrubSecrets, withoutSecrets, withoutSecretsSentIn, MIN_SCRUBBED_LENGTH } from './http/scrub.js'

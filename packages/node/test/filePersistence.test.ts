@@ -194,7 +194,8 @@ describe('FilePersistence: encryption at rest', () => {
     const text = await readFile(file, 'utf8')
     expect(text).not.toContain('top-secret-token')
     expect(text).not.toContain('AccessToken')
-    expect(decodeProtectedHeader(text)).toEqual({ alg: 'dir', enc: 'A256GCM' })
+    // The purpose binding (a hash of the file's path) travels in the authenticated header.
+    expect(decodeProtectedHeader(text)).toEqual({ alg: 'dir', enc: 'A256GCM', 'msal-ts-ctx': expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) })
     const { plaintext } = await compactDecrypt(text, key)
     expect(Object.keys(JSON.parse(new TextDecoder().decode(plaintext)) as object)).toContain('AccessToken')
 

@@ -54,6 +54,7 @@ export class ConfidentialClientApplication extends CoreConfidentialClientApplica
       createBrowserInterpreter({
         fetch: httpClient !== undefined ? () => httpClient : undefined,
         timeoutMs: checked.timeout,
+        maxResponseBytes: checked.maxResponseBytes,
         logger: checked.logger,
         logLevel: checked.logLevel,
         enablePiiLog: checked.enablePiiLog,

@@ -7,6 +7,7 @@ import {
   type UserFederatedIdentityCredentialOptions,
 } from '../flows/userFederatedIdentityCredential.js'
 import type { TokenResult } from '../result.js'
+import { conceal } from '../util/printable.js'
 import { ClientApplication, type AppRuntime, type Outcome } from './ClientApplication.js'
 import type { ConfidentialClientConfig } from './config.js'
 import { flightKey, settled } from './settle.js'
@@ -26,6 +27,8 @@ export class ConfidentialClientApplication extends ClientApplication {
 
   constructor(config: ConfidentialClientConfig, runtime: AppRuntime) {
     super(config, runtime)
+    // The memo's keys are incoming bearer tokens.
+    conceal(this, ['clientFlights', 'oboFlights', 'assertionHashes'])
   }
 
   /**

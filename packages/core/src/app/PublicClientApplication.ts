@@ -7,6 +7,7 @@ import {
   type DeviceFlowRedemptionOptions as CoreDeviceFlowRedemptionOptions,
 } from '../flows/deviceCode.js'
 import type { TokenResult } from '../result.js'
+import { conceal } from '../util/printable.js'
 import { ClientApplication, type AppRuntime } from './ClientApplication.js'
 import type { ClientConfig } from './config.js'
 
@@ -33,6 +34,7 @@ export class PublicClientApplication extends ClientApplication {
   constructor(config: ClientConfig, runtime: PublicAppRuntime) {
     super(config, runtime)
     this.abortable = runtime.abortable
+    conceal(this, ['abortable'])
   }
 
   /**

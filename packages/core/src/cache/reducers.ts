@@ -1,4 +1,4 @@
-import type { TokenSuccessResponse } from '../protocol/tokenResponse.js'
+import { MAX_EPOCH_SECONDS, type TokenSuccessResponse } from '../protocol/tokenResponse.js'
 import { scopesToTarget, targetToScopes } from '../protocol/scopes.js'
 import { homeAccountIdOf, usernameOf, type ClientInfo, type IdTokenClaims } from './accountOf.js'
 import type { CacheChange, CacheDelete, CachePut } from './change.js'
@@ -48,6 +48,12 @@ export interface TokenResponseEvent {
 
 const DEFAULT_EXPIRES_IN = 600
 
+/**
+ * A time as the cache writes it: a string of a whole, non-negative number of epoch seconds,
+ * never "1e+308" or "NaN", which MSAL Python and MSAL for Node cannot read.
+ */
+export const epochString = (seconds: number): string => String(seconds > 0 ? Math.floor(Math.min(seconds, MAX_EPOCH_SECONDS)) : 0)
+
 /** How long the access token lives: `expires_in`, else `expires_on - now`, else 600 s (RFC 6749 §5.1). */
 export const expiresInOf = (response: TokenSuccessResponse, nowSec: number): number =>
   response.expires_in ?? (response.expires_on !== undefined ? response.expires_on - nowSec : DEFAULT_EXPIRES_IN)
@@ -81,10 +87,10 @@ export const accessTokenEntityOf = (event: TokenResponseEvent, nowSec: number): 
     target: event.target ?? grantedTarget(response, event.scopes),
     realm: realmOf(event),
     token_type: response.token_type ?? 'Bearer',
-    cached_at: String(nowSec),
-    expires_on: String(nowSec + expiresIn),
-    extended_expires_on: String(nowSec + extExpiresIn),
-    ...(response.refresh_in !== undefined ? { refresh_on: String(nowSec + response.refresh_in) } : {}),
+    cached_at: epochString(nowSec),
+    expires_on: epochString(nowSec + expiresIn),
+    extended_expires_on: epochString(nowSec + extExpiresIn),
+    ...(response.refresh_in !== undefined ? { refresh_on: epochString(nowSec + response.refresh_in) } : {}),
     ...(event.keyId !== undefined ? { key_id: event.keyId } : {}),
     ...(event.extCacheKey !== undefined ? { ext_cache_key: event.extCacheKey } : {}),
     ...(event.userAssertionHash !== undefined ? { user_assertion_hash: event.userAssertionHash, userAssertionHash: event.userAssertionHash } : {}),
@@ -154,7 +160,7 @@ export const reduceTokenResponse = (given: TokenResponseEvent, nowSec: number, c
       environment: event.environment,
       client_id: event.clientId,
       target: event.target,
-      last_modification_time: String(nowSec),
+      last_modification_time: epochString(nowSec),
       ...(response.foci !== undefined ? { family_id: response.foci } : {}),
       ...(event.userAssertionHash !== undefined ? { user_assertion_hash: event.userAssertionHash, userAssertionHash: event.userAssertionHash } : {}),
     }

@@ -6,13 +6,17 @@ import * as t from 'io-ts'
  * (io-ts `type` does not strip), so an entry round-trips whatever other fields its writer added.
  */
 
-/** Epoch seconds as a string; numbers (some writers) are accepted and normalised to strings. */
+/**
+ * Epoch seconds as a string of 1 to 15 digits; whole numbers (some writers) are accepted and
+ * normalised to strings. Anything else ("1e+308", a fraction, 400 digits) does not fit: MSAL
+ * Python's int() and MSAL for Node's parseInt read these fields.
+ */
 export const EpochSecondsString = new t.Type<string, string, unknown>(
   'epoch seconds',
-  (u): u is string => typeof u === 'string' && /^\d+$/.test(u),
+  (u): u is string => typeof u === 'string' && /^\d{1,15}$/.test(u),
   (u, c) => {
-    if (typeof u === 'string' && /^\d+$/.test(u)) return t.success(u)
-    if (typeof u === 'number' && Number.isInteger(u) && u >= 0) return t.success(String(u))
+    if (typeof u === 'string' && /^\d{1,15}$/.test(u)) return t.success(u)
+    if (typeof u === 'number' && Number.isSafeInteger(u) && u >= 0 && u < 1e15) return t.success(String(u))
     return t.failure(u, c)
   },
   t.identity,

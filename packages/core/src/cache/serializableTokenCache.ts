@@ -4,7 +4,8 @@ import { preferredCache, preferredNetwork } from '../authority/aliases.js'
 import { keyFor } from './keys.js'
 import { reduceCacheOperation, type CacheOperation } from './operations.js'
 import type { CachePersistence } from './persistence.js'
-import { emptyUnusable, parseCache, type ParsedCache } from './serialization.js'
+import { cacheError } from '../errors.js'
+import { emptyUnusable, keyedByText, parseCache, type ParsedCache } from './serialization.js'
 import { CREDENTIAL_TYPES, type AccessTokenEntity, type CredentialType } from './schema.js'
 import { TokenCache, type TokenCacheOptions } from './tokenCache.js'
 import { CacheSections, TokenStore } from './tokenStore.js'
@@ -30,7 +31,7 @@ export interface SerializableTokenCacheOptions extends TokenCacheOptions {
 export class SerializableTokenCache extends TokenCache {
   private changedSinceSerialized = false
   private unusable = emptyUnusable()
-  private extras: Readonly<Record<string, unknown>> = {}
+  private extras: Readonly<Record<string, unknown>> = keyedByText()
   private journal: CacheOperation[] = []
   readonly persistence: CachePersistence | undefined
 
@@ -72,9 +73,10 @@ export class SerializableTokenCache extends TokenCache {
    * `entryBelongsTo`); unknown top-level keys are always kept.
    */
   serialize(only: EntryFilter = everything): string {
-    const json: Record<string, unknown> = {}
+    // No prototypes: entries and extras keyed "constructor" or "__proto__" are written like any other.
+    const json = keyedByText()
     for (const type of CREDENTIAL_TYPES) {
-      const section: Record<string, unknown> = {}
+      const section = keyedByText()
       for (const { key, entity } of this.collection(type).values()) if (only(entity)) section[key] = entity
       if (type === 'AccessToken') {
         for (const { entity } of this.accessTokens.values()) {
@@ -89,8 +91,9 @@ export class SerializableTokenCache extends TokenCache {
       json[type] = section
     }
     for (const [name, value] of Object.entries(this.extras)) if (!(name in json)) json[name] = value
+    const text = stringify(json)
     this.changedSinceSerialized = false
-    return JSON.stringify(json)
+    return text
   }
 
   /**
@@ -146,7 +149,7 @@ export class SerializableTokenCache extends TokenCache {
   }
 
   private install(parsed: ParsedCache, sections: CacheSections): void {
-    this.unusable = { ...emptyUnusable(), ...cloneUnusable(parsed) }
+    this.unusable = cloneUnusable(parsed)
     this.extras = parsed.extras
     this.replaceSections(sections)
   }
@@ -171,6 +174,20 @@ const appTokenMirror = (entity: AccessTokenEntity): { readonly key: string; read
   return { key: forNode ? `${key}-` : key, entity: mirror }
 }
 
+/**
+ * JSON text of a cache. What a cache holds was loaded within MAX_CACHE_DEPTH and
+ * MAX_CACHE_TEXT_LENGTH or filed by this library, so this does not fail; should an entry put
+ * through `apply` be unserializable (a cycle, a BigInt), the failure is an MsalError, not a raw
+ * TypeError or RangeError.
+ */
+const stringify = (json: unknown): string => {
+  try {
+    return JSON.stringify(json)
+  } catch (error) {
+    throw cacheError(`the cache cannot be written as JSON (${error instanceof Error ? error.message : String(error)})`)
+  }
+}
+
 const sectionsOf = (parsed: ParsedCache): CacheSections => {
   const sections = new CacheSections()
   sections.load(parsed.entries)
@@ -178,4 +195,4 @@ const sectionsOf = (parsed: ParsedCache): CacheSections => {
 }
 
 const cloneUnusable = (parsed: ParsedCache): Record<CredentialType, Record<string, unknown>> =>
-  Object.fromEntries(CREDENTIAL_TYPES.map((type) => [type, { ...parsed.unusable[type] }])) as Record<CredentialType, Record<string, unknown>>
+  Object.fromEntries(CREDENTIAL_TYPES.map((type) => [type, Object.assign(keyedByText(), parsed.unusable[type])])) as Record<CredentialType, Record<string, unknown>>

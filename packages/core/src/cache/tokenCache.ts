@@ -1,5 +1,7 @@
 import * as E from '#fp-ts/Either'
 import { usageError } from '../errors.js'
+import { MAX_EPOCH_SECONDS } from '../protocol/tokenResponse.js'
+import { DENO_INSPECT, NODE_INSPECT, printed } from '../util/printable.js'
 import { decodeClientInfo, type ClientInfo } from './accountOf.js'
 import { tokenResponseEventOf, type TokenCacheEvent } from './events.js'
 import type { CredentialType, EntityOf } from './schema.js'
@@ -34,8 +36,9 @@ export class TokenCache extends TokenStore {
   /** Files a token-obtaining event, as MSAL Python's `add(event, now=None)`; `now` in epoch seconds. */
   add(event: TokenCacheEvent, now?: number): void {
     const at = now ?? this.clock?.()
-    if (at === undefined || !Number.isFinite(at)) {
-      throw usageError('now', 'this TokenCache has no clock: pass now (epoch seconds)')
+    if (at === undefined) throw usageError('now', 'this TokenCache has no clock: pass now (epoch seconds)')
+    if (typeof at !== 'number' || !(at >= 0 && at <= MAX_EPOCH_SECONDS)) {
+      throw usageError('now', `expected epoch seconds from 0 to ${MAX_EPOCH_SECONDS}, got ${String(at)}`)
     }
     const decoded = tokenResponseEventOf(event, this.decodeClientInfo)
     if (E.isLeft(decoded)) throw decoded.left
@@ -60,5 +63,27 @@ export class TokenCache extends TokenStore {
   /** `search`, as an array. */
   find<K extends CredentialType>(credentialType: K, options: SearchOptions = {}): Array<EntityOf[K]> {
     return [...this.search(credentialType, options)]
+  }
+
+  /**
+   * What the cache prints as (JSON.stringify, console.log, util.inspect): how many entries of
+   * each kind it holds, never a token. `serialize()` (SerializableTokenCache) writes the cache.
+   */
+  toJSON(): { readonly accessTokens: number; readonly refreshTokens: number; readonly idTokens: number; readonly accounts: number; readonly appMetadata: number } {
+    return {
+      accessTokens: this.accessTokenCount,
+      refreshTokens: this.refreshTokens.size,
+      idTokens: this.idTokens.size,
+      accounts: this.accounts.size,
+      appMetadata: this.appMetadata.size,
+    }
+  }
+
+  [NODE_INSPECT](_depth: number, options: unknown, inspect: unknown): string {
+    return printed(this.constructor.name, this.toJSON(), options, inspect)
+  }
+
+  [DENO_INSPECT](inspect: unknown, options: unknown): string {
+    return printed(this.constructor.name, this.toJSON(), options, inspect)
   }
 }

@@ -53,6 +53,7 @@ export const nodeRuntime = (options: ClientApplicationOptions & NodeOptions, wit
       httpClient: options.httpClient,
       proxy: options.proxy,
       timeoutMs: options.timeout,
+      maxResponseBytes: options.maxResponseBytes,
       logger: options.logger,
       logLevel: options.logLevel,
       enablePiiLog: options.enablePiiLog,

@@ -19,6 +19,7 @@ export interface Page {
 export interface PageFields {
   readonly error: string
   readonly error_description: string
+  /** Only an absolute http(s) URL; anything else (a `javascript:` URL) is left out. */
   readonly error_uri: string
 }
 
@@ -68,12 +69,27 @@ export interface PageTemplates {
   readonly errorTemplate?: string | undefined
 }
 
+/**
+ * An `error_uri` fit for a link: an absolute http(s) URL, else nothing. Whoever sends the
+ * redirect chooses it, and a template may well write `<a href="$error_uri">`: escaping stops
+ * markup, not a `javascript:` or `data:` URL.
+ */
+export const safeErrorUri = (uri: string | undefined): string => {
+  if (uri === undefined) return ''
+  try {
+    const url = new URL(uri)
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : ''
+  } catch {
+    return ''
+  }
+}
+
 /** The page for the authorization response that ends the sign-in. */
 export const finalPage = (templates: PageTemplates, response: Readonly<Record<string, string>>): Page => {
   const fields: PageFields = {
     error: response['error'] ?? '',
     error_description: response['error_description'] ?? '',
-    error_uri: response['error_uri'] ?? '',
+    error_uri: safeErrorUri(response['error_uri']),
   }
   return response['code'] !== undefined && response['code'] !== ''
     ? renderTemplate(templates.successTemplate ?? DEFAULT_SUCCESS_TEMPLATE, fields)

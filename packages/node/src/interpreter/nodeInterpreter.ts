@@ -14,8 +14,10 @@ export interface NodeInterpreterOptions {
    * `env`, as curl reads them (loopback hosts never go through those). Not with `httpClient`.
    */
   readonly proxy?: string | false | undefined
-  /** Per-request timeout in milliseconds. Default 30 000. */
+  /** Per-request timeout in milliseconds, from the request to the end of its body. Default 30 000. */
   readonly timeoutMs?: number | undefined
+  /** The largest response body read, in bytes, counted after decompression. Default 1 MiB (1,048,576). */
+  readonly maxResponseBytes?: number | undefined
   readonly logger?: Logger | undefined
   readonly logLevel?: LogLevel | undefined
   readonly enablePiiLog?: boolean | undefined
@@ -40,6 +42,7 @@ export const createNodeInterpreter = (options: NodeInterpreterOptions = {}): Int
       options.httpClient !== undefined ? options.httpClient : resolveFetch(undefined).then((direct) => routeThroughProxies(direct, proxy.setting, env)),
     crypto: () => (globalThis.crypto?.subtle !== undefined ? globalThis.crypto : resolveWebCrypto()),
     timeoutMs: options.timeoutMs,
+    maxResponseBytes: options.maxResponseBytes,
     logger: options.logger,
     logLevel: options.logLevel,
     enablePiiLog: options.enablePiiLog,
