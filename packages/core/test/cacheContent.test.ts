@@ -9,8 +9,7 @@
  * - deserialize of a non-string is a CacheError, not a TypeError;
  * - lifetimes out of range are cut, so times are strings of whole epoch seconds.
  */
-import type { TokenCache} from '@msal-ts/core';
-import { SerializableTokenCache, type TokenCacheEvent } from '@msal-ts/core'
+import { SerializableTokenCache, type TokenCache, type TokenCacheEvent } from '@msal-ts/core'
 import { MAX_EPOCH_SECONDS, MAX_LIFETIME_SECONDS } from '@msal-ts/core/protocol'
 import { MAX_CACHE_DEPTH, MAX_CACHE_TEXT_LENGTH } from '../src/cache/serialization.js'
 
