@@ -5,6 +5,7 @@ import { keyFor } from './keys.js'
 import { reduceCacheOperation, type CacheOperation } from './operations.js'
 import type { CachePersistence } from './persistence.js'
 import { cacheError } from '../errors.js'
+import { conceal } from '../util/printable.js'
 import { emptyUnusable, keyedByText, parseCache, type ParsedCache } from './serialization.js'
 import { CREDENTIAL_TYPES, type AccessTokenEntity, type CredentialType } from './schema.js'
 import { TokenCache, type TokenCacheOptions } from './tokenCache.js'
@@ -38,6 +39,7 @@ export class SerializableTokenCache extends TokenCache {
   constructor(options: SerializableTokenCacheOptions = {}) {
     super(options)
     this.persistence = options.persistence
+    conceal(this, ['changedSinceSerialized', 'unusable', 'extras', 'journal'])
   }
 
   /** Whether the cache changed since the last `serialize()` or `deserialize()`. */

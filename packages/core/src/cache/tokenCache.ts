@@ -1,7 +1,7 @@
 import * as E from '#fp-ts/Either'
 import { usageError } from '../errors.js'
 import { MAX_EPOCH_SECONDS } from '../protocol/tokenResponse.js'
-import { DENO_INSPECT, NODE_INSPECT, printed } from '../util/printable.js'
+import { conceal, DENO_INSPECT, NODE_INSPECT, printed } from '../util/printable.js'
 import { decodeClientInfo, type ClientInfo } from './accountOf.js'
 import { tokenResponseEventOf, type TokenCacheEvent } from './events.js'
 import type { CredentialType, EntityOf } from './schema.js'
@@ -31,6 +31,8 @@ export class TokenCache extends TokenStore {
   constructor(options: TokenCacheOptions = {}) {
     super()
     this.clock = options.clock
+    // The stores hold tokens: out of Object.keys, spreads and devtools' default view (printing uses toJSON).
+    conceal(this, ['sections', 'version', 'clientInfoMemo', 'decodeClientInfo'])
   }
 
   /** Files a token-obtaining event, as MSAL Python's `add(event, now=None)`; `now` in epoch seconds. */
