@@ -75,8 +75,6 @@ export const scrubSecrets = (text: string, secrets: readonly string[]): string =
   return scrubbed
 }
 
-/** The text fields of an error a server's answer can reach (and the stack, which repeats the message). */
-const TEXT_FIELDS = ['message', 'stack', 'errorDescription', 'bodyExcerpt', 'claims', 'errorUri', 'suberror', 'error', 'timestamp', 'traceId'] as const
 
 /**
  * The error with every secret value taken out of its text (see secretsSentIn), or the error
@@ -86,7 +84,8 @@ export const withoutSecrets = <T extends MsalError>(error: T, secrets: readonly 
   if (secrets.length === 0) return error
   const fields: Record<string, string> = {}
   const own = error as unknown as Record<string, unknown>
-  for (const name of TEXT_FIELDS) {
+  // Every text field (a server's answer reaches most, and a classification repeats a suberror), the message and the stack.
+  for (const name of Object.getOwnPropertyNames(error)) {
     const value = own[name]
     if (typeof value !== 'string') continue
     const scrubbed = scrubSecrets(value, secrets)
