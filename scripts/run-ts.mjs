@@ -19,6 +19,8 @@ const workspaceSources = {
     b.onResolve({ filter: /^@msal-ts\/(core|node|browser|testing)$/ }, (args) => ({
       path: join(root, 'packages', args.path.slice('@msal-ts/'.length), 'src', 'index.ts'),
     }))
+    // The subpath too: one copy of core in the bundle (two would make two MsalError classes).
+    b.onResolve({ filter: /^@msal-ts\/core\/protocol$/ }, () => ({ path: join(root, 'packages', 'core', 'src', 'protocol.ts') }))
   },
 }
 const dir = mkdtempSync(join(tmpdir(), 'msal-ts-run-'))

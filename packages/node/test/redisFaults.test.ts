@@ -20,10 +20,11 @@ const TIMEOUT_MS = 500
 
 let redis: RedisServer
 let idp: FakeIdentityProvider
-const clients: Array<ReturnType<typeof createClient>> = []
+const newClient = (port: number) => createClient({ socket: { host: '127.0.0.1', port } })
+const clients: Array<ReturnType<typeof newClient>> = []
 
 const connect = async (port: number) => {
-  const client = createClient({ socket: { host: '127.0.0.1', port } })
+  const client = newClient(port)
   client.on('error', () => undefined)
   clients.push(client)
   await client.connect()
