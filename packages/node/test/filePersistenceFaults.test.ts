@@ -146,15 +146,26 @@ describe('FilePersistence: a lock whose record lies still ages into staleness af
 
 const BUILT = ['../dist/index.js', '../dist/cache/filePersistence.js', '../../testing/dist/index.js']
 
-/**
- * How to run a command with a small tmpfs mounted at a directory, seen by that command alone:
- * `unshare -m` as root (CI), else `unshare -Urm` (an unprivileged user namespace). Nothing is
- * skipped: if neither can mount, the test fails and says why.
- */
+/** unshare's ways to a private mount namespace: as root, else in a user namespace of our own. */
+const NAMESPACES = [['-m'], ['-Urm']] as const
+
+/** The first way this machine allows (probed once); a test that needs one fails, naming what was tried, when none works. */
+let namespace: readonly string[] | undefined
+const mountNamespace = (): readonly string[] => {
+  if (namespace !== undefined) return namespace
+  const tried: string[] = []
+  for (const flags of NAMESPACES) {
+    const probe = spawnSync('unshare', [...flags, '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=4k msal-ts-probe /tmp'], { encoding: 'utf8' })
+    if (probe.status === 0) return (namespace = flags)
+    tried.push(`unshare ${flags.join(' ')}: ${probe.error?.message ?? probe.stderr.trim()}`)
+  }
+  throw new Error(`no private mount namespace to mount a tmpfs in (${tried.join('; ')}); run as root (CI does), or allow unprivileged user namespaces`)
+}
+
+/** Runs a command with a small tmpfs mounted at `mountPoint`, seen by that command alone. */
 const inMountNamespace = (mountPoint: string, command: readonly string[]): ChildProcessWithoutNullStreams => {
-  const asRoot = process.getuid?.() === 0
   const script = 'mount -t tmpfs -o size=64k,mode=0700 msal-ts-test "$1" && shift && exec "$@"'
-  return spawn('unshare', [asRoot ? '-m' : '-Urm', '--propagation', 'private', 'sh', '-c', script, 'sh', mountPoint, ...command], { stdio: 'pipe' })
+  return spawn('unshare', [...mountNamespace(), '--propagation', 'private', 'sh', '-c', script, 'sh', mountPoint, ...command], { stdio: 'pipe' })
 }
 
 interface Step {
