@@ -106,7 +106,7 @@ export {
 export { decodeIdTokenClaims, decodeClientInfo, homeAccountIdOf, type ClientInfo } from './cache/accountOf.js'
 export { tokenResponseEventOf } from './cache/events.js'
 export { searchCache } from './cache/search.js'
-export { parseCache, type ParsedCache } from './cache/serialization.js'
+export { parseCache, MAX_CACHE_DEPTH, MAX_CACHE_TEXT_LENGTH, tooLong as tooLongCacheText, type ParsedCache } from './cache/serialization.js'
 
 // ---- HTTP policy ----
 export { HTTP_CACHE_FORMAT, getRequestKey } from './http/httpCache.js'

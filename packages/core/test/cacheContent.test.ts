@@ -78,7 +78,10 @@ describe('deserialize refuses text nested too deep, and the cache stays as it wa
 
   it(`refuses text longer than ${MAX_CACHE_TEXT_LENGTH} characters without parsing it`, () => {
     const { cache, text } = withOneToken()
-    const huge = `${text.slice(0, -1)},"pad":"${' '.repeat(MAX_CACHE_TEXT_LENGTH)}"}`
+    // A rope of one shared 1 MiB leaf: the length is there, the memory is not.
+    let padding = ' '.repeat(1024 * 1024)
+    while (padding.length < MAX_CACHE_TEXT_LENGTH) padding += padding
+    const huge = `${text.slice(0, -1)},"pad":"${padding}"}`
     expect(() => cache.deserialize(huge)).toThrow(expect.objectContaining({ kind: 'CacheError', message: expect.stringContaining(`more than the ${MAX_CACHE_TEXT_LENGTH}`) }))
     expect(cache.serialize()).toBe(text)
   })

@@ -39,8 +39,13 @@ export const emptyUnusable = (): { [K in CredentialType]: Record<string, unknown
  */
 export const MAX_CACHE_DEPTH = 32
 
-/** The longest cache text loaded, in characters: 128 MiB, twice a cache of 100,000 tokens (and, with every app token written in both conventions, still a string V8 can make). */
-export const MAX_CACHE_TEXT_LENGTH = 128 * 1024 * 1024
+/**
+ * The longest cache text loaded, in characters: 256 Mi, several times a cache of 100,000 real
+ * tokens, and half the longest string V8 makes. The persistences refuse to store a cache that
+ * has grown past it (the file or key keeps its last loadable state), so they never write what
+ * they could not load again.
+ */
+export const MAX_CACHE_TEXT_LENGTH = 256 * 1024 * 1024
 
 /** Whether `value` nests deeper than `limit` levels below it (objects and arrays count); iterative, so any depth is safe. */
 const nestsDeeperThan = (value: unknown, limit: number): boolean => {
@@ -71,6 +76,9 @@ const entryTooDeep = (entry: unknown): boolean => {
   return false
 }
 
+/** Why a cache text of `length` characters is refused. */
+export const tooLong = (length: number): string => `the cache text is ${length} characters long, more than the ${MAX_CACHE_TEXT_LENGTH} a token cache may take`
+
 const describeType = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`)
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -86,7 +94,7 @@ const KNOWN = new Set<string>(CREDENTIAL_TYPES)
 export const parseCache = (text: unknown): E.Either<CacheError, ParsedCache> => {
   if (typeof text !== 'string') return E.left(cacheError(`expected the cache as JSON text (a string), got ${describeType(text)}`))
   if (text.length > MAX_CACHE_TEXT_LENGTH) {
-    return E.left(cacheError(`the cache text is ${text.length} characters long, more than the ${MAX_CACHE_TEXT_LENGTH} a token cache may take`))
+    return E.left(cacheError(tooLong(text.length)))
   }
   if (text.trim() === '') return E.right({ entries: [], unusable: emptyUnusable(), extras: keyedByText() })
   const json = parseJson(text)

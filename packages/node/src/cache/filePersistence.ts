@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { configurationError, MsalError, type CacheAccessContext, type CachePersistence, type SerializableTokenCache } from '@msal-ts/core'
-import { DENO_INSPECT, NODE_INSPECT, printed } from '@msal-ts/core/protocol'
+import { DENO_INSPECT, MAX_CACHE_TEXT_LENGTH, NODE_INSPECT, printed, tooLongCacheText as tooLong } from '@msal-ts/core/protocol'
 import { writeFileAtomically } from './atomicWrite.js'
 import { asCacheFailure, cacheFailure } from './cacheFailure.js'
 import { createCacheCipher, looksEncrypted, type CacheCipher, type CacheEncryptionKey } from './cacheEncryption.js'
 import { withFileLock, type FileLock, type FileLockOptions } from './fileLock.js'
-import { currentStamp, MISSING, readSnapshot, type FileStamp, type FileSnapshot } from './fileSnapshot.js'
+import { currentStamp, MAX_CACHE_FILE_BYTES, MISSING, readSnapshot, type FileStamp, type FileSnapshot } from './fileSnapshot.js'
 import { removeAbandonedSiblings } from './siblingFiles.js'
 
 export interface FilePersistenceOptions {
@@ -131,7 +131,7 @@ export class FilePersistence implements CachePersistence {
       this.merge(cache, snapshot.bytes === undefined ? '' : await this.decode(snapshot.bytes))
       this.seen = snapshot.stamp
       const written = cache.pendingChangeCount
-      this.seen = await this.write(await this.encode(cache.serialize()), lock)
+      this.seen = await this.write(await this.encode(storable(cache.serialize(), this.path)), lock)
       // Changes made while the file was written are not in it: only the ones written are done.
       cache.markPersisted(written)
     })
@@ -147,6 +147,7 @@ export class FilePersistence implements CachePersistence {
   }
 
   private async write(bytes: Uint8Array, lock: FileLock): Promise<FileStamp> {
+    if (bytes.length > MAX_CACHE_FILE_BYTES) throw cacheFailure(`cannot write ${this.path}: ${bytes.length} bytes, more than the ${MAX_CACHE_FILE_BYTES} a cache file may hold`)
     try {
       return await writeFileAtomically(this.path, bytes, { mode: FILE_MODE, beforeCommit: () => lock.assertHeld() })
     } catch (error) {
@@ -189,6 +190,15 @@ export class FilePersistence implements CachePersistence {
     this.queue = run.catch(() => undefined)
     return run
   }
+}
+
+/**
+ * The text, if a cache file may hold it: a cache grown past what a load accepts is not written
+ * (the file keeps its last loadable state, and the change stays in memory, journaled).
+ */
+const storable = (text: string, path: string): string => {
+  if (text.length > MAX_CACHE_TEXT_LENGTH) throw cacheFailure(`cannot write ${path}: ${tooLong(text.length)}`)
+  return text
 }
 
 const milliseconds = (field: string, value: unknown, fallback: number): number => {

@@ -35,8 +35,11 @@ export interface FileSnapshot {
   readonly bytes: Buffer | undefined
 }
 
-/** The largest cache file read: 256 MiB (an encrypted cache of 128 MiB of text, the most a cache may hold, with room to spare). */
-export const MAX_CACHE_FILE_BYTES = 256 * 1024 * 1024
+/**
+ * The largest cache file read or written: 384 MiB, room for the longest cache text
+ * (MAX_CACHE_TEXT_LENGTH, 256 Mi characters) encrypted (a JWE is a third larger).
+ */
+export const MAX_CACHE_FILE_BYTES = 384 * 1024 * 1024
 
 /**
  * Opens a file for reading without blocking and without following a final symlink when asked:

@@ -1,5 +1,5 @@
 import { cacheError, configurationError, contextOfEntry, defaultPartition, MsalError, type CacheAccessContext, type Partitioner, type CachePersistence, type SerializableTokenCache } from '@msal-ts/core'
-import { DENO_INSPECT, NODE_INSPECT, conceal, printed } from '@msal-ts/core/protocol'
+import { DENO_INSPECT, MAX_CACHE_TEXT_LENGTH, NODE_INSPECT, conceal, printed, tooLongCacheText } from '@msal-ts/core/protocol'
 import { asText, redisFailure, RedisScript, sha1Hex, timedClient, type RedisLikeClient } from './redisClient.js'
 
 export interface RedisPersistenceOptions {
@@ -213,6 +213,8 @@ export class RedisPersistence implements CachePersistence {
     for (let attempt = 0; ; attempt++) {
       const before = mark(cache)
       const text = cache.serialize(belongs)
+      // Never store what a load would refuse: the key keeps its last loadable state.
+      if (text.length > MAX_CACHE_TEXT_LENGTH) throw cacheError(`Redis key "${key}" was not written: ${tooLongCacheText(text.length)}`)
       const written = sha1Hex(text)
       const current = written === etag ? undefined : await this.compareAndSet(key, etag, text)
       if (current === undefined) {
