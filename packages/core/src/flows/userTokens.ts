@@ -96,7 +96,8 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
   let claims: IdTokenClaims | undefined
   if (response.id_token !== undefined) {
     const checked = validateIdToken(response.id_token, { clientId: ctx.config.clientId, nonce: r.expect?.nonce, maxAge: r.expect?.maxAge, nowSec })
-    if (E.isLeft(checked)) return E.left(withCorrelationId(checked.left, r.correlationId))
+    // The claims are the server's: an error quoting them (aud) must not repeat what was sent.
+    if (E.isLeft(checked)) return E.left(withCorrelationId(withoutSecretsSentIn(checked.left, exchange.right.request), r.correlationId))
     for (const warning of checked.right.warnings) yield* log('warning', warning)
     claims = checked.right.claims
     const learned = tenantIdLearned(ctx, claims)
