@@ -16,7 +16,7 @@ const fixtures = join(process.cwd(), 'packages', 'core', 'test', 'fixtures', 'ws
 const fmt = (n: number): string => n.toLocaleString('en-US')
 
 console.log(`Fuzzing every parser of outside data: ${fmt(runs)} inputs each (Node ${process.version})\n`)
-console.log(`${'parser'.padEnd(64)} ${'inputs'.padStart(9)} ${'accepted'.padStart(9)} ${'refused'.padStart(9)} ${'seconds'.padStart(8)}`)
+console.log(`${'parser'.padEnd(68)} ${'inputs'.padStart(9)} ${'accepted'.padStart(9)} ${'refused'.padStart(9)} ${'seconds'.padStart(8)}`)
 let total = 0
 const started = performance.now()
 for (const { name, input, check } of parserCases(fixtures)) {
@@ -29,6 +29,6 @@ for (const { name, input, check } of parserCases(fixtures)) {
     { numRuns: runs },
   )
   total += counts.accepted + counts.refused
-  console.log(`${name.padEnd(64)} ${fmt(counts.accepted + counts.refused).padStart(9)} ${fmt(counts.accepted).padStart(9)} ${fmt(counts.refused).padStart(9)} ${((performance.now() - t0) / 1000).toFixed(1).padStart(8)}`)
+  console.log(`${name.padEnd(68)} ${fmt(counts.accepted + counts.refused).padStart(9)} ${fmt(counts.accepted).padStart(9)} ${fmt(counts.refused).padStart(9)} ${((performance.now() - t0) / 1000).toFixed(1).padStart(8)}`)
 }
 console.log(`\n${fmt(total)} inputs in ${((performance.now() - started) / 1000).toFixed(1)} s: no exception but an MsalError, no state changed on a failure, Object.prototype untouched.`)
