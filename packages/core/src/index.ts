@@ -55,7 +55,8 @@ export {
 } from './errors.js'
 
 // ---- The application shell, for every runtime ----
-export { ClientApplication, type AppRuntime, type Outcome } from './app/ClientApplication.js'
+export { AppShell, type AppRuntime, type Outcome } from './app/AppShell.js'
+export { ClientApplication } from './app/ClientApplication.js'
 export { ConfidentialClientApplication } from './app/ConfidentialClientApplication.js'
 export { PublicClientApplication, type PublicAppRuntime, type DeviceFlowRedemptionOptions } from './app/PublicClientApplication.js'
 export {
@@ -82,6 +83,8 @@ export {
 export { createClientContext, initialAppState, type AppState, type ClientContext, type ClientContextInput, type KeptAssertion } from './app/context.js'
 export { applyStateChange, runFlow, withAppState } from './app/applyStateChange.js'
 export type { StateChange } from './app/stateChange.js'
+export { PUBLIC_CLIENT, type ClientAuthenticator, type ClientAuthentication, type AuthenticatedExchange } from './flows/clientAuthenticator.js'
+export { CONFIDENTIAL_CLIENT } from './flows/clientAuthentication.js'
 export { settle, settled, throwIfLeft, flightKey } from './app/settle.js'
 export { withPersistence, type PersistenceHooks } from './app/withPersistence.js'
 export { SingleFlight } from './effects/singleFlight.js'

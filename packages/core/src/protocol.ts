@@ -42,7 +42,7 @@ export {
 } from './protocol/userGrants.js'
 export { assertionAuth, JWT_BEARER_ASSERTION_TYPE, NO_CLIENT_AUTH, SECRET_FORM_FIELDS, secretAuth, withClientAuth, type ClientAuth } from './protocol/clientAuth.js'
 export { ASSERTION_LIFETIME_SECONDS, ASSERTION_REUSE_SECONDS, buildAssertionClaims, buildAssertionHeader } from './protocol/clientAssertion.js'
-export { clientAuthFor, sendAuthenticated, type ClientAuthentication } from './flows/clientAuthentication.js'
+export { clientAuthFor, sendAuthenticated } from './flows/clientAuthentication.js'
 export { extractCertificates, notAPrivateKeyProblem, notACertificateProblem, signingKeyProblem, MIN_RSA_MODULUS_BITS } from './credentials/pem.js'
 export { hexThumbprintToBase64Url } from './credentials/thumbprints.js'
 export { buildClientCredentialsRequest, type ClientCredentialsRequestInput } from './protocol/clientCredentials.js'
@@ -126,7 +126,8 @@ export {
 // ---- Errors' details and text ----
 export { classifySuberror, isTransportError, withCorrelationId, idTokenError } from './errors.js'
 export { redactUrl, redactUrlsIn, redactSecretsIn, originOf, REDACTED_USERNAME, REDACTED_SECRET } from './util/redact.js'
-export { decodeOr, firstProblem, formatProblem, parseJson, type Problem } from './util/decode.js'
+export { decodeOr, formatProblem, parseJson, type Problem } from './util/decode.js'
+export * as decoders from './util/decoder.js'
 export { refined, NonEmptyString, functionType, instanceOf, PositiveNumber } from './util/codecs.js'
 
 // ---- Encodings ----

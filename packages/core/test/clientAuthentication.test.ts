@@ -1,4 +1,4 @@
-import { acquireTokenForClient, createClientContext, decodeConfidentialClientConfig, HttpCache, removeTokensForClient, runFlow, TokenCache, type ClientContext, type Effect, type HttpOutcome, type HttpRequest, type Interpret } from '@msal-ts/core'
+import { acquireTokenForClient, CONFIDENTIAL_CLIENT, createClientContext, decodeConfidentialClientConfig, HttpCache, removeTokensForClient, runFlow, TokenCache, type ClientContext, type Effect, type HttpOutcome, type HttpRequest, type Interpret } from '@msal-ts/core'
 import { ASSERTION_REUSE_SECONDS, JWT_BEARER_ASSERTION_TYPE } from '@msal-ts/core/protocol'
 import { createTestInterpreter, fixedClock } from '@msal-ts/testing'
 
@@ -17,7 +17,7 @@ const parts = (jwt: string): { header: Record<string, unknown>; claims: Record<s
 const context = (clientCredential: unknown, options: Record<string, unknown> = {}): ClientContext => {
   const config = decodeConfidentialClientConfig({ clientId: CLIENT, authority: `https://login.microsoftonline.com/${TENANT}`, clientCredential, ...options })
   if (config._tag === 'Left') throw new Error(config.left.message)
-  return createClientContext({ config: config.right, platform: { sku: 'test', version: '0', os: 'test' }, tokenCache: new TokenCache(), httpCache: new HttpCache() })
+  return createClientContext({ config: config.right, platform: { sku: 'test', version: '0', os: 'test' }, tokenCache: new TokenCache(), httpCache: new HttpCache(), clientAuthentication: CONFIDENTIAL_CLIENT })
 }
 
 /**

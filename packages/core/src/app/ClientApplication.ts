@@ -1,11 +1,7 @@
 import * as E from '#fp-ts/Either'
-import type { CacheAccessContext } from '../cache/persistence.js'
-import { selectAccounts, type Account } from '../cache/selectors.js'
-import type { TokenCache } from '../cache/tokenCache.js'
-import { log, type Program } from '../effects/program.js'
-import { run, type Interpret } from '../effects/run.js'
+import { run } from '../effects/run.js'
 import { SingleFlight } from '../effects/singleFlight.js'
-import { errorSummary, isMsalError, type MsalError, type MsalErrorKind } from '../errors.js'
+import type { MsalErrorKind } from '../errors.js'
 import {
   acquireTokenByAuthCodeFlow,
   acquireTokenByAuthorizationCode,
@@ -16,29 +12,16 @@ import {
   type AuthorizationCodeOptions,
   type AuthorizationRequestOptions,
 } from '../flows/authCode.js'
+import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
 import { acquireTokenByRefreshToken } from '../flows/refreshToken.js'
 import { acquireTokenSilentWithError, type SilentAccount, type SilentOptions } from '../flows/silent.js'
 import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from '../flows/usernamePassword.js'
-import type { HttpCache } from '../http/httpCache.js'
-import type { PlatformInfo } from '../http/telemetry.js'
 import type { TokenResult } from '../result.js'
-import { withAppState } from './applyStateChange.js'
+import { AppShell, type AppRuntime, type Outcome } from './AppShell.js'
 import type { ClientConfig } from './config.js'
-import { createClientContext, type ClientContext } from './context.js'
 import { flightKey, settle, settled } from './settle.js'
-import { withPersistence } from './withPersistence.js'
 
-/** What a runtime gives the application shell: how effects are performed, and who is calling. */
-export interface AppRuntime {
-  /** Performs every effect but Commit (the shell applies those): the runtime's interpreter with the application's credential. */
-  readonly interpret: Interpret
-  /** Sent as x-client-sku, x-client-ver and x-client-os. */
-  readonly platform: PlatformInfo
-  readonly tokenCache: TokenCache
-  readonly httpCache: HttpCache
-}
-
-export type Outcome<A = TokenResult> = E.Either<MsalError, A>
+export type { AppRuntime, Outcome } from './AppShell.js'
 
 /** acquireTokenSilent answers "nothing usable" for these: the app should sign the user in. */
 const NEEDS_SIGN_IN: ReadonlySet<MsalErrorKind> = new Set<MsalErrorKind>(['ServerError', 'ThrottledError'])
@@ -48,27 +31,11 @@ const NEEDS_SIGN_IN: ReadonlySet<MsalErrorKind> = new Set<MsalErrorKind>(['Serve
  * sign-in flows, silent acquisition and account management. Every method returns a Promise that
  * rejects with an MsalError. A runtime's classes extend this with a runtime (see AppRuntime).
  */
-export abstract class ClientApplication {
-  /** The application (client) id. */
-  readonly clientId: string
-  /** The authority URL in canonical form. */
-  readonly authority: string
-  /** Where this application's tokens are kept. */
-  readonly tokenCache: TokenCache
-  /** Where discovery answers and throttling decisions are kept. */
-  readonly httpCache: HttpCache
-  protected readonly ctx: ClientContext
-  /** The runtime's interpreter, with this application's state applied from its flows' commits. */
-  protected readonly interpret: Interpret
+export abstract class ClientApplication extends AppShell {
   private readonly silentFlights = new SingleFlight<Outcome<TokenResult | undefined>>()
 
-  protected constructor(config: ClientConfig, runtime: AppRuntime) {
-    this.clientId = config.clientId
-    this.authority = config.authority.url
-    this.tokenCache = runtime.tokenCache
-    this.httpCache = runtime.httpCache
-    this.ctx = createClientContext({ config, platform: runtime.platform, tokenCache: runtime.tokenCache, httpCache: runtime.httpCache })
-    this.interpret = withAppState(this.ctx, runtime.interpret)
+  protected constructor(config: ClientConfig, runtime: AppRuntime, clientAuthentication?: ClientAuthenticator) {
+    super(config, runtime, clientAuthentication)
   }
 
   /**
@@ -148,91 +115,8 @@ export abstract class ClientApplication {
     )
   }
 
-  /**
-   * The accounts signed in to this app's authority (its host, else the first alias that has
-   * any), one per home account; `username` filters case-insensitively. MSAL Python's get_accounts.
-   */
-  getAccounts(options: { readonly username?: string | undefined } = {}): Promise<Account[]> {
-    return this.cacheOperation(() => this.appCacheContext, () => selectAccounts(this.tokenCache, this.ctx.environments, options))
-  }
-
-  /**
-   * Signs the account out of this app and its family and forgets it: MSAL Python's
-   * remove_account. Other apps' refresh tokens stay, so their single sign-on still works.
-   * With a persisted cache, resolves once the removal is stored.
-   */
-  removeAccount(account: Pick<Account, 'homeAccountId' | 'environment'>): Promise<void> {
-    return this.cacheOperation(() => this.userCacheContext(account.homeAccountId), () => {
-      this.tokenCache.perform({
-        _tag: 'RemoveAccount',
-        clientId: this.clientId,
-        account: { homeAccountId: account.homeAccountId, environment: account.environment },
-      })
-    })
-  }
-
   /** MSAL Python's is_pop_supported: proof-of-possession tokens are not supported yet. */
   isPopSupported(): boolean {
     return false
-  }
-
-  /** Runs a flow that touches no cache. */
-  protected execute<A>(program: () => Program<Outcome<A>>): Promise<A> {
-    return settled(() => run(program(), this.interpret))
-  }
-
-  /**
-   * Runs a flow that signs a user in: the persisted cache is loaded first, and what it filed is
-   * stored under the account the result names (known only once the tokens are back).
-   * `interpret` replaces the application's interpreter for this call (e.g. one an AbortSignal stops).
-   */
-  protected userOperation(program: () => Program<Outcome>, interpret: Interpret = this.interpret): Promise<TokenResult> {
-    return settled(() =>
-      this.persisted(() => this.appCacheContext, () => run(program(), interpret), (result) =>
-        this.userCacheContext(result !== undefined && E.isRight(result) ? result.right.account?.homeAccountId : undefined),
-      ),
-    )
-  }
-
-  /**
-   * An operation on the cache between its persistence's hooks. A token already obtained is
-   * returned even if storing it fails (the failure is logged; the change waits for the next
-   * store), so one full disk does not fail every later call.
-   */
-  protected persisted<A>(
-    context: () => CacheAccessContext,
-    work: () => Outcome<A> | Promise<Outcome<A>>,
-    contextAfter?: (result: Outcome<A> | undefined) => CacheAccessContext,
-  ): Outcome<A> | Promise<Outcome<A>> {
-    return withPersistence(this.tokenCache, context, work, {
-      contextAfter,
-      onStoreFailure: (error) => this.logStoreFailure(error),
-    })
-  }
-
-  private logStoreFailure(error: unknown): void | Promise<void> {
-    const summary = isMsalError(error) ? errorSummary(error) : 'an error'
-    const message = `the token cache could not be stored (${summary}); the result is returned and the change is kept for the next store`
-    const logged = run(log('warning', message), this.interpret)
-    return logged instanceof Promise ? logged.then(() => undefined) : undefined
-  }
-
-  /** Runs work on the cache between its persistence's hooks; a failure to store fails it. */
-  protected cacheOperation<T>(context: () => CacheAccessContext, work: () => T): Promise<T> {
-    try {
-      return Promise.resolve(withPersistence(this.tokenCache, context, work))
-    } catch (error) {
-      return Promise.reject(error)
-    }
-  }
-
-  /** Where this app's own tokens live, for a persistence that partitions the cache. */
-  protected get appCacheContext(): CacheAccessContext {
-    return { clientId: this.clientId, environment: this.ctx.config.authority.host, realm: this.ctx.config.authority.tenant }
-  }
-
-  /** Where a user's tokens live (the app's context when the account is not known). */
-  protected userCacheContext(homeAccountId: string | undefined): CacheAccessContext {
-    return { clientId: this.clientId, environment: this.ctx.config.authority.host, realm: this.ctx.config.authority.tenant, homeAccountId }
   }
 }

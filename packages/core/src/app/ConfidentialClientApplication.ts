@@ -1,6 +1,7 @@
 import { run } from '../effects/run.js'
 import { SingleFlight } from '../effects/singleFlight.js'
 import { acquireTokenForClient, removeTokensForClient, type ClientCredentialsOptions } from '../flows/clientCredentials.js'
+import { CONFIDENTIAL_CLIENT } from '../flows/clientAuthentication.js'
 import { acquireTokenOnBehalfOf, hashUserAssertion, type OnBehalfOfOptions } from '../flows/onBehalfOf.js'
 import {
   acquireTokenByUserFederatedIdentityCredential,
@@ -25,7 +26,7 @@ export class ConfidentialClientApplication extends ClientApplication {
   private readonly assertionHashes = new Map<string, string>()
 
   constructor(config: ConfidentialClientConfig, runtime: AppRuntime) {
-    super(config, runtime)
+    super(config, runtime, CONFIDENTIAL_CLIENT)
   }
 
   /**

@@ -6,6 +6,7 @@ import { oboBucketPrefix, prepareBucket, type AccessTokenBucket } from '../cache
 import type { HttpCache } from '../http/httpCache.js'
 import { emptyTelemetry, type PlatformInfo, type TelemetryBuffer } from '../http/telemetry.js'
 import type { ClientConfig } from './config.js'
+import { PUBLIC_CLIENT, type ClientAuthenticator } from '../flows/clientAuthenticator.js'
 
 /** A signed client assertion kept for reuse. */
 export interface KeptAssertion {
@@ -58,6 +59,8 @@ export interface ClientContext {
   readonly httpCache: HttpCache
   readonly state: AppState
   readonly memo: ContextMemo
+  /** How the application authenticates itself at the token endpoint (a public client: not at all). */
+  readonly clientAuthentication: ClientAuthenticator
   /** The authority's host, then its aliases: where cached tokens may be filed. */
   readonly environments: readonly string[]
   /**
@@ -74,6 +77,8 @@ export interface ClientContextInput {
   readonly platform: PlatformInfo
   readonly tokenCache: TokenCache
   readonly httpCache: HttpCache
+  /** Default: a public client's (no authentication). Confidential clients pass theirs. */
+  readonly clientAuthentication?: ClientAuthenticator | undefined
 }
 
 /** An application's state before its first call. */
@@ -95,6 +100,7 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     httpCache: input.httpCache,
     state: initialAppState(),
     memo: { silentBuckets: new Map(), decodedIdTokens: new WeakMap() },
+    clientAuthentication: input.clientAuthentication ?? PUBLIC_CLIENT,
     environments,
     oboBucketPrefixes: environments.map((environment) => oboBucketPrefix(input.config.clientId, environment)),
     appTokenBuckets: environments.map((environment) =>

@@ -1,26 +1,21 @@
-import * as t from 'io-ts'
+import * as t from '../util/decoder.js'
 
 /**
  * MSAL's unified token cache schema, as MSAL Python and MSAL for Node write it. Field names are
  * the wire's (snake_case). Timestamps are strings of epoch seconds. Unknown fields are kept
- * (io-ts `type` does not strip), so an entry round-trips whatever other fields its writer added.
+ * (decoders do not strip), so an entry round-trips whatever other fields its writer added.
  */
 
 /** Epoch seconds as a string; numbers (some writers) are accepted and normalised to strings. */
-export const EpochSecondsString = new t.Type<string, string, unknown>(
+export const EpochSecondsString = t.normalising(
   'epoch seconds',
   (u): u is string => typeof u === 'string' && /^\d+$/.test(u),
-  (u, c) => {
-    if (typeof u === 'string' && /^\d+$/.test(u)) return t.success(u)
-    if (typeof u === 'number' && Number.isInteger(u) && u >= 0) return t.success(String(u))
-    return t.failure(u, c)
-  },
-  t.identity,
+  (u) => (typeof u === 'number' && Number.isInteger(u) && u >= 0 ? String(u) : undefined),
 )
 
 /** null (MSAL Python) or "" (MSAL for Node) mark an app's own token, which has no account. */
-const HomeAccountId = t.union([t.string, t.null])
-const OptionalString = t.union([t.string, t.null])
+const HomeAccountId = t.union([t.string, t.nullValue])
+const OptionalString = t.union([t.string, t.nullValue])
 
 export const AccessTokenEntity = t.intersection(
   [
@@ -169,10 +164,10 @@ export interface EntityOf {
   AppMetadata: AppMetadataEntity
 }
 
-export const ENTITY_CODECS: { readonly [K in CredentialType]: t.Type<EntityOf[K], unknown, unknown> } = {
-  AccessToken: AccessTokenEntity as t.Type<AccessTokenEntity, unknown, unknown>,
-  RefreshToken: RefreshTokenEntity as t.Type<RefreshTokenEntity, unknown, unknown>,
-  IdToken: IdTokenEntity as t.Type<IdTokenEntity, unknown, unknown>,
-  Account: AccountEntity as t.Type<AccountEntity, unknown, unknown>,
-  AppMetadata: AppMetadataEntity as t.Type<AppMetadataEntity, unknown, unknown>,
+export const ENTITY_CODECS: { readonly [K in CredentialType]: t.Decoder<EntityOf[K]> } = {
+  AccessToken: AccessTokenEntity as t.Decoder<AccessTokenEntity>,
+  RefreshToken: RefreshTokenEntity as t.Decoder<RefreshTokenEntity>,
+  IdToken: IdTokenEntity as t.Decoder<IdTokenEntity>,
+  Account: AccountEntity as t.Decoder<AccountEntity>,
+  AppMetadata: AppMetadataEntity as t.Decoder<AppMetadataEntity>,
 }

@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either'
-import type * as t from 'io-ts'
+import type * as t from '../util/decoder.js'
 import { cacheError, type CacheError } from '../errors.js'
 import { parseJson } from '../util/decode.js'
 import type { CachePut } from './change.js'
@@ -50,7 +50,7 @@ export const parseCache = (text: string): E.Either<CacheError, ParsedCache> => {
     if (section === null) continue
     if (!isObject(section)) return E.left(cacheError(`the ${name} section must be an object of entries`))
     const type = name as CredentialType
-    const codec = ENTITY_CODECS[type] as t.Type<unknown, unknown, unknown>
+    const codec = ENTITY_CODECS[type] as t.Decoder<unknown>
     const is = type === 'AccessToken' ? isAccessTokenEntity : codec.is
     // for...in, not Object.entries: no [key, value] array per entry in a large cache.
     for (const key in section) {

@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either'
-import * as t from 'io-ts'
+import * as t from '../util/decoder.js'
 import type { ClientContext } from '../app/context.js'
 import { now, type Program } from '../effects/program.js'
 import { authorizationError, usageError, withCorrelationId, type MsalError, type UsageError } from '../errors.js'
@@ -63,7 +63,7 @@ export interface AuthCodeFlow {
   readonly responseMode?: ResponseMode | undefined
 }
 
-const optional = <C extends t.Mixed>(codec: C) => t.union([codec, t.undefined])
+const optional = <A>(codec: t.Decoder<A>) => t.union([codec, t.undefinedValue])
 
 /** The shape a flow must have when it comes back from a session store (which may have tampered with it). */
 const AuthCodeFlowCodec = t.intersection([

@@ -5,14 +5,11 @@ import { clientAssertion, commit, log, randomBytes, signJwt, type Program } from
 import { configurationError, type MsalError } from '../errors.js'
 import { sendThrottled } from '../http/throttling.js'
 import { ASSERTION_REUSE_SECONDS, buildAssertionClaims, buildAssertionHeader } from '../protocol/clientAssertion.js'
-import { assertionAuth, NO_CLIENT_AUTH, secretAuth, withClientAuth, type ClientAuth } from '../protocol/clientAuth.js'
+import { assertionAuth, NO_CLIENT_AUTH, secretAuth, withClientAuth } from '../protocol/clientAuth.js'
 import { uuidFromBytes } from '../util/uuid.js'
+import type { AuthenticatedExchange, ClientAuthentication, ClientAuthenticator } from './clientAuthenticator.js'
 
-/** A request's client authentication, and whether it repeats an assertion already sent (which a provider may refuse). */
-export interface ClientAuthentication {
-  readonly auth: ClientAuth
-  readonly reused: boolean
-}
+export type { ClientAuthentication, AuthenticatedExchange } from './clientAuthenticator.js'
 
 const problem = (message: string): E.Either<MsalError, never> => E.left(configurationError('clientCredential', message))
 
@@ -64,11 +61,6 @@ const isInvalidClient = (outcome: HttpOutcome): boolean => {
   }
 }
 
-export interface AuthenticatedExchange {
-  /** The request as sent, authentication included. */
-  readonly request: HttpRequest
-  readonly outcome: HttpOutcome
-}
 
 /**
  * Sends a token request with the client's authentication added, throttled as MSAL throttles. A
@@ -89,3 +81,6 @@ export function* sendAuthenticated(ctx: ClientContext, request: HttpRequest, now
   const resent = withClientAuth(request, second.right.auth)
   return E.right({ request: resent, outcome: yield* sendThrottled(ctx.httpCache, resent, nowMs, defaultRetryAfterMs) })
 }
+
+/** A confidential client: its secret, assertion or certificate on every token request. */
+export const CONFIDENTIAL_CLIENT: ClientAuthenticator = { send: sendAuthenticated, authFor: (ctx, tokenEndpoint, nowMs) => clientAuthFor(ctx, tokenEndpoint, nowMs) }

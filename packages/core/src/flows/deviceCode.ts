@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either'
-import * as t from 'io-ts'
+import * as t from '../util/decoder.js'
 import type { ClientContext } from '../app/context.js'
 import { log, now, sleep, type Program } from '../effects/program.js'
 import {
@@ -17,7 +17,6 @@ import { transportError } from '../http/send.js'
 import { ApiId, libraryHeaders, RefreshReason } from '../http/telemetry.js'
 import { sendThrottled } from '../http/throttling.js'
 import { withClientAuth } from '../protocol/clientAuth.js'
-import { clientAuthFor } from './clientAuthentication.js'
 import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
 import {
   buildDeviceAuthorizationRequest,
@@ -112,7 +111,7 @@ function* startFlow(ctx: ClientContext, scopes: readonly string[], claims: strin
   })
   yield* log('verbose', `device authorization request to ${originOf(endpoint)}`)
   // A confidential client authenticates here too; an assertion's audience is still the token endpoint.
-  const auth = yield* clientAuthFor(ctx, endpoints.right.tokenEndpoint, nowMs)
+  const auth = yield* ctx.clientAuthentication.authFor(ctx, endpoints.right.tokenEndpoint, nowMs)
   if (E.isLeft(auth)) return auth
   const outcome = yield* sendThrottled(ctx.httpCache, withClientAuth(request, auth.right.auth), nowMs, defaultRetryAfterMs(ctx))
   if (outcome._tag === 'HttpFailure') return E.left(transportError(endpoint, outcome))

@@ -13,7 +13,6 @@ import { invalidResponseError, withCorrelationId, type MsalError } from '../erro
 import { transportError } from '../http/send.js'
 import { libraryHeaders, telemetryHeaders, type ApiId, type RefreshReason } from '../http/telemetry.js'
 import { DEFAULT_RETRY_AFTER_MS } from '../http/throttling.js'
-import { sendAuthenticated } from './clientAuthentication.js'
 import { validateIdToken } from '../protocol/idToken.js'
 import { targetToScopes } from '../protocol/scopes.js'
 import { undecoratedScopes } from '../protocol/scopeDecoration.js'
@@ -78,7 +77,7 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
   // The path names the tenant: the whole URL is a PII line.
   yield* log('verbose', `token request to ${originOf(request.url)}`)
   yield* log('verbose', `token request to ${redactUrl(request.url)}`, true)
-  const exchange = yield* sendAuthenticated(ctx, request, r.nowMs, defaultRetryAfterMs(ctx))
+  const exchange = yield* ctx.clientAuthentication.send(ctx, request, r.nowMs, defaultRetryAfterMs(ctx))
   if (E.isLeft(exchange)) return E.left(withCorrelationId(exchange.left, r.correlationId))
   const { outcome } = exchange.right
   if (outcome._tag === 'HttpFailure') return E.left(withCorrelationId(transportError(request.url, outcome), r.correlationId))

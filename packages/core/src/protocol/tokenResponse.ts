@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either'
-import * as t from 'io-ts'
+import * as t from '../util/decoder.js'
 import type { HttpResponse } from '../effects/effect.js'
 import {
   invalidResponseError,
@@ -13,15 +13,10 @@ import { NonEmptyString } from '../util/codecs.js'
 import { decodeOr, parseJson } from '../util/decode.js'
 
 /** A non-negative whole number of seconds; Entra's v1-style endpoints send them as strings. */
-export const Seconds = new t.Type<number, number, unknown>(
+export const Seconds = t.normalising(
   'a number of seconds',
-  (u): u is number => typeof u === 'number' && Number.isFinite(u) && u >= 0,
-  (u, c) => {
-    if (typeof u === 'number' && Number.isFinite(u) && u >= 0) return t.success(Math.floor(u))
-    if (typeof u === 'string' && /^\d+$/.test(u)) return t.success(Number(u))
-    return t.failure(u, c)
-  },
-  t.identity,
+  (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 0,
+  (u) => (typeof u === 'number' && Number.isFinite(u) && u >= 0 ? Math.floor(u) : typeof u === 'string' && /^\d+$/.test(u) ? Number(u) : undefined),
 )
 
 /** A successful token response (RFC 6749 §5.1 plus Entra's extensions). Unknown fields are kept. */
