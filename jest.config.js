@@ -25,5 +25,8 @@ const project = (name) => ({
 export default {
   rootDir: '.',
   projects: ['core', 'node', 'browser', 'testing'].map(project),
+  // A worker per core (jest's default leaves one idle: one worker on a 2-core CI machine). The
+  // suites are mostly CPU-bound, and their real waits (child processes, peers) overlap.
+  maxWorkers: '100%',
   testTimeout: 30_000,
 }
