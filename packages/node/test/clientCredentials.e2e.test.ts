@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose'
-import { ConfidentialClientApplication, MsalError, TokenCache, type Logger } from '@msal-ts/node'
-import { FakeIdentityProvider, faults } from '@msal-ts/testing'
+import type { Effect } from '@msal-ts/core'
+import { ConfidentialClientApplication, createNodeInterpreter, MsalError, TokenCache, type Logger } from '@msal-ts/node'
+import { FakeIdentityProvider, faults, fixedClock } from '@msal-ts/testing'
 import { rejectionOf } from './support/rejection.js'
 
 const CLIENT = '0f9e8d7c-6b5a-4493-8281-7f6e5d4c3b2a'
@@ -66,14 +67,20 @@ describe('acquireTokenForClient against the fake identity provider, in process',
   })
 
   it('shares one failure between concurrent callers; the next identical call waits out Retry-After without the network', async () => {
-    const idp = newIdp().injectFault(faults.throttled(1), { path: '/token' })
-    const cca = app(idp)
+    // The Node interpreter on virtual time: Retry-After passes when the test says.
+    const clock = fixedClock()
+    const idp = newIdp({ clock: clock.now }).injectFault(faults.throttled(1), { path: '/token' })
+    const node = createNodeInterpreter({ httpClient: idp.fetch })
+    const cca = app(idp, { interpreter: (effect: Effect) => (effect._tag === 'Now' ? clock.now() : node(effect)) })
     const failures = await Promise.all([1, 2, 3].map(() => rejectionOf(cca.acquireTokenForClient(SCOPES))))
     expect(failures.map((f) => f.kind)).toEqual(['ThrottledError', 'ThrottledError', 'ThrottledError'])
     expect(idp.tokenRequests).toHaveLength(1)
     expect(await rejectionOf(cca.acquireTokenForClient(SCOPES))).toMatchObject({ kind: 'ThrottledError', retryAfterMs: 1000 })
     expect(idp.tokenRequests).toHaveLength(1)
-    await new Promise((resolve) => setTimeout(resolve, 1100))
+    clock.advance(999)
+    expect(await rejectionOf(cca.acquireTokenForClient(SCOPES))).toMatchObject({ kind: 'ThrottledError' })
+    expect(idp.tokenRequests).toHaveLength(1)
+    clock.advance(1)
     expect((await cca.acquireTokenForClient(SCOPES)).tokenSource).toBe('identity_provider')
     expect(idp.tokenRequests).toHaveLength(2)
   })

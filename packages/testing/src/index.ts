@@ -4,6 +4,7 @@
  * a fake Microsoft identity provider.
  */
 export { fixedClock, DEFAULT_START_MS, type FixedClock } from './clock.js'
+export { holdSleeps, type HeldSleep, type HeldSleeps } from './heldSleeps.js'
 export { seededRandom, type RandomSource } from './random.js'
 export {
   TRANSCRIPT_FORMAT,

@@ -35,7 +35,7 @@ import { RefreshTokenStore } from './refreshTokens.js'
 import { refreshTokenGrant } from './refreshTokenGrant.js'
 import { centralOrigin, IMDS_HOST, imdsLocation } from './regions.js'
 import { ciamConfiguration, ciamIssuer, isCiamHost, openIdConfiguration } from './tenantDiscovery.js'
-import { TokenSigner } from './tokens.js'
+import { TokenSigner, type SigningKeySource } from './tokens.js'
 import type { IdpAnswer, IdpRequest, RecordedRequest, RegisteredApp } from './types.js'
 import { USER_FIC_GRANT_TYPE, userFicGrant } from './userFicGrant.js'
 import { userRealm } from './userRealm.js'
@@ -48,8 +48,17 @@ export interface FakeIdentityProviderOptions {
   readonly clock?: () => number
   /** Randomness for ids in tokens and errors, and for refresh tokens; default crypto. */
   readonly random?: RandomSource
-  /** A PKCS#8 PEM RSA key to sign tokens with, for byte-identical recordings; default a fresh key per provider. */
+  /**
+   * A PKCS#8 PEM RSA key to sign tokens with, for byte-identical recordings. Default: a key
+   * generated once per process (per test file under jest) and shared by every provider given
+   * none, since generating one takes 70–300 ms; see `uniqueSigningKey`.
+   */
   readonly signingKeyPem?: string
+  /**
+   * Sign with a key generated for this provider alone, so that it refuses every other
+   * provider's tokens (on-behalf-of and user FIC assertions). Not with `signingKeyPem`. Default false.
+   */
+  readonly uniqueSigningKey?: boolean
   /** Access token lifetime; Entra's app tokens live 3599 s by default. */
   readonly tokenLifetimeSeconds?: number
   /** When set, token responses carry `refresh_in` (Entra does for long-lived tokens). */
@@ -135,6 +144,12 @@ const GRANTS = new Map<string, Grant>([
 /** A route's path params, decoded. */
 const paramsOf = (match: RegExpExecArray): Record<string, string> =>
   Object.fromEntries(Object.entries(match.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value ?? '')]))
+/** The signer's key as the options ask for it. */
+const signingKeySourceOf = (options: FakeIdentityProviderOptions): SigningKeySource => {
+  if (options.signingKeyPem === undefined) return options.uniqueSigningKey === true ? 'unique' : 'shared'
+  if (options.uniqueSigningKey === true) throw new TypeError('FakeIdentityProvider: signingKeyPem and uniqueSigningKey: true contradict each other; give one')
+  return { pkcs8Pem: options.signingKeyPem }
+}
 
 const notFound = (): IdpAnswer => ({
   kind: 'response',
@@ -281,7 +296,7 @@ export class FakeIdentityProvider {
 
   constructor(private readonly options: FakeIdentityProviderOptions = {}) {
     this.clock = options.clock ?? Date.now
-    this.signer = new TokenSigner(options.signingKeyPem)
+    this.signer = new TokenSigner(signingKeySourceOf(options))
     this.random = options.random ?? ((length) => new Uint8Array(nodeRandomBytes(length)))
     this.refreshTokens = new RefreshTokenStore(this.random)
     this.authorizationCodes = new AuthorizationCodeStore(this.random)
