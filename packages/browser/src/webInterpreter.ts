@@ -97,6 +97,10 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
           options.logger(effect.level, effect.message)
         }
         return undefined
+      default:
+        // The browser's own effects (navigation, storage, popups, iframes, locks) are the SPA's
+        // platform's (packages/browser/src/spa/browserPlatform.ts); this runtime cannot do them.
+        throw new Error(`the ${effect._tag} effect is a browser page's; this runtime cannot perform it`)
     }
   }
 }

@@ -182,8 +182,47 @@ export class CancelledError extends MsalErrorBase {
   readonly kind = 'CancelledError' as const
 }
 
+/** Why a browser app must show the user a sign-in page: silent acquisition could not get a token. */
+export type InteractionRequiredReason =
+  /** No account was given, or the cache knows none. */
+  | 'no_account'
+  /** The refresh token's own lifetime (a SPA's fixed 24 hours, `refresh_token_expires_in`) is over or nearly over. */
+  | 'refresh_token_expired'
+  /** The identity provider wants the user to sign in (no session, `login_required`, `interaction_required`). */
+  | 'login_required'
+  /** The user has not consented to these scopes (`consent_required`). */
+  | 'consent_required'
+  /** The hidden iframe brought no answer in time (third-party cookies blocked, a page that cannot be framed). */
+  | 'iframe_timeout'
+  /** The identity provider refused the refresh token (e.g. revoked, `invalid_grant`). */
+  | 'refresh_refused'
+
+/** Silent acquisition could not get a token without the user: sign in interactively (loginRedirect, loginPopup). */
+export class InteractionRequiredError extends MsalErrorBase {
+  readonly kind = 'InteractionRequiredError' as const
+  /** Why interaction is required. */
+  declare readonly reason: InteractionRequiredReason
+}
+
+/** Another sign-in is under way in this tab (its interaction flag is live). */
+export class InteractionInProgressError extends MsalErrorBase {
+  readonly kind = 'InteractionInProgressError' as const
+  /** The interaction under way: "redirect", "popup" or "logout". */
+  declare readonly interaction: string
+  /** How long ago it began, in milliseconds. */
+  declare readonly ageMs: number
+}
+
+/** The browser refused to open the sign-in popup (no user gesture, or a popup blocker). */
+export class PopupBlockedError extends MsalErrorBase {
+  readonly kind = 'PopupBlockedError' as const
+}
+
 /** Every kind of failure; narrow it with `kind`. */
 export type MsalError =
+  | InteractionRequiredError
+  | InteractionInProgressError
+  | PopupBlockedError
   | AuthorizationError
   | CancelledError
   | IdTokenError
@@ -201,6 +240,9 @@ export type MsalErrorKind = MsalError['kind']
 
 /** The class of each kind, for `isMsalError`. */
 const CLASSES = {
+  InteractionRequiredError,
+  InteractionInProgressError,
+  PopupBlockedError,
   AuthorizationError,
   CancelledError,
   IdTokenError,
@@ -267,6 +309,18 @@ export const authorizationError = (fields: WireErrorFields): AuthorizationError 
   )
 
 export const cancelledError = (message: string): CancelledError => new CancelledError(message, 'user_cancelled', {})
+
+export const interactionRequiredError = (reason: InteractionRequiredReason, message: string, fields: WireErrorFields = {}): InteractionRequiredError =>
+  new InteractionRequiredError(message, fields.error ?? reason, { ...fields, classification: classifySuberror(fields.suberror), reason })
+
+export const interactionInProgressError = (interaction: string, ageMs: number): InteractionInProgressError =>
+  new InteractionInProgressError(
+    `a ${interaction} sign-in began in this tab ${Math.round(ageMs / 1000)} s ago and is not finished; wait for it (or call cancelInteraction())`,
+    'interaction_in_progress',
+    { interaction, ageMs },
+  )
+
+export const popupBlockedError = (message: string): PopupBlockedError => new PopupBlockedError(message, 'popup_window_error', {})
 
 export const usageError = (argument: string, message: string): UsageError => new UsageError(`${argument}: ${message}`, 'invalid_argument', { argument })
 
@@ -348,7 +402,12 @@ export const errorSummary = (error: MsalError): string => {
       return `${error.kind} in the ${error.argument} argument`
     case 'CacheError':
     case 'CancelledError':
+    case 'PopupBlockedError':
       return error.kind
+    case 'InteractionRequiredError':
+      return `${error.kind}: ${error.reason}`
+    case 'InteractionInProgressError':
+      return `${error.kind}: ${error.interaction}`
     case 'IdTokenError':
       return `${error.kind}: the ${error.check} check failed`
     case 'AuthorizationError':

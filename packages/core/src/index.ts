@@ -38,6 +38,10 @@ export {
   ThrottledError,
   TimeoutError,
   UsageError,
+  InteractionRequiredError,
+  InteractionInProgressError,
+  PopupBlockedError,
+  interactionRequiredError,
   authorizationError,
   cacheError,
   cancelledError,
@@ -51,18 +55,17 @@ export {
   usageError,
   withFields,
   type MsalErrorKind,
+  type InteractionRequiredReason,
   type WireErrorFields,
 } from './errors.js'
 
 // ---- The application shell, for every runtime ----
-export { AppShell, type AppRuntime, type Outcome } from './app/AppShell.js'
-export { ClientApplication } from './app/ClientApplication.js'
+export { AppShell, type AppRuntime, type AppAbilities, type Outcome } from './app/AppShell.js'
+export { ClientApplication, type ClientAppRuntime } from './app/ClientApplication.js'
 export { ConfidentialClientApplication } from './app/ConfidentialClientApplication.js'
 export { PublicClientApplication, type PublicAppRuntime, type DeviceFlowRedemptionOptions } from './app/PublicClientApplication.js'
 export {
-  CLIENT_APPLICATION_RULES,
-  CONFIDENTIAL_RULES,
-  UNSUPPORTED_OPTIONS,
+  APP_RULES,
   checkOptions,
   type ClientApplicationOptions,
   type ConfidentialOptions,
@@ -71,15 +74,9 @@ export {
   type OptionRule,
   type OptionRules,
 } from './app/options.js'
-export {
-  clientConfigOf,
-  decodeConfidentialClientConfig,
-  decodePublicClientConfig,
-  describedCredential,
-  PUBLIC_CLIENT_UNSUPPORTED,
-  type ClientConfig,
-  type ConfidentialClientConfig,
-} from './app/config.js'
+export { clientConfigOf, type ClientConfig, type ConfidentialClientConfig } from './app/config.js'
+export { CLIENT_APPLICATION_RULES, CONFIDENTIAL_RULES, UNSUPPORTED_OPTIONS } from './app/clientOptions.js'
+export { decodeConfidentialClientConfig, decodePublicClientConfig, describedCredential, PUBLIC_CLIENT_UNSUPPORTED } from './app/decodeConfig.js'
 export { createClientContext, initialAppState, type AppState, type ClientContext, type ClientContextInput, type KeptAssertion } from './app/context.js'
 export { applyStateChange, runFlow, withAppState } from './app/applyStateChange.js'
 export type { StateChange } from './app/stateChange.js'
@@ -154,3 +151,16 @@ export { acquireTokenOnBehalfOf, hashUserAssertion, type OnBehalfOfOptions } fro
 export { acquireTokenByUserFederatedIdentityCredential, type UserFederatedIdentityCredentialOptions } from './flows/userFederatedIdentityCredential.js'
 export { selectAccounts } from './cache/selectors.js'
 export type { TokenResult } from './result.js'
+
+// ---- Browser flows, split at the page load (the SPA's; they yield the browser effects) ----
+export type { BrowserEnv } from './flows/browser/env.js'
+export { RESPONSE_STASH_KEY } from './flows/browser/env.js'
+export type { SpaRequest } from './flows/browser/request.js'
+export { authResponseIn } from './flows/browser/authResponse.js'
+export { isLive, type InteractionFlag } from './flows/browser/interaction.js'
+export { beginRedirect, completeRedirect, type StoredFlow } from './flows/browser/redirect.js'
+export { acquireTokenPopupFlow } from './flows/browser/popup.js'
+export { ssoSilentFlow } from './flows/browser/iframe.js'
+export { acquireTokenSilentFlow } from './flows/browser/silent.js'
+export { logoutFlow, type LogoutRequest } from './flows/browser/logout.js'
+export type { StorageArea, AuthResponseOutcome } from './effects/effect.js'

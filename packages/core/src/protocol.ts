@@ -11,11 +11,12 @@ export { http, now, randomBytes, sha256, sleep, readEnv, log, pure, signJwt, cli
 // ---- Authorities and discovery ----
 export { builtInEndpoints, entraEndpoints, openIdConfigurationUrl, type AuthorityEndpoints } from './authority/endpoints.js'
 export { processOpenIdConfiguration } from './authority/openIdConfiguration.js'
-export { resolveEndpoints, type AuthorityContext } from './authority/resolveEndpoints.js'
+export { resolveEndpoints, type AuthorityContext, type InstanceDiscoveryStep } from './authority/resolveEndpoints.js'
 export {
   needsInstanceDiscovery,
   buildInstanceDiscoveryRequest,
   processInstanceDiscovery,
+  discoverInstance,
   DEFAULT_INSTANCE_DISCOVERY_ENDPOINT,
   type AuthorityValidation,
   type InstanceDiscovery,
@@ -79,6 +80,7 @@ export {
 export { accessTokenKey, refreshTokenKey, idTokenKey, accountKey, appMetadataKey, canonicalKey, keyFor } from './cache/keys.js'
 export { noChange, isEmptyChange } from './cache/change.js'
 export { reduceCacheOperation } from './cache/operations.js'
+export { TokenStore } from './cache/tokenStore.js'
 export {
   reduceTokenResponse,
   accessTokenEntityOf,
@@ -104,7 +106,7 @@ export {
 export { decodeIdTokenClaims, decodeClientInfo, homeAccountIdOf, type ClientInfo } from './cache/accountOf.js'
 export { tokenResponseEventOf } from './cache/events.js'
 export { searchCache } from './cache/search.js'
-export { parseCache, type ParsedCache } from './cache/serialization.js'
+export { parseCache, decodeEntry, type ParsedCache } from './cache/serialization.js'
 
 // ---- HTTP policy ----
 export { HTTP_CACHE_FORMAT, getRequestKey } from './http/httpCache.js'

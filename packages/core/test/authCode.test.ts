@@ -109,7 +109,7 @@ describe('initiateAuthCodeFlow', () => {
   it.each([
     ['a reserved scope', ['openid'], {}, 'scopes'],
     ['a negative maxAge', ['User.Read'], { maxAge: -1 }, 'maxAge'],
-    ['an unknown responseMode', ['User.Read'], { responseMode: 'fragment' }, 'responseMode'],
+    ['an unknown responseMode', ['User.Read'], { responseMode: 'token' }, 'responseMode'],
     ['a relative redirectUri', ['User.Read'], { redirectUri: '/callback' }, 'redirectUri'],
     ['a claims challenge that is not JSON', ['User.Read'], { claimsChallenge: 'nope' }, 'claimsChallenge'],
   ])('refuses %s', (_, scopes, options, argument) => {

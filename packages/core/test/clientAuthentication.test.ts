@@ -201,7 +201,7 @@ describe('client credentials with an fmiPath', () => {
     expect(await get('a/b')).toMatchObject({ right: { accessToken: 'at-1', tokenSource: 'cache' } })
     expect(await get()).toMatchObject({ right: { accessToken: 'at-3', tokenSource: 'cache' } })
     expect(h.tokenRequests.map((r) => r.form!['fmi_path'])).toEqual(['a/b', 'a/c', undefined])
-    const stored = [...ctx.tokenCache.search('AccessToken', {})] as unknown as Array<Record<string, unknown>>
+    const stored = [...(ctx.tokenCache as TokenCache).search('AccessToken', {})] as unknown as Array<Record<string, unknown>>
     expect(stored.filter((at) => typeof at['ext_cache_key'] === 'string')).toHaveLength(2)
   })
 

@@ -106,7 +106,7 @@ const startFlow = (ctx: ClientContext, h: Harness): DeviceFlow => right<DeviceFl
 const redeem = (ctx: ClientContext, h: Harness, flow: unknown, options = {}) => runFlow(ctx, acquireTokenByDeviceFlow(ctx, flow, options), h.interpret)
 
 const cacheSize = (ctx: ClientContext): number =>
-  (['AccessToken', 'RefreshToken', 'IdToken', 'Account'] as const).reduce((n, type) => n + ctx.tokenCache.find(type).length, 0)
+  (['AccessToken', 'RefreshToken', 'IdToken', 'Account'] as const).reduce((n, type) => n + (ctx.tokenCache as TokenCache).find(type).length, 0)
 
 describe('initiateDeviceFlow', () => {
   it("asks Entra's device code endpoint for a code, and hands back the answer camelCased with expiresAt", () => {
@@ -226,9 +226,9 @@ describe('acquireTokenByDeviceFlow', () => {
       correlationId: flow.correlationId,
       account: { homeAccountId: `${UID}.${UTID}`, username: 'alice@contoso.com', accountSource: GRANT_TYPE },
     })
-    expect(ctx.tokenCache.find('Account')).toEqual([expect.objectContaining({ account_source: GRANT_TYPE, home_account_id: `${UID}.${UTID}` })])
-    expect(ctx.tokenCache.find('RefreshToken')).toHaveLength(1)
-    expect(ctx.tokenCache.find('AccessToken')).toEqual([expect.objectContaining({ secret: 'at-1', target: 'User.Read openid profile' })])
+    expect((ctx.tokenCache as TokenCache).find('Account')).toEqual([expect.objectContaining({ account_source: GRANT_TYPE, home_account_id: `${UID}.${UTID}` })])
+    expect((ctx.tokenCache as TokenCache).find('RefreshToken')).toHaveLength(1)
+    expect((ctx.tokenCache as TokenCache).find('AccessToken')).toEqual([expect.objectContaining({ secret: 'at-1', target: 'User.Read openid profile' })])
     // Success clears the telemetry buffer; the pending polls were never in it.
     expect(ctx.state.telemetry.failures).toEqual([])
   })

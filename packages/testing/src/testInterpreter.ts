@@ -60,6 +60,9 @@ export const createTestInterpreter = (options: TestInterpreterOptions): TestInte
       case 'Commit':
         // An application applies its flows' commits before effects reach the runtime.
         throw new Error('a Commit effect reached the test interpreter: run flows through an application, or with runFlow(ctx, program, interpret)')
+      default:
+        // A browser page's effects: replay a transcript recorded in one, or use the SPA's test platform.
+        throw new Error(`the ${effect._tag} effect is a browser page's; the test interpreter cannot perform it`)
     }
   }
   return { interpret, clock, logs }

@@ -13,6 +13,7 @@ import {
   HttpCache,
   throwIfLeft,
   TokenCache,
+  UNSUPPORTED_OPTIONS,
   type ClientApplicationOptions,
   type ConfidentialClientConfig,
 } from '@msal-ts/core'
@@ -42,7 +43,7 @@ export class ConfidentialClientApplication extends CoreConfidentialClientApplica
   constructor(options: ConfidentialClientApplicationOptions) {
     // The credential parser names what is wrong with (or missing from) clientCredential.
     const rules = { ...CLIENT_APPLICATION_RULES, ...CONFIDENTIAL_RULES, clientCredential: { check: anything } }
-    const checked = throwIfLeft(checkOptions<ConfidentialClientApplicationOptions>(options, rules, '{ clientId, clientCredential, authority }'))
+    const checked = throwIfLeft(checkOptions<ConfidentialClientApplicationOptions>(options, rules, '{ clientId, clientCredential, authority }', UNSUPPORTED_OPTIONS))
     const credential = throwIfLeft(parseWebClientCredential(checked.clientCredential))
     if ((checked.azureRegion as unknown) === true) {
       throw configurationError('azureRegion', 'web runtimes cannot detect the region (no environment variables, no instance metadata service): name it, e.g. "westus2"')

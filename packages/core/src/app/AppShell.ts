@@ -1,11 +1,12 @@
 import * as E from '#fp-ts/Either'
 import type { CacheAccessContext } from '../cache/persistence.js'
 import { selectAccounts, type Account } from '../cache/selectors.js'
-import type { TokenCache } from '../cache/tokenCache.js'
+import type { TokenStore } from '../cache/tokenStore.js'
 import { log, type Program } from '../effects/program.js'
 import { run, type Interpret } from '../effects/run.js'
 import { errorSummary, isMsalError, type MsalError } from '../errors.js'
 import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
+import type { InstanceDiscoveryStep } from '../authority/resolveEndpoints.js'
 import type { HttpCache } from '../http/httpCache.js'
 import type { PlatformInfo } from '../http/telemetry.js'
 import type { TokenResult } from '../result.js'
@@ -21,11 +22,19 @@ export interface AppRuntime {
   readonly interpret: Interpret
   /** Sent as x-client-sku, x-client-ver and x-client-os. */
   readonly platform: PlatformInfo
-  readonly tokenCache: TokenCache
+  readonly tokenCache: TokenStore
   readonly httpCache: HttpCache
 }
 
 export type Outcome<A = TokenResult> = E.Either<MsalError, A>
+
+/** Protocol parts an application class brings that not every application needs (injected, so a browser bundle leaves them out). */
+export interface AppAbilities {
+  /** A confidential client's authentication (default: a public client's, none). */
+  readonly clientAuthentication?: ClientAuthenticator | undefined
+  /** Instance discovery, for Entra hosts MSAL does not know. */
+  readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
+}
 
 /**
  * The application shell every application class stands on, whatever its verbs (MSAL Python's,
@@ -38,19 +47,19 @@ export abstract class AppShell {
   /** The authority URL in canonical form. */
   readonly authority: string
   /** Where this application's tokens are kept. */
-  readonly tokenCache: TokenCache
+  readonly tokenCache: TokenStore
   /** Where discovery answers and throttling decisions are kept. */
   readonly httpCache: HttpCache
   protected readonly ctx: ClientContext
   /** The runtime's interpreter, with this application's state applied from its flows' commits. */
   protected readonly interpret: Interpret
 
-  protected constructor(config: ClientConfig, runtime: AppRuntime, clientAuthentication?: ClientAuthenticator) {
+  protected constructor(config: ClientConfig, runtime: AppRuntime, abilities: AppAbilities = {}) {
     this.clientId = config.clientId
     this.authority = config.authority.url
     this.tokenCache = runtime.tokenCache
     this.httpCache = runtime.httpCache
-    this.ctx = createClientContext({ config, platform: runtime.platform, tokenCache: runtime.tokenCache, httpCache: runtime.httpCache, clientAuthentication })
+    this.ctx = createClientContext({ config, platform: runtime.platform, tokenCache: runtime.tokenCache, httpCache: runtime.httpCache, ...abilities })
     this.interpret = withAppState(this.ctx, runtime.interpret)
   }
 

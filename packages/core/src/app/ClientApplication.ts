@@ -13,15 +13,20 @@ import {
   type AuthorizationRequestOptions,
 } from '../flows/authCode.js'
 import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
+import { discoverInstance } from '../authority/instanceDiscovery.js'
 import { acquireTokenByRefreshToken } from '../flows/refreshToken.js'
 import { acquireTokenSilentWithError, type SilentAccount, type SilentOptions } from '../flows/silent.js'
 import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from '../flows/usernamePassword.js'
+import type { TokenCache } from '../cache/tokenCache.js'
 import type { TokenResult } from '../result.js'
 import { AppShell, type AppRuntime, type Outcome } from './AppShell.js'
 import type { ClientConfig } from './config.js'
 import { flightKey, settle, settled } from './settle.js'
 
 export type { AppRuntime, Outcome } from './AppShell.js'
+
+/** The runtime of MSAL Python's application classes: their cache is a TokenCache (add, find, search). */
+export type ClientAppRuntime = AppRuntime & { readonly tokenCache: TokenCache }
 
 /** acquireTokenSilent answers "nothing usable" for these: the app should sign the user in. */
 const NEEDS_SIGN_IN: ReadonlySet<MsalErrorKind> = new Set<MsalErrorKind>(['ServerError', 'ThrottledError'])
@@ -32,10 +37,12 @@ const NEEDS_SIGN_IN: ReadonlySet<MsalErrorKind> = new Set<MsalErrorKind>(['Serve
  * rejects with an MsalError. A runtime's classes extend this with a runtime (see AppRuntime).
  */
 export abstract class ClientApplication extends AppShell {
+  /** MSAL Python's TokenCache (or SerializableTokenCache): where this application's tokens are kept. */
+  declare readonly tokenCache: TokenCache
   private readonly silentFlights = new SingleFlight<Outcome<TokenResult | undefined>>()
 
-  protected constructor(config: ClientConfig, runtime: AppRuntime, clientAuthentication?: ClientAuthenticator) {
-    super(config, runtime, clientAuthentication)
+  protected constructor(config: ClientConfig, runtime: ClientAppRuntime, clientAuthentication?: ClientAuthenticator) {
+    super(config, runtime, { clientAuthentication, instanceDiscovery: discoverInstance })
   }
 
   /**

@@ -8,7 +8,7 @@ import {
   type UserFederatedIdentityCredentialOptions,
 } from '../flows/userFederatedIdentityCredential.js'
 import type { TokenResult } from '../result.js'
-import { ClientApplication, type AppRuntime, type Outcome } from './ClientApplication.js'
+import { ClientApplication, type ClientAppRuntime, type Outcome } from './ClientApplication.js'
 import type { ConfidentialClientConfig } from './config.js'
 import { flightKey, settled } from './settle.js'
 
@@ -25,7 +25,7 @@ export class ConfidentialClientApplication extends ClientApplication {
   private readonly oboFlights = new SingleFlight<Outcome>()
   private readonly assertionHashes = new Map<string, string>()
 
-  constructor(config: ConfidentialClientConfig, runtime: AppRuntime) {
+  constructor(config: ConfidentialClientConfig, runtime: ClientAppRuntime) {
     super(config, runtime, CONFIDENTIAL_CLIENT)
   }
 

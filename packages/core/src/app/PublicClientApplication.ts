@@ -7,7 +7,7 @@ import {
   type DeviceFlowRedemptionOptions as CoreDeviceFlowRedemptionOptions,
 } from '../flows/deviceCode.js'
 import type { TokenResult } from '../result.js'
-import { ClientApplication, type AppRuntime } from './ClientApplication.js'
+import { ClientApplication, type ClientAppRuntime } from './ClientApplication.js'
 import type { ClientConfig } from './config.js'
 
 /** acquireTokenByDeviceFlow's options. */
@@ -17,7 +17,7 @@ export interface DeviceFlowRedemptionOptions extends Omit<CoreDeviceFlowRedempti
 }
 
 /** A public client's runtime: how to make its waits end when an AbortSignal aborts. */
-export interface PublicAppRuntime extends AppRuntime {
+export interface PublicAppRuntime extends ClientAppRuntime {
   /** An interpreter whose waits (Sleep, requests) end as soon as `signal` aborts. */
   readonly abortable: (interpret: Interpret, signal: AbortSignal) => Interpret
 }

@@ -1,11 +1,11 @@
 import { environmentAliases } from '../authority/aliases.js'
 import type { IdTokenClaims } from '../cache/accountOf.js'
 import type { IdTokenEntity } from '../cache/schema.js'
-import type { TokenCache } from '../cache/tokenCache.js'
-import { oboBucketPrefix, prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
+import { oboBucketPrefix, prepareBucket, type AccessTokenBucket, type TokenStore } from '../cache/tokenStore.js'
 import type { HttpCache } from '../http/httpCache.js'
 import { emptyTelemetry, type PlatformInfo, type TelemetryBuffer } from '../http/telemetry.js'
 import type { ClientConfig } from './config.js'
+import type { InstanceDiscoveryStep } from '../authority/resolveEndpoints.js'
 import { PUBLIC_CLIENT, type ClientAuthenticator } from '../flows/clientAuthenticator.js'
 
 /** A signed client assertion kept for reuse. */
@@ -55,12 +55,14 @@ export interface ContextMemo {
 export interface ClientContext {
   readonly config: ClientConfig
   readonly platform: PlatformInfo
-  readonly tokenCache: TokenCache
+  readonly tokenCache: TokenStore
   readonly httpCache: HttpCache
   readonly state: AppState
   readonly memo: ContextMemo
   /** How the application authenticates itself at the token endpoint (a public client: not at all). */
   readonly clientAuthentication: ClientAuthenticator
+  /** How an Entra host MSAL does not know is validated (absent: such a host is a ConfigurationError). */
+  readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
   /** The authority's host, then its aliases: where cached tokens may be filed. */
   readonly environments: readonly string[]
   /**
@@ -75,10 +77,12 @@ export interface ClientContext {
 export interface ClientContextInput {
   readonly config: ClientConfig
   readonly platform: PlatformInfo
-  readonly tokenCache: TokenCache
+  readonly tokenCache: TokenStore
   readonly httpCache: HttpCache
   /** Default: a public client's (no authentication). Confidential clients pass theirs. */
   readonly clientAuthentication?: ClientAuthenticator | undefined
+  /** Instance discovery (discoverInstance); MSAL Python's classes pass it, a browser app does not. */
+  readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
 }
 
 /** An application's state before its first call. */
@@ -101,6 +105,7 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     state: initialAppState(),
     memo: { silentBuckets: new Map(), decodedIdTokens: new WeakMap() },
     clientAuthentication: input.clientAuthentication ?? PUBLIC_CLIENT,
+    instanceDiscovery: input.instanceDiscovery,
     environments,
     oboBucketPrefixes: environments.map((environment) => oboBucketPrefix(input.config.clientId, environment)),
     appTokenBuckets: environments.map((environment) =>

@@ -1,7 +1,6 @@
 import * as E from '#fp-ts/Either'
 import type { AuthorityBuilder } from '../authority/builder.js'
 import type { TokenCache } from '../cache/tokenCache.js'
-import { TokenCache as TokenCacheClass } from '../cache/tokenCache.js'
 import type { Interpret } from '../effects/run.js'
 import type { LogLevel } from '../effects/effect.js'
 import { configurationError, type ConfigurationError } from '../errors.js'
@@ -10,7 +9,6 @@ import {
   aBoolean,
   aFunction,
   anInstanceOf,
-  anObject,
   anything,
   arrayOf,
   aString,
@@ -112,7 +110,8 @@ const optional = (check: Check): OptionRule => ({ check })
 
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warning', 'info', 'verbose']
 
-export const CLIENT_APPLICATION_RULES: OptionRules<ClientApplicationOptions> = {
+/** The rules of every option but `tokenCache` (a browser app keeps its own), one per option. */
+export const APP_RULES: OptionRules<Omit<ClientApplicationOptions, 'tokenCache'>> = {
   clientId: { check: nonEmptyString, required: true },
   // Parsed (and reported) by the authority parser, which names what is wrong with it.
   authority: optional(anything),
@@ -123,7 +122,6 @@ export const CLIENT_APPLICATION_RULES: OptionRules<ClientApplicationOptions> = {
   excludeScopes: optional(arrayOf(nonEmptyString, 'an array of scopes')),
   appName: optional(aString),
   appVersion: optional(aString),
-  tokenCache: optional(anInstanceOf(TokenCacheClass, 'a TokenCache or SerializableTokenCache')),
   httpCache: optional(anInstanceOf(HttpCache, 'an HttpCache')),
   httpClient: optional(aFunction('a fetch-compatible function')),
   timeout: optional(is('a positive number of milliseconds', (u) => typeof u === 'number' && Number.isFinite(u) && u > 0)),
@@ -131,33 +129,6 @@ export const CLIENT_APPLICATION_RULES: OptionRules<ClientApplicationOptions> = {
   logLevel: optional(oneOf(LOG_LEVELS)),
   enablePiiLog: optional(aBoolean),
   interpreter: optional(aFunction('an interpreter function')),
-}
-
-export const CONFIDENTIAL_RULES: OptionRules<ConfidentialOptions> = {
-  // The runtime parses it (keys, files, callbacks) and names what is wrong with it.
-  clientCredential: { check: is('a client secret (a non-empty string) or a credential', (u) => u !== undefined), required: true },
-  clientClaims: optional(anObject('an object of claims')),
-  azureRegion: optional(either('a region name, true (detect) or false (never)', aBoolean, nonEmptyString)),
-}
-
-/**
- * Names users bring from MSAL Python, MSAL for Node or msal-browser that msal-ts does not take,
- * with what to do instead. Anything else unknown is refused too, naming the option.
- */
-export const UNSUPPORTED_OPTIONS: Readonly<Record<string, string>> = {
-  verify: "MSAL Python's `verify` (TLS verification) is not supported: pass an `httpClient` that trusts your CA",
-  proxies: "MSAL Python's `proxies` is not supported here: use `proxy` (Node) or an `httpClient`",
-  allowBroker: 'brokers (WAM) are not supported: msal-ts signs users in through the browser',
-  enableBrokerOnWindows: 'brokers (WAM) are not supported: msal-ts signs users in through the browser',
-  enableBrokerOnMac: 'brokers are not supported: msal-ts signs users in through the browser',
-  enableBrokerOnLinux: 'brokers are not supported: msal-ts signs users in through the browser',
-  enableBrokerOnWsl: 'brokers are not supported: msal-ts signs users in through the browser',
-  authScheme: 'proof-of-possession is not supported yet; ask for bearer tokens',
-  auth: "msal-ts takes MSAL Python's flat options ({ clientId, authority, clientCredential, ... }), not MSAL for Node's { auth: { ... } }",
-  system: "msal-ts takes flat options: logger, logLevel, httpClient, timeout and proxy go at the top level, not in MSAL for Node's { system: { ... } }",
-  cache: "msal-ts takes flat options: pass `tokenCache` (a SerializableTokenCache with a persistence), not MSAL for Node's { cache: { ... } }",
-  clientSecret: 'pass the secret as `clientCredential`',
-  tenantId: 'name the tenant in the authority URL, e.g. https://login.microsoftonline.com/<tenant id>',
 }
 
 /** Edit distance, for "did you mean". Options are short: the quadratic table is nothing. */
@@ -189,7 +160,8 @@ export const checkOptions = <T>(
   input: unknown,
   rules: { readonly [name: string]: OptionRule },
   example: string,
-  unsupported: Readonly<Record<string, string>> = UNSUPPORTED_OPTIONS,
+  /** Names users bring from other libraries, with what to do instead (e.g. UNSUPPORTED_OPTIONS). */
+  unsupported: Readonly<Record<string, string>>,
 ): E.Either<ConfigurationError, T> => {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return E.left(configurationError('options', `expected an object such as ${example}`))

@@ -155,6 +155,7 @@ export const reduceTokenResponse = (given: TokenResponseEvent, nowSec: number, c
       client_id: event.clientId,
       target: event.target,
       last_modification_time: String(nowSec),
+      ...(response.refresh_token_expires_in !== undefined ? { expires_on: String(nowSec + response.refresh_token_expires_in) } : {}),
       ...(response.foci !== undefined ? { family_id: response.foci } : {}),
       ...(event.userAssertionHash !== undefined ? { user_assertion_hash: event.userAssertionHash, userAssertionHash: event.userAssertionHash } : {}),
     }

@@ -107,6 +107,8 @@ export const RefreshTokenEntity = t.intersection(
       /** "1" for refresh tokens of Microsoft's family of client ids (FOCI). */
       family_id: OptionalString,
       last_modification_time: EpochSecondsString,
+      /** When the refresh token itself expires (from `refresh_token_expires_in`), epoch seconds; MSAL for JS's field. */
+      expires_on: EpochSecondsString,
     }),
   ],
   'a refresh token entry',

@@ -126,6 +126,14 @@ export const selectRefreshTokens = (cache: TokenStore, query: RefreshTokenQuery)
     .sort((a, b) => lastModified(b) - lastModified(a))
 }
 
+/**
+ * Whether a refresh token can still be redeemed at `nowSec`: one whose own lifetime is known (a
+ * SPA's, from `refresh_token_expires_in`) and ends within the expiry margin is not tried, which
+ * saves a request the identity provider would refuse (AADSTS700084).
+ */
+export const isRedeemable = (rt: RefreshTokenEntity, nowSec: number): boolean =>
+  rt.expires_on === undefined || Number(rt.expires_on) - nowSec > EXPIRY_MARGIN_SECONDS
+
 /** The app's metadata in an environment (it tells whether the app is in a family). */
 export const selectAppMetadata = (cache: TokenStore, environment: string, clientId: string): AppMetadataEntity | undefined =>
   cache.appMetadata.getCanonical(canonicalKey('AppMetadata', { environment, client_id: clientId }))?.entity
@@ -147,13 +155,21 @@ export const selectIdToken = (
 
 /** An account as MSAL Python's get_accounts reports it: one per home account, tenant-independent fields first. */
 export interface Account {
+  /** The account's home id: `<object id>.<home tenant id>` from client_info (else the ID token's `sub`). Pass it back to silent calls. */
   readonly homeAccountId: string
+  /** The identity provider's host the account signed in at, e.g. login.microsoftonline.com. */
   readonly environment: string
+  /** The sign-in name (`preferred_username`, else `upn`), "" when unknown. */
   readonly username: string
+  /** The grant that created the account ("authorization_code", "password", the device code grant), MSAL Python's account_source. */
   readonly accountSource?: string | undefined
+  /** "MSSTS" (Entra, Microsoft accounts) or "ADFS". */
   readonly authorityType: string
+  /** The account's id in the tenant it signed in to (the ID token's `oid`, else `sub`). */
   readonly localAccountId?: string | undefined
+  /** The tenant (id) the account signed in to. */
   readonly realm?: string | undefined
+  /** The user's display name (the ID token's `name`). */
   readonly name?: string | undefined
 }
 

@@ -63,3 +63,11 @@ export const parseCache = (text: string): E.Either<CacheError, ParsedCache> => {
   }
   return E.right({ entries, unusable, extras })
 }
+
+/** One stored entry, decoded as `parseCache` decodes it; undefined when it does not fit the schema. */
+export const decodeEntry = (type: CredentialType, key: string, value: unknown): CachePut | undefined => {
+  const codec = ENTITY_CODECS[type] as t.Decoder<unknown>
+  const is = type === 'AccessToken' ? isAccessTokenEntity : codec.is
+  const entity = is(value) ? value : E.getOrElseW(() => undefined)(codec.decode(value))
+  return entity === undefined ? undefined : ({ type, key, entity, canonical: canonicalKey(type, entity as never) } as CachePut)
+}

@@ -243,9 +243,28 @@ export class TokenStore {
    * changes. True when something was altered.
    */
   perform(operation: CacheOperation): boolean {
-    const changed = this.sections.apply(reduceCacheOperation(this, operation))
-    if (changed) this.version++
+    const change = reduceCacheOperation(this, operation)
+    const changed = this.sections.apply(change)
+    if (changed) {
+      this.version++
+      this.changed(change)
+    }
     return changed
+  }
+
+  /** Called after an operation altered the cache, with what it decided (a store writing entries through overrides it). */
+  protected changed(_change: CacheChange): void {}
+
+  /** Replaces the whole state with these entries (a store reloading what it keeps elsewhere). */
+  protected replaceEntries(entries: readonly CachePut[]): void {
+    const sections = new CacheSections()
+    sections.load(entries)
+    this.replaceSections(sections)
+  }
+
+  /** Applies a change made elsewhere (another tab) without the `changed` hook: it is already stored. */
+  protected applyStored(change: CacheChange): void {
+    if (this.sections.apply(change)) this.version++
   }
 
   /** Applies a change decided elsewhere (replayed as it is on a merge). */

@@ -45,3 +45,4 @@ export const commit = (change: StateChange): Program<undefined> => perform<'Comm
 export function* pure<A>(value: A): Program<A> {
   return value
 }
+

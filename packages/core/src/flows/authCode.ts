@@ -16,8 +16,8 @@ import { logError } from './logging.js'
 import { userEndpoints } from './userEndpoints.js'
 import { redeemUserToken, requestHeaders } from './userTokens.js'
 
-/** How the authorization server hands the code back to the redirect URI. */
-export type ResponseMode = 'query' | 'form_post'
+/** How the authorization server hands the code back to the redirect URI (OAuth 2.0 Multiple Response Type Encoding Practices; Form Post Response Mode). */
+export type ResponseMode = 'query' | 'fragment' | 'form_post'
 
 /** MSAL Python's `Prompt` values. */
 export const Prompt = {
@@ -82,7 +82,7 @@ const AuthCodeFlowCodec = t.intersection([
   }),
 ])
 
-const RESPONSE_MODES = new Set<string>(['query', 'form_post'])
+const RESPONSE_MODES = new Set<string>(['query', 'fragment', 'form_post'])
 
 /** Checks the options an authorization request shares; each problem names its option. */
 export const validateAuthorizationOptions = (options: AuthorizationRequestOptions): E.Either<UsageError, AuthorizationRequestOptions> => {
@@ -90,7 +90,7 @@ export const validateAuthorizationOptions = (options: AuthorizationRequestOption
     return E.left(usageError('maxAge', `expected a whole number of seconds (0 or more), got ${String(options.maxAge)}`))
   }
   if (options.responseMode !== undefined && !RESPONSE_MODES.has(options.responseMode)) {
-    return E.left(usageError('responseMode', `expected "query" or "form_post", got ${JSON.stringify(options.responseMode)}`))
+    return E.left(usageError('responseMode', `expected "query", "fragment" or "form_post", got ${JSON.stringify(options.responseMode)}`))
   }
   if (options.redirectUri !== undefined && !isAbsoluteUrl(options.redirectUri)) {
     return E.left(usageError('redirectUri', `expected an absolute URL such as http://localhost:3000/redirect, got ${JSON.stringify(options.redirectUri)}`))

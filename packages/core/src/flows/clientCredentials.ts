@@ -137,7 +137,7 @@ function* requestClientToken(
   }
   // A region never skips the central authority's validation (MSAL Python builds the regional
   // authority from an already validated one): a host Microsoft does not vouch for gets no secret.
-  const central = yield* resolveEndpoints({ ...config, httpCache: ctx.httpCache }, baseHeaders, nowMs)
+  const central = yield* resolveEndpoints({ ...config, httpCache: ctx.httpCache, instanceDiscovery: ctx.instanceDiscovery }, baseHeaders, nowMs)
   const endpoints = regional !== undefined && E.isRight(central) ? E.right(regional) : central
   if (E.isLeft(endpoints)) return endpoints
   const { tokenEndpoint } = endpoints.right

@@ -2,7 +2,7 @@ import * as E from '#fp-ts/Either'
 import type { ClientContext } from '../app/context.js'
 import { entraEndpoints } from '../authority/endpoints.js'
 import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
-import { accountOf, selectAccessTokenIn, selectAppMetadata, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
+import { accountOf, isRedeemable, selectAccessTokenIn, selectAppMetadata, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity, IdTokenEntity, RefreshTokenEntity } from '../cache/schema.js'
 import { BY_OWNER, ownerKey, prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
 import { commit, log, now, type Program } from '../effects/program.js'
@@ -92,6 +92,8 @@ export function* acquireTokenSilentWithError(
   scopesInput: readonly string[],
   accountInput: unknown,
   options: SilentOptions = {},
+  /** 'cache': answer from the cache or not at all (no request: a browser tab's first look, before it takes the refresh lock). */
+  reach: 'cache' | 'network' = 'network',
 ): Program<E.Either<MsalError, TokenResult | undefined>> {
   if (accountInput === undefined || accountInput === null) return E.right(undefined)
   if (!isAccount(accountInput)) return E.left(usageError('account', 'expected an account from getAccounts() (with homeAccountId and environment)'))
@@ -108,7 +110,7 @@ export function* acquireTokenSilentWithError(
   const skipCache = options.forceRefresh === true || (options.claimsChallenge !== undefined && options.claimsChallenge !== '')
   let lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account), scopes, nowSec)
   const correlationId = yield* newCorrelationId()
-  if (lookup !== undefined && lookup._tag !== 'Fresh' && namesTenantByDomain(ctx) && !ctx.state.tenantIds.has(ctx.config.authority.tenant.toLowerCase())) {
+  if (reach === 'network' && lookup !== undefined && lookup._tag !== 'Fresh' && namesTenantByDomain(ctx) && !ctx.state.tenantIds.has(ctx.config.authority.tenant.toLowerCase())) {
     // Tokens are filed under the tenant's id, which a domain-named authority does not tell.
     if ((yield* discoverTenantId(ctx, correlationId, nowMs)) !== undefined) lookup = selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account), scopes, nowSec)
   }
@@ -116,6 +118,7 @@ export function* acquireTokenSilentWithError(
     yield* commit(CACHE_HIT)
     return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId))
   }
+  if (reach === 'cache') return E.right(undefined)
   const reason = refreshReasonOf(lookup)
   yield* log('info', `acquireTokenSilent: no usable access token (refresh reason ${reason}); looking for a refresh token (correlation id ${correlationId})`)
 
@@ -182,7 +185,8 @@ function* refreshFromCache(
   let last: E.Either<MsalError, TokenResult> | undefined
   const tried = new Set<string>()
   for (const [index, environment] of ctx.environments.entries()) {
-    const hasTokens = selectRefreshTokens(ctx.tokenCache, { environment, homeAccountId: account.homeAccountId }).length > 0
+    const nowSec = Math.floor(nowMs / 1000)
+    const hasTokens = selectRefreshTokens(ctx.tokenCache, { environment, homeAccountId: account.homeAccountId }).some((rt) => isRedeemable(rt, nowSec))
     if (!hasTokens) continue
     const tokenEndpoint = yield* tokenEndpointIn(ctx, index === 0 ? undefined : environment, correlationId, nowMs)
     if (E.isLeft(tokenEndpoint)) return tokenEndpoint
@@ -275,6 +279,11 @@ function* tryRefreshTokens(
   for (const rt of candidates) {
     // A family token that is also the app's own is tried once per call, not twice.
     if (a.tried.has(rt.secret)) continue
+    // A refresh token past its own lifetime (a SPA's 24 hours) would only be refused.
+    if (!isRedeemable(rt, Math.floor(a.nowMs / 1000))) {
+      yield* log('verbose', 'acquireTokenSilent: a refresh token is past its own lifetime (refresh_token_expires_in); not redeeming it')
+      continue
+    }
     a.tried.add(rt.secret)
     yield* log('verbose', `acquireTokenSilent: redeeming a refresh token${rt.family_id ? ` of family ${rt.family_id}` : ''} at ${a.environment}`)
     const request = buildRefreshTokenRequest({

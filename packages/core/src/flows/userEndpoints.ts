@@ -12,5 +12,5 @@ import { libraryHeaders } from '../http/telemetry.js'
  */
 export function* userEndpoints(ctx: ClientContext, correlationId: string, nowMs: number): Program<E.Either<MsalError, AuthorityEndpoints>> {
   const headers = { ...libraryHeaders(ctx.platform, ctx.config.appName, ctx.config.appVersion), 'client-request-id': correlationId }
-  return yield* resolveEndpoints({ ...ctx.config, httpCache: ctx.httpCache }, headers, nowMs)
+  return yield* resolveEndpoints({ ...ctx.config, httpCache: ctx.httpCache, instanceDiscovery: ctx.instanceDiscovery }, headers, nowMs)
 }

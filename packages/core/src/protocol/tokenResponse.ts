@@ -34,6 +34,8 @@ export const TokenSuccessResponse = t.intersection(
       id_token: t.string,
       client_info: t.string,
       foci: t.string,
+      /** The refresh token's own lifetime (Entra's SPA refresh tokens: a fixed 24 hours), in seconds. */
+      refresh_token_expires_in: Seconds,
     }),
   ],
   'a token response',

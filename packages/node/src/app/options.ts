@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either'
-import { checkOptions, CLIENT_APPLICATION_RULES, configurationError, HttpCache, type ClientApplicationOptions, type ConfigurationError, type Interpret, type OptionRule, type OptionRules, type PublicAppRuntime } from '@msal-ts/core'
+import { checkOptions, CLIENT_APPLICATION_RULES, UNSUPPORTED_OPTIONS, configurationError, HttpCache, type ClientApplicationOptions, type ConfigurationError, type Interpret, type OptionRule, type OptionRules, type PublicAppRuntime } from '@msal-ts/core'
 import { abortable } from '@msal-ts/browser'
 import { TokenCache } from '../cache/tokenCaches.js'
 import { createNodeInterpreter } from '../interpreter/nodeInterpreter.js'
@@ -33,7 +33,7 @@ export const checkNodeOptions = <T extends ClientApplicationOptions & NodeOption
   input: unknown,
   rules: { readonly [name: string]: OptionRule },
   example: string,
-  unsupported?: Readonly<Record<string, string>>,
+  unsupported: Readonly<Record<string, string>> = UNSUPPORTED_OPTIONS,
 ): E.Either<ConfigurationError, T> => {
   const checked = checkOptions<T>(input, { ...CLIENT_APPLICATION_RULES, ...NODE_RULES, ...rules }, example, unsupported)
   if (E.isLeft(checked)) return checked

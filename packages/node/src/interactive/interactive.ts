@@ -154,6 +154,8 @@ const check = (options: AcquireTokenInteractiveOptions): Plan => {
     fail('extraScopesToConsent', 'expected an array of scopes')
   }
   const responseMode = options.responseMode ?? 'form_post'
+  // A browser keeps a fragment to itself: the local server would never see the response.
+  if ((responseMode as string) === 'fragment') fail('responseMode', 'expected "form_post" or "query": a fragment never reaches the local server')
   const checked = validateAuthorizationOptions({ ...options, responseMode, redirectUri: undefined })
   if (E.isLeft(checked)) throw checked.left
   return {
