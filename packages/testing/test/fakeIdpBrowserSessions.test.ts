@@ -296,6 +296,11 @@ describe('FakeIdentityProvider: prompt=none and the session cookie', () => {
     expect(set.browser.cookie).toBeDefined()
     expect((await set.browser.send(authorizePath({ prompt: 'none' }))).response.headers.get('location')).toMatch(/[?&]code=/)
     expect((await new Browser(set.base).send(authorizePath({ prompt: 'none' }))).response.headers.get('location')).toMatch(/error=login_required/)
+    // The in-process fetch face is a browser too: it gets the cookie, and needs it back.
+    const inProcess = await idp.fetch(`https://login.microsoftonline.com${authorizePath({ login_hint: BOB })}`, { redirect: 'manual' })
+    const cookie = inProcess.headers.getSetCookie()[0]!.split(';')[0]!
+    const silent = await idp.fetch(`https://login.microsoftonline.com${authorizePath({ prompt: 'none' })}`, { redirect: 'manual', headers: { cookie } })
+    expect(silent.headers.get('location')).toMatch(/[?&]code=/)
   })
 
   it("keeps the default (one imaginary browser, no page, no cookie) and refuses signInPage with sessions: 'imaginary'", async () => {

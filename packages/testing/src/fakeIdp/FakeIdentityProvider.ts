@@ -179,7 +179,8 @@ const notFound = (): IdpAnswer => ({
 /**
  * A fake Microsoft identity platform: Entra's wire protocol for instance, tenant and user realm
  * discovery, the authorization endpoint (users sign in with no browser: see `interactiveUser`,
- * `onAuthorize` and `authorize`), the device authorization endpoint, and the client-credentials,
+ * `onAuthorize` and `authorize`; or, for real browsers, on a sign-in page with a session cookie:
+ * `signInPage`, `sessions`), the end-session endpoint, the device authorization endpoint, and the client-credentials,
  * refresh-token, password, authorization-code, device-code, SAML bearer, on-behalf-of and user
  * federated identity credential (`user_fic`) grants, with Entra's response and error shapes.
  * Confidential clients authenticate as with Entra: a secret in the form or a Basic header, or a
@@ -445,7 +446,9 @@ export class FakeIdentityProvider {
    * authorization endpoint would (the request is recorded, and faults apply, as for any other).
    * `redirect` is the 302's Location (the response in its query, or fragment); `formPost` the
    * form a response_mode=form_post page submits; `errorPage` Entra's error page. `params` is the
-   * authorization response (code, state, session_state, or error, error_description…).
+   * authorization response (code, state, session_state, or error, error_description…). It is
+   * the imaginary browser, whatever `sessions` and `signInPage` say: nobody is asked, and its
+   * sessions are `signInToBrowser`'s.
    */
   async authorize(url: string | URL): Promise<AuthorizationOutcome> {
     const request: IdpRequest = { method: 'GET', url: new URL(url), headers: {}, form: {} }
