@@ -183,6 +183,13 @@ describe('FakeIdentityProvider in real Chromium', () => {
     await page.close()
   })
 
+  it("with COOP on the provider's pages, a full-page redirect sign-in keeps the app's sessionStorage (its flow) and redeems", async () => {
+    const page = await openApp(blocked.context, isolated)
+    const response = await signInByRedirect(page, isolated)
+    expect((await page.evaluate((params) => window.app.redeem(params), response)).status).toBe(200)
+    await page.close()
+  })
+
   it.each([
     ['without COOP: the popup keeps its links to the app', false],
     ['with Cross-Origin-Opener-Policy: same-origin: the popup is severed from the app (closed reads true while it is open; no opener)', true],
