@@ -83,6 +83,7 @@ const setUp = async (options: FakeIdentityProviderOptions = { signInPage: true }
     .registerUser({ username: ALICE, password: 'alice-pw' })
     .registerUser({ username: BOB, password: 'bob-pw' })
     .registerUser({ username: CAROL })
+    .registerApp({ clientId: 'odd', redirectUris: ['not a url'] })
   const base = await idp.listen()
   return { idp, clock, base, browser: new Browser(base) }
 }
@@ -358,6 +359,7 @@ describe('FakeIdentityProvider: the end-session endpoint', () => {
     ['an unregistered post_logout_redirect_uri', { client_id: SPA, post_logout_redirect_uri: 'https://evil.example/' }, 50011],
     ['an unknown client', { client_id: 'nobody', post_logout_redirect_uri: SIGNED_OUT }, 700016],
     ['a post_logout_redirect_uri with no client_id or id_token_hint', { post_logout_redirect_uri: SIGNED_OUT }, 900144],
+    ['a registered post_logout_redirect_uri that is not a URL', { client_id: 'odd', post_logout_redirect_uri: 'not a url' }, 50011],
   ])('shows an error page, signing nobody out, for %s', async (_, params, code) => {
     const set = await setUp()
     idp = set.idp

@@ -73,7 +73,7 @@ export const endSession = async (url: URL, ctx: EndSessionContext): Promise<{ re
     if (clientId === undefined) return refused(900144, "The request body must contain the following parameter: 'client_id'.")
     const app = ctx.apps.get(clientId.toLowerCase())
     if (app === undefined) return refused(700016, `Application with identifier '${clientId}' was not found in the directory.`)
-    if (!isRegisteredRedirectUri(app, postLogoutRedirectUri)) {
+    if (!isRegisteredRedirectUri(app, postLogoutRedirectUri) || !URL.canParse(postLogoutRedirectUri)) {
       return refused(50011, `The post_logout_redirect_uri '${postLogoutRedirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'.`)
     }
   }
