@@ -6,13 +6,18 @@ import { bytesToBase64Url } from '@msal-ts/core/protocol'
 import { takeFault, type Fault, type FaultRule } from '../faults.js'
 import type { RandomSource } from '../random.js'
 import { adfsClientCredentials, adfsConfiguration } from './adfs.js'
-import { authorize, type AuthorizeContext, type AuthorizeRule } from './authorize.js'
+import { authorize, signInOnPage, type AuthorizeContext, type AuthorizeRule } from './authorize.js'
 import { authorizeUrlOf } from './authorizationRequest.js'
 import { AuthorizationCodeStore } from './authorizationCodes.js'
 import { authorizationCodeGrant } from './authorizationCodeGrant.js'
 import { errorPage, renderAuthorization, type AuthorizationOutcome } from './authorizationResponses.js'
 import { b2cClientCredentials, b2cConfiguration, isB2cRequest } from './b2c.js'
 import { BrowserSessions } from './browserSessions.js'
+import { endSession, type EndSessionRequest } from './endSession.js'
+import { withOpenerPolicy, type OpenerPolicy } from './pageHeaders.js'
+import { urisOnBothPlatforms } from './redirectUris.js'
+import { CookieBrowsers, SESSION_COOKIE } from './sessionCookies.js'
+import { renderAuthorizeStep, signedInRequestUrl } from './signInPage.js'
 import { deliverAuthorizationResponse, type BrowserVisit } from './browser.js'
 import { ClientAuthenticationLedger, type ClientAuthentication } from './clientAuthentications.js'
 import { isPreflight, preflightAnswer, withCorsHeaders } from './cors.js'
@@ -78,9 +83,35 @@ export interface FakeIdentityProviderOptions {
   /**
    * Who signs in at the authorization endpoint when a person would be asked (any prompt but
    * `none`). Default: the login_hint's user if registered, else the one user signed in to the
-   * browser, else the only registered user. An `onAuthorize` rule overrides it.
+   * browser, else the only registered user. An `onAuthorize` rule overrides it. With
+   * `signInPage`, the name the page fills in when the request hints none.
    */
   readonly interactiveUser?: string
+  /**
+   * Where browsers' sign-in sessions (single sign-on, `prompt=none`, the end-session endpoint) live.
+   * - `'imaginary'` (the default unless `signInPage`): in one imaginary browser the fake keeps
+   *   (`signInToBrowser`, `clearBrowserSessions`); requests need no cookie.
+   * - `'cookie'`: as Entra's, in each real browser's session cookie (`ESTSAUTH`, HttpOnly,
+   *   `SameSite=None; Secure`, on the provider's origin), set by a sign-in at the authorization
+   *   endpoint and cleared by signing out: a request without it (a new browser, or an iframe
+   *   where third-party cookies are blocked) has nobody signed in, so `prompt=none` gets
+   *   login_required. `idp.authorize()` and `openBrowser` still use the imaginary browser.
+   */
+  readonly sessions?: 'imaginary' | 'cookie'
+  /**
+   * Show an HTML sign-in page, as Entra does, when a request over HTTP needs a person (no usable
+   * session, or prompt=login, select_account, create): labelled `Username` and `Password` fields
+   * (ids `username`, `password`) and a "Sign in" button (id `sign-in`), for a browser test to
+   * click through. Implies (and needs) `sessions: 'cookie'`. Default false: nobody is asked, the
+   * fake chooses who signs in (`interactiveUser`, `onAuthorize`, login_hint).
+   */
+  readonly signInPage?: boolean
+  /**
+   * A `Cross-Origin-Opener-Policy` for the provider's pages (authorization, sign-in and
+   * end-session endpoints), as identity providers that isolate their pages send: a popup that
+   * loads one loses its link to the app's window. Default: none.
+   */
+  readonly crossOriginOpenerPolicy?: OpenerPolicy
   /** Seconds device code clients must wait between polls; Entra's is 5. Shorten it for tests of real clients. */
   readonly deviceCodeIntervalSeconds?: number
   /** Seconds a device code lives; Entra's live 900. */
@@ -118,6 +149,8 @@ interface Route {
   readonly path: RegExp
   /** A page a browser visits: errors are HTML pages, not JSON. */
   readonly html?: boolean
+  /** A page that also grants CORS preflights (the end-session endpoint), as API endpoints do. */
+  readonly cors?: boolean
   readonly when?: (url: URL, params: Readonly<Record<string, string>>) => boolean
   readonly answer: (request: IdpRequest, params: Readonly<Record<string, string>>, ctx: ErrorContext) => IdpAnswer | Promise<IdpAnswer>
 }
@@ -161,7 +194,8 @@ const notFound = (): IdpAnswer => ({
 /**
  * A fake Microsoft identity platform: Entra's wire protocol for instance, tenant and user realm
  * discovery, the authorization endpoint (users sign in with no browser: see `interactiveUser`,
- * `onAuthorize` and `authorize`), the device authorization endpoint, and the client-credentials,
+ * `onAuthorize` and `authorize`; or, for real browsers, on a sign-in page with a session cookie:
+ * `signInPage`, `sessions`), the end-session endpoint, the device authorization endpoint, and the client-credentials,
  * refresh-token, password, authorization-code, device-code, SAML bearer, on-behalf-of and user
  * federated identity credential (`user_fic`) grants, with Entra's response and error shapes.
  * Confidential clients authenticate as with Entra: a secret in the form or a Basic header, or a
@@ -180,6 +214,10 @@ export class FakeIdentityProvider {
   private readonly authorizationCodes: AuthorizationCodeStore
   private readonly deviceCodeStore: DeviceCodeStore
   private readonly browserSessions: BrowserSessions
+  private readonly cookieBrowsers: CookieBrowsers
+  /** Requests of `authorize()` (and `openBrowser`): the imaginary browser's, whatever `sessions` says. */
+  private readonly imaginaryBrowserRequests = new WeakSet<IdpRequest>()
+  private readonly endSessions: EndSessionRequest[] = []
   private authorizeRule: AuthorizeRule | undefined
   private readonly faultRules: FaultRule[] = []
   private readonly visits: BrowserVisit[] = []
@@ -259,7 +297,39 @@ export class FakeIdentityProvider {
         method,
         path: /^\/(?<tenant>[^/]+)\/oauth2\/v2\.0\/authorize\/?$/,
         html: true,
-        answer: (request, { tenant }, ctx) => renderAuthorization(authorize(authorizeUrlOf(request), this.authorizeContext(tenant!, ctx))),
+        answer: (request, { tenant }, ctx) =>
+          this.asBrowser(request, (sessions) => renderAuthorizeStep(authorize(authorizeUrlOf(request), this.authorizeContext(request, tenant!, ctx, sessions)))),
+      }),
+    ),
+    // The sign-in page's form (signInPage).
+    {
+      method: 'POST',
+      path: /^\/(?<tenant>[^/]+)\/login$/,
+      html: true,
+      answer: (request, { tenant }, ctx) =>
+        this.asBrowser(request, (sessions) =>
+          renderAuthorizeStep(
+            signInOnPage(
+              signedInRequestUrl(request, tenant!),
+              { username: request.form['username'] ?? '', password: request.form['password'] ?? '' },
+              this.authorizeContext(request, tenant!, ctx, sessions),
+            ),
+          ),
+        ),
+    },
+    // The end-session endpoint: a page (GET, or a form POST) that apps may also fetch.
+    ...(['GET', 'POST'] as const).map(
+      (method): Route => ({
+        method,
+        path: /^\/(?<tenant>[^/]+)\/oauth2\/v2\.0\/logout\/?$/,
+        html: true,
+        cors: true,
+        answer: (request, _, ctx) =>
+          this.asBrowser(request, async (sessions) => {
+            const { answer, record } = await endSession(authorizeUrlOf(request), { ...ctx, apps: this.apps, sessions, idTokenClaims: (token) => this.signer.verify(token) })
+            this.endSessions.push(record)
+            return answer
+          }),
       }),
     ),
     {
@@ -301,6 +371,10 @@ export class FakeIdentityProvider {
     this.refreshTokens = new RefreshTokenStore(this.random)
     this.authorizationCodes = new AuthorizationCodeStore(this.random)
     this.browserSessions = new BrowserSessions(this.users, this.random)
+    this.cookieBrowsers = new CookieBrowsers(this.users, this.random)
+    if (options.signInPage === true && options.sessions === 'imaginary') {
+      throw new Error("FakeIdentityProvider: signInPage needs sessions: 'cookie' (a real browser signs in on the page, and its cookie holds the session)")
+    }
     this.deviceCodeStore = new DeviceCodeStore(this.random, {
       intervalSeconds: options.deviceCodeIntervalSeconds ?? 5,
       lifetimeSeconds: options.deviceCodeLifetimeSeconds ?? 900,
@@ -315,10 +389,13 @@ export class FakeIdentityProvider {
    * `clientSecret`, PEM `certificates` whose keys sign its client assertions, or a
    * `subjectNameIssuer` (a certificate subject and the issuers trusted for it: assertions then
    * carry their chain in `x5c`); `familyId: '1'` to put it in Microsoft's family of client ids
-   * (FOCI); the `redirectUris` the authorization endpoint may send users back to. An app with no
-   * credential is a public client unless `isPublicClient` says otherwise.
+   * (FOCI); the `redirectUris` (web, mobile and desktop) and `spaRedirectUris` (single-page
+   * application) the authorization endpoint may send users back to. An app with no credential
+   * is a public client unless `isPublicClient` says otherwise. Throws for a URI under both platforms.
    */
   registerApp(app: RegisteredApp): this {
+    const twice = urisOnBothPlatforms(app)
+    if (twice.length > 0) throw new Error(`FakeIdentityProvider: ${twice.join(', ')} registered as both web and single-page application redirect URIs; Entra takes each under one platform`)
     this.apps.set(app.clientId.toLowerCase(), app)
     return this
   }
@@ -347,14 +424,17 @@ export class FakeIdentityProvider {
 
   /**
    * A refresh token for a user who signed in to the app earlier, for the given scopes: what a
-   * test hands to `acquireTokenByRefreshToken`. Throws for an unknown user or app.
+   * test hands to `acquireTokenByRefreshToken`. `spa: true`: one a single-page application got
+   * through its redirect URI (redeemed cross-origin only; expires 24 hours from now, on the
+   * provider's clock). Throws for an unknown user or app.
    */
-  issueRefreshToken({ username, clientId, scopes }: { username: string; clientId: string; scopes: readonly string[] }): string {
+  issueRefreshToken({ username, clientId, scopes, spa = false }: { username: string; clientId: string; scopes: readonly string[]; spa?: boolean }): string {
     const user = this.users.find(username)
     if (user === undefined) throw new Error(`FakeIdentityProvider: no user '${username}'; registerUser first`)
     const app = this.apps.get(clientId.toLowerCase())
     if (app === undefined) throw new Error(`FakeIdentityProvider: no app '${clientId}'; registerApp first`)
-    return issueRefreshToken({ users: this.users, refreshTokens: this.refreshTokens, nowMs: this.clock() }, user, app, scopes)
+    const lineage = { platform: spa ? ('spa' as const) : undefined, expiresAtMs: undefined }
+    return issueRefreshToken({ users: this.users, refreshTokens: this.refreshTokens, nowMs: this.clock() }, user, app, scopes, lineage)
   }
 
   /**
@@ -381,10 +461,14 @@ export class FakeIdentityProvider {
    * authorization endpoint would (the request is recorded, and faults apply, as for any other).
    * `redirect` is the 302's Location (the response in its query, or fragment); `formPost` the
    * form a response_mode=form_post page submits; `errorPage` Entra's error page. `params` is the
-   * authorization response (code, state, session_state, or error, error_description…).
+   * authorization response (code, state, session_state, or error, error_description…). It is
+   * the imaginary browser, whatever `sessions` and `signInPage` say: nobody is asked, and its
+   * sessions are `signInToBrowser`'s.
    */
   async authorize(url: string | URL): Promise<AuthorizationOutcome> {
-    const answer = await this.handle({ method: 'GET', url: new URL(url), headers: {}, form: {} })
+    const request: IdpRequest = { method: 'GET', url: new URL(url), headers: {}, form: {} }
+    this.imaginaryBrowserRequests.add(request)
+    const answer = await this.handle(request)
     if (answer.kind !== 'response') throw new Error(`FakeIdentityProvider: no answer to ${String(url)} (injected ${answer.kind} fault)`)
     if (answer.authorization !== undefined) return answer.authorization
     // Not the authorization endpoint's own decision: a 404, an unknown tenant, an injected fault.
@@ -408,7 +492,11 @@ export class FakeIdentityProvider {
     return this.visits
   }
 
-  /** Signs the user in to the provider's browser now, as if earlier: `prompt=none` and single sign-on then find them. */
+  /**
+   * Signs the user in to the provider's imaginary browser now, as if earlier: `prompt=none` and
+   * single sign-on then find them (with `sessions: 'cookie'`, in `authorize()` and `openBrowser`
+   * only; see `sessionCookie` for a real browser).
+   */
   signInToBrowser(username: string): this {
     const user = this.users.find(username)
     if (user === undefined) throw new Error(`FakeIdentityProvider: no user '${username}'; registerUser first`)
@@ -416,10 +504,27 @@ export class FakeIdentityProvider {
     return this
   }
 
-  /** Signs everyone out of the provider's browser (as clearing its cookies would). */
+  /**
+   * A session cookie of a new browser with the user signed in now (`sessions: 'cookie'`): give
+   * it to a real browser (Playwright's `context.addCookies`, with the provider's URL) to skip
+   * the sign-in page.
+   */
+  sessionCookie(username: string): { readonly name: string; readonly value: string } {
+    const user = this.users.find(username)
+    if (user === undefined) throw new Error(`FakeIdentityProvider: no user '${username}'; registerUser first`)
+    return { name: SESSION_COOKIE, value: this.cookieBrowsers.signIn(user, this.clock()) }
+  }
+
+  /** Signs everyone out of every browser: the imaginary one, and the real ones' cookies name nobody any more. */
   clearBrowserSessions(): this {
     this.browserSessions.clear()
+    this.cookieBrowsers.clear()
     return this
+  }
+
+  /** What the end-session endpoint received and did, oldest first. */
+  get endSessionRequests(): readonly EndSessionRequest[] {
+    return this.endSessions
   }
 
   /** Device codes waiting for the user to act, oldest first: what a test approves. */
@@ -447,6 +552,11 @@ export class FakeIdentityProvider {
   /** Every request received, oldest first. */
   get requests(): readonly RecordedRequest[] {
     return this.recorded
+  }
+
+  /** CORS preflights only (OPTIONS), with the `origin` that sent each: a browser app that sends only CORS-simple requests causes none. */
+  get preflightRequests(): readonly RecordedRequest[] {
+    return this.recorded.filter((request) => request.preflight)
   }
 
   /** Token endpoint requests only, of every authority kind. */
@@ -512,6 +622,8 @@ export class FakeIdentityProvider {
       path: request.url.pathname,
       headers: request.headers,
       form: request.form,
+      origin: request.headers['origin'],
+      preflight: isPreflight(request),
       at: nowMs,
     })
     // Before faults: a preflight is the browser's, not the application's request.
@@ -536,10 +648,13 @@ export class FakeIdentityProvider {
     const { tenant } = found.params
     if (tenant !== undefined && !isMultiTenantAlias(tenant) && !this.tenantExists(tenant)) {
       const text = `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`
-      return found.route.html === true ? renderAuthorization(errorPage(400, 90002, text, ctx)) : entraError(400, 'invalid_tenant', 90002, text, ctx)
+      return found.route.html === true
+        ? withOpenerPolicy(renderAuthorization(errorPage(400, 90002, text, ctx)), this.options.crossOriginOpenerPolicy)
+        : entraError(400, 'invalid_tenant', 90002, text, ctx)
     }
     if (found.route.method !== request.method) return notFound()
-    return found.route.answer(request, found.params, ctx)
+    const answer = await found.route.answer(request, found.params, ctx)
+    return found.route.html === true ? withOpenerPolicy(answer, this.options.crossOriginOpenerPolicy) : answer
   }
 
   /** Entra knows a tenant by its name and by its id. */
@@ -566,7 +681,7 @@ export class FakeIdentityProvider {
   private apiMethods(url: URL): string[] {
     const methods = new Set<string>()
     for (const route of this.routes) {
-      const match = route.html === true ? null : route.path.exec(url.pathname)
+      const match = route.html === true && route.cors !== true ? null : route.path.exec(url.pathname)
       if (match === null) continue
       const params = paramsOf(match)
       if (route.when === undefined || route.when(url, params)) methods.add(route.method)
@@ -598,13 +713,24 @@ export class FakeIdentityProvider {
     }
   }
 
-  private authorizeContext(tenant: string, ctx: ErrorContext): AuthorizeContext {
+  /** Whether a request's browser is known by its session cookie (else it is the imaginary browser). */
+  private usesCookies(request: IdpRequest): boolean {
+    return (this.options.sessions ?? (this.options.signInPage === true ? 'cookie' : 'imaginary')) === 'cookie' && !this.imaginaryBrowserRequests.has(request)
+  }
+
+  /** Answers as the browser a request comes from: the imaginary one, or the one its session cookie names (setting or clearing it). */
+  private asBrowser(request: IdpRequest, step: (sessions: BrowserSessions) => IdpAnswer | Promise<IdpAnswer>): Promise<IdpAnswer> {
+    return this.usesCookies(request) ? this.cookieBrowsers.answer(request, step) : Promise.resolve(step(this.browserSessions))
+  }
+
+  private authorizeContext(request: IdpRequest, tenant: string, ctx: ErrorContext, sessions: BrowserSessions): AuthorizeContext {
     return {
       ...ctx,
       tenant,
       apps: this.apps,
       users: this.users,
-      sessions: this.browserSessions,
+      sessions,
+      signInPage: this.options.signInPage === true && this.usesCookies(request),
       authorizationCodes: this.authorizationCodes,
       interactiveUser: this.options.interactiveUser,
       rule: this.authorizeRule,
