@@ -132,6 +132,9 @@ export { decodeOr, formatProblem, parseJson, type Problem } from './util/decode.
 export * as decoders from './util/decoder.js'
 export { refined, NonEmptyString, functionType, instanceOf, PositiveNumber } from './util/codecs.js'
 
+// ---- fp-ts's Either, its constructors and guards without fp-ts's runtime ----
+export * as either from './util/either.js'
+
 // ---- Encodings ----
 export { bytesToBase64Url, base64UrlToBytes, utf8Encode, utf8Decode, bytesToHex } from './util/base64url.js'
 export { uuidFromBytes } from './util/uuid.js'

@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import type { CacheAccessContext } from '../cache/persistence.js'
 import { selectAccounts, type Account } from '../cache/selectors.js'
 import type { TokenStore } from '../cache/tokenStore.js'

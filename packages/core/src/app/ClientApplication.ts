@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import { run } from '../effects/run.js'
 import { SingleFlight } from '../effects/singleFlight.js'
 import type { MsalErrorKind } from '../errors.js'

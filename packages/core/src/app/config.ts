@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import { DEFAULT_AUTHORITY, parseAuthority, parseOidcAuthority, type Authority } from '../authority/authority.js'
 import type { AuthorityValidation } from '../authority/instanceDiscovery.js'
 import type { RegionSetting } from '../authority/region.js'

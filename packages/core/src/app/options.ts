@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import type { AuthorityBuilder } from '../authority/builder.js'
 import type { TokenCache } from '../cache/tokenCache.js'
 import type { Interpret } from '../effects/run.js'

@@ -1,4 +1,4 @@
-import type * as E from '#fp-ts/Either'
+import type * as E from '../util/either.js'
 import { log, type Program } from '../effects/program.js'
 import type { HttpResponse } from '../effects/effect.js'
 import { errorSummary, type MsalError } from '../errors.js'
@@ -6,7 +6,7 @@ import { cachedGet } from '../http/cachedGet.js'
 import { getRequestKey, type HttpCache } from '../http/httpCache.js'
 import { transportError } from '../http/send.js'
 import { originOf, redactUrl } from '../util/redact.js'
-import * as Either from '#fp-ts/Either'
+import * as Either from '../util/either.js'
 
 /** Reads a discovery document through the http cache; a document we cannot use is not kept. */
 export function* discover<A>(

@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import * as t from '../util/decoder.js'
 import type { HttpRequest, HttpResponse } from '../effects/effect.js'
 import { configurationError, invalidResponseError, type MsalError } from '../errors.js'

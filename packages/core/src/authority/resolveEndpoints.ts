@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import { log, type Program } from '../effects/program.js'
 import { configurationError, type MsalError } from '../errors.js'
 import type { HttpCache } from '../http/httpCache.js'

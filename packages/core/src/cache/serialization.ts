@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import type * as t from '../util/decoder.js'
 import { cacheError, type CacheError } from '../errors.js'
 import { parseJson } from '../util/decode.js'

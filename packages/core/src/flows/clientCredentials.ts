@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
 import { resolveEndpoints } from '../authority/resolveEndpoints.js'
 import { regionalEndpoints, resolveRegion } from '../authority/region.js'

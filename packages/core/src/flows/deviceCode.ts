@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import * as t from '../util/decoder.js'
 import type { ClientContext } from '../app/context.js'
 import { log, now, sleep, type Program } from '../effects/program.js'

@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
 import { decodeIdTokenClaims } from '../cache/accountOf.js'
 import { selectAccessTokenIn, selectIdToken } from '../cache/selectors.js'

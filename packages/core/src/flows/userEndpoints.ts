@@ -1,4 +1,4 @@
-import type * as E from '#fp-ts/Either'
+import type * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
 import type { AuthorityEndpoints } from '../authority/endpoints.js'
 import { resolveEndpoints } from '../authority/resolveEndpoints.js'

@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from './either.js'
 import type { Decoder } from './decoder.js'
 
 /** Describes a value briefly for an error message, never dumping a whole (possibly secret) payload. */

@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from './either.js'
 import { describeValue, type Problem } from './decode.js'
 
 /**

@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../../util/either.js'
 import { now, perform, type Program } from '../../effects/program.js'
 import { interactionInProgressError, type InteractionInProgressError } from '../../errors.js'
 import { flowKey, interactionKey, type BrowserEnv } from './env.js'
