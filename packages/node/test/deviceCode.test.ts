@@ -20,7 +20,6 @@ const setup = (options: { intervalSeconds?: number; hangTokenRequests?: boolean 
     authority: 'https://login.microsoftonline.com/contoso.onmicrosoft.com',
     tokenCache: cache,
     httpClient: options.hangTokenRequests === true ? hanging : idp.fetch,
-    timeout: 2000,
   })
   const cacheIsEmpty = () => cache.find('AccessToken').length + cache.find('RefreshToken').length + cache.find('Account').length === 0
   return { idp, app, cacheIsEmpty }

@@ -171,7 +171,7 @@ describe('the proxy option, through a real forward proxy on loopback', () => {
     proxy = await startProxy()
     idp.injectFault(faults.timeout(), { path: '/token' })
     const started = Date.now()
-    const error = await rejectionOf(app({ proxy: proxy.url, timeout: 300 }).acquireTokenForClient(SCOPES))
+    const error = await rejectionOf(app({ proxy: proxy.url, timeout: 0.3 }).acquireTokenForClient(SCOPES))
     expect(error.kind).toBe('TimeoutError')
     expect(error.message).toContain('no response within 300 ms')
     expect(Date.now() - started).toBeLessThan(5000)

@@ -11,6 +11,7 @@ import {
   CONFIDENTIAL_RULES,
   configurationError,
   HttpCache,
+  requestTimeoutMsOf,
   throwIfLeft,
   TokenCache,
   type ClientApplicationOptions,
@@ -53,7 +54,8 @@ export class ConfidentialClientApplication extends CoreConfidentialClientApplica
       checked.interpreter ??
       createBrowserInterpreter({
         fetch: httpClient !== undefined ? () => httpClient : undefined,
-        timeoutMs: checked.timeout,
+        // Seconds, as MSAL Python's; an injected httpClient keeps its own timeouts.
+        timeoutMs: requestTimeoutMsOf(checked),
         logger: checked.logger,
         logLevel: checked.logLevel,
         enablePiiLog: checked.enablePiiLog,

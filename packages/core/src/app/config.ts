@@ -51,6 +51,9 @@ export const clientConfigOf = (
   if (typeof options.instanceDiscovery === 'string' && !/^https:\/\//i.test(options.instanceDiscovery)) {
     return E.left(configurationError('instanceDiscovery', `expected true, false or an https URL, got ${JSON.stringify(options.instanceDiscovery)}`))
   }
+  if (options.timeout !== undefined && options.httpClient !== undefined) {
+    return E.left(configurationError('timeout', 'does not apply to an injected httpClient, which keeps its own timeouts (as MSAL Python\'s http_client does): set the timeout in your httpClient, or leave httpClient out'))
+  }
   const excludeScopes = validateExcludeScopes(options.excludeScopes ?? [])
   if (E.isLeft(excludeScopes)) return excludeScopes
   if (options.clientClaims !== undefined && credential?._tag !== 'Certificate') {

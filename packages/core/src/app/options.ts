@@ -69,9 +69,19 @@ export interface ClientApplicationOptions {
   readonly tokenCache?: TokenCache | undefined
   /** Where discovery answers and throttling decisions are kept (MSAL Python's http_cache). Default: a new one per application. */
   readonly httpCache?: HttpCache | undefined
-  /** A fetch-compatible function for every request. Default: the runtime's fetch. */
+  /**
+   * A fetch-compatible function for every request. Default: the runtime's fetch. As MSAL
+   * Python's http_client, it decides itself how to reach the network and how long to wait:
+   * `timeout` (and, on Node, `proxy`, `proxies` and `verify`) do not apply to it, so giving one
+   * of them beside it is a ConfigurationError.
+   */
   readonly httpClient?: HttpClient | undefined
-  /** Per-request timeout in milliseconds, covering the response's body. Default 30 000. */
+  /**
+   * How long each request may take, in **seconds** (MSAL Python's timeout, as `requests` takes
+   * it), response body included: more than 0 and at most 2,147,483 (about 24.8 days, the longest
+   * a timer can wait); fractions are fine (0.5 is half a second). Default 30. Not with
+   * `httpClient`, which keeps its own timeouts.
+   */
   readonly timeout?: number | undefined
   /** Receives log lines; default none. */
   readonly logger?: Logger | undefined
@@ -112,6 +122,26 @@ const optional = (check: Check): OptionRule => ({ check })
 
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warning', 'info', 'verbose']
 
+/** The longest `timeout`, in seconds: a timer's delay is a signed 32-bit count of milliseconds (2^31 - 1). */
+export const MAX_TIMEOUT_SECONDS = 2_147_483
+
+/** The default `timeout`, in seconds. */
+export const DEFAULT_TIMEOUT_SECONDS = 30
+
+/**
+ * The per-request timeout a runtime's interpreter applies, in milliseconds: `timeout` (seconds),
+ * else the default; false when an injected httpClient keeps its own (MSAL Python: "this does not
+ * apply if you have chosen to pass your own Http client").
+ */
+export const requestTimeoutMsOf = (options: Pick<ClientApplicationOptions, 'timeout' | 'httpClient'>): number | false =>
+  options.httpClient !== undefined ? false : Math.round((options.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000)
+
+/** `timeout`'s rule, in seconds (MSAL Python's unit). */
+export const aTimeoutInSeconds: Check = is(
+  `a number of seconds above 0 and at most 2,147,483 (e.g. 30)`,
+  (u) => typeof u === 'number' && Number.isFinite(u) && u > 0 && u <= MAX_TIMEOUT_SECONDS,
+)
+
 export const CLIENT_APPLICATION_RULES: OptionRules<ClientApplicationOptions> = {
   clientId: { check: nonEmptyString, required: true },
   // Parsed (and reported) by the authority parser, which names what is wrong with it.
@@ -126,7 +156,7 @@ export const CLIENT_APPLICATION_RULES: OptionRules<ClientApplicationOptions> = {
   tokenCache: optional(anInstanceOf(TokenCacheClass, 'a TokenCache or SerializableTokenCache')),
   httpCache: optional(anInstanceOf(HttpCache, 'an HttpCache')),
   httpClient: optional(aFunction('a fetch-compatible function')),
-  timeout: optional(is('a positive number of milliseconds', (u) => typeof u === 'number' && Number.isFinite(u) && u > 0)),
+  timeout: optional(aTimeoutInSeconds),
   logger: optional(aFunction('a function (level, message) => void')),
   logLevel: optional(oneOf(LOG_LEVELS)),
   enablePiiLog: optional(aBoolean),

@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either'
-import { checkOptions, CLIENT_APPLICATION_RULES, configurationError, HttpCache, type ClientApplicationOptions, type ConfigurationError, type Interpret, type OptionRule, type OptionRules, type PublicAppRuntime } from '@msal-ts/core'
+import { checkOptions, CLIENT_APPLICATION_RULES, configurationError, HttpCache, requestTimeoutMsOf, type ClientApplicationOptions, type ConfigurationError, type Interpret, type OptionRule, type OptionRules, type PublicAppRuntime } from '@msal-ts/core'
 import { abortable } from '@msal-ts/browser'
 import { TokenCache } from '../cache/tokenCaches.js'
 import { createNodeInterpreter } from '../interpreter/nodeInterpreter.js'
@@ -52,7 +52,8 @@ export const nodeRuntime = (options: ClientApplicationOptions & NodeOptions, wit
     createNodeInterpreter({
       httpClient: options.httpClient,
       proxy: options.proxy,
-      timeoutMs: options.timeout,
+      // Seconds, as MSAL Python's; an injected httpClient keeps its own timeouts.
+      timeoutMs: requestTimeoutMsOf(options),
       logger: options.logger,
       logLevel: options.logLevel,
       enablePiiLog: options.enablePiiLog,

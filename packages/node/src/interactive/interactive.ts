@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either'
-import { runToPromise, usageError, type AuthCodeFlow, type AuthCodeRedemptionOptions, type AuthorizationRequestOptions, type Interpret, type LogLevel, type TokenResult } from '@msal-ts/core'
+import { MAX_TIMEOUT_SECONDS, runToPromise, usageError, type AuthCodeFlow, type AuthCodeRedemptionOptions, type AuthorizationRequestOptions, type Interpret, type LogLevel, type TokenResult } from '@msal-ts/core'
 import { log, validateAuthorizationOptions } from '@msal-ts/core/protocol'
 import { openSystemBrowser, type OpenBrowser } from './browserOpener.js'
 import { abortedError, LoopbackServer, type AuthResponse, type RedirectTarget } from './loopbackServer.js'
@@ -59,9 +59,6 @@ interface Plan {
   readonly responseMode: 'form_post' | 'query'
   readonly timeoutMs: number | undefined
 }
-
-/** setTimeout's longest delay. */
-const MAX_TIMEOUT_SECONDS = Math.floor(2 ** 31 / 1000) - 1
 
 /**
  * MSAL Python's acquire_token_interactive for Node: listens on the loopback interface, opens the

@@ -14,8 +14,12 @@ export interface NodeInterpreterOptions {
    * `env`, as curl reads them (loopback hosts never go through those). Not with `httpClient`.
    */
   readonly proxy?: string | false | undefined
-  /** Per-request timeout in milliseconds. Default 30 000. */
-  readonly timeoutMs?: number | undefined
+  /**
+   * Per-request timeout in milliseconds, body included. Default 30 000 for the runtime's fetch;
+   * none for an injected `httpClient` (it keeps its own, as MSAL Python's http_client does)
+   * unless given. false: none.
+   */
+  readonly timeoutMs?: number | false | undefined
   readonly logger?: Logger | undefined
   readonly logLevel?: LogLevel | undefined
   readonly enablePiiLog?: boolean | undefined
@@ -39,7 +43,7 @@ export const createNodeInterpreter = (options: NodeInterpreterOptions = {}): Int
     fetch: () =>
       options.httpClient !== undefined ? options.httpClient : resolveFetch(undefined).then((direct) => routeThroughProxies(direct, proxy.setting, env)),
     crypto: () => (globalThis.crypto?.subtle !== undefined ? globalThis.crypto : resolveWebCrypto()),
-    timeoutMs: options.timeoutMs,
+    timeoutMs: options.timeoutMs ?? (options.httpClient !== undefined ? false : undefined),
     logger: options.logger,
     logLevel: options.logLevel,
     enablePiiLog: options.enablePiiLog,
