@@ -142,6 +142,7 @@ export {
   Prompt,
   type AuthCodeFlow,
   type AuthorizationRequestOptions,
+  type AuthorizationRequestUrlOptions,
   type AuthCodeRedemptionOptions,
   type AuthorizationCodeOptions,
   type ResponseMode,

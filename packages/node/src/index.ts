@@ -57,6 +57,7 @@ export {
   type UserFederatedIdentityCredentialOptions,
   type AuthCodeFlow,
   type AuthorizationRequestOptions,
+  type AuthorizationRequestUrlOptions,
   type AuthCodeRedemptionOptions,
   type AuthorizationCodeOptions,
   type UsernamePasswordOptions,

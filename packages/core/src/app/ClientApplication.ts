@@ -15,6 +15,7 @@ import {
   type AuthCodeRedemptionOptions,
   type AuthorizationCodeOptions,
   type AuthorizationRequestOptions,
+  type AuthorizationRequestUrlOptions,
 } from '../flows/authCode.js'
 import { acquireTokenByRefreshToken } from '../flows/refreshToken.js'
 import { acquireTokenSilentWithError, type SilentAccount, type SilentOptions } from '../flows/silent.js'
@@ -89,8 +90,12 @@ export abstract class ClientApplication {
     return this.userOperation(() => acquireTokenByAuthCodeFlow(this.ctx, flow, authResponse, options))
   }
 
-  /** MSAL Python's get_authorization_request_url. Prefer initiateAuthCodeFlow (PKCE, state and nonce checked for you). */
-  getAuthorizationRequestUrl(scopes: readonly string[], options: AuthorizationRequestOptions & { readonly nonce?: string | undefined } = {}): Promise<string> {
+  /**
+   * MSAL Python's get_authorization_request_url, with its `responseType` (default "code") and
+   * `authority` override; a value it cannot use rejects with a UsageError naming it. Prefer
+   * initiateAuthCodeFlow (PKCE, state and nonce checked for you).
+   */
+  getAuthorizationRequestUrl(scopes: readonly string[], options: AuthorizationRequestUrlOptions = {}): Promise<string> {
     return this.execute(() => getAuthorizationRequestUrl(this.ctx, scopes, options))
   }
 
