@@ -1,6 +1,6 @@
 import { acquireTokenForClient, createClientContext, decodeConfidentialClientConfig, HttpCache, removeTokensForClient, runFlow, TokenCache, type ClientContext, type Effect, type HttpOutcome, type HttpRequest, type Interpret } from '@msal-ts/core'
 import { ASSERTION_REUSE_SECONDS, JWT_BEARER_ASSERTION_TYPE } from '@msal-ts/core/protocol'
-import { createTestInterpreter, fixedClock } from '@msal-ts/testing'
+import { createTestInterpreter, fixedClock, DEFAULT_START_MS } from '@msal-ts/testing'
 
 const CLIENT = '11111111-2222-4333-8444-555555555555'
 const TENANT = 'contoso.onmicrosoft.com'
@@ -17,7 +17,7 @@ const parts = (jwt: string): { header: Record<string, unknown>; claims: Record<s
 const context = (clientCredential: unknown, options: Record<string, unknown> = {}): ClientContext => {
   const config = decodeConfidentialClientConfig({ clientId: CLIENT, authority: `https://login.microsoftonline.com/${TENANT}`, clientCredential, ...options })
   if (config._tag === 'Left') throw new Error(config.left.message)
-  return createClientContext({ config: config.right, platform: { sku: 'test', version: '0', os: 'test' }, tokenCache: new TokenCache(), httpCache: new HttpCache() })
+  return createClientContext({ config: config.right, platform: { sku: 'test', version: '0', os: 'test' }, tokenCache: new TokenCache({ clock: () => DEFAULT_START_MS / 1000 }), httpCache: new HttpCache() })
 }
 
 /**
