@@ -125,6 +125,7 @@ describe('initiateDeviceFlow', () => {
       message: ENTRA_DEVICE_ANSWER.message,
       expiresIn: 900,
       expiresAt: h.startMs / 1000 + 900,
+      codeExpiresAt: h.startMs / 1000 + 900,
       interval: 5,
       scopes: ['User.Read', 'openid', 'profile', 'offline_access'],
       correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/),

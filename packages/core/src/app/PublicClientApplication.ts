@@ -39,8 +39,10 @@ export class PublicClientApplication extends ClientApplication {
    * Starts a sign-in on another device (MSAL Python's initiate_device_flow): show the user
    * `flow.message`, then call acquireTokenByDeviceFlow(flow). Rejects with a ServerError when the
    * identity provider refuses, a ConfigurationError when it has no device authorization endpoint.
+   * Without scopes (MSAL Python's `scopes=None`), the flow signs the user in with MSAL's own
+   * scopes only (openid, profile, offline_access).
    */
-  initiateDeviceFlow(scopes: readonly string[], options: DeviceFlowOptions = {}): Promise<DeviceFlow> {
+  initiateDeviceFlow(scopes: readonly string[] = [], options: DeviceFlowOptions = {}): Promise<DeviceFlow> {
     return this.execute(() => initiateDeviceFlow(this.ctx, scopes, options))
   }
 
@@ -50,7 +52,7 @@ export class PublicClientApplication extends ClientApplication {
    * land in the cache. Rejects with a ServerError when the user declines (authorization_declined)
    * or the server ends the flow (expired_token...), a TimeoutError when the code expires first,
    * and a CancelledError when `signal` aborts (at once, even mid-wait) or the caller sets
-   * `flow.expiresAt` to 0 (before the next poll). Nothing is cached unless tokens come back.
+   * `flow.expiresAt` to 0 (before the next poll; before the first when set before the call). Nothing is cached unless tokens come back.
    */
   acquireTokenByDeviceFlow(flow: DeviceFlow, options: DeviceFlowRedemptionOptions = {}): Promise<TokenResult> {
     const interpret = options.signal === undefined ? this.interpret : this.abortable(this.interpret, options.signal)
