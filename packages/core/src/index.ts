@@ -73,6 +73,7 @@ export {
   type OptionRule,
   type OptionRules,
 } from './app/options.js'
+export { checkMethodOptions, type KnownOptions } from './app/methodOptions.js'
 export {
   clientConfigOf,
   decodeConfidentialClientConfig,

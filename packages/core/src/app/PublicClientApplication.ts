@@ -9,6 +9,10 @@ import {
 import type { TokenResult } from '../result.js'
 import { ClientApplication, type AppRuntime } from './ClientApplication.js'
 import type { ClientConfig } from './config.js'
+import type { KnownOptions } from './methodOptions.js'
+
+const DEVICE_FLOW_OPTIONS: KnownOptions<DeviceFlowOptions> = { claimsChallenge: true }
+const DEVICE_FLOW_REDEMPTION_OPTIONS: KnownOptions<DeviceFlowRedemptionOptions> = { claimsChallenge: true, signal: true }
 
 /** acquireTokenByDeviceFlow's options. */
 export interface DeviceFlowRedemptionOptions extends Omit<CoreDeviceFlowRedemptionOptions, 'signal'> {
@@ -43,7 +47,7 @@ export class PublicClientApplication extends ClientApplication {
    * scopes only (openid, profile, offline_access).
    */
   initiateDeviceFlow(scopes: readonly string[] = [], options: DeviceFlowOptions = {}): Promise<DeviceFlow> {
-    return this.execute(() => initiateDeviceFlow(this.ctx, scopes, options))
+    return this.withOptions('initiateDeviceFlow', options, DEVICE_FLOW_OPTIONS, (checked) => this.execute(() => initiateDeviceFlow(this.ctx, scopes, checked)))
   }
 
   /**
@@ -55,7 +59,9 @@ export class PublicClientApplication extends ClientApplication {
    * `flow.expiresAt` to 0 (before the next poll; before the first when set before the call). Nothing is cached unless tokens come back.
    */
   acquireTokenByDeviceFlow(flow: DeviceFlow, options: DeviceFlowRedemptionOptions = {}): Promise<TokenResult> {
-    const interpret = options.signal === undefined ? this.interpret : this.abortable(this.interpret, options.signal)
-    return this.userOperation(() => acquireTokenByDeviceFlow(this.ctx, flow, options), interpret)
+    return this.withOptions('acquireTokenByDeviceFlow', options, DEVICE_FLOW_REDEMPTION_OPTIONS, (checked) => {
+      const interpret = checked.signal === undefined ? this.interpret : this.abortable(this.interpret, checked.signal)
+      return this.userOperation(() => acquireTokenByDeviceFlow(this.ctx, flow, checked), interpret)
+    })
   }
 }
