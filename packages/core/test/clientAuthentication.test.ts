@@ -128,6 +128,58 @@ describe('client assertions signed with a certificate', () => {
     expect(h.signed).toHaveLength(3)
   })
 
+  it.each<[string, HttpOutcome]>([
+    ['a bare 403 with an empty body', { _tag: 'HttpResponse', status: 403, headers: {}, body: '' }],
+    ['a 401 with an empty body', { _tag: 'HttpResponse', status: 401, headers: {}, body: '' }],
+    ['a 400 HTML page', { _tag: 'HttpResponse', status: 400, headers: { 'content-type': 'text/html' }, body: '<html><body>Bad Request</body></html>' }],
+    ['a 403 JSON invalid_client', json(403, { error: 'invalid_client' })],
+  ])('are signed anew, once, when a reused one is refused with %s (issue 14: 400, 401 or 403, JSON or not)', async (_, refusal) => {
+    const seen = new Set<string>()
+    const h = harness((request) => {
+      const jti = parts(request.form!['client_assertion']!).claims['jti'] as string
+      if (seen.has(jti)) return refusal
+      seen.add(jti)
+      return json(200, { token_type: 'Bearer', expires_in: 3600, access_token: `at-${seen.size}` })
+    })
+    const ctx = context(CERTIFICATE)
+    await token(ctx, h)
+    runFlow(ctx, removeTokensForClient(ctx), () => undefined)
+    await expect(token(ctx, h)).resolves.toMatchObject({ _tag: 'Right', right: { accessToken: 'at-2' } })
+    expect(h.tokenRequests).toHaveLength(3)
+  })
+
+  it('are not retried for another OAuth2 error (invalid_scope is about the request, not the assertion)', async () => {
+    let n = 0
+    const h = harness(() => (++n === 1 ? json(200, { token_type: 'Bearer', expires_in: 3600, access_token: 'at' }) : json(400, { error: 'invalid_scope' })))
+    const ctx = context(CERTIFICATE)
+    await token(ctx, h)
+    runFlow(ctx, removeTokensForClient(ctx), () => undefined)
+    await expect(token(ctx, h)).resolves.toMatchObject({ _tag: 'Left', left: { kind: 'ServerError', error: 'invalid_scope' } })
+    expect(h.tokenRequests).toHaveLength(2)
+  })
+
+  it('are signed anew for every request at an oidcAuthority (a generic provider may accept a jti once), unless reuseClientAssertion says otherwise', async () => {
+    for (const [options, signatures] of [[{}, 2], [{ reuseClientAssertion: true }, 1]] as const) {
+      const h = harness()
+      const ctx = context(CERTIFICATE, { authority: undefined, oidcAuthority: 'https://id.example/realm', ...options })
+      await token(ctx, h)
+      runFlow(ctx, removeTokensForClient(ctx), () => undefined)
+      await token(ctx, h)
+      expect(h.signed).toHaveLength(signatures)
+    }
+    // Microsoft's authorities keep MSAL's reuse by default; reuseClientAssertion: false turns it off.
+    const entra = harness()
+    const off = context(CERTIFICATE, { reuseClientAssertion: false })
+    await token(off, entra)
+    runFlow(off, removeTokensForClient(off), () => undefined)
+    await token(off, entra)
+    expect(entra.signed).toHaveLength(2)
+  })
+
+  it('refuse reuseClientAssertion with a credential that signs nothing', () => {
+    expect(decodeConfidentialClientConfig({ clientId: CLIENT, clientCredential: 'secret', reuseClientAssertion: false })).toMatchObject({ _tag: 'Left', left: { field: 'reuseClientAssertion' } })
+  })
+
   it('are not retried when a freshly signed one is refused', async () => {
     const h = harness(() => json(401, { error: 'invalid_client', error_description: 'AADSTS700027: bad signature', error_codes: [700027] }))
     await expect(token(context(CERTIFICATE), h)).resolves.toMatchObject({ _tag: 'Left', left: { kind: 'ServerError', error: 'invalid_client' } })

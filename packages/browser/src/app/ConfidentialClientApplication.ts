@@ -29,6 +29,12 @@ export interface ConfidentialClientApplicationOptions extends ClientApplicationO
   readonly clientClaims?: Readonly<Record<string, unknown>> | undefined
   /** Send client-credential requests to this Azure region ("westus2"). Web runtimes cannot detect one, so `true` is refused. */
   readonly azureRegion?: string | false | undefined
+  /**
+   * Whether a certificate's signed assertion is sent again to a token endpoint for up to 540 s,
+   * as MSAL does. Default: true for Microsoft's authorities, false for `oidcAuthority` (its
+   * provider may accept each jti once). A refused reused assertion is signed anew either way.
+   */
+  readonly reuseClientAssertion?: boolean | undefined
 }
 
 /** Epoch seconds from the system clock, for `TokenCache.add()` without a `now`. */

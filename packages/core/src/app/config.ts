@@ -22,7 +22,16 @@ export interface ClientConfig {
   readonly appVersion?: string | undefined
   /** Claims added to every client assertion the certificate signs (MSAL Python's client_claims). */
   readonly clientClaims?: Readonly<Record<string, unknown>> | undefined
+  /** Whether a certificate's assertion is reused for up to 540 s per token endpoint (see ConfidentialOptions.reuseClientAssertion). */
+  readonly reuseClientAssertion?: boolean | undefined
 }
+
+/**
+ * Whether the authority is Microsoft's, whose token endpoints accept an assertion again within
+ * its lifetime (MSAL reuses one for 540 s): every kind but a generic OpenID provider; dSTS, which
+ * is configured like one, is Microsoft's.
+ */
+const isMicrosoftAuthority = (authority: Authority): boolean => authority.kind !== 'OIDC' || authority.path.toLowerCase().startsWith('/dstsv2')
 
 /** A confidential client's validated configuration. */
 export type ConfidentialClientConfig = ClientConfig & { readonly credential: ClientCredential }
@@ -59,6 +68,9 @@ export const clientConfigOf = (
   if (options.clientClaims !== undefined && credential?._tag !== 'Certificate') {
     return E.left(configurationError('clientClaims', 'client claims go into the assertion a certificate signs; this credential signs none'))
   }
+  if (options.reuseClientAssertion !== undefined && credential?._tag !== 'Certificate') {
+    return E.left(configurationError('reuseClientAssertion', 'only a certificate\'s assertions are signed by msal-ts and can be reused; this credential signs none'))
+  }
   return E.right({
     clientId: options.clientId.trim(),
     authority: authority.right,
@@ -70,6 +82,7 @@ export const clientConfigOf = (
     appVersion: options.appVersion,
     ...(credential !== undefined ? { credential } : {}),
     ...(options.clientClaims !== undefined ? { clientClaims: options.clientClaims } : {}),
+    ...(credential?._tag === 'Certificate' ? { reuseClientAssertion: options.reuseClientAssertion ?? isMicrosoftAuthority(authority.right) } : {}),
   })
 }
 
@@ -110,4 +123,5 @@ export const PUBLIC_CLIENT_UNSUPPORTED: Readonly<Record<string, string>> = {
   clientCredential: 'a public client has no credential (it runs where a secret cannot be kept); use ConfidentialClientApplication',
   clientClaims: 'client claims go into a confidential client\'s assertion; use ConfidentialClientApplication',
   azureRegion: 'only ConfidentialClientApplication uses azureRegion (only client-credential requests go regional)',
+  reuseClientAssertion: 'a public client signs no client assertion; use ConfidentialClientApplication with a certificate',
 }

@@ -107,6 +107,15 @@ export interface ConfidentialOptions {
    * it (REGION_NAME, then the VM's metadata service), false never (even if MSAL_FORCE_REGION is set).
    */
   readonly azureRegion?: string | boolean | undefined
+  /**
+   * Whether a certificate's signed client assertion is sent again to the same token endpoint for
+   * up to 540 s, as MSAL does. Default: true for Microsoft's authorities (Entra, B2C, CIAM, AD FS,
+   * dSTS), false for `oidcAuthority`, whose provider may accept each assertion's `jti` once
+   * (RFC 7523 §3); then every request gets a freshly signed one. Either way, a token endpoint that
+   * refuses a reused assertion (400, 401 or 403) gets a fresh one, once, and no reused one again.
+   * Only with a certificate.
+   */
+  readonly reuseClientAssertion?: boolean | undefined
 }
 
 /** A rule for one option: its check, and whether it must be given. */
@@ -168,6 +177,7 @@ export const CONFIDENTIAL_RULES: OptionRules<ConfidentialOptions> = {
   clientCredential: { check: is('a client secret (a non-empty string) or a credential', (u) => u !== undefined), required: true },
   clientClaims: optional(anObject('an object of claims')),
   azureRegion: optional(either('a region name, true (detect) or false (never)', aBoolean, nonEmptyString)),
+  reuseClientAssertion: optional(aBoolean),
 }
 
 /**
