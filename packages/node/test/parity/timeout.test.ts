@@ -113,7 +113,7 @@ describe('an injected httpClient keeps its own timeouts, as MSAL Python\'s http_
       during.push(timers())
       return fetchOf(input, init)
     }
-    const request = { method: 'GET', url: 'https://login.microsoftonline.com/contoso/v2.0/.well-known/openid-configuration', headers: {} }
+    const request = { method: 'GET' as const, url: 'https://login.microsoftonline.com/contoso/v2.0/.well-known/openid-configuration', headers: {} }
     const before = timers()
     // The application's runtime: an injected client gets no timeout of the application's.
     await createNodeInterpreter({ httpClient: counting(idp.fetch) })({ _tag: 'Http', request })
