@@ -14,6 +14,11 @@ import type { KnownOptions } from './methodOptions.js'
 const DEVICE_FLOW_OPTIONS: KnownOptions<DeviceFlowOptions> = { claimsChallenge: true }
 const DEVICE_FLOW_REDEMPTION_OPTIONS: KnownOptions<DeviceFlowRedemptionOptions> = { claimsChallenge: true, signal: true }
 
+/** MSAL Python's oauth2cli takes an exit_condition callback through acquire_token_by_device_flow's keywords. */
+const DEVICE_FLOW_REDEMPTION_REFUSED = {
+  exitCondition: "MSAL Python's exit_condition is not taken: stop the polling with an AbortSignal (signal), or by setting flow.expiresAt to 0",
+}
+
 /** acquireTokenByDeviceFlow's options. */
 export interface DeviceFlowRedemptionOptions extends Omit<CoreDeviceFlowRedemptionOptions, 'signal'> {
   /** Aborting it stops the polling at once: the call rejects with a CancelledError. */
@@ -59,9 +64,15 @@ export class PublicClientApplication extends ClientApplication {
    * `flow.expiresAt` to 0 (before the next poll; before the first when set before the call). Nothing is cached unless tokens come back.
    */
   acquireTokenByDeviceFlow(flow: DeviceFlow, options: DeviceFlowRedemptionOptions = {}): Promise<TokenResult> {
-    return this.withOptions('acquireTokenByDeviceFlow', options, DEVICE_FLOW_REDEMPTION_OPTIONS, (checked) => {
-      const interpret = checked.signal === undefined ? this.interpret : this.abortable(this.interpret, checked.signal)
-      return this.userOperation(() => acquireTokenByDeviceFlow(this.ctx, flow, checked), interpret)
-    })
+    return this.withOptions(
+      'acquireTokenByDeviceFlow',
+      options,
+      DEVICE_FLOW_REDEMPTION_OPTIONS,
+      (checked) => {
+        const interpret = checked.signal === undefined ? this.interpret : this.abortable(this.interpret, checked.signal)
+        return this.userOperation(() => acquireTokenByDeviceFlow(this.ctx, flow, checked), interpret)
+      },
+      DEVICE_FLOW_REDEMPTION_REFUSED,
+    )
   }
 }

@@ -85,6 +85,15 @@ describe('every method checks its options object: what it does not take is named
     expect(await rejectionOf(call(app))).toMatchObject({ kind: 'UsageError', argument })
   })
 
+  it('acquireTokenByDeviceFlow\'s exitCondition (oauth2cli\'s exit_condition) and acquireTokenInteractive\'s parentWindowHandle (the broker\'s) say what to use instead', async () => {
+    const app = new PublicClientApplication({ clientId: CLIENT, authority: AUTHORITY, httpClient: new FakeIdentityProvider().fetch })
+    const flow = { deviceCode: 'd', expiresAt: 0, interval: 5 } as never
+    const exit = await rejectionOf(app.acquireTokenByDeviceFlow(flow, { exitCondition: () => true } as never))
+    expect(exit).toMatchObject({ kind: 'UsageError', argument: 'exitCondition', message: expect.stringContaining('AbortSignal') })
+    const handle = await rejectionOf(app.acquireTokenInteractive(['User.Read'], { parentWindowHandle: 0 } as never))
+    expect(handle).toMatchObject({ kind: 'UsageError', argument: 'parentWindowHandle', message: expect.stringContaining('broker') })
+  })
+
   it('an options object that is not an object is a UsageError naming options; undefined values count as not given', async () => {
     const { app } = setUp()
     expect(await rejectionOf(app.acquireTokenForClient(SCOPES, 'claims' as never))).toMatchObject({ kind: 'UsageError', argument: 'options' })
