@@ -68,6 +68,12 @@ async function daemon(base: string, cacheDir: string): Promise<void> {
   const second = await app.acquireTokenForClient(SCOPES)
   check(first.tokenSource === 'identity_provider' && second.tokenSource === 'cache', 'the second app token comes from the cache')
   console.log(`daemon: ${describeResult(first)}, then ${describeResult(second)}`)
+  // MSAL Python's names for timeout (seconds), proxies and verify; the cache's find with `now`.
+  const ported = new ConfidentialClientApplication({ ...options, tokenCache: new TokenCache(), timeout: 2, proxies: {}, verify: true })
+  check((await ported.acquireTokenForClient(SCOPES)).tokenSource === 'identity_provider', 'MSAL Python\'s timeout: 2 (seconds) waits for the fake')
+  check(ported.tokenCache.find('AccessToken', { now: 0 }).length === 1 && ported.tokenCache.find('AccessToken', { now: 4_000_000_000 }).length === 0, 'find skips (and removes) tokens expired at `now`')
+  const url: string = await app.getAuthorizationRequestUrl(['User.Read'], { responseType: 'code', authority: `${base}/${TENANT}` })
+  check(new URL(url).searchParams.get('response_type') === 'code', 'getAuthorizationRequestUrl takes responseType and authority')
 
   const wrongSecret = new ConfidentialClientApplication({ ...options, clientCredential: 'not-the-secret', tokenCache: new TokenCache() })
   try {
@@ -136,6 +142,10 @@ export function mustNotCompile(result: TokenResult, error: MsalError, config: Re
   void app.acquireTokenForClient('api://consumer/.default')
   // @ts-expect-error the timeout is in milliseconds, a number
   createBrowserInterpreter({ timeoutMs: '5s' })
+  // @ts-expect-error MSAL Python's proxies has http and https keys only
+  void new ConfidentialClientApplication({ clientId: 'x', clientCredential: 's', proxies: { all: 'http://proxy:3128' } })
+  // @ts-expect-error onBeforeLaunchingUi is told { ui: 'browser' }
+  void new PublicClientApplication({ clientId: 'x' }).acquireTokenInteractive([], { onBeforeLaunchingUi: (info) => void info.uiType })
   // @ts-expect-error a FakeIdentityProvider's app needs a clientId
   new FakeIdentityProvider().registerApp({ clientSecret: 'x' })
   // @ts-expect-error the fixed clock starts at epoch milliseconds

@@ -21,13 +21,17 @@ const describeError = (error: unknown): string => {
  * redirect; following one could carry a secret elsewhere), so a redirect surfaces as an invalid
  * response. Failures and timeouts come back as values, never as exceptions.
  */
-export const performHttp = async (client: HttpClient, request: HttpRequest, timeoutMs: number): Promise<HttpOutcome> => {
+export const performHttp = async (client: HttpClient, request: HttpRequest, timeoutMs: number | undefined): Promise<HttpOutcome> => {
   const controller = new AbortController()
   let timedOut = false
-  const timer = setTimeout(() => {
-    timedOut = true
-    controller.abort()
-  }, timeoutMs)
+  // Undefined: no timer (an injected client keeps its own timeouts).
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true
+          controller.abort()
+        }, timeoutMs)
   try {
     const form = request.form !== undefined ? new URLSearchParams(request.form as Record<string, string>).toString() : undefined
     const body = form ?? request.body

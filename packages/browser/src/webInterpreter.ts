@@ -10,8 +10,12 @@ export interface WebInterpreterOptions {
   readonly fetch: Lazy<HttpClient>
   /** getRandomValues and SHA-256; may be resolved lazily (a runtime may need to load a fallback). */
   readonly crypto: Lazy<WebCrypto>
-  /** Per-request timeout in milliseconds. Default 30 000. */
-  readonly timeoutMs?: number | undefined
+  /**
+   * Per-request timeout in milliseconds, body included. Default 30 000. false: none of the
+   * application's (an injected client keeps its own); a request's own limit (the 2 s region
+   * probe) still applies.
+   */
+  readonly timeoutMs?: number | false | undefined
   readonly logger?: Logger | undefined
   readonly logLevel?: LogLevel | undefined
   readonly enablePiiLog?: boolean | undefined
@@ -20,6 +24,10 @@ export interface WebInterpreterOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000
+
+/** The shorter of the application's timeout and the request's own; undefined when neither sets one. */
+const requestTimeout = (application: number | false, own: number | undefined): number | undefined =>
+  application === false ? own : Math.min(application, own ?? application)
 
 const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
@@ -74,7 +82,7 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
   return (effect: Effect) => {
     switch (effect._tag) {
       case 'Http':
-        return using(fetchClient(), (client) => performHttp(client, effect.request, Math.min(timeoutMs, effect.request.timeoutMs ?? timeoutMs)))
+        return using(fetchClient(), (client) => performHttp(client, effect.request, requestTimeout(timeoutMs, effect.request.timeoutMs)))
       case 'Now':
         return Date.now()
       case 'RandomBytes':
@@ -108,10 +116,13 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
 /**
  * The interpreter for web-platform runtimes (browsers, Cloudflare Workers, Deno, Bun): the
  * runtime's own fetch and WebCrypto unless others are given (`undefined` counts as not given).
+ * A `fetch` given here keeps its own timeouts unless `timeoutMs` is given too; the runtime's gets
+ * the default 30 s.
  */
 export const createBrowserInterpreter = (options: Partial<WebInterpreterOptions> = {}): Interpret =>
   createWebInterpreter({
     ...options,
     fetch: options.fetch ?? (() => globalThis.fetch.bind(globalThis) as unknown as HttpClient),
     crypto: options.crypto ?? (() => globalThis.crypto),
+    timeoutMs: options.timeoutMs ?? (options.fetch !== undefined ? false : DEFAULT_TIMEOUT_MS),
   })

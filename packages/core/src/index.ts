@@ -66,7 +66,10 @@ export { ConfidentialClientApplication } from './app/ConfidentialClientApplicati
 export { PublicClientApplication, type PublicAppRuntime, type DeviceFlowRedemptionOptions } from './app/PublicClientApplication.js'
 export {
   APP_RULES,
+  DEFAULT_TIMEOUT_SECONDS,
+  MAX_TIMEOUT_SECONDS,
   checkOptions,
+  requestTimeoutMsOf,
   type ClientApplicationOptions,
   type ConfidentialOptions,
   type HttpClient,
@@ -77,6 +80,7 @@ export {
 export { clientConfigOf, type ClientConfig, type ConfidentialClientConfig } from './app/config.js'
 export { CLIENT_APPLICATION_RULES, CONFIDENTIAL_RULES, UNSUPPORTED_OPTIONS } from './app/clientOptions.js'
 export { decodeConfidentialClientConfig, decodePublicClientConfig, describedCredential, PUBLIC_CLIENT_UNSUPPORTED } from './app/decodeConfig.js'
+export { checkMethodOptions, type KnownOptions } from './app/methodOptions.js'
 export { createClientContext, initialAppState, type AppState, type ClientContext, type ClientContextInput, type KeptAssertion } from './app/context.js'
 export { applyStateChange, runFlow, withAppState } from './app/applyStateChange.js'
 export type { StateChange } from './app/stateChange.js'
@@ -139,6 +143,7 @@ export {
   Prompt,
   type AuthCodeFlow,
   type AuthorizationRequestOptions,
+  type AuthorizationRequestUrlOptions,
   type AuthCodeRedemptionOptions,
   type AuthorizationCodeOptions,
   type ResponseMode,

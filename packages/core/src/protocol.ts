@@ -31,7 +31,7 @@ export { mergeClaimsAndCapabilities } from './protocol/claims.js'
 export { decorateScopes, undecoratedScopes, validateExcludeScopes, RESERVED_SCOPES } from './protocol/scopeDecoration.js'
 export { createPkce, randomValue, hashedNonce, type Pkce } from './protocol/pkce.js'
 export { validateIdToken, ID_TOKEN_SKEW_SECONDS, type IdTokenExpectations, type CheckedIdToken } from './protocol/idToken.js'
-export { buildAuthorizationUrl, type AuthorizationRequest } from './protocol/authorizationUrl.js'
+export { buildAuthorizationUrl, isResponseType, type AuthorizationRequest } from './protocol/authorizationUrl.js'
 export {
   buildAuthorizationCodeRequest,
   buildRefreshTokenRequest,

@@ -92,6 +92,8 @@ describe('initiateAuthCodeFlow', () => {
       domain_hint: 'contoso.com',
       max_age: '600',
       client_info: '1',
+      // MSAL Python's routing hint for the login hint (_ClientWithCcsRoutingInfo.initiate_auth_code_flow).
+      'X-AnchorMailbox': 'UPN:alice@contoso.com',
     })
     expect(flow.codeVerifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/)
     expect(flow).toMatchObject({ scopes: ['User.Read', 'openid', 'profile', 'offline_access'], maxAge: 600, responseMode: 'form_post' })

@@ -7,7 +7,18 @@ export type { ClientAssertionCallback, ClientCredentialOption } from './credenti
 export { PublicClientApplication, type PublicClientApplicationOptions } from './app/PublicClientApplication.js'
 export type { NodeOptions } from './app/options.js'
 export type { AcquireTokenInteractiveOptions } from './interactive/interactive.js'
-export { openSystemBrowser, browserCommand, type OpenBrowser, type BrowserCommand } from './interactive/browserOpener.js'
+export {
+  openSystemBrowser,
+  browserCommand,
+  browserCommands,
+  browserVariableCommands,
+  isWsl,
+  systemBrowserEnvironment,
+  wslPowerShellCommand,
+  type OpenBrowser,
+  type BrowserCommand,
+  type BrowserEnvironment,
+} from './interactive/browserOpener.js'
 export { DEFAULT_SUCCESS_TEMPLATE, DEFAULT_ERROR_TEMPLATE } from './interactive/pages.js'
 export { createNodeInterpreter, type NodeInterpreterOptions } from './interpreter/nodeInterpreter.js'
 export { resolveFetch } from './interpreter/fetch.js'
@@ -57,6 +68,7 @@ export {
   type UserFederatedIdentityCredentialOptions,
   type AuthCodeFlow,
   type AuthorizationRequestOptions,
+  type AuthorizationRequestUrlOptions,
   type AuthCodeRedemptionOptions,
   type AuthorizationCodeOptions,
   type UsernamePasswordOptions,

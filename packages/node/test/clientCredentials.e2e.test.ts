@@ -184,7 +184,7 @@ describe('acquireTokenForClient over real HTTP on loopback', () => {
 
   it('gives up after the timeout with a TimeoutError, caching nothing', async () => {
     idp.injectFault(faults.timeout(), { path: '/token' })
-    const cca = new ConfidentialClientApplication({ clientId: CLIENT, clientCredential: SECRET, authority: `${base}/t`, timeout: 300 })
+    const cca = new ConfidentialClientApplication({ clientId: CLIENT, clientCredential: SECRET, authority: `${base}/t`, timeout: 0.3 })
     const started = Date.now()
     const error = await rejectionOf(cca.acquireTokenForClient(SCOPES))
     expect(error.kind).toBe('TimeoutError')
@@ -218,8 +218,10 @@ describe('ConfidentialClientApplication configuration', () => {
     [{ ...valid, clientCredential: undefined }, 'clientCredential', 'clientCredential: expected a client secret string, { clientSecret }, { privateKey, thumbprint | thumbprintSha256 }, { privateKeyPfxPath, passphrase } or { clientAssertion }, got nothing'],
     [{ ...valid, authority: 'http://login.microsoftonline.com/t' }, 'authority', 'authority: must use https; plain http is allowed only for loopback hosts'],
     [{ ...valid, authority: 'not a url' }, 'authority', 'authority: expected an absolute URL'],
-    [{ ...valid, timeout: 0 }, 'timeout', 'timeout: expected a positive number of milliseconds, got 0'],
-    [{ ...valid, timeout: '30' }, 'timeout', 'timeout: expected a positive number of milliseconds, got "30"'],
+    [{ ...valid, timeout: 0 }, 'timeout', 'timeout: expected a number of seconds above 0 and at most 2,147,483 (e.g. 30), got 0'],
+    [{ ...valid, timeout: '30' }, 'timeout', 'timeout: expected a number of seconds above 0 and at most 2,147,483 (e.g. 30), got "30"'],
+    // A timer cannot wait that long (it would fire at once): refused rather than overflowing.
+    [{ ...valid, timeout: 1e10 }, 'timeout', 'timeout: expected a number of seconds above 0 and at most 2,147,483 (e.g. 30), got 10000000000'],
     [{ ...valid, httpClient: {} }, 'httpClient', 'httpClient: expected a fetch-compatible function, got an object'],
     [{ ...valid, tokenCache: {} }, 'tokenCache', 'tokenCache: expected a TokenCache or SerializableTokenCache, got an object'],
     [{ ...valid, logLevel: 'debug' }, 'logLevel', `logLevel: expected one of 'error', 'warning', 'info', 'verbose', got "debug"`],

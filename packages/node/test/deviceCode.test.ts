@@ -15,9 +15,9 @@ const setup = (options: { intervalSeconds?: number; hangTokenRequests?: boolean;
       ? new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('timed out', 'AbortError'))))
       : idp.fetch(input, init)
   const cache = new TokenCache()
-  const runtime = { httpClient: options.hangTokenRequests === true ? hanging : idp.fetch, timeout: 2000 }
+  const runtime = { httpClient: options.hangTokenRequests === true ? hanging : idp.fetch }
   // Or the same interpreter with its waits held until the test ends them (virtual time).
-  const sleeps = holdSleeps(createNodeInterpreter({ httpClient: runtime.httpClient, timeoutMs: runtime.timeout }))
+  const sleeps = holdSleeps(createNodeInterpreter({ httpClient: runtime.httpClient }))
   const app = new PublicClientApplication({
     clientId: CLIENT,
     authority: 'https://login.microsoftonline.com/contoso.onmicrosoft.com',

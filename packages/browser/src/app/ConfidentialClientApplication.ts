@@ -11,6 +11,7 @@ import {
   CONFIDENTIAL_RULES,
   configurationError,
   HttpCache,
+  requestTimeoutMsOf,
   throwIfLeft,
   TokenCache,
   UNSUPPORTED_OPTIONS,
@@ -29,6 +30,12 @@ export interface ConfidentialClientApplicationOptions extends ClientApplicationO
   readonly clientClaims?: Readonly<Record<string, unknown>> | undefined
   /** Send client-credential requests to this Azure region ("westus2"). Web runtimes cannot detect one, so `true` is refused. */
   readonly azureRegion?: string | false | undefined
+  /**
+   * Whether a certificate's signed assertion is sent again to a token endpoint for up to 540 s,
+   * as MSAL does. Default: true for Microsoft's authorities, false for `oidcAuthority` (its
+   * provider may accept each jti once). A refused reused assertion is signed anew either way.
+   */
+  readonly reuseClientAssertion?: boolean | undefined
 }
 
 /** Epoch seconds from the system clock, for `TokenCache.add()` without a `now`. */
@@ -54,7 +61,8 @@ export class ConfidentialClientApplication extends CoreConfidentialClientApplica
       checked.interpreter ??
       createBrowserInterpreter({
         fetch: httpClient !== undefined ? () => httpClient : undefined,
-        timeoutMs: checked.timeout,
+        // Seconds, as MSAL Python's; an injected httpClient keeps its own timeouts.
+        timeoutMs: requestTimeoutMsOf(checked),
         logger: checked.logger,
         logLevel: checked.logLevel,
         enablePiiLog: checked.enablePiiLog,

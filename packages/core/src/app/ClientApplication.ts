@@ -11,6 +11,7 @@ import {
   type AuthCodeRedemptionOptions,
   type AuthorizationCodeOptions,
   type AuthorizationRequestOptions,
+  type AuthorizationRequestUrlOptions,
 } from '../flows/authCode.js'
 import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
 import { discoverInstance } from '../authority/instanceDiscovery.js'
@@ -21,12 +22,38 @@ import type { TokenCache } from '../cache/tokenCache.js'
 import type { TokenResult } from '../result.js'
 import { AppShell, type AppRuntime, type Outcome } from './AppShell.js'
 import type { ClientConfig } from './config.js'
+import { checkMethodOptions, type KnownOptions } from './methodOptions.js'
 import { flightKey, settle, settled } from './settle.js'
+import type { Account } from '../cache/selectors.js'
 
 export type { AppRuntime, Outcome } from './AppShell.js'
 
 /** The runtime of MSAL Python's application classes: their cache is a TokenCache (add, find, search). */
 export type ClientAppRuntime = AppRuntime & { readonly tokenCache: TokenCache }
+
+const AUTHORIZATION_REQUEST_OPTIONS: KnownOptions<AuthorizationRequestOptions> = {
+  redirectUri: true,
+  state: true,
+  prompt: true,
+  loginHint: true,
+  domainHint: true,
+  claimsChallenge: true,
+  maxAge: true,
+  responseMode: true,
+  extraScopesToConsent: true,
+}
+const AUTHORIZATION_REQUEST_URL_OPTIONS: KnownOptions<AuthorizationRequestUrlOptions> = { ...AUTHORIZATION_REQUEST_OPTIONS, nonce: true, responseType: true, authority: true }
+const AUTH_CODE_REDEMPTION_OPTIONS: KnownOptions<AuthCodeRedemptionOptions> = { scopes: true }
+const AUTHORIZATION_CODE_OPTIONS: KnownOptions<AuthorizationCodeOptions> = { redirectUri: true, nonce: true, claimsChallenge: true, codeVerifier: true }
+const USERNAME_PASSWORD_OPTIONS: KnownOptions<UsernamePasswordOptions> = { claimsChallenge: true }
+const SILENT_OPTIONS: KnownOptions<SilentOptions> = { forceRefresh: true, claimsChallenge: true }
+const GET_ACCOUNTS_OPTIONS: KnownOptions<{ username?: string }> = { username: true }
+
+/** What MSAL Python's acquire_token_silent takes but does not act on. */
+const SILENT_REFUSED = {
+  authority:
+    "MSAL Python's acquire_token_silent ignores its authority argument (\"We haven't decided how/if this method will accept authority parameter\"); make an application for that authority instead",
+}
 
 /** acquireTokenSilent answers "nothing usable" for these: the app should sign the user in. */
 const NEEDS_SIGN_IN: ReadonlySet<MsalErrorKind> = new Set<MsalErrorKind>(['ServerError', 'ThrottledError'])
@@ -50,7 +77,7 @@ export abstract class ClientApplication extends AppShell {
    * returned flow in the user's session and send the user to `flow.authUri`.
    */
   initiateAuthCodeFlow(scopes: readonly string[], options: AuthorizationRequestOptions = {}): Promise<AuthCodeFlow> {
-    return this.execute(() => initiateAuthCodeFlow(this.ctx, scopes, options))
+    return this.withOptions('initiateAuthCodeFlow', options, AUTHORIZATION_REQUEST_OPTIONS, (checked) => this.execute(() => initiateAuthCodeFlow(this.ctx, scopes, checked)))
   }
 
   /**
@@ -60,17 +87,25 @@ export abstract class ClientApplication extends AppShell {
    * AuthorizationError. The tokens and account land in the cache.
    */
   acquireTokenByAuthCodeFlow(flow: AuthCodeFlow, authResponse: Readonly<Record<string, unknown>>, options: AuthCodeRedemptionOptions = {}): Promise<TokenResult> {
-    return this.userOperation(() => acquireTokenByAuthCodeFlow(this.ctx, flow, authResponse, options))
+    return this.withOptions('acquireTokenByAuthCodeFlow', options, AUTH_CODE_REDEMPTION_OPTIONS, (checked) =>
+      this.userOperation(() => acquireTokenByAuthCodeFlow(this.ctx, flow, authResponse, checked)),
+    )
   }
 
-  /** MSAL Python's get_authorization_request_url. Prefer initiateAuthCodeFlow (PKCE, state and nonce checked for you). */
-  getAuthorizationRequestUrl(scopes: readonly string[], options: AuthorizationRequestOptions & { readonly nonce?: string | undefined } = {}): Promise<string> {
-    return this.execute(() => getAuthorizationRequestUrl(this.ctx, scopes, options))
+  /**
+   * MSAL Python's get_authorization_request_url, with its `responseType` (default "code") and
+   * `authority` override; a value it cannot use rejects with a UsageError naming it. Prefer
+   * initiateAuthCodeFlow (PKCE, state and nonce checked for you).
+   */
+  getAuthorizationRequestUrl(scopes: readonly string[], options: AuthorizationRequestUrlOptions = {}): Promise<string> {
+    return this.withOptions('getAuthorizationRequestUrl', options, AUTHORIZATION_REQUEST_URL_OPTIONS, (checked) => this.execute(() => getAuthorizationRequestUrl(this.ctx, scopes, checked)))
   }
 
   /** MSAL Python's acquire_token_by_authorization_code: redeems a code obtained some other way. */
   acquireTokenByAuthorizationCode(code: string, scopes: readonly string[], options: AuthorizationCodeOptions = {}): Promise<TokenResult> {
-    return this.userOperation(() => acquireTokenByAuthorizationCode(this.ctx, code, scopes, options))
+    return this.withOptions('acquireTokenByAuthorizationCode', options, AUTHORIZATION_CODE_OPTIONS, (checked) =>
+      this.userOperation(() => acquireTokenByAuthorizationCode(this.ctx, code, scopes, checked)),
+    )
   }
 
   /** MSAL Python's acquire_token_by_refresh_token: migrates a refresh token from elsewhere (e.g. ADAL) into the cache. */
@@ -84,7 +119,9 @@ export abstract class ClientApplication extends AppShell {
    * SAML bearer grant. Deprecated by Microsoft for public clients: prefer the device code flow.
    */
   acquireTokenByUsernamePassword(username: string, password: string, scopes: readonly string[], options: UsernamePasswordOptions = {}): Promise<TokenResult> {
-    return this.userOperation(() => acquireTokenByUsernamePassword(this.ctx, username, password, scopes, options))
+    return this.withOptions('acquireTokenByUsernamePassword', options, USERNAME_PASSWORD_OPTIONS, (checked) =>
+      this.userOperation(() => acquireTokenByUsernamePassword(this.ctx, username, password, scopes, checked)),
+    )
   }
 
   /**
@@ -95,7 +132,7 @@ export abstract class ClientApplication extends AppShell {
    * concurrent calls share one request.
    */
   acquireTokenSilentWithError(scopes: readonly string[], account: SilentAccount | undefined, options: SilentOptions = {}): Promise<TokenResult | undefined> {
-    return settled(() => this.silent(scopes, account, options))
+    return this.withOptions('acquireTokenSilentWithError', options, SILENT_OPTIONS, (checked) => settled(() => this.silent(scopes, account, checked)), SILENT_REFUSED)
   }
 
   /**
@@ -106,8 +143,10 @@ export abstract class ClientApplication extends AppShell {
   acquireTokenSilent(scopes: readonly string[], account: SilentAccount | undefined, options: SilentOptions = {}): Promise<TokenResult | undefined> {
     const answer = (outcome: Outcome<TokenResult | undefined>): Promise<TokenResult | undefined> =>
       E.isLeft(outcome) && NEEDS_SIGN_IN.has(outcome.left.kind) ? Promise.resolve(undefined) : settle(outcome)
+    const checked = checkMethodOptions<SilentOptions>('acquireTokenSilent', options, SILENT_OPTIONS, SILENT_REFUSED)
+    if (E.isLeft(checked)) return Promise.reject(checked.left)
     try {
-      const outcome = this.silent(scopes, account, options)
+      const outcome = this.silent(scopes, account, checked.right)
       return outcome instanceof Promise ? outcome.then(answer) : answer(outcome)
     } catch (error) {
       return Promise.reject(error)
@@ -125,5 +164,28 @@ export abstract class ClientApplication extends AppShell {
   /** MSAL Python's is_pop_supported: proof-of-possession tokens are not supported yet. */
   isPopSupported(): boolean {
     return false
+  }
+
+  /**
+   * The accounts signed in to this app's authority (its host, else the first alias that has
+   * any), one per home account; `username` filters case-insensitively. MSAL Python's get_accounts.
+   */
+  override getAccounts(options: { readonly username?: string | undefined } = {}): Promise<Account[]> {
+    return this.withOptions('getAccounts', options, GET_ACCOUNTS_OPTIONS, (checked) => super.getAccounts(checked))
+  }
+
+  /**
+   * Runs `call` with the method's options once they are known to be all this method takes: an
+   * unknown one (or one of MSAL Python's this method refuses) rejects with a UsageError naming it.
+   */
+  protected withOptions<T, A>(
+    method: string,
+    options: T | undefined,
+    known: KnownOptions<T>,
+    call: (checked: T) => Promise<A>,
+    refused?: Readonly<Record<string, string>>,
+  ): Promise<A> {
+    const checked = checkMethodOptions<T>(method, options, known, refused)
+    return E.isLeft(checked) ? Promise.reject(checked.left) : call(checked.right)
   }
 }

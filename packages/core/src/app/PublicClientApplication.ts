@@ -9,6 +9,15 @@ import {
 import type { TokenResult } from '../result.js'
 import { ClientApplication, type ClientAppRuntime } from './ClientApplication.js'
 import type { ClientConfig } from './config.js'
+import type { KnownOptions } from './methodOptions.js'
+
+const DEVICE_FLOW_OPTIONS: KnownOptions<DeviceFlowOptions> = { claimsChallenge: true }
+const DEVICE_FLOW_REDEMPTION_OPTIONS: KnownOptions<DeviceFlowRedemptionOptions> = { claimsChallenge: true, signal: true }
+
+/** MSAL Python's oauth2cli takes an exit_condition callback through acquire_token_by_device_flow's keywords. */
+const DEVICE_FLOW_REDEMPTION_REFUSED = {
+  exitCondition: "MSAL Python's exit_condition is not taken: stop the polling with an AbortSignal (signal), or by setting flow.expiresAt to 0",
+}
 
 /** acquireTokenByDeviceFlow's options. */
 export interface DeviceFlowRedemptionOptions extends Omit<CoreDeviceFlowRedemptionOptions, 'signal'> {
@@ -39,9 +48,11 @@ export class PublicClientApplication extends ClientApplication {
    * Starts a sign-in on another device (MSAL Python's initiate_device_flow): show the user
    * `flow.message`, then call acquireTokenByDeviceFlow(flow). Rejects with a ServerError when the
    * identity provider refuses, a ConfigurationError when it has no device authorization endpoint.
+   * Without scopes (MSAL Python's `scopes=None`), the flow signs the user in with MSAL's own
+   * scopes only (openid, profile, offline_access).
    */
-  initiateDeviceFlow(scopes: readonly string[], options: DeviceFlowOptions = {}): Promise<DeviceFlow> {
-    return this.execute(() => initiateDeviceFlow(this.ctx, scopes, options))
+  initiateDeviceFlow(scopes: readonly string[] = [], options: DeviceFlowOptions = {}): Promise<DeviceFlow> {
+    return this.withOptions('initiateDeviceFlow', options, DEVICE_FLOW_OPTIONS, (checked) => this.execute(() => initiateDeviceFlow(this.ctx, scopes, checked)))
   }
 
   /**
@@ -50,10 +61,18 @@ export class PublicClientApplication extends ClientApplication {
    * land in the cache. Rejects with a ServerError when the user declines (authorization_declined)
    * or the server ends the flow (expired_token...), a TimeoutError when the code expires first,
    * and a CancelledError when `signal` aborts (at once, even mid-wait) or the caller sets
-   * `flow.expiresAt` to 0 (before the next poll). Nothing is cached unless tokens come back.
+   * `flow.expiresAt` to 0 (before the next poll; before the first when set before the call). Nothing is cached unless tokens come back.
    */
   acquireTokenByDeviceFlow(flow: DeviceFlow, options: DeviceFlowRedemptionOptions = {}): Promise<TokenResult> {
-    const interpret = options.signal === undefined ? this.interpret : this.abortable(this.interpret, options.signal)
-    return this.userOperation(() => acquireTokenByDeviceFlow(this.ctx, flow, options), interpret)
+    return this.withOptions(
+      'acquireTokenByDeviceFlow',
+      options,
+      DEVICE_FLOW_REDEMPTION_OPTIONS,
+      (checked) => {
+        const interpret = checked.signal === undefined ? this.interpret : this.abortable(this.interpret, checked.signal)
+        return this.userOperation(() => acquireTokenByDeviceFlow(this.ctx, flow, checked), interpret)
+      },
+      DEVICE_FLOW_REDEMPTION_REFUSED,
+    )
   }
 }

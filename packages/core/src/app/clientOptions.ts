@@ -15,6 +15,7 @@ export const CONFIDENTIAL_RULES: OptionRules<ConfidentialOptions> = {
   clientCredential: { check: is('a client secret (a non-empty string) or a credential', (u) => u !== undefined), required: true },
   clientClaims: optional(anObject('an object of claims')),
   azureRegion: optional(either('a region name, true (detect) or false (never)', aBoolean, nonEmptyString)),
+  reuseClientAssertion: optional(aBoolean),
 }
 
 /**
@@ -22,8 +23,12 @@ export const CONFIDENTIAL_RULES: OptionRules<ConfidentialOptions> = {
  * with what to do instead. Anything else unknown is refused too, naming the option.
  */
 export const UNSUPPORTED_OPTIONS: Readonly<Record<string, string>> = {
-  verify: "MSAL Python's `verify` (TLS verification) is not supported: pass an `httpClient` that trusts your CA",
-  proxies: "MSAL Python's `proxies` is not supported here: use `proxy` (Node) or an `httpClient`",
+  verify:
+    "MSAL Python's `verify` is taken on Node (@msal-ts/node) only: a web runtime checks certificates against the platform's trust store, which msal-ts cannot change or turn off there; " +
+    "add your CA to the platform (the browser's or the operating system's store, or Deno's --cert / DENO_CERT), or pass an `httpClient` that trusts it",
+  proxies:
+    "MSAL Python's `proxies` is taken on Node (@msal-ts/node) only: a web runtime reaches the network as the platform decides (the browser's or the runtime's proxy settings, " +
+    'e.g. HTTPS_PROXY for Deno and Bun); configure the proxy there, or pass an `httpClient` that uses it',
   allowBroker: 'brokers (WAM) are not supported: msal-ts signs users in through the browser',
   enableBrokerOnWindows: 'brokers (WAM) are not supported: msal-ts signs users in through the browser',
   enableBrokerOnMac: 'brokers are not supported: msal-ts signs users in through the browser',

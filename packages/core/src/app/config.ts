@@ -22,7 +22,16 @@ export interface ClientConfig {
   readonly appVersion?: string | undefined
   /** Claims added to every client assertion the certificate signs (MSAL Python's client_claims). */
   readonly clientClaims?: Readonly<Record<string, unknown>> | undefined
+  /** Whether a certificate's assertion is reused for up to 540 s per token endpoint (see ConfidentialOptions.reuseClientAssertion). */
+  readonly reuseClientAssertion?: boolean | undefined
 }
+
+/**
+ * Whether the authority is Microsoft's, whose token endpoints accept an assertion again within
+ * its lifetime (MSAL reuses one for 540 s): every kind but a generic OpenID provider; dSTS, which
+ * is configured like one, is Microsoft's.
+ */
+const isMicrosoftAuthority = (authority: Authority): boolean => authority.kind !== 'OIDC' || authority.path.toLowerCase().startsWith('/dstsv2')
 
 /** A confidential client's validated configuration. */
 export type ConfidentialClientConfig = ClientConfig & { readonly credential: ClientCredential }
@@ -51,10 +60,16 @@ export const clientConfigOf = (
   if (typeof options.instanceDiscovery === 'string' && !/^https:\/\//i.test(options.instanceDiscovery)) {
     return E.left(configurationError('instanceDiscovery', `expected true, false or an https URL, got ${JSON.stringify(options.instanceDiscovery)}`))
   }
+  if (options.timeout !== undefined && options.httpClient !== undefined) {
+    return E.left(configurationError('timeout', 'does not apply to an injected httpClient, which keeps its own timeouts (as MSAL Python\'s http_client does): set the timeout in your httpClient, or leave httpClient out'))
+  }
   const excludeScopes = validateExcludeScopes(options.excludeScopes ?? [])
   if (E.isLeft(excludeScopes)) return excludeScopes
   if (options.clientClaims !== undefined && credential?._tag !== 'Certificate') {
     return E.left(configurationError('clientClaims', 'client claims go into the assertion a certificate signs; this credential signs none'))
+  }
+  if (options.reuseClientAssertion !== undefined && credential?._tag !== 'Certificate') {
+    return E.left(configurationError('reuseClientAssertion', 'only a certificate\'s assertions are signed by msal-ts and can be reused; this credential signs none'))
   }
   return E.right({
     clientId: options.clientId.trim(),
@@ -67,6 +82,7 @@ export const clientConfigOf = (
     appVersion: options.appVersion,
     ...(credential !== undefined ? { credential } : {}),
     ...(options.clientClaims !== undefined ? { clientClaims: options.clientClaims } : {}),
+    ...(credential?._tag === 'Certificate' ? { reuseClientAssertion: options.reuseClientAssertion ?? isMicrosoftAuthority(authority.right) } : {}),
   })
 }
 

@@ -34,6 +34,8 @@ export interface AppState {
   readonly assertionReuseRefused: ReadonlySet<string>
   /** Region detection's result: a region, null for none, undefined before the first detection. */
   readonly detectedRegion: string | null | undefined
+  /** Instance discovery could not be reached with a region configured: the authority is validated without it (MSAL Python's fallback). */
+  readonly instanceDiscoverySkipped: boolean
 }
 
 /**
@@ -92,6 +94,7 @@ export const initialAppState = (): AppState => ({
   assertions: new Map(),
   assertionReuseRefused: new Set(),
   detectedRegion: undefined,
+  instanceDiscoverySkipped: false,
 })
 
 /** A context for one application, with the values derived from its configuration. */

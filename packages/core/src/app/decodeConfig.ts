@@ -42,4 +42,5 @@ export const PUBLIC_CLIENT_UNSUPPORTED: Readonly<Record<string, string>> = {
   clientCredential: 'a public client has no credential (it runs where a secret cannot be kept); use ConfidentialClientApplication',
   clientClaims: 'client claims go into a confidential client\'s assertion; use ConfidentialClientApplication',
   azureRegion: 'only ConfidentialClientApplication uses azureRegion (only client-credential requests go regional)',
+  reuseClientAssertion: 'a public client signs no client assertion; use ConfidentialClientApplication with a certificate',
 }

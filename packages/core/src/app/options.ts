@@ -67,9 +67,19 @@ export interface ClientApplicationOptions {
   readonly tokenCache?: TokenCache | undefined
   /** Where discovery answers and throttling decisions are kept (MSAL Python's http_cache). Default: a new one per application. */
   readonly httpCache?: HttpCache | undefined
-  /** A fetch-compatible function for every request. Default: the runtime's fetch. */
+  /**
+   * A fetch-compatible function for every request. Default: the runtime's fetch. As MSAL
+   * Python's http_client, it decides itself how to reach the network and how long to wait:
+   * `timeout` (and, on Node, `proxy`, `proxies` and `verify`) do not apply to it, so giving one
+   * of them beside it is a ConfigurationError.
+   */
   readonly httpClient?: HttpClient | undefined
-  /** Per-request timeout in milliseconds, covering the response's body. Default 30 000. */
+  /**
+   * How long each request may take, in **seconds** (MSAL Python's timeout, as `requests` takes
+   * it), response body included: more than 0 and at most 2,147,483 (about 24.8 days, the longest
+   * a timer can wait); fractions are fine (0.5 is half a second). Default 30. Not with
+   * `httpClient`, which keeps its own timeouts.
+   */
   readonly timeout?: number | undefined
   /** Receives log lines; default none. */
   readonly logger?: Logger | undefined
@@ -95,6 +105,15 @@ export interface ConfidentialOptions {
    * it (REGION_NAME, then the VM's metadata service), false never (even if MSAL_FORCE_REGION is set).
    */
   readonly azureRegion?: string | boolean | undefined
+  /**
+   * Whether a certificate's signed client assertion is sent again to the same token endpoint for
+   * up to 540 s, as MSAL does. Default: true for Microsoft's authorities (Entra, B2C, CIAM, AD FS,
+   * dSTS), false for `oidcAuthority`, whose provider may accept each assertion's `jti` once
+   * (RFC 7523 §3); then every request gets a freshly signed one. Either way, a token endpoint that
+   * refuses a reused assertion (400, 401 or 403) gets a fresh one, once, and no reused one again.
+   * Only with a certificate.
+   */
+  readonly reuseClientAssertion?: boolean | undefined
 }
 
 /** A rule for one option: its check, and whether it must be given. */
@@ -110,6 +129,26 @@ const optional = (check: Check): OptionRule => ({ check })
 
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warning', 'info', 'verbose']
 
+/** The longest `timeout`, in seconds: a timer's delay is a signed 32-bit count of milliseconds (2^31 - 1). */
+export const MAX_TIMEOUT_SECONDS = 2_147_483
+
+/** The default `timeout`, in seconds. */
+export const DEFAULT_TIMEOUT_SECONDS = 30
+
+/**
+ * The per-request timeout a runtime's interpreter applies, in milliseconds: `timeout` (seconds),
+ * else the default; false when an injected httpClient keeps its own (MSAL Python: "this does not
+ * apply if you have chosen to pass your own Http client").
+ */
+export const requestTimeoutMsOf = (options: Pick<ClientApplicationOptions, 'timeout' | 'httpClient'>): number | false =>
+  options.httpClient !== undefined ? false : Math.round((options.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000)
+
+/** `timeout`'s rule, in seconds (MSAL Python's unit). */
+export const aTimeoutInSeconds: Check = is(
+  `a number of seconds above 0 and at most 2,147,483 (e.g. 30)`,
+  (u) => typeof u === 'number' && Number.isFinite(u) && u > 0 && u <= MAX_TIMEOUT_SECONDS,
+)
+
 /** The rules of every option but `tokenCache` (a browser app keeps its own), one per option. */
 export const APP_RULES: OptionRules<Omit<ClientApplicationOptions, 'tokenCache'>> = {
   clientId: { check: nonEmptyString, required: true },
@@ -124,7 +163,7 @@ export const APP_RULES: OptionRules<Omit<ClientApplicationOptions, 'tokenCache'>
   appVersion: optional(aString),
   httpCache: optional(anInstanceOf(HttpCache, 'an HttpCache')),
   httpClient: optional(aFunction('a fetch-compatible function')),
-  timeout: optional(is('a positive number of milliseconds', (u) => typeof u === 'number' && Number.isFinite(u) && u > 0)),
+  timeout: optional(aTimeoutInSeconds),
   logger: optional(aFunction('a function (level, message) => void')),
   logLevel: optional(oneOf(LOG_LEVELS)),
   enablePiiLog: optional(aBoolean),

@@ -205,6 +205,19 @@ export const removeClientTokens = (cache: TokenStore, clientId: string, environm
   return { puts: [], deletes }
 }
 
+/**
+ * Deletes every access token that expired before `nowSec` (epoch seconds): what MSAL Python
+ * 1.31+'s TokenCache.search does as it meets them ("Automatically delete expired access tokens",
+ * `int(entry["expires_on"]) < now`).
+ */
+export const removeExpiredAccessTokens = (cache: TokenStore, nowSec: number): CacheChange => {
+  const deletes: CacheDelete[] = []
+  for (const { key, entity } of cache.allAccessTokens()) {
+    if (Number(entity.expires_on) < nowSec) deletes.push({ type: 'AccessToken', key })
+  }
+  return { puts: [], deletes }
+}
+
 export interface AccountToRemove {
   readonly homeAccountId: string
   readonly environment: string

@@ -122,8 +122,27 @@ export const processJsonResponse = (response: HttpResponse, ctx: ResponseContext
   return E.right(body)
 }
 
+/**
+ * A token endpoint that answers 401 or 403 with nothing in the body refused the client's
+ * authentication without saying why (a generic provider refusing a reused assertion's jti does).
+ */
+const refusedClientAuthentication = (response: HttpResponse, url: string): MsalError | undefined =>
+  (response.status === 401 || response.status === 403) && response.body.trim() === ''
+    ? invalidResponseError(
+        url,
+        response.status,
+        "the identity provider refused the client's authentication (an empty answer, no OAuth2 error): check the credential it expects, and whether it accepts an assertion only once (reuseClientAssertion)",
+        '',
+      )
+    : undefined
+
 /** Turns a token endpoint's answer into a decoded success response or an MsalError. Never throws. */
-export const processTokenResponse = (response: HttpResponse, ctx: ResponseContext): E.Either<MsalError, TokenSuccessResponse> =>
+export const processTokenResponse = (response: HttpResponse, ctx: ResponseContext): E.Either<MsalError, TokenSuccessResponse> => {
+  const refused = refusedClientAuthentication(response, ctx.url)
+  return refused !== undefined ? E.left(refused) : decodeTokenResponse(response, ctx)
+}
+
+const decodeTokenResponse = (response: HttpResponse, ctx: ResponseContext): E.Either<MsalError, TokenSuccessResponse> =>
   E.chain((body: Record<string, unknown>) =>
     decodeOr(TokenSuccessResponse, body, (problem): MsalError => invalidResponseError(ctx.url, response.status, problem, '')) as E.Either<
       MsalError,

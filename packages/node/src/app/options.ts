@@ -1,9 +1,10 @@
 import * as E from '#fp-ts/Either'
-import { checkOptions, CLIENT_APPLICATION_RULES, UNSUPPORTED_OPTIONS, configurationError, HttpCache, type ClientApplicationOptions, type ConfigurationError, type Interpret, type OptionRule, type OptionRules, type PublicAppRuntime } from '@msal-ts/core'
+import { checkOptions, CLIENT_APPLICATION_RULES, UNSUPPORTED_OPTIONS, configurationError, HttpCache, is, requestTimeoutMsOf, type ClientApplicationOptions, type ConfigurationError, type Interpret, type OptionRule, type OptionRules, type PublicAppRuntime } from '@msal-ts/core'
 import { abortable } from '@msal-ts/browser'
 import { TokenCache } from '../cache/tokenCaches.js'
 import { createNodeInterpreter } from '../interpreter/nodeInterpreter.js'
-import { checkProxyOption } from '../interpreter/proxyEnvironment.js'
+import { checkProxiesOption, checkProxyOption } from '../interpreter/proxyEnvironment.js'
+import { VERIFY_FORMAT } from '../interpreter/tlsVerification.js'
 import { nodePlatform } from '../platform.js'
 
 /** Options only the Node runtime takes. */
@@ -16,6 +17,21 @@ export interface NodeOptions {
    * Not with `httpClient`: an injected client decides itself how to reach the network.
    */
   readonly proxy?: string | false | undefined
+  /**
+   * MSAL Python's `proxies`, as requests takes it: `{ https: "http://proxy:3128", http: "..." }`,
+   * a proxy for each URL scheme (credentials in the URL as for `proxy`). A scheme it does not
+   * name is left to HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as requests leaves it. Not with `proxy`
+   * or `httpClient`.
+   */
+  readonly proxies?: { readonly http?: string | undefined; readonly https?: string | undefined } | undefined
+  /**
+   * MSAL Python's `verify` (requests' TLS verification), for a network whose TLS-inspecting proxy
+   * re-signs every certificate: true (the default: Node's trust store, plus NODE_EXTRA_CA_CERTS),
+   * a CA bundle (a PEM file's path, or the PEM text itself) that, as in requests, replaces the
+   * default store, or false: no certificate check at all, with a loud warning (process warning
+   * MSAL_TS_TLS_VERIFICATION_OFF and a warning log line). Not with `httpClient`.
+   */
+  readonly verify?: boolean | string | undefined
 }
 
 export const NODE_RULES: OptionRules<NodeOptions> = {
@@ -26,6 +42,15 @@ export const NODE_RULES: OptionRules<NodeOptions> = {
       return 'problem' in checked ? { path: '', message: checked.problem } : undefined
     },
   },
+  proxies: {
+    check: (value) => {
+      // Checked alone here (clashes with proxy and httpClient are reported after).
+      const checked = checkProxiesOption(value, { proxy: undefined, httpClient: undefined })
+      return 'problem' in checked ? { path: checked.path ?? '', message: checked.problem } : undefined
+    },
+  },
+  // The bundle is read (and its certificates checked) when the interpreter is made, in the constructor.
+  verify: { check: is(VERIFY_FORMAT, (u) => typeof u === 'boolean' || typeof u === 'string') },
 }
 
 /** The options of a Node application, every one known: an unknown or unsupported one is a ConfigurationError naming it. */
@@ -38,7 +63,13 @@ export const checkNodeOptions = <T extends ClientApplicationOptions & NodeOption
   const checked = checkOptions<T>(input, { ...CLIENT_APPLICATION_RULES, ...NODE_RULES, ...rules }, example, unsupported)
   if (E.isLeft(checked)) return checked
   const proxy = checkProxyOption(checked.right.proxy, checked.right.httpClient)
-  return 'problem' in proxy ? E.left(configurationError('proxy', proxy.problem)) : checked
+  if ('problem' in proxy) return E.left(configurationError('proxy', proxy.problem))
+  const proxies = checkProxiesOption(checked.right.proxies, checked.right)
+  if ('problem' in proxies) return E.left(configurationError(proxies.path === undefined ? 'proxies' : `proxies.${proxies.path}`, proxies.problem))
+  if (checked.right.verify !== undefined && checked.right.verify !== true && checked.right.httpClient !== undefined) {
+    return E.left(configurationError('verify', 'give either httpClient or verify, not both: an injected httpClient decides itself how to check certificates (as MSAL Python\'s verify does not apply to your own http_client)'))
+  }
+  return checked
 }
 
 /**
@@ -52,7 +83,10 @@ export const nodeRuntime = (options: ClientApplicationOptions & NodeOptions, wit
     createNodeInterpreter({
       httpClient: options.httpClient,
       proxy: options.proxy,
-      timeoutMs: options.timeout,
+      proxies: options.proxies,
+      verify: options.verify,
+      // Seconds, as MSAL Python's; an injected httpClient keeps its own timeouts.
+      timeoutMs: requestTimeoutMsOf(options),
       logger: options.logger,
       logLevel: options.logLevel,
       enablePiiLog: options.enablePiiLog,

@@ -6,7 +6,7 @@ import { chooseAccount, USER_OPTIONS_USAGE, userApp } from './userApp.js'
 export const TOKEN_USAGE = `usage: msal-ts token --client-id ID --scope SCOPE [--scope SCOPE...] [--username NAME]
                      [--authority URL] [--cache PATH] [--force-refresh] [--claims-challenge JSON] [--access-token-only]
        msal-ts token --client-id ID --client-secret-env VAR --authority URL --scope SCOPE [--scope SCOPE...]
-                     [--claims-challenge JSON] [--timeout MS] [--access-token-only]
+                     [--claims-challenge JSON] [--timeout SECONDS] [--access-token-only]
 
 Without a secret: a token for a signed-in user (msal-ts login), silently, from the persisted
 cache: the cached access token, else one redeemed with the cached refresh token.
