@@ -14,6 +14,7 @@ export type {
   EffectOf,
   EffectResults,
   EffectTag,
+  FileOutcome,
   HttpFailure,
   HttpOutcome,
   HttpRequest,

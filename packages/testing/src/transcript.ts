@@ -56,6 +56,12 @@ export const redactEffect = (effect: Effect): Effect => {
 const redactPasswordElements = (xml: string): string =>
   xml.replace(/(<(?:[\w.-]+:)?Password\b[^>]*>)[^<]*(<\/(?:[\w.-]+:)?Password>)/g, `$1${REDACTED}$2`)
 
+/** The result as a transcript keeps it: a file's content (an Azure Arc key) is a secret. */
+export const redactResult = (effect: Effect, result: unknown): unknown =>
+  effect._tag === 'ReadFile' && typeof result === 'object' && result !== null && (result as { _tag?: unknown })._tag === 'FileContent'
+    ? { _tag: 'FileContent', text: REDACTED }
+    : result
+
 /** Results to JSON: byte arrays become { "$bytes": base64url }. */
 export const encodeResult = (result: unknown): unknown =>
   result instanceof Uint8Array ? { $bytes: bytesToBase64Url(result) } : result === undefined ? null : result

@@ -146,7 +146,7 @@ const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: Si
   const base = { ...resultFromCache(entity, nowSec, correlationId), scopes: undecoratedScopes(targetToScopes(entity.target)) }
   const owned = [...ctx.tokenCache.accounts.lookup(BY_OWNER, ownerKey(entity.environment, account.homeAccountId)).values()]
   const stored = owned.find(({ entity: candidate }) => candidate.realm === entity.realm) ?? owned[0]
-  const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: account.homeAccountId, environment: entity.environment, clientId: entity.client_id, realm: entity.realm })
+  const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: account.homeAccountId, environment: entity.environment, clientId: entity.client_id ?? ctx.config.clientId, realm: entity.realm })
   const claims = idToken === undefined ? undefined : claimsOf(ctx, idToken)
   return {
     ...base,
