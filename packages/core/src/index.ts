@@ -26,6 +26,7 @@ export { run, runToPromise, type Interpret } from './effects/run.js'
 
 // ---- Errors ----
 export {
+  ArcPlatformNotSupportedError,
   AuthorizationError,
   CacheError,
   CancelledError,
@@ -33,18 +34,21 @@ export {
   IdTokenError,
   InvalidResponseError,
   isMsalError,
+  ManagedIdentityError,
   MsalError,
   NetworkError,
   ServerError,
   ThrottledError,
   TimeoutError,
   UsageError,
+  arcPlatformNotSupportedError,
   authorizationError,
   cacheError,
   cancelledError,
   configurationError,
   errorSummary,
   invalidResponseError,
+  managedIdentityError,
   networkError,
   serverError,
   throttledError,
@@ -86,6 +90,15 @@ export type { StateChange } from './app/stateChange.js'
 export { settle, settled, throwIfLeft, flightKey } from './app/settle.js'
 export { withPersistence, type PersistenceHooks } from './app/withPersistence.js'
 export { SingleFlight } from './effects/singleFlight.js'
+export {
+  ManagedIdentityClient,
+  SystemAssignedManagedIdentity,
+  UserAssignedManagedIdentity,
+  managedIdentityConfigOf,
+} from './app/ManagedIdentityClient.js'
+export { MANAGED_IDENTITY_RULES, MANAGED_IDENTITY_UNSUPPORTED, type ManagedIdentityClientOptions } from './app/managedIdentityOptions.js'
+export type { ManagedIdentity, ManagedIdentityIdType, UserAssignedManagedIdentityIds } from './managedIdentity/identity.js'
+export { ManagedIdentitySource } from './managedIdentity/sources.js'
 export { type Check, is, nonEmptyString, aBoolean, aString, aFunction, anObject, anInstanceOf, arrayOf, either, oneOf, anything } from './util/check.js'
 export { describeValue } from './util/decode.js'
 
@@ -150,5 +163,6 @@ export { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './
 export { acquireTokenSilentWithError, type SilentOptions, type SilentAccount } from './flows/silent.js'
 export { acquireTokenOnBehalfOf, hashUserAssertion, type OnBehalfOfOptions } from './flows/onBehalfOf.js'
 export { acquireTokenByUserFederatedIdentityCredential, type UserFederatedIdentityCredentialOptions } from './flows/userFederatedIdentityCredential.js'
+export { acquireTokenForManagedIdentity, type ManagedIdentityTokenOptions } from './flows/managedIdentity.js'
 export { selectAccounts } from './cache/selectors.js'
 export type { TokenResult } from './result.js'

@@ -1,0 +1,122 @@
+import * as E from '#fp-ts/Either'
+import type { CacheAccessContext } from '../cache/persistence.js'
+import { CACHE_OPERATION_TAGS, type CacheOperation } from '../cache/operations.js'
+import type { TokenCache } from '../cache/tokenCache.js'
+import type { Effect } from '../effects/effect.js'
+import { log } from '../effects/program.js'
+import { run, type Interpret } from '../effects/run.js'
+import { SingleFlight } from '../effects/singleFlight.js'
+import { errorSummary, isMsalError, type ManagedIdentityError } from '../errors.js'
+import { acquireTokenForManagedIdentity, managedIdentitySource, type ManagedIdentityTokenOptions } from '../flows/managedIdentity.js'
+import type { HttpCache } from '../http/httpCache.js'
+import { createManagedIdentityContext, MANAGED_IDENTITY_ENVIRONMENT, MANAGED_IDENTITY_REALM, type ManagedIdentityConfig, type ManagedIdentityContext } from '../managedIdentity/context.js'
+import {
+  parseManagedIdentity,
+  systemAssignedManagedIdentity,
+  userAssignedManagedIdentity,
+  type ManagedIdentity,
+  type UserAssignedManagedIdentityIds,
+} from '../managedIdentity/identity.js'
+import type { ManagedIdentitySource } from '../managedIdentity/sources.js'
+import type { TokenResult } from '../result.js'
+import type { AppRuntime, Outcome } from './ClientApplication.js'
+import type { ManagedIdentityClientOptions } from './managedIdentityOptions.js'
+import { flightKey, settled, throwIfLeft } from './settle.js'
+import { withPersistence } from './withPersistence.js'
+
+/** MSAL Python's SystemAssignedManagedIdentity(): equal to its dict form, `{ ManagedIdentityIdType: 'SystemAssigned', Id: null }`. */
+export function SystemAssignedManagedIdentity(): ManagedIdentity {
+  return systemAssignedManagedIdentity()
+}
+
+/**
+ * MSAL Python's UserAssignedManagedIdentity: exactly one of clientId, resourceId and objectId;
+ * equal to its dict form, e.g. `{ ManagedIdentityIdType: 'ClientId', Id: clientId }`.
+ * @throws ManagedIdentityError when none or more than one id is given.
+ */
+export function UserAssignedManagedIdentity(ids: UserAssignedManagedIdentityIds): ManagedIdentity {
+  return throwIfLeft(userAssignedManagedIdentity(ids))
+}
+
+/** A managed identity client's configuration from its identity and checked options. */
+export const managedIdentityConfigOf = (managedIdentity: unknown, options: ManagedIdentityClientOptions): E.Either<ManagedIdentityError, ManagedIdentityConfig> =>
+  E.map((identity: ManagedIdentityConfig['identity']) => ({ identity, clientCapabilities: options.clientCapabilities ?? [], retries: options.retries ?? true }))(
+    parseManagedIdentity(managedIdentity),
+  )
+
+/** An interpreter that files the flows' cache operations in `cache` and hands every other effect to `inner`. */
+const withTokenCache = (cache: TokenCache, inner: Interpret): Interpret => (effect: Effect) => {
+  if (effect._tag !== 'Commit') return inner(effect)
+  // Managed identity flows commit only cache operations (no telemetry goes to a source).
+  if (CACHE_OPERATION_TAGS.has(effect.change._tag)) cache.perform(effect.change as CacheOperation)
+  return undefined
+}
+
+/**
+ * MSAL Python's ManagedIdentityClient, on any runtime: tokens for the identity Azure gave the
+ * host (a VM, App Service, Functions, Automation, Machine Learning, Service Fabric, an Arc
+ * server, Cloud Shell), with no secret. The source is the one the environment names at each
+ * call. Methods return Promises and reject with an MsalError.
+ */
+export class ManagedIdentityClient {
+  /** The identity, in MSAL Python's dict form. */
+  readonly managedIdentity: ManagedIdentity
+  /** Where its tokens are kept. */
+  readonly tokenCache: TokenCache
+  /** Where throttling decisions are kept. */
+  readonly httpCache: HttpCache
+  protected readonly ctx: ManagedIdentityContext
+  /** The runtime's interpreter, with the flows' cache operations applied. */
+  protected readonly interpret: Interpret
+  private readonly flights = new SingleFlight<Outcome>()
+  /** The persistence's view of this identity's tokens (one partition). */
+  private readonly cacheContext: CacheAccessContext
+
+  constructor(config: ManagedIdentityConfig, runtime: AppRuntime) {
+    const { identity } = config
+    this.managedIdentity =
+      identity.idType === 'SystemAssigned' ? systemAssignedManagedIdentity() : { ManagedIdentityIdType: identity.idType, Id: identity.id }
+    this.tokenCache = runtime.tokenCache
+    this.httpCache = runtime.httpCache
+    this.ctx = createManagedIdentityContext({ config, platform: runtime.platform, tokenCache: runtime.tokenCache, httpCache: runtime.httpCache })
+    this.interpret = withTokenCache(runtime.tokenCache, runtime.interpret)
+    this.cacheContext = { clientId: identity.cacheClientId ?? '', environment: MANAGED_IDENTITY_ENVIRONMENT, realm: MANAGED_IDENTITY_REALM }
+  }
+
+  /**
+   * A token of the identity for `resource` (MSAL Python's acquire_token_for_client): from the
+   * cache when one has 300 s left (one past its refresh_on is refreshed, and returned if that
+   * fails), else from the source. `claimsChallenge` skips the cache. Identical concurrent calls
+   * share one request. Rejects with a UsageError for a bad resource, a ManagedIdentityError when
+   * the environment or the source's challenge is wrong, a ServerError or ThrottledError in the
+   * source's words, a NetworkError or TimeoutError.
+   */
+  acquireTokenForClient(options: ManagedIdentityTokenOptions): Promise<TokenResult> {
+    return settled(() =>
+      this.flights.do(
+        () => flightKey(options?.resource, options?.claimsChallenge),
+        () =>
+          withPersistence(this.tokenCache, () => this.cacheContext, () => run(acquireTokenForManagedIdentity(this.ctx, options), this.interpret), {
+            onStoreFailure: (error) => this.logStoreFailure(error),
+          }),
+      ),
+    )
+  }
+
+  /**
+   * MSAL Python's get_managed_identity_source(): which source the environment names now, one of
+   * ManagedIdentitySource's values (DEFAULT_TO_VM when none of the others).
+   */
+  getManagedIdentitySource(): Promise<ManagedIdentitySource> {
+    return settled(() => {
+      const source = run(managedIdentitySource(this.ctx), this.interpret)
+      return source instanceof Promise ? source.then((s) => E.right(s)) : E.right(source)
+    })
+  }
+
+  private logStoreFailure(error: unknown): void | Promise<void> {
+    const summary = isMsalError(error) ? errorSummary(error) : 'an error'
+    const logged = run(log('warning', `the token cache could not be stored (${summary}); the token is returned and the change is kept for the next store`), this.interpret)
+    return logged instanceof Promise ? logged.then(() => undefined) : undefined
+  }
+}
