@@ -164,5 +164,6 @@ export { acquireTokenSilentWithError, type SilentOptions, type SilentAccount } f
 export { acquireTokenOnBehalfOf, hashUserAssertion, type OnBehalfOfOptions } from './flows/onBehalfOf.js'
 export { acquireTokenByUserFederatedIdentityCredential, type UserFederatedIdentityCredentialOptions } from './flows/userFederatedIdentityCredential.js'
 export { acquireTokenForManagedIdentity, type ManagedIdentityTokenOptions } from './flows/managedIdentity.js'
+export { acquireTokenByCloudShell, acquireTokenInteractiveInCloudShell } from './flows/cloudShell.js'
 export { selectAccounts } from './cache/selectors.js'
 export type { TokenResult } from './result.js'

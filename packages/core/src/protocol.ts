@@ -104,6 +104,18 @@ export { parseManagedIdentity, SYSTEM_ASSIGNED_CACHE_CLIENT_ID, type ManagedIden
 export { createManagedIdentityContext, MANAGED_IDENTITY_ENVIRONMENT, MANAGED_IDENTITY_REALM, type ManagedIdentityContext, type ManagedIdentityConfig } from './managedIdentity/context.js'
 export { resourceOf, managedIdentitySource } from './flows/managedIdentity.js'
 
+// ---- Cloud Shell's user tokens (MSAL Python's PublicClientApplication in Azure Cloud Shell) ----
+export {
+  buildCloudShellRequest,
+  processCloudShellResponse,
+  scopeToResource,
+  isCloudShell,
+  CLOUD_SHELL_TOKEN_ENDPOINT,
+  CLOUD_SHELL_VARIABLE,
+  type CloudShellTokens,
+} from './protocol/cloudShell.js'
+export { runningInCloudShell, CLOUD_SHELL_AUTHORITY_TYPE } from './flows/cloudShell.js'
+
 // ---- The token cache's schema, keys, reducers and selectors ----
 export {
   AccessTokenEntity as AccessTokenCodec,

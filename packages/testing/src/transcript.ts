@@ -21,8 +21,8 @@ export const TRANSCRIPT_FORMAT = 'msal-ts/transcript@1'
 
 export const REDACTED = '<redacted>'
 
-/** Request headers that carry secrets. */
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'])
+/** Request headers that carry secrets (managed identity sources' too). */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-identity-header', 'secret'])
 
 /** Headers that describe the machine, not the protocol; ignored when comparing by default. */
 export const MACHINE_HEADERS: readonly string[] = ['x-client-os', 'x-client-ver']

@@ -16,6 +16,7 @@ import {
   type AuthorizationCodeOptions,
   type AuthorizationRequestOptions,
 } from '../flows/authCode.js'
+import { runningInCloudShell } from '../flows/cloudShell.js'
 import { acquireTokenByRefreshToken } from '../flows/refreshToken.js'
 import { acquireTokenSilentWithError, type SilentAccount, type SilentOptions } from '../flows/silent.js'
 import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from '../flows/usernamePassword.js'
@@ -153,7 +154,11 @@ export abstract class ClientApplication {
    * any), one per home account; `username` filters case-insensitively. MSAL Python's get_accounts.
    */
   getAccounts(options: { readonly username?: string | undefined } = {}): Promise<Account[]> {
-    return this.cacheOperation(() => this.appCacheContext, () => selectAccounts(this.tokenCache, this.ctx.environments, options))
+    // Cloud Shell's accounts are listed only inside Cloud Shell (MSAL Python's rule).
+    const inCloudShell = run(runningInCloudShell(), this.interpret)
+    const select = (withCloudShell: boolean) =>
+      this.cacheOperation(() => this.appCacheContext, () => selectAccounts(this.tokenCache, this.ctx.environments, options, withCloudShell))
+    return inCloudShell instanceof Promise ? inCloudShell.then(select) : select(inCloudShell)
   }
 
   /**

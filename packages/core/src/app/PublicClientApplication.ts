@@ -1,4 +1,6 @@
-import type { Interpret } from '../effects/run.js'
+import * as E from '#fp-ts/Either'
+import { run, type Interpret } from '../effects/run.js'
+import { acquireTokenInteractiveInCloudShell } from '../flows/cloudShell.js'
 import {
   acquireTokenByDeviceFlow,
   initiateDeviceFlow,
@@ -9,6 +11,7 @@ import {
 import type { TokenResult } from '../result.js'
 import { ClientApplication, type AppRuntime } from './ClientApplication.js'
 import type { ClientConfig } from './config.js'
+import { settled } from './settle.js'
 
 /** acquireTokenByDeviceFlow's options. */
 export interface DeviceFlowRedemptionOptions extends Omit<CoreDeviceFlowRedemptionOptions, 'signal'> {
@@ -55,5 +58,21 @@ export class PublicClientApplication extends ClientApplication {
   acquireTokenByDeviceFlow(flow: DeviceFlow, options: DeviceFlowRedemptionOptions = {}): Promise<TokenResult> {
     const interpret = options.signal === undefined ? this.interpret : this.abortable(this.interpret, options.signal)
     return this.userOperation(() => acquireTokenByDeviceFlow(this.ctx, flow, options), interpret)
+  }
+
+  /**
+   * MSAL Python's acquire_token_interactive(prompt="none") inside Azure Cloud Shell
+   * (AZUREPS_HOST_ENVIRONMENT starting with "cloud-shell"): the signed-in user's token from Cloud
+   * Shell's endpoint, filed with a CLOUDSHELL account that getAccounts() then lists (in Cloud
+   * Shell) and acquireTokenSilent serves. Resolves undefined outside Cloud Shell.
+   */
+  protected acquireTokenInCloudShell(scopes: readonly string[]): Promise<TokenResult | undefined> {
+    return settled(() =>
+      this.persisted(
+        () => this.appCacheContext,
+        () => run(acquireTokenInteractiveInCloudShell(this.ctx, scopes), this.interpret),
+        (result) => this.userCacheContext(result !== undefined && E.isRight(result) ? result.right?.account?.homeAccountId : undefined),
+      ),
+    )
   }
 }
