@@ -73,7 +73,7 @@ export const parseManagedIdentity = (value: unknown): E.Either<ManagedIdentityEr
     return E.right({ idType, id: undefined, cacheClientId: 'Id' in given ? null : SYSTEM_ASSIGNED_CACHE_CLIENT_ID })
   }
   if (typeof id !== 'string' || id.trim() === '') {
-    return E.left(managedIdentityError(`a ${idType} identity needs its Id (a non-empty string), got ${describeValue(id)}`))
+    return E.left(managedIdentityError(`ManagedIdentityIdType ${idType} needs its Id (a non-empty string), got ${describeValue(id)}`))
   }
   return E.right({ idType: idType as UserAssignedIdType, id, cacheClientId: id })
 }
