@@ -4,7 +4,8 @@
  * MSAL Python's tests/test_mi.py cases are named where they are mirrored.
  */
 import * as E from '#fp-ts/Either'
-import { ManagedIdentitySource, SystemAssignedManagedIdentity, UserAssignedManagedIdentity, type HttpResponse, type MsalError } from '@msal-ts/core'
+import type { ManagedIdentitySource} from '@msal-ts/core';
+import { SystemAssignedManagedIdentity, UserAssignedManagedIdentity, type HttpResponse, type MsalError } from '@msal-ts/core'
 import {
   arcChallengePath,
   arcKeyFilePath,

@@ -32,7 +32,8 @@ const arcError = (status: number, error: string, description: string): IdpAnswer
  * in its token folder; the same GET again with `Authorization: Basic <the file's content>` gets
  * the token. The key files are real files in a temporary folder (`keyFolder`); `files(inner)`
  * wraps an interpreter so the platform's token folder (and the agent's executable) are looked up
- * there: the test points the platform at it, the application's rule is unchanged. `env` sets
+ * there: the test points the platform at it, the application's rule is unchanged (or give
+ * `keyFiles` to createTestInterpreter as its virtual file system). `env` sets
  * IDENTITY_ENDPOINT and IMDS_ENDPOINT; `close()` removes the folder.
  */
 export class AzureArcEmulation extends ManagedIdentityEmulation {
@@ -46,6 +47,11 @@ export class AzureArcEmulation extends ManagedIdentityEmulation {
   private readonly honoursUserAssigned: boolean
   /** Secrets of the key files the agent wrote, by file name. */
   private readonly keys = new Map<string, string>()
+  /**
+   * The token folder's files by their platform path, as text: a virtual file system for
+   * createTestInterpreter's `files` (it sees files written later too).
+   */
+  readonly keyFiles: Record<string, string> = {}
   private challengeRealm: string | undefined
   private agentInstalled = false
 
@@ -83,7 +89,9 @@ export class AzureArcEmulation extends ManagedIdentityEmulation {
   /** Writes a file into the (temporary) token folder, e.g. one too large or of the wrong kind. */
   writeKeyFile(name: string, content: string | Buffer): string {
     writeFileSync(join(this.keyFolder, name), content, { mode: 0o600 })
-    return this.platformPath(name)
+    const path = this.platformPath(name)
+    this.keyFiles[path] = typeof content === 'string' ? content : content.toString('utf8')
+    return path
   }
 
   /** The next challenges name this realm instead of a fresh key file (undefined: back to fresh files). */
@@ -96,7 +104,13 @@ export class AzureArcEmulation extends ManagedIdentityEmulation {
   installAgent(): this {
     this.agentInstalled = true
     writeFileSync(join(this.keyFolder, '.himds'), '')
+    this.keyFiles[this.agentPath] = ''
     return this
+  }
+
+  /** Where the agent's executable is on the platform. */
+  get agentPath(): string {
+    return this.platform === 'linux' ? ARC_LINUX_AGENT : 'C:\\Program Files\\AzureConnectedMachineAgent\\himds.exe'
   }
 
   /**
@@ -114,8 +128,7 @@ export class AzureArcEmulation extends ManagedIdentityEmulation {
 
   /** Where a platform path really is in this emulation, or undefined for a path outside its folder. */
   localPath(platformPath: string): string | undefined {
-    const agent = this.platform === 'linux' ? ARC_LINUX_AGENT : `C:\\Program Files\\AzureConnectedMachineAgent\\himds.exe`
-    if (platformPath === agent) return this.agentInstalled ? join(this.keyFolder, '.himds') : join(this.keyFolder, '.no-agent')
+    if (platformPath === this.agentPath) return this.agentInstalled ? join(this.keyFolder, '.himds') : join(this.keyFolder, '.no-agent')
     const separator = this.platform === 'linux' ? '/' : '\\'
     const prefix = `${this.tokenFolder}${separator}`
     if (!platformPath.startsWith(prefix)) return undefined
