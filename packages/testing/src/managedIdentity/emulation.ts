@@ -221,7 +221,3 @@ export const namedId = (
   if (given.length === 0) return {}
   return { kind: names[given[0]!], id: query[given[0]!] }
 }
-
-/** Query parameters the source does not know, except those MSAL sends everywhere. */
-export const unknownParameters = (query: Readonly<Record<string, string>>, known: readonly string[]): string[] =>
-  Object.keys(query).filter((name) => !known.includes(name))

@@ -1,5 +1,5 @@
 import type { IdpAnswer, IdpRequest } from '../fakeIdp/types.js'
-import { json, ManagedIdentityEmulation, namedId, unknownParameters, type ManagedIdentityEmulationOptions } from './emulation.js'
+import { json, ManagedIdentityEmulation, namedId, type ManagedIdentityEmulationOptions } from './emulation.js'
 
 export const IMDS_TOKEN_PATH = '/metadata/identity/oauth2/token'
 
@@ -31,8 +31,9 @@ export class ImdsEmulation extends ManagedIdentityEmulation {
     if (request.headers['metadata'] !== 'true') return imdsError(400, 'invalid_request', 'Required metadata header not specified')
     if (query['api-version'] === undefined) return imdsError(400, 'invalid_request', "Required query variable 'api-version' is missing")
     if (query['api-version'] !== '2018-02-01') return imdsError(400, 'invalid_request', `Invalid api-version ${query['api-version']}`)
-    const unknown = unknownParameters(query, ['api-version', 'resource', 'client_id', 'object_id', 'msi_res_id'])
-    if (unknown.length > 0) return imdsError(400, 'invalid_request', `Unsupported query parameters: ${unknown.join(', ')}`)
+    // Other sources' names for an id would be ignored by IMDS, which would then answer for another identity.
+    const misnamed = ['mi_res_id', 'clientid', 'principal_id'].filter((name) => query[name] !== undefined)
+    if (misnamed.length > 0) return imdsError(400, 'invalid_request', `Unsupported query parameters: ${misnamed.join(', ')} (IMDS names ids client_id, object_id, msi_res_id)`)
     const resource = query['resource']
     if (resource === undefined || resource === '') return imdsError(400, 'invalid_request', "Required query variable 'resource' is missing")
     const named = namedId(query, { client_id: 'clientId', object_id: 'objectId', msi_res_id: 'resourceId' })
