@@ -14,6 +14,8 @@ export interface CloudShellEmulationOptions extends ManagedIdentityEmulationOpti
   readonly user?: Partial<CloudShellUser>
   /** Resources Cloud Shell gives tokens for; others get AudienceNotSupported. Default: any http(s) URI. */
   readonly supportedResources?: readonly string[]
+  /** Hand out a (useless) refresh token too, as some Cloud Shell versions did. Default: an empty one. */
+  readonly withRefreshToken?: boolean
 }
 
 const cloudShellError = (status: number, code: string, message: string): IdpAnswer => json(status, { error: { code, message } })
@@ -33,12 +35,14 @@ export class CloudShellEmulation extends ManagedIdentityEmulation {
   protected readonly defaultLifetimeSeconds = 3_599
   readonly user: CloudShellUser
   private readonly supported: readonly string[] | undefined
+  private readonly withRefreshToken: boolean
 
   constructor(options: CloudShellEmulationOptions = {}) {
     super(options)
     const tenantId = options.user?.tenantId ?? this.tenantId
     this.user = { username: options.user?.username ?? 'alice@contoso.onmicrosoft.com', objectId: options.user?.objectId ?? randomUUID(), tenantId }
     this.supported = options.supportedResources
+    this.withRefreshToken = options.withRefreshToken ?? false
   }
 
   get env(): Record<string, string> {
@@ -68,7 +72,7 @@ export class CloudShellEmulation extends ManagedIdentityEmulation {
     })
     return json(200, {
       access_token: token.accessToken,
-      refresh_token: '',
+      refresh_token: this.withRefreshToken ? `cloud-shell-rt-${randomUUID()}` : '',
       expires_in: String(token.expiresIn),
       expires_on: String(token.expiresOn),
       not_before: String(token.notBefore),
