@@ -22,7 +22,7 @@ import type { TokenResult } from '../result.js'
 import type { AppRuntime, Outcome } from './ClientApplication.js'
 import type { ManagedIdentityClientOptions } from './managedIdentityOptions.js'
 import { flightKey, settled, throwIfLeft } from './settle.js'
-import { withPersistence } from './withPersistence.js'
+import { withPersistence, type PersistenceHooks } from './withPersistence.js'
 
 /** MSAL Python's SystemAssignedManagedIdentity(): equal to its dict form, `{ ManagedIdentityIdType: 'SystemAssigned', Id: null }`. */
 export function SystemAssignedManagedIdentity(): ManagedIdentity {
@@ -69,8 +69,9 @@ export class ManagedIdentityClient {
   /** The runtime's interpreter, with the flows' cache operations applied. */
   protected readonly interpret: Interpret
   private readonly flights = new SingleFlight<Outcome>()
-  /** The persistence's view of this identity's tokens (one partition). */
-  private readonly cacheContext: CacheAccessContext
+  /** The persistence's view of this identity's tokens (one partition), made once: a cache hit allocates none of this. */
+  private readonly contextOf: () => CacheAccessContext
+  private readonly storeHooks: PersistenceHooks<Outcome> = { onStoreFailure: (error) => this.logStoreFailure(error) }
 
   constructor(config: ManagedIdentityConfig, runtime: AppRuntime) {
     const { identity } = config
@@ -80,7 +81,8 @@ export class ManagedIdentityClient {
     this.httpCache = runtime.httpCache
     this.ctx = createManagedIdentityContext({ config, platform: runtime.platform, tokenCache: runtime.tokenCache, httpCache: runtime.httpCache })
     this.interpret = withTokenCache(runtime.tokenCache, runtime.interpret)
-    this.cacheContext = { clientId: identity.cacheClientId ?? '', environment: MANAGED_IDENTITY_ENVIRONMENT, realm: MANAGED_IDENTITY_REALM }
+    const cacheContext: CacheAccessContext = { clientId: identity.cacheClientId ?? '', environment: MANAGED_IDENTITY_ENVIRONMENT, realm: MANAGED_IDENTITY_REALM }
+    this.contextOf = () => cacheContext
   }
 
   /**
@@ -95,10 +97,7 @@ export class ManagedIdentityClient {
     return settled(() =>
       this.flights.do(
         () => flightKey(options?.resource, options?.claimsChallenge),
-        () =>
-          withPersistence(this.tokenCache, () => this.cacheContext, () => run(acquireTokenForManagedIdentity(this.ctx, options), this.interpret), {
-            onStoreFailure: (error) => this.logStoreFailure(error),
-          }),
+        () => withPersistence(this.tokenCache, this.contextOf, () => run(acquireTokenForManagedIdentity(this.ctx, options), this.interpret), this.storeHooks),
       ),
     )
   }
