@@ -235,6 +235,8 @@ describe('each source\'s answer', () => {
     ['Service Fabric: expires_on a number', 'SERVICE_FABRIC', { token_type: 'Bearer', access_token: 'AT', expires_on: NOW_SEC + 600 }, 600, undefined],
     ['Azure Arc: expires_in', 'AZURE_ARC', { access_token: 'AT', expires_in: 7200 }, 7200, 3600],
     ['the source\'s refresh_in wins', 'DEFAULT_TO_VM', { access_token: 'AT', expires_in: 8000, refresh_in: 100 }, 8000, 100],
+    ['a refresh_in beyond the lifetime is not taken', 'DEFAULT_TO_VM', { access_token: 'AT', expires_in: 8000, refresh_in: 9000 }, 8000, 4000],
+    ['a negative refresh_in is not taken', 'DEFAULT_TO_VM', { access_token: 'AT', expires_in: 600, refresh_in: -1 }, 600, undefined],
     ['a token already expired is kept for no time', 'APP_SERVICE', { access_token: 'AT', expires_on: NOW_SEC - 10 }, 0, undefined],
   ])('%s', (_, source, body, expiresIn, refreshIn) => {
     const normalised = token(source, response(200, body))
@@ -264,6 +266,7 @@ describe('each source\'s answer', () => {
     ['an HTML page is an InvalidResponseError', 'DEFAULT_TO_VM', response(502, '<html>Bad gateway</html>', { 'content-type': 'text/html' }), { kind: 'InvalidResponseError', status: 502, bodyExcerpt: '<html>Bad gateway</html>' }],
     ['a 200 without a token is an InvalidResponseError', 'APP_SERVICE', response(200, { hello: 'world' }), { kind: 'InvalidResponseError', status: 200 }],
     ['a token without expiry is an InvalidResponseError', 'APP_SERVICE', response(200, { access_token: 'AT' }), { kind: 'InvalidResponseError', message: expect.stringMatching(/neither expires_in nor expires_on/) }],
+    ['a lifetime of a century is an InvalidResponseError', 'DEFAULT_TO_VM', response(200, { access_token: 'AT', expires_in: '3153600000' }), { kind: 'InvalidResponseError', message: expect.stringMatching(/is not a token's/) }],
     ['an unreadable expires_on is an InvalidResponseError', 'APP_SERVICE', response(200, { access_token: 'AT', expires_on: 'tomorrow' }), { kind: 'InvalidResponseError', message: expect.stringMatching(/expires_on is not a time/) }],
   ])('%s', (_, source, answer, expected) => {
     expect(failure(source, answer)).toMatchObject(expected)

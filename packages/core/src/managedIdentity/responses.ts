@@ -13,6 +13,9 @@ export const PROACTIVE_REFRESH_THRESHOLD_SECONDS = 7200
 /** A source's 429 or 5xx without Retry-After holds identical requests back this long (MSAL Python's default). */
 export const DEFAULT_MANAGED_IDENTITY_RETRY_AFTER_MS = 5_000
 
+/** A longer lifetime is a broken answer (and would not fit the cache's epoch-seconds strings). */
+const MAX_LIFETIME_SECONDS = 10 * 365 * 86_400
+
 /** Error descriptions copied from a body are cut to this many characters. */
 const DESCRIPTION_LIMIT = 2_000
 
@@ -93,7 +96,14 @@ export const normaliseToken = (body: Record<string, unknown>, nowSec: number): E
   }
   // A token already past its expiry is kept for no time at all.
   const expiresIn = Math.max(0, given ?? expiresOn! - nowSec)
-  const refreshIn = parseSeconds(body['refresh_in']) ?? (expiresIn >= PROACTIVE_REFRESH_THRESHOLD_SECONDS ? Math.floor(expiresIn / 2) : undefined)
+  if (expiresIn > MAX_LIFETIME_SECONDS) return E.left(`a lifetime of ${expiresIn} s is not a token's`)
+  const givenRefreshIn = parseSeconds(body['refresh_in'])
+  const refreshIn =
+    givenRefreshIn !== undefined && givenRefreshIn >= 0 && givenRefreshIn <= expiresIn
+      ? givenRefreshIn
+      : expiresIn >= PROACTIVE_REFRESH_THRESHOLD_SECONDS
+        ? Math.floor(expiresIn / 2)
+        : undefined
   const tokenType = text(body['token_type']) ?? 'Bearer'
   const resource = text(body['resource'])
   return E.right({
