@@ -45,6 +45,7 @@ export type HttpOutcome = HttpResponse | HttpFailure
  */
 export type FileOutcome =
   | { readonly _tag: 'FileContent'; readonly text: string }
+  /** Refused unread: the file has `sizeBytes` bytes, more than the effect's `maxBytes`. */
   | { readonly _tag: 'FileTooLarge'; readonly sizeBytes: number }
   /** Missing, unreadable, not a regular file, or a runtime with no file system. */
   | { readonly _tag: 'FileUnavailable'; readonly reason: string }
@@ -65,7 +66,7 @@ export type Effect =
    * Read a small UTF-8 text file, at most `maxBytes` bytes: the size is checked before any byte
    * is read, and the read itself is bounded. For managed identity's key and agent files only.
    */
-  | { readonly _tag: 'ReadFile'; readonly path: string; readonly maxBytes: number }
+  | { readonly _tag: 'ReadFile'; readonly path: string; /** The largest file read, in bytes. */ readonly maxBytes: number }
   /** Whether a file exists and can be read (Azure Arc's agent is detected by its executable). */
   | { readonly _tag: 'FileExists'; readonly path: string }
   | { readonly _tag: 'Log'; readonly level: LogLevel; readonly message: string; readonly pii: boolean }

@@ -41,10 +41,13 @@ export interface EmulatedRequest {
 
 /** A token an emulated source issued. */
 export interface IssuedToken {
+  /** The token, JWT-shaped (aud, oid, tid, appid, xms_mirid claims). */
   readonly accessToken: string
+  /** The resource it was asked for (its `aud`). */
   readonly resource: string
   /** The identity it was issued to. */
   readonly identity: EmulatedIdentity
+  /** When it expires, in epoch seconds. */
   readonly expiresOn: number
 }
 
