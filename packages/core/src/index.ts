@@ -90,12 +90,8 @@ export type { StateChange } from './app/stateChange.js'
 export { settle, settled, throwIfLeft, flightKey } from './app/settle.js'
 export { withPersistence, type PersistenceHooks } from './app/withPersistence.js'
 export { SingleFlight } from './effects/singleFlight.js'
-export {
-  ManagedIdentityClient,
-  SystemAssignedManagedIdentity,
-  UserAssignedManagedIdentity,
-  managedIdentityConfigOf,
-} from './app/ManagedIdentityClient.js'
+export { ManagedIdentityClient } from './app/ManagedIdentityClient.js'
+export { SystemAssignedManagedIdentity, UserAssignedManagedIdentity, managedIdentityConfigOf } from './app/managedIdentityForms.js'
 export { MANAGED_IDENTITY_RULES, MANAGED_IDENTITY_UNSUPPORTED, type ManagedIdentityClientOptions } from './app/managedIdentityOptions.js'
 export type { ManagedIdentity, ManagedIdentityIdType, UserAssignedManagedIdentityIds } from './managedIdentity/identity.js'
 export { ManagedIdentitySource } from './managedIdentity/sources.js'

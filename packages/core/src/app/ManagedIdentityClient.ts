@@ -6,43 +6,16 @@ import type { Effect } from '../effects/effect.js'
 import { log } from '../effects/program.js'
 import { run, type Interpret } from '../effects/run.js'
 import { SingleFlight } from '../effects/singleFlight.js'
-import { errorSummary, isMsalError, type ManagedIdentityError } from '../errors.js'
+import { errorSummary, isMsalError } from '../errors.js'
 import { acquireTokenForManagedIdentity, managedIdentitySource, type ManagedIdentityTokenOptions } from '../flows/managedIdentity.js'
 import type { HttpCache } from '../http/httpCache.js'
 import { createManagedIdentityContext, MANAGED_IDENTITY_ENVIRONMENT, MANAGED_IDENTITY_REALM, type ManagedIdentityConfig, type ManagedIdentityContext } from '../managedIdentity/context.js'
-import {
-  parseManagedIdentity,
-  systemAssignedManagedIdentity,
-  userAssignedManagedIdentity,
-  type ManagedIdentity,
-  type UserAssignedManagedIdentityIds,
-} from '../managedIdentity/identity.js'
+import { systemAssignedManagedIdentity, type ManagedIdentity } from '../managedIdentity/identity.js'
 import type { ManagedIdentitySource } from '../managedIdentity/sources.js'
 import type { TokenResult } from '../result.js'
 import type { AppRuntime, Outcome } from './ClientApplication.js'
-import type { ManagedIdentityClientOptions } from './managedIdentityOptions.js'
-import { flightKey, settled, throwIfLeft } from './settle.js'
+import { flightKey, settled } from './settle.js'
 import { withPersistence, type PersistenceHooks } from './withPersistence.js'
-
-/** MSAL Python's SystemAssignedManagedIdentity(): equal to its dict form, `{ ManagedIdentityIdType: 'SystemAssigned', Id: null }`. */
-export function SystemAssignedManagedIdentity(): ManagedIdentity {
-  return systemAssignedManagedIdentity()
-}
-
-/**
- * MSAL Python's UserAssignedManagedIdentity: exactly one of clientId, resourceId and objectId;
- * equal to its dict form, e.g. `{ ManagedIdentityIdType: 'ClientId', Id: clientId }`.
- * @throws ManagedIdentityError when none or more than one id is given.
- */
-export function UserAssignedManagedIdentity(ids: UserAssignedManagedIdentityIds): ManagedIdentity {
-  return throwIfLeft(userAssignedManagedIdentity(ids))
-}
-
-/** A managed identity client's configuration from its identity and checked options. */
-export const managedIdentityConfigOf = (managedIdentity: unknown, options: ManagedIdentityClientOptions): E.Either<ManagedIdentityError, ManagedIdentityConfig> =>
-  E.map((identity: ManagedIdentityConfig['identity']) => ({ identity, clientCapabilities: options.clientCapabilities ?? [], retries: options.retries ?? true }))(
-    parseManagedIdentity(managedIdentity),
-  )
 
 /** An interpreter that files the flows' cache operations in `cache` and hands every other effect to `inner`. */
 const withTokenCache = (cache: TokenCache, inner: Interpret): Interpret => (effect: Effect) => {
