@@ -114,7 +114,7 @@ describe('Azure Arc\'s key file, on real files', () => {
     arc.challengeWith(realm)
     const start = performance.now()
     const error = await rejectionOf(client.acquireTokenForClient({ resource: RESOURCE }))
-    expect(performance.now() - start).toBeLessThan(2000)
+    expect(performance.now() - start).toBeLessThan(5000)
     expect(error).toMatchObject({ kind: 'ManagedIdentityError', source: 'AZURE_ARC', message: expect.stringContaining(`has ${10 * 2 ** 30} bytes; it was not read`) })
     expect(error).toBeInstanceOf(ManagedIdentityError)
     expect(arc.requests).toHaveLength(1)
