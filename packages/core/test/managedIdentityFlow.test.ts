@@ -339,6 +339,17 @@ describe('throttling (MSAL Python\'s http cache)', () => {
     expect(appService.requests).toHaveLength(3)
   })
 
+  it('a success is never held, even with Retry-After', async () => {
+    const clock = fixedClock()
+    const imds = new ImdsEmulation({ clock: clock.now })
+    const body = JSON.stringify({ access_token: 'AT', expires_in: '3600', token_type: 'Bearer' })
+    imds.injectFault({ kind: 'answer', status: 200, headers: { 'retry-after': '60' }, body })
+    const { client } = harness(imds, clock)
+    await client.acquireTokenForClient({ resource: RESOURCE, claimsChallenge: '{}' })
+    expect((await client.acquireTokenForClient({ resource: RESOURCE, claimsChallenge: '{}' })).accessToken).not.toBe('AT')
+    expect(imds.requests).toHaveLength(2)
+  })
+
   it('a 5xx without Retry-After holds the request back 5 s; a success is never held', async () => {
     const clock = fixedClock()
     const imds = new ImdsEmulation({ clock: clock.now }).injectFault(managedIdentityFaults.serverError(500))
@@ -448,6 +459,13 @@ describe('Azure Arc', () => {
     const { ManagedIdentityError, ArcPlatformNotSupportedError } = await import('@msal-ts/core')
     expect(error).toBeInstanceOf(ArcPlatformNotSupportedError)
     expect(error).toBeInstanceOf(ManagedIdentityError)
+    expect(test.fileReads).toEqual([])
+  })
+
+  it('only a 401 challenges: another status naming a key file is the agent\'s error, and nothing is read', async () => {
+    const { arc, client, test } = arcHarness()
+    arc.injectFault({ kind: 'answer', status: 400, headers: { 'www-authenticate': 'Basic realm=/var/opt/azcmagent/tokens/x.key' }, body: 'bad request' })
+    expect(await rejection(client.acquireTokenForClient({ resource: RESOURCE }))).toMatchObject({ kind: 'ServerError', status: 400, error: 'invalid_request', errorDescription: 'bad request' })
     expect(test.fileReads).toEqual([])
   })
 

@@ -125,8 +125,8 @@ function* requestToken(
   let outcome = yield* sendManagedIdentityRequest(ctx.httpCache, first, policy)
   let url = first.url
   if (source === ManagedIdentitySource.AZURE_ARC && outcome._tag === 'HttpResponse') {
-    const challenged = outcome.status < 200 || outcome.status > 299
-    const realm = challenged ? arcChallengePath(outcome) : undefined
+    // Only a 401 is a challenge: no other answer makes this process read a file.
+    const realm = outcome.status === 401 ? arcChallengePath(outcome) : undefined
     if (realm === undefined && outcome.status === 401) {
       return E.left(managedIdentityError('Azure Arc answered 401 without a WWW-Authenticate: Basic realm=<key file> challenge', source))
     }

@@ -16,8 +16,9 @@ export const MAX_RETRY_WAIT_MS = 60_000
 const throttleKey = (request: HttpRequest): string =>
   `managed identity ${request.method} ${request.url}${request.form === undefined ? '' : ` ${JSON.stringify(request.form)}`} 429/5xx/Retry-After`
 
-/** What MSAL Python's throttled client remembers: 429, 5xx, or any answer with Retry-After. */
-const holdsBack = (response: HttpResponse): boolean => response.status === 429 || response.status >= 500 || response.headers['retry-after'] !== undefined
+/** What MSAL Python's throttled client remembers: 429, 5xx, or a failure with Retry-After (never a success). */
+const holdsBack = (response: HttpResponse): boolean =>
+  response.status === 429 || response.status >= 500 || (response.status >= 400 && response.headers['retry-after'] !== undefined)
 
 /** An answer kept by the http cache, its Retry-After saying how long is left. */
 const replayed = (kept: HttpResponse, remainingMs: number): HttpResponse => ({
