@@ -21,7 +21,11 @@ import { now } from '@msal-ts/core/protocol'
 import {
   ConfidentialClientApplication,
   FilePersistence,
+  ManagedIdentityClient,
+  ManagedIdentityError,
   MsalError,
+  SystemAssignedManagedIdentity,
+  UserAssignedManagedIdentity,
   ThrottledError,
   PublicClientApplication,
   SerializableTokenCache,
@@ -30,7 +34,7 @@ import {
   type ConfidentialClientApplicationOptions,
   type TokenResult,
 } from '@msal-ts/node'
-import { createTestInterpreter, FakeIdentityProvider, fixedClock, record, replay } from '@msal-ts/testing'
+import { AppServiceEmulation, createTestInterpreter, FakeIdentityProvider, fixedClock, record, replay } from '@msal-ts/testing'
 
 const TENANT = 'contoso.onmicrosoft.com'
 const DAEMON = { clientId: 'consumer-daemon', clientSecret: 'consumer-secret' }
@@ -113,6 +117,28 @@ async function recordAndReplay(idp: FakeIdentityProvider): Promise<void> {
   console.log(`testing: replayed the recorded ${describeResult(replayed)}`)
 }
 
+/** A daemon on App Service with its managed identity: the emulated source, found through the environment. */
+async function managedIdentity(): Promise<void> {
+  const appService = new AppServiceEmulation()
+  await appService.listen()
+  try {
+    const mi = new ManagedIdentityClient(SystemAssignedManagedIdentity(), { env: appService.env })
+    const first = await mi.acquireTokenForClient({ resource: 'https://vault.azure.net' })
+    const second = await mi.acquireTokenForClient({ resource: 'https://vault.azure.net' })
+    const source: string = await mi.getManagedIdentitySource()
+    check(first.tokenSource === 'identity_provider' && second.tokenSource === 'cache' && source === 'APP_SERVICE', 'the managed identity\'s second token comes from the cache')
+    try {
+      UserAssignedManagedIdentity({})
+      check(false, 'a user-assigned identity needs an id')
+    } catch (error) {
+      check(error instanceof ManagedIdentityError, 'a missing id is a ManagedIdentityError')
+    }
+    console.log(`managed identity: ${source}: ${describeResult(first)}, then ${describeResult(second)}`)
+  } finally {
+    await appService.close()
+  }
+}
+
 async function coreProgram(): Promise<void> {
   const interpret: Interpret = createBrowserInterpreter()
   const seconds: number = await run(secondsSinceEpoch(), interpret)
@@ -150,6 +176,10 @@ export function mustNotCompile(result: TokenResult, error: MsalError, config: Re
   new FakeIdentityProvider().registerApp({ clientSecret: 'x' })
   // @ts-expect-error the fixed clock starts at epoch milliseconds
   fixedClock('2026-01-01')
+  // @ts-expect-error a managed identity's resource is an options field, not a scope list
+  void new ManagedIdentityClient(SystemAssignedManagedIdentity()).acquireTokenForClient(['https://vault.azure.net/.default'])
+  // @ts-expect-error the dict form's type is one of four
+  void new ManagedIdentityClient({ ManagedIdentityIdType: 'Email', Id: 'x' })
   void [token, unknownKind, right]
 }
 
@@ -164,6 +194,7 @@ export async function main(): Promise<void> {
     await daemon(base, cacheDir)
     await desktop(idp, base)
     await recordAndReplay(idp)
+    await managedIdentity()
     await coreProgram()
   } finally {
     await idp.close()

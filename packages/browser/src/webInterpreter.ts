@@ -93,6 +93,10 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
         return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), effect.ms))
       case 'ReadEnv':
         return options.env?.[effect.name]
+      case 'ReadFile':
+        return { _tag: 'FileUnavailable', reason: 'this runtime has no file system' }
+      case 'FileExists':
+        return false
       case 'Commit':
         // The application shell applies commits to its state before effects reach a runtime.
         throw new Error('a Commit effect reached the runtime interpreter: run flows through an application, or with runFlow(ctx, program, interpret)')

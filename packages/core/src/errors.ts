@@ -218,11 +218,41 @@ export class PopupBlockedError extends MsalErrorBase {
   readonly kind = 'PopupBlockedError' as const
 }
 
+/**
+ * A managed identity could not be used as given or as its source answered (MSAL Python's
+ * ManagedIdentityError): an identity that is not one, an endpoint variable that is not a URL, an
+ * Azure Arc challenge or key file that is refused, a user-assigned identity the source did not
+ * confirm. The message names what was wrong. As in MSAL Python, where ArcPlatformNotSupportedError
+ * is a subclass, `instanceof ManagedIdentityError` holds for both kinds.
+ */
+export class ManagedIdentityError extends MsalErrorBase {
+  readonly kind = 'ManagedIdentityError' as const
+  /** The source the failure concerns (e.g. "AZURE_ARC"), when one was chosen. */
+  declare readonly source?: string | undefined
+
+  static override [Symbol.hasInstance](value: unknown): value is ManagedIdentityError | ArcPlatformNotSupportedError {
+    return value instanceof MsalErrorBase && (value.kind === 'ManagedIdentityError' || value.kind === 'ArcPlatformNotSupportedError')
+  }
+}
+
+/**
+ * Azure Arc's agent challenged, but this platform has no Arc key folder (only Linux and Windows
+ * do): MSAL Python's ArcPlatformNotSupportedError. Also `instanceof ManagedIdentityError`.
+ */
+export class ArcPlatformNotSupportedError extends MsalErrorBase {
+  readonly kind = 'ArcPlatformNotSupportedError' as const
+  /** Always "AZURE_ARC". */
+  declare readonly source: string
+  /** The platform (Node's process.platform), e.g. "darwin". */
+  declare readonly platform: string
+}
+
 /** Every kind of failure; narrow it with `kind`. */
 export type MsalError =
   | InteractionRequiredError
   | InteractionInProgressError
   | PopupBlockedError
+  | ArcPlatformNotSupportedError
   | AuthorizationError
   | CancelledError
   | IdTokenError
@@ -234,6 +264,7 @@ export type MsalError =
   | NetworkError
   | TimeoutError
   | InvalidResponseError
+  | ManagedIdentityError
 
 /** The discriminator's values: the classes' names. */
 export type MsalErrorKind = MsalError['kind']
@@ -243,6 +274,7 @@ const CLASSES = {
   InteractionRequiredError,
   InteractionInProgressError,
   PopupBlockedError,
+  ArcPlatformNotSupportedError,
   AuthorizationError,
   CancelledError,
   IdTokenError,
@@ -254,6 +286,7 @@ const CLASSES = {
   NetworkError,
   TimeoutError,
   InvalidResponseError,
+  ManagedIdentityError,
 } as const satisfies Record<MsalErrorKind, abstract new (...args: never[]) => MsalError>
 
 for (const [name, cls] of Object.entries(CLASSES)) Object.defineProperty(cls.prototype, 'name', { value: name, enumerable: false, configurable: true, writable: true })
@@ -306,6 +339,16 @@ export const authorizationError = (fields: WireErrorFields): AuthorizationError 
     `the sign-in was refused: ${[fields.error, fields.errorDescription].filter((part) => part !== undefined && part !== '').join(': ')}`,
     'authorization_error',
     { ...fields, classification: classifySuberror(fields.suberror) },
+  )
+
+export const managedIdentityError = (message: string, source?: string): ManagedIdentityError =>
+  new ManagedIdentityError(`managed identity: ${message}`, 'managed_identity_error', source === undefined ? {} : { source })
+
+export const arcPlatformNotSupportedError = (platform: string): ArcPlatformNotSupportedError =>
+  new ArcPlatformNotSupportedError(
+    `managed identity: platform ${platform} was undefined and unsupported: Azure Arc keeps its key files on Linux and Windows only`,
+    'arc_platform_not_supported',
+    { source: 'AZURE_ARC', platform },
   )
 
 export const cancelledError = (message: string): CancelledError => new CancelledError(message, 'user_cancelled', {})
@@ -408,6 +451,9 @@ export const errorSummary = (error: MsalError): string => {
       return `${error.kind}: ${error.reason}`
     case 'InteractionInProgressError':
       return `${error.kind}: ${error.interaction}`
+    case 'ManagedIdentityError':
+    case 'ArcPlatformNotSupportedError':
+      return `${error.kind}${error.source !== undefined ? ` (${error.source})` : ''}`
     case 'IdTokenError':
       return `${error.kind}: the ${error.check} check failed`
     case 'AuthorizationError':

@@ -14,6 +14,7 @@ export type {
   EffectOf,
   EffectResults,
   EffectTag,
+  FileOutcome,
   HttpFailure,
   HttpOutcome,
   HttpRequest,
@@ -25,6 +26,7 @@ export { run, runToPromise, type Interpret } from './effects/run.js'
 
 // ---- Errors ----
 export {
+  ArcPlatformNotSupportedError,
   AuthorizationError,
   CacheError,
   CancelledError,
@@ -32,6 +34,7 @@ export {
   IdTokenError,
   InvalidResponseError,
   isMsalError,
+  ManagedIdentityError,
   MsalError,
   NetworkError,
   ServerError,
@@ -42,12 +45,14 @@ export {
   InteractionInProgressError,
   PopupBlockedError,
   interactionRequiredError,
+  arcPlatformNotSupportedError,
   authorizationError,
   cacheError,
   cancelledError,
   configurationError,
   errorSummary,
   invalidResponseError,
+  managedIdentityError,
   networkError,
   serverError,
   throttledError,
@@ -89,6 +94,11 @@ export { CONFIDENTIAL_CLIENT } from './flows/clientAuthentication.js'
 export { settle, settled, throwIfLeft, flightKey } from './app/settle.js'
 export { withPersistence, type PersistenceHooks } from './app/withPersistence.js'
 export { SingleFlight } from './effects/singleFlight.js'
+export { ManagedIdentityClient } from './app/ManagedIdentityClient.js'
+export { SystemAssignedManagedIdentity, UserAssignedManagedIdentity, managedIdentityConfigOf } from './app/managedIdentityForms.js'
+export { MANAGED_IDENTITY_RULES, MANAGED_IDENTITY_UNSUPPORTED, type ManagedIdentityClientOptions } from './app/managedIdentityOptions.js'
+export type { ManagedIdentity, ManagedIdentityIdType, UserAssignedManagedIdentityIds } from './managedIdentity/identity.js'
+export { ManagedIdentitySource } from './managedIdentity/sources.js'
 export { type Check, is, nonEmptyString, aBoolean, aString, aFunction, anObject, anInstanceOf, arrayOf, either, oneOf, anything } from './util/check.js'
 export { describeValue } from './util/decode.js'
 
@@ -154,6 +164,8 @@ export { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './
 export { acquireTokenSilentWithError, type SilentOptions, type SilentAccount } from './flows/silent.js'
 export { acquireTokenOnBehalfOf, hashUserAssertion, type OnBehalfOfOptions } from './flows/onBehalfOf.js'
 export { acquireTokenByUserFederatedIdentityCredential, type UserFederatedIdentityCredentialOptions } from './flows/userFederatedIdentityCredential.js'
+export { acquireTokenForManagedIdentity, type ManagedIdentityTokenOptions } from './flows/managedIdentity.js'
+export { acquireTokenByCloudShell, acquireTokenInteractiveInCloudShell } from './flows/cloudShell.js'
 export { selectAccounts } from './cache/selectors.js'
 export type { TokenResult } from './result.js'
 

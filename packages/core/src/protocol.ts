@@ -6,7 +6,7 @@
  */
 
 // ---- Effect constructors, for writing Programs ----
-export { http, now, randomBytes, sha256, sleep, readEnv, log, pure, signJwt, clientAssertion, commit } from './effects/program.js'
+export { http, now, randomBytes, sha256, sleep, readEnv, readFile, fileExists, log, pure, signJwt, clientAssertion, commit } from './effects/program.js'
 
 // ---- Authorities and discovery ----
 export { builtInEndpoints, entraEndpoints, openIdConfigurationUrl, type AuthorityEndpoints } from './authority/endpoints.js'
@@ -65,6 +65,57 @@ export { userEndpoints } from './flows/userEndpoints.js'
 export { newCorrelationId } from './flows/correlation.js'
 export { logError } from './flows/logging.js'
 export { resultFromCache, resultFromResponse } from './result.js'
+
+// ---- Managed identity: each source's request and answer, Azure Arc's key-file rule, retry tables ----
+export {
+  ManagedIdentitySource,
+  ENVIRONMENT_VARIABLES,
+  sourceOf,
+  detectSource,
+  arcAgentPath,
+  type SourceEnvironment,
+  type DetectedSource,
+  type EnvironmentVariable,
+} from './managedIdentity/sources.js'
+export {
+  buildManagedIdentityRequest,
+  endpointFrom,
+  SOURCE_SPECS,
+  IMDS_TOKEN_PATH,
+  DEFAULT_IMDS_HOST,
+  DEFAULT_ARC_ENDPOINT,
+  CLOUD_SHELL_ENDPOINT,
+  type ManagedIdentityRequestInput,
+  type BuiltRequest,
+  type Caller,
+} from './managedIdentity/requests.js'
+export {
+  processManagedIdentityResponse,
+  normaliseToken,
+  SERVICE_FABRIC_ERRORS,
+  PROACTIVE_REFRESH_THRESHOLD_SECONDS,
+  DEFAULT_MANAGED_IDENTITY_RETRY_AFTER_MS,
+  type ManagedIdentityAnswer,
+} from './managedIdentity/responses.js'
+export { parseExpiresOn, parseSeconds } from './managedIdentity/expiresOn.js'
+export { arcChallengePath, arcKeyFilePath, arcKeyFolder, arcSecretOf, confirmArcIdentity, ARC_KEY_FILE_MAX_BYTES } from './managedIdentity/arc.js'
+export { retryDelayMs, IMDS_RETRY_POLICY, DEFAULT_RETRY_POLICY, NO_RETRY_POLICY, RETRY_POLICIES, type RetryPolicy } from './managedIdentity/retry.js'
+export { sendManagedIdentityRequest, MAX_RETRY_WAIT_MS } from './managedIdentity/send.js'
+export { parseManagedIdentity, SYSTEM_ASSIGNED_CACHE_CLIENT_ID, type ManagedIdentityId } from './managedIdentity/identity.js'
+export { createManagedIdentityContext, MANAGED_IDENTITY_ENVIRONMENT, MANAGED_IDENTITY_REALM, type ManagedIdentityContext, type ManagedIdentityConfig } from './managedIdentity/context.js'
+export { resourceOf, managedIdentitySource } from './flows/managedIdentity.js'
+
+// ---- Cloud Shell's user tokens (MSAL Python's PublicClientApplication in Azure Cloud Shell) ----
+export {
+  buildCloudShellRequest,
+  processCloudShellResponse,
+  scopeToResource,
+  isCloudShell,
+  CLOUD_SHELL_TOKEN_ENDPOINT,
+  CLOUD_SHELL_VARIABLE,
+  type CloudShellTokens,
+} from './protocol/cloudShell.js'
+export { runningInCloudShell, CLOUD_SHELL_AUTHORITY_TYPE } from './flows/cloudShell.js'
 
 // ---- The token cache's schema, keys, reducers and selectors ----
 export {

@@ -129,7 +129,9 @@ describe('core in a browser bundle', () => {
     const bytes = (await bundle()).outputFiles[0]!.contents.length
     // Everything core has (the application shell and credential forms included), minified,
     // before gzip; a regression guard, not a benchmark: bundles that matter are measured in bench/.
-    expect(bytes).toBeLessThan(150_000)
+    // Managed identity's six sources and Cloud Shell took it from about 141 KB to 164 KB; an
+    // application that does not use them does not bundle them (sideEffects: false).
+    expect(bytes).toBeLessThan(170_000)
     expect(JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8')).sideEffects).toBe(false)
   })
 })

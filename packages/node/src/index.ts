@@ -5,6 +5,7 @@
 export { ConfidentialClientApplication, type ConfidentialClientApplicationOptions } from './app/ConfidentialClientApplication.js'
 export type { ClientAssertionCallback, ClientCredentialOption } from './credentials/clientCredential.js'
 export { PublicClientApplication, type PublicClientApplicationOptions } from './app/PublicClientApplication.js'
+export { ManagedIdentityClient, type ManagedIdentityClientOptions } from './app/ManagedIdentityClient.js'
 export type { NodeOptions } from './app/options.js'
 export type { AcquireTokenInteractiveOptions } from './interactive/interactive.js'
 export {
@@ -34,12 +35,14 @@ export {
   ClientApplication,
   MsalError,
   isMsalError,
+  ArcPlatformNotSupportedError,
   AuthorizationError,
   CacheError,
   CancelledError,
   ConfigurationError,
   IdTokenError,
   InvalidResponseError,
+  ManagedIdentityError,
   NetworkError,
   ServerError,
   ThrottledError,
@@ -51,6 +54,13 @@ export {
   AZURE_CHINA,
   AZURE_US_GOVERNMENT,
   Prompt,
+  SystemAssignedManagedIdentity,
+  UserAssignedManagedIdentity,
+  ManagedIdentitySource,
+  type ManagedIdentity,
+  type ManagedIdentityIdType,
+  type UserAssignedManagedIdentityIds,
+  type ManagedIdentityTokenOptions,
   defaultPartition,
   type Partitioner,
   type MsalErrorKind,

@@ -48,3 +48,21 @@ export {
   type MsalNodeNetworkClientOptions,
   type RecordedExchange,
 } from './msalNodeNetworkClient.js'
+
+// ---- Managed identity: one emulation per source, and Cloud Shell ----
+export {
+  ManagedIdentityEmulation,
+  generatedIdentity,
+  jwtShapedToken,
+  type EmulatedIdentity,
+  type EmulatedRequest,
+  type IssuedToken,
+  type ManagedIdentityEmulationOptions,
+} from './managedIdentity/emulation.js'
+export { ImdsEmulation } from './managedIdentity/imds.js'
+export { AppServiceEmulation, formatExpiresOn, type AppServiceEmulationOptions, type ExpiresOnFormat } from './managedIdentity/appService.js'
+export { MachineLearningEmulation, type MachineLearningEmulationOptions } from './managedIdentity/machineLearning.js'
+export { ServiceFabricEmulation, type ServiceFabricEmulationOptions, type RevocationSeen } from './managedIdentity/serviceFabric.js'
+export { AzureArcEmulation, ARC_LINUX_TOKEN_FOLDER, ARC_LINUX_AGENT, type AzureArcEmulationOptions, type ArcPlatform } from './managedIdentity/azureArc.js'
+export { CloudShellEmulation, type CloudShellEmulationOptions, type CloudShellUser } from './managedIdentity/cloudShell.js'
+export { managedIdentityFaults } from './managedIdentity/faults.js'

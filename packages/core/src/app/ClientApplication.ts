@@ -15,6 +15,7 @@ import {
 } from '../flows/authCode.js'
 import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
 import { discoverInstance } from '../authority/instanceDiscovery.js'
+import { runningInCloudShell } from '../flows/cloudShell.js'
 import { acquireTokenByRefreshToken } from '../flows/refreshToken.js'
 import { acquireTokenSilentWithError, type SilentAccount, type SilentOptions } from '../flows/silent.js'
 import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from '../flows/usernamePassword.js'
@@ -24,7 +25,7 @@ import { AppShell, type AppRuntime, type Outcome } from './AppShell.js'
 import type { ClientConfig } from './config.js'
 import { checkMethodOptions, type KnownOptions } from './methodOptions.js'
 import { flightKey, settle, settled } from './settle.js'
-import type { Account } from '../cache/selectors.js'
+import { selectAccounts, type Account } from '../cache/selectors.js'
 
 export type { AppRuntime, Outcome } from './AppShell.js'
 
@@ -171,7 +172,13 @@ export abstract class ClientApplication extends AppShell {
    * any), one per home account; `username` filters case-insensitively. MSAL Python's get_accounts.
    */
   override getAccounts(options: { readonly username?: string | undefined } = {}): Promise<Account[]> {
-    return this.withOptions('getAccounts', options, GET_ACCOUNTS_OPTIONS, (checked) => super.getAccounts(checked))
+    return this.withOptions('getAccounts', options, GET_ACCOUNTS_OPTIONS, (checked) => {
+      // Cloud Shell's accounts are listed only inside Cloud Shell (MSAL Python's rule).
+      const inCloudShell = run(runningInCloudShell(), this.interpret)
+      const select = (withCloudShell: boolean) =>
+        this.cacheOperation(() => this.appCacheContext, () => selectAccounts(this.tokenCache, this.ctx.environments, checked, withCloudShell))
+      return inCloudShell instanceof Promise ? inCloudShell.then(select) : select(inCloudShell)
+    })
   }
 
   /**

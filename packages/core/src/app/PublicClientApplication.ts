@@ -1,4 +1,6 @@
-import type { Interpret } from '../effects/run.js'
+import * as E from '../util/either.js'
+import { run, type Interpret } from '../effects/run.js'
+import { acquireTokenInteractiveInCloudShell } from '../flows/cloudShell.js'
 import {
   acquireTokenByDeviceFlow,
   initiateDeviceFlow,
@@ -18,6 +20,7 @@ const DEVICE_FLOW_REDEMPTION_OPTIONS: KnownOptions<DeviceFlowRedemptionOptions> 
 const DEVICE_FLOW_REDEMPTION_REFUSED = {
   exitCondition: "MSAL Python's exit_condition is not taken: stop the polling with an AbortSignal (signal), or by setting flow.expiresAt to 0",
 }
+import { settled } from './settle.js'
 
 /** acquireTokenByDeviceFlow's options. */
 export interface DeviceFlowRedemptionOptions extends Omit<CoreDeviceFlowRedemptionOptions, 'signal'> {
@@ -73,6 +76,22 @@ export class PublicClientApplication extends ClientApplication {
         return this.userOperation(() => acquireTokenByDeviceFlow(this.ctx, flow, checked), interpret)
       },
       DEVICE_FLOW_REDEMPTION_REFUSED,
+    )
+  }
+
+  /**
+   * MSAL Python's acquire_token_interactive(prompt="none") inside Azure Cloud Shell
+   * (AZUREPS_HOST_ENVIRONMENT starting with "cloud-shell"): the signed-in user's token from Cloud
+   * Shell's endpoint, filed with a CLOUDSHELL account that getAccounts() then lists (in Cloud
+   * Shell) and acquireTokenSilent serves. Resolves undefined outside Cloud Shell.
+   */
+  protected acquireTokenInCloudShell(scopes: readonly string[]): Promise<TokenResult | undefined> {
+    return settled(() =>
+      this.persisted(
+        () => this.appCacheContext,
+        () => run(acquireTokenInteractiveInCloudShell(this.ctx, scopes), this.interpret),
+        (result) => this.userCacheContext(result !== undefined && E.isRight(result) ? result.right?.account?.homeAccountId : undefined),
+      ),
     )
   }
 }

@@ -16,7 +16,8 @@ export const ACCOUNT_SOURCES: ReadonlySet<string> = new Set([
 
 /** A token response and where it came from: what the cache needs to file it. */
 export interface TokenResponseEvent {
-  readonly clientId: string
+  /** null: a system-assigned managed identity's token, filed with no client id (as MSAL Python files it). */
+  readonly clientId: string | null
   /** The host the tokens are filed under. */
   readonly environment: string
   /** The tenant the access and ID tokens are for. */
@@ -142,7 +143,8 @@ export const reduceTokenResponse = (given: TokenResponseEvent, nowSec: number, c
       home_account_id: home,
       environment: event.environment,
       realm: realmOf(event),
-      client_id: event.clientId,
+      // Only user sign-ins bring ID and refresh tokens, and they always name the app.
+      client_id: event.clientId ?? '',
     }
     puts.push(put('IdToken', idToken))
   }
@@ -152,7 +154,7 @@ export const reduceTokenResponse = (given: TokenResponseEvent, nowSec: number, c
       secret: response.refresh_token,
       home_account_id: home,
       environment: event.environment,
-      client_id: event.clientId,
+      client_id: event.clientId ?? '',
       target: event.target,
       last_modification_time: String(nowSec),
       ...(response.refresh_token_expires_in !== undefined ? { expires_on: String(nowSec + response.refresh_token_expires_in) } : {}),
@@ -199,7 +201,7 @@ export const removeClientTokens = (cache: TokenStore, clientId: string, environm
   const lowerClient = clientId.toLowerCase()
   const deletes = environments.flatMap((environment) =>
     [...cache.accessTokenKeysOf(environment, null)]
-      .filter((key) => cache.getAccessToken(key)?.entity.client_id.toLowerCase() === lowerClient)
+      .filter((key) => cache.getAccessToken(key)?.entity.client_id?.toLowerCase() === lowerClient)
       .map((key): CacheDelete => ({ type: 'AccessToken', key })),
   )
   return { puts: [], deletes }

@@ -16,6 +16,11 @@ export const EpochSecondsString = t.normalising(
 /** null (MSAL Python) or "" (MSAL for Node) mark an app's own token, which has no account. */
 const HomeAccountId = t.union([t.string, t.nullValue])
 const OptionalString = t.union([t.string, t.nullValue])
+/**
+ * null: MSAL Python files a system-assigned managed identity's tokens (and app metadata) with no
+ * client id.
+ */
+const ClientId = t.union([t.string, t.nullValue])
 
 export const AccessTokenEntity = t.intersection(
   [
@@ -23,7 +28,7 @@ export const AccessTokenEntity = t.intersection(
       credential_type: t.literal('AccessToken'),
       secret: t.string,
       environment: t.string,
-      client_id: t.string,
+      client_id: ClientId,
       target: t.string,
       realm: t.string,
       cached_at: EpochSecondsString,
@@ -76,7 +81,7 @@ export const isAccessTokenEntity = (u: unknown): u is AccessTokenEntity => {
     at['credential_type'] === 'AccessToken' &&
     isString(at['secret']) &&
     isString(at['environment']) &&
-    isString(at['client_id']) &&
+    (at['client_id'] === null || isString(at['client_id'])) &&
     isString(at['target']) &&
     isString(at['realm']) &&
     isEpochSeconds(at['cached_at']) &&
@@ -149,7 +154,7 @@ export const AccountEntity = t.intersection(
 export type AccountEntity = t.TypeOf<typeof AccountEntity> & { readonly [extra: string]: unknown }
 
 export const AppMetadataEntity = t.intersection(
-  [t.type({ client_id: t.string, environment: t.string }), t.partial({ family_id: OptionalString })],
+  [t.type({ client_id: ClientId, environment: t.string }), t.partial({ family_id: OptionalString })],
   'an app metadata entry',
 )
 export type AppMetadataEntity = t.TypeOf<typeof AppMetadataEntity> & { readonly [extra: string]: unknown }

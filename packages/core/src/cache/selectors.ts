@@ -174,6 +174,7 @@ export interface Account {
 }
 
 const INTERESTING_AUTHORITY_TYPES = new Set(['MSSTS', 'ADFS'])
+const WITH_CLOUD_SHELL = new Set(['MSSTS', 'ADFS', 'CLOUDSHELL'])
 
 /** An account entry as applications see it. */
 export const accountOf = (entity: AccountEntity): Account => ({
@@ -196,11 +197,14 @@ export const selectAccounts = (
   cache: TokenStore,
   environments: readonly string[],
   filter: { readonly username?: string | undefined } = {},
+  /** Also Cloud Shell's accounts (MSAL Python lists them only inside Cloud Shell). */
+  withCloudShell = false,
 ): Account[] => {
+  const types = withCloudShell ? WITH_CLOUD_SHELL : INTERESTING_AUTHORITY_TYPES
   for (const environment of environments) {
     const byHome = new Map<string, Account>()
     for (const { entity } of cache.accounts.lookup(ACCOUNTS_BY_ENVIRONMENT, environment.toLowerCase()).values()) {
-      if (INTERESTING_AUTHORITY_TYPES.has(entity.authority_type ?? 'MSSTS')) byHome.set(entity.home_account_id, accountOf(entity))
+      if (types.has(entity.authority_type ?? 'MSSTS')) byHome.set(entity.home_account_id, accountOf(entity))
     }
     if (byHome.size === 0) continue
     const wanted = filter.username?.toLowerCase()

@@ -39,6 +39,17 @@ export interface HttpFailure {
 
 export type HttpOutcome = HttpResponse | HttpFailure
 
+/**
+ * A small file's text, or why there is none. Interpreters check the size before reading: a file
+ * larger than the effect's `maxBytes` is refused unread.
+ */
+export type FileOutcome =
+  | { readonly _tag: 'FileContent'; readonly text: string }
+  /** Refused unread: the file has `sizeBytes` bytes, more than the effect's `maxBytes`. */
+  | { readonly _tag: 'FileTooLarge'; readonly sizeBytes: number }
+  /** Missing, unreadable, not a regular file, or a runtime with no file system. */
+  | { readonly _tag: 'FileUnavailable'; readonly reason: string }
+
 /** A signed JWT or an assertion, or why there is none (a callback threw, a key cannot sign): values, never throws. */
 export type AssertionOutcome =
   | { readonly _tag: 'Assertion'; readonly assertion: string }
@@ -51,6 +62,13 @@ export type Effect =
   | { readonly _tag: 'Sha256'; readonly data: string }
   | { readonly _tag: 'Sleep'; readonly ms: number }
   | { readonly _tag: 'ReadEnv'; readonly name: string }
+  /**
+   * Read a small UTF-8 text file, at most `maxBytes` bytes: the size is checked before any byte
+   * is read, and the read itself is bounded. For managed identity's key and agent files only.
+   */
+  | { readonly _tag: 'ReadFile'; readonly path: string; /** The largest file read, in bytes. */ readonly maxBytes: number }
+  /** Whether a file exists and can be read (Azure Arc's agent is detected by its executable). */
+  | { readonly _tag: 'FileExists'; readonly path: string }
   | { readonly _tag: 'Log'; readonly level: LogLevel; readonly message: string; readonly pii: boolean }
   /**
    * Sign a JWT with the application's certificate key. The key never appears in the effect: the
@@ -108,6 +126,8 @@ export interface EffectResults {
   Sha256: Uint8Array
   Sleep: undefined
   ReadEnv: string | undefined
+  ReadFile: FileOutcome
+  FileExists: boolean
   Log: undefined
   SignJwt: AssertionOutcome
   ClientAssertion: AssertionOutcome

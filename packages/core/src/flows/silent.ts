@@ -14,6 +14,7 @@ import { decorateScopes, RESERVED_SCOPES, undecoratedScopes } from '../protocol/
 import { targetToScopes } from '../protocol/scopes.js'
 import { buildRefreshTokenRequest } from '../protocol/userGrants.js'
 import { resultFromCache, type TokenResult } from '../result.js'
+import { acquireTokenByCloudShell, CLOUD_SHELL_AUTHORITY_TYPE } from './cloudShell.js'
 import { newCorrelationId } from './correlation.js'
 import { discoverTenantId, namesTenantByDomain } from './tenantId.js'
 import { logError } from './logging.js'
@@ -28,7 +29,7 @@ export interface SilentOptions {
 }
 
 /** The parts of an account a silent call needs: getAccounts() returns them. */
-export type SilentAccount = Pick<Account, 'homeAccountId' | 'environment'> & Partial<Pick<Account, 'realm' | 'username'>>
+export type SilentAccount = Pick<Account, 'homeAccountId' | 'environment'> & Partial<Pick<Account, 'realm' | 'username' | 'authorityType'>>
 
 /** Tenants that stand for "whichever tenant the user signs in to": their tokens are filed under the user's tenant. */
 const MULTI_TENANT = new Set(['common', 'organizations', 'consumers'])
@@ -119,6 +120,7 @@ export function* acquireTokenSilentWithError(
     return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId))
   }
   if (reach === 'cache') return E.right(undefined)
+  if (account.authorityType === CLOUD_SHELL_AUTHORITY_TYPE) return yield* fromCloudShell(ctx, scopes, account, lookup, correlationId, nowSec)
   const reason = refreshReasonOf(lookup)
   yield* log('info', `acquireTokenSilent: no usable access token (refresh reason ${reason}); looking for a refresh token (correlation id ${correlationId})`)
 
@@ -139,6 +141,25 @@ export function* acquireTokenSilentWithError(
   return E.left(withCorrelationId(failure, correlationId))
 }
 
+/**
+ * A Cloud Shell account's token comes from Cloud Shell again (MSAL Python's rule), never from a
+ * refresh token; a token past its refresh_on is returned if that fails.
+ */
+function* fromCloudShell(
+  ctx: ClientContext,
+  scopes: readonly string[],
+  account: SilentAccount,
+  lookup: AccessTokenLookup | undefined,
+  correlationId: string,
+  nowSec: number,
+): Program<E.Either<MsalError, TokenResult | undefined>> {
+  yield* log('info', `acquireTokenSilent: a Cloud Shell account; asking Cloud Shell (correlation id ${correlationId})`)
+  const fresh = yield* acquireTokenByCloudShell(ctx, scopes, correlationId)
+  if (E.isRight(fresh) || lookup?._tag !== 'Aging') return fresh
+  yield* logError('warning', `acquireTokenSilent (correlation id ${correlationId}) returns the cached token: Cloud Shell did not give a new one`, fresh.left)
+  return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId))
+}
+
 /** MSAL Python maps the suberrors an app cannot act on to an empty classification (its issue #57). */
 const classified = (error: MsalError): MsalError =>
   'suberror' in error && error.suberror !== undefined ? withFields(error, { classification: classifySuberror(error.suberror) }) : error
@@ -149,7 +170,7 @@ const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: Si
   const base = { ...resultFromCache(entity, nowSec, correlationId), scopes: undecoratedScopes(targetToScopes(entity.target)) }
   const owned = [...ctx.tokenCache.accounts.lookup(BY_OWNER, ownerKey(entity.environment, account.homeAccountId)).values()]
   const stored = owned.find(({ entity: candidate }) => candidate.realm === entity.realm) ?? owned[0]
-  const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: account.homeAccountId, environment: entity.environment, clientId: entity.client_id, realm: entity.realm })
+  const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: account.homeAccountId, environment: entity.environment, clientId: entity.client_id ?? ctx.config.clientId, realm: entity.realm })
   const claims = idToken === undefined ? undefined : claimsOf(ctx, idToken)
   return {
     ...base,

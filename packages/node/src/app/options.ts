@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either'
-import { checkOptions, CLIENT_APPLICATION_RULES, UNSUPPORTED_OPTIONS, configurationError, HttpCache, is, requestTimeoutMsOf, type ClientApplicationOptions, type ConfigurationError, type Interpret, type OptionRule, type OptionRules, type PublicAppRuntime } from '@msal-ts/core'
+import { anObject, checkOptions, CLIENT_APPLICATION_RULES, UNSUPPORTED_OPTIONS, configurationError, HttpCache, is, requestTimeoutMsOf, type ClientApplicationOptions, type ConfigurationError, type Interpret, type OptionRule, type OptionRules, type PublicAppRuntime } from '@msal-ts/core'
 import { abortable } from '@msal-ts/browser'
 import { TokenCache } from '../cache/tokenCaches.js'
 import { createNodeInterpreter } from '../interpreter/nodeInterpreter.js'
@@ -32,9 +32,15 @@ export interface NodeOptions {
    * MSAL_TS_TLS_VERIFICATION_OFF and a warning log line). Not with `httpClient`.
    */
   readonly verify?: boolean | string | undefined
+  /**
+   * The environment variables the application reads: proxies, the region, a managed identity's
+   * source, Cloud Shell. Default process.env (read at each use, so later changes count).
+   */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
 }
 
 export const NODE_RULES: OptionRules<NodeOptions> = {
+  env: { check: anObject('an object of environment variables (name to string)') },
   proxy: {
     check: (value) => {
       // Checked without httpClient here (that clash is reported after); never repeats the value.
@@ -59,8 +65,16 @@ export const checkNodeOptions = <T extends ClientApplicationOptions & NodeOption
   rules: { readonly [name: string]: OptionRule },
   example: string,
   unsupported: Readonly<Record<string, string>> = UNSUPPORTED_OPTIONS,
+): E.Either<ConfigurationError, T> => checkRuntimeOptions<T>(input, { ...CLIENT_APPLICATION_RULES, ...rules }, example, unsupported)
+
+/** Options checked against `rules` plus Node's own (proxy, proxies, verify, env); what clashes with an httpClient is refused. */
+export const checkRuntimeOptions = <T extends RuntimeOptions>(
+  input: unknown,
+  rules: { readonly [name: string]: OptionRule },
+  example: string,
+  unsupported: Readonly<Record<string, string>> = UNSUPPORTED_OPTIONS,
 ): E.Either<ConfigurationError, T> => {
-  const checked = checkOptions<T>(input, { ...CLIENT_APPLICATION_RULES, ...NODE_RULES, ...rules }, example, unsupported)
+  const checked = checkOptions<T>(input, { ...NODE_RULES, ...rules }, example, unsupported)
   if (E.isLeft(checked)) return checked
   const proxy = checkProxyOption(checked.right.proxy, checked.right.httpClient)
   if ('problem' in proxy) return E.left(configurationError('proxy', proxy.problem))
@@ -76,7 +90,11 @@ export const checkNodeOptions = <T extends ClientApplicationOptions & NodeOption
  * The Node runtime of an application: the Node interpreter (or the one the options inject),
  * wrapped by `withCredential` for a confidential client; the system clock's caches.
  */
-export const nodeRuntime = (options: ClientApplicationOptions & NodeOptions, withCredential: (interpret: Interpret) => Interpret = (i) => i): PublicAppRuntime => {
+/** The options the Node runtime is built from (every application class has them). */
+export type RuntimeOptions = NodeOptions &
+  Pick<ClientApplicationOptions, 'interpreter' | 'httpClient' | 'timeout' | 'logger' | 'logLevel' | 'enablePiiLog' | 'tokenCache' | 'httpCache'>
+
+export const nodeRuntime = (options: RuntimeOptions, withCredential: (interpret: Interpret) => Interpret = (i) => i): PublicAppRuntime => {
   const injected = options.interpreter
   const inner =
     injected ??
@@ -90,6 +108,7 @@ export const nodeRuntime = (options: ClientApplicationOptions & NodeOptions, wit
       logger: options.logger,
       logLevel: options.logLevel,
       enablePiiLog: options.enablePiiLog,
+      env: options.env,
     })
   return {
     interpret: withCredential(inner),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { configurationError, type Interpret, type LogLevel } from '@msal-ts/core'
 import { createWebInterpreter, type HttpClient, type Logger } from '@msal-ts/browser'
+import { fileIsReadable, readSmallFile } from './files.js'
 import { resolveFetch } from './fetch.js'
 import { checkProxiesOption, checkProxyOption } from './proxyEnvironment.js'
 import { directFetch, routeThroughProxies } from './proxyFetch.js'
@@ -38,7 +39,7 @@ export interface NodeInterpreterOptions {
 
 /**
  * Performs effects on Node: the web-platform interpreter (fetch, WebCrypto, timers) with Node's
- * additions: process.env, HTTP proxies (the `proxy` option or the environment, through undici),
+ * additions: process.env, small files (managed identity's key files), HTTP proxies (the `proxy` option or the environment, through undici),
  * and cross-fetch / @peculiar/webcrypto where the runtime lacks fetch or WebCrypto. The fetch
  * and crypto are resolved once, on first use. An injected httpClient is used as it is.
  *
@@ -69,6 +70,17 @@ export const createNodeInterpreter = (options: NodeInterpreterOptions = {}): Int
     env,
   })
   if (tls._tag === 'Off') web({ _tag: 'Log', level: 'warning', message: VERIFY_OFF_WARNING, pii: false })
-  // Node hashes synchronously (WebCrypto's digest is always a promise): throttling keys cost no await.
-  return (effect) => (effect._tag === 'Sha256' ? new Uint8Array(createHash('sha256').update(effect.data, 'utf8').digest()) : web(effect))
+  return (effect) => {
+    switch (effect._tag) {
+      case 'Sha256':
+        // Node hashes synchronously (WebCrypto's digest is always a promise): throttling keys cost no await.
+        return new Uint8Array(createHash('sha256').update(effect.data, 'utf8').digest())
+      case 'ReadFile':
+        return readSmallFile(effect.path, effect.maxBytes)
+      case 'FileExists':
+        return fileIsReadable(effect.path)
+      default:
+        return web(effect)
+    }
+  }
 }

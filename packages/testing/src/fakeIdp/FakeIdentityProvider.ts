@@ -1,9 +1,8 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
 import { type HttpOutcome, type HttpRequest } from '@msal-ts/core'
 import { bytesToBase64Url } from '@msal-ts/core/protocol'
 import { takeFault, type Fault, type FaultRule } from '../faults.js'
+import { answerHttpEffect, fetchServedBy, LoopbackServer } from '../serving.js'
 import type { RandomSource } from '../random.js'
 import { adfsClientCredentials, adfsConfiguration } from './adfs.js'
 import { authorize, signInOnPage, type AuthorizeContext, type AuthorizeRule } from './authorize.js'
@@ -226,8 +225,6 @@ export class FakeIdentityProvider {
   private readonly signer: TokenSigner
   private readonly clock: () => number
   private readonly random: RandomSource
-  private server: Server | undefined
-  private readonly sockets = new Set<Socket>()
   private readonly knownInstances: ReadonlySet<string>
 
   /** The protocol's endpoints, matched by path (and `when`) in order: the most specific first. */
@@ -754,73 +751,21 @@ export class FakeIdentityProvider {
   // ---- Face 1: Http effects, answered directly (used with createTestInterpreter) ----
 
   /** Answers an Http effect. A timeout fault answers at once with a timeout failure (virtual time). */
-  readonly http = async (request: HttpRequest): Promise<HttpOutcome> => {
-    const answer = await this.handle({
-      method: request.method,
-      url: new URL(request.url),
-      headers: Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value])),
-      form: request.form ?? {},
-      body: request.body,
-    })
-    switch (answer.kind) {
-      case 'response':
-        return { _tag: 'HttpResponse', status: answer.status, headers: answer.headers, body: answer.body }
-      case 'connection-error':
-        return { _tag: 'HttpFailure', kind: 'connection', message: 'connect ECONNREFUSED (injected fault)' }
-      case 'timeout':
-        return { _tag: 'HttpFailure', kind: 'timeout', message: 'no response (injected fault)' }
-    }
-  }
+  readonly http = (request: HttpRequest): Promise<HttpOutcome> => answerHttpEffect((r) => this.handle(r), request)
 
   // ---- Face 2: a fetch function (an application's httpClient) ----
 
   /** A fetch-compatible function served in-process, whatever the URL's host. */
-  readonly fetch: FetchFunction = async (input, init = {}) => {
-    const request = new Request(input, init)
-    const headers: Record<string, string> = {}
-    request.headers.forEach((value, name) => {
-      headers[name] = value
-    })
-    const body = await request.text()
-    const answer = await this.handle({
-      method: request.method,
-      url: new URL(request.url),
-      headers,
-      form: parseForm(headers['content-type'], body),
-      body,
-    })
-    switch (answer.kind) {
-      case 'response':
-        return new Response(answer.body, { status: answer.status, headers: answer.headers })
-      case 'connection-error':
-        throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED (injected fault)') })
-      case 'timeout':
-        return new Promise<Response>((_, reject) => {
-          const signal = init.signal
-          if (signal == null) return // no signal: hang, as a dead server would
-          const abort = () => reject(signal.reason ?? new DOMException('The operation was aborted.', 'AbortError'))
-          if (signal.aborted) abort()
-          else signal.addEventListener('abort', abort, { once: true })
-        })
-    }
-  }
+  readonly fetch: FetchFunction = fetchServedBy((r) => this.handle(r))
 
   // ---- Face 3: a real HTTP server on loopback ----
 
+  private readonly server = new LoopbackServer((r) => this.handle(r))
+
   /** Starts serving on 127.0.0.1 (port 0 picks a free one). Returns the base URL. */
   async listen(port = 0): Promise<string> {
-    if (this.server !== undefined) throw new Error('FakeIdentityProvider is already listening')
-    const server = createServer((req, res) => void this.serve(req, res))
-    server.on('connection', (socket) => {
-      this.sockets.add(socket)
-      socket.on('close', () => this.sockets.delete(socket))
-    })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, '127.0.0.1', () => resolve())
-    })
-    this.server = server
-    return this.url
+    if (this.server.listening) throw new Error('FakeIdentityProvider is already listening')
+    return this.server.listen(port)
   }
 
   /**
@@ -831,66 +776,12 @@ export class FakeIdentityProvider {
 
   /** The loopback server's base URL, e.g. http://127.0.0.1:53121 */
   get url(): string {
-    const address = this.server?.address()
-    if (address == null || typeof address === 'string') throw new Error('FakeIdentityProvider is not listening')
-    return `http://127.0.0.1:${address.port}`
+    if (!this.server.listening) throw new Error('FakeIdentityProvider is not listening')
+    return this.server.url
   }
 
   /** Stops the server, dropping any connection a timeout fault is holding open. */
-  async close(): Promise<void> {
-    const server = this.server
-    if (server === undefined) return
-    this.server = undefined
-    for (const socket of this.sockets) socket.destroy()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-  }
-
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value ?? '']),
-    )
-    const body = Buffer.concat(chunks).toString('utf8')
-    let answer: IdpAnswer
-    try {
-      answer = await this.handle({
-        method: req.method ?? 'GET',
-        url: new URL(req.url ?? '/', forwardedOrigin(headers) ?? this.url),
-        headers,
-        form: parseForm(headers['content-type'], body),
-        body,
-      })
-    } catch (error) {
-      answer = { kind: 'response', status: 500, headers: { 'content-type': 'text/plain' }, body: String(error) }
-    }
-    switch (answer.kind) {
-      case 'response':
-        res.writeHead(answer.status, answer.headers)
-        res.end(answer.body)
-        return
-      case 'connection-error':
-        req.socket.destroy()
-        return
-      case 'timeout':
-        return // hold the connection open; close() or the client ends it
-    }
+  close(): Promise<void> {
+    return this.server.close()
   }
 }
-
-/**
- * The origin a client asked for, when something in front of the server says so (a TLS proxy,
- * or a test client that tunnels https://login.microsoftonline.com to the loopback server):
- * discovery documents and token issuers then carry that origin, as they would behind the
- * real host. MSAL Python, for one, accepts only https endpoints.
- */
-const forwardedOrigin = (headers: Readonly<Record<string, string>>): string | undefined => {
-  const host = headers['x-forwarded-host']
-  if (host === undefined || host === '') return undefined
-  return `${headers['x-forwarded-proto'] ?? 'http'}://${host}`
-}
-
-const parseForm = (contentType: string | undefined, body: string): Record<string, string> =>
-  contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded') === true
-    ? Object.fromEntries(new URLSearchParams(body))
-    : {}
