@@ -7,6 +7,7 @@ import { run, type Interpret } from '../effects/run.js'
 import { errorSummary, isMsalError, type MsalError } from '../errors.js'
 import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
 import type { InstanceDiscoveryStep } from '../authority/resolveEndpoints.js'
+import type { CloudShellTokens } from './context.js'
 import type { HttpCache } from '../http/httpCache.js'
 import type { PlatformInfo } from '../http/telemetry.js'
 import type { TokenResult } from '../result.js'
@@ -34,6 +35,8 @@ export interface AppAbilities {
   readonly clientAuthentication?: ClientAuthenticator | undefined
   /** Instance discovery, for Entra hosts MSAL does not know. */
   readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
+  /** Cloud Shell's tokens for its accounts. */
+  readonly cloudShellTokens?: CloudShellTokens | undefined
 }
 
 /**

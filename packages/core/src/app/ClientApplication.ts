@@ -15,7 +15,7 @@ import {
 } from '../flows/authCode.js'
 import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
 import { discoverInstance } from '../authority/instanceDiscovery.js'
-import { runningInCloudShell } from '../flows/cloudShell.js'
+import { acquireTokenByCloudShell, runningInCloudShell } from '../flows/cloudShell.js'
 import { acquireTokenByRefreshToken } from '../flows/refreshToken.js'
 import { acquireTokenSilentWithError, type SilentAccount, type SilentOptions } from '../flows/silent.js'
 import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from '../flows/usernamePassword.js'
@@ -70,7 +70,7 @@ export abstract class ClientApplication extends AppShell {
   private readonly silentFlights = new SingleFlight<Outcome<TokenResult | undefined>>()
 
   protected constructor(config: ClientConfig, runtime: ClientAppRuntime, clientAuthentication?: ClientAuthenticator) {
-    super(config, runtime, { clientAuthentication, instanceDiscovery: discoverInstance })
+    super(config, runtime, { clientAuthentication, instanceDiscovery: discoverInstance, cloudShellTokens: acquireTokenByCloudShell })
   }
 
   /**

@@ -5,6 +5,10 @@ import { oboBucketPrefix, prepareBucket, type AccessTokenBucket, type TokenStore
 import type { HttpCache } from '../http/httpCache.js'
 import { emptyTelemetry, type PlatformInfo, type TelemetryBuffer } from '../http/telemetry.js'
 import type { ClientConfig } from './config.js'
+import type * as E from '../util/either.js'
+import type { Program } from '../effects/program.js'
+import type { MsalError } from '../errors.js'
+import type { TokenResult } from '../result.js'
 import type { InstanceDiscoveryStep } from '../authority/resolveEndpoints.js'
 import { PUBLIC_CLIENT, type ClientAuthenticator } from '../flows/clientAuthenticator.js'
 
@@ -65,6 +69,8 @@ export interface ClientContext {
   readonly clientAuthentication: ClientAuthenticator
   /** How an Entra host MSAL does not know is validated (absent: such a host is a ConfigurationError). */
   readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
+  /** How a Cloud Shell account gets a token (MSAL Python's classes; absent in a browser app). */
+  readonly cloudShellTokens?: CloudShellTokens | undefined
   /** The authority's host, then its aliases: where cached tokens may be filed. */
   readonly environments: readonly string[]
   /**
@@ -85,7 +91,12 @@ export interface ClientContextInput {
   readonly clientAuthentication?: ClientAuthenticator | undefined
   /** Instance discovery (discoverInstance); MSAL Python's classes pass it, a browser app does not. */
   readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
+  /** Cloud Shell's tokens for its accounts; MSAL Python's classes pass them. */
+  readonly cloudShellTokens?: CloudShellTokens | undefined
 }
+
+/** Cloud Shell's token for the scopes (see flows/cloudShell.ts), injected so a browser bundle leaves it out. */
+export type CloudShellTokens = (ctx: ClientContext, scopes: readonly string[], correlationId: string) => Program<E.Either<MsalError, TokenResult>>
 
 /** An application's state before its first call. */
 export const initialAppState = (): AppState => ({
@@ -109,6 +120,7 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     memo: { silentBuckets: new Map(), decodedIdTokens: new WeakMap() },
     clientAuthentication: input.clientAuthentication ?? PUBLIC_CLIENT,
     instanceDiscovery: input.instanceDiscovery,
+    cloudShellTokens: input.cloudShellTokens,
     environments,
     oboBucketPrefixes: environments.map((environment) => oboBucketPrefix(input.config.clientId, environment)),
     appTokenBuckets: environments.map((environment) =>

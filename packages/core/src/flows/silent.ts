@@ -1,5 +1,5 @@
 import * as E from '../util/either.js'
-import type { ClientContext } from '../app/context.js'
+import type { ClientContext, CloudShellTokens } from '../app/context.js'
 import { entraEndpoints } from '../authority/endpoints.js'
 import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
 import { accountOf, isRedeemable, selectAccessTokenIn, selectAppMetadata, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
@@ -14,7 +14,6 @@ import { decorateScopes, RESERVED_SCOPES, undecoratedScopes } from '../protocol/
 import { targetToScopes } from '../protocol/scopes.js'
 import { buildRefreshTokenRequest } from '../protocol/userGrants.js'
 import { resultFromCache, type TokenResult } from '../result.js'
-import { acquireTokenByCloudShell, CLOUD_SHELL_AUTHORITY_TYPE } from './cloudShell.js'
 import { newCorrelationId } from './correlation.js'
 import { discoverTenantId, namesTenantByDomain } from './tenantId.js'
 import { logError } from './logging.js'
@@ -120,7 +119,8 @@ export function* acquireTokenSilentWithError(
     return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId))
   }
   if (reach === 'cache') return E.right(undefined)
-  if (account.authorityType === CLOUD_SHELL_AUTHORITY_TYPE) return yield* fromCloudShell(ctx, scopes, account, lookup, correlationId, nowSec)
+  // Cloud Shell's accounts (authority type CLOUDSHELL) get tokens from Cloud Shell, where the application can ask it.
+  if (account.authorityType === 'CLOUDSHELL' && ctx.cloudShellTokens !== undefined) return yield* fromCloudShell(ctx, ctx.cloudShellTokens, scopes, account, lookup, correlationId, nowSec)
   const reason = refreshReasonOf(lookup)
   yield* log('info', `acquireTokenSilent: no usable access token (refresh reason ${reason}); looking for a refresh token (correlation id ${correlationId})`)
 
@@ -147,6 +147,7 @@ export function* acquireTokenSilentWithError(
  */
 function* fromCloudShell(
   ctx: ClientContext,
+  acquireTokenByCloudShell: CloudShellTokens,
   scopes: readonly string[],
   account: SilentAccount,
   lookup: AccessTokenLookup | undefined,
