@@ -21,7 +21,11 @@ import { now } from '@msal-ts/core/protocol'
 import {
   ConfidentialClientApplication,
   FilePersistence,
+  ManagedIdentityClient,
+  ManagedIdentityError,
   MsalError,
+  SystemAssignedManagedIdentity,
+  UserAssignedManagedIdentity,
   ThrottledError,
   PublicClientApplication,
   SerializableTokenCache,
@@ -30,7 +34,7 @@ import {
   type ConfidentialClientApplicationOptions,
   type TokenResult,
 } from '@msal-ts/node'
-import { createTestInterpreter, FakeIdentityProvider, fixedClock, record, replay } from '@msal-ts/testing'
+import { AppServiceEmulation, createTestInterpreter, FakeIdentityProvider, fixedClock, record, replay } from '@msal-ts/testing'
 
 const TENANT = 'contoso.onmicrosoft.com'
 const DAEMON = { clientId: 'consumer-daemon', clientSecret: 'consumer-secret' }
@@ -68,6 +72,12 @@ async function daemon(base: string, cacheDir: string): Promise<void> {
   const second = await app.acquireTokenForClient(SCOPES)
   check(first.tokenSource === 'identity_provider' && second.tokenSource === 'cache', 'the second app token comes from the cache')
   console.log(`daemon: ${describeResult(first)}, then ${describeResult(second)}`)
+  // MSAL Python's names for timeout (seconds), proxies and verify; the cache's find with `now`.
+  const ported = new ConfidentialClientApplication({ ...options, tokenCache: new TokenCache(), timeout: 2, proxies: {}, verify: true })
+  check((await ported.acquireTokenForClient(SCOPES)).tokenSource === 'identity_provider', 'MSAL Python\'s timeout: 2 (seconds) waits for the fake')
+  check(ported.tokenCache.find('AccessToken', { now: 0 }).length === 1 && ported.tokenCache.find('AccessToken', { now: 4_000_000_000 }).length === 0, 'find skips (and removes) tokens expired at `now`')
+  const url: string = await app.getAuthorizationRequestUrl(['User.Read'], { responseType: 'code', authority: `${base}/${TENANT}` })
+  check(new URL(url).searchParams.get('response_type') === 'code', 'getAuthorizationRequestUrl takes responseType and authority')
 
   const wrongSecret = new ConfidentialClientApplication({ ...options, clientCredential: 'not-the-secret', tokenCache: new TokenCache() })
   try {
@@ -107,6 +117,28 @@ async function recordAndReplay(idp: FakeIdentityProvider): Promise<void> {
   console.log(`testing: replayed the recorded ${describeResult(replayed)}`)
 }
 
+/** A daemon on App Service with its managed identity: the emulated source, found through the environment. */
+async function managedIdentity(): Promise<void> {
+  const appService = new AppServiceEmulation()
+  await appService.listen()
+  try {
+    const mi = new ManagedIdentityClient(SystemAssignedManagedIdentity(), { env: appService.env })
+    const first = await mi.acquireTokenForClient({ resource: 'https://vault.azure.net' })
+    const second = await mi.acquireTokenForClient({ resource: 'https://vault.azure.net' })
+    const source: string = await mi.getManagedIdentitySource()
+    check(first.tokenSource === 'identity_provider' && second.tokenSource === 'cache' && source === 'APP_SERVICE', 'the managed identity\'s second token comes from the cache')
+    try {
+      UserAssignedManagedIdentity({})
+      check(false, 'a user-assigned identity needs an id')
+    } catch (error) {
+      check(error instanceof ManagedIdentityError, 'a missing id is a ManagedIdentityError')
+    }
+    console.log(`managed identity: ${source}: ${describeResult(first)}, then ${describeResult(second)}`)
+  } finally {
+    await appService.close()
+  }
+}
+
 async function coreProgram(): Promise<void> {
   const interpret: Interpret = createBrowserInterpreter()
   const seconds: number = await run(secondsSinceEpoch(), interpret)
@@ -136,10 +168,18 @@ export function mustNotCompile(result: TokenResult, error: MsalError, config: Re
   void app.acquireTokenForClient('api://consumer/.default')
   // @ts-expect-error the timeout is in milliseconds, a number
   createBrowserInterpreter({ timeoutMs: '5s' })
+  // @ts-expect-error MSAL Python's proxies has http and https keys only
+  void new ConfidentialClientApplication({ clientId: 'x', clientCredential: 's', proxies: { all: 'http://proxy:3128' } })
+  // @ts-expect-error onBeforeLaunchingUi is told { ui: 'browser' }
+  void new PublicClientApplication({ clientId: 'x' }).acquireTokenInteractive([], { onBeforeLaunchingUi: (info) => void info.uiType })
   // @ts-expect-error a FakeIdentityProvider's app needs a clientId
   new FakeIdentityProvider().registerApp({ clientSecret: 'x' })
   // @ts-expect-error the fixed clock starts at epoch milliseconds
   fixedClock('2026-01-01')
+  // @ts-expect-error a managed identity's resource is an options field, not a scope list
+  void new ManagedIdentityClient(SystemAssignedManagedIdentity()).acquireTokenForClient(['https://vault.azure.net/.default'])
+  // @ts-expect-error the dict form's type is one of four
+  void new ManagedIdentityClient({ ManagedIdentityIdType: 'Email', Id: 'x' })
   void [token, unknownKind, right]
 }
 
@@ -154,6 +194,7 @@ export async function main(): Promise<void> {
     await daemon(base, cacheDir)
     await desktop(idp, base)
     await recordAndReplay(idp)
+    await managedIdentity()
     await coreProgram()
   } finally {
     await idp.close()

@@ -3,6 +3,7 @@ import { decodeJwt } from 'jose'
 import { ConfidentialClientApplication, PublicClientApplication, TokenCache, type Account } from '@msal-ts/node'
 import { FakeIdentityProvider } from '@msal-ts/testing'
 import { demoCertificate } from './demoCertificate.js'
+import { managedIdentityDemo } from './managedIdentityDemo.js'
 import { API_CLIENT_ID, onBehalfOfDemo } from './oboDemo.js'
 import { formatCountdown, formatDuration, type Output } from './output.js'
 
@@ -79,11 +80,13 @@ export const runDemo = async (output: Output): Promise<number> => {
     const users = await signInDemo(idp, `${base}/organizations`, output)
     output.out('')
     const oboOk = users.ok && (await onBehalfOfDemo(idp, authority, users.app, users.accounts, apiCertificate, output))
-    const ok = daemonOk && users.ok && oboOk
+    output.out('')
+    const managedIdentityOk = await managedIdentityDemo(output)
+    const ok = daemonOk && users.ok && oboOk && managedIdentityOk
     output.out('')
     output.out(
       ok
-        ? 'demo complete: first token from the identity provider, second from the cache, one request for 50 callers; two users signed in (device code, browser) and served from the cache; a web API with a certificate called Graph on their behalf, the second call from the cache.'
+        ? 'demo complete: first token from the identity provider, second from the cache, one request for 50 callers; two users signed in (device code, browser) and served from the cache; a web API with a certificate called Graph on their behalf, the second call from the cache; a VM\'s managed identity got its tokens from IMDS, then from the cache.'
         : 'demo FAILED: see above.',
     )
     return ok ? 0 : 1

@@ -10,8 +10,8 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
 
 /** What a request may take, and until when. */
 export interface HttpLimits {
-  /** Milliseconds from the start of the request to the end of its body. */
-  readonly timeoutMs: number
+  /** Milliseconds from the start of the request to the end of its body; undefined for none (an injected client keeps its own). */
+  readonly timeoutMs: number | undefined
   /** Bytes of body accepted, counted after decompression. */
   readonly maxResponseBytes: number
 }
@@ -119,14 +119,16 @@ const readWhole = async (response: StreamingResponse, limits: HttpLimits, deadli
  * ignores its AbortSignal; the body is read up to `maxResponseBytes` (after decompression).
  * Failures and timeouts come back as values, never as exceptions.
  */
-export const performHttp = async (client: HttpClient, request: HttpRequest, limitsOrTimeoutMs: HttpLimits | number): Promise<HttpOutcome> => {
+export const performHttp = async (client: HttpClient, request: HttpRequest, limitsOrTimeoutMs: HttpLimits | number | undefined): Promise<HttpOutcome> => {
   const limits: HttpLimits =
-    typeof limitsOrTimeoutMs === 'number' ? { timeoutMs: limitsOrTimeoutMs, maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES } : limitsOrTimeoutMs
+    typeof limitsOrTimeoutMs === 'object' ? limitsOrTimeoutMs : { timeoutMs: limitsOrTimeoutMs, maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES }
   const controller = new AbortController()
   let timer: ReturnType<typeof setTimeout> | undefined
   const deadline: Deadline = {
     passed: false,
+    // No timeout (an injected client keeps its own): a deadline that never comes.
     expired: new Promise<Expired>((resolve) => {
+      if (limits.timeoutMs === undefined) return
       timer = setTimeout(() => {
         // Settled first, aborted after: whatever the abort makes fail, the deadline is what is reported.
         deadline.passed = true

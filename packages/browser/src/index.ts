@@ -11,6 +11,11 @@ export { isLogged, type Logger } from './logger.js'
 export { abortable, type AbortableOptions } from './abortable.js'
 export { VERSION, webPlatform } from './platform.js'
 export { ConfidentialClientApplication, type ConfidentialClientApplicationOptions } from './app/ConfidentialClientApplication.js'
+export { PublicClientApplication, type BrowserApplicationOptions } from './spa/PublicClientApplication.js'
+export { EventType, type EventMessage, type EventCallback, type InteractionType } from './spa/events.js'
+export { WebStorageCache, type CacheLocation } from './spa/storageCache.js'
+export { browserPlatform, corsSafeRequest, type BrowserPlatformOptions } from './spa/platform.js'
+export { handleRedirectBridge } from './redirect.js'
 export { parseWebClientCredential, type WebClientCredentialOption, type WebCredential } from './credentials/clientCredential.js'
 export { withClientCredential, type CredentialHolder, type SigningKey } from './credentials/credentialInterpreter.js'
 export { readPkcs8RsaKey, type Pkcs8RsaKey } from './credentials/pkcs8.js'
@@ -21,6 +26,12 @@ export {
   SerializableTokenCache,
   HttpCache,
   AuthorityBuilder,
+  InteractionRequiredError,
+  InteractionInProgressError,
+  PopupBlockedError,
+  type InteractionRequiredReason,
+  type SpaRequest,
+  type LogoutRequest,
   type Account,
   type ClientAssertionCallback,
   type ClientCredentialsOptions,

@@ -11,9 +11,13 @@ export interface WebInterpreterOptions {
   readonly fetch: Lazy<HttpClient>
   /** getRandomValues and SHA-256; may be resolved lazily (a runtime may need to load a fallback). */
   readonly crypto: Lazy<WebCrypto>
-  /** Per-request timeout in milliseconds, from the request to the end of its body. Default 30 000. */
-  readonly timeoutMs?: number | undefined
-  /** The largest response body read, in bytes, counted after decompression. Default 1 MiB (1,048,576). */
+  /**
+   * Per-request timeout in milliseconds, body included. Default 30 000. false: none of the
+   * application's (an injected client keeps its own); a request's own limit (the 2 s region
+   * probe) still applies.
+   */
+  readonly timeoutMs?: number | false | undefined
+  /** The largest response body read, in bytes, counted after decompression, whatever the client. Default 1 MiB (1,048,576). */
   readonly maxResponseBytes?: number | undefined
   readonly logger?: Logger | undefined
   readonly logLevel?: LogLevel | undefined
@@ -23,6 +27,10 @@ export interface WebInterpreterOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000
+
+/** The shorter of the application's timeout and the request's own; undefined when neither sets one. */
+const requestTimeout = (application: number | false, own: number | undefined): number | undefined =>
+  application === false ? own : Math.min(application, own ?? application)
 
 const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
@@ -79,7 +87,7 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
     switch (effect._tag) {
       case 'Http':
         return using(fetchClient(), (client) =>
-          performHttp(client, effect.request, { timeoutMs: Math.min(timeoutMs, effect.request.timeoutMs ?? timeoutMs), maxResponseBytes }),
+          performHttp(client, effect.request, { timeoutMs: requestTimeout(timeoutMs, effect.request.timeoutMs), maxResponseBytes }),
         )
       case 'Now':
         return Date.now()
@@ -91,6 +99,10 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
         return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timerDelay(effect.ms)))
       case 'ReadEnv':
         return options.env?.[effect.name]
+      case 'ReadFile':
+        return { _tag: 'FileUnavailable', reason: 'this runtime has no file system' }
+      case 'FileExists':
+        return false
       case 'Commit':
         // The application shell applies commits to its state before effects reach a runtime.
         throw new Error('a Commit effect reached the runtime interpreter: run flows through an application, or with runFlow(ctx, program, interpret)')
@@ -103,6 +115,10 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
           options.logger(effect.level, effect.message)
         }
         return undefined
+      default:
+        // The browser's own effects (navigation, storage, popups, iframes, locks) are the SPA's
+        // platform's (packages/browser/src/spa/browserPlatform.ts); this runtime cannot do them.
+        throw new Error(`the ${effect._tag} effect is a browser page's; this runtime cannot perform it`)
     }
   }
 }
@@ -110,10 +126,13 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
 /**
  * The interpreter for web-platform runtimes (browsers, Cloudflare Workers, Deno, Bun): the
  * runtime's own fetch and WebCrypto unless others are given (`undefined` counts as not given).
+ * A `fetch` given here keeps its own timeouts unless `timeoutMs` is given too; the runtime's gets
+ * the default 30 s.
  */
 export const createBrowserInterpreter = (options: Partial<WebInterpreterOptions> = {}): Interpret =>
   createWebInterpreter({
     ...options,
     fetch: options.fetch ?? (() => globalThis.fetch.bind(globalThis) as unknown as HttpClient),
     crypto: options.crypto ?? (() => globalThis.crypto),
+    timeoutMs: options.timeoutMs ?? (options.fetch !== undefined ? false : DEFAULT_TIMEOUT_MS),
   })

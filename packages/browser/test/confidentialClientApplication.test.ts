@@ -47,7 +47,8 @@ describe('ConfidentialClientApplication on web runtimes', () => {
 
   it.each<[string, Record<string, unknown>, string, RegExp]>([
     ['an empty client id', { clientId: '' }, 'clientId', /non-empty string/],
-    ['a timeout of 0', { timeout: 0 }, 'timeout', /positive number of milliseconds/],
+    ['a timeout of 0', { timeout: 0 }, 'timeout', /number of seconds above 0/],
+    ['a timeout a timer would overflow on (1e10 s)', { timeout: 1e10 }, 'timeout', /at most 2,147,483/],
     ['an httpClient that is no function', { httpClient: {} }, 'httpClient', /fetch-compatible function/],
     ['a token cache that is none', { tokenCache: {} }, 'tokenCache', /TokenCache/],
     ['an unknown log level', { logLevel: 'debug' }, 'logLevel', /one of 'error'/],

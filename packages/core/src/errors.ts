@@ -182,8 +182,77 @@ export class CancelledError extends MsalErrorBase {
   readonly kind = 'CancelledError' as const
 }
 
+/** Why a browser app must show the user a sign-in page: silent acquisition could not get a token. */
+export type InteractionRequiredReason =
+  /** No account was given, or the cache knows none. */
+  | 'no_account'
+  /** The refresh token's own lifetime (a SPA's fixed 24 hours, `refresh_token_expires_in`) is over or nearly over. */
+  | 'refresh_token_expired'
+  /** The identity provider wants the user to sign in (no session, `login_required`, `interaction_required`). */
+  | 'login_required'
+  /** The user has not consented to these scopes (`consent_required`). */
+  | 'consent_required'
+  /** The hidden iframe brought no answer in time (third-party cookies blocked, a page that cannot be framed). */
+  | 'iframe_timeout'
+  /** The identity provider refused the refresh token (e.g. revoked, `invalid_grant`). */
+  | 'refresh_refused'
+
+/** Silent acquisition could not get a token without the user: sign in interactively (loginRedirect, loginPopup). */
+export class InteractionRequiredError extends MsalErrorBase {
+  readonly kind = 'InteractionRequiredError' as const
+  /** Why interaction is required. */
+  declare readonly reason: InteractionRequiredReason
+}
+
+/** Another sign-in is under way in this tab (its interaction flag is live). */
+export class InteractionInProgressError extends MsalErrorBase {
+  readonly kind = 'InteractionInProgressError' as const
+  /** The interaction under way: "redirect", "popup" or "logout". */
+  declare readonly interaction: string
+  /** How long ago it began, in milliseconds. */
+  declare readonly ageMs: number
+}
+
+/** The browser refused to open the sign-in popup (no user gesture, or a popup blocker). */
+export class PopupBlockedError extends MsalErrorBase {
+  readonly kind = 'PopupBlockedError' as const
+}
+
+/**
+ * A managed identity could not be used as given or as its source answered (MSAL Python's
+ * ManagedIdentityError): an identity that is not one, an endpoint variable that is not a URL, an
+ * Azure Arc challenge or key file that is refused, a user-assigned identity the source did not
+ * confirm. The message names what was wrong. As in MSAL Python, where ArcPlatformNotSupportedError
+ * is a subclass, `instanceof ManagedIdentityError` holds for both kinds.
+ */
+export class ManagedIdentityError extends MsalErrorBase {
+  readonly kind = 'ManagedIdentityError' as const
+  /** The source the failure concerns (e.g. "AZURE_ARC"), when one was chosen. */
+  declare readonly source?: string | undefined
+
+  static override [Symbol.hasInstance](value: unknown): value is ManagedIdentityError | ArcPlatformNotSupportedError {
+    return value instanceof MsalErrorBase && (value.kind === 'ManagedIdentityError' || value.kind === 'ArcPlatformNotSupportedError')
+  }
+}
+
+/**
+ * Azure Arc's agent challenged, but this platform has no Arc key folder (only Linux and Windows
+ * do): MSAL Python's ArcPlatformNotSupportedError. Also `instanceof ManagedIdentityError`.
+ */
+export class ArcPlatformNotSupportedError extends MsalErrorBase {
+  readonly kind = 'ArcPlatformNotSupportedError' as const
+  /** Always "AZURE_ARC". */
+  declare readonly source: string
+  /** The platform (Node's process.platform), e.g. "darwin". */
+  declare readonly platform: string
+}
+
 /** Every kind of failure; narrow it with `kind`. */
 export type MsalError =
+  | InteractionRequiredError
+  | InteractionInProgressError
+  | PopupBlockedError
+  | ArcPlatformNotSupportedError
   | AuthorizationError
   | CancelledError
   | IdTokenError
@@ -195,12 +264,17 @@ export type MsalError =
   | NetworkError
   | TimeoutError
   | InvalidResponseError
+  | ManagedIdentityError
 
 /** The discriminator's values: the classes' names. */
 export type MsalErrorKind = MsalError['kind']
 
 /** The class of each kind, for `isMsalError`. */
 const CLASSES = {
+  InteractionRequiredError,
+  InteractionInProgressError,
+  PopupBlockedError,
+  ArcPlatformNotSupportedError,
   AuthorizationError,
   CancelledError,
   IdTokenError,
@@ -212,6 +286,7 @@ const CLASSES = {
   NetworkError,
   TimeoutError,
   InvalidResponseError,
+  ManagedIdentityError,
 } as const satisfies Record<MsalErrorKind, abstract new (...args: never[]) => MsalError>
 
 for (const [name, cls] of Object.entries(CLASSES)) Object.defineProperty(cls.prototype, 'name', { value: name, enumerable: false, configurable: true, writable: true })
@@ -306,7 +381,29 @@ export const authorizationError = (given: WireErrorFields): AuthorizationError =
   )
 }
 
+export const managedIdentityError = (message: string, source?: string): ManagedIdentityError =>
+  new ManagedIdentityError(`managed identity: ${message}`, 'managed_identity_error', source === undefined ? {} : { source })
+
+export const arcPlatformNotSupportedError = (platform: string): ArcPlatformNotSupportedError =>
+  new ArcPlatformNotSupportedError(
+    `managed identity: platform ${platform} was undefined and unsupported: Azure Arc keeps its key files on Linux and Windows only`,
+    'arc_platform_not_supported',
+    { source: 'AZURE_ARC', platform },
+  )
+
 export const cancelledError = (message: string): CancelledError => new CancelledError(message, 'user_cancelled', {})
+
+export const interactionRequiredError = (reason: InteractionRequiredReason, message: string, fields: WireErrorFields = {}): InteractionRequiredError =>
+  new InteractionRequiredError(message, fields.error ?? reason, { ...fields, classification: classifySuberror(fields.suberror), reason })
+
+export const interactionInProgressError = (interaction: string, ageMs: number): InteractionInProgressError =>
+  new InteractionInProgressError(
+    `a ${interaction} sign-in began in this tab ${Math.round(ageMs / 1000)} s ago and is not finished; wait for it (or call cancelInteraction())`,
+    'interaction_in_progress',
+    { interaction, ageMs },
+  )
+
+export const popupBlockedError = (message: string): PopupBlockedError => new PopupBlockedError(message, 'popup_window_error', {})
 
 export const usageError = (argument: string, message: string): UsageError => new UsageError(`${argument}: ${message}`, 'invalid_argument', { argument })
 
@@ -392,7 +489,15 @@ export const errorSummary = (error: MsalError): string => {
       return `${error.kind} in the ${error.argument} argument`
     case 'CacheError':
     case 'CancelledError':
+    case 'PopupBlockedError':
       return error.kind
+    case 'InteractionRequiredError':
+      return `${error.kind}: ${error.reason}`
+    case 'InteractionInProgressError':
+      return `${error.kind}: ${error.interaction}`
+    case 'ManagedIdentityError':
+    case 'ArcPlatformNotSupportedError':
+      return `${error.kind}${error.source !== undefined ? ` (${error.source})` : ''}`
     case 'IdTokenError':
       return `${error.kind}: the ${error.check} check failed`
     case 'AuthorizationError':

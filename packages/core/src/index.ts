@@ -14,6 +14,7 @@ export type {
   EffectOf,
   EffectResults,
   EffectTag,
+  FileOutcome,
   HttpFailure,
   HttpOutcome,
   HttpRequest,
@@ -25,6 +26,7 @@ export { run, runToPromise, type Interpret } from './effects/run.js'
 
 // ---- Errors ----
 export {
+  ArcPlatformNotSupportedError,
   AuthorizationError,
   CacheError,
   CancelledError,
@@ -32,18 +34,25 @@ export {
   IdTokenError,
   InvalidResponseError,
   isMsalError,
+  ManagedIdentityError,
   MsalError,
   NetworkError,
   ServerError,
   ThrottledError,
   TimeoutError,
   UsageError,
+  InteractionRequiredError,
+  InteractionInProgressError,
+  PopupBlockedError,
+  interactionRequiredError,
+  arcPlatformNotSupportedError,
   authorizationError,
   cacheError,
   cancelledError,
   configurationError,
   errorSummary,
   invalidResponseError,
+  managedIdentityError,
   networkError,
   serverError,
   throttledError,
@@ -51,18 +60,21 @@ export {
   usageError,
   withFields,
   type MsalErrorKind,
+  type InteractionRequiredReason,
   type WireErrorFields,
 } from './errors.js'
 
 // ---- The application shell, for every runtime ----
-export { ClientApplication, type AppRuntime, type Outcome } from './app/ClientApplication.js'
+export { AppShell, type AppRuntime, type AppAbilities, type Outcome } from './app/AppShell.js'
+export { ClientApplication, type ClientAppRuntime } from './app/ClientApplication.js'
 export { ConfidentialClientApplication } from './app/ConfidentialClientApplication.js'
 export { PublicClientApplication, type PublicAppRuntime, type DeviceFlowRedemptionOptions } from './app/PublicClientApplication.js'
 export {
-  CLIENT_APPLICATION_RULES,
-  CONFIDENTIAL_RULES,
-  UNSUPPORTED_OPTIONS,
+  APP_RULES,
+  DEFAULT_TIMEOUT_SECONDS,
+  MAX_TIMEOUT_SECONDS,
   checkOptions,
+  requestTimeoutMsOf,
   type ClientApplicationOptions,
   type ConfidentialOptions,
   type HttpClient,
@@ -70,21 +82,23 @@ export {
   type OptionRule,
   type OptionRules,
 } from './app/options.js'
-export {
-  clientConfigOf,
-  decodeConfidentialClientConfig,
-  decodePublicClientConfig,
-  describedCredential,
-  PUBLIC_CLIENT_UNSUPPORTED,
-  type ClientConfig,
-  type ConfidentialClientConfig,
-} from './app/config.js'
+export { clientConfigOf, type ClientConfig, type ConfidentialClientConfig } from './app/config.js'
+export { CLIENT_APPLICATION_RULES, CONFIDENTIAL_RULES, UNSUPPORTED_OPTIONS } from './app/clientOptions.js'
+export { decodeConfidentialClientConfig, decodePublicClientConfig, describedCredential, PUBLIC_CLIENT_UNSUPPORTED } from './app/decodeConfig.js'
+export { checkMethodOptions, type KnownOptions } from './app/methodOptions.js'
 export { createClientContext, initialAppState, type AppState, type ClientContext, type ClientContextInput, type KeptAssertion } from './app/context.js'
 export { applyStateChange, runFlow, withAppState } from './app/applyStateChange.js'
 export type { StateChange } from './app/stateChange.js'
+export { PUBLIC_CLIENT, type ClientAuthenticator, type ClientAuthentication, type AuthenticatedExchange } from './flows/clientAuthenticator.js'
+export { CONFIDENTIAL_CLIENT } from './flows/clientAuthentication.js'
 export { settle, settled, throwIfLeft, flightKey } from './app/settle.js'
 export { withPersistence, type PersistenceHooks } from './app/withPersistence.js'
 export { SingleFlight } from './effects/singleFlight.js'
+export { ManagedIdentityClient } from './app/ManagedIdentityClient.js'
+export { SystemAssignedManagedIdentity, UserAssignedManagedIdentity, managedIdentityConfigOf } from './app/managedIdentityForms.js'
+export { MANAGED_IDENTITY_RULES, MANAGED_IDENTITY_UNSUPPORTED, type ManagedIdentityClientOptions } from './app/managedIdentityOptions.js'
+export type { ManagedIdentity, ManagedIdentityIdType, UserAssignedManagedIdentityIds } from './managedIdentity/identity.js'
+export { ManagedIdentitySource } from './managedIdentity/sources.js'
 export { type Check, is, nonEmptyString, aBoolean, aString, aFunction, anObject, anInstanceOf, arrayOf, either, oneOf, anything } from './util/check.js'
 export { describeValue } from './util/decode.js'
 
@@ -139,6 +153,7 @@ export {
   Prompt,
   type AuthCodeFlow,
   type AuthorizationRequestOptions,
+  type AuthorizationRequestUrlOptions,
   type AuthCodeRedemptionOptions,
   type AuthorizationCodeOptions,
   type ResponseMode,
@@ -149,5 +164,20 @@ export { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './
 export { acquireTokenSilentWithError, type SilentOptions, type SilentAccount } from './flows/silent.js'
 export { acquireTokenOnBehalfOf, hashUserAssertion, type OnBehalfOfOptions } from './flows/onBehalfOf.js'
 export { acquireTokenByUserFederatedIdentityCredential, type UserFederatedIdentityCredentialOptions } from './flows/userFederatedIdentityCredential.js'
+export { acquireTokenForManagedIdentity, type ManagedIdentityTokenOptions } from './flows/managedIdentity.js'
+export { acquireTokenByCloudShell, acquireTokenInteractiveInCloudShell } from './flows/cloudShell.js'
 export { selectAccounts } from './cache/selectors.js'
 export type { TokenResult } from './result.js'
+
+// ---- Browser flows, split at the page load (the SPA's; they yield the browser effects) ----
+export type { BrowserEnv } from './flows/browser/env.js'
+export { RESPONSE_STASH_KEY } from './flows/browser/env.js'
+export type { SpaRequest } from './flows/browser/request.js'
+export { authResponseIn } from './flows/browser/authResponse.js'
+export { isLive, type InteractionFlag } from './flows/browser/interaction.js'
+export { beginRedirect, completeRedirect, type StoredFlow } from './flows/browser/redirect.js'
+export { acquireTokenPopupFlow } from './flows/browser/popup.js'
+export { ssoSilentFlow } from './flows/browser/iframe.js'
+export { acquireTokenSilentFlow } from './flows/browser/silent.js'
+export { logoutFlow, type LogoutRequest } from './flows/browser/logout.js'
+export type { StorageArea, AuthResponseOutcome } from './effects/effect.js'

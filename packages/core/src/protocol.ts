@@ -6,16 +6,17 @@
  */
 
 // ---- Effect constructors, for writing Programs ----
-export { http, now, randomBytes, sha256, sleep, readEnv, log, pure, signJwt, clientAssertion, commit } from './effects/program.js'
+export { http, now, randomBytes, sha256, sleep, readEnv, readFile, fileExists, log, pure, signJwt, clientAssertion, commit } from './effects/program.js'
 
 // ---- Authorities and discovery ----
 export { builtInEndpoints, entraEndpoints, openIdConfigurationUrl, type AuthorityEndpoints } from './authority/endpoints.js'
 export { processOpenIdConfiguration } from './authority/openIdConfiguration.js'
-export { resolveEndpoints, type AuthorityContext } from './authority/resolveEndpoints.js'
+export { resolveEndpoints, type AuthorityContext, type InstanceDiscoveryStep } from './authority/resolveEndpoints.js'
 export {
   needsInstanceDiscovery,
   buildInstanceDiscoveryRequest,
   processInstanceDiscovery,
+  discoverInstance,
   DEFAULT_INSTANCE_DISCOVERY_ENDPOINT,
   type AuthorityValidation,
   type InstanceDiscovery,
@@ -30,7 +31,7 @@ export { mergeClaimsAndCapabilities } from './protocol/claims.js'
 export { decorateScopes, undecoratedScopes, validateExcludeScopes, RESERVED_SCOPES } from './protocol/scopeDecoration.js'
 export { createPkce, randomValue, hashedNonce, type Pkce } from './protocol/pkce.js'
 export { validateIdToken, ID_TOKEN_SKEW_SECONDS, type IdTokenExpectations, type CheckedIdToken } from './protocol/idToken.js'
-export { buildAuthorizationUrl, type AuthorizationRequest } from './protocol/authorizationUrl.js'
+export { buildAuthorizationUrl, isResponseType, type AuthorizationRequest } from './protocol/authorizationUrl.js'
 export {
   buildAuthorizationCodeRequest,
   buildRefreshTokenRequest,
@@ -42,7 +43,7 @@ export {
 } from './protocol/userGrants.js'
 export { assertionAuth, JWT_BEARER_ASSERTION_TYPE, NO_CLIENT_AUTH, SECRET_FORM_FIELDS, secretAuth, withClientAuth, type ClientAuth } from './protocol/clientAuth.js'
 export { ASSERTION_LIFETIME_SECONDS, ASSERTION_REUSE_SECONDS, buildAssertionClaims, buildAssertionHeader } from './protocol/clientAssertion.js'
-export { clientAuthFor, sendAuthenticated, type ClientAuthentication } from './flows/clientAuthentication.js'
+export { clientAuthFor, sendAuthenticated } from './flows/clientAuthentication.js'
 export { extractCertificates, notAPrivateKeyProblem, notACertificateProblem, signingKeyProblem, MIN_RSA_MODULUS_BITS } from './credentials/pem.js'
 export { hexThumbprintToBase64Url } from './credentials/thumbprints.js'
 export { buildClientCredentialsRequest, type ClientCredentialsRequestInput } from './protocol/clientCredentials.js'
@@ -67,6 +68,57 @@ export { newCorrelationId } from './flows/correlation.js'
 export { logError } from './flows/logging.js'
 export { resultFromCache, resultFromResponse } from './result.js'
 
+// ---- Managed identity: each source's request and answer, Azure Arc's key-file rule, retry tables ----
+export {
+  ManagedIdentitySource,
+  ENVIRONMENT_VARIABLES,
+  sourceOf,
+  detectSource,
+  arcAgentPath,
+  type SourceEnvironment,
+  type DetectedSource,
+  type EnvironmentVariable,
+} from './managedIdentity/sources.js'
+export {
+  buildManagedIdentityRequest,
+  endpointFrom,
+  SOURCE_SPECS,
+  IMDS_TOKEN_PATH,
+  DEFAULT_IMDS_HOST,
+  DEFAULT_ARC_ENDPOINT,
+  CLOUD_SHELL_ENDPOINT,
+  type ManagedIdentityRequestInput,
+  type BuiltRequest,
+  type Caller,
+} from './managedIdentity/requests.js'
+export {
+  processManagedIdentityResponse,
+  normaliseToken,
+  SERVICE_FABRIC_ERRORS,
+  PROACTIVE_REFRESH_THRESHOLD_SECONDS,
+  DEFAULT_MANAGED_IDENTITY_RETRY_AFTER_MS,
+  type ManagedIdentityAnswer,
+} from './managedIdentity/responses.js'
+export { parseExpiresOn, parseSeconds } from './managedIdentity/expiresOn.js'
+export { arcChallengePath, arcKeyFilePath, arcKeyFolder, arcSecretOf, confirmArcIdentity, ARC_KEY_FILE_MAX_BYTES } from './managedIdentity/arc.js'
+export { retryDelayMs, IMDS_RETRY_POLICY, DEFAULT_RETRY_POLICY, NO_RETRY_POLICY, RETRY_POLICIES, type RetryPolicy } from './managedIdentity/retry.js'
+export { sendManagedIdentityRequest, MAX_RETRY_WAIT_MS } from './managedIdentity/send.js'
+export { parseManagedIdentity, SYSTEM_ASSIGNED_CACHE_CLIENT_ID, type ManagedIdentityId } from './managedIdentity/identity.js'
+export { createManagedIdentityContext, MANAGED_IDENTITY_ENVIRONMENT, MANAGED_IDENTITY_REALM, type ManagedIdentityContext, type ManagedIdentityConfig } from './managedIdentity/context.js'
+export { resourceOf, managedIdentitySource } from './flows/managedIdentity.js'
+
+// ---- Cloud Shell's user tokens (MSAL Python's PublicClientApplication in Azure Cloud Shell) ----
+export {
+  buildCloudShellRequest,
+  processCloudShellResponse,
+  scopeToResource,
+  isCloudShell,
+  CLOUD_SHELL_TOKEN_ENDPOINT,
+  CLOUD_SHELL_VARIABLE,
+  type CloudShellTokens,
+} from './protocol/cloudShell.js'
+export { runningInCloudShell, CLOUD_SHELL_AUTHORITY_TYPE } from './flows/cloudShell.js'
+
 // ---- The token cache's schema, keys, reducers and selectors ----
 export {
   AccessTokenEntity as AccessTokenCodec,
@@ -81,6 +133,7 @@ export {
 export { accessTokenKey, refreshTokenKey, idTokenKey, accountKey, appMetadataKey, canonicalKey, keyFor } from './cache/keys.js'
 export { noChange, isEmptyChange } from './cache/change.js'
 export { reduceCacheOperation } from './cache/operations.js'
+export { TokenStore } from './cache/tokenStore.js'
 export {
   reduceTokenResponse,
   accessTokenEntityOf,
@@ -106,7 +159,7 @@ export {
 export { decodeIdTokenClaims, decodeClientInfo, homeAccountIdOf, type ClientInfo } from './cache/accountOf.js'
 export { tokenResponseEventOf } from './cache/events.js'
 export { searchCache } from './cache/search.js'
-export { parseCache, MAX_CACHE_DEPTH, MAX_CACHE_TEXT_LENGTH, tooLong as tooLongCacheText, type ParsedCache } from './cache/serialization.js'
+export { parseCache, decodeEntry, MAX_CACHE_DEPTH, MAX_CACHE_TEXT_LENGTH, tooLong as tooLongCacheText, type ParsedCache } from './cache/serialization.js'
 
 // ---- HTTP policy ----
 export { HTTP_CACHE_FORMAT, getRequestKey } from './http/httpCache.js'
@@ -128,8 +181,12 @@ export {
 // ---- Errors' details and text ----
 export { classifySuberror, isTransportError, withCorrelationId, idTokenError } from './errors.js'
 export { redactUrl, redactUrlsIn, redactSecretsIn, originOf, REDACTED_USERNAME, REDACTED_SECRET } from './util/redact.js'
-export { decodeOr, firstProblem, formatProblem, parseJson, type Problem } from './util/decode.js'
+export { decodeOr, formatProblem, parseJson, type Problem } from './util/decode.js'
+export * as decoders from './util/decoder.js'
 export { refined, NonEmptyString, functionType, instanceOf, PositiveNumber } from './util/codecs.js'
+
+// ---- fp-ts's Either, its constructors and guards without fp-ts's runtime ----
+export * as either from './util/either.js'
 
 // ---- Encodings ----
 export { bytesToBase64Url, base64UrlToBytes, utf8Encode, utf8Decode, bytesToHex } from './util/base64url.js'

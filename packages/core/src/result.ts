@@ -24,8 +24,11 @@ export interface TokenResult {
   readonly refreshOn?: number
   /** The scopes the token was granted (RFC 6749 §3.3), MSAL's own (openid, profile, offline_access) left out for user tokens. */
   readonly scopes: readonly string[]
-  /** Where the token came from: the cache, or a request to the identity provider. */
-  readonly tokenSource: 'cache' | 'identity_provider'
+  /**
+   * Where the token came from: the cache, a request to the identity provider, or a broker (Azure
+   * Cloud Shell's token endpoint, as MSAL Python reports it).
+   */
+  readonly tokenSource: 'cache' | 'identity_provider' | 'broker'
   /** The call's correlation id (sent as client-request-id), for support requests. */
   readonly correlationId: string
   /** The signed-in user's ID token (OpenID Connect Core 1.0 §2), for user flows. */

@@ -92,6 +92,8 @@ describe('initiateAuthCodeFlow', () => {
       domain_hint: 'contoso.com',
       max_age: '600',
       client_info: '1',
+      // MSAL Python's routing hint for the login hint (_ClientWithCcsRoutingInfo.initiate_auth_code_flow).
+      'X-AnchorMailbox': 'UPN:alice@contoso.com',
     })
     expect(flow.codeVerifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/)
     expect(flow).toMatchObject({ scopes: ['User.Read', 'openid', 'profile', 'offline_access'], maxAge: 600, responseMode: 'form_post' })
@@ -109,7 +111,7 @@ describe('initiateAuthCodeFlow', () => {
   it.each([
     ['a reserved scope', ['openid'], {}, 'scopes'],
     ['a negative maxAge', ['User.Read'], { maxAge: -1 }, 'maxAge'],
-    ['an unknown responseMode', ['User.Read'], { responseMode: 'fragment' }, 'responseMode'],
+    ['an unknown responseMode', ['User.Read'], { responseMode: 'token' }, 'responseMode'],
     ['a relative redirectUri', ['User.Read'], { redirectUri: '/callback' }, 'redirectUri'],
     ['a claims challenge that is not JSON', ['User.Read'], { claimsChallenge: 'nope' }, 'claimsChallenge'],
   ])('refuses %s', (_, scopes, options, argument) => {

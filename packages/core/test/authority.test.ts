@@ -84,7 +84,7 @@ describe('processOpenIdConfiguration', () => {
   it.each([
     ['a downgrade to http', { ...doc, token_endpoint: 'http://id.contoso.example/t1/token' }, 'tokenEndpoint: expected an https URL, got http'],
     ['a relative endpoint', { ...doc, token_endpoint: '/t1/token' }, 'tokenEndpoint: expected an absolute URL'],
-    ['a missing token endpoint', { authorization_endpoint: doc.authorization_endpoint }, 'token_endpoint: expected string, got nothing'],
+    ['a missing token endpoint', { authorization_endpoint: doc.authorization_endpoint }, 'token_endpoint: expected a string, got nothing'],
   ])('refuses %s', (_, body, problem) => {
     const result = processOpenIdConfiguration(answer(body), parsed('https://id.contoso.example/t1'), ctx)
     expect(E.isLeft(result) && result.left.message).toContain(problem)

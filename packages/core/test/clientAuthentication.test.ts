@@ -1,6 +1,6 @@
-import { acquireTokenForClient, createClientContext, decodeConfidentialClientConfig, HttpCache, removeTokensForClient, runFlow, TokenCache, type ClientContext, type Effect, type HttpOutcome, type HttpRequest, type Interpret } from '@msal-ts/core'
+import { acquireTokenForClient, CONFIDENTIAL_CLIENT, createClientContext, decodeConfidentialClientConfig, HttpCache, removeTokensForClient, runFlow, TokenCache, type ClientContext, type Effect, type HttpOutcome, type HttpRequest, type Interpret } from '@msal-ts/core'
 import { ASSERTION_REUSE_SECONDS, JWT_BEARER_ASSERTION_TYPE } from '@msal-ts/core/protocol'
-import { createTestInterpreter, fixedClock } from '@msal-ts/testing'
+import { createTestInterpreter, fixedClock, DEFAULT_START_MS } from '@msal-ts/testing'
 
 const CLIENT = '11111111-2222-4333-8444-555555555555'
 const TENANT = 'contoso.onmicrosoft.com'
@@ -17,7 +17,7 @@ const parts = (jwt: string): { header: Record<string, unknown>; claims: Record<s
 const context = (clientCredential: unknown, options: Record<string, unknown> = {}): ClientContext => {
   const config = decodeConfidentialClientConfig({ clientId: CLIENT, authority: `https://login.microsoftonline.com/${TENANT}`, clientCredential, ...options })
   if (config._tag === 'Left') throw new Error(config.left.message)
-  return createClientContext({ config: config.right, platform: { sku: 'test', version: '0', os: 'test' }, tokenCache: new TokenCache(), httpCache: new HttpCache() })
+  return createClientContext({ config: config.right, platform: { sku: 'test', version: '0', os: 'test' }, tokenCache: new TokenCache({ clock: () => DEFAULT_START_MS / 1000 }), httpCache: new HttpCache(), clientAuthentication: CONFIDENTIAL_CLIENT })
 }
 
 /**
@@ -128,6 +128,58 @@ describe('client assertions signed with a certificate', () => {
     expect(h.signed).toHaveLength(3)
   })
 
+  it.each<[string, HttpOutcome]>([
+    ['a bare 403 with an empty body', { _tag: 'HttpResponse', status: 403, headers: {}, body: '' }],
+    ['a 401 with an empty body', { _tag: 'HttpResponse', status: 401, headers: {}, body: '' }],
+    ['a 400 HTML page', { _tag: 'HttpResponse', status: 400, headers: { 'content-type': 'text/html' }, body: '<html><body>Bad Request</body></html>' }],
+    ['a 403 JSON invalid_client', json(403, { error: 'invalid_client' })],
+  ])('are signed anew, once, when a reused one is refused with %s (issue 14: 400, 401 or 403, JSON or not)', async (_, refusal) => {
+    const seen = new Set<string>()
+    const h = harness((request) => {
+      const jti = parts(request.form!['client_assertion']!).claims['jti'] as string
+      if (seen.has(jti)) return refusal
+      seen.add(jti)
+      return json(200, { token_type: 'Bearer', expires_in: 3600, access_token: `at-${seen.size}` })
+    })
+    const ctx = context(CERTIFICATE)
+    await token(ctx, h)
+    runFlow(ctx, removeTokensForClient(ctx), () => undefined)
+    await expect(token(ctx, h)).resolves.toMatchObject({ _tag: 'Right', right: { accessToken: 'at-2' } })
+    expect(h.tokenRequests).toHaveLength(3)
+  })
+
+  it('are not retried for another OAuth2 error (invalid_scope is about the request, not the assertion)', async () => {
+    let n = 0
+    const h = harness(() => (++n === 1 ? json(200, { token_type: 'Bearer', expires_in: 3600, access_token: 'at' }) : json(400, { error: 'invalid_scope' })))
+    const ctx = context(CERTIFICATE)
+    await token(ctx, h)
+    runFlow(ctx, removeTokensForClient(ctx), () => undefined)
+    await expect(token(ctx, h)).resolves.toMatchObject({ _tag: 'Left', left: { kind: 'ServerError', error: 'invalid_scope' } })
+    expect(h.tokenRequests).toHaveLength(2)
+  })
+
+  it('are signed anew for every request at an oidcAuthority (a generic provider may accept a jti once), unless reuseClientAssertion says otherwise', async () => {
+    for (const [options, signatures] of [[{}, 2], [{ reuseClientAssertion: true }, 1]] as const) {
+      const h = harness()
+      const ctx = context(CERTIFICATE, { authority: undefined, oidcAuthority: 'https://id.example/realm', ...options })
+      await token(ctx, h)
+      runFlow(ctx, removeTokensForClient(ctx), () => undefined)
+      await token(ctx, h)
+      expect(h.signed).toHaveLength(signatures)
+    }
+    // Microsoft's authorities keep MSAL's reuse by default; reuseClientAssertion: false turns it off.
+    const entra = harness()
+    const off = context(CERTIFICATE, { reuseClientAssertion: false })
+    await token(off, entra)
+    runFlow(off, removeTokensForClient(off), () => undefined)
+    await token(off, entra)
+    expect(entra.signed).toHaveLength(2)
+  })
+
+  it('refuse reuseClientAssertion with a credential that signs nothing', () => {
+    expect(decodeConfidentialClientConfig({ clientId: CLIENT, clientCredential: 'secret', reuseClientAssertion: false })).toMatchObject({ _tag: 'Left', left: { field: 'reuseClientAssertion' } })
+  })
+
   it('are not retried when a freshly signed one is refused', async () => {
     const h = harness(() => json(401, { error: 'invalid_client', error_description: 'AADSTS700027: bad signature', error_codes: [700027] }))
     await expect(token(context(CERTIFICATE), h)).resolves.toMatchObject({ _tag: 'Left', left: { kind: 'ServerError', error: 'invalid_client' } })
@@ -201,7 +253,7 @@ describe('client credentials with an fmiPath', () => {
     expect(await get('a/b')).toMatchObject({ right: { accessToken: 'at-1', tokenSource: 'cache' } })
     expect(await get()).toMatchObject({ right: { accessToken: 'at-3', tokenSource: 'cache' } })
     expect(h.tokenRequests.map((r) => r.form!['fmi_path'])).toEqual(['a/b', 'a/c', undefined])
-    const stored = [...ctx.tokenCache.search('AccessToken', {})] as unknown as Array<Record<string, unknown>>
+    const stored = [...(ctx.tokenCache as TokenCache).search('AccessToken', {})] as unknown as Array<Record<string, unknown>>
     expect(stored.filter((at) => typeof at['ext_cache_key'] === 'string')).toHaveLength(2)
   })
 

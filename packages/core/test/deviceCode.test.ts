@@ -1,6 +1,6 @@
 import { acquireTokenByDeviceFlow, createClientContext, decodePublicClientConfig, HttpCache, initiateDeviceFlow, applyStateChange, runFlow, TokenCache, type ClientContext, type DeviceFlow, type HttpOutcome, type HttpRequest, type MsalError } from '@msal-ts/core'
 import { ApiId, emptyTelemetry, recordServerAnswer } from '@msal-ts/core/protocol'
-import { createTestInterpreter, fixedClock, type FixedClock } from '@msal-ts/testing'
+import { createTestInterpreter, fixedClock, type FixedClock, DEFAULT_START_MS } from '@msal-ts/testing'
 
 const CLIENT = '11111111-2222-4333-8444-555555555555'
 const AUTHORITY = 'https://login.microsoftonline.com/organizations'
@@ -54,7 +54,7 @@ const tokens = (clock: FixedClock): HttpOutcome => {
 const context = (options: Record<string, unknown> = {}): ClientContext => {
   const config = decodePublicClientConfig({ clientId: CLIENT, authority: AUTHORITY, ...options })
   if (config._tag === 'Left') throw new Error(config.left.message)
-  return createClientContext({ config: config.right, platform: { sku: 'test', version: '0', os: 'test' }, tokenCache: new TokenCache(), httpCache: new HttpCache() })
+  return createClientContext({ config: config.right, platform: { sku: 'test', version: '0', os: 'test' }, tokenCache: new TokenCache({ clock: () => DEFAULT_START_MS / 1000 }), httpCache: new HttpCache() })
 }
 
 type Answer = HttpOutcome | ((clock: FixedClock, request: HttpRequest) => HttpOutcome)
@@ -106,7 +106,7 @@ const startFlow = (ctx: ClientContext, h: Harness): DeviceFlow => right<DeviceFl
 const redeem = (ctx: ClientContext, h: Harness, flow: unknown, options = {}) => runFlow(ctx, acquireTokenByDeviceFlow(ctx, flow, options), h.interpret)
 
 const cacheSize = (ctx: ClientContext): number =>
-  (['AccessToken', 'RefreshToken', 'IdToken', 'Account'] as const).reduce((n, type) => n + ctx.tokenCache.find(type).length, 0)
+  (['AccessToken', 'RefreshToken', 'IdToken', 'Account'] as const).reduce((n, type) => n + (ctx.tokenCache as TokenCache).find(type).length, 0)
 
 describe('initiateDeviceFlow', () => {
   it("asks Entra's device code endpoint for a code, and hands back the answer camelCased with expiresAt", () => {
@@ -125,6 +125,7 @@ describe('initiateDeviceFlow', () => {
       message: ENTRA_DEVICE_ANSWER.message,
       expiresIn: 900,
       expiresAt: h.startMs / 1000 + 900,
+      codeExpiresAt: h.startMs / 1000 + 900,
       interval: 5,
       scopes: ['User.Read', 'openid', 'profile', 'offline_access'],
       correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -226,9 +227,9 @@ describe('acquireTokenByDeviceFlow', () => {
       correlationId: flow.correlationId,
       account: { homeAccountId: `${UID}.${UTID}`, username: 'alice@contoso.com', accountSource: GRANT_TYPE },
     })
-    expect(ctx.tokenCache.find('Account')).toEqual([expect.objectContaining({ account_source: GRANT_TYPE, home_account_id: `${UID}.${UTID}` })])
-    expect(ctx.tokenCache.find('RefreshToken')).toHaveLength(1)
-    expect(ctx.tokenCache.find('AccessToken')).toEqual([expect.objectContaining({ secret: 'at-1', target: 'User.Read openid profile' })])
+    expect((ctx.tokenCache as TokenCache).find('Account')).toEqual([expect.objectContaining({ account_source: GRANT_TYPE, home_account_id: `${UID}.${UTID}` })])
+    expect((ctx.tokenCache as TokenCache).find('RefreshToken')).toHaveLength(1)
+    expect((ctx.tokenCache as TokenCache).find('AccessToken')).toEqual([expect.objectContaining({ secret: 'at-1', target: 'User.Read openid profile' })])
     // Success clears the telemetry buffer; the pending polls were never in it.
     expect(ctx.state.telemetry.failures).toEqual([])
   })

@@ -63,7 +63,9 @@ describe('the purity lint rule', () => {
   })
 
   it('finds nothing in the core as it is', async () => {
-    const results = await eslint.lintFiles([join(root, 'packages/core/src')])
+    // With the cache `pnpm run lint` keeps (package.json): right after it (./dev test), the files are not linted twice.
+    const cached = new ESLint({ cwd: root, cache: true, cacheStrategy: 'content', cacheLocation: join(root, 'node_modules/.cache/eslint/') })
+    const results = await cached.lintFiles([join(root, 'packages/core/src')])
     expect(results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.message}`))).toEqual([])
   })
 })
@@ -82,13 +84,12 @@ describe('core in a browser bundle', () => {
       logLevel: 'silent',
     })
 
-  it('bundles for the browser platform without any Node built-in, taking fp-ts as ES modules', async () => {
+  it('bundles for the browser platform without any Node built-in, and without fp-ts or jose at run time (their types only)', async () => {
     const result = await bundle()
     expect(result.errors).toEqual([])
     const inputs = Object.keys(result.metafile.inputs)
     expect(inputs.filter((path) => path.startsWith('node:') || /(^|\/)node_modules\/@types\/node\//.test(path))).toEqual([])
-    expect(inputs.some((path) => path.includes('fp-ts/es6/Either.js'))).toBe(true)
-    expect(inputs.some((path) => path.includes('fp-ts/lib/'))).toBe(false)
+    expect(inputs.filter((path) => path.includes('/fp-ts/') || path.includes('/jose/'))).toEqual([])
   })
 
   it('runs the client-credentials flow in a context with no I/O, timer, clock or random globals', async () => {
@@ -128,7 +129,9 @@ describe('core in a browser bundle', () => {
     const bytes = (await bundle()).outputFiles[0]!.contents.length
     // Everything core has (the application shell and credential forms included), minified,
     // before gzip; a regression guard, not a benchmark: bundles that matter are measured in bench/.
-    expect(bytes).toBeLessThan(150_000)
+    // Managed identity's six sources and Cloud Shell took it from about 141 KB to 164 KB; an
+    // application that does not use them does not bundle them (sideEffects: false).
+    expect(bytes).toBeLessThan(170_000)
     expect(JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8')).sideEffects).toBe(false)
   })
 })

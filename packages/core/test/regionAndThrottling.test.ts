@@ -1,5 +1,5 @@
 import { acquireTokenForClient, createClientContext, decodeConfidentialClientConfig, HttpCache, MsalError, parseAuthority, run, runFlow, TokenCache, type Effect, type HttpOutcome, type HttpRequest, type HttpResponse } from '@msal-ts/core'
-import { IMDS_LOCATION_URL, regionalEndpoints, regionalHost, resolveRegion, sendThrottled, throttleDecision } from '@msal-ts/core/protocol'
+import { discoverInstance, IMDS_LOCATION_URL, regionalEndpoints, regionalHost, resolveRegion, sendThrottled, throttleDecision } from '@msal-ts/core/protocol'
 import { createHash } from 'node:crypto'
 
 /** Answers effects from a small script and records what was asked. */
@@ -98,7 +98,7 @@ describe('a region and authority validation', () => {
   const callWithRegion = (authority: string, answer: (request: HttpRequest) => HttpOutcome): string[] => {
     const config = decodeConfidentialClientConfig({ clientId: 'c', clientCredential: 's', authority, azureRegion: 'westus2' })
     if (config._tag !== 'Right') throw new Error(config.left.message)
-    const ctx = createClientContext({ config: config.right, platform: { sku: 'test', version: '0', os: 'none' }, tokenCache: new TokenCache(), httpCache: new HttpCache() })
+    const ctx = createClientContext({ config: config.right, platform: { sku: 'test', version: '0', os: 'none' }, tokenCache: new TokenCache(), httpCache: new HttpCache(), instanceDiscovery: discoverInstance })
     const sent: string[] = []
     const interpret = (effect: Effect): unknown => {
       switch (effect._tag) {

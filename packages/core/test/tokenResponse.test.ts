@@ -100,6 +100,9 @@ describe('processTokenResponse: failures', () => {
   it.each([
     ['an HTML error page', 500, '<!DOCTYPE html><html>Bad gateway</html>', { 'content-type': 'text/html' }, 'expected a JSON object, got text/html'],
     ['an empty body', 502, '', {}, 'expected a JSON object, got an empty body'],
+    // A token endpoint that refuses the client's authentication and says nothing (issue 14).
+    ['a bare 403', 403, '', {}, "the identity provider refused the client's authentication"],
+    ['a bare 401', 401, '  ', {}, "the identity provider refused the client's authentication"],
     ['truncated JSON', 200, '{"access_tok', json, 'expected a JSON object, got application/json'],
     ['a JSON array', 200, '[1,2]', json, 'expected a JSON object'],
     ['a JSON string', 200, '"token"', json, 'expected a JSON object'],

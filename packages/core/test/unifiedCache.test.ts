@@ -31,7 +31,7 @@ const userEvent = (over: Partial<TokenCacheEvent> = {}): TokenCacheEvent => ({
 })
 
 const cacheWith = (...events: TokenCacheEvent[]): SerializableTokenCache => {
-  const cache = new SerializableTokenCache()
+  const cache = new SerializableTokenCache({ clock: () => NOW })
   events.forEach((event) => cache.add(event, NOW))
   return cache
 }
@@ -275,7 +275,7 @@ describe('serialize and deserialize', () => {
       AppMetadata: {},
       SomethingNew: { version: 3 },
     })
-    const cache = new SerializableTokenCache()
+    const cache = new SerializableTokenCache({ clock: () => NOW })
     cache.deserialize(text)
     expect(JSON.parse(cache.serialize())).toEqual(JSON.parse(text))
   })
@@ -285,7 +285,7 @@ describe('serialize and deserialize', () => {
     const text = JSON.stringify({
       AccessToken: { [nodeKey]: { credential_type: 'AccessToken', secret: 'node-at', home_account_id: '', environment: 'login.windows.net', client_id: 'daemon', target: 'api://x/.default', realm: 't1', cached_at: NOW, expires_on: NOW + 3599, extended_expires_on: String(NOW + 3599), token_type: 'Bearer' } },
     })
-    const cache = new SerializableTokenCache()
+    const cache = new SerializableTokenCache({ clock: () => NOW })
     cache.deserialize(text)
     const buckets = [{ clientId: 'daemon', environment: 'login.windows.net', realm: 't1', homeAccountId: null }]
     expect(selectAccessTokenIn(cache, buckets, ['api://x/.default'], NOW)).toMatchObject({ _tag: 'Fresh', entity: { secret: 'node-at', expires_on: String(NOW + 3599) } })
@@ -300,7 +300,7 @@ describe('serialize and deserialize', () => {
     // The second is exactly what MSAL for Node would write: its alias, "" and its key form.
     expect(Object.keys(section)).toEqual([`-${ENV}-accesstoken-daemon-t1-api://x/.default`, `-login.windows.net-accesstoken-daemon-t1-api://x/.default-`])
     expect(Object.values(section).map((at) => (at as { home_account_id: unknown }).home_account_id)).toEqual([null, ''])
-    const again = new SerializableTokenCache()
+    const again = new SerializableTokenCache({ clock: () => NOW })
     again.deserialize(cache.serialize())
     expect(again.accessTokenCount).toBe(1)
     expect(again.serialize()).toBe(cache.serialize())
@@ -311,7 +311,7 @@ describe('serialize and deserialize', () => {
     const json = JSON.parse(cache.serialize())
     const nodeKey = `-login.windows.net-accesstoken-daemon-t1-api://x/.default-`
     json.AccessToken[nodeKey] = { ...json.AccessToken[nodeKey], secret: 'refreshed-by-node', expires_on: String(NOW + 3599) }
-    const loaded = new SerializableTokenCache()
+    const loaded = new SerializableTokenCache({ clock: () => NOW })
     loaded.deserialize(JSON.stringify(json))
     expect(loaded.find('AccessToken').map((at) => at.secret)).toEqual(['refreshed-by-node'])
   })
@@ -320,7 +320,7 @@ describe('serialize and deserialize', () => {
     const text = JSON.stringify({
       AccessToken: { [`${HOME}-${ENV}-accesstoken-app-1-t1-user.read mail.read`]: { credential_type: 'AccessToken', secret: 'py121', home_account_id: HOME, environment: ENV, client_id: 'app-1', target: 'User.Read Mail.Read', realm: 't1', cached_at: String(NOW), expires_on: String(NOW + 3599) } },
     })
-    const cache = new SerializableTokenCache()
+    const cache = new SerializableTokenCache({ clock: () => NOW })
     cache.deserialize(text)
     const bucket = [{ clientId: 'app-1', environment: ENV, realm: 't1', homeAccountId: HOME }]
     expect(selectAccessTokenIn(cache, bucket, ['Mail.Read', 'User.Read'], NOW)).toMatchObject({ entity: { secret: 'py121' } })
@@ -331,7 +331,7 @@ describe('serialize and deserialize', () => {
   it('keeps entries that do not fit the schema, unused but intact', () => {
     const broken = { credential_type: 'AccessToken', secret: 's' } // no expires_on, client_id...
     const text = JSON.stringify({ AccessToken: { broken }, RefreshToken: {}, IdToken: {}, Account: {}, AppMetadata: {} })
-    const cache = new SerializableTokenCache()
+    const cache = new SerializableTokenCache({ clock: () => NOW })
     cache.deserialize(text)
     expect(cache.unusableEntryCount).toBe(1)
     expect(cache.accessTokenCount).toBe(0)
@@ -368,7 +368,7 @@ describe('serialize and deserialize', () => {
   })
 
   it('tracks hasStateChanged as MSAL Python does', () => {
-    const cache = new SerializableTokenCache()
+    const cache = new SerializableTokenCache({ clock: () => NOW })
     expect(cache.hasStateChanged).toBe(false)
     cache.add(userEvent(), NOW)
     expect(cache.hasStateChanged).toBe(true)
@@ -384,8 +384,8 @@ describe('serialize and deserialize', () => {
 describe('mergeFrom: merge-on-write', () => {
   it('keeps what another writer stored and what this one added since it loaded', () => {
     const base = cacheWith(userEvent()).serialize()
-    const mine = new SerializableTokenCache()
-    const theirs = new SerializableTokenCache()
+    const mine = new SerializableTokenCache({ clock: () => NOW })
+    const theirs = new SerializableTokenCache({ clock: () => NOW })
     mine.deserialize(base)
     theirs.deserialize(base)
     mine.add({ clientId: 'daemon', scope: ['api://mine/.default'], environment: ENV, realm: 't1', response: { access_token: 'mine' } }, NOW)
@@ -399,8 +399,8 @@ describe('mergeFrom: merge-on-write', () => {
 
   it('replays removals against the merged state (removeAccount also removes what the other writer added)', () => {
     const base = cacheWith(userEvent()).serialize()
-    const mine = new SerializableTokenCache()
-    const theirs = new SerializableTokenCache()
+    const mine = new SerializableTokenCache({ clock: () => NOW })
+    const theirs = new SerializableTokenCache({ clock: () => NOW })
     mine.deserialize(base)
     theirs.deserialize(base)
     theirs.add(userEvent({ scope: ['Mail.Read'], response: userResponse({ scope: 'Mail.Read', access_token: 'theirs-mail' }) }), NOW)
@@ -411,7 +411,7 @@ describe('mergeFrom: merge-on-write', () => {
   })
 
   it('forgets only the changes that were stored when more arrived during the write', () => {
-    const cache = new SerializableTokenCache()
+    const cache = new SerializableTokenCache({ clock: () => NOW })
     cache.add({ clientId: 'daemon', scope: ['api://one/.default'], environment: ENV, realm: 't1', response: { access_token: 'one' } }, NOW)
     const written = cache.pendingChangeCount
     const stored = cache.serialize()

@@ -5,9 +5,21 @@
 export { ConfidentialClientApplication, type ConfidentialClientApplicationOptions } from './app/ConfidentialClientApplication.js'
 export type { ClientAssertionCallback, ClientCredentialOption } from './credentials/clientCredential.js'
 export { PublicClientApplication, type PublicClientApplicationOptions } from './app/PublicClientApplication.js'
+export { ManagedIdentityClient, type ManagedIdentityClientOptions } from './app/ManagedIdentityClient.js'
 export type { NodeOptions } from './app/options.js'
 export type { AcquireTokenInteractiveOptions } from './interactive/interactive.js'
-export { openSystemBrowser, browserCommand, type OpenBrowser, type BrowserCommand } from './interactive/browserOpener.js'
+export {
+  openSystemBrowser,
+  browserCommand,
+  browserCommands,
+  browserVariableCommands,
+  isWsl,
+  systemBrowserEnvironment,
+  wslPowerShellCommand,
+  type OpenBrowser,
+  type BrowserCommand,
+  type BrowserEnvironment,
+} from './interactive/browserOpener.js'
 export { DEFAULT_SUCCESS_TEMPLATE, DEFAULT_ERROR_TEMPLATE } from './interactive/pages.js'
 export { createNodeInterpreter, type NodeInterpreterOptions } from './interpreter/nodeInterpreter.js'
 export { resolveFetch } from './interpreter/fetch.js'
@@ -23,12 +35,14 @@ export {
   ClientApplication,
   MsalError,
   isMsalError,
+  ArcPlatformNotSupportedError,
   AuthorizationError,
   CacheError,
   CancelledError,
   ConfigurationError,
   IdTokenError,
   InvalidResponseError,
+  ManagedIdentityError,
   NetworkError,
   ServerError,
   ThrottledError,
@@ -40,6 +54,13 @@ export {
   AZURE_CHINA,
   AZURE_US_GOVERNMENT,
   Prompt,
+  SystemAssignedManagedIdentity,
+  UserAssignedManagedIdentity,
+  ManagedIdentitySource,
+  type ManagedIdentity,
+  type ManagedIdentityIdType,
+  type UserAssignedManagedIdentityIds,
+  type ManagedIdentityTokenOptions,
   defaultPartition,
   type Partitioner,
   type MsalErrorKind,
@@ -57,6 +78,7 @@ export {
   type UserFederatedIdentityCredentialOptions,
   type AuthCodeFlow,
   type AuthorizationRequestOptions,
+  type AuthorizationRequestUrlOptions,
   type AuthCodeRedemptionOptions,
   type AuthorizationCodeOptions,
   type UsernamePasswordOptions,

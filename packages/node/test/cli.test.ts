@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FakeIdentityProvider, faults } from '@msal-ts/testing'
+import { AppServiceEmulation, FakeIdentityProvider, faults, ImdsEmulation, type ManagedIdentityEmulation } from '@msal-ts/testing'
 import { main } from '../src/cli/main.js'
 import { runLogin } from '../src/cli/login.js'
 
@@ -140,5 +140,80 @@ describe('msal-ts login, token, accounts and logout on a persisted cache', () =>
     const { output, err } = capture()
     expect(await main(argv, output, {})).toBe(2)
     expect(err.join('\n')).toContain(message)
+  })
+})
+
+describe('msal-ts token --managed-identity', () => {
+  const running: ManagedIdentityEmulation[] = []
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((emulation) => emulation.close()))
+  })
+  const serve = async <E extends ManagedIdentityEmulation>(emulation: E): Promise<E> => {
+    running.push(emulation)
+    await emulation.listen()
+    return emulation
+  }
+
+  it('prints the system-assigned identity\'s token from the source the environment names', async () => {
+    const appService = await serve(new AppServiceEmulation())
+    const { output, out } = capture()
+    expect(await main(['token', '--managed-identity', 'system', '--resource', 'https://vault.azure.net/.default'], output, appService.env)).toBe(0)
+    expect(JSON.parse(out.join('\n'))).toMatchObject({ tokenSource: 'identity_provider', scopes: ['https://vault.azure.net'], accessToken: appService.issued[0]!.accessToken })
+  })
+
+  it.each([
+    ['client-id', 'clientId', 'client_id'],
+    ['resource-id', 'resourceId', 'msi_res_id'],
+    ['object-id', 'objectId', 'object_id'],
+  ] as const)('names a user-assigned identity by %s=', async (flag, field, parameter) => {
+    const imds = await serve(new ImdsEmulation())
+    const id = imds.userAssigned[0]![field]
+    const { output, out } = capture()
+    expect(await main(['token', '--managed-identity', `${flag}=${id}`, '--resource', 'https://vault.azure.net', '--access-token-only'], output, imds.env)).toBe(0)
+    expect(out).toEqual([imds.issued[0]!.accessToken])
+    expect(imds.requests[0]!.query).toMatchObject({ [parameter]: id })
+  })
+
+  it('keeps the token in --cache between runs', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'msal-ts-cli-mi-'))
+    try {
+      const imds = await serve(new ImdsEmulation())
+      const argv = ['token', '--managed-identity', 'system', '--resource', 'https://vault.azure.net', '--cache', join(folder, 'mi.json')]
+      expect(await main(argv, capture().output, imds.env)).toBe(0)
+      const second = capture()
+      expect(await main(argv, second.output, imds.env)).toBe(0)
+      expect(JSON.parse(second.out.join('\n'))).toMatchObject({ tokenSource: 'cache' })
+      expect(imds.requests).toHaveLength(1)
+      expect(JSON.parse(readFileSync(join(folder, 'mi.json'), 'utf8'))).toMatchObject({ AccessToken: { '-localhost-accesstoken--managed_identity-https://vault.azure.net': { client_id: null } } })
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
+    }
+  })
+
+  it.each([
+    [['token', '--managed-identity', 'user', '--resource', 'r'], 2, 'expected system, client-id=ID, resource-id=ID or object-id=ID'],
+    [['token', '--managed-identity', 'client-id=', '--resource', 'r'], 2, 'the id is missing'],
+    [['token', '--managed-identity', 'system'], 2, 'missing --resource'],
+    [['token', '--resource', 'r'], 2, '--resource goes with --managed-identity'],
+    [['token', '--managed-identity', 'system', '--resource', 'r', '--client-id', 'x'], 2, '--managed-identity does not take --client-id'],
+    [['token', '--managed-identity', 'system', '--resource', ''], 2, 'resource: expected the resource\'s URI'],
+  ])('fails clearly on bad input: %j', async (argv, code, message) => {
+    const { output, err } = capture()
+    expect(await main(argv, output, {})).toBe(code)
+    expect(err.join('\n')).toContain(message)
+  })
+
+  it('reports the source\'s error, exit code 1', async () => {
+    const appService = await serve(new AppServiceEmulation())
+    const { output, err } = capture()
+    expect(await main(['token', '--managed-identity', 'system', '--resource', 'https://vault.azure.net', '--no-retries'], output, { ...appService.env, IDENTITY_HEADER: 'wrong' })).toBe(1)
+    expect(err[0]).toBe('msal-ts: invalid_scope: 401, The X-IDENTITY-HEADER header is missing or wrong.')
+    expect(err[1]).toMatch(/^ {2}correlation id: [0-9a-f-]{36}$/)
+  })
+
+  it('reports a malformed endpoint variable, naming it, exit code 1', async () => {
+    const { output, err } = capture()
+    expect(await main(['token', '--managed-identity', 'system', '--resource', 'https://vault.azure.net'], output, { MSI_ENDPOINT: 'no url', MSI_SECRET: 's' })).toBe(1)
+    expect(err[0]).toContain('the environment variable MSI_ENDPOINT is not a URL')
   })
 })

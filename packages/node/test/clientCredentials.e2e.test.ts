@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose'
-import { ConfidentialClientApplication, MsalError, TokenCache, type Logger } from '@msal-ts/node'
-import { FakeIdentityProvider, faults } from '@msal-ts/testing'
+import type { Effect } from '@msal-ts/core'
+import { ConfidentialClientApplication, createNodeInterpreter, MsalError, TokenCache, type Logger } from '@msal-ts/node'
+import { FakeIdentityProvider, faults, fixedClock } from '@msal-ts/testing'
 import { rejectionOf } from './support/rejection.js'
 
 const CLIENT = '0f9e8d7c-6b5a-4493-8281-7f6e5d4c3b2a'
@@ -66,14 +67,20 @@ describe('acquireTokenForClient against the fake identity provider, in process',
   })
 
   it('shares one failure between concurrent callers; the next identical call waits out Retry-After without the network', async () => {
-    const idp = newIdp().injectFault(faults.throttled(1), { path: '/token' })
-    const cca = app(idp)
+    // The Node interpreter on virtual time: Retry-After passes when the test says.
+    const clock = fixedClock()
+    const idp = newIdp({ clock: clock.now }).injectFault(faults.throttled(1), { path: '/token' })
+    const node = createNodeInterpreter({ httpClient: idp.fetch })
+    const cca = app(idp, { interpreter: (effect: Effect) => (effect._tag === 'Now' ? clock.now() : node(effect)) })
     const failures = await Promise.all([1, 2, 3].map(() => rejectionOf(cca.acquireTokenForClient(SCOPES))))
     expect(failures.map((f) => f.kind)).toEqual(['ThrottledError', 'ThrottledError', 'ThrottledError'])
     expect(idp.tokenRequests).toHaveLength(1)
     expect(await rejectionOf(cca.acquireTokenForClient(SCOPES))).toMatchObject({ kind: 'ThrottledError', retryAfterMs: 1000 })
     expect(idp.tokenRequests).toHaveLength(1)
-    await new Promise((resolve) => setTimeout(resolve, 1100))
+    clock.advance(999)
+    expect(await rejectionOf(cca.acquireTokenForClient(SCOPES))).toMatchObject({ kind: 'ThrottledError' })
+    expect(idp.tokenRequests).toHaveLength(1)
+    clock.advance(1)
     expect((await cca.acquireTokenForClient(SCOPES)).tokenSource).toBe('identity_provider')
     expect(idp.tokenRequests).toHaveLength(2)
   })
@@ -177,7 +184,7 @@ describe('acquireTokenForClient over real HTTP on loopback', () => {
 
   it('gives up after the timeout with a TimeoutError, caching nothing', async () => {
     idp.injectFault(faults.timeout(), { path: '/token' })
-    const cca = new ConfidentialClientApplication({ clientId: CLIENT, clientCredential: SECRET, authority: `${base}/t`, timeout: 300 })
+    const cca = new ConfidentialClientApplication({ clientId: CLIENT, clientCredential: SECRET, authority: `${base}/t`, timeout: 0.3 })
     const started = Date.now()
     const error = await rejectionOf(cca.acquireTokenForClient(SCOPES))
     expect(error.kind).toBe('TimeoutError')
@@ -211,8 +218,10 @@ describe('ConfidentialClientApplication configuration', () => {
     [{ ...valid, clientCredential: undefined }, 'clientCredential', 'clientCredential: expected a client secret string, { clientSecret }, { privateKey, thumbprint | thumbprintSha256 }, { privateKeyPfxPath, passphrase } or { clientAssertion }, got nothing'],
     [{ ...valid, authority: 'http://login.microsoftonline.com/t' }, 'authority', 'authority: must use https; plain http is allowed only for loopback hosts'],
     [{ ...valid, authority: 'not a url' }, 'authority', 'authority: expected an absolute URL'],
-    [{ ...valid, timeout: 0 }, 'timeout', 'timeout: expected a positive number of milliseconds, got 0'],
-    [{ ...valid, timeout: '30' }, 'timeout', 'timeout: expected a positive number of milliseconds, got "30"'],
+    [{ ...valid, timeout: 0 }, 'timeout', 'timeout: expected a number of seconds above 0 and at most 2,147,483 (e.g. 30), got 0'],
+    [{ ...valid, timeout: '30' }, 'timeout', 'timeout: expected a number of seconds above 0 and at most 2,147,483 (e.g. 30), got "30"'],
+    // A timer cannot wait that long (it would fire at once): refused rather than overflowing.
+    [{ ...valid, timeout: 1e10 }, 'timeout', 'timeout: expected a number of seconds above 0 and at most 2,147,483 (e.g. 30), got 10000000000'],
     [{ ...valid, httpClient: {} }, 'httpClient', 'httpClient: expected a fetch-compatible function, got an object'],
     [{ ...valid, tokenCache: {} }, 'tokenCache', 'tokenCache: expected a TokenCache or SerializableTokenCache, got an object'],
     [{ ...valid, logLevel: 'debug' }, 'logLevel', `logLevel: expected one of 'error', 'warning', 'info', 'verbose', got "debug"`],

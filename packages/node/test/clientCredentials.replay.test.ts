@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { TokenCache } from '@msal-ts/node'
-import { replay, ReplayMismatchError, type Transcript } from '@msal-ts/testing'
+import { DEFAULT_START_MS, replay, ReplayMismatchError, type Transcript } from '@msal-ts/testing'
 import { newApp, scenarios, type Scenario } from './scenarios/clientCredentials.js'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'client-credentials')
@@ -10,7 +10,8 @@ const loadFixture = (name: string): Transcript => JSON.parse(readFileSync(join(F
 
 const play = async (scenario: Scenario, transcript: Transcript): Promise<void> => {
   const replayer = replay(transcript)
-  const cache = new TokenCache()
+  // The cache's clock is the recording's virtual time (where it started), not today's.
+  const cache = new TokenCache({ clock: () => DEFAULT_START_MS / 1000 })
   await scenario.play({ app: newApp(scenario, replayer.interpret, cache), cache, advance: () => undefined })
   replayer.assertComplete()
 }

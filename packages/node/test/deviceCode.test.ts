@@ -1,5 +1,5 @@
-import { PublicClientApplication, TokenCache, type DeviceFlow } from '@msal-ts/node'
-import { FakeIdentityProvider, type FetchFunction } from '@msal-ts/testing'
+import { createNodeInterpreter, PublicClientApplication, TokenCache, type DeviceFlow } from '@msal-ts/node'
+import { FakeIdentityProvider, holdSleeps, type FetchFunction } from '@msal-ts/testing'
 import { rejectionOf } from './support/rejection.js'
 
 // The Node interpreter, real time: the fake identity provider answers in-process through fetch.
@@ -7,7 +7,7 @@ const CLIENT = '0d7c8b1a-3f2e-4d5c-9b8a-7f6e5d4c3b2a'
 const ALICE = 'alice@contoso.onmicrosoft.com'
 const GRAPH = ['https://graph.microsoft.com/User.Read']
 
-const setup = (options: { intervalSeconds?: number; hangTokenRequests?: boolean } = {}) => {
+const setup = (options: { intervalSeconds?: number; hangTokenRequests?: boolean; holdSleeps?: boolean } = {}) => {
   const idp = new FakeIdentityProvider({ deviceCodeIntervalSeconds: options.intervalSeconds ?? 5 }).registerApp({ clientId: CLIENT }).registerUser({ username: ALICE })
   // A token endpoint that answers nothing until the request times out, for an abort during a request.
   const hanging: FetchFunction = (input, init) =>
@@ -15,15 +15,17 @@ const setup = (options: { intervalSeconds?: number; hangTokenRequests?: boolean 
       ? new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('timed out', 'AbortError'))))
       : idp.fetch(input, init)
   const cache = new TokenCache()
+  const runtime = { httpClient: options.hangTokenRequests === true ? hanging : idp.fetch }
+  // Or the same interpreter with its waits held until the test ends them (virtual time).
+  const sleeps = holdSleeps(createNodeInterpreter({ httpClient: runtime.httpClient }))
   const app = new PublicClientApplication({
     clientId: CLIENT,
     authority: 'https://login.microsoftonline.com/contoso.onmicrosoft.com',
     tokenCache: cache,
-    httpClient: options.hangTokenRequests === true ? hanging : idp.fetch,
-    timeout: 2000,
+    ...(options.holdSleeps === true ? { interpreter: sleeps.interpret } : runtime),
   })
   const cacheIsEmpty = () => cache.find('AccessToken').length + cache.find('RefreshToken').length + cache.find('Account').length === 0
-  return { idp, app, cacheIsEmpty }
+  return { idp, app, cacheIsEmpty, sleeps }
 }
 
 const activeTimers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
@@ -66,10 +68,13 @@ describe('acquireTokenByDeviceFlow on the Node interpreter', () => {
   })
 
   it("stops before the next poll when the caller sets the flow's expiresAt to 0", async () => {
-    const { idp, app, cacheIsEmpty } = setup({ intervalSeconds: 1 })
+    // The wait between polls on virtual time: the caller changes the flow while the app waits.
+    const { idp, app, cacheIsEmpty, sleeps } = setup({ holdSleeps: true })
     const flow: DeviceFlow = await app.initiateDeviceFlow(GRAPH)
     const pending = app.acquireTokenByDeviceFlow(flow)
-    setTimeout(() => (flow.expiresAt = 0), 100)
+    const wait = await sleeps.next()
+    flow.expiresAt = 0
+    wait.end()
     expect(await rejectionOf(pending)).toMatchObject({ kind: 'CancelledError' })
     expect(idp.tokenRequests).toHaveLength(1)
     expect(cacheIsEmpty()).toBe(true)

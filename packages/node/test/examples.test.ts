@@ -1,6 +1,6 @@
 /**
  * The examples, run in process and as their commands run them.
- * - examples/demo (`./dev demo`): a daemon, a CLI app and a web API against the fake identity provider.
+ * - examples/demo (`./dev demo`): a daemon, a CLI app and a web API against the fake identity provider, and a VM's managed identity against emulated IMDS.
  * - examples/web-app: the web app signs a user in (auth code flow), calls the to-do API twice,
  *   and the API calls Graph on the user's behalf. The example's own servers talk over loopback
  *   HTTP to the fake identity provider, as `node examples/web-app/run.mjs` does.
@@ -26,6 +26,11 @@ describe('examples/demo', () => {
     expect(text).toMatch(/6\. getAccounts\(\): alice@contoso\.onmicrosoft\.com, bob@contoso\.onmicrosoft\.com\n\s+acquireTokenSilent for each: cache, cache {3}HTTP requests: 0/)
     expect(text).toMatch(/7\. acquireTokenOnBehalfOf.*\n\s+source: identity_provider {3}Graph token for alice@contoso\.onmicrosoft\.com\n\s+the API authenticated with private_key_jwt: \{"alg":"PS256","typ":"JWT","x5t#S256":"[\w-]{43}","x5c":\[…\]\}/)
     expect(text).toMatch(/8\. the same incoming token again: cache; bob@contoso\.onmicrosoft\.com's token: identity_provider \(Graph token for bob@contoso\.onmicrosoft\.com\)\n\s+on-behalf-of requests: 2/)
+    expect(text).toMatch(/source {13}DEFAULT_TO_VM \(IMDS, emulated at http:\/\/127\.0\.0\.1:\d+/)
+    expect(text).toMatch(/9\. acquireTokenForClient\(\{ resource: 'https:\/\/vault\.azure\.net' \}\)\n\s+source: identity_provider .* requests to IMDS: 1 {3}expires in 86399 s, refreshed after 43199 s/)
+    expect(text).toMatch(/10\. the same call again: source: cache .* requests to IMDS: 1/)
+    expect(text).toMatch(/11\. 20 concurrent calls for https:\/\/storage\.azure\.com: requests to IMDS: 1 {3}same token for all: true/)
+    expect(text).toMatch(/12\. a user-assigned identity .*: IMDS answered 429 first, retried after 1 s/)
     expect(text).toContain('demo complete')
   })
 

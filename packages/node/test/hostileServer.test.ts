@@ -8,7 +8,7 @@
  * hostileMemory.test.ts.)
  */
 import { inspect } from 'node:util'
-import { ConfidentialClientApplication, MsalError, PublicClientApplication, SerializableTokenCache } from '@msal-ts/node'
+import { ConfidentialClientApplication, createNodeInterpreter, MsalError, PublicClientApplication, SerializableTokenCache } from '@msal-ts/node'
 import { FakeIdentityProvider, JWT_BEARER_GRANT_TYPE, loopbackFetch, USER_FIC_GRANT_TYPE } from '@msal-ts/testing'
 import { startHostileServer, type HostileServer, type Hostility, type SeenRequest } from './support/hostileServer.js'
 
@@ -54,7 +54,15 @@ afterAll(async () => {
 })
 afterEach(() => hostile.clear())
 
-const common = () => ({ httpClient: loopbackFetch(hostile.url), timeout: TIMEOUT_MS, tokenCache: new SerializableTokenCache() })
+/**
+ * The Node interpreter itself (its fetch handling, body reader and timer), reaching every host
+ * through the hostile server, with a 1 s timeout: an injected httpClient keeps its own timeouts
+ * (MSAL Python's rule), so the timeout is the interpreter's here.
+ */
+const common = () => ({
+  interpreter: createNodeInterpreter({ httpClient: loopbackFetch(hostile.url), timeoutMs: TIMEOUT_MS }),
+  tokenCache: new SerializableTokenCache(),
+})
 const publicApp = (options: Record<string, unknown> = {}) => new PublicClientApplication({ clientId: PUBLIC_CLIENT, authority: AUTHORITY, ...common(), ...options })
 const daemon = (options: Record<string, unknown> = {}) => new ConfidentialClientApplication({ clientId: DAEMON, clientCredential: SECRET, authority: AUTHORITY, ...common(), ...options })
 
@@ -257,13 +265,15 @@ describe.each(FLOWS)('$name, answered by a hostile server', (flow) => {
 })
 
 describe('what the limit lets through', () => {
-  it('a token response just under maxResponseBytes is taken; the option raises or lowers the limit', async () => {
-    const app = daemon({ maxResponseBytes: 2048 })
+  it('maxResponseBytes raises or lowers the limit, for an injected httpClient too', async () => {
+    const app = daemon({ interpreter: undefined, httpClient: loopbackFetch(hostile.url), maxResponseBytes: 2048 })
     hostile.answer(grant('client_credentials'), 'huge')
     const error = await app.acquireTokenForClient(['api://small/.default']).catch((e: unknown) => e)
     expect(error).toMatchObject({ kind: 'InvalidResponseError', message: expect.stringMatching(/larger than 2048 bytes/) })
     hostile.clear()
-    await expect(daemon({ maxResponseBytes: LIMIT }).acquireTokenForClient(['api://small/.default'])).resolves.toMatchObject({ tokenSource: 'identity_provider' })
+    await expect(daemon({ interpreter: undefined, httpClient: loopbackFetch(hostile.url), maxResponseBytes: LIMIT }).acquireTokenForClient(['api://small/.default'])).resolves.toMatchObject({
+      tokenSource: 'identity_provider',
+    })
   })
 
   it('refuses a maxResponseBytes that is not a whole number of bytes from 1 KiB to 1 GiB', () => {

@@ -88,15 +88,8 @@ describe('opening the system browser', () => {
     expect(browserCommand('win32', 'https://x')).toEqual({ command: 'rundll32', args: ['url.dll,FileProtocolHandler', 'https://x'] })
   })
 
-  const withPath = async (dir: string, work: () => Promise<void>): Promise<void> => {
-    const saved = process.env['PATH']
-    process.env['PATH'] = dir
-    try {
-      await work()
-    } finally {
-      process.env['PATH'] = saved
-    }
-  }
+  /** A Linux machine whose PATH is `path`, without Edge and without $BROWSER: never the real browser of the machine running the tests. */
+  const linuxWithPath = (path: string) => ({ platform: 'linux' as const, env: { PATH: path }, release: '6.1.0-18-amd64', edgePath: '/nonexistent/microsoft-edge', exists: () => false })
 
   // The opener is chosen as on Linux (xdg-open), so these run on every POSIX system, CI's Debian included.
   it('passes the URL to xdg-open untouched by any shell', async () => {
@@ -106,7 +99,7 @@ describe('opening the system browser', () => {
       const opener = join(dir, 'xdg-open')
       writeFileSync(opener, `#!/bin/sh\nprintf '%s\\n' "$#" "$1" > '${record}'\n`)
       chmodSync(opener, 0o755)
-      await withPath(`${dir}:/usr/bin:/bin`, () => openSystemBrowser(URL_WITH_SHELL_SYNTAX, 'linux'))
+      await openSystemBrowser(URL_WITH_SHELL_SYNTAX, linuxWithPath(`${dir}:/usr/bin:/bin`))
       // The opener runs detached: wait for its record.
       for (let i = 0; i < 100 && !hasLines(record, 2); i++) await new Promise((r) => setTimeout(r, 20))
       expect(readFileSync(record, 'utf8')).toBe(`1\n${URL_WITH_SHELL_SYNTAX}\n`)
@@ -118,11 +111,9 @@ describe('opening the system browser', () => {
   it('is a ConfigurationError naming openBrowser when there is no opener', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'msal-ts-no-opener-'))
     try {
-      await withPath(dir, async () => {
-        const error = await rejectionOf(openSystemBrowser('https://login.example/authorize', 'linux'))
-        expect(error).toMatchObject({ kind: 'ConfigurationError', field: 'openBrowser' })
-        expect(error.message).toContain('xdg-open')
-      })
+      const error = await rejectionOf(openSystemBrowser('https://login.example/authorize', linuxWithPath(dir)))
+      expect(error).toMatchObject({ kind: 'ConfigurationError', field: 'openBrowser' })
+      expect(error.message).toContain('xdg-open')
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

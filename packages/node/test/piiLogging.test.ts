@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { ConfidentialClientApplication, createNodeInterpreter, TokenCache, type Interpret, type LogLevel } from '@msal-ts/node'
 import { type Effect, type HttpResponse } from '@msal-ts/core'
 import { SECRET_FORM_FIELDS } from '@msal-ts/core/protocol'
-import { createTestInterpreter, fixedClock, parseTranscript, REDACTED, replay, type Transcript } from '@msal-ts/testing'
+import { createTestInterpreter, DEFAULT_START_MS, fixedClock, parseTranscript, REDACTED, replay, type Transcript } from '@msal-ts/testing'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures')
 const SCENARIOS = join(import.meta.dirname, 'scenarios')
@@ -241,7 +241,8 @@ const replayWithLogger = async (
     tap?.(effect, result, interpret)
     return result
   }
-  const cache = new TokenCache()
+  // The cache's clock is the recordings' virtual time (where it started), not today's.
+  const cache = new TokenCache({ clock: () => DEFAULT_START_MS / 1000 })
   await scenario.play({ app: suite.newApp(scenario, interpret, cache) as never, cache, advance: () => undefined })
   replayer.assertComplete()
   return { lines, effects }

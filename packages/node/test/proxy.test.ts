@@ -1,10 +1,9 @@
-import { createServer, type IncomingMessage } from 'node:http'
-import type { Socket } from 'node:net'
-import { createProxy } from 'proxy'
+import { createServer } from 'node:http'
 import { ConfidentialClientApplication, createNodeInterpreter, MsalError, type HttpClient } from '@msal-ts/node'
 import { FakeIdentityProvider, faults } from '@msal-ts/testing'
 import { routeThroughProxies } from '../src/interpreter/proxyFetch.js'
 import { rejectionOf } from './support/rejection.js'
+import { startProxy, type TestProxy } from './support/testProxy.js'
 
 const CLIENT = '3c1b7f2e-9d4a-4e8b-a6f0-5d2c8b7e1a93'
 const SECRET = 'proxy-test-secret'
@@ -12,64 +11,6 @@ const SCOPES = ['api://proxied/.default']
 const PASSWORD = 'p@ss:w/rd-93f1'
 const USER = 'proxy-user'
 const CREDENTIALS = `${encodeURIComponent(USER)}:${encodeURIComponent(PASSWORD)}`
-
-interface SeenRequest {
-  readonly line: string
-  readonly authorization: string | undefined
-}
-
-interface TestProxy {
-  readonly url: string
-  readonly port: number
-  readonly seen: SeenRequest[]
-  close(): Promise<void>
-}
-
-/**
- * A real forward proxy (TooTallNate's `proxy`) on 127.0.0.1. It records every request line
- * (absolute-URI requests and CONNECTs) before it handles them. `hosts` plays the proxy's DNS:
- * it maps host:port names that do not exist to loopback ones, as a corporate proxy resolves
- * names the client cannot. `user`/`password` make it demand Basic authentication (407).
- */
-const startProxy = async (options: { hosts?: Record<string, string>; user?: string; password?: string } = {}): Promise<TestProxy> => {
-  const server = createServer()
-  const seen: SeenRequest[] = []
-  const sockets = new Set<Socket>()
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  const record = (req: IncomingMessage) => {
-    seen.push({ line: `${req.method} ${req.url}`, authorization: req.headers['proxy-authorization'] })
-    for (const [from, to] of Object.entries(options.hosts ?? {})) req.url = req.url?.replace(from, to)
-  }
-  // Registered before createProxy's own listeners, so they run first.
-  server.on('request', record)
-  server.on('connect', (req: IncomingMessage, socket: Socket) => {
-    sockets.add(socket)
-    record(req)
-  })
-  const proxy = createProxy(server)
-  if (options.user !== undefined) {
-    const expected = `Basic ${Buffer.from(`${options.user}:${options.password ?? ''}`).toString('base64')}`
-    proxy.authenticate = (req) => req.headers['proxy-authorization'] === expected
-  }
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('the test proxy is not listening')
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    port: address.port,
-    seen,
-    close: async () => {
-      for (const socket of sockets) socket.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
-}
 
 /** A port nothing listens on: bound, then released. */
 const deadPort = async (): Promise<number> => {
@@ -171,7 +112,7 @@ describe('the proxy option, through a real forward proxy on loopback', () => {
     proxy = await startProxy()
     idp.injectFault(faults.timeout(), { path: '/token' })
     const started = Date.now()
-    const error = await rejectionOf(app({ proxy: proxy.url, timeout: 300 }).acquireTokenForClient(SCOPES))
+    const error = await rejectionOf(app({ proxy: proxy.url, timeout: 0.3 }).acquireTokenForClient(SCOPES))
     expect(error.kind).toBe('TimeoutError')
     expect(error.message).toContain('no response within 300 ms')
     expect(Date.now() - started).toBeLessThan(5000)

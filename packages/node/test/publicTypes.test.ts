@@ -55,7 +55,7 @@ describe('the public API narrows', () => {
   it('options: an unknown one, or one of MSAL Python\'s that msal-ts does not take, is a ConfigurationError naming it', () => {
     const construct = (options: object) => () => new PublicClientApplication(options as never)
     expect(construct({ clientId: CLIENT, tokenCahce: {} })).toThrow(expect.objectContaining({ kind: 'ConfigurationError', field: 'tokenCahce', message: expect.stringContaining('did you mean tokenCache?') }))
-    expect(construct({ clientId: CLIENT, verify: false })).toThrow(ConfigurationError)
+    expect(construct({ clientId: CLIENT, enableBrokerOnWindows: true })).toThrow(ConfigurationError)
     expect(construct({ clientId: CLIENT, azureRegion: 'westus2' })).toThrow(expect.objectContaining({ field: 'azureRegion', message: expect.stringContaining('only ConfidentialClientApplication') }))
     // @ts-expect-error azureRegion is not a public client's option in its type either
     expect(construct({ clientId: CLIENT, azureRegion: 'westus2' } satisfies ConstructorParameters<typeof PublicClientApplication>[0])).toThrow(ConfigurationError)

@@ -137,7 +137,8 @@ describe('the device code poll interval is kept within 1 to 60 seconds', () => {
     for (const interval of [Number.NaN, Number.POSITIVE_INFINITY, 58]) {
       sleeps.length = 0
       polls = 0
-      const flow = { deviceCode: 'dc-0123456789', userCode: 'U', verificationUri: 'https://microsoft.com/devicelogin', message: 'm', expiresIn: 900, expiresAt: Math.floor(test.clock.now() / 1000) + 100_000, interval, scopes: ['User.Read'], correlationId: 'c' }
+      const expiresAt = Math.floor(test.clock.now() / 1000) + 100_000
+      const flow = { deviceCode: 'dc-0123456789', userCode: 'U', verificationUri: 'https://microsoft.com/devicelogin', message: 'm', expiresIn: 900, expiresAt, codeExpiresAt: expiresAt, interval, scopes: ['User.Read'], correlationId: 'c' }
       const error = await rejectionOf(app.acquireTokenByDeviceFlow(flow))
       expect(error).toMatchObject({ kind: 'ServerError', error: 'expired_token' })
       expect(sleeps).toHaveLength(5)

@@ -4,6 +4,7 @@
  * a fake Microsoft identity provider.
  */
 export { fixedClock, DEFAULT_START_MS, type FixedClock } from './clock.js'
+export { holdSleeps, type HeldSleep, type HeldSleeps } from './heldSleeps.js'
 export { seededRandom, type RandomSource } from './random.js'
 export {
   TRANSCRIPT_FORMAT,
@@ -26,6 +27,11 @@ export type { AuthorizeDecision, AuthorizeRule } from './fakeIdp/authorize.js'
 export type { AuthorizeRequest, Prompt } from './fakeIdp/authorizationRequest.js'
 export type { AuthorizationOutcome, ErrorPage, ResponseMode } from './fakeIdp/authorizationResponses.js'
 export { deliverAuthorizationResponse, type BrowserVisit } from './fakeIdp/browser.js'
+export { SESSION_COOKIE } from './fakeIdp/sessionCookies.js'
+export type { OpenerPolicy } from './fakeIdp/pageHeaders.js'
+export type { EndSessionRequest } from './fakeIdp/endSession.js'
+export type { RedirectPlatform } from './fakeIdp/redirectUris.js'
+export { SPA_REFRESH_TOKEN_LIFETIME_MS } from './fakeIdp/spaRefreshTokens.js'
 export { DEVICE_LOGIN_URI, type PendingDeviceCode } from './fakeIdp/deviceCodes.js'
 export { tenantIdOf } from './fakeIdp/ids.js'
 export { DEFAULT_USER_TENANT, type UserRegistration, type RegisteredUser } from './fakeIdp/users.js'
@@ -42,3 +48,21 @@ export {
   type MsalNodeNetworkClientOptions,
   type RecordedExchange,
 } from './msalNodeNetworkClient.js'
+
+// ---- Managed identity: one emulation per source, and Cloud Shell ----
+export {
+  ManagedIdentityEmulation,
+  generatedIdentity,
+  jwtShapedToken,
+  type EmulatedIdentity,
+  type EmulatedRequest,
+  type IssuedToken,
+  type ManagedIdentityEmulationOptions,
+} from './managedIdentity/emulation.js'
+export { ImdsEmulation } from './managedIdentity/imds.js'
+export { AppServiceEmulation, formatExpiresOn, type AppServiceEmulationOptions, type ExpiresOnFormat } from './managedIdentity/appService.js'
+export { MachineLearningEmulation, type MachineLearningEmulationOptions } from './managedIdentity/machineLearning.js'
+export { ServiceFabricEmulation, type ServiceFabricEmulationOptions, type RevocationSeen } from './managedIdentity/serviceFabric.js'
+export { AzureArcEmulation, ARC_LINUX_TOKEN_FOLDER, ARC_LINUX_AGENT, type AzureArcEmulationOptions, type ArcPlatform } from './managedIdentity/azureArc.js'
+export { CloudShellEmulation, type CloudShellEmulationOptions, type CloudShellUser } from './managedIdentity/cloudShell.js'
+export { managedIdentityFaults } from './managedIdentity/faults.js'

@@ -1,5 +1,5 @@
 import type { Effect, Interpret } from '@msal-ts/core'
-import { encodeResult, redactEffect, TRANSCRIPT_FORMAT, type Transcript, type TranscriptStep } from './transcript.js'
+import { encodeResult, redactEffect, redactResult, TRANSCRIPT_FORMAT, type Transcript, type TranscriptStep } from './transcript.js'
 
 export interface Recorder {
   readonly interpret: Interpret
@@ -21,7 +21,7 @@ export const record = (inner: Interpret): Recorder => {
     const index = steps.length
     steps.push({ effect: redactEffect(effect), result: null })
     const save = (result: unknown): unknown => {
-      steps[index] = { effect: steps[index]!.effect, result: encodeResult(result) }
+      steps[index] = { effect: steps[index]!.effect, result: encodeResult(redactResult(effect, result)) }
       return result
     }
     const answer = inner(effect)

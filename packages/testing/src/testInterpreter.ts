@@ -17,6 +17,8 @@ export interface TestInterpreterOptions {
   readonly clock?: FixedClock
   readonly random?: RandomSource
   readonly env?: Readonly<Record<string, string | undefined>>
+  /** A virtual file system for ReadFile and FileExists: path to text. Default: no files. */
+  readonly files?: Readonly<Record<string, string>>
 }
 
 export interface TestInterpreter {
@@ -24,17 +26,21 @@ export interface TestInterpreter {
   readonly clock: FixedClock
   /** Every Log effect, PII or not. */
   readonly logs: LogEntry[]
+  /** The paths the program read (ReadFile effects), in order, whether or not they were read. */
+  readonly fileReads: string[]
 }
 
 /**
  * A fully deterministic interpreter: virtual time (Sleep advances the clock instead of waiting),
- * seeded randomness, a fixed environment, and HTTP answered by the given handler.
+ * seeded randomness, a fixed environment and file system, and HTTP answered by the given handler.
  */
 export const createTestInterpreter = (options: TestInterpreterOptions): TestInterpreter => {
   const clock = options.clock ?? fixedClock()
   const random = options.random ?? seededRandom(1)
   const env = options.env ?? {}
+  const files = options.files ?? {}
   const logs: LogEntry[] = []
+  const fileReads: string[] = []
   const interpret: Interpret = (effect: Effect) => {
     switch (effect._tag) {
       case 'Http':
@@ -50,6 +56,15 @@ export const createTestInterpreter = (options: TestInterpreterOptions): TestInte
         return undefined
       case 'ReadEnv':
         return env[effect.name]
+      case 'ReadFile': {
+        fileReads.push(effect.path)
+        const text = Object.prototype.hasOwnProperty.call(files, effect.path) ? files[effect.path] : undefined
+        if (text === undefined) return { _tag: 'FileUnavailable', reason: `no such file: ${effect.path}` }
+        const size = new TextEncoder().encode(text).length
+        return size > effect.maxBytes ? { _tag: 'FileTooLarge', sizeBytes: size } : { _tag: 'FileContent', text }
+      }
+      case 'FileExists':
+        return Object.prototype.hasOwnProperty.call(files, effect.path)
       case 'SignJwt':
       case 'ClientAssertion':
         // Only an application built around a credential holds keys and callbacks (it answers these first).
@@ -60,7 +75,10 @@ export const createTestInterpreter = (options: TestInterpreterOptions): TestInte
       case 'Commit':
         // An application applies its flows' commits before effects reach the runtime.
         throw new Error('a Commit effect reached the test interpreter: run flows through an application, or with runFlow(ctx, program, interpret)')
+      default:
+        // A browser page's effects: replay a transcript recorded in one, or use the SPA's test platform.
+        throw new Error(`the ${effect._tag} effect is a browser page's; the test interpreter cannot perform it`)
     }
   }
-  return { interpret, clock, logs }
+  return { interpret, clock, logs, fileReads }
 }

@@ -21,8 +21,8 @@ export const TRANSCRIPT_FORMAT = 'msal-ts/transcript@1'
 
 export const REDACTED = '<redacted>'
 
-/** Request headers that carry secrets. */
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'])
+/** Request headers that carry secrets (managed identity sources' too). */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-identity-header', 'secret'])
 
 /** Headers that describe the machine, not the protocol; ignored when comparing by default. */
 export const MACHINE_HEADERS: readonly string[] = ['x-client-os', 'x-client-ver']
@@ -55,6 +55,12 @@ export const redactEffect = (effect: Effect): Effect => {
 /** A WS-Trust request carries the user's password in a (namespaced) Password element. */
 const redactPasswordElements = (xml: string): string =>
   xml.replace(/(<(?:[\w.-]+:)?Password\b[^>]*>)[^<]*(<\/(?:[\w.-]+:)?Password>)/g, `$1${REDACTED}$2`)
+
+/** The result as a transcript keeps it: a file's content (an Azure Arc key) is a secret. */
+export const redactResult = (effect: Effect, result: unknown): unknown =>
+  effect._tag === 'ReadFile' && typeof result === 'object' && result !== null && (result as { _tag?: unknown })._tag === 'FileContent'
+    ? { _tag: 'FileContent', text: REDACTED }
+    : result
 
 /** Results to JSON: byte arrays become { "$bytes": base64url }. */
 export const encodeResult = (result: unknown): unknown =>

@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
 import type { HttpOutcome, HttpRequest, HttpResponse } from '@msal-ts/core'
 import { FakeIdentityProvider, faults, fixedClock, seededRandom, tenantIdOf } from '@msal-ts/testing'
+import { certificateFixture } from './fixtures/certificates/index.js'
 
 const CLIENT = 'app-1'
 const SECRET = 's3cret'
@@ -187,5 +188,40 @@ describe('FakeIdentityProvider: the loopback server', () => {
     await new Promise((resolve) => setTimeout(resolve, 50))
     await idp.close()
     await expect(hanging).rejects.toThrow()
+  })
+})
+
+describe('FakeIdentityProvider: signing keys', () => {
+  const appTokenOf = async (idp: FakeIdentityProvider): Promise<string> => {
+    idp.registerApp({ clientId: CLIENT, clientSecret: SECRET })
+    return (await answer(idp, tokenRequest({}))).json['access_token'] as string
+  }
+  const verifiesWith = async (token: string, jwksOf: FakeIdentityProvider): Promise<boolean> =>
+    jwtVerify(token, createLocalJWKSet((await jwksOf.jwks()) as never)).then(
+      () => true,
+      () => false,
+    )
+
+  it('providers given no key share one generated key; uniqueSigningKey gives a provider its own', async () => {
+    const [first, second, own] = [new FakeIdentityProvider(), new FakeIdentityProvider(), new FakeIdentityProvider({ uniqueSigningKey: true })]
+    expect(await second.jwks()).toEqual(await first.jwks())
+    expect(await verifiesWith(await appTokenOf(first), second)).toBe(true)
+    expect((await own.jwks()).keys).not.toEqual((await first.jwks()).keys)
+    expect(await verifiesWith(await appTokenOf(own), first)).toBe(false)
+    expect(await verifiesWith(await appTokenOf(first), own)).toBe(false)
+  })
+
+  it('signingKeyPem signs with that key, the same claims to the same bytes', async () => {
+    const pem = certificateFixture('leaf.key.pkcs8.pem')
+    const [one, two] = [1, 2].map(() => new FakeIdentityProvider({ clock: fixedClock().now, random: seededRandom(3), signingKeyPem: pem }))
+    const token = await appTokenOf(one!)
+    expect(await appTokenOf(two!)).toBe(token)
+    expect(await verifiesWith(token, new FakeIdentityProvider())).toBe(false)
+  })
+
+  it('refuses signingKeyPem with uniqueSigningKey: true', () => {
+    expect(() => new FakeIdentityProvider({ signingKeyPem: certificateFixture('leaf.key.pkcs8.pem'), uniqueSigningKey: true })).toThrow(
+      /signingKeyPem and uniqueSigningKey/,
+    )
   })
 })

@@ -161,7 +161,7 @@ describe('FakeIdentityProvider: on-behalf-of', () => {
 
   it('refuses a token another provider signed, or one altered (AADSTS50013)', async () => {
     const { idp } = newIdp()
-    const stranger = new FakeIdentityProvider({ clock: fixedClock().now }).registerApp({ clientId: SPA }).registerUser({ username: USER })
+    const stranger = new FakeIdentityProvider({ clock: fixedClock().now, uniqueSigningKey: true }).registerApp({ clientId: SPA }).registerUser({ username: USER })
     const foreign = await userTokenFor(stranger, `api://${API}/access_as_user`)
     expectEntraError(await send(idp, obo(foreign)), 400, 'invalid_grant', 50013, /Assertion failed signature validation/)
     const [header, , signature] = (await userTokenFor(idp, `api://${API}/access_as_user`)).split('.')

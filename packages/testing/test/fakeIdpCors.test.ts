@@ -27,11 +27,13 @@ describe('FakeIdentityProvider: CORS for browser pages', () => {
     ['the token endpoint', '/contoso.onmicrosoft.com/oauth2/v2.0/token', 'POST'],
     ['tenant discovery', '/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration', 'GET'],
     ['instance discovery', '/common/discovery/instance', 'GET'],
+    ['the signing keys', '/contoso.onmicrosoft.com/discovery/v2.0/keys', 'GET'],
+    ['the end-session endpoint (a page that apps may also fetch)', '/contoso.onmicrosoft.com/oauth2/v2.0/logout', 'GET'],
   ])('grants a preflight for %s: the origin, its method and MSAL\'s headers', async (_, path, method) => {
     const response = await preflight(path, method)
     expect(response.status).toBe(204)
     expect(response.headers.get('access-control-allow-origin')).toBe(PAGE)
-    expect(response.headers.get('access-control-allow-methods')).toBe(method)
+    expect(response.headers.get('access-control-allow-methods')?.split(', ')).toContain(method)
     expect(response.headers.get('access-control-allow-headers')?.split(', ')).toEqual(expect.arrayContaining(MSAL_HEADERS.split(',')))
     expect(response.headers.get('vary')).toBe('Origin')
   })
@@ -72,8 +74,28 @@ describe('FakeIdentityProvider: CORS for browser pages', () => {
     idp.injectFault(faults.serverError(500), { path: '/token' })
     await preflight('/t/oauth2/v2.0/token', 'POST')
     expect(idp.requests.map((request) => request.method)).toEqual(['OPTIONS'])
+    expect(idp.requests[0]).toMatchObject({ origin: PAGE, preflight: true })
+    expect(idp.preflightRequests).toEqual(idp.requests)
     expect(idp.tokenRequests).toHaveLength(0)
     const faulted = await fetch(`${base}/t/oauth2/v2.0/token`, { method: 'POST', headers: { origin: PAGE } })
     expect(faulted.status).toBe(500)
+  })
+
+  it('answers CORS-simple requests (only a form content type, as a SPA sends) with no preflight, and records their Origin', async () => {
+    const discovery = await fetch(`${base}/t/v2.0/.well-known/openid-configuration`, { headers: { origin: PAGE } })
+    const token = await fetch(`${base}/t/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { origin: PAGE, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT, client_secret: SECRET, scope: 'api://x/.default' }),
+    })
+    for (const response of [discovery, token]) expect([response.status, response.headers.get('access-control-allow-origin')]).toEqual([200, PAGE])
+    await fetch(`${base}/t/v2.0/.well-known/openid-configuration`)
+    expect(idp.requests.map((request) => [request.method, request.origin, request.preflight])).toEqual([
+      ['GET', PAGE, false],
+      ['POST', PAGE, false],
+      ['GET', undefined, false],
+    ])
+    expect(idp.preflightRequests).toEqual([])
+    expect(idp.tokenRequests).toHaveLength(1)
   })
 })

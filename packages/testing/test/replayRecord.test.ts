@@ -1,10 +1,11 @@
 import { run, type Program } from '@msal-ts/core'
-import { http, now, randomBytes, sha256 } from '@msal-ts/core/protocol'
+import { http, now, randomBytes, sha256, sleep } from '@msal-ts/core/protocol'
 import {
   createTestInterpreter,
   DEFAULT_START_MS,
   FakeIdentityProvider,
   fixedClock,
+  holdSleeps,
   parseTranscript,
   record,
   replay,
@@ -91,6 +92,33 @@ describe('virtual time and seeded randomness', () => {
     expect(clock.now()).toBe(6000)
     await clock.sleep(4000)
     expect(interpreter.interpret({ _tag: 'Now' })).toBe(10_000)
+  })
+
+  it('holdSleeps: each Sleep waits, however long, until the test ends it; other effects pass through', async () => {
+    const clock = fixedClock(1000)
+    const held = holdSleeps(createTestInterpreter({ http: () => ({ _tag: 'HttpFailure', kind: 'connection', message: 'x' }), clock }).interpret)
+    const steps: string[] = []
+    function* twoWaits(): Program<number> {
+      yield* sleep(5000)
+      steps.push('first wait over')
+      yield* sleep(10)
+      steps.push('second wait over')
+      return yield* now()
+    }
+    const first = held.next() // asked for before the program sleeps
+    const result = run(twoWaits(), held.interpret)
+    const wait = await first
+    expect(wait.ms).toBe(5000)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(steps).toEqual([])
+    wait.end()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(steps).toEqual(['first wait over'])
+    const second = await held.next() // asked for once the program already sleeps
+    expect(second.ms).toBe(10)
+    second.end()
+    expect(await result).toBe(1000) // the clock is the inner interpreter's: holding a sleep does not move it
+    expect(steps).toEqual(['first wait over', 'second wait over'])
   })
 
   it('repeats the same bytes for the same seed, and differs across seeds', () => {

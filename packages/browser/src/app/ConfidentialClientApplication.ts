@@ -11,8 +11,10 @@ import {
   CONFIDENTIAL_RULES,
   configurationError,
   HttpCache,
+  requestTimeoutMsOf,
   throwIfLeft,
   TokenCache,
+  UNSUPPORTED_OPTIONS,
   type ClientApplicationOptions,
   type ConfidentialClientConfig,
 } from '@msal-ts/core'
@@ -28,6 +30,12 @@ export interface ConfidentialClientApplicationOptions extends ClientApplicationO
   readonly clientClaims?: Readonly<Record<string, unknown>> | undefined
   /** Send client-credential requests to this Azure region ("westus2"). Web runtimes cannot detect one, so `true` is refused. */
   readonly azureRegion?: string | false | undefined
+  /**
+   * Whether a certificate's signed assertion is sent again to a token endpoint for up to 540 s,
+   * as MSAL does. Default: true for Microsoft's authorities, false for `oidcAuthority` (its
+   * provider may accept each jti once). A refused reused assertion is signed anew either way.
+   */
+  readonly reuseClientAssertion?: boolean | undefined
 }
 
 /** Epoch seconds from the system clock, for `TokenCache.add()` without a `now`. */
@@ -42,7 +50,7 @@ export class ConfidentialClientApplication extends CoreConfidentialClientApplica
   constructor(options: ConfidentialClientApplicationOptions) {
     // The credential parser names what is wrong with (or missing from) clientCredential.
     const rules = { ...CLIENT_APPLICATION_RULES, ...CONFIDENTIAL_RULES, clientCredential: { check: anything } }
-    const checked = throwIfLeft(checkOptions<ConfidentialClientApplicationOptions>(options, rules, '{ clientId, clientCredential, authority }'))
+    const checked = throwIfLeft(checkOptions<ConfidentialClientApplicationOptions>(options, rules, '{ clientId, clientCredential, authority }', UNSUPPORTED_OPTIONS))
     const credential = throwIfLeft(parseWebClientCredential(checked.clientCredential))
     if ((checked.azureRegion as unknown) === true) {
       throw configurationError('azureRegion', 'web runtimes cannot detect the region (no environment variables, no instance metadata service): name it, e.g. "westus2"')
@@ -53,7 +61,8 @@ export class ConfidentialClientApplication extends CoreConfidentialClientApplica
       checked.interpreter ??
       createBrowserInterpreter({
         fetch: httpClient !== undefined ? () => httpClient : undefined,
-        timeoutMs: checked.timeout,
+        // Seconds, as MSAL Python's; an injected httpClient keeps its own timeouts.
+        timeoutMs: requestTimeoutMsOf(checked),
         maxResponseBytes: checked.maxResponseBytes,
         logger: checked.logger,
         logLevel: checked.logLevel,

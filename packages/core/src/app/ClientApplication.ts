@@ -1,11 +1,7 @@
-import * as E from '#fp-ts/Either'
-import type { CacheAccessContext } from '../cache/persistence.js'
-import { selectAccounts, type Account } from '../cache/selectors.js'
-import type { TokenCache } from '../cache/tokenCache.js'
-import { log, type Program } from '../effects/program.js'
-import { run, type Interpret } from '../effects/run.js'
+import * as E from '../util/either.js'
+import { run } from '../effects/run.js'
 import { SingleFlight } from '../effects/singleFlight.js'
-import { errorSummary, isMsalError, type MsalError, type MsalErrorKind } from '../errors.js'
+import type { MsalErrorKind } from '../errors.js'
 import {
   acquireTokenByAuthCodeFlow,
   acquireTokenByAuthorizationCode,
@@ -15,39 +11,51 @@ import {
   type AuthCodeRedemptionOptions,
   type AuthorizationCodeOptions,
   type AuthorizationRequestOptions,
+  type AuthorizationRequestUrlOptions,
 } from '../flows/authCode.js'
+import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
+import { discoverInstance } from '../authority/instanceDiscovery.js'
+import { acquireTokenByCloudShell, runningInCloudShell } from '../flows/cloudShell.js'
 import { acquireTokenByRefreshToken } from '../flows/refreshToken.js'
 import { acquireTokenSilentWithError, type SilentAccount, type SilentOptions } from '../flows/silent.js'
 import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from '../flows/usernamePassword.js'
-import type { HttpCache } from '../http/httpCache.js'
-import type { PlatformInfo } from '../http/telemetry.js'
+import type { TokenCache } from '../cache/tokenCache.js'
 import type { TokenResult } from '../result.js'
-import { conceal, DENO_INSPECT, NODE_INSPECT, printed } from '../util/printable.js'
-import { withAppState } from './applyStateChange.js'
+import { conceal } from '../util/printable.js'
+import { AppShell, type AppRuntime, type Outcome } from './AppShell.js'
 import type { ClientConfig } from './config.js'
-import { createClientContext, type ClientContext } from './context.js'
+import { checkMethodOptions, type KnownOptions } from './methodOptions.js'
 import { flightKey, settle, settled } from './settle.js'
-import { withPersistence } from './withPersistence.js'
+import { selectAccounts, type Account } from '../cache/selectors.js'
 
-/** What a runtime gives the application shell: how effects are performed, and who is calling. */
-export interface AppRuntime {
-  /** Performs every effect but Commit (the shell applies those): the runtime's interpreter with the application's credential. */
-  readonly interpret: Interpret
-  /** Sent as x-client-sku, x-client-ver and x-client-os. */
-  readonly platform: PlatformInfo
-  readonly tokenCache: TokenCache
-  readonly httpCache: HttpCache
+export type { AppRuntime, Outcome } from './AppShell.js'
+
+/** The runtime of MSAL Python's application classes: their cache is a TokenCache (add, find, search). */
+export type ClientAppRuntime = AppRuntime & { readonly tokenCache: TokenCache }
+
+const AUTHORIZATION_REQUEST_OPTIONS: KnownOptions<AuthorizationRequestOptions> = {
+  redirectUri: true,
+  state: true,
+  prompt: true,
+  loginHint: true,
+  domainHint: true,
+  claimsChallenge: true,
+  maxAge: true,
+  responseMode: true,
+  extraScopesToConsent: true,
 }
+const AUTHORIZATION_REQUEST_URL_OPTIONS: KnownOptions<AuthorizationRequestUrlOptions> = { ...AUTHORIZATION_REQUEST_OPTIONS, nonce: true, responseType: true, authority: true }
+const AUTH_CODE_REDEMPTION_OPTIONS: KnownOptions<AuthCodeRedemptionOptions> = { scopes: true }
+const AUTHORIZATION_CODE_OPTIONS: KnownOptions<AuthorizationCodeOptions> = { redirectUri: true, nonce: true, claimsChallenge: true, codeVerifier: true }
+const USERNAME_PASSWORD_OPTIONS: KnownOptions<UsernamePasswordOptions> = { claimsChallenge: true }
+const SILENT_OPTIONS: KnownOptions<SilentOptions> = { forceRefresh: true, claimsChallenge: true }
+const GET_ACCOUNTS_OPTIONS: KnownOptions<{ username?: string }> = { username: true }
 
-export type Outcome<A = TokenResult> = E.Either<MsalError, A>
-
-/** How each credential form prints: its kind, never its value. */
-const CREDENTIAL_NAMES = {
-  ClientSecret: 'a client secret',
-  ClientAssertion: 'a client assertion',
-  ClientAssertionCallback: 'a client assertion callback',
-  Certificate: 'a certificate',
-} as const
+/** What MSAL Python's acquire_token_silent takes but does not act on. */
+const SILENT_REFUSED = {
+  authority:
+    "MSAL Python's acquire_token_silent ignores its authority argument (\"We haven't decided how/if this method will accept authority parameter\"); make an application for that authority instead",
+}
 
 /** acquireTokenSilent answers "nothing usable" for these: the app should sign the user in. */
 const NEEDS_SIGN_IN: ReadonlySet<MsalErrorKind> = new Set<MsalErrorKind>(['ServerError', 'ThrottledError'])
@@ -57,46 +65,15 @@ const NEEDS_SIGN_IN: ReadonlySet<MsalErrorKind> = new Set<MsalErrorKind>(['Serve
  * sign-in flows, silent acquisition and account management. Every method returns a Promise that
  * rejects with an MsalError. A runtime's classes extend this with a runtime (see AppRuntime).
  */
-export abstract class ClientApplication {
-  /** The application (client) id. */
-  readonly clientId: string
-  /** The authority URL in canonical form. */
-  readonly authority: string
-  /** Where this application's tokens are kept. */
-  readonly tokenCache: TokenCache
-  /** Where discovery answers and throttling decisions are kept. */
-  readonly httpCache: HttpCache
-  protected readonly ctx: ClientContext
-  /** The runtime's interpreter, with this application's state applied from its flows' commits. */
-  protected readonly interpret: Interpret
+export abstract class ClientApplication extends AppShell {
+  /** MSAL Python's TokenCache (or SerializableTokenCache): where this application's tokens are kept. */
+  declare readonly tokenCache: TokenCache
   private readonly silentFlights = new SingleFlight<Outcome<TokenResult | undefined>>()
 
-  protected constructor(config: ClientConfig, runtime: AppRuntime) {
-    this.clientId = config.clientId
-    this.authority = config.authority.url
-    this.tokenCache = runtime.tokenCache
-    this.httpCache = runtime.httpCache
-    this.ctx = createClientContext({ config, platform: runtime.platform, tokenCache: runtime.tokenCache, httpCache: runtime.httpCache })
-    this.interpret = withAppState(this.ctx, runtime.interpret)
-    // The context holds the credential; the flights hold results with tokens.
-    conceal(this, ['ctx', 'interpret', 'silentFlights'])
-  }
-
-  /**
-   * What the application prints as (JSON.stringify, console.log, util.inspect): who it is and
-   * how it authenticates, never the credential, the cache's tokens or anything it keeps.
-   */
-  toJSON(): { readonly clientId: string; readonly authority: string; readonly credential?: string } {
-    const credential = this.ctx.config.credential
-    return { clientId: this.clientId, authority: this.authority, ...(credential !== undefined ? { credential: CREDENTIAL_NAMES[credential._tag] } : {}) }
-  }
-
-  [NODE_INSPECT](_depth: number, options: unknown, inspect: unknown): string {
-    return printed(this.constructor.name, this.toJSON(), options, inspect)
-  }
-
-  [DENO_INSPECT](inspect: unknown, options: unknown): string {
-    return printed(this.constructor.name, this.toJSON(), options, inspect)
+  protected constructor(config: ClientConfig, runtime: ClientAppRuntime, clientAuthentication?: ClientAuthenticator) {
+    super(config, runtime, { clientAuthentication, instanceDiscovery: discoverInstance, cloudShellTokens: acquireTokenByCloudShell })
+    // The flights hold results with tokens.
+    conceal(this, ['silentFlights'])
   }
 
   /**
@@ -104,7 +81,7 @@ export abstract class ClientApplication {
    * returned flow in the user's session and send the user to `flow.authUri`.
    */
   initiateAuthCodeFlow(scopes: readonly string[], options: AuthorizationRequestOptions = {}): Promise<AuthCodeFlow> {
-    return this.execute(() => initiateAuthCodeFlow(this.ctx, scopes, options))
+    return this.withOptions('initiateAuthCodeFlow', options, AUTHORIZATION_REQUEST_OPTIONS, (checked) => this.execute(() => initiateAuthCodeFlow(this.ctx, scopes, checked)))
   }
 
   /**
@@ -114,17 +91,25 @@ export abstract class ClientApplication {
    * AuthorizationError. The tokens and account land in the cache.
    */
   acquireTokenByAuthCodeFlow(flow: AuthCodeFlow, authResponse: Readonly<Record<string, unknown>>, options: AuthCodeRedemptionOptions = {}): Promise<TokenResult> {
-    return this.userOperation(() => acquireTokenByAuthCodeFlow(this.ctx, flow, authResponse, options))
+    return this.withOptions('acquireTokenByAuthCodeFlow', options, AUTH_CODE_REDEMPTION_OPTIONS, (checked) =>
+      this.userOperation(() => acquireTokenByAuthCodeFlow(this.ctx, flow, authResponse, checked)),
+    )
   }
 
-  /** MSAL Python's get_authorization_request_url. Prefer initiateAuthCodeFlow (PKCE, state and nonce checked for you). */
-  getAuthorizationRequestUrl(scopes: readonly string[], options: AuthorizationRequestOptions & { readonly nonce?: string | undefined } = {}): Promise<string> {
-    return this.execute(() => getAuthorizationRequestUrl(this.ctx, scopes, options))
+  /**
+   * MSAL Python's get_authorization_request_url, with its `responseType` (default "code") and
+   * `authority` override; a value it cannot use rejects with a UsageError naming it. Prefer
+   * initiateAuthCodeFlow (PKCE, state and nonce checked for you).
+   */
+  getAuthorizationRequestUrl(scopes: readonly string[], options: AuthorizationRequestUrlOptions = {}): Promise<string> {
+    return this.withOptions('getAuthorizationRequestUrl', options, AUTHORIZATION_REQUEST_URL_OPTIONS, (checked) => this.execute(() => getAuthorizationRequestUrl(this.ctx, scopes, checked)))
   }
 
   /** MSAL Python's acquire_token_by_authorization_code: redeems a code obtained some other way. */
   acquireTokenByAuthorizationCode(code: string, scopes: readonly string[], options: AuthorizationCodeOptions = {}): Promise<TokenResult> {
-    return this.userOperation(() => acquireTokenByAuthorizationCode(this.ctx, code, scopes, options))
+    return this.withOptions('acquireTokenByAuthorizationCode', options, AUTHORIZATION_CODE_OPTIONS, (checked) =>
+      this.userOperation(() => acquireTokenByAuthorizationCode(this.ctx, code, scopes, checked)),
+    )
   }
 
   /** MSAL Python's acquire_token_by_refresh_token: migrates a refresh token from elsewhere (e.g. ADAL) into the cache. */
@@ -138,7 +123,9 @@ export abstract class ClientApplication {
    * SAML bearer grant. Deprecated by Microsoft for public clients: prefer the device code flow.
    */
   acquireTokenByUsernamePassword(username: string, password: string, scopes: readonly string[], options: UsernamePasswordOptions = {}): Promise<TokenResult> {
-    return this.userOperation(() => acquireTokenByUsernamePassword(this.ctx, username, password, scopes, options))
+    return this.withOptions('acquireTokenByUsernamePassword', options, USERNAME_PASSWORD_OPTIONS, (checked) =>
+      this.userOperation(() => acquireTokenByUsernamePassword(this.ctx, username, password, scopes, checked)),
+    )
   }
 
   /**
@@ -149,7 +136,7 @@ export abstract class ClientApplication {
    * concurrent calls share one request.
    */
   acquireTokenSilentWithError(scopes: readonly string[], account: SilentAccount | undefined, options: SilentOptions = {}): Promise<TokenResult | undefined> {
-    return settled(() => this.silent(scopes, account, options))
+    return this.withOptions('acquireTokenSilentWithError', options, SILENT_OPTIONS, (checked) => settled(() => this.silent(scopes, account, checked)), SILENT_REFUSED)
   }
 
   /**
@@ -160,8 +147,10 @@ export abstract class ClientApplication {
   acquireTokenSilent(scopes: readonly string[], account: SilentAccount | undefined, options: SilentOptions = {}): Promise<TokenResult | undefined> {
     const answer = (outcome: Outcome<TokenResult | undefined>): Promise<TokenResult | undefined> =>
       E.isLeft(outcome) && NEEDS_SIGN_IN.has(outcome.left.kind) ? Promise.resolve(undefined) : settle(outcome)
+    const checked = checkMethodOptions<SilentOptions>('acquireTokenSilent', options, SILENT_OPTIONS, SILENT_REFUSED)
+    if (E.isLeft(checked)) return Promise.reject(checked.left)
     try {
-      const outcome = this.silent(scopes, account, options)
+      const outcome = this.silent(scopes, account, checked.right)
       return outcome instanceof Promise ? outcome.then(answer) : answer(outcome)
     } catch (error) {
       return Promise.reject(error)
@@ -176,97 +165,38 @@ export abstract class ClientApplication {
     )
   }
 
-  /**
-   * The accounts signed in to this app's authority (its host, else the first alias that has
-   * any), one per home account; `username` filters case-insensitively. MSAL Python's get_accounts.
-   */
-  getAccounts(options: { readonly username?: string | undefined } = {}): Promise<Account[]> {
-    // It changes nothing itself: failing to store earlier calls' changes is logged, not its failure.
-    return this.cacheOperation(() => this.appCacheContext, () => selectAccounts(this.tokenCache, this.ctx.environments, options), { storeFailureIsLogged: true })
-  }
-
-  /**
-   * Signs the account out of this app and its family and forgets it: MSAL Python's
-   * remove_account. Other apps' refresh tokens stay, so their single sign-on still works.
-   * With a persisted cache, resolves once the removal is stored.
-   */
-  removeAccount(account: Pick<Account, 'homeAccountId' | 'environment'>): Promise<void> {
-    return this.cacheOperation(() => this.userCacheContext(account.homeAccountId), () => {
-      this.tokenCache.perform({
-        _tag: 'RemoveAccount',
-        clientId: this.clientId,
-        account: { homeAccountId: account.homeAccountId, environment: account.environment },
-      })
-    })
-  }
-
   /** MSAL Python's is_pop_supported: proof-of-possession tokens are not supported yet. */
   isPopSupported(): boolean {
     return false
   }
 
-  /** Runs a flow that touches no cache. */
-  protected execute<A>(program: () => Program<Outcome<A>>): Promise<A> {
-    return settled(() => run(program(), this.interpret))
-  }
-
   /**
-   * Runs a flow that signs a user in: the persisted cache is loaded first, and what it filed is
-   * stored under the account the result names (known only once the tokens are back).
-   * `interpret` replaces the application's interpreter for this call (e.g. one an AbortSignal stops).
+   * The accounts signed in to this app's authority (its host, else the first alias that has
+   * any), one per home account; `username` filters case-insensitively. MSAL Python's get_accounts.
    */
-  protected userOperation(program: () => Program<Outcome>, interpret: Interpret = this.interpret): Promise<TokenResult> {
-    return settled(() =>
-      this.persisted(() => this.appCacheContext, () => run(program(), interpret), (result) =>
-        this.userCacheContext(result !== undefined && E.isRight(result) ? result.right.account?.homeAccountId : undefined),
-      ),
-    )
-  }
-
-  /**
-   * An operation on the cache between its persistence's hooks. A token already obtained is
-   * returned even if storing it fails (the failure is logged; the change waits for the next
-   * store), so one full disk does not fail every later call.
-   */
-  protected persisted<A>(
-    context: () => CacheAccessContext,
-    work: () => Outcome<A> | Promise<Outcome<A>>,
-    contextAfter?: (result: Outcome<A> | undefined) => CacheAccessContext,
-  ): Outcome<A> | Promise<Outcome<A>> {
-    return withPersistence(this.tokenCache, context, work, {
-      contextAfter,
-      onStoreFailure: (error) => this.logStoreFailure(error),
+  override getAccounts(options: { readonly username?: string | undefined } = {}): Promise<Account[]> {
+    return this.withOptions('getAccounts', options, GET_ACCOUNTS_OPTIONS, (checked) => {
+      // Cloud Shell's accounts are listed only inside Cloud Shell (MSAL Python's rule).
+      const inCloudShell = run(runningInCloudShell(), this.interpret)
+      const select = (withCloudShell: boolean) =>
+        // It changes nothing itself: failing to store earlier calls' changes is logged, not its failure.
+        this.cacheOperation(() => this.appCacheContext, () => selectAccounts(this.tokenCache, this.ctx.environments, checked, withCloudShell), { storeFailureIsLogged: true })
+      return inCloudShell instanceof Promise ? inCloudShell.then(select) : select(inCloudShell)
     })
   }
 
-  private logStoreFailure(error: unknown): void | Promise<void> {
-    const summary = isMsalError(error) ? errorSummary(error) : 'an error'
-    const message = `the token cache could not be stored (${summary}); the call goes on, and the change is kept for the next store`
-    const logged = run(log('warning', message), this.interpret)
-    return logged instanceof Promise ? logged.then(() => undefined) : undefined
-  }
-
   /**
-   * Runs work on the cache between its persistence's hooks. A failure to store fails it (a
-   * removal the caller asked for must be stored), unless `storeFailureIsLogged`: work that
-   * changes nothing itself is not failed by earlier changes that cannot be stored yet.
+   * Runs `call` with the method's options once they are known to be all this method takes: an
+   * unknown one (or one of MSAL Python's this method refuses) rejects with a UsageError naming it.
    */
-  protected cacheOperation<T>(context: () => CacheAccessContext, work: () => T, options: { readonly storeFailureIsLogged?: boolean } = {}): Promise<T> {
-    try {
-      const onStoreFailure = options.storeFailureIsLogged === true ? (error: unknown) => this.logStoreFailure(error) : undefined
-      return Promise.resolve(withPersistence(this.tokenCache, context, work, { onStoreFailure }))
-    } catch (error) {
-      return Promise.reject(error)
-    }
-  }
-
-  /** Where this app's own tokens live, for a persistence that partitions the cache. */
-  protected get appCacheContext(): CacheAccessContext {
-    return { clientId: this.clientId, environment: this.ctx.config.authority.host, realm: this.ctx.config.authority.tenant }
-  }
-
-  /** Where a user's tokens live (the app's context when the account is not known). */
-  protected userCacheContext(homeAccountId: string | undefined): CacheAccessContext {
-    return { clientId: this.clientId, environment: this.ctx.config.authority.host, realm: this.ctx.config.authority.tenant, homeAccountId }
+  protected withOptions<T, A>(
+    method: string,
+    options: T | undefined,
+    known: KnownOptions<T>,
+    call: (checked: T) => Promise<A>,
+    refused?: Readonly<Record<string, string>>,
+  ): Promise<A> {
+    const checked = checkMethodOptions<T>(method, options, known, refused)
+    return E.isLeft(checked) ? Promise.reject(checked.left) : call(checked.right)
   }
 }

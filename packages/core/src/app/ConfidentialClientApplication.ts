@@ -1,6 +1,7 @@
 import { run } from '../effects/run.js'
 import { SingleFlight } from '../effects/singleFlight.js'
 import { acquireTokenForClient, removeTokensForClient, type ClientCredentialsOptions } from '../flows/clientCredentials.js'
+import { CONFIDENTIAL_CLIENT } from '../flows/clientAuthentication.js'
 import { acquireTokenOnBehalfOf, hashUserAssertion, type OnBehalfOfOptions } from '../flows/onBehalfOf.js'
 import {
   acquireTokenByUserFederatedIdentityCredential,
@@ -8,9 +9,21 @@ import {
 } from '../flows/userFederatedIdentityCredential.js'
 import type { TokenResult } from '../result.js'
 import { conceal } from '../util/printable.js'
-import { ClientApplication, type AppRuntime, type Outcome } from './ClientApplication.js'
+import { ClientApplication, type ClientAppRuntime, type Outcome } from './ClientApplication.js'
 import type { ConfidentialClientConfig } from './config.js'
+import type { KnownOptions } from './methodOptions.js'
 import { flightKey, settled } from './settle.js'
+
+const CLIENT_CREDENTIALS_OPTIONS: KnownOptions<ClientCredentialsOptions> = { claimsChallenge: true, fmiPath: true }
+const ON_BEHALF_OF_OPTIONS: KnownOptions<OnBehalfOfOptions> = { claimsChallenge: true }
+const USER_FIC_OPTIONS: KnownOptions<UserFederatedIdentityCredentialOptions> = { username: true, userObjectId: true, claimsChallenge: true }
+
+/** MSAL Python's acquire_token_for_client refuses these (ValueError), and so does msal-ts. */
+const CLIENT_CREDENTIALS_REFUSED = {
+  forceRefresh:
+    'acquireTokenForClient does not take forceRefresh, as MSAL Python\'s acquire_token_for_client refuses force_refresh ("Historically, this method does not support force_refresh behavior"): ' +
+    'a cached app token is served until it nears expiry or its refresh_on; to get a new one, pass a claimsChallenge or call removeTokensForClient() first',
+}
 
 /** How many incoming assertions' hashes an application keeps (a web API sees the same caller's token many times). */
 const ASSERTION_HASH_MEMO = 1024
@@ -25,8 +38,8 @@ export class ConfidentialClientApplication extends ClientApplication {
   private readonly oboFlights = new SingleFlight<Outcome>()
   private readonly assertionHashes = new Map<string, string>()
 
-  constructor(config: ConfidentialClientConfig, runtime: AppRuntime) {
-    super(config, runtime)
+  constructor(config: ConfidentialClientConfig, runtime: ClientAppRuntime) {
+    super(config, runtime, CONFIDENTIAL_CLIENT)
     // The memo's keys are incoming bearer tokens.
     conceal(this, ['clientFlights', 'oboFlights', 'assertionHashes'])
   }
@@ -38,11 +51,18 @@ export class ConfidentialClientApplication extends ClientApplication {
    * (cached apart from other paths').
    */
   acquireTokenForClient(scopes: readonly string[], options: ClientCredentialsOptions = {}): Promise<TokenResult> {
-    return settled(() =>
-      this.clientFlights.do(
-        () => flightKey(scopes, options.claimsChallenge, options.fmiPath),
-        () => this.persisted(() => this.appCacheContext, () => run(acquireTokenForClient(this.ctx, scopes, options), this.interpret)),
-      ),
+    return this.withOptions(
+      'acquireTokenForClient',
+      options,
+      CLIENT_CREDENTIALS_OPTIONS,
+      (checked) =>
+        settled(() =>
+          this.clientFlights.do(
+            () => flightKey(scopes, checked.claimsChallenge, checked.fmiPath),
+            () => this.persisted(() => this.appCacheContext, () => run(acquireTokenForClient(this.ctx, scopes, checked), this.interpret)),
+          ),
+        ),
+      CLIENT_CREDENTIALS_REFUSED,
     )
   }
 
@@ -53,6 +73,10 @@ export class ConfidentialClientApplication extends ClientApplication {
    * Identical concurrent calls share one request.
    */
   acquireTokenOnBehalfOf(userAssertion: string, scopes: readonly string[], options: OnBehalfOfOptions = {}): Promise<TokenResult> {
+    return this.withOptions('acquireTokenOnBehalfOf', options, ON_BEHALF_OF_OPTIONS, (checked) => this.onBehalfOf(userAssertion, scopes, checked))
+  }
+
+  private onBehalfOf(userAssertion: string, scopes: readonly string[], options: OnBehalfOfOptions): Promise<TokenResult> {
     return settled(() => {
       // Hashed first, once per distinct assertion: the persistence needs it to load the partition.
       const hash = typeof userAssertion === 'string' ? this.assertionHash(userAssertion) : undefined
@@ -88,7 +112,9 @@ export class ConfidentialClientApplication extends ClientApplication {
    * (UPN) or `userObjectId`. The tokens are filed with the user's account.
    */
   acquireTokenByUserFederatedIdentityCredential(scopes: readonly string[], assertion: string, options: UserFederatedIdentityCredentialOptions): Promise<TokenResult> {
-    return this.userOperation(() => acquireTokenByUserFederatedIdentityCredential(this.ctx, scopes, assertion, options ?? {}))
+    return this.withOptions('acquireTokenByUserFederatedIdentityCredential', options, USER_FIC_OPTIONS, (checked) =>
+      this.userOperation(() => acquireTokenByUserFederatedIdentityCredential(this.ctx, scopes, assertion, checked)),
+    )
   }
 
   /**

@@ -32,6 +32,9 @@ export const applyStateChange = (ctx: ClientContext, change: StateChange): undef
     case 'RegionDetected':
       state.detectedRegion = change.region
       return undefined
+    case 'InstanceDiscoverySkipped':
+      state.instanceDiscoverySkipped = true
+      return undefined
     default:
       ctx.tokenCache.perform(change)
       return undefined

@@ -1,11 +1,11 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import { DEFAULT_AUTHORITY, parseAuthority, parseOidcAuthority, type Authority } from '../authority/authority.js'
 import type { AuthorityValidation } from '../authority/instanceDiscovery.js'
 import type { RegionSetting } from '../authority/region.js'
 import { validateExcludeScopes } from '../protocol/scopeDecoration.js'
 import { configurationError, type ConfigurationError } from '../errors.js'
 import type { ClientCredential } from '../protocol/clientAuth.js'
-import { CLIENT_APPLICATION_RULES, CONFIDENTIAL_RULES, UNSUPPORTED_OPTIONS, checkOptions, type ClientApplicationOptions, type ConfidentialOptions } from './options.js'
+import type { ClientApplicationOptions, ConfidentialOptions } from './options.js'
 
 /** An application's validated configuration: what flows read. */
 export interface ClientConfig {
@@ -22,7 +22,16 @@ export interface ClientConfig {
   readonly appVersion?: string | undefined
   /** Claims added to every client assertion the certificate signs (MSAL Python's client_claims). */
   readonly clientClaims?: Readonly<Record<string, unknown>> | undefined
+  /** Whether a certificate's assertion is reused for up to 540 s per token endpoint (see ConfidentialOptions.reuseClientAssertion). */
+  readonly reuseClientAssertion?: boolean | undefined
 }
+
+/**
+ * Whether the authority is Microsoft's, whose token endpoints accept an assertion again within
+ * its lifetime (MSAL reuses one for 540 s): every kind but a generic OpenID provider; dSTS, which
+ * is configured like one, is Microsoft's.
+ */
+const isMicrosoftAuthority = (authority: Authority): boolean => authority.kind !== 'OIDC' || authority.path.toLowerCase().startsWith('/dstsv2')
 
 /** A confidential client's validated configuration. */
 export type ConfidentialClientConfig = ClientConfig & { readonly credential: ClientCredential }
@@ -51,10 +60,16 @@ export const clientConfigOf = (
   if (typeof options.instanceDiscovery === 'string' && !/^https:\/\//i.test(options.instanceDiscovery)) {
     return E.left(configurationError('instanceDiscovery', `expected true, false or an https URL, got ${JSON.stringify(options.instanceDiscovery)}`))
   }
+  if (options.timeout !== undefined && options.httpClient !== undefined) {
+    return E.left(configurationError('timeout', 'does not apply to an injected httpClient, which keeps its own timeouts (as MSAL Python\'s http_client does): set the timeout in your httpClient, or leave httpClient out'))
+  }
   const excludeScopes = validateExcludeScopes(options.excludeScopes ?? [])
   if (E.isLeft(excludeScopes)) return excludeScopes
   if (options.clientClaims !== undefined && credential?._tag !== 'Certificate') {
     return E.left(configurationError('clientClaims', 'client claims go into the assertion a certificate signs; this credential signs none'))
+  }
+  if (options.reuseClientAssertion !== undefined && credential?._tag !== 'Certificate') {
+    return E.left(configurationError('reuseClientAssertion', 'only a certificate\'s assertions are signed by msal-ts and can be reused; this credential signs none'))
   }
   return E.right({
     clientId: options.clientId.trim(),
@@ -67,44 +82,7 @@ export const clientConfigOf = (
     appVersion: options.appVersion,
     ...(credential !== undefined ? { credential } : {}),
     ...(options.clientClaims !== undefined ? { clientClaims: options.clientClaims } : {}),
+    ...(credential?._tag === 'Certificate' ? { reuseClientAssertion: options.reuseClientAssertion ?? isMicrosoftAuthority(authority.right) } : {}),
   })
 }
 
-const CREDENTIAL_TAGS = new Set(['ClientSecret', 'ClientAssertion', 'ClientAssertionCallback', 'Certificate'])
-
-/**
- * A `clientCredential` core can use without a runtime: a client secret string, or a credential
- * a runtime already parsed (see ClientCredential). Keys and files are the runtimes' business.
- */
-export const describedCredential = (option: unknown): E.Either<ConfigurationError, ClientCredential> => {
-  if (typeof option === 'string' && option !== '') return E.right({ _tag: 'ClientSecret', secret: option, method: 'client_secret_post' })
-  const tag = typeof option === 'object' && option !== null ? (option as { _tag?: unknown })._tag : undefined
-  if (typeof tag === 'string' && CREDENTIAL_TAGS.has(tag)) return E.right(option as ClientCredential)
-  return E.left(configurationError('clientCredential', `expected a client secret (a non-empty string) or a credential, got ${option === '' ? '""' : option === undefined ? 'nothing' : `a ${typeof option}`}`))
-}
-
-const CONFIDENTIAL_EXAMPLE = '{ clientId, clientCredential, authority }'
-const PUBLIC_EXAMPLE = '{ clientId, authority }'
-
-/** Checks a confidential client's options (core's own forms of `clientCredential`); every problem names the option. */
-export const decodeConfidentialClientConfig = (input: unknown): E.Either<ConfigurationError, ConfidentialClientConfig> => {
-  const checked = checkOptions<ClientApplicationOptions & ConfidentialOptions>(input, { ...CLIENT_APPLICATION_RULES, ...CONFIDENTIAL_RULES }, CONFIDENTIAL_EXAMPLE)
-  if (E.isLeft(checked)) return checked
-  const credential = describedCredential(checked.right.clientCredential)
-  if (E.isLeft(credential)) return credential
-  return clientConfigOf(checked.right, credential.right) as E.Either<ConfigurationError, ConfidentialClientConfig>
-}
-
-/** Checks a public client's options: no credential (a public client cannot keep one). */
-export const decodePublicClientConfig = (input: unknown): E.Either<ConfigurationError, ClientConfig> => {
-  const checked = checkOptions<ClientApplicationOptions>(input, CLIENT_APPLICATION_RULES, PUBLIC_EXAMPLE, PUBLIC_CLIENT_UNSUPPORTED)
-  return E.isLeft(checked) ? checked : clientConfigOf(checked.right)
-}
-
-/** What a public client refuses beside the unsupported MSAL Python names. */
-export const PUBLIC_CLIENT_UNSUPPORTED: Readonly<Record<string, string>> = {
-  ...UNSUPPORTED_OPTIONS,
-  clientCredential: 'a public client has no credential (it runs where a secret cannot be kept); use ConfidentialClientApplication',
-  clientClaims: 'client claims go into a confidential client\'s assertion; use ConfidentialClientApplication',
-  azureRegion: 'only ConfidentialClientApplication uses azureRegion (only client-credential requests go regional)',
-}

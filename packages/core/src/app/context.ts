@@ -1,11 +1,16 @@
 import { environmentAliases } from '../authority/aliases.js'
 import type { IdTokenClaims } from '../cache/accountOf.js'
 import type { IdTokenEntity } from '../cache/schema.js'
-import type { TokenCache } from '../cache/tokenCache.js'
-import { oboBucketPrefix, prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
+import { oboBucketPrefix, prepareBucket, type AccessTokenBucket, type TokenStore } from '../cache/tokenStore.js'
 import type { HttpCache } from '../http/httpCache.js'
 import { emptyTelemetry, type PlatformInfo, type TelemetryBuffer } from '../http/telemetry.js'
 import type { ClientConfig } from './config.js'
+import type * as E from '../util/either.js'
+import type { Program } from '../effects/program.js'
+import type { MsalError } from '../errors.js'
+import type { TokenResult } from '../result.js'
+import type { InstanceDiscoveryStep } from '../authority/resolveEndpoints.js'
+import { PUBLIC_CLIENT, type ClientAuthenticator } from '../flows/clientAuthenticator.js'
 
 /** A signed client assertion kept for reuse. */
 export interface KeptAssertion {
@@ -33,6 +38,8 @@ export interface AppState {
   readonly assertionReuseRefused: ReadonlySet<string>
   /** Region detection's result: a region, null for none, undefined before the first detection. */
   readonly detectedRegion: string | null | undefined
+  /** Instance discovery could not be reached with a region configured: the authority is validated without it (MSAL Python's fallback). */
+  readonly instanceDiscoverySkipped: boolean
 }
 
 /**
@@ -54,10 +61,16 @@ export interface ContextMemo {
 export interface ClientContext {
   readonly config: ClientConfig
   readonly platform: PlatformInfo
-  readonly tokenCache: TokenCache
+  readonly tokenCache: TokenStore
   readonly httpCache: HttpCache
   readonly state: AppState
   readonly memo: ContextMemo
+  /** How the application authenticates itself at the token endpoint (a public client: not at all). */
+  readonly clientAuthentication: ClientAuthenticator
+  /** How an Entra host MSAL does not know is validated (absent: such a host is a ConfigurationError). */
+  readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
+  /** How a Cloud Shell account gets a token (MSAL Python's classes; absent in a browser app). */
+  readonly cloudShellTokens?: CloudShellTokens | undefined
   /** The authority's host, then its aliases: where cached tokens may be filed. */
   readonly environments: readonly string[]
   /**
@@ -72,9 +85,18 @@ export interface ClientContext {
 export interface ClientContextInput {
   readonly config: ClientConfig
   readonly platform: PlatformInfo
-  readonly tokenCache: TokenCache
+  readonly tokenCache: TokenStore
   readonly httpCache: HttpCache
+  /** Default: a public client's (no authentication). Confidential clients pass theirs. */
+  readonly clientAuthentication?: ClientAuthenticator | undefined
+  /** Instance discovery (discoverInstance); MSAL Python's classes pass it, a browser app does not. */
+  readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
+  /** Cloud Shell's tokens for its accounts; MSAL Python's classes pass them. */
+  readonly cloudShellTokens?: CloudShellTokens | undefined
 }
+
+/** Cloud Shell's token for the scopes (see flows/cloudShell.ts), injected so a browser bundle leaves it out. */
+export type CloudShellTokens = (ctx: ClientContext, scopes: readonly string[], correlationId: string) => Program<E.Either<MsalError, TokenResult>>
 
 /** An application's state before its first call. */
 export const initialAppState = (): AppState => ({
@@ -83,6 +105,7 @@ export const initialAppState = (): AppState => ({
   assertions: new Map(),
   assertionReuseRefused: new Set(),
   detectedRegion: undefined,
+  instanceDiscoverySkipped: false,
 })
 
 /** A context for one application, with the values derived from its configuration. */
@@ -95,6 +118,9 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     httpCache: input.httpCache,
     state: initialAppState(),
     memo: { silentBuckets: new Map(), decodedIdTokens: new WeakMap() },
+    clientAuthentication: input.clientAuthentication ?? PUBLIC_CLIENT,
+    instanceDiscovery: input.instanceDiscovery,
+    cloudShellTokens: input.cloudShellTokens,
     environments,
     oboBucketPrefixes: environments.map((environment) => oboBucketPrefix(input.config.clientId, environment)),
     appTokenBuckets: environments.map((environment) =>

@@ -1,7 +1,6 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import type { AuthorityBuilder } from '../authority/builder.js'
 import type { TokenCache } from '../cache/tokenCache.js'
-import { TokenCache as TokenCacheClass } from '../cache/tokenCache.js'
 import type { Interpret } from '../effects/run.js'
 import type { LogLevel } from '../effects/effect.js'
 import { configurationError, type ConfigurationError } from '../errors.js'
@@ -10,7 +9,6 @@ import {
   aBoolean,
   aFunction,
   anInstanceOf,
-  anObject,
   anything,
   arrayOf,
   aString,
@@ -69,14 +67,25 @@ export interface ClientApplicationOptions {
   readonly tokenCache?: TokenCache | undefined
   /** Where discovery answers and throttling decisions are kept (MSAL Python's http_cache). Default: a new one per application. */
   readonly httpCache?: HttpCache | undefined
-  /** A fetch-compatible function for every request. Default: the runtime's fetch. */
+  /**
+   * A fetch-compatible function for every request. Default: the runtime's fetch. As MSAL
+   * Python's http_client, it decides itself how to reach the network and how long to wait:
+   * `timeout` (and, on Node, `proxy`, `proxies` and `verify`) do not apply to it, so giving one
+   * of them beside it is a ConfigurationError.
+   */
   readonly httpClient?: HttpClient | undefined
-  /** Per-request timeout in milliseconds, covering the response's body. Default 30 000. */
+  /**
+   * How long each request may take, in **seconds** (MSAL Python's timeout, as `requests` takes
+   * it), response body included: more than 0 and at most 2,147,483 (about 24.8 days, the longest
+   * a timer can wait); fractions are fine (0.5 is half a second). Default 30. Not with
+   * `httpClient`, which keeps its own timeouts.
+   */
   readonly timeout?: number | undefined
   /**
-   * The largest response body read, in bytes, counted after decompression; a larger one fails
-   * the call with an InvalidResponseError (not retried). Default 1 MiB (1,048,576), far above any
-   * token, discovery or federation metadata document.
+   * The largest response body read, in bytes, counted after decompression, whatever the client
+   * (an injected `httpClient`'s responses too); a larger one fails the call with an
+   * InvalidResponseError (not retried). Default 1 MiB (1,048,576), far above any token,
+   * discovery or federation metadata document.
    */
   readonly maxResponseBytes?: number | undefined
   /** Receives log lines; default none. */
@@ -103,6 +112,15 @@ export interface ConfidentialOptions {
    * it (REGION_NAME, then the VM's metadata service), false never (even if MSAL_FORCE_REGION is set).
    */
   readonly azureRegion?: string | boolean | undefined
+  /**
+   * Whether a certificate's signed client assertion is sent again to the same token endpoint for
+   * up to 540 s, as MSAL does. Default: true for Microsoft's authorities (Entra, B2C, CIAM, AD FS,
+   * dSTS), false for `oidcAuthority`, whose provider may accept each assertion's `jti` once
+   * (RFC 7523 §3); then every request gets a freshly signed one. Either way, a token endpoint that
+   * refuses a reused assertion (400, 401 or 403) gets a fresh one, once, and no reused one again.
+   * Only with a certificate.
+   */
+  readonly reuseClientAssertion?: boolean | undefined
 }
 
 /** A rule for one option: its check, and whether it must be given. */
@@ -118,7 +136,28 @@ const optional = (check: Check): OptionRule => ({ check })
 
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warning', 'info', 'verbose']
 
-export const CLIENT_APPLICATION_RULES: OptionRules<ClientApplicationOptions> = {
+/** The longest `timeout`, in seconds: a timer's delay is a signed 32-bit count of milliseconds (2^31 - 1). */
+export const MAX_TIMEOUT_SECONDS = 2_147_483
+
+/** The default `timeout`, in seconds. */
+export const DEFAULT_TIMEOUT_SECONDS = 30
+
+/**
+ * The per-request timeout a runtime's interpreter applies, in milliseconds: `timeout` (seconds),
+ * else the default; false when an injected httpClient keeps its own (MSAL Python: "this does not
+ * apply if you have chosen to pass your own Http client").
+ */
+export const requestTimeoutMsOf = (options: Pick<ClientApplicationOptions, 'timeout' | 'httpClient'>): number | false =>
+  options.httpClient !== undefined ? false : Math.round((options.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000)
+
+/** `timeout`'s rule, in seconds (MSAL Python's unit). */
+export const aTimeoutInSeconds: Check = is(
+  `a number of seconds above 0 and at most 2,147,483 (e.g. 30)`,
+  (u) => typeof u === 'number' && Number.isFinite(u) && u > 0 && u <= MAX_TIMEOUT_SECONDS,
+)
+
+/** The rules of every option but `tokenCache` (a browser app keeps its own), one per option. */
+export const APP_RULES: OptionRules<Omit<ClientApplicationOptions, 'tokenCache'>> = {
   clientId: { check: nonEmptyString, required: true },
   // Parsed (and reported) by the authority parser, which names what is wrong with it.
   authority: optional(anything),
@@ -129,42 +168,14 @@ export const CLIENT_APPLICATION_RULES: OptionRules<ClientApplicationOptions> = {
   excludeScopes: optional(arrayOf(nonEmptyString, 'an array of scopes')),
   appName: optional(aString),
   appVersion: optional(aString),
-  tokenCache: optional(anInstanceOf(TokenCacheClass, 'a TokenCache or SerializableTokenCache')),
   httpCache: optional(anInstanceOf(HttpCache, 'an HttpCache')),
   httpClient: optional(aFunction('a fetch-compatible function')),
-  timeout: optional(is('a positive number of milliseconds', (u) => typeof u === 'number' && Number.isFinite(u) && u > 0)),
+  timeout: optional(aTimeoutInSeconds),
   maxResponseBytes: optional(is('a whole number of bytes from 1,024 to 1,073,741,824 (1 GiB)', (u) => Number.isSafeInteger(u) && (u as number) >= 1024 && (u as number) <= 2 ** 30)),
   logger: optional(aFunction('a function (level, message) => void')),
   logLevel: optional(oneOf(LOG_LEVELS)),
   enablePiiLog: optional(aBoolean),
   interpreter: optional(aFunction('an interpreter function')),
-}
-
-export const CONFIDENTIAL_RULES: OptionRules<ConfidentialOptions> = {
-  // The runtime parses it (keys, files, callbacks) and names what is wrong with it.
-  clientCredential: { check: is('a client secret (a non-empty string) or a credential', (u) => u !== undefined), required: true },
-  clientClaims: optional(anObject('an object of claims')),
-  azureRegion: optional(either('a region name, true (detect) or false (never)', aBoolean, nonEmptyString)),
-}
-
-/**
- * Names users bring from MSAL Python, MSAL for Node or msal-browser that msal-ts does not take,
- * with what to do instead. Anything else unknown is refused too, naming the option.
- */
-export const UNSUPPORTED_OPTIONS: Readonly<Record<string, string>> = {
-  verify: "MSAL Python's `verify` (TLS verification) is not supported: pass an `httpClient` that trusts your CA",
-  proxies: "MSAL Python's `proxies` is not supported here: use `proxy` (Node) or an `httpClient`",
-  allowBroker: 'brokers (WAM) are not supported: msal-ts signs users in through the browser',
-  enableBrokerOnWindows: 'brokers (WAM) are not supported: msal-ts signs users in through the browser',
-  enableBrokerOnMac: 'brokers are not supported: msal-ts signs users in through the browser',
-  enableBrokerOnLinux: 'brokers are not supported: msal-ts signs users in through the browser',
-  enableBrokerOnWsl: 'brokers are not supported: msal-ts signs users in through the browser',
-  authScheme: 'proof-of-possession is not supported yet; ask for bearer tokens',
-  auth: "msal-ts takes MSAL Python's flat options ({ clientId, authority, clientCredential, ... }), not MSAL for Node's { auth: { ... } }",
-  system: "msal-ts takes flat options: logger, logLevel, httpClient, timeout and proxy go at the top level, not in MSAL for Node's { system: { ... } }",
-  cache: "msal-ts takes flat options: pass `tokenCache` (a SerializableTokenCache with a persistence), not MSAL for Node's { cache: { ... } }",
-  clientSecret: 'pass the secret as `clientCredential`',
-  tenantId: 'name the tenant in the authority URL, e.g. https://login.microsoftonline.com/<tenant id>',
 }
 
 /** Edit distance, for "did you mean". Options are short: the quadratic table is nothing. */
@@ -196,7 +207,8 @@ export const checkOptions = <T>(
   input: unknown,
   rules: { readonly [name: string]: OptionRule },
   example: string,
-  unsupported: Readonly<Record<string, string>> = UNSUPPORTED_OPTIONS,
+  /** Names users bring from other libraries, with what to do instead (e.g. UNSUPPORTED_OPTIONS). */
+  unsupported: Readonly<Record<string, string>>,
 ): E.Either<ConfigurationError, T> => {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return E.left(configurationError('options', `expected an object such as ${example}`))

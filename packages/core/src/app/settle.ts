@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import type { MsalError } from '../errors.js'
 
 /** A result handed to the caller as its own copy: nothing the library keeps can be changed through it. */

@@ -21,3 +21,8 @@ export type StateChange =
   | { readonly _tag: 'AssertionReuseRefused'; readonly tokenEndpoint: string }
   /** Region detection's answer (null: no region), found once per application. */
   | { readonly _tag: 'RegionDetected'; readonly region: string | null }
+  /**
+   * Instance discovery failed to connect while a region is configured: as MSAL Python, the
+   * application validates its authority without it from now on.
+   */
+  | { readonly _tag: 'InstanceDiscoverySkipped' }

@@ -1,6 +1,6 @@
-import type { CacheAccessContext } from '../cache/persistence.js'
-import { SerializableTokenCache } from '../cache/serializableTokenCache.js'
-import type { TokenCache } from '../cache/tokenCache.js'
+import type { CacheAccessContext, CachePersistence } from '../cache/persistence.js'
+import type { SerializableTokenCache } from '../cache/serializableTokenCache.js'
+import type { TokenStore } from '../cache/tokenStore.js'
 
 export interface PersistenceHooks<T> {
   /**
@@ -22,13 +22,15 @@ export interface PersistenceHooks<T> {
  * is, synchronously when it can (a cache hit stays off the event loop).
  */
 export const withPersistence = <T>(
-  cache: TokenCache,
+  cache: TokenStore,
   /** Who is about to touch the cache; computed only when there is a persistence to tell. */
   context: () => CacheAccessContext,
   work: () => T | Promise<T>,
   hooks: PersistenceHooks<T> = {},
 ): T | Promise<T> => {
-  const persistence = cache instanceof SerializableTokenCache ? cache.persistence : undefined
+  // Only a SerializableTokenCache has a persistence (read by property: a browser app's cache
+  // module need not carry the serializable one).
+  const persistence = (cache as { readonly persistence?: CachePersistence | undefined }).persistence
   if (persistence === undefined) return work()
   const serializable = cache as SerializableTokenCache
   return (async () => {

@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import { configurationError, type ConfigurationError } from '../errors.js'
 import { describeValue } from '../util/decode.js'
 import { isKnownMicrosoftHost, isLoopbackHostname } from './knownHosts.js'

@@ -1,29 +1,18 @@
-import * as E from '#fp-ts/Either'
-import * as t from 'io-ts'
+import * as E from '../util/either.js'
+import * as t from '../util/decoder.js'
 import type { HttpRequest, HttpResponse } from '../effects/effect.js'
 import { configurationError, invalidResponseError, type MsalError } from '../errors.js'
+import { discover } from './discover.js'
+import { isLoopbackHostname } from './knownHosts.js'
+import type { InstanceDiscoveryStep } from './resolveEndpoints.js'
 import { processJsonResponse, type ResponseContext } from '../protocol/tokenResponse.js'
 import { decodeOr } from '../util/decode.js'
 import type { Authority } from './authority.js'
+import type { AuthorityValidation } from './validation.js'
+export { needsInstanceDiscovery, type AuthorityValidation } from './validation.js'
 
 /** Entra's instance discovery endpoint, unless the developer names another. */
 export const DEFAULT_INSTANCE_DISCOVERY_ENDPOINT = 'https://login.microsoftonline.com/common/discovery/instance'
-
-/** What the developer said about vouching for the authority. */
-export interface AuthorityValidation {
-  /** false: the developer vouches for the authority (MSAL Python's validate_authority). */
-  readonly validateAuthority: boolean
-  /** false: never ask Microsoft; a string: ask this endpoint instead of Entra's. */
-  readonly instanceDiscovery: boolean | string
-}
-
-/**
- * Whether Microsoft must vouch for an authority first: only Entra authorities on hosts MSAL does
- * not know, and only when the developer has not vouched for it or turned discovery off. ADFS,
- * B2C, CIAM and OIDC authorities are known to the developer.
- */
-export const needsInstanceDiscovery = (authority: Authority, validation: AuthorityValidation): boolean =>
-  authority.kind === 'Entra' && !authority.isKnownHost && !authority.isLoopback && validation.validateAuthority && validation.instanceDiscovery !== false
 
 export const buildInstanceDiscoveryRequest = (
   authority: Authority,
@@ -77,4 +66,32 @@ export const processInstanceDiscovery = (
   const group = decoded.right.metadata?.find((cloud) => cloud.aliases.some((alias) => alias.toLowerCase() === authority.host))
   const aliases = [authority.host, ...(group?.aliases.map((alias) => alias.toLowerCase()).filter((alias) => alias !== authority.host) ?? [])]
   return E.right({ tenantDiscoveryEndpoint: decoded.right.tenant_discovery_endpoint, aliases })
+}
+
+/** Tenant discovery may only move to https, or stay on loopback when the authority itself is. */
+const safeDiscoveryUrl = (authority: Authority, url: string): boolean => {
+  try {
+    const parsed = new URL(url)
+    return parsed.protocol === 'https:' || (authority.isLoopback && parsed.protocol === 'http:' && isLoopbackHostname(parsed.hostname))
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Instance discovery as a step of endpoint resolution (MSAL Python's authority validation): asks
+ * Microsoft whether it vouches for the host, and answers where tenant discovery is. The answer
+ * is kept 24 h in the http cache.
+ */
+export const discoverInstance: InstanceDiscoveryStep = function* (ctx, headers, nowMs) {
+  const { authority } = ctx
+  const request = buildInstanceDiscoveryRequest(authority, ctx.validation, headers)
+  const instance = yield* discover(`instance discovery for ${authority.host}`, ctx.httpCache, request.url, headers, nowMs, (response) =>
+    processInstanceDiscovery(response, authority, { url: request.url, nowMs, defaultRetryAfterMs: 0 }),
+  )
+  if (E.isLeft(instance)) return instance
+  if (!safeDiscoveryUrl(authority, instance.right.tenantDiscoveryEndpoint)) {
+    return E.left(invalidResponseError(request.url, 200, 'tenant_discovery_endpoint must be an https URL', ''))
+  }
+  return E.right(instance.right.tenantDiscoveryEndpoint)
 }

@@ -1,5 +1,5 @@
-import * as E from '#fp-ts/Either'
-import * as t from 'io-ts'
+import * as E from '../util/either.js'
+import * as t from '../util/decoder.js'
 import type { HttpResponse } from '../effects/effect.js'
 import { invalidResponseError, type MsalError } from '../errors.js'
 import { processJsonResponse, type ResponseContext } from '../protocol/tokenResponse.js'

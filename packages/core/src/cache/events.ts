@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import { usageError, type UsageError } from '../errors.js'
 import { TokenSuccessResponse } from '../protocol/tokenResponse.js'
 import { decodeOr } from '../util/decode.js'

@@ -13,7 +13,8 @@ import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, CredentialTyp
 const none = (value: string | null | undefined): string => value ?? ''
 
 /**
- * `{home}-{env}-accesstoken-{client_id}-{realm}-{target}`, plus `-{key_id}` for key-bound tokens,
+ * `{home}-{env}-accesstoken-{client_id}-{realm}-{target}` (a null client id, as a system-assigned
+ * managed identity's, is "", as MSAL Python writes it), plus `-{key_id}` for key-bound tokens,
  * `-{ext_cache_key}` for FMI tokens and `-{user_assertion_hash}` for on-behalf-of tokens.
  */
 export const accessTokenKey = (at: Pick<AccessTokenEntity, 'environment' | 'client_id' | 'realm' | 'target'> & {
@@ -23,7 +24,7 @@ export const accessTokenKey = (at: Pick<AccessTokenEntity, 'environment' | 'clie
   readonly user_assertion_hash?: string | undefined
 }): string =>
   // MSAL Python leaves key_id out, so a PoP token overwrites a bearer one; ours can coexist.
-  `${none(at.home_account_id)}-${at.environment}-accesstoken-${at.client_id}-${at.realm}-${at.target}${at.key_id ? `-${at.key_id}` : ''}${
+  `${none(at.home_account_id)}-${at.environment}-accesstoken-${none(at.client_id)}-${at.realm}-${at.target}${at.key_id ? `-${at.key_id}` : ''}${
     at.ext_cache_key ? `-${at.ext_cache_key}` : ''
   }${at.user_assertion_hash ? `-${at.user_assertion_hash}` : ''}`.toLowerCase()
 
@@ -39,9 +40,9 @@ export const idTokenKey = (idt: Pick<IdTokenEntity, 'home_account_id' | 'environ
 export const accountKey = (account: Pick<AccountEntity, 'home_account_id' | 'environment' | 'realm'>): string =>
   `${account.home_account_id}-${account.environment}-${none(account.realm)}`.toLowerCase()
 
-/** `appmetadata-{env}-{client_id}`, not lower-cased (as MSAL Python writes it). */
+/** `appmetadata-{env}-{client_id}`, not lower-cased (as MSAL Python writes it; no client id, as for a system-assigned managed identity, is ""). */
 export const appMetadataKey = (metadata: Pick<AppMetadataEntity, 'environment' | 'client_id'>): string =>
-  `appmetadata-${metadata.environment}-${metadata.client_id}`
+  `appmetadata-${metadata.environment}-${none(metadata.client_id)}`
 
 /** A target in sorted order; one scope (the common case) needs no work. */
 const sortedTarget = (target: string | null | undefined): string => {

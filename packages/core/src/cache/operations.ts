@@ -1,5 +1,5 @@
 import type { CacheChange } from './change.js'
-import { reduceTokenResponse, removeAccount, removeClientTokens, removeRefreshToken, type AccountToRemove, type TokenResponseEvent } from './reducers.js'
+import { reduceTokenResponse, removeAccount, removeClientTokens, removeExpiredAccessTokens, removeRefreshToken, type AccountToRemove, type TokenResponseEvent } from './reducers.js'
 import type { RefreshTokenEntity } from './schema.js'
 import type { TokenStore } from './tokenStore.js'
 
@@ -18,6 +18,8 @@ export type CacheOperation =
   | { readonly _tag: 'RemoveClientTokens'; readonly clientId: string; readonly environments: readonly string[] }
   /** One refresh token, wherever it is stored. */
   | { readonly _tag: 'RemoveRefreshToken'; readonly refreshToken: RefreshTokenEntity }
+  /** Every access token expired before `nowSec` (epoch seconds), as MSAL Python's search removes them. */
+  | { readonly _tag: 'RemoveExpiredAccessTokens'; readonly nowSec: number }
   /** A change already decided (a persistence re-filing entries): replayed as it is. */
   | { readonly _tag: 'ApplyChange'; readonly change: CacheChange }
 
@@ -32,6 +34,8 @@ export const reduceCacheOperation = (cache: TokenStore, operation: CacheOperatio
       return removeClientTokens(cache, operation.clientId, operation.environments)
     case 'RemoveRefreshToken':
       return removeRefreshToken(cache, operation.refreshToken)
+    case 'RemoveExpiredAccessTokens':
+      return removeExpiredAccessTokens(cache, operation.nowSec)
     case 'ApplyChange':
       return operation.change
   }
@@ -42,5 +46,6 @@ export const CACHE_OPERATION_TAGS: ReadonlySet<string> = new Set<CacheOperation[
   'RemoveAccount',
   'RemoveClientTokens',
   'RemoveRefreshToken',
+  'RemoveExpiredAccessTokens',
   'ApplyChange',
 ])

@@ -16,7 +16,8 @@ export const ACCOUNT_SOURCES: ReadonlySet<string> = new Set([
 
 /** A token response and where it came from: what the cache needs to file it. */
 export interface TokenResponseEvent {
-  readonly clientId: string
+  /** null: a system-assigned managed identity's token, filed with no client id (as MSAL Python files it). */
+  readonly clientId: string | null
   /** The host the tokens are filed under. */
   readonly environment: string
   /** The tenant the access and ID tokens are for. */
@@ -148,7 +149,8 @@ export const reduceTokenResponse = (given: TokenResponseEvent, nowSec: number, c
       home_account_id: home,
       environment: event.environment,
       realm: realmOf(event),
-      client_id: event.clientId,
+      // Only user sign-ins bring ID and refresh tokens, and they always name the app.
+      client_id: event.clientId ?? '',
     }
     puts.push(put('IdToken', idToken))
   }
@@ -158,9 +160,10 @@ export const reduceTokenResponse = (given: TokenResponseEvent, nowSec: number, c
       secret: response.refresh_token,
       home_account_id: home,
       environment: event.environment,
-      client_id: event.clientId,
+      client_id: event.clientId ?? '',
       target: event.target,
       last_modification_time: epochString(nowSec),
+      ...(response.refresh_token_expires_in !== undefined ? { expires_on: epochString(nowSec + response.refresh_token_expires_in) } : {}),
       ...(response.foci !== undefined ? { family_id: response.foci } : {}),
       ...(event.userAssertionHash !== undefined ? { user_assertion_hash: event.userAssertionHash, userAssertionHash: event.userAssertionHash } : {}),
     }
@@ -204,9 +207,22 @@ export const removeClientTokens = (cache: TokenStore, clientId: string, environm
   const lowerClient = clientId.toLowerCase()
   const deletes = environments.flatMap((environment) =>
     [...cache.accessTokenKeysOf(environment, null)]
-      .filter((key) => cache.getAccessToken(key)?.entity.client_id.toLowerCase() === lowerClient)
+      .filter((key) => cache.getAccessToken(key)?.entity.client_id?.toLowerCase() === lowerClient)
       .map((key): CacheDelete => ({ type: 'AccessToken', key })),
   )
+  return { puts: [], deletes }
+}
+
+/**
+ * Deletes every access token that expired before `nowSec` (epoch seconds): what MSAL Python
+ * 1.31+'s TokenCache.search does as it meets them ("Automatically delete expired access tokens",
+ * `int(entry["expires_on"]) < now`).
+ */
+export const removeExpiredAccessTokens = (cache: TokenStore, nowSec: number): CacheChange => {
+  const deletes: CacheDelete[] = []
+  for (const { key, entity } of cache.allAccessTokens()) {
+    if (Number(entity.expires_on) < nowSec) deletes.push({ type: 'AccessToken', key })
+  }
   return { puts: [], deletes }
 }
 

@@ -1,9 +1,9 @@
-import * as t from 'io-ts'
+import * as t from '../util/decoder.js'
 
 /**
  * MSAL's unified token cache schema, as MSAL Python and MSAL for Node write it. Field names are
  * the wire's (snake_case). Timestamps are strings of epoch seconds. Unknown fields are kept
- * (io-ts `type` does not strip), so an entry round-trips whatever other fields its writer added.
+ * (decoders do not strip), so an entry round-trips whatever other fields its writer added.
  */
 
 /**
@@ -11,20 +11,20 @@ import * as t from 'io-ts'
  * normalised to strings. Anything else ("1e+308", a fraction, 400 digits) does not fit: MSAL
  * Python's int() and MSAL for Node's parseInt read these fields.
  */
-export const EpochSecondsString = new t.Type<string, string, unknown>(
+export const EpochSecondsString = t.normalising(
   'epoch seconds',
   (u): u is string => typeof u === 'string' && /^\d{1,15}$/.test(u),
-  (u, c) => {
-    if (typeof u === 'string' && /^\d{1,15}$/.test(u)) return t.success(u)
-    if (typeof u === 'number' && Number.isSafeInteger(u) && u >= 0 && u < 1e15) return t.success(String(u))
-    return t.failure(u, c)
-  },
-  t.identity,
+  (u) => (typeof u === 'number' && Number.isSafeInteger(u) && u >= 0 && u < 1e15 ? String(u) : undefined),
 )
 
 /** null (MSAL Python) or "" (MSAL for Node) mark an app's own token, which has no account. */
-const HomeAccountId = t.union([t.string, t.null])
-const OptionalString = t.union([t.string, t.null])
+const HomeAccountId = t.union([t.string, t.nullValue])
+const OptionalString = t.union([t.string, t.nullValue])
+/**
+ * null: MSAL Python files a system-assigned managed identity's tokens (and app metadata) with no
+ * client id.
+ */
+const ClientId = t.union([t.string, t.nullValue])
 
 export const AccessTokenEntity = t.intersection(
   [
@@ -32,7 +32,7 @@ export const AccessTokenEntity = t.intersection(
       credential_type: t.literal('AccessToken'),
       secret: t.string,
       environment: t.string,
-      client_id: t.string,
+      client_id: ClientId,
       target: t.string,
       realm: t.string,
       cached_at: EpochSecondsString,
@@ -85,7 +85,7 @@ export const isAccessTokenEntity = (u: unknown): u is AccessTokenEntity => {
     at['credential_type'] === 'AccessToken' &&
     isString(at['secret']) &&
     isString(at['environment']) &&
-    isString(at['client_id']) &&
+    (at['client_id'] === null || isString(at['client_id'])) &&
     isString(at['target']) &&
     isString(at['realm']) &&
     isEpochSeconds(at['cached_at']) &&
@@ -116,6 +116,8 @@ export const RefreshTokenEntity = t.intersection(
       /** "1" for refresh tokens of Microsoft's family of client ids (FOCI). */
       family_id: OptionalString,
       last_modification_time: EpochSecondsString,
+      /** When the refresh token itself expires (from `refresh_token_expires_in`), epoch seconds; MSAL for JS's field. */
+      expires_on: EpochSecondsString,
     }),
   ],
   'a refresh token entry',
@@ -156,7 +158,7 @@ export const AccountEntity = t.intersection(
 export type AccountEntity = t.TypeOf<typeof AccountEntity> & { readonly [extra: string]: unknown }
 
 export const AppMetadataEntity = t.intersection(
-  [t.type({ client_id: t.string, environment: t.string }), t.partial({ family_id: OptionalString })],
+  [t.type({ client_id: ClientId, environment: t.string }), t.partial({ family_id: OptionalString })],
   'an app metadata entry',
 )
 export type AppMetadataEntity = t.TypeOf<typeof AppMetadataEntity> & { readonly [extra: string]: unknown }
@@ -173,10 +175,10 @@ export interface EntityOf {
   AppMetadata: AppMetadataEntity
 }
 
-export const ENTITY_CODECS: { readonly [K in CredentialType]: t.Type<EntityOf[K], unknown, unknown> } = {
-  AccessToken: AccessTokenEntity as t.Type<AccessTokenEntity, unknown, unknown>,
-  RefreshToken: RefreshTokenEntity as t.Type<RefreshTokenEntity, unknown, unknown>,
-  IdToken: IdTokenEntity as t.Type<IdTokenEntity, unknown, unknown>,
-  Account: AccountEntity as t.Type<AccountEntity, unknown, unknown>,
-  AppMetadata: AppMetadataEntity as t.Type<AppMetadataEntity, unknown, unknown>,
+export const ENTITY_CODECS: { readonly [K in CredentialType]: t.Decoder<EntityOf[K]> } = {
+  AccessToken: AccessTokenEntity as t.Decoder<AccessTokenEntity>,
+  RefreshToken: RefreshTokenEntity as t.Decoder<RefreshTokenEntity>,
+  IdToken: IdTokenEntity as t.Decoder<IdTokenEntity>,
+  Account: AccountEntity as t.Decoder<AccountEntity>,
+  AppMetadata: AppMetadataEntity as t.Decoder<AppMetadataEntity>,
 }

@@ -7,6 +7,12 @@ export interface SearchOptions {
   readonly target?: readonly string[] | undefined
   /** Fields the entry must have with exactly these values; null and "" both mean "no account". */
   readonly query?: Readonly<Record<string, unknown>> | undefined
+  /**
+   * Epoch seconds (MSAL Python's `now`): access tokens that expired before it are skipped and
+   * removed from the cache. Default: the cache's clock (the runtime packages' caches read the
+   * system clock).
+   */
+  readonly now?: number | undefined
 }
 
 const sameValue = (field: string, wanted: unknown, actual: unknown): boolean =>

@@ -126,6 +126,14 @@ export const selectRefreshTokens = (cache: TokenStore, query: RefreshTokenQuery)
     .sort((a, b) => lastModified(b) - lastModified(a))
 }
 
+/**
+ * Whether a refresh token can still be redeemed at `nowSec`: one whose own lifetime is known (a
+ * SPA's, from `refresh_token_expires_in`) and ends within the expiry margin is not tried, which
+ * saves a request the identity provider would refuse (AADSTS700084).
+ */
+export const isRedeemable = (rt: RefreshTokenEntity, nowSec: number): boolean =>
+  rt.expires_on === undefined || Number(rt.expires_on) - nowSec > EXPIRY_MARGIN_SECONDS
+
 /** The app's metadata in an environment (it tells whether the app is in a family). */
 export const selectAppMetadata = (cache: TokenStore, environment: string, clientId: string): AppMetadataEntity | undefined =>
   cache.appMetadata.getCanonical(canonicalKey('AppMetadata', { environment, client_id: clientId }))?.entity
@@ -147,17 +155,26 @@ export const selectIdToken = (
 
 /** An account as MSAL Python's get_accounts reports it: one per home account, tenant-independent fields first. */
 export interface Account {
+  /** The account's home id: `<object id>.<home tenant id>` from client_info (else the ID token's `sub`). Pass it back to silent calls. */
   readonly homeAccountId: string
+  /** The identity provider's host the account signed in at, e.g. login.microsoftonline.com. */
   readonly environment: string
+  /** The sign-in name (`preferred_username`, else `upn`), "" when unknown. */
   readonly username: string
+  /** The grant that created the account ("authorization_code", "password", the device code grant), MSAL Python's account_source. */
   readonly accountSource?: string | undefined
+  /** "MSSTS" (Entra, Microsoft accounts) or "ADFS". */
   readonly authorityType: string
+  /** The account's id in the tenant it signed in to (the ID token's `oid`, else `sub`). */
   readonly localAccountId?: string | undefined
+  /** The tenant (id) the account signed in to. */
   readonly realm?: string | undefined
+  /** The user's display name (the ID token's `name`). */
   readonly name?: string | undefined
 }
 
 const INTERESTING_AUTHORITY_TYPES = new Set(['MSSTS', 'ADFS'])
+const WITH_CLOUD_SHELL = new Set(['MSSTS', 'ADFS', 'CLOUDSHELL'])
 
 /** An account entry as applications see it. */
 export const accountOf = (entity: AccountEntity): Account => ({
@@ -180,11 +197,14 @@ export const selectAccounts = (
   cache: TokenStore,
   environments: readonly string[],
   filter: { readonly username?: string | undefined } = {},
+  /** Also Cloud Shell's accounts (MSAL Python lists them only inside Cloud Shell). */
+  withCloudShell = false,
 ): Account[] => {
+  const types = withCloudShell ? WITH_CLOUD_SHELL : INTERESTING_AUTHORITY_TYPES
   for (const environment of environments) {
     const byHome = new Map<string, Account>()
     for (const { entity } of cache.accounts.lookup(ACCOUNTS_BY_ENVIRONMENT, environment.toLowerCase()).values()) {
-      if (INTERESTING_AUTHORITY_TYPES.has(entity.authority_type ?? 'MSSTS')) byHome.set(entity.home_account_id, accountOf(entity))
+      if (types.has(entity.authority_type ?? 'MSSTS')) byHome.set(entity.home_account_id, accountOf(entity))
     }
     if (byHome.size === 0) continue
     const wanted = filter.username?.toLowerCase()

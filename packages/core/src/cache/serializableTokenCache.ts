@@ -1,4 +1,5 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
+import { MANAGED_IDENTITY_REALM } from '../managedIdentity/context.js'
 import type { CachePut } from './change.js'
 import { preferredCache, preferredNetwork } from '../authority/aliases.js'
 import { keyFor } from './keys.js'
@@ -165,9 +166,13 @@ export class SerializableTokenCache extends TokenCache {
  * other library would write: its next write of that token then replaces the copy instead of
  * sitting beside it (MSAL for Node refuses a request that matches two tokens). Loading collapses
  * the pair into one token (they share a canonical key).
+ *
+ * Managed identity tokens get no mirror: MSAL for Node files them under another client id and
+ * environment (see the README), so only MSAL Python's convention can find them.
  */
 const appTokenMirror = (entity: AccessTokenEntity): { readonly key: string; readonly entity: AccessTokenEntity } | undefined => {
   if (entity.home_account_id !== null && entity.home_account_id !== '' && entity.home_account_id !== undefined) return undefined
+  if (entity.realm === MANAGED_IDENTITY_REALM) return undefined
   const forNode = entity.home_account_id !== ''
   const mirror: AccessTokenEntity = forNode
     ? { ...entity, home_account_id: '', environment: preferredCache(entity.environment) }

@@ -1,5 +1,5 @@
-import * as E from '#fp-ts/Either'
-import type * as t from 'io-ts'
+import * as E from '../util/either.js'
+import type * as t from '../util/decoder.js'
 import { cacheError, type CacheError } from '../errors.js'
 import { parseJson } from '../util/decode.js'
 import type { CachePut } from './change.js'
@@ -113,7 +113,7 @@ export const parseCache = (text: unknown): E.Either<CacheError, ParsedCache> => 
     if (section === null) continue
     if (!isObject(section)) return E.left(cacheError(`the ${name} section must be an object of entries`))
     const type = name as CredentialType
-    const codec = ENTITY_CODECS[type] as t.Type<unknown, unknown, unknown>
+    const codec = ENTITY_CODECS[type] as t.Decoder<unknown>
     const is = type === 'AccessToken' ? isAccessTokenEntity : codec.is
     // for...in, not Object.entries: no [key, value] array per entry in a large cache.
     for (const key in section) {
@@ -126,4 +126,12 @@ export const parseCache = (text: unknown): E.Either<CacheError, ParsedCache> => 
     }
   }
   return E.right({ entries, unusable, extras })
+}
+
+/** One stored entry, decoded as `parseCache` decodes it; undefined when it does not fit the schema. */
+export const decodeEntry = (type: CredentialType, key: string, value: unknown): CachePut | undefined => {
+  const codec = ENTITY_CODECS[type] as t.Decoder<unknown>
+  const is = type === 'AccessToken' ? isAccessTokenEntity : codec.is
+  const entity = is(value) ? value : E.getOrElseW(() => undefined)(codec.decode(value))
+  return entity === undefined ? undefined : ({ type, key, entity, canonical: canonicalKey(type, entity as never) } as CachePut)
 }

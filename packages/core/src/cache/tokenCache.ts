@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import { usageError } from '../errors.js'
 import { MAX_EPOCH_SECONDS } from '../protocol/tokenResponse.js'
 import { conceal, DENO_INSPECT, NODE_INSPECT, printed } from '../util/printable.js'
@@ -57,14 +57,32 @@ export class TokenCache extends TokenStore {
     return decoded
   }
 
-  /** Entries of one type matching the query and target (a lazy iterator, as MSAL Python's). */
+  /**
+   * Entries of one type matching the query and target (a lazy iterator, as MSAL Python's
+   * `search(credential_type, target=None, query=None, *, now=None)`). As MSAL Python 1.31+ does,
+   * a search for access tokens first removes every access token that expired before `now`
+   * (epoch seconds; default the cache's clock), so an expired token is never returned.
+   *
+   * @throws MsalError (kind UsageError, argument "now") when `now` is not a number, or when the
+   * cache has no clock and none is given.
+   */
   search<K extends CredentialType>(credentialType: K, options: SearchOptions = {}): Generator<EntityOf[K]> {
+    if (credentialType === 'AccessToken') this.removeExpiredAccessTokens(options.now)
     return searchCache(this, credentialType, options)
   }
 
-  /** `search`, as an array. */
+  /** `search`, as an array (MSAL Python's `find`). */
   find<K extends CredentialType>(credentialType: K, options: SearchOptions = {}): Array<EntityOf[K]> {
     return [...this.search(credentialType, options)]
+  }
+
+  private removeExpiredAccessTokens(now: unknown): void {
+    if (now !== undefined && !(typeof now === 'number' && Number.isFinite(now))) {
+      throw usageError('now', `expected epoch seconds, got ${typeof now === 'number' ? String(now) : typeof now}`)
+    }
+    const at = now ?? this.clock?.()
+    if (at === undefined || !Number.isFinite(at)) throw usageError('now', 'this TokenCache has no clock: pass now (epoch seconds) to search access tokens')
+    this.perform({ _tag: 'RemoveExpiredAccessTokens', nowSec: Math.floor(at) })
   }
 
   /**

@@ -43,7 +43,8 @@ const coversGraphScope = (paddedTarget: string, scope: string): boolean => {
 
 /** The fields an access-token lookup pins down: everything but the scopes. */
 export interface AccessTokenBucket {
-  readonly clientId: string
+  /** null: a system-assigned managed identity's tokens, which MSAL Python files with no client id. */
+  readonly clientId: string | null
   readonly environment: string
   readonly realm: string
   /** null or "" for tokens that belong to the app itself. */
@@ -68,11 +69,11 @@ export const bucketKey = (b: AccessTokenBucket): string =>
   b.bucketKey ??
   (b.userAssertionHash !== undefined && b.userAssertionHash !== ''
     ? oboBucketKey(oboBucketPrefix(b.clientId, b.environment, b.keyId, b.extCacheKey), b.userAssertionHash)
-    : `${b.clientId}${SEP}${b.environment}${SEP}${b.realm}${SEP}${b.homeAccountId ?? ''}${SEP}${b.keyId ?? ''}${SEP}${b.extCacheKey ?? ''}${SEP}`.toLowerCase())
+    : `${b.clientId ?? ''}${SEP}${b.environment}${SEP}${b.realm}${SEP}${b.homeAccountId ?? ''}${SEP}${b.keyId ?? ''}${SEP}${b.extCacheKey ?? ''}${SEP}`.toLowerCase())
 
 /** The part of an on-behalf-of bucket's key that does not depend on the assertion (lower-cased once, ahead). */
-export const oboBucketPrefix = (clientId: string, environment: string, keyId?: string, extCacheKey?: string): string =>
-  `${clientId}${SEP}${environment}${SEP}${SEP}${SEP}${keyId ?? ''}${SEP}${extCacheKey ?? ''}${SEP}`.toLowerCase()
+export const oboBucketPrefix = (clientId: string | null, environment: string, keyId?: string, extCacheKey?: string): string =>
+  `${clientId ?? ''}${SEP}${environment}${SEP}${SEP}${SEP}${keyId ?? ''}${SEP}${extCacheKey ?? ''}${SEP}`.toLowerCase()
 
 /** The hash is base64url: its case is kept (two hashes may differ only by case). */
 export const oboBucketKey = (prefix: string, userAssertionHash: string): string => `${prefix}${userAssertionHash}`
@@ -243,9 +244,28 @@ export class TokenStore {
    * changes. True when something was altered.
    */
   perform(operation: CacheOperation): boolean {
-    const changed = this.sections.apply(reduceCacheOperation(this, operation))
-    if (changed) this.version++
+    const change = reduceCacheOperation(this, operation)
+    const changed = this.sections.apply(change)
+    if (changed) {
+      this.version++
+      this.changed(change)
+    }
     return changed
+  }
+
+  /** Called after an operation altered the cache, with what it decided (a store writing entries through overrides it). */
+  protected changed(_change: CacheChange): void {}
+
+  /** Replaces the whole state with these entries (a store reloading what it keeps elsewhere). */
+  protected replaceEntries(entries: readonly CachePut[]): void {
+    const sections = new CacheSections()
+    sections.load(entries)
+    this.replaceSections(sections)
+  }
+
+  /** Applies a change made elsewhere (another tab) without the `changed` hook: it is already stored. */
+  protected applyStored(change: CacheChange): void {
+    if (this.sections.apply(change)) this.version++
   }
 
   /** Applies a change decided elsewhere (replayed as it is on a merge). */

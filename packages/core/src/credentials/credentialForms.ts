@@ -4,7 +4,7 @@
  * passes its key reader in, and names the fields it cannot use and what to do instead. Messages
  * name the field and never repeat a value: a value may be a secret of the wrong shape.
  */
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import { configurationError, type ConfigurationError } from '../errors.js'
 import type { ClientCredential } from '../protocol/clientAuth.js'
 import { extractCertificates, notACertificateProblem } from './pem.js'

@@ -1,5 +1,5 @@
 import type { StateChange } from '../app/stateChange.js'
-import type { AssertionOutcome, Effect, EffectResults, EffectTag, HttpOutcome, HttpRequest, LogLevel } from './effect.js'
+import type { AssertionOutcome, Effect, EffectResults, EffectTag, FileOutcome, HttpOutcome, HttpRequest, LogLevel } from './effect.js'
 
 /**
  * A flow: a generator that yields effect descriptions and receives their results.
@@ -27,6 +27,11 @@ export const sleep = (ms: number): Program<undefined> => perform<'Sleep'>({ _tag
 
 export const readEnv = (name: string): Program<string | undefined> => perform<'ReadEnv'>({ _tag: 'ReadEnv', name })
 
+/** A small text file's content, refused unread when larger than `maxBytes` (see the ReadFile effect). */
+export const readFile = (path: string, maxBytes: number): Program<FileOutcome> => perform<'ReadFile'>({ _tag: 'ReadFile', path, maxBytes })
+
+export const fileExists = (path: string): Program<boolean> => perform<'FileExists'>({ _tag: 'FileExists', path })
+
 /** `pii: true` marks a message that may name a user or hold a secret; interpreters drop it unless PII logging is on. */
 export const log = (level: LogLevel, message: string, pii = false): Program<undefined> =>
   perform<'Log'>({ _tag: 'Log', level, message, pii })
@@ -45,3 +50,4 @@ export const commit = (change: StateChange): Program<undefined> => perform<'Comm
 export function* pure<A>(value: A): Program<A> {
   return value
 }
+

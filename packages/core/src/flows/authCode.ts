@@ -1,10 +1,15 @@
-import * as E from '#fp-ts/Either'
-import * as t from 'io-ts'
+import * as E from '../util/either.js'
+import * as t from '../util/decoder.js'
 import type { ClientContext } from '../app/context.js'
+import { parseAuthority, type Authority } from '../authority/authority.js'
+import type { AuthorityBuilder } from '../authority/builder.js'
+import type { AuthorityEndpoints } from '../authority/endpoints.js'
+import { resolveEndpoints } from '../authority/resolveEndpoints.js'
+import { decodeClientInfo } from '../cache/accountOf.js'
 import { now, type Program } from '../effects/program.js'
 import { authorizationError, usageError, withCorrelationId, type MsalError, type UsageError } from '../errors.js'
-import { ApiId, RefreshReason } from '../http/telemetry.js'
-import { buildAuthorizationUrl } from '../protocol/authorizationUrl.js'
+import { ApiId, libraryHeaders, RefreshReason } from '../http/telemetry.js'
+import { buildAuthorizationUrl, isResponseType } from '../protocol/authorizationUrl.js'
 import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
 import { createPkce, hashedNonce, randomValue } from '../protocol/pkce.js'
 import { decorateScopes } from '../protocol/scopeDecoration.js'
@@ -16,8 +21,8 @@ import { logError } from './logging.js'
 import { userEndpoints } from './userEndpoints.js'
 import { redeemUserToken, requestHeaders } from './userTokens.js'
 
-/** How the authorization server hands the code back to the redirect URI. */
-export type ResponseMode = 'query' | 'form_post'
+/** How the authorization server hands the code back to the redirect URI (OAuth 2.0 Multiple Response Type Encoding Practices; Form Post Response Mode). */
+export type ResponseMode = 'query' | 'fragment' | 'form_post'
 
 /** MSAL Python's `Prompt` values. */
 export const Prompt = {
@@ -63,7 +68,7 @@ export interface AuthCodeFlow {
   readonly responseMode?: ResponseMode | undefined
 }
 
-const optional = <C extends t.Mixed>(codec: C) => t.union([codec, t.undefined])
+const optional = <A>(codec: t.Decoder<A>) => t.union([codec, t.undefinedValue])
 
 /** The shape a flow must have when it comes back from a session store (which may have tampered with it). */
 const AuthCodeFlowCodec = t.intersection([
@@ -82,7 +87,7 @@ const AuthCodeFlowCodec = t.intersection([
   }),
 ])
 
-const RESPONSE_MODES = new Set<string>(['query', 'form_post'])
+const RESPONSE_MODES = new Set<string>(['query', 'fragment', 'form_post'])
 
 /** Checks the options an authorization request shares; each problem names its option. */
 export const validateAuthorizationOptions = (options: AuthorizationRequestOptions): E.Either<UsageError, AuthorizationRequestOptions> => {
@@ -90,7 +95,7 @@ export const validateAuthorizationOptions = (options: AuthorizationRequestOption
     return E.left(usageError('maxAge', `expected a whole number of seconds (0 or more), got ${String(options.maxAge)}`))
   }
   if (options.responseMode !== undefined && !RESPONSE_MODES.has(options.responseMode)) {
-    return E.left(usageError('responseMode', `expected "query" or "form_post", got ${JSON.stringify(options.responseMode)}`))
+    return E.left(usageError('responseMode', `expected "query", "fragment" or "form_post", got ${JSON.stringify(options.responseMode)}`))
   }
   if (options.redirectUri !== undefined && !isAbsoluteUrl(options.redirectUri)) {
     return E.left(usageError('redirectUri', `expected an absolute URL such as http://localhost:3000/redirect, got ${JSON.stringify(options.redirectUri)}`))
@@ -117,11 +122,15 @@ interface PreparedAuthorizationRequest {
   readonly authorizationEndpoint: string
 }
 
-/** What both ways of building an authorization URL check and look up first. */
+/**
+ * What both ways of building an authorization URL check and look up first. `authority`, when
+ * given, is another authority whose endpoint is used (validated as the application's own).
+ */
 function* prepareAuthorizationRequest(
   ctx: ClientContext,
   scopesInput: readonly string[],
   options: AuthorizationRequestOptions,
+  authority?: Authority,
 ): Program<E.Either<MsalError, PreparedAuthorizationRequest>> {
   const scopes = decorateScopes(scopesInput, ctx.config.excludeScopes)
   if (E.isLeft(scopes)) return scopes
@@ -130,9 +139,25 @@ function* prepareAuthorizationRequest(
   const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
   if (E.isLeft(claims)) return claims
   const correlationId = yield* newCorrelationId()
-  const endpoints = yield* userEndpoints(ctx, correlationId, yield* now())
-  if (E.isLeft(endpoints)) return E.left(withCorrelationId(endpoints.left, correlationId))
+  const endpoints = yield* (authority === undefined ? userEndpoints(ctx, correlationId, yield* now()) : endpointsOf(ctx, authority, correlationId, yield* now()))
+  if (E.isLeft(endpoints)) {
+    // An authority argument the validation refuses is the caller's argument, not the app's configuration.
+    const error = authority !== undefined && endpoints.left.kind === 'ConfigurationError' ? usageError('authority', endpoints.left.message.replace(/^authority: /, '')) : endpoints.left
+    return E.left(withCorrelationId(error, correlationId))
+  }
   return E.right({ scopes: scopes.right, claims: claims.right, authorizationEndpoint: endpoints.right.authorizationEndpoint })
+}
+
+/** Another authority's endpoints, validated and discovered as the application's own would be. */
+function* endpointsOf(ctx: ClientContext, authority: Authority, correlationId: string, nowMs: number): Program<E.Either<MsalError, AuthorityEndpoints>> {
+  const headers = { ...libraryHeaders(ctx.platform, ctx.config.appName, ctx.config.appVersion), 'client-request-id': correlationId }
+  return yield* resolveEndpoints({ authority, validation: ctx.config.validation, httpCache: ctx.httpCache, instanceDiscovery: ctx.instanceDiscovery }, headers, nowMs)
+}
+
+/** The `authority` argument of getAuthorizationRequestUrl: a URL or an AuthorityBuilder, parsed as the constructor parses one. */
+const authorityArgument = (value: unknown): E.Either<UsageError, Authority> => {
+  const parsed = parseAuthority(typeof value === 'object' && value !== null ? String(value) : value, 'authority')
+  return E.isLeft(parsed) ? E.left(usageError('authority', parsed.left.message.replace(/^authority: /, ''))) : parsed
 }
 
 /**
@@ -164,6 +189,8 @@ export function* initiateAuthCodeFlow(
     claims,
     maxAge: options.maxAge,
     extraScopesToConsent: options.extraScopesToConsent,
+    // MSAL Python's routing hint for a known user (_ClientWithCcsRoutingInfo.initiate_auth_code_flow).
+    anchorMailbox: options.loginHint !== undefined && options.loginHint !== '' ? `UPN:${options.loginHint}` : undefined,
   })
   return E.right({
     authUri,
@@ -254,21 +281,62 @@ export function* acquireTokenByAuthCodeFlow(
     claimsChallenge: flow.right.claimsChallenge,
     expect: { nonce, maxAge: flow.right.maxAge },
     api,
+    routing: anchorFromClientInfo(response.right['client_info']),
   })
 }
 
-/** MSAL Python's `get_authorization_request_url` (prefer initiateAuthCodeFlow: it adds PKCE and checks the response). */
+/**
+ * MSAL Python's routing hint for a code redemption: "Oid:<uid>@<utid>" from the authorization
+ * response's client_info (_ClientWithCcsRoutingInfo.obtain_token_by_auth_code_flow). None when
+ * client_info is absent or does not carry both ids.
+ */
+export const anchorFromClientInfo = (clientInfo: string | undefined): Readonly<Record<string, string>> => {
+  if (clientInfo === undefined || clientInfo === '') return {}
+  const decoded = decodeClientInfo(clientInfo)
+  return E.isRight(decoded) && decoded.right !== undefined ? { 'X-AnchorMailbox': `Oid:${decoded.right.uid}@${decoded.right.utid}` } : {}
+}
+
+/** getAuthorizationRequestUrl's options: MSAL Python's get_authorization_request_url keyword arguments. */
+export interface AuthorizationRequestUrlOptions extends AuthorizationRequestOptions {
+  /** Sent as it is; pass the same to acquireTokenByAuthorizationCode, which checks the ID token's. */
+  readonly nonce?: string | undefined
+  /**
+   * response_type: "code" (the default, the auth code flow), or for the implicit grant, which
+   * Microsoft advises against, "token", "id_token" or "id_token token"; "none" alone. Anything
+   * else is a UsageError.
+   */
+  readonly responseType?: string | undefined
+  /**
+   * Another authority to send the user to (a multi-tenant app signing a user into their
+   * tenant): a URL or an AuthorityBuilder, validated as the application's own.
+   */
+  readonly authority?: string | AuthorityBuilder | undefined
+}
+
+/**
+ * MSAL Python's `get_authorization_request_url` (prefer initiateAuthCodeFlow: it adds PKCE and
+ * checks the response): `responseType` and the `authority` override as MSAL Python takes them.
+ */
 export function* getAuthorizationRequestUrl(
   ctx: ClientContext,
   scopesInput: readonly string[],
-  options: AuthorizationRequestOptions & { readonly nonce?: string | undefined } = {},
+  options: AuthorizationRequestUrlOptions = {},
 ): Program<E.Either<MsalError, string>> {
-  const prepared = yield* prepareAuthorizationRequest(ctx, scopesInput, options)
+  if (options.responseType !== undefined && !isResponseType(options.responseType)) {
+    return E.left(
+      usageError('responseType', `expected "code" (the default), "token", "id_token", "id_token token", another combination of those, or "none"; got ${JSON.stringify(options.responseType)}`),
+    )
+  }
+  if (options.nonce !== undefined && typeof options.nonce !== 'string') return E.left(usageError('nonce', `expected a string, got ${typeof options.nonce}`))
+  const authority = options.authority === undefined ? undefined : authorityArgument(options.authority)
+  if (authority !== undefined && E.isLeft(authority)) return authority
+  const prepared = yield* prepareAuthorizationRequest(ctx, scopesInput, options, authority?.right)
   if (E.isLeft(prepared)) return prepared
   const { scopes, claims, authorizationEndpoint } = prepared.right
   return E.right(
     buildAuthorizationUrl(authorizationEndpoint, {
       clientId: ctx.config.clientId,
+      responseType: options.responseType,
       redirectUri: options.redirectUri,
       scopes,
       state: options.state,
@@ -322,6 +390,8 @@ interface CodeRedemption {
   readonly claimsChallenge: string | undefined
   readonly expect: { readonly nonce?: string | undefined; readonly maxAge?: number | undefined }
   readonly api: ApiId
+  /** Routing headers (X-AnchorMailbox). */
+  readonly routing?: Readonly<Record<string, string>> | undefined
 }
 
 /** The authorization_code grant, shared by both ways of redeeming a code. */
@@ -337,7 +407,7 @@ function* redeemCode(ctx: ClientContext, r: CodeRedemption): Program<E.Either<Ms
     clientId: ctx.config.clientId,
     scopes: r.scopes,
     claims: claims.right,
-    headers: requestHeaders(ctx, r.api, RefreshReason.notSilent, correlationId),
+    headers: requestHeaders(ctx, r.api, RefreshReason.notSilent, correlationId, r.routing),
     code: r.code,
     redirectUri: r.redirectUri,
     codeVerifier: r.codeVerifier,

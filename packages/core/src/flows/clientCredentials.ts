@@ -1,6 +1,5 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
-import { resolveEndpoints } from '../authority/resolveEndpoints.js'
 import { regionalEndpoints, resolveRegion } from '../authority/region.js'
 import { grantedTarget } from '../cache/reducers.js'
 import { EXPIRY_MARGIN_SECONDS, selectAccessTokenIn, type AccessTokenLookup } from '../cache/selectors.js'
@@ -28,6 +27,7 @@ import { resultFromCache, resultFromResponse, type TokenResult } from '../result
 import { originOf, redactUrl } from '../util/redact.js'
 import { newCorrelationId } from './correlation.js'
 import { logError } from './logging.js'
+import { applicationEndpoints } from './userEndpoints.js'
 
 export interface ClientCredentialsOptions {
   /** A claims challenge from a resource's WWW-Authenticate header; it bypasses the cache. */
@@ -138,7 +138,7 @@ function* requestClientToken(
   }
   // A region never skips the central authority's validation (MSAL Python builds the regional
   // authority from an already validated one): a host Microsoft does not vouch for gets no secret.
-  const central = yield* resolveEndpoints({ ...config, httpCache: ctx.httpCache }, baseHeaders, nowMs)
+  const central = yield* applicationEndpoints(ctx, baseHeaders, nowMs)
   const endpoints = regional !== undefined && E.isRight(central) ? E.right(regional) : central
   if (E.isLeft(endpoints)) return endpoints
   const { tokenEndpoint } = endpoints.right

@@ -1,5 +1,5 @@
-import * as E from '#fp-ts/Either'
-import * as t from 'io-ts'
+import * as E from '../util/either.js'
+import * as t from '../util/decoder.js'
 import type { ClientContext } from '../app/context.js'
 import { log, now, sleep, type Program } from '../effects/program.js'
 import {
@@ -18,7 +18,6 @@ import { transportError } from '../http/send.js'
 import { ApiId, libraryHeaders, RefreshReason } from '../http/telemetry.js'
 import { sendThrottled } from '../http/throttling.js'
 import { withClientAuth } from '../protocol/clientAuth.js'
-import { clientAuthFor } from './clientAuthentication.js'
 import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
 import {
   buildDeviceAuthorizationRequest,
@@ -50,6 +49,12 @@ import { defaultRetryAfterMs, redeemUserToken, requestHeaders } from './userToke
 export interface DeviceFlow extends DeviceAuthorization {
   /** The decorated scopes the flow was started for; the tokens are filed under them. */
   readonly scopes: readonly string[]
+  /**
+   * When the code itself expires, epoch seconds: `expiresAt` as the server set it. `expiresAt`
+   * is the caller's to change (to 0, to stop polling); this one tells such a stop from the code
+   * running out.
+   */
+  readonly codeExpiresAt: number
   /** Sent with the start and with every poll (MSAL Python's `_correlation_id`). */
   readonly correlationId: string
 }
@@ -75,11 +80,12 @@ export interface DeviceFlowRedemptionOptions {
 
 /**
  * MSAL Python's `initiate_device_flow`: asks the authority's device authorization endpoint for a
- * user code, for the decorated scopes. An identity provider that has no such endpoint (in its
- * OpenID configuration) is a ConfigurationError naming the authority option.
+ * user code, for the decorated scopes. No scopes (MSAL Python's `scopes=None`) asks for the
+ * sign-in alone: openid, profile and offline_access. An identity provider that has no such
+ * endpoint (in its OpenID configuration) is a ConfigurationError naming the authority option.
  */
-export function* initiateDeviceFlow(ctx: ClientContext, scopesInput: readonly string[], options: DeviceFlowOptions = {}): Program<E.Either<MsalError, DeviceFlow>> {
-  const scopes = decorateScopes(scopesInput, ctx.config.excludeScopes)
+export function* initiateDeviceFlow(ctx: ClientContext, scopesInput: readonly string[] | undefined = [], options: DeviceFlowOptions = {}): Program<E.Either<MsalError, DeviceFlow>> {
+  const scopes = decorateScopes(scopesInput ?? [], ctx.config.excludeScopes)
   if (E.isLeft(scopes)) return scopes
   const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
   if (E.isLeft(claims)) return claims
@@ -115,7 +121,7 @@ function* startFlow(ctx: ClientContext, scopes: readonly string[], claims: strin
   })
   yield* log('verbose', `device authorization request to ${originOf(endpoint)}`)
   // A confidential client authenticates here too; an assertion's audience is still the token endpoint.
-  const auth = yield* clientAuthFor(ctx, endpoints.right.tokenEndpoint, nowMs)
+  const auth = yield* ctx.clientAuthentication.authFor(ctx, endpoints.right.tokenEndpoint, nowMs)
   if (E.isLeft(auth)) return auth
   const sent = withClientAuth(request, auth.right.auth)
   const outcome = yield* sendThrottled(ctx.httpCache, sent, nowMs, defaultRetryAfterMs(ctx))
@@ -125,13 +131,13 @@ function* startFlow(ctx: ClientContext, scopes: readonly string[], claims: strin
   const flow = E.mapLeft((error: MsalError) => withoutSecretsSentIn(error, sent))(
     processDeviceAuthorizationResponse(outcome, { url: endpoint, nowMs: answeredMs, defaultRetryAfterMs: defaultRetryAfterMs(ctx) }),
   )
-  return E.map((authorization: DeviceAuthorization): DeviceFlow => ({ ...authorization, scopes, correlationId }))(flow)
+  return E.map((authorization: DeviceAuthorization): DeviceFlow => ({ ...authorization, scopes, correlationId, codeExpiresAt: authorization.expiresAt }))(flow)
 }
 
 /** What acquireTokenByDeviceFlow needs of a flow; anything else in it is the caller's. */
 const DeviceFlowCodec = t.intersection([
   t.type({ deviceCode: NonEmptyString, expiresAt: t.number, interval: t.number }),
-  t.partial({ scopes: t.array(t.string), correlationId: NonEmptyString }),
+  t.partial({ scopes: t.array(t.string), correlationId: NonEmptyString, codeExpiresAt: t.number }),
 ])
 
 /** The flow object as the caller holds it: `expiresAt` is read afresh before every poll. */
@@ -145,7 +151,8 @@ type LiveFlow = { readonly expiresAt?: unknown }
  * It stops, with nothing cached:
  * - on an AbortSignal, with a CancelledError;
  * - when the caller set the flow's `expiresAt` to a time now past (MSAL Python's way, e.g. 0),
- *   with a CancelledError, before the next poll;
+ *   with a CancelledError, before the next poll (or before the first one, when it was set before
+ *   the call);
  * - when the code's own `expiresAt` passes, with a TimeoutError (code "timeout"): the user did
  *   not sign in in time. Had it polled once more, the server would have answered expired_token,
  *   which (like any error but authorization_pending and slow_down) ends polling as a ServerError.
@@ -169,7 +176,8 @@ export function* acquireTokenByDeviceFlow(
   const result = yield* pollUntilDone(ctx, {
     live: flowInput as LiveFlow,
     deviceCode: flow.deviceCode,
-    expiresAt: flow.expiresAt,
+    // A flow from an older release has no codeExpiresAt: its expiresAt when polling begins stands in.
+    expiresAt: flow.codeExpiresAt ?? flow.expiresAt,
     interval: flow.interval,
     scopes: flow.scopes ?? [],
     claims: claims.right,
@@ -186,7 +194,7 @@ export function* acquireTokenByDeviceFlow(
 interface Polling {
   readonly live: LiveFlow
   readonly deviceCode: string
-  /** The flow's expiry when polling began; a different value later was set by the caller. */
+  /** When the code itself expires (epoch seconds); a live `expiresAt` that differs was set by the caller. */
   readonly expiresAt: number
   readonly interval: number
   readonly scopes: readonly string[]

@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
 import { decodeIdTokenClaims } from '../cache/accountOf.js'
 import { selectAccessTokenIn, selectIdToken } from '../cache/selectors.js'
@@ -104,7 +104,7 @@ const cachedResult = (ctx: ClientContext, entity: Parameters<typeof resultFromCa
   const home = typeof entity.home_account_id === 'string' && entity.home_account_id !== '' ? entity.home_account_id : undefined
   if (home === undefined) return base
   const account = accountFor(ctx, home, entity.environment, entity.realm)
-  const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: home, environment: entity.environment, clientId: entity.client_id, realm: entity.realm })
+  const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: home, environment: entity.environment, clientId: entity.client_id ?? ctx.config.clientId, realm: entity.realm })
   const claims = idToken === undefined ? undefined : decodeIdTokenClaims(idToken.secret)
   return {
     ...base,

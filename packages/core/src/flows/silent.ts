@@ -1,8 +1,8 @@
-import * as E from '#fp-ts/Either'
-import type { ClientContext } from '../app/context.js'
+import * as E from '../util/either.js'
+import type { ClientContext, CloudShellTokens } from '../app/context.js'
 import { entraEndpoints } from '../authority/endpoints.js'
 import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
-import { accountOf, selectAccessTokenIn, selectAppMetadata, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
+import { accountOf, isRedeemable, selectAccessTokenIn, selectAppMetadata, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity, IdTokenEntity, RefreshTokenEntity } from '../cache/schema.js'
 import { BY_OWNER, ownerKey, prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
 import { commit, log, now, type Program } from '../effects/program.js'
@@ -28,7 +28,7 @@ export interface SilentOptions {
 }
 
 /** The parts of an account a silent call needs: getAccounts() returns them. */
-export type SilentAccount = Pick<Account, 'homeAccountId' | 'environment'> & Partial<Pick<Account, 'realm' | 'username'>>
+export type SilentAccount = Pick<Account, 'homeAccountId' | 'environment'> & Partial<Pick<Account, 'realm' | 'username' | 'authorityType'>>
 
 /** Tenants that stand for "whichever tenant the user signs in to": their tokens are filed under the user's tenant. */
 const MULTI_TENANT = new Set(['common', 'organizations', 'consumers'])
@@ -92,6 +92,8 @@ export function* acquireTokenSilentWithError(
   scopesInput: readonly string[],
   accountInput: unknown,
   options: SilentOptions = {},
+  /** 'cache': answer from the cache or not at all (no request: a browser tab's first look, before it takes the refresh lock). */
+  reach: 'cache' | 'network' = 'network',
 ): Program<E.Either<MsalError, TokenResult | undefined>> {
   if (accountInput === undefined || accountInput === null) return E.right(undefined)
   if (!isAccount(accountInput)) return E.left(usageError('account', 'expected an account from getAccounts() (with homeAccountId and environment)'))
@@ -108,7 +110,7 @@ export function* acquireTokenSilentWithError(
   const skipCache = options.forceRefresh === true || (options.claimsChallenge !== undefined && options.claimsChallenge !== '')
   let lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account), scopes, nowSec)
   const correlationId = yield* newCorrelationId()
-  if (lookup !== undefined && lookup._tag !== 'Fresh' && namesTenantByDomain(ctx) && !ctx.state.tenantIds.has(ctx.config.authority.tenant.toLowerCase())) {
+  if (reach === 'network' && lookup !== undefined && lookup._tag !== 'Fresh' && namesTenantByDomain(ctx) && !ctx.state.tenantIds.has(ctx.config.authority.tenant.toLowerCase())) {
     // Tokens are filed under the tenant's id, which a domain-named authority does not tell.
     if ((yield* discoverTenantId(ctx, correlationId, nowMs)) !== undefined) lookup = selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account), scopes, nowSec)
   }
@@ -116,6 +118,9 @@ export function* acquireTokenSilentWithError(
     yield* commit(CACHE_HIT)
     return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId))
   }
+  if (reach === 'cache') return E.right(undefined)
+  // Cloud Shell's accounts (authority type CLOUDSHELL) get tokens from Cloud Shell, where the application can ask it.
+  if (account.authorityType === 'CLOUDSHELL' && ctx.cloudShellTokens !== undefined) return yield* fromCloudShell(ctx, ctx.cloudShellTokens, scopes, account, lookup, correlationId, nowSec)
   const reason = refreshReasonOf(lookup)
   yield* log('info', `acquireTokenSilent: no usable access token (refresh reason ${reason}); looking for a refresh token (correlation id ${correlationId})`)
 
@@ -136,6 +141,26 @@ export function* acquireTokenSilentWithError(
   return E.left(withCorrelationId(failure, correlationId))
 }
 
+/**
+ * A Cloud Shell account's token comes from Cloud Shell again (MSAL Python's rule), never from a
+ * refresh token; a token past its refresh_on is returned if that fails.
+ */
+function* fromCloudShell(
+  ctx: ClientContext,
+  acquireTokenByCloudShell: CloudShellTokens,
+  scopes: readonly string[],
+  account: SilentAccount,
+  lookup: AccessTokenLookup | undefined,
+  correlationId: string,
+  nowSec: number,
+): Program<E.Either<MsalError, TokenResult | undefined>> {
+  yield* log('info', `acquireTokenSilent: a Cloud Shell account; asking Cloud Shell (correlation id ${correlationId})`)
+  const fresh = yield* acquireTokenByCloudShell(ctx, scopes, correlationId)
+  if (E.isRight(fresh) || lookup?._tag !== 'Aging') return fresh
+  yield* logError('warning', `acquireTokenSilent (correlation id ${correlationId}) returns the cached token: Cloud Shell did not give a new one`, fresh.left)
+  return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId))
+}
+
 /** MSAL Python maps the suberrors an app cannot act on to an empty classification (its issue #57). */
 const classified = (error: MsalError): MsalError =>
   'suberror' in error && error.suberror !== undefined ? withFields(error, { classification: classifySuberror(error.suberror) }) : error
@@ -146,7 +171,7 @@ const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: Si
   const base = { ...resultFromCache(entity, nowSec, correlationId), scopes: undecoratedScopes(targetToScopes(entity.target)) }
   const owned = [...ctx.tokenCache.accounts.lookup(BY_OWNER, ownerKey(entity.environment, account.homeAccountId)).values()]
   const stored = owned.find(({ entity: candidate }) => candidate.realm === entity.realm) ?? owned[0]
-  const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: account.homeAccountId, environment: entity.environment, clientId: entity.client_id, realm: entity.realm })
+  const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: account.homeAccountId, environment: entity.environment, clientId: entity.client_id ?? ctx.config.clientId, realm: entity.realm })
   const claims = idToken === undefined ? undefined : claimsOf(ctx, idToken)
   return {
     ...base,
@@ -182,7 +207,8 @@ function* refreshFromCache(
   let last: E.Either<MsalError, TokenResult> | undefined
   const tried = new Set<string>()
   for (const [index, environment] of ctx.environments.entries()) {
-    const hasTokens = selectRefreshTokens(ctx.tokenCache, { environment, homeAccountId: account.homeAccountId }).length > 0
+    const nowSec = Math.floor(nowMs / 1000)
+    const hasTokens = selectRefreshTokens(ctx.tokenCache, { environment, homeAccountId: account.homeAccountId }).some((rt) => isRedeemable(rt, nowSec))
     if (!hasTokens) continue
     const tokenEndpoint = yield* tokenEndpointIn(ctx, index === 0 ? undefined : environment, correlationId, nowMs)
     if (E.isLeft(tokenEndpoint)) return tokenEndpoint
@@ -275,6 +301,11 @@ function* tryRefreshTokens(
   for (const rt of candidates) {
     // A family token that is also the app's own is tried once per call, not twice.
     if (a.tried.has(rt.secret)) continue
+    // A refresh token past its own lifetime (a SPA's 24 hours) would only be refused.
+    if (!isRedeemable(rt, Math.floor(a.nowMs / 1000))) {
+      yield* log('verbose', 'acquireTokenSilent: a refresh token is past its own lifetime (refresh_token_expires_in); not redeeming it')
+      continue
+    }
     a.tried.add(rt.secret)
     yield* log('verbose', `acquireTokenSilent: redeeming a refresh token${rt.family_id ? ` of family ${rt.family_id}` : ''} at ${a.environment}`)
     const request = buildRefreshTokenRequest({

@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
 import { decodeClientInfo, homeAccountIdOf, type IdTokenClaims } from '../cache/accountOf.js'
 import { keyFor } from '../cache/keys.js'
@@ -9,12 +9,11 @@ import type { AccountEntity } from '../cache/schema.js'
 import type { HttpRequest } from '../effects/effect.js'
 import { commit, log, type Program } from '../effects/program.js'
 import type { StateChange } from '../app/stateChange.js'
-import { invalidResponseError, withCorrelationId, type MsalError } from '../errors.js'
+import { configurationError, invalidResponseError, withCorrelationId, type MsalError } from '../errors.js'
 import { withoutSecretsSentIn } from '../http/scrub.js'
 import { transportError } from '../http/send.js'
 import { libraryHeaders, telemetryHeaders, type ApiId, type RefreshReason } from '../http/telemetry.js'
 import { DEFAULT_RETRY_AFTER_MS } from '../http/throttling.js'
-import { sendAuthenticated } from './clientAuthentication.js'
 import { validateIdToken } from '../protocol/idToken.js'
 import { targetToScopes } from '../protocol/scopes.js'
 import { undecoratedScopes } from '../protocol/scopeDecoration.js'
@@ -79,7 +78,7 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
   // The path names the tenant: the whole URL is a PII line.
   yield* log('verbose', `token request to ${originOf(request.url)}`)
   yield* log('verbose', `token request to ${redactUrl(request.url)}`, true)
-  const exchange = yield* sendAuthenticated(ctx, request, r.nowMs, defaultRetryAfterMs(ctx))
+  const exchange = yield* ctx.clientAuthentication.send(ctx, request, r.nowMs, defaultRetryAfterMs(ctx))
   if (E.isLeft(exchange)) return E.left(withCorrelationId(exchange.left, r.correlationId))
   const { outcome } = exchange.right
   if (outcome._tag === 'HttpFailure') return E.left(withCorrelationId(withoutSecretsSentIn(transportError(request.url, outcome), exchange.right.request), r.correlationId))
@@ -89,7 +88,7 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
   if (E.isRight(processed) || (r.reportsFailure?.(processed.left) ?? true)) {
     yield* commit({ _tag: 'ServerAnswered', api: r.api, correlationId: r.correlationId, error: E.isLeft(processed) ? processed.left.error : undefined })
   }
-  if (E.isLeft(processed)) return E.left(withCorrelationId(processed.left, r.correlationId))
+  if (E.isLeft(processed)) return E.left(withCorrelationId(misregisteredRedirectUri(processed.left) ?? processed.left, r.correlationId))
   const response = processed.right
   const nowSec = Math.floor(r.nowMs / 1000)
 
@@ -123,6 +122,23 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
   yield* commit({ _tag: 'FileTokenResponse', event, nowSec })
   const home = homeAccountIdOf(clientInfo.right, claims) ?? undefined
   return E.right(userResult(response, r.scopes, nowSec, r.correlationId, claims, accountFor(ctx, home, r.environment, realmOf(event))))
+}
+
+/**
+ * Entra's answers to a code or refresh token redeemed with the wrong kind of redirect URI: a
+ * single-page app's redeemed without an Origin (AADSTS9002327), or a cross-origin redemption for
+ * a URI not registered as a single-page app (AADSTS9002326). Both are the app registration's
+ * problem, not the user's: a ConfigurationError that says what to change.
+ */
+const misregisteredRedirectUri = (error: MsalError): MsalError | undefined => {
+  const codes = error.errorCodes ?? []
+  if (codes.includes(9002326)) {
+    return configurationError('redirectUri', 'Entra refused a cross-origin token request (AADSTS9002326): register this redirect URI as a single-page application ("Single-page application" platform in the app registration), not as a web app')
+  }
+  if (codes.includes(9002327)) {
+    return configurationError('redirectUri', 'Entra refused to redeem a single-page application\'s code or refresh token outside a browser (AADSTS9002327): a single-page application redirect URI is for browsers; register a web or mobile/desktop redirect URI for this app')
+  }
+  return undefined
 }
 
 /** Which tenant id a domain-named authority stands for, when an ID token tells (see AppState.tenantIds). */

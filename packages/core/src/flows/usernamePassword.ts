@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
 import { http, log, now, randomBytes, type Program } from '../effects/program.js'
 import type { HttpRequest } from '../effects/effect.js'

@@ -1,5 +1,5 @@
-import * as E from '#fp-ts/Either'
-import * as t from 'io-ts'
+import * as E from '../util/either.js'
+import * as t from '../util/decoder.js'
 import type { HttpResponse } from '../effects/effect.js'
 import { cacheError, type CacheError } from '../errors.js'
 import { decodeOr, parseJson } from '../util/decode.js'
@@ -83,12 +83,13 @@ export const HTTP_CACHE_FORMAT = 'msal-ts/http-cache@1'
 const HttpResponseCodec = t.type({
   _tag: t.literal('HttpResponse'),
   status: t.number,
-  headers: t.record(t.string, t.string),
+  headers: t.stringRecord,
   body: t.string,
 })
+const EntryCodec = t.type({ response: HttpResponseCodec, expiresAtMs: t.number })
 const HttpCacheFile = t.type({
   format: t.literal(HTTP_CACHE_FORMAT),
-  entries: t.array(t.tuple([t.string, t.type({ response: HttpResponseCodec, expiresAtMs: t.number })])),
+  entries: t.array(t.refined('a [key, entry] pair', (u): u is [string, { response: HttpResponse; expiresAtMs: number }] => Array.isArray(u) && u.length === 2 && typeof u[0] === 'string' && EntryCodec.is(u[1]))),
 }, 'a serialized http cache')
 
 const parseHttpCache = (text: string): E.Either<CacheError, ReadonlyArray<readonly [string, HttpCacheEntry]>> => {

@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import { usageError, type UsageError } from '../errors.js'
 import { parseJson } from '../util/decode.js'
 

@@ -2,8 +2,8 @@
  * The device authorization grant (RFC 8628), as Microsoft Entra speaks it: the request that
  * starts a flow, the decoding of its answer, and the polling request.
  */
-import * as E from '#fp-ts/Either'
-import * as t from 'io-ts'
+import * as E from '../util/either.js'
+import * as t from '../util/decoder.js'
 import type { HttpRequest, HttpResponse } from '../effects/effect.js'
 import { invalidResponseError, type MsalError } from '../errors.js'
 import { NonEmptyString } from '../util/codecs.js'

@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import { idTokenError, type IdTokenError } from '../errors.js'
 import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
 

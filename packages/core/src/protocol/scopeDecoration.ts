@@ -1,4 +1,4 @@
-import * as E from '#fp-ts/Either'
+import * as E from '../util/either.js'
 import { configurationError, usageError, type ConfigurationError, type UsageError } from '../errors.js'
 import { validateScopes } from './scopes.js'
 

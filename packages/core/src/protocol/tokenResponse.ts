@@ -1,5 +1,5 @@
-import * as E from '#fp-ts/Either'
-import * as t from 'io-ts'
+import * as E from '../util/either.js'
+import * as t from '../util/decoder.js'
 import type { HttpResponse } from '../effects/effect.js'
 import {
   invalidResponseError,
@@ -22,20 +22,21 @@ export const MAX_LIFETIME_SECONDS = 10 * 365 * 24 * 60 * 60
 /** The latest epoch time taken from a server (9999-12-31T23:59:59Z); later ones are cut to it. */
 export const MAX_EPOCH_SECONDS = 253_402_300_799
 
-/** A non-negative whole number of seconds, at most `max`; Entra's v1-style endpoints send them as strings. */
+/**
+ * A non-negative whole number of seconds, at most `max`; Entra's v1-style endpoints send them as
+ * strings. Infinity and 1e308 are over the limit, not invalid: they mean "a long time".
+ */
 const wholeSeconds = (name: string, max: number) =>
-  new t.Type<number, number, unknown>(
+  t.normalising(
     name,
     (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 0 && u <= max,
-    (u, c) => {
+    (u) => {
       const n = typeof u === 'number' ? u : typeof u === 'string' && /^\d+$/.test(u) ? Number(u) : Number.NaN
-      // Infinity and 1e308 are over the limit, not invalid: they mean "a long time".
-      return n >= 0 ? t.success(Math.min(max, Math.floor(n))) : t.failure(u, c)
+      return n >= 0 ? Math.min(max, Math.floor(n)) : undefined
     },
-    t.identity,
   )
 
-/** A lifetime (`expires_in`, `ext_expires_in`, `refresh_in`), cut to MAX_LIFETIME_SECONDS. */
+/** A lifetime (`expires_in`, `ext_expires_in`, `refresh_in`, `refresh_token_expires_in`), cut to MAX_LIFETIME_SECONDS. */
 export const Seconds = wholeSeconds('a number of seconds', MAX_LIFETIME_SECONDS)
 
 /** An absolute time in epoch seconds (`expires_on`), cut to MAX_EPOCH_SECONDS. */
@@ -56,6 +57,8 @@ export const TokenSuccessResponse = t.intersection(
       id_token: t.string,
       client_info: t.string,
       foci: t.string,
+      /** The refresh token's own lifetime (Entra's SPA refresh tokens: a fixed 24 hours), in seconds. */
+      refresh_token_expires_in: Seconds,
     }),
   ],
   'a token response',
@@ -142,8 +145,27 @@ export const processJsonResponse = (response: HttpResponse, ctx: ResponseContext
   return E.right(body)
 }
 
+/**
+ * A token endpoint that answers 401 or 403 with nothing in the body refused the client's
+ * authentication without saying why (a generic provider refusing a reused assertion's jti does).
+ */
+const refusedClientAuthentication = (response: HttpResponse, url: string): MsalError | undefined =>
+  (response.status === 401 || response.status === 403) && response.body.trim() === ''
+    ? invalidResponseError(
+        url,
+        response.status,
+        "the identity provider refused the client's authentication (an empty answer, no OAuth2 error): check the credential it expects, and whether it accepts an assertion only once (reuseClientAssertion)",
+        '',
+      )
+    : undefined
+
 /** Turns a token endpoint's answer into a decoded success response or an MsalError. Never throws. */
-export const processTokenResponse = (response: HttpResponse, ctx: ResponseContext): E.Either<MsalError, TokenSuccessResponse> =>
+export const processTokenResponse = (response: HttpResponse, ctx: ResponseContext): E.Either<MsalError, TokenSuccessResponse> => {
+  const refused = refusedClientAuthentication(response, ctx.url)
+  return refused !== undefined ? E.left(refused) : decodeTokenResponse(response, ctx)
+}
+
+const decodeTokenResponse = (response: HttpResponse, ctx: ResponseContext): E.Either<MsalError, TokenSuccessResponse> =>
   E.chain((body: Record<string, unknown>) =>
     decodeOr(TokenSuccessResponse, body, (problem): MsalError => invalidResponseError(ctx.url, response.status, problem, '')) as E.Either<
       MsalError,

@@ -21,6 +21,12 @@ export interface ConfidentialClientApplicationOptions extends ClientApplicationO
    * it (REGION_NAME, then the VM's metadata service), false never (even if MSAL_FORCE_REGION is set).
    */
   readonly azureRegion?: string | boolean | undefined
+  /**
+   * Whether a certificate's signed assertion is sent again to a token endpoint for up to 540 s,
+   * as MSAL does. Default: true for Microsoft's authorities, false for `oidcAuthority` (its
+   * provider may accept each jti once). A refused reused assertion is signed anew either way.
+   */
+  readonly reuseClientAssertion?: boolean | undefined
 }
 
 /**

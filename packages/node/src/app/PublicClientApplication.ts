@@ -27,8 +27,19 @@ export class PublicClientApplication extends CorePublicClientApplication {
    * refuses (the cache is unchanged), a TimeoutError when `timeout` seconds pass first, a
    * CancelledError when `signal` aborts, and a UsageError naming `port` when the port is taken.
    * The local server is closed whatever happens.
+   *
+   * Inside Azure Cloud Shell (AZUREPS_HOST_ENVIRONMENT starting with "cloud-shell"), `prompt: 'none'`
+   * gets the signed-in user's token from Cloud Shell instead, with no browser (MSAL Python's way):
+   * its tokenSource is 'broker', and the CLOUDSHELL account it files is served by
+   * acquireTokenSilent (which asks Cloud Shell again, never with a refresh token).
    */
   acquireTokenInteractive(scopes: readonly string[], options: AcquireTokenInteractiveOptions = {}): Promise<TokenResult> {
+    // Inside Azure Cloud Shell, prompt 'none' asks Cloud Shell for the signed-in user's token (MSAL Python's way).
+    if (options?.prompt === 'none') return this.acquireTokenInCloudShell(scopes).then((token) => token ?? this.signInWithBrowser(scopes, options))
+    return this.signInWithBrowser(scopes, options)
+  }
+
+  private signInWithBrowser(scopes: readonly string[], options: AcquireTokenInteractiveOptions): Promise<TokenResult> {
     const app = {
       initiateAuthCodeFlow: (asked: readonly string[], flowOptions: AuthorizationRequestOptions) => this.initiateAuthCodeFlow(asked, flowOptions),
       // Redeemed as acquireTokenByAuthCodeFlow does, reported to telemetry as an interactive sign-in.

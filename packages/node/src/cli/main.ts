@@ -8,7 +8,7 @@ import { runToken, TOKEN_USAGE } from './token.js'
 const USAGE = `msal-ts ${VERSION}: the Microsoft Authentication Library, as a command
 
 usage: msal-ts login ...    sign a user in (--device-code or --interactive); see msal-ts login --help
-       msal-ts token ...    a signed-in user's token from the cache, or an app token; see msal-ts token --help
+       msal-ts token ...    a signed-in user's token from the cache, an app token, or a managed identity's; see msal-ts token --help
        msal-ts accounts ... who is signed in
        msal-ts logout ...   sign an account out
        msal-ts --version

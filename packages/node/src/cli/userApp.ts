@@ -16,7 +16,7 @@ export const USER_OPTIONS = {
 export const USER_OPTIONS_USAGE = `  --authority URL     the authority (default https://login.microsoftonline.com/organizations)
   --client-id ID      the public client's application id (required)
   --cache PATH        the token cache file (default $MSAL_TS_CACHE, else ~/.msal-ts/token-cache.json)
-  --timeout MS        per-request timeout in milliseconds`
+  --timeout SECONDS   per-request timeout in seconds (default 30)`
 
 export const DEFAULT_USER_AUTHORITY = 'https://login.microsoftonline.com/organizations'
 

@@ -1,6 +1,6 @@
 import * as E from '#fp-ts/Either'
-import { runToPromise, usageError, type AuthCodeFlow, type AuthCodeRedemptionOptions, type AuthorizationRequestOptions, type Interpret, type LogLevel, type TokenResult } from '@msal-ts/core'
-import { log, validateAuthorizationOptions } from '@msal-ts/core/protocol'
+import { checkMethodOptions, isMsalError, MAX_TIMEOUT_SECONDS, runToPromise, usageError, type AuthCodeFlow, type KnownOptions, type AuthCodeRedemptionOptions, type AuthorizationRequestOptions, type Interpret, type LogLevel, type TokenResult } from '@msal-ts/core'
+import { log, originOf, redactUrlsIn, validateAuthorizationOptions } from '@msal-ts/core/protocol'
 import { openSystemBrowser, type OpenBrowser } from './browserOpener.js'
 import { abortedError, LoopbackServer, type AuthResponse, type RedirectTarget } from './loopbackServer.js'
 
@@ -36,16 +36,73 @@ export interface AcquireTokenInteractiveOptions {
    * travels in a POST body, never in an address that browser history or logs keep.
    */
   readonly responseMode?: 'form_post' | 'query' | undefined
-  /** Called right before the browser opens (MSAL Python's on_before_launching_ui), e.g. to tell the user. */
-  readonly onBeforeLaunchingUi?: ((info: { readonly uiType: 'browser' }) => void) | undefined
-  /** Shows the sign-in URL to the user instead of opening the system browser. */
+  /**
+   * Called right before the browser opens, with `{ ui: 'browser' }`, as MSAL Python's
+   * on_before_launching_ui(ui="browser"), e.g. to tell the user a window will pop up.
+   */
+  readonly onBeforeLaunchingUi?: ((info: { readonly ui: 'browser' }) => void) | undefined
+  /**
+   * Shows the sign-in URL to the user instead of opening the system browser. By default the
+   * browser is chosen as MSAL Python chooses it: Edge on Linux (/usr/bin/microsoft-edge) unless
+   * $BROWSER names another, else $BROWSER's commands, then the system's opener; under WSL,
+   * Windows' browser through PowerShell when nothing else opened. If opening fails (a server, a
+   * container), the call keeps waiting: see `authUriCallback`.
+   */
   readonly openBrowser?: OpenBrowser | undefined
+  /**
+   * Called when the browser could not be opened, with the address the user should open (MSAL
+   * Python's auth_uri_callback): the sign-in URL, or the welcome page's with `welcomeTemplate`.
+   * The call keeps waiting for the response (until `timeout` or `signal`). Default: a line on
+   * stderr naming the loopback server's start address (which goes on to the sign-in page), as
+   * MSAL Python prints its warning; the full sign-in URL is also logged (a PII line).
+   */
+  readonly authUriCallback?: ((uri: string) => void) | undefined
   /** Aborting rejects the call with a CancelledError and closes the server. */
   readonly signal?: AbortSignal | undefined
-  /** The page shown after a sign-in: `$name` placeholders as MSAL Python's success_template; HTML if it starts with `<`. */
+  /**
+   * The page shown after a sign-in, MSAL Python's success_template: every field of the
+   * authorization response fills its `$name` placeholder (code, state, client_info...); HTML if
+   * it starts with `<` (values escaped).
+   */
   readonly successTemplate?: string | undefined
-  /** The page shown after a refused sign-in: `$error`, `$error_description` and `$error_uri` are filled in (escaped in HTML). */
+  /**
+   * The page shown after a refused sign-in: every field of the response fills a placeholder, as
+   * in successTemplate (`$error`, `$error_description` and `$error_uri` are "" when absent).
+   */
   readonly errorTemplate?: string | undefined
+  /**
+   * MSAL Python's welcome_template: the browser opens the loopback server's start address, which
+   * shows this page instead of going straight to the sign-in page. `$auth_uri` is the sign-in
+   * link, `$abort_uri` a link that ends the call (an AuthorizationError "abort"). HTML if it
+   * starts with `<` (values escaped).
+   */
+  readonly welcomeTemplate?: string | undefined
+}
+
+const INTERACTIVE_OPTIONS: KnownOptions<AcquireTokenInteractiveOptions> = {
+  prompt: true,
+  loginHint: true,
+  domainHint: true,
+  claimsChallenge: true,
+  timeout: true,
+  port: true,
+  redirectUri: true,
+  extraScopesToConsent: true,
+  maxAge: true,
+  responseMode: true,
+  onBeforeLaunchingUi: true,
+  openBrowser: true,
+  authUriCallback: true,
+  signal: true,
+  successTemplate: true,
+  errorTemplate: true,
+  welcomeTemplate: true,
+}
+
+/** MSAL Python's acquire_token_interactive arguments that only its broker uses. */
+const INTERACTIVE_REFUSED = {
+  parentWindowHandle: 'only a broker (WAM) uses a parent window, and msal-ts signs users in through the browser: leave it out',
+  enableMsaPassthrough: 'only a broker (WAM) uses MSA passthrough, and msal-ts signs users in through the browser: leave it out',
 }
 
 /** What the orchestration needs of an application. */
@@ -59,9 +116,6 @@ interface Plan {
   readonly responseMode: 'form_post' | 'query'
   readonly timeoutMs: number | undefined
 }
-
-/** setTimeout's longest delay. */
-const MAX_TIMEOUT_SECONDS = Math.floor(2 ** 31 / 1000) - 1
 
 /**
  * MSAL Python's acquire_token_interactive for Node: listens on the loopback interface, opens the
@@ -104,17 +158,32 @@ export const acquireTokenInteractive = async (
       timeoutMs: plan.timeoutMs,
       signal,
       onIgnored: (reason) => say('warning', `ignored ${reason} at the redirect URI`),
+      start: { authUri: flow.authUri, welcomeTemplate: options.welcomeTemplate },
     })
-    // Settled by the server even when launching fails below; the failure is what is reported then.
+    // Settled by the server even when a callback below throws; the throw is what is reported then.
     awaited.catch(() => undefined)
     throwIfAborted(signal)
-    options.onBeforeLaunchingUi?.({ uiType: 'browser' })
-    say('info', `opening the browser at ${flow.authUri}`, true)
-    const authUri = flow.authUri
-    const opened = Promise.resolve().then(() => (options.openBrowser ?? openSystemBrowser)(authUri))
-    // A response may arrive before the opener returns (it may be the one that sent it).
-    opened.catch((error: unknown) => say('warning', `the browser opener failed: ${String(error)}`, true))
-    response = await Promise.race([opened.then(() => awaited), awaited])
+    options.onBeforeLaunchingUi?.({ ui: 'browser' })
+    // MSAL Python opens its welcome page instead of the sign-in page when given a template.
+    const launch = options.welcomeTemplate !== undefined ? server.startUri : flow.authUri
+    say('info', `opening the browser at ${launch}`, true)
+    const opened = Promise.resolve().then(() => (options.openBrowser ?? openSystemBrowser)(launch))
+    // As MSAL Python's oauth2cli: a browser that cannot be opened is absorbed ("browser could be
+    // manually run elsewhere"): the user is told where to go, and the call keeps waiting.
+    opened.catch((error: unknown) => {
+      // An opener's message may quote the URL (a user name in login_hint, a tenant in the path): hosts only.
+      const reason = redactUrlsIn(isMsalError(error) ? error.message : error instanceof Error ? error.message : String(error), originOf)
+      const waiting = plan.timeoutMs === undefined ? 'until the call is aborted' : `for up to ${plan.timeoutMs / 1000} s`
+      say('warning', `could not open a browser (${reason}); to sign in, open ${server.startUri} in a browser on this machine; waiting ${waiting}`)
+      say('warning', `the sign-in page is ${flow.authUri}`, true)
+      if (options.authUriCallback === undefined) return void process.stderr.write(`msal-ts: could not open a browser. To sign in, open ${server.startUri} in a browser on this machine (waiting ${waiting}).\n`)
+      try {
+        options.authUriCallback(launch)
+      } catch (thrown) {
+        say('warning', `authUriCallback threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`)
+      }
+    })
+    response = await awaited
   } finally {
     await server.close()
   }
@@ -141,9 +210,10 @@ const optionalOfType = (options: AcquireTokenInteractiveOptions, names: readonly
 
 /** Checks the options before a port is opened; each problem names its option. */
 const check = (options: AcquireTokenInteractiveOptions): Plan => {
-  if (typeof options !== 'object' || options === null) fail('options', 'expected an object')
-  optionalOfType(options, ['successTemplate', 'errorTemplate', 'claimsChallenge'], 'string')
-  optionalOfType(options, ['openBrowser', 'onBeforeLaunchingUi'], 'function')
+  const known = checkMethodOptions('acquireTokenInteractive', options, INTERACTIVE_OPTIONS, INTERACTIVE_REFUSED)
+  if (E.isLeft(known)) throw known.left
+  optionalOfType(options, ['successTemplate', 'errorTemplate', 'welcomeTemplate', 'claimsChallenge'], 'string')
+  optionalOfType(options, ['openBrowser', 'onBeforeLaunchingUi', 'authUriCallback'], 'function')
   const { timeout, port, signal, extraScopesToConsent } = options
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && timeout <= MAX_TIMEOUT_SECONDS)) {
     fail('timeout', `expected a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}, or none to wait until aborted; got ${String(timeout)}`)
@@ -154,6 +224,8 @@ const check = (options: AcquireTokenInteractiveOptions): Plan => {
     fail('extraScopesToConsent', 'expected an array of scopes')
   }
   const responseMode = options.responseMode ?? 'form_post'
+  // A browser keeps a fragment to itself: the local server would never see the response.
+  if ((responseMode as string) === 'fragment') fail('responseMode', 'expected "form_post" or "query": a fragment never reaches the local server')
   const checked = validateAuthorizationOptions({ ...options, responseMode, redirectUri: undefined })
   if (E.isLeft(checked)) throw checked.left
   return {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { cancelledError, timeoutError, usageError, withFields, type MsalError } from '@msal-ts/core'
 import { timerDelay } from '@msal-ts/browser'
-import { finalPage, notice, type Page, type PageTemplates } from './pages.js'
+import { finalPage, notice, redirectTo, welcomePage, type Page, type PageTemplates } from './pages.js'
 
 /** Where the identity provider sends the browser back: an http URI on this machine. */
 export interface RedirectTarget {
@@ -25,6 +25,12 @@ export interface AwaitResponseOptions {
   readonly signal?: AbortSignal | undefined
   /** Told about every request that did not end the sign-in (wrong path, state, method...). */
   readonly onIgnored?: ((reason: string) => void) | undefined
+  /**
+   * What the start address (`startUri`) shows while waiting: MSAL Python's welcome page when a
+   * template is given, else a redirect to the sign-in page. So a browser opened there, by hand
+   * too, goes on to sign in.
+   */
+  readonly start?: { readonly authUri: string; readonly welcomeTemplate?: string | undefined } | undefined
 }
 
 /** The authorization response's parameters, each present once. */
@@ -59,6 +65,11 @@ export class LoopbackServer {
   readonly port: number
   /** The redirect URI to send, with the port the server got. */
   readonly redirectUri: string
+  /**
+   * The server's start address, http://<host>:<port>/ (MSAL Python's welcome_uri): it shows the
+   * welcome page, or sends the browser on to the sign-in page.
+   */
+  readonly startUri: string
   private readonly path: string
   private phase: Phase = { kind: 'idle' }
   private readonly inFlight = new Set<Promise<void>>()
@@ -71,6 +82,7 @@ export class LoopbackServer {
   ) {
     this.port = port
     this.redirectUri = `http://${target.hostname}:${port}${target.rest}`
+    this.startUri = `http://${target.hostname}:${port}/`
     this.path = new URL(this.redirectUri).pathname
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.track(req, res))
   }
@@ -124,6 +136,14 @@ export class LoopbackServer {
   }
 
   /**
+   * The welcome page's abort link (MSAL Python's abort_uri, `{welcome_uri}?error=abort`), with the
+   * flow's state so that it is taken as the flow's answer: the call ends with the "abort" error.
+   */
+  abortUri(state: string): string {
+    return `${this.startUri}?${new URLSearchParams({ error: 'abort', state }).toString()}`
+  }
+
+  /**
    * Stops listening at once (the port is free when this resolves), lets answers being written
    * finish (for a moment), then cuts every connection. A pending awaitResponse is cancelled.
    */
@@ -166,7 +186,10 @@ export class LoopbackServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     if (!this.isOwnHost(req.headers.host)) return this.ignore(res, notice(400, 'Unexpected Host header.'), 'a request for another host')
     const url = new URL(req.url ?? '/', 'http://loopback.invalid')
-    if (url.pathname !== this.path) return send(res, notice(404, 'Not found.'))
+    const atStart = url.pathname === '/' && req.method === 'GET'
+    // The start address: the welcome page (or on to the sign-in page), and the welcome page's abort link.
+    if (atStart && !isResponse(singleValued(url.searchParams))) return this.start(res)
+    if (url.pathname !== this.path && !(atStart && url.searchParams.get('error') === 'abort')) return send(res, notice(404, 'Not found.'))
     if (req.method === 'GET') return this.consider(res, 'GET', url.searchParams)
     if (req.method !== 'POST') return send(res, notice(405, 'Method not allowed.'), { allow: 'GET, POST' })
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
@@ -177,12 +200,25 @@ export class LoopbackServer {
     )
   }
 
+  /** What the start address shows: the welcome page, or a redirect on to the sign-in page. */
+  private start(res: ServerResponse): void {
+    if (this.phase.kind === 'done') return send(res, notice(410, 'The sign-in is over. You can close this tab.'))
+    const start = this.phase.kind === 'waiting' ? this.phase.waiter.options.start : undefined
+    if (start === undefined) return send(res, notice(404, 'Not found.'))
+    if (start.welcomeTemplate !== undefined) {
+      return send(res, welcomePage(start.welcomeTemplate, { auth_uri: start.authUri, abort_uri: this.abortUri((this.phase as { waiter: Waiter }).waiter.options.state) }))
+    }
+    const page = redirectTo(start.authUri)
+    send(res, page, { location: page.location })
+  }
+
   /** Ends the sign-in with this request, or explains to its sender why it does not. */
   private consider(res: ServerResponse, method: 'GET' | 'POST', params: URLSearchParams): void {
     if (this.phase.kind === 'done') return send(res, notice(410, 'The sign-in is over. You can close this tab.'))
     const fields = singleValued(params)
-    const isResponse = fields !== undefined && (nonEmpty(fields['code']) || nonEmpty(fields['error']))
-    if (!isResponse) return this.ignore(res, notice(400, 'This is not a sign-in response. The application is still waiting for one.'), 'a request that is not an authorization response')
+    if (fields === undefined || !isResponse(fields)) {
+      return this.ignore(res, notice(400, 'This is not a sign-in response. The application is still waiting for one.'), 'a request that is not an authorization response')
+    }
     if (this.phase.kind === 'idle' || fields['state'] !== this.phase.waiter.options.state) {
       return this.ignore(res, notice(400, 'This response does not belong to the sign-in in progress, so it was ignored.'), 'a response with another state')
     }
@@ -216,6 +252,9 @@ export class LoopbackServer {
 }
 
 const nonEmpty = (value: string | undefined): boolean => value !== undefined && value !== ''
+
+/** An authorization response carries a code or an error (RFC 6749 §4.1.2). */
+const isResponse = (fields: Readonly<Record<string, string>> | undefined): boolean => fields !== undefined && (nonEmpty(fields['code']) || nonEmpty(fields['error']))
 
 /** The parameters as a record, or undefined when one repeats (how a forged response smuggles a second value in). */
 const singleValued = (params: URLSearchParams): Record<string, string> | undefined => {

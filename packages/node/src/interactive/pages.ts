@@ -1,8 +1,10 @@
 /**
- * The pages the loopback server shows the browser: the end of a sign-in (success or error) and
- * the answers to requests it ignores. Templates follow MSAL Python's `success_template` and
- * `error_template`: `$name` or `${name}` placeholders (`$$` is a dollar sign), unknown ones left
- * as they are; a template that starts with `<` is HTML and every value put into it is escaped.
+ * The pages the loopback server shows the browser: the welcome page, the end of a sign-in
+ * (success or error) and the answers to requests it ignores. Templates follow MSAL Python's
+ * `welcome_template`, `success_template` and `error_template` (oauth2cli's authcode.py):
+ * `$name` or `${name}` placeholders (`$$` is a dollar sign), unknown ones left as they are
+ * (Template.safe_substitute); a template that starts with `<` is HTML and every value put into
+ * it is escaped.
  */
 
 /** A page as the server sends it. */
@@ -13,15 +15,12 @@ export interface Page {
 }
 
 /**
- * What a template may show: the authorization response's error fields (empty on success). The
- * code, state and session never reach a page: people share screenshots of sign-in pages.
+ * What a template may show: every field of the authorization response, as MSAL Python fills its
+ * templates (`template.safe_substitute(**auth_response)`), with `error`, `error_description`
+ * and `error_uri` empty when the response has none. The default templates show none of the
+ * code, state or session (people share screenshots of sign-in pages); a template of yours may.
  */
-export interface PageFields {
-  readonly error: string
-  readonly error_description: string
-  /** Only an absolute http(s) URL; anything else (a `javascript:` URL) is left out. */
-  readonly error_uri: string
-}
+export type PageFields = Readonly<Record<string, string>>
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
@@ -34,7 +33,7 @@ const PLACEHOLDER = /\$(?:(\$)|([_a-zA-Z][_a-zA-Z0-9]*)|\{([_a-zA-Z][_a-zA-Z0-9]
 /** Fills a template (Python's Template.safe_substitute), escaping the values when it is HTML. */
 export const renderTemplate = (template: string, fields: PageFields, status = 200): Page => {
   const html = isHtml(template)
-  const values = fields as unknown as Readonly<Record<string, string>>
+  const values = fields
   const body = template.replace(PLACEHOLDER, (whole, dollar: string | undefined, bare: string | undefined, braced: string | undefined) => {
     if (dollar !== undefined) return '$'
     const name = bare ?? braced!
@@ -84,17 +83,28 @@ export const safeErrorUri = (uri: string | undefined): string => {
   }
 }
 
-/** The page for the authorization response that ends the sign-in. */
+/** The page for the authorization response that ends the sign-in: the template filled with every field of it (error_uri only if it is an http(s) URL). */
 export const finalPage = (templates: PageTemplates, response: Readonly<Record<string, string>>): Page => {
-  const fields: PageFields = {
-    error: response['error'] ?? '',
-    error_description: response['error_description'] ?? '',
-    error_uri: safeErrorUri(response['error_uri']),
-  }
+  const fields: PageFields = { error: '', error_description: '', ...response, error_uri: safeErrorUri(response['error_uri']) }
   return response['code'] !== undefined && response['code'] !== ''
     ? renderTemplate(templates.successTemplate ?? DEFAULT_SUCCESS_TEMPLATE, fields)
     : renderTemplate(templates.errorTemplate ?? DEFAULT_ERROR_TEMPLATE, fields)
 }
+
+/**
+ * MSAL Python's welcome page (its `welcome_template`): shown at the loopback server's start
+ * address, which the browser then opens instead of the authorization URL; `$auth_uri` is the
+ * sign-in link and `$abort_uri` a link that ends the sign-in.
+ */
+export const welcomePage = (template: string, uris: { readonly auth_uri: string; readonly abort_uri: string }): Page => renderTemplate(template, uris)
+
+/** A redirect to the sign-in page, for a browser that opens the start address without a welcome template. */
+export const redirectTo = (location: string): Page & { readonly location: string } => ({
+  status: 302,
+  contentType: 'text/plain; charset=utf-8',
+  body: 'Redirecting to the sign-in page.\n',
+  location,
+})
 
 /** A short plain-text answer to a request the server does not act on. */
 export const notice = (status: number, text: string): Page => ({ status, contentType: 'text/plain; charset=utf-8', body: `${text}\n` })

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto'
 import { configurationError, type Interpret, type LogLevel } from '@msal-ts/core'
 import { createWebInterpreter, type HttpClient, type Logger } from '@msal-ts/browser'
+import { fileIsReadable, readSmallFile } from './files.js'
 import { resolveFetch } from './fetch.js'
-import { checkProxyOption } from './proxyEnvironment.js'
-import { routeThroughProxies } from './proxyFetch.js'
+import { checkProxiesOption, checkProxyOption } from './proxyEnvironment.js'
+import { directFetch, routeThroughProxies } from './proxyFetch.js'
+import { checkVerifyOption, VERIFY_OFF_WARNING } from './tlsVerification.js'
 import { resolveWebCrypto } from './webcrypto.js'
 
 export interface NodeInterpreterOptions {
@@ -14,9 +16,21 @@ export interface NodeInterpreterOptions {
    * `env`, as curl reads them (loopback hosts never go through those). Not with `httpClient`.
    */
   readonly proxy?: string | false | undefined
-  /** Per-request timeout in milliseconds, from the request to the end of its body. Default 30 000. */
-  readonly timeoutMs?: number | undefined
-  /** The largest response body read, in bytes, counted after decompression. Default 1 MiB (1,048,576). */
+  /** A proxy per URL scheme, MSAL Python's `proxies`: `{ https?: url, http?: url }`; a scheme it does not name is left to the environment. Not with `proxy` or `httpClient`. */
+  readonly proxies?: { readonly http?: string | undefined; readonly https?: string | undefined } | undefined
+  /**
+   * MSAL Python's `verify`: true (default: Node's trust store), false (no certificate check; a
+   * loud warning), or a CA bundle (a file's path, or its PEM text) that replaces the default
+   * store, as requests takes it. Not with `httpClient`.
+   */
+  readonly verify?: boolean | string | undefined
+  /**
+   * Per-request timeout in milliseconds, body included. Default 30 000 for the runtime's fetch;
+   * none for an injected `httpClient` (it keeps its own, as MSAL Python's http_client does)
+   * unless given. false: none.
+   */
+  readonly timeoutMs?: number | false | undefined
+  /** The largest response body read, in bytes, counted after decompression, whatever the client. Default 1 MiB (1,048,576). */
   readonly maxResponseBytes?: number | undefined
   readonly logger?: Logger | undefined
   readonly logLevel?: LogLevel | undefined
@@ -27,27 +41,49 @@ export interface NodeInterpreterOptions {
 
 /**
  * Performs effects on Node: the web-platform interpreter (fetch, WebCrypto, timers) with Node's
- * additions: process.env, HTTP proxies (the `proxy` option or the environment, through undici),
+ * additions: process.env, small files (managed identity's key files), HTTP proxies (the `proxy` option or the environment, through undici),
  * and cross-fetch / @peculiar/webcrypto where the runtime lacks fetch or WebCrypto. The fetch
  * and crypto are resolved once, on first use. An injected httpClient is used as it is.
  *
- * @throws MsalError (kind ConfigurationError, field "proxy") for a proxy option it cannot use.
+ * @throws MsalError (kind ConfigurationError, field "proxy", "proxies" or "verify") for a proxy
+ * or verification option it cannot use (a CA bundle is read here, once).
  */
 export const createNodeInterpreter = (options: NodeInterpreterOptions = {}): Interpret => {
   const env = options.env ?? process.env
   const proxy = checkProxyOption(options.proxy, options.httpClient)
   if ('problem' in proxy) throw configurationError('proxy', proxy.problem)
+  const proxies = checkProxiesOption(options.proxies, options)
+  if ('problem' in proxies) throw configurationError(proxies.path === undefined ? 'proxies' : `proxies.${proxies.path}`, proxies.problem)
+  const verify = checkVerifyOption(options.verify, options.httpClient)
+  if ('problem' in verify) throw configurationError('verify', verify.problem)
+  const tls = verify.setting
+  // Loud, as Node is about NODE_TLS_REJECT_UNAUTHORIZED=0: on stderr whatever the logger.
+  if (tls._tag === 'Off') process.emitWarning(VERIFY_OFF_WARNING, { code: 'MSAL_TS_TLS_VERIFICATION_OFF' })
   const web = createWebInterpreter({
     fetch: () =>
-      options.httpClient !== undefined ? options.httpClient : resolveFetch(undefined).then((direct) => routeThroughProxies(direct, proxy.setting, env)),
+      options.httpClient !== undefined
+        ? options.httpClient
+        : directFetch(() => resolveFetch(undefined), tls).then((direct) => routeThroughProxies(direct, proxy.setting ?? proxies.setting, env, tls)),
     crypto: () => (globalThis.crypto?.subtle !== undefined ? globalThis.crypto : resolveWebCrypto()),
-    timeoutMs: options.timeoutMs,
+    timeoutMs: options.timeoutMs ?? (options.httpClient !== undefined ? false : undefined),
     maxResponseBytes: options.maxResponseBytes,
     logger: options.logger,
     logLevel: options.logLevel,
     enablePiiLog: options.enablePiiLog,
     env,
   })
-  // Node hashes synchronously (WebCrypto's digest is always a promise): throttling keys cost no await.
-  return (effect) => (effect._tag === 'Sha256' ? new Uint8Array(createHash('sha256').update(effect.data, 'utf8').digest()) : web(effect))
+  if (tls._tag === 'Off') web({ _tag: 'Log', level: 'warning', message: VERIFY_OFF_WARNING, pii: false })
+  return (effect) => {
+    switch (effect._tag) {
+      case 'Sha256':
+        // Node hashes synchronously (WebCrypto's digest is always a promise): throttling keys cost no await.
+        return new Uint8Array(createHash('sha256').update(effect.data, 'utf8').digest())
+      case 'ReadFile':
+        return readSmallFile(effect.path, effect.maxBytes)
+      case 'FileExists':
+        return fileIsReadable(effect.path)
+      default:
+        return web(effect)
+    }
+  }
 }

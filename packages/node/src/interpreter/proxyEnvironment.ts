@@ -23,8 +23,21 @@ export type ProxyRoute =
   | { readonly _tag: 'Proxy'; readonly proxy: ProxyUrl; readonly source: string }
   | { readonly _tag: 'BadProxy'; readonly source: string; readonly problem: string }
 
-/** The `proxy` option: a checked URL, false (never a proxy, whatever the environment), or unset. */
-export type ProxySetting = ProxyUrl | false | undefined
+/**
+ * MSAL Python's `proxies` (requests' per-scheme dict): a proxy for https URLs and one for http
+ * URLs; a scheme it does not name is left to the environment, as requests does.
+ */
+export interface SchemeProxies {
+  readonly _tag: 'SchemeProxies'
+  readonly 'https:'?: ProxyUrl | undefined
+  readonly 'http:'?: ProxyUrl | undefined
+}
+
+/**
+ * The proxy options: a checked URL for every request (`proxy`), a URL per scheme (`proxies`),
+ * false (never a proxy, whatever the environment), or unset (the environment decides).
+ */
+export type ProxySetting = ProxyUrl | SchemeProxies | false | undefined
 
 const DIRECT: ProxyRoute = { _tag: 'Direct' }
 
@@ -77,6 +90,36 @@ export const checkProxyOption = (proxy: unknown, httpClient: unknown): { readonl
   }
   const parsed = parseProxyUrl(proxy)
   return 'proxy' in parsed ? { setting: parsed.proxy } : { problem: `the proxy URL ${parsed.problem}` }
+}
+
+const PROXIES_KEYS = { https: 'https:', http: 'http:' } as const
+
+/**
+ * The checked `proxies` option (MSAL Python's, as requests takes it: `{ "http": url, "https": url }`),
+ * or a problem that never repeats a URL. Other keys of requests' dict (`all`, `scheme://host`,
+ * `no_proxy`) are named as not taken.
+ */
+export const checkProxiesOption = (proxies: unknown, others: { readonly proxy?: unknown; readonly httpClient?: unknown }): { readonly setting: ProxySetting } | { readonly path?: string; readonly problem: string } => {
+  if (proxies === undefined) return { setting: undefined }
+  if (typeof proxies !== 'object' || proxies === null || Array.isArray(proxies)) {
+    return { problem: `expected { http?: proxy URL, https?: proxy URL } (MSAL Python's proxies), got ${describeValue(proxies)}` }
+  }
+  if (others.proxy !== undefined) return { problem: 'give either proxy (one proxy for every request) or proxies (one per scheme), not both' }
+  if (others.httpClient !== undefined) {
+    return { problem: 'give either httpClient or proxies, not both: an injected httpClient decides itself how to reach the network (as MSAL Python\'s proxies does not apply to your own http_client)' }
+  }
+  let setting: SchemeProxies = { _tag: 'SchemeProxies' }
+  for (const [key, value] of Object.entries(proxies as Record<string, unknown>)) {
+    if (value === undefined) continue
+    if (!Object.hasOwn(PROXIES_KEYS, key)) {
+      return { path: key, problem: 'msal-ts takes proxies for "http" and "https" URLs only; exempt hosts with NO_PROXY, or give one proxy for everything with proxy' }
+    }
+    if (typeof value !== 'string') return { path: key, problem: `expected a proxy URL (${PROXY_URL_FORMAT}), got ${describeValue(value)}` }
+    const parsed = parseProxyUrl(value)
+    if ('problem' in parsed) return { path: key, problem: `the proxy URL ${parsed.problem}` }
+    setting = { ...setting, [PROXIES_KEYS[key as keyof typeof PROXIES_KEYS]]: parsed.proxy }
+  }
+  return { setting }
 }
 
 /** Removes a proxy's user name and password from a message. */
@@ -160,9 +203,19 @@ export const proxyFromEnvironment = (url: string, env: Env): ProxyRoute => {
     : { _tag: 'BadProxy', source: variable.name, problem: parsed.problem }
 }
 
-/** Where a request to `url` goes: the `proxy` option when given (for every host), else the environment. */
-export const proxyRoute = (url: string, setting: ProxySetting, env: Env): ProxyRoute =>
-  setting === false ? DIRECT : setting !== undefined ? { _tag: 'Proxy', proxy: setting, source: 'the proxy option' } : proxyFromEnvironment(url, env)
+/**
+ * Where a request to `url` goes: the `proxy` option when given (for every host); else the
+ * `proxies` option's proxy for the URL's scheme (for every host, as requests applies it); else
+ * the environment.
+ */
+export const proxyRoute = (url: string, setting: ProxySetting, env: Env): ProxyRoute => {
+  if (setting === false) return DIRECT
+  if (setting === undefined) return proxyFromEnvironment(url, env)
+  if (!('_tag' in setting)) return { _tag: 'Proxy', proxy: setting, source: 'the proxy option' }
+  const scheme = url.slice(0, url.indexOf(':') + 1).toLowerCase() as 'https:' | 'http:'
+  const proxy = setting[scheme]
+  return proxy !== undefined ? { _tag: 'Proxy', proxy, source: `the proxies option (${scheme.slice(0, -1)})` } : proxyFromEnvironment(url, env)
+}
 
 /** Whether the environment sends a request to `url` through a proxy (or would, were its setting valid). */
 export const shouldProxy = (url: string, env: Env): boolean => proxyFromEnvironment(url, env)._tag !== 'Direct'

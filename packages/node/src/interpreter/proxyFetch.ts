@@ -1,6 +1,7 @@
 import type { HttpClient } from '@msal-ts/browser'
 import type * as UndiciModule from 'undici'
 import { proxyRoute, scrubSecrets, type ProxySetting, type ProxyUrl } from './proxyEnvironment.js'
+import { tlsOptionsOf, type TlsVerification } from './tlsVerification.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 type Undici = typeof UndiciModule
@@ -35,8 +36,10 @@ class ProxyFailure extends Error {}
  * proxy (as curl). One agent per proxy, kept for the interpreter's lifetime; idle sockets do not
  * hold the process open.
  */
-const proxiedSender = () => {
+const proxiedSender = (tls: TlsVerification) => {
   let undici: Promise<Undici> | undefined
+  // The `verify` option holds for the identity provider through the tunnel, and for an https proxy.
+  const tlsOptions = tlsOptionsOf(tls)
   const agents = new Map<string, Dispatcher>()
   return async (proxy: ProxyUrl, source: string, url: string, init: Parameters<HttpClient>[1]): ReturnType<HttpClient> => {
     const where = `the proxy ${proxy.origin} (set by ${source})`
@@ -46,7 +49,12 @@ const proxiedSender = () => {
       const key = `${proxy.origin}\u0000${proxy.authorization ?? ''}`
       let agent = agents.get(key)
       if (agent === undefined) {
-        agent = new ProxyAgent({ uri: proxy.origin, proxyTunnel: false, ...(proxy.authorization !== undefined ? { token: proxy.authorization } : {}) })
+        agent = new ProxyAgent({
+          uri: proxy.origin,
+          proxyTunnel: false,
+          ...(proxy.authorization !== undefined ? { token: proxy.authorization } : {}),
+          ...(tlsOptions !== undefined ? { requestTls: tlsOptions, proxyTls: tlsOptions } : {}),
+        })
         agents.set(key, agent)
       }
       const response = await fetch(url, { ...init, dispatcher: agent } as Parameters<typeof fetch>[1])
@@ -66,14 +74,27 @@ const proxiedSender = () => {
 }
 
 /**
+ * The fetch for requests that go straight to their host: the runtime's, or, when `verify` asks
+ * for other than Node's trust store, undici's with an agent that checks certificates as it says
+ * (loaded only then). One agent for the interpreter's lifetime.
+ */
+export const directFetch = async (runtimeFetch: () => Promise<HttpClient>, tls: TlsVerification): Promise<HttpClient> => {
+  const tlsOptions = tlsOptionsOf(tls)
+  if (tlsOptions === undefined) return runtimeFetch()
+  const { fetch, Agent } = await import('undici')
+  const agent = new Agent({ connect: tlsOptions })
+  return ((url, init) => fetch(url, { ...init, dispatcher: agent } as Parameters<typeof fetch>[1])) as HttpClient
+}
+
+/**
  * A fetch that decides per request whether to go through a proxy (the `proxy` option, else
  * HTTPS_PROXY / HTTP_PROXY / NO_PROXY from `env`) and sends every other request with `direct`.
  * A proxy setting that cannot be used fails the request (performHttp reports it as a network
  * failure naming the variable); it never throws out of the interpreter.
  */
-export const routeThroughProxies = (direct: HttpClient, setting: ProxySetting, env: Env): HttpClient => {
+export const routeThroughProxies = (direct: HttpClient, setting: ProxySetting, env: Env, tls: TlsVerification = { _tag: 'Default' }): HttpClient => {
   if (setting === false) return direct
-  const send = proxiedSender()
+  const send = proxiedSender(tls)
   return (url, init) => {
     const route = proxyRoute(url, setting, env)
     switch (route._tag) {

@@ -45,8 +45,8 @@ const recordingFetch = (sent: SentRequest[]): HttpClient => (url, init) => {
 
 type Credential = ConfidentialClientApplicationOptions['clientCredential']
 
-const daemonApp = (clientId: string, clientCredential: Credential, sent: SentRequest[] = []) =>
-  new ConfidentialClientApplication({ clientId, clientCredential, oidcAuthority: op.issuer, tokenCache: new SerializableTokenCache(), httpClient: recordingFetch(sent) })
+const daemonApp = (clientId: string, clientCredential: Credential, sent: SentRequest[] = [], extra: Partial<ConfidentialClientApplicationOptions> = {}) =>
+  new ConfidentialClientApplication({ clientId, clientCredential, oidcAuthority: op.issuer, tokenCache: new SerializableTokenCache(), httpClient: recordingFetch(sent), ...extra })
 
 const tokenRequestsIn = (sent: readonly SentRequest[]): SentRequest[] => sent.filter((request) => request.url === op.tokenEndpoint)
 
@@ -167,10 +167,10 @@ describe('assertion reuse against replay detection', () => {
   /** The jti of each assertion the provider received. */
   const jtisOf = (calls: readonly EndpointCall[]): unknown[] => calls.map((call) => call.assertion?.claims['jti'])
 
-  it('a reused assertion is refused as a replay; the library signs a new one, retries once, and reuses none afterwards', async () => {
+  it('a reused assertion (reuseClientAssertion: true, MSAL\'s way) is refused as a replay; the library signs a new one, retries once, and reuses none afterwards', async () => {
     const { daemon, credential } = daemons.rs256
     const sent: SentRequest[] = []
-    const app = daemonApp(daemon.clientId, { privateKey: credential.privateKeyPem, thumbprint: credential.sha1Hex }, sent)
+    const app = daemonApp(daemon.clientId, { privateKey: credential.privateKeyPem, thumbprint: credential.sha1Hex }, sent, { reuseClientAssertion: true })
     const mark = op.calls.length
 
     await acquireAppToken(app, daemon.clientId, 'private_key_jwt', 'api.read')

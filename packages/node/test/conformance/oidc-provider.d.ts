@@ -14,12 +14,12 @@ declare module 'oidc-provider' {
     readonly clientAuthMethod: string
   }
 
-  /** The koa context a middleware sees (the fields the harness reads). */
+  /** The koa context a middleware sees (the fields the harness reads, and the answer it may rewrite). */
   export interface ProviderContext {
     readonly method: string
     readonly path: string
-    readonly status: number
-    readonly body: unknown
+    status: number
+    body: unknown
     readonly oidc?:
       | {
           readonly route?: string | undefined

@@ -1,12 +1,14 @@
 /**
  * Conformance against a real OpenID provider: oidc-provider on loopback, used through
  * `oidcAuthority` by the real application classes with the default Node interpreter (real fetch,
- * clock and randomness). What the provider enforces (PKCE, client authentication, one-time codes,
- * refresh token rotation and reuse detection, the device flow's states) is what these tests lean on.
+ * clock and randomness; the device flow's waits between polls are on virtual time). What the
+ * provider enforces (PKCE, client authentication, one-time codes, refresh token rotation and reuse
+ * detection, the device flow's states) is what these tests lean on.
  */
 import { createHash } from 'node:crypto'
 import { decodeJwt } from 'jose'
-import { ConfidentialClientApplication, PublicClientApplication, SerializableTokenCache, type Account, type TokenResult } from '@msal-ts/node'
+import { ConfidentialClientApplication, createNodeInterpreter, PublicClientApplication, SerializableTokenCache, type Account, type TokenResult } from '@msal-ts/node'
+import { holdSleeps, type HeldSleeps } from '@msal-ts/testing'
 import { rejectionOf } from '../support/rejection.js'
 import {
   DESKTOP_APP,
@@ -256,25 +258,34 @@ describe('a confidential client against oidc-provider', () => {
 })
 
 describe('device flow against oidc-provider', () => {
-  /** Resolves once the provider has answered a poll with authorization_pending (the app is polling). */
-  const firstPendingPoll = async (mark: number): Promise<void> => {
-    const deadline = Date.now() + 10_000
-    while (!callsSince(mark).some((call) => call.error === 'authorization_pending')) {
-      if (Date.now() > deadline) throw new Error(`the app did not poll: ${JSON.stringify(callsSince(mark))}`)
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+  /**
+   * A desktop app whose waits between polls (the provider's interval is 5 s) are held until the
+   * test ends them; its requests and clock stay real.
+   */
+  const deviceApp = (cache: SerializableTokenCache) => {
+    const sleeps = holdSleeps(createNodeInterpreter())
+    return { app: new PublicClientApplication({ clientId: DESKTOP_APP.clientId, oidcAuthority: op.issuer, tokenCache: cache, interpreter: sleeps.interpret }), sleeps }
+  }
+
+  /** The app's wait after its first poll, which the provider answered with authorization_pending: one interval long. */
+  const waitAfterFirstPoll = async (sleeps: HeldSleeps, mark: number, flow: { interval: number }) => {
+    const wait = await sleeps.next()
+    expect(callsSince(mark).at(-1)).toMatchObject({ grantType: 'urn:ietf:params:oauth:grant-type:device_code', error: 'authorization_pending' })
+    expect(wait.ms).toBe(flow.interval * 1000)
+    return wait
   }
 
   it('the user approves on the provider\'s device page while the app polls; tokens and account land in the cache', async () => {
     const cache = new SerializableTokenCache()
-    const app = desktopApp(cache)
+    const { app, sleeps } = deviceApp(cache)
     const mark = op.calls.length
     const flow = await app.initiateDeviceFlow([])
     expect(flow).toMatchObject({ verificationUri: `${op.issuer}/device`, expiresIn: 600, interval: 5 })
     expect(flow.message).toContain(flow.userCode)
     const polling = app.acquireTokenByDeviceFlow(flow)
-    await firstPendingPoll(mark)
+    const wait = await waitAfterFirstPoll(sleeps, mark, flow)
     await op.approveDeviceCode(flow.userCode, { login: USER.login })
+    wait.end()
     const result = await polling
     expect(callsSince(mark)).toMatchObject([
       { route: 'device_authorization', clientAuthMethod: 'none', scope: 'openid profile offline_access', status: 200 },
@@ -291,28 +302,29 @@ describe('device flow against oidc-provider', () => {
 
   it('the user aborts on the device page: the next poll gets access_denied, a ServerError, and nothing is cached', async () => {
     const cache = new SerializableTokenCache()
-    const app = desktopApp(cache)
+    const { app, sleeps } = deviceApp(cache)
     const mark = op.calls.length
     const flow = await app.initiateDeviceFlow([])
     const polling = rejectionOf(app.acquireTokenByDeviceFlow(flow))
-    await firstPendingPoll(mark)
+    const wait = await waitAfterFirstPoll(sleeps, mark, flow)
     await op.approveDeviceCode(flow.userCode, { login: USER.login, abort: true })
+    wait.end()
     expect(await polling).toMatchObject({ kind: 'ServerError', error: 'access_denied', errorDescription: 'End-User aborted interaction' })
+    expect(callsSince(mark)).toHaveLength(3) // the start, the pending poll and the refused one
     expect(cache.serialize()).toBe(new SerializableTokenCache().serialize())
   })
 
   it('an AbortSignal stops the polling at once with a CancelledError, and nothing is cached', async () => {
     const cache = new SerializableTokenCache()
-    const app = desktopApp(cache)
+    const { app, sleeps } = deviceApp(cache)
     const mark = op.calls.length
     const flow = await app.initiateDeviceFlow([])
     const controller = new AbortController()
     const polling = rejectionOf(app.acquireTokenByDeviceFlow(flow, { signal: controller.signal }))
-    await firstPendingPoll(mark)
-    const abortedAt = Date.now()
+    await waitAfterFirstPoll(sleeps, mark, flow)
+    // The wait is never ended: only the abort can end the polling.
     controller.abort()
     expect(await polling).toMatchObject({ kind: 'CancelledError' })
-    expect(Date.now() - abortedAt).toBeLessThan(flow.interval * 1000)
     expect(callsSince(mark)).toHaveLength(2) // the start and the one poll
     // Approving afterwards changes nothing for this app.
     await op.approveDeviceCode(flow.userCode, { login: USER.login })

@@ -57,7 +57,8 @@ export const WEB_APP = {
  */
 export const DAEMON_API = {
   resource: 'https://api.example.com',
-  scopes: ['api.read', 'api.write'],
+  /** api.read and api.write, and ten more for tests that need a distinct scope per call. */
+  scopes: ['api.read', 'api.write', 'api.s1', 'api.s2', 'api.s3', 'api.s4', 'api.s5', 'api.s6', 'api.s7', 'api.s8', 'api.s9', 'api.s10'],
 } as const
 
 /**
@@ -90,6 +91,11 @@ export interface KeyDaemon {
   /** token_endpoint_auth_signing_alg: the provider refuses an assertion signed otherwise. */
   readonly signingAlg: 'RS256' | 'PS256'
   readonly jwks: { readonly keys: readonly Record<string, unknown>[] }
+  /**
+   * A web app rather than a daemon: it also signs users in (the auth code flow, refresh tokens)
+   * at these redirect URIs, authenticating with its key at the token endpoint.
+   */
+  readonly redirectUris?: readonly string[] | undefined
 }
 
 /** One request to the token or device authorization endpoint, as the provider saw it. */
@@ -117,6 +123,12 @@ export interface HarnessOptions {
   readonly standardScopes?: boolean | undefined
   /** Daemons authenticating with private_key_jwt, registered besides the built-in clients. */
   readonly keyDaemons?: readonly KeyDaemon[] | undefined
+  /**
+   * How a reused client assertion (a jti seen before) is refused. 'invalid_client' (default):
+   * oidc-provider's own answer, a JSON invalid_client with 401. 'empty 403': a bare 403 with an
+   * empty body, as some certified providers (and the gateways in front of them) answer.
+   */
+  readonly replayAnswer?: 'invalid_client' | 'empty 403' | undefined
 }
 
 /** How the browser brought the authorization response back to the redirect URI. */
@@ -212,7 +224,9 @@ export const startOidcProvider = async (options: HarnessOptions = {}): Promise<O
         // structuredClones static clients, which under jest's vm sandbox yields objects of the
         // outer realm, and its plain-object check on each JWK then fails (invalid_client_metadata).
         jwks_uri: clientJwksUri(issuer, daemon.clientId),
-        ...DAEMON_METADATA,
+        ...(daemon.redirectUris === undefined
+          ? DAEMON_METADATA
+          : { grant_types: ['authorization_code', 'refresh_token', 'client_credentials'], response_types: ['code'], redirect_uris: [...daemon.redirectUris] }),
       })),
     ],
     features: {
@@ -284,6 +298,11 @@ export const startOidcProvider = async (options: HarnessOptions = {}): Promise<O
     const route = ctx.oidc?.route
     if (route !== 'token' && route !== 'device_authorization') return
     const params = ctx.oidc?.params ?? {}
+    if (options.replayAnswer === 'empty 403' && failures.get(ctx)?.error_detail === REPLAYED_ASSERTION) {
+      // The provider's own replay detection decided; only its answer changes: a bare 403.
+      ctx.body = ''
+      ctx.status = 403
+    }
     const body = typeof ctx.body === 'object' && ctx.body !== null ? (ctx.body as Record<string, unknown>) : {}
     calls.push({
       route,
@@ -311,6 +330,9 @@ export const startOidcProvider = async (options: HarnessOptions = {}): Promise<O
     close: () => closeServer(server),
   }
 }
+
+/** oidc-provider's error_detail for an assertion whose jti it has seen (its ReplayDetection). */
+export const REPLAYED_ASSERTION = 'client assertion tokens must only be used once'
 
 const stringOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined)
 

@@ -14,7 +14,7 @@ const { loopbackFetch } = await import(built('../../../testing/dist/index.js'))
 const [baseUrl, clientId, secret, authorityKind, warmScope, hostileScope] = process.argv.slice(2)
 const MIB = 1024 * 1024
 const appFor = (authority) =>
-  new ConfidentialClientApplication({ clientId, clientCredential: secret, ...authority, httpClient: loopbackFetch(baseUrl), timeout: 20_000 })
+  new ConfidentialClientApplication({ clientId, clientCredential: secret, ...authority, httpClient: loopbackFetch(baseUrl) })
 const ENTRA = { authority: 'https://login.microsoftonline.com/contoso.onmicrosoft.com' }
 // An OpenID provider's app: its first call asks for the discovery document.
 const app = appFor(authorityKind === 'oidc' ? { oidcAuthority: 'https://id.example/tenant-memory' } : ENTRA)

@@ -46,7 +46,7 @@ for (const scenario of scenarios) {
   const idp = provider(clock, scenario).registerApp({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET })
   scenario.arrange?.(idp)
   const recorder = record(createTestInterpreter({ http: idp.http, clock, random: seededRandom(7) }).interpret)
-  const cache = new TokenCache()
+  const cache = new TokenCache({ clock: () => clock.now() / 1000 })
   await scenario.play({ app: newApp(scenario, recorder.interpret, cache), cache, advance: clock.advance })
   save(clientCredentialsFixtures, scenario.name, recorder.transcript(`client credentials: ${scenario.description}`))
 }
@@ -58,7 +58,7 @@ for (const scenario of silentScenarios) {
   arrangeSilentWorld(idp)
   scenario.arrange?.(idp)
   const recorder = record(createTestInterpreter({ http: idp.http, clock, random: seededRandom(7) }).interpret)
-  const cache = new TokenCache()
+  const cache = new TokenCache({ clock: () => clock.now() / 1000 })
   const app = (clientId?: string, authority?: string) => newSilentApp(recorder.interpret, cache, clientId, authority)
   await scenario.play({ app, cache, advance: clock.advance })
   save(silentFixtures, scenario.name, recorder.transcript(`silent: ${scenario.description}`))

@@ -1,18 +1,22 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
 import { type HttpOutcome, type HttpRequest } from '@msal-ts/core'
 import { bytesToBase64Url } from '@msal-ts/core/protocol'
 import { takeFault, type Fault, type FaultRule } from '../faults.js'
+import { answerHttpEffect, fetchServedBy, LoopbackServer } from '../serving.js'
 import type { RandomSource } from '../random.js'
 import { adfsClientCredentials, adfsConfiguration } from './adfs.js'
-import { authorize, type AuthorizeContext, type AuthorizeRule } from './authorize.js'
+import { authorize, signInOnPage, type AuthorizeContext, type AuthorizeRule } from './authorize.js'
 import { authorizeUrlOf } from './authorizationRequest.js'
 import { AuthorizationCodeStore } from './authorizationCodes.js'
 import { authorizationCodeGrant } from './authorizationCodeGrant.js'
 import { errorPage, renderAuthorization, type AuthorizationOutcome } from './authorizationResponses.js'
 import { b2cClientCredentials, b2cConfiguration, isB2cRequest } from './b2c.js'
 import { BrowserSessions } from './browserSessions.js'
+import { endSession, type EndSessionRequest } from './endSession.js'
+import { withOpenerPolicy, type OpenerPolicy } from './pageHeaders.js'
+import { urisOnBothPlatforms } from './redirectUris.js'
+import { CookieBrowsers, SESSION_COOKIE } from './sessionCookies.js'
+import { renderAuthorizeStep, signedInRequestUrl } from './signInPage.js'
 import { deliverAuthorizationResponse, type BrowserVisit } from './browser.js'
 import { ClientAuthenticationLedger, type ClientAuthentication } from './clientAuthentications.js'
 import { isPreflight, preflightAnswer, withCorsHeaders } from './cors.js'
@@ -35,7 +39,7 @@ import { RefreshTokenStore } from './refreshTokens.js'
 import { refreshTokenGrant } from './refreshTokenGrant.js'
 import { centralOrigin, IMDS_HOST, imdsLocation } from './regions.js'
 import { ciamConfiguration, ciamIssuer, isCiamHost, openIdConfiguration } from './tenantDiscovery.js'
-import { TokenSigner } from './tokens.js'
+import { TokenSigner, type SigningKeySource } from './tokens.js'
 import type { IdpAnswer, IdpRequest, RecordedRequest, RegisteredApp } from './types.js'
 import { USER_FIC_GRANT_TYPE, userFicGrant } from './userFicGrant.js'
 import { userRealm } from './userRealm.js'
@@ -48,8 +52,17 @@ export interface FakeIdentityProviderOptions {
   readonly clock?: () => number
   /** Randomness for ids in tokens and errors, and for refresh tokens; default crypto. */
   readonly random?: RandomSource
-  /** A PKCS#8 PEM RSA key to sign tokens with, for byte-identical recordings; default a fresh key per provider. */
+  /**
+   * A PKCS#8 PEM RSA key to sign tokens with, for byte-identical recordings. Default: a key
+   * generated once per process (per test file under jest) and shared by every provider given
+   * none, since generating one takes 70–300 ms; see `uniqueSigningKey`.
+   */
   readonly signingKeyPem?: string
+  /**
+   * Sign with a key generated for this provider alone, so that it refuses every other
+   * provider's tokens (on-behalf-of and user FIC assertions). Not with `signingKeyPem`. Default false.
+   */
+  readonly uniqueSigningKey?: boolean
   /** Access token lifetime; Entra's app tokens live 3599 s by default. */
   readonly tokenLifetimeSeconds?: number
   /** When set, token responses carry `refresh_in` (Entra does for long-lived tokens). */
@@ -69,9 +82,35 @@ export interface FakeIdentityProviderOptions {
   /**
    * Who signs in at the authorization endpoint when a person would be asked (any prompt but
    * `none`). Default: the login_hint's user if registered, else the one user signed in to the
-   * browser, else the only registered user. An `onAuthorize` rule overrides it.
+   * browser, else the only registered user. An `onAuthorize` rule overrides it. With
+   * `signInPage`, the name the page fills in when the request hints none.
    */
   readonly interactiveUser?: string
+  /**
+   * Where browsers' sign-in sessions (single sign-on, `prompt=none`, the end-session endpoint) live.
+   * - `'imaginary'` (the default unless `signInPage`): in one imaginary browser the fake keeps
+   *   (`signInToBrowser`, `clearBrowserSessions`); requests need no cookie.
+   * - `'cookie'`: as Entra's, in each real browser's session cookie (`ESTSAUTH`, HttpOnly,
+   *   `SameSite=None; Secure`, on the provider's origin), set by a sign-in at the authorization
+   *   endpoint and cleared by signing out: a request without it (a new browser, or an iframe
+   *   where third-party cookies are blocked) has nobody signed in, so `prompt=none` gets
+   *   login_required. `idp.authorize()` and `openBrowser` still use the imaginary browser.
+   */
+  readonly sessions?: 'imaginary' | 'cookie'
+  /**
+   * Show an HTML sign-in page, as Entra does, when a request over HTTP needs a person (no usable
+   * session, or prompt=login, select_account, create): labelled `Username` and `Password` fields
+   * (ids `username`, `password`) and a "Sign in" button (id `sign-in`), for a browser test to
+   * click through. Implies (and needs) `sessions: 'cookie'`. Default false: nobody is asked, the
+   * fake chooses who signs in (`interactiveUser`, `onAuthorize`, login_hint).
+   */
+  readonly signInPage?: boolean
+  /**
+   * A `Cross-Origin-Opener-Policy` for the provider's pages (authorization, sign-in and
+   * end-session endpoints), as identity providers that isolate their pages send: a popup that
+   * loads one loses its link to the app's window. Default: none.
+   */
+  readonly crossOriginOpenerPolicy?: OpenerPolicy
   /** Seconds device code clients must wait between polls; Entra's is 5. Shorten it for tests of real clients. */
   readonly deviceCodeIntervalSeconds?: number
   /** Seconds a device code lives; Entra's live 900. */
@@ -109,6 +148,8 @@ interface Route {
   readonly path: RegExp
   /** A page a browser visits: errors are HTML pages, not JSON. */
   readonly html?: boolean
+  /** A page that also grants CORS preflights (the end-session endpoint), as API endpoints do. */
+  readonly cors?: boolean
   readonly when?: (url: URL, params: Readonly<Record<string, string>>) => boolean
   readonly answer: (request: IdpRequest, params: Readonly<Record<string, string>>, ctx: ErrorContext) => IdpAnswer | Promise<IdpAnswer>
 }
@@ -135,6 +176,12 @@ const GRANTS = new Map<string, Grant>([
 /** A route's path params, decoded. */
 const paramsOf = (match: RegExpExecArray): Record<string, string> =>
   Object.fromEntries(Object.entries(match.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value ?? '')]))
+/** The signer's key as the options ask for it. */
+const signingKeySourceOf = (options: FakeIdentityProviderOptions): SigningKeySource => {
+  if (options.signingKeyPem === undefined) return options.uniqueSigningKey === true ? 'unique' : 'shared'
+  if (options.uniqueSigningKey === true) throw new TypeError('FakeIdentityProvider: signingKeyPem and uniqueSigningKey: true contradict each other; give one')
+  return { pkcs8Pem: options.signingKeyPem }
+}
 
 const notFound = (): IdpAnswer => ({
   kind: 'response',
@@ -146,7 +193,8 @@ const notFound = (): IdpAnswer => ({
 /**
  * A fake Microsoft identity platform: Entra's wire protocol for instance, tenant and user realm
  * discovery, the authorization endpoint (users sign in with no browser: see `interactiveUser`,
- * `onAuthorize` and `authorize`), the device authorization endpoint, and the client-credentials,
+ * `onAuthorize` and `authorize`; or, for real browsers, on a sign-in page with a session cookie:
+ * `signInPage`, `sessions`), the end-session endpoint, the device authorization endpoint, and the client-credentials,
  * refresh-token, password, authorization-code, device-code, SAML bearer, on-behalf-of and user
  * federated identity credential (`user_fic`) grants, with Entra's response and error shapes.
  * Confidential clients authenticate as with Entra: a secret in the form or a Basic header, or a
@@ -165,6 +213,10 @@ export class FakeIdentityProvider {
   private readonly authorizationCodes: AuthorizationCodeStore
   private readonly deviceCodeStore: DeviceCodeStore
   private readonly browserSessions: BrowserSessions
+  private readonly cookieBrowsers: CookieBrowsers
+  /** Requests of `authorize()` (and `openBrowser`): the imaginary browser's, whatever `sessions` says. */
+  private readonly imaginaryBrowserRequests = new WeakSet<IdpRequest>()
+  private readonly endSessions: EndSessionRequest[] = []
   private authorizeRule: AuthorizeRule | undefined
   private readonly faultRules: FaultRule[] = []
   private readonly visits: BrowserVisit[] = []
@@ -173,8 +225,6 @@ export class FakeIdentityProvider {
   private readonly signer: TokenSigner
   private readonly clock: () => number
   private readonly random: RandomSource
-  private server: Server | undefined
-  private readonly sockets = new Set<Socket>()
   private readonly knownInstances: ReadonlySet<string>
 
   /** The protocol's endpoints, matched by path (and `when`) in order: the most specific first. */
@@ -244,7 +294,39 @@ export class FakeIdentityProvider {
         method,
         path: /^\/(?<tenant>[^/]+)\/oauth2\/v2\.0\/authorize\/?$/,
         html: true,
-        answer: (request, { tenant }, ctx) => renderAuthorization(authorize(authorizeUrlOf(request), this.authorizeContext(tenant!, ctx))),
+        answer: (request, { tenant }, ctx) =>
+          this.asBrowser(request, (sessions) => renderAuthorizeStep(authorize(authorizeUrlOf(request), this.authorizeContext(request, tenant!, ctx, sessions)))),
+      }),
+    ),
+    // The sign-in page's form (signInPage).
+    {
+      method: 'POST',
+      path: /^\/(?<tenant>[^/]+)\/login$/,
+      html: true,
+      answer: (request, { tenant }, ctx) =>
+        this.asBrowser(request, (sessions) =>
+          renderAuthorizeStep(
+            signInOnPage(
+              signedInRequestUrl(request, tenant!),
+              { username: request.form['username'] ?? '', password: request.form['password'] ?? '' },
+              this.authorizeContext(request, tenant!, ctx, sessions),
+            ),
+          ),
+        ),
+    },
+    // The end-session endpoint: a page (GET, or a form POST) that apps may also fetch.
+    ...(['GET', 'POST'] as const).map(
+      (method): Route => ({
+        method,
+        path: /^\/(?<tenant>[^/]+)\/oauth2\/v2\.0\/logout\/?$/,
+        html: true,
+        cors: true,
+        answer: (request, _, ctx) =>
+          this.asBrowser(request, async (sessions) => {
+            const { answer, record } = await endSession(authorizeUrlOf(request), { ...ctx, apps: this.apps, sessions, idTokenClaims: (token) => this.signer.verify(token) })
+            this.endSessions.push(record)
+            return answer
+          }),
       }),
     ),
     {
@@ -281,11 +363,15 @@ export class FakeIdentityProvider {
 
   constructor(private readonly options: FakeIdentityProviderOptions = {}) {
     this.clock = options.clock ?? Date.now
-    this.signer = new TokenSigner(options.signingKeyPem)
+    this.signer = new TokenSigner(signingKeySourceOf(options))
     this.random = options.random ?? ((length) => new Uint8Array(nodeRandomBytes(length)))
     this.refreshTokens = new RefreshTokenStore(this.random)
     this.authorizationCodes = new AuthorizationCodeStore(this.random)
     this.browserSessions = new BrowserSessions(this.users, this.random)
+    this.cookieBrowsers = new CookieBrowsers(this.users, this.random)
+    if (options.signInPage === true && options.sessions === 'imaginary') {
+      throw new Error("FakeIdentityProvider: signInPage needs sessions: 'cookie' (a real browser signs in on the page, and its cookie holds the session)")
+    }
     this.deviceCodeStore = new DeviceCodeStore(this.random, {
       intervalSeconds: options.deviceCodeIntervalSeconds ?? 5,
       lifetimeSeconds: options.deviceCodeLifetimeSeconds ?? 900,
@@ -300,10 +386,13 @@ export class FakeIdentityProvider {
    * `clientSecret`, PEM `certificates` whose keys sign its client assertions, or a
    * `subjectNameIssuer` (a certificate subject and the issuers trusted for it: assertions then
    * carry their chain in `x5c`); `familyId: '1'` to put it in Microsoft's family of client ids
-   * (FOCI); the `redirectUris` the authorization endpoint may send users back to. An app with no
-   * credential is a public client unless `isPublicClient` says otherwise.
+   * (FOCI); the `redirectUris` (web, mobile and desktop) and `spaRedirectUris` (single-page
+   * application) the authorization endpoint may send users back to. An app with no credential
+   * is a public client unless `isPublicClient` says otherwise. Throws for a URI under both platforms.
    */
   registerApp(app: RegisteredApp): this {
+    const twice = urisOnBothPlatforms(app)
+    if (twice.length > 0) throw new Error(`FakeIdentityProvider: ${twice.join(', ')} registered as both web and single-page application redirect URIs; Entra takes each under one platform`)
     this.apps.set(app.clientId.toLowerCase(), app)
     return this
   }
@@ -332,14 +421,17 @@ export class FakeIdentityProvider {
 
   /**
    * A refresh token for a user who signed in to the app earlier, for the given scopes: what a
-   * test hands to `acquireTokenByRefreshToken`. Throws for an unknown user or app.
+   * test hands to `acquireTokenByRefreshToken`. `spa: true`: one a single-page application got
+   * through its redirect URI (redeemed cross-origin only; expires 24 hours from now, on the
+   * provider's clock). Throws for an unknown user or app.
    */
-  issueRefreshToken({ username, clientId, scopes }: { username: string; clientId: string; scopes: readonly string[] }): string {
+  issueRefreshToken({ username, clientId, scopes, spa = false }: { username: string; clientId: string; scopes: readonly string[]; spa?: boolean }): string {
     const user = this.users.find(username)
     if (user === undefined) throw new Error(`FakeIdentityProvider: no user '${username}'; registerUser first`)
     const app = this.apps.get(clientId.toLowerCase())
     if (app === undefined) throw new Error(`FakeIdentityProvider: no app '${clientId}'; registerApp first`)
-    return issueRefreshToken({ users: this.users, refreshTokens: this.refreshTokens, nowMs: this.clock() }, user, app, scopes)
+    const lineage = { platform: spa ? ('spa' as const) : undefined, expiresAtMs: undefined }
+    return issueRefreshToken({ users: this.users, refreshTokens: this.refreshTokens, nowMs: this.clock() }, user, app, scopes, lineage)
   }
 
   /**
@@ -366,10 +458,14 @@ export class FakeIdentityProvider {
    * authorization endpoint would (the request is recorded, and faults apply, as for any other).
    * `redirect` is the 302's Location (the response in its query, or fragment); `formPost` the
    * form a response_mode=form_post page submits; `errorPage` Entra's error page. `params` is the
-   * authorization response (code, state, session_state, or error, error_description…).
+   * authorization response (code, state, session_state, or error, error_description…). It is
+   * the imaginary browser, whatever `sessions` and `signInPage` say: nobody is asked, and its
+   * sessions are `signInToBrowser`'s.
    */
   async authorize(url: string | URL): Promise<AuthorizationOutcome> {
-    const answer = await this.handle({ method: 'GET', url: new URL(url), headers: {}, form: {} })
+    const request: IdpRequest = { method: 'GET', url: new URL(url), headers: {}, form: {} }
+    this.imaginaryBrowserRequests.add(request)
+    const answer = await this.handle(request)
     if (answer.kind !== 'response') throw new Error(`FakeIdentityProvider: no answer to ${String(url)} (injected ${answer.kind} fault)`)
     if (answer.authorization !== undefined) return answer.authorization
     // Not the authorization endpoint's own decision: a 404, an unknown tenant, an injected fault.
@@ -393,7 +489,11 @@ export class FakeIdentityProvider {
     return this.visits
   }
 
-  /** Signs the user in to the provider's browser now, as if earlier: `prompt=none` and single sign-on then find them. */
+  /**
+   * Signs the user in to the provider's imaginary browser now, as if earlier: `prompt=none` and
+   * single sign-on then find them (with `sessions: 'cookie'`, in `authorize()` and `openBrowser`
+   * only; see `sessionCookie` for a real browser).
+   */
   signInToBrowser(username: string): this {
     const user = this.users.find(username)
     if (user === undefined) throw new Error(`FakeIdentityProvider: no user '${username}'; registerUser first`)
@@ -401,10 +501,27 @@ export class FakeIdentityProvider {
     return this
   }
 
-  /** Signs everyone out of the provider's browser (as clearing its cookies would). */
+  /**
+   * A session cookie of a new browser with the user signed in now (`sessions: 'cookie'`): give
+   * it to a real browser (Playwright's `context.addCookies`, with the provider's URL) to skip
+   * the sign-in page.
+   */
+  sessionCookie(username: string): { readonly name: string; readonly value: string } {
+    const user = this.users.find(username)
+    if (user === undefined) throw new Error(`FakeIdentityProvider: no user '${username}'; registerUser first`)
+    return { name: SESSION_COOKIE, value: this.cookieBrowsers.signIn(user, this.clock()) }
+  }
+
+  /** Signs everyone out of every browser: the imaginary one, and the real ones' cookies name nobody any more. */
   clearBrowserSessions(): this {
     this.browserSessions.clear()
+    this.cookieBrowsers.clear()
     return this
+  }
+
+  /** What the end-session endpoint received and did, oldest first. */
+  get endSessionRequests(): readonly EndSessionRequest[] {
+    return this.endSessions
   }
 
   /** Device codes waiting for the user to act, oldest first: what a test approves. */
@@ -432,6 +549,11 @@ export class FakeIdentityProvider {
   /** Every request received, oldest first. */
   get requests(): readonly RecordedRequest[] {
     return this.recorded
+  }
+
+  /** CORS preflights only (OPTIONS), with the `origin` that sent each: a browser app that sends only CORS-simple requests causes none. */
+  get preflightRequests(): readonly RecordedRequest[] {
+    return this.recorded.filter((request) => request.preflight)
   }
 
   /** Token endpoint requests only, of every authority kind. */
@@ -497,6 +619,8 @@ export class FakeIdentityProvider {
       path: request.url.pathname,
       headers: request.headers,
       form: request.form,
+      origin: request.headers['origin'],
+      preflight: isPreflight(request),
       at: nowMs,
     })
     // Before faults: a preflight is the browser's, not the application's request.
@@ -521,10 +645,13 @@ export class FakeIdentityProvider {
     const { tenant } = found.params
     if (tenant !== undefined && !isMultiTenantAlias(tenant) && !this.tenantExists(tenant)) {
       const text = `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`
-      return found.route.html === true ? renderAuthorization(errorPage(400, 90002, text, ctx)) : entraError(400, 'invalid_tenant', 90002, text, ctx)
+      return found.route.html === true
+        ? withOpenerPolicy(renderAuthorization(errorPage(400, 90002, text, ctx)), this.options.crossOriginOpenerPolicy)
+        : entraError(400, 'invalid_tenant', 90002, text, ctx)
     }
     if (found.route.method !== request.method) return notFound()
-    return found.route.answer(request, found.params, ctx)
+    const answer = await found.route.answer(request, found.params, ctx)
+    return found.route.html === true ? withOpenerPolicy(answer, this.options.crossOriginOpenerPolicy) : answer
   }
 
   /** Entra knows a tenant by its name and by its id. */
@@ -551,7 +678,7 @@ export class FakeIdentityProvider {
   private apiMethods(url: URL): string[] {
     const methods = new Set<string>()
     for (const route of this.routes) {
-      const match = route.html === true ? null : route.path.exec(url.pathname)
+      const match = route.html === true && route.cors !== true ? null : route.path.exec(url.pathname)
       if (match === null) continue
       const params = paramsOf(match)
       if (route.when === undefined || route.when(url, params)) methods.add(route.method)
@@ -583,13 +710,24 @@ export class FakeIdentityProvider {
     }
   }
 
-  private authorizeContext(tenant: string, ctx: ErrorContext): AuthorizeContext {
+  /** Whether a request's browser is known by its session cookie (else it is the imaginary browser). */
+  private usesCookies(request: IdpRequest): boolean {
+    return (this.options.sessions ?? (this.options.signInPage === true ? 'cookie' : 'imaginary')) === 'cookie' && !this.imaginaryBrowserRequests.has(request)
+  }
+
+  /** Answers as the browser a request comes from: the imaginary one, or the one its session cookie names (setting or clearing it). */
+  private asBrowser(request: IdpRequest, step: (sessions: BrowserSessions) => IdpAnswer | Promise<IdpAnswer>): Promise<IdpAnswer> {
+    return this.usesCookies(request) ? this.cookieBrowsers.answer(request, step) : Promise.resolve(step(this.browserSessions))
+  }
+
+  private authorizeContext(request: IdpRequest, tenant: string, ctx: ErrorContext, sessions: BrowserSessions): AuthorizeContext {
     return {
       ...ctx,
       tenant,
       apps: this.apps,
       users: this.users,
-      sessions: this.browserSessions,
+      sessions,
+      signInPage: this.options.signInPage === true && this.usesCookies(request),
       authorizationCodes: this.authorizationCodes,
       interactiveUser: this.options.interactiveUser,
       rule: this.authorizeRule,
@@ -613,73 +751,21 @@ export class FakeIdentityProvider {
   // ---- Face 1: Http effects, answered directly (used with createTestInterpreter) ----
 
   /** Answers an Http effect. A timeout fault answers at once with a timeout failure (virtual time). */
-  readonly http = async (request: HttpRequest): Promise<HttpOutcome> => {
-    const answer = await this.handle({
-      method: request.method,
-      url: new URL(request.url),
-      headers: Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value])),
-      form: request.form ?? {},
-      body: request.body,
-    })
-    switch (answer.kind) {
-      case 'response':
-        return { _tag: 'HttpResponse', status: answer.status, headers: answer.headers, body: answer.body }
-      case 'connection-error':
-        return { _tag: 'HttpFailure', kind: 'connection', message: 'connect ECONNREFUSED (injected fault)' }
-      case 'timeout':
-        return { _tag: 'HttpFailure', kind: 'timeout', message: 'no response (injected fault)' }
-    }
-  }
+  readonly http = (request: HttpRequest): Promise<HttpOutcome> => answerHttpEffect((r) => this.handle(r), request)
 
   // ---- Face 2: a fetch function (an application's httpClient) ----
 
   /** A fetch-compatible function served in-process, whatever the URL's host. */
-  readonly fetch: FetchFunction = async (input, init = {}) => {
-    const request = new Request(input, init)
-    const headers: Record<string, string> = {}
-    request.headers.forEach((value, name) => {
-      headers[name] = value
-    })
-    const body = await request.text()
-    const answer = await this.handle({
-      method: request.method,
-      url: new URL(request.url),
-      headers,
-      form: parseForm(headers['content-type'], body),
-      body,
-    })
-    switch (answer.kind) {
-      case 'response':
-        return new Response(answer.body, { status: answer.status, headers: answer.headers })
-      case 'connection-error':
-        throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED (injected fault)') })
-      case 'timeout':
-        return new Promise<Response>((_, reject) => {
-          const signal = init.signal
-          if (signal == null) return // no signal: hang, as a dead server would
-          const abort = () => reject(signal.reason ?? new DOMException('The operation was aborted.', 'AbortError'))
-          if (signal.aborted) abort()
-          else signal.addEventListener('abort', abort, { once: true })
-        })
-    }
-  }
+  readonly fetch: FetchFunction = fetchServedBy((r) => this.handle(r))
 
   // ---- Face 3: a real HTTP server on loopback ----
 
+  private readonly server = new LoopbackServer((r) => this.handle(r))
+
   /** Starts serving on 127.0.0.1 (port 0 picks a free one). Returns the base URL. */
   async listen(port = 0): Promise<string> {
-    if (this.server !== undefined) throw new Error('FakeIdentityProvider is already listening')
-    const server = createServer((req, res) => void this.serve(req, res))
-    server.on('connection', (socket) => {
-      this.sockets.add(socket)
-      socket.on('close', () => this.sockets.delete(socket))
-    })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, '127.0.0.1', () => resolve())
-    })
-    this.server = server
-    return this.url
+    if (this.server.listening) throw new Error('FakeIdentityProvider is already listening')
+    return this.server.listen(port)
   }
 
   /**
@@ -690,66 +776,12 @@ export class FakeIdentityProvider {
 
   /** The loopback server's base URL, e.g. http://127.0.0.1:53121 */
   get url(): string {
-    const address = this.server?.address()
-    if (address == null || typeof address === 'string') throw new Error('FakeIdentityProvider is not listening')
-    return `http://127.0.0.1:${address.port}`
+    if (!this.server.listening) throw new Error('FakeIdentityProvider is not listening')
+    return this.server.url
   }
 
   /** Stops the server, dropping any connection a timeout fault is holding open. */
-  async close(): Promise<void> {
-    const server = this.server
-    if (server === undefined) return
-    this.server = undefined
-    for (const socket of this.sockets) socket.destroy()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-  }
-
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value ?? '']),
-    )
-    const body = Buffer.concat(chunks).toString('utf8')
-    let answer: IdpAnswer
-    try {
-      answer = await this.handle({
-        method: req.method ?? 'GET',
-        url: new URL(req.url ?? '/', forwardedOrigin(headers) ?? this.url),
-        headers,
-        form: parseForm(headers['content-type'], body),
-        body,
-      })
-    } catch (error) {
-      answer = { kind: 'response', status: 500, headers: { 'content-type': 'text/plain' }, body: String(error) }
-    }
-    switch (answer.kind) {
-      case 'response':
-        res.writeHead(answer.status, answer.headers)
-        res.end(answer.body)
-        return
-      case 'connection-error':
-        req.socket.destroy()
-        return
-      case 'timeout':
-        return // hold the connection open; close() or the client ends it
-    }
+  close(): Promise<void> {
+    return this.server.close()
   }
 }
-
-/**
- * The origin a client asked for, when something in front of the server says so (a TLS proxy,
- * or a test client that tunnels https://login.microsoftonline.com to the loopback server):
- * discovery documents and token issuers then carry that origin, as they would behind the
- * real host. MSAL Python, for one, accepts only https endpoints.
- */
-const forwardedOrigin = (headers: Readonly<Record<string, string>>): string | undefined => {
-  const host = headers['x-forwarded-host']
-  if (host === undefined || host === '') return undefined
-  return `${headers['x-forwarded-proto'] ?? 'http'}://${host}`
-}
-
-const parseForm = (contentType: string | undefined, body: string): Record<string, string> =>
-  contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded') === true
-    ? Object.fromEntries(new URLSearchParams(body))
-    : {}

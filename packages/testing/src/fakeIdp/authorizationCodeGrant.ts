@@ -1,5 +1,6 @@
 import { AUTHORIZATION_CODE_LIFETIME_MS } from './authorizationCodes.js'
 import { authenticateClient, isAnswer } from './clientAuthentication.js'
+import { refuseRedemptionChannel, refuseSpaCodeWithoutPkce } from './crossOriginRedemption.js'
 import { entraError } from './entraErrors.js'
 import { verifierMatches } from './pkce.js'
 import { parseScopes } from './scopes.js'
@@ -12,7 +13,8 @@ const asksOfflineAccess = (scopes: readonly string[]): boolean => scopes.some((s
  * The authorization code grant: the app redeems, once and within 10 minutes, a code the
  * authorization endpoint gave it, naming the same redirect URI and proving PKCE. Answers with
  * the user's tokens; the ID token carries the request's nonce, and `auth_time` when it asked
- * for `max_age`.
+ * for `max_age`. A code brought to a single-page application's redirect URI is redeemed only
+ * cross-origin and with PKCE, any other never cross-origin (crossOriginRedemption.ts).
  */
 export const authorizationCodeGrant = async (request: IdpRequest, ctx: UserGrantContext): Promise<IdpAnswer> => {
   const { form } = request
@@ -33,6 +35,8 @@ export const authorizationCodeGrant = async (request: IdpRequest, ctx: UserGrant
   if (ctx.nowMs >= record.issuedAtMs + AUTHORIZATION_CODE_LIFETIME_MS) {
     return entraError(400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.', ctx)
   }
+  const channel = refuseRedemptionChannel(record.platform, request.headers['origin'], ctx) ?? refuseSpaCodeWithoutPkce(record.platform, record.codeChallenge, ctx)
+  if (channel !== undefined) return channel
   const redirectUri = form['redirect_uri']
   if (redirectUri !== record.redirectUri) {
     // Entra answers this one with invalid_client.
@@ -53,5 +57,6 @@ export const authorizationCodeGrant = async (request: IdpRequest, ctx: UserGrant
     alwaysIssueRefreshToken: asksOfflineAccess(record.scopes),
     nonce: record.nonce,
     authTimeMs: record.maxAgeAsked ? record.authTimeMs : undefined,
+    lineage: { platform: record.platform, expiresAtMs: undefined },
   })
 }

@@ -1,6 +1,7 @@
 import { bytesToBase64Url } from '@msal-ts/core/protocol'
 import type { RandomSource } from '../random.js'
 import type { ChallengeMethod } from './pkce.js'
+import type { RedirectPlatform } from './redirectUris.js'
 
 /** Entra's authorization codes live about 10 minutes. */
 export const AUTHORIZATION_CODE_LIFETIME_MS = 10 * 60 * 1000
@@ -10,6 +11,8 @@ export interface AuthorizationCodeRecord {
   readonly clientId: string
   /** The redirect URI the authorization request named (undefined: it named none). Redemption must name the same. */
   readonly redirectUri: string | undefined
+  /** The platform the redirect URI the response went to is registered under: how the code may be redeemed. */
+  readonly platform: RedirectPlatform
   readonly scopes: readonly string[]
   readonly username: string
   readonly nonce: string | undefined

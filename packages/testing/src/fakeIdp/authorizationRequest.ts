@@ -1,7 +1,7 @@
 import { errorPage, replyError, type AuthorizationOutcome, type ReplyTo, type ResponseMode } from './authorizationResponses.js'
 import type { ErrorContext } from './entraErrors.js'
 import { isChallengeMethod, isWellFormedChallenge, type ChallengeMethod } from './pkce.js'
-import { isRegisteredRedirectUri } from './redirectUris.js'
+import { defaultRedirectUri, isRegisteredRedirectUri, redirectPlatformOf, type RedirectPlatform } from './redirectUris.js'
 import { parseScopes } from './scopes.js'
 import type { IdpRequest, RegisteredApp } from './types.js'
 
@@ -20,6 +20,8 @@ export interface AuthorizeRequest {
   readonly redirectUri: string
   /** Whether the request named the redirect URI (redemption must then name the same). */
   readonly redirectUriAsked: boolean
+  /** The platform the app registered the redirect URI under: a single-page application's codes are redeemed cross-origin only. */
+  readonly redirectPlatform: RedirectPlatform
   readonly responseMode: ResponseMode
   readonly scopes: readonly string[]
   readonly state: string | undefined
@@ -70,7 +72,7 @@ export const parseAuthorizeRequest = (url: URL, tenant: string, apps: ReadonlyMa
       outcome: errorPage(400, 50011, `The redirect URI '${asked}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`, ctx),
     }
   }
-  const redirectUri = asked ?? app.redirectUris?.[0]
+  const redirectUri = asked ?? defaultRedirectUri(app)
   if (redirectUri === undefined) return { outcome: errorPage(400, 500113, 'No reply address is registered for the application.', ctx) }
 
   // From here on the redirect URI is trusted: errors go back to the app.
@@ -113,6 +115,7 @@ export const parseAuthorizeRequest = (url: URL, tenant: string, apps: ReadonlyMa
       clientId: app.clientId,
       redirectUri,
       redirectUriAsked: asked !== undefined,
+      redirectPlatform: redirectPlatformOf(app, redirectUri) ?? 'web',
       responseMode: to.responseMode,
       scopes,
       state,

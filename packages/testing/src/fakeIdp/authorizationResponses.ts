@@ -50,7 +50,7 @@ export const reply = (to: ReplyTo, params: Readonly<Record<string, string>>, aft
 export const replyError = (to: ReplyTo, error: string, code: number, text: string, ctx: ErrorContext): AuthorizationOutcome =>
   reply(to, { error, error_description: entraDescription(code, text, ctx), error_uri: entraErrorUri(code, ctx) })
 
-const escapeHtml = (text: string): string =>
+export const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 
 /** Entra's sign-in error page: the AADSTS message, then the request's ids and time, and no way back to the app. */

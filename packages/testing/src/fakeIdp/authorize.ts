@@ -4,6 +4,7 @@ import { errorPage, reply, replyError, type AuthorizationOutcome, type ReplyTo }
 import type { BrowserSession, BrowserSessions } from './browserSessions.js'
 import type { ErrorContext } from './entraErrors.js'
 import { clientInfoOf } from './idTokens.js'
+import type { SignInPrompt } from './signInPage.js'
 import type { RegisteredApp } from './types.js'
 import type { RegisteredUser, UserDirectory } from './users.js'
 
@@ -26,7 +27,10 @@ export interface AuthorizeContext extends ErrorContext {
   readonly tenant: string
   readonly apps: ReadonlyMap<string, RegisteredApp>
   readonly users: UserDirectory
+  /** The sessions of the browser that asked. */
   readonly sessions: BrowserSessions
+  /** A person signs in on the sign-in page (the `signInPage` option), instead of the fake choosing who. */
+  readonly signInPage: boolean
   readonly authorizationCodes: AuthorizationCodeStore
   /** The provider's `interactiveUser` option. */
   readonly interactiveUser: string | undefined
@@ -47,25 +51,57 @@ const KNOWN_REFUSALS: Readonly<Record<string, (clientId: string) => Omit<Refusal
   consent_required: (clientId) => ({ code: 65001, text: `The user or administrator has not consented to use the application with ID '${clientId}'. Send an interactive authorization request for this user and resource.` }),
 }
 
-type SignIn = { readonly session: BrowserSession } | { readonly refusal: Refusal } | { readonly problem: string }
+type SignIn =
+  | { readonly session: BrowserSession }
+  | { readonly refusal: Refusal }
+  | { readonly problem: string }
+  | { readonly signInPage: SignInPrompt }
+
+/** What the authorization endpoint answers: the response to the app (or an error page), or the sign-in page. */
+export type AuthorizeStep = AuthorizationOutcome | { readonly signInPage: SignInPrompt }
+
+const replyTo = (request: AuthorizeRequest): ReplyTo => ({ redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state })
 
 /**
- * The authorization endpoint: checks the request, decides who signs in (no UI: a rule, the
- * provider's options, or the request's hints) and answers with a code, as Entra would after the
- * user signed in, or with an error.
+ * The authorization endpoint: checks the request, decides who signs in (a rule, the browser's
+ * session, the sign-in page; or with no page: the provider's options or the request's hints) and
+ * answers with a code, as Entra would after the user signed in, or with an error.
  */
-export const authorize = (url: URL, ctx: AuthorizeContext): AuthorizationOutcome => {
+export const authorize = (url: URL, ctx: AuthorizeContext): AuthorizeStep => {
   const parsed = parseAuthorizeRequest(url, ctx.tenant, ctx.apps, ctx)
   if ('outcome' in parsed) return parsed.outcome
   const { request } = parsed
-  const to: ReplyTo = { redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state }
   const signIn = signInFor(request, ctx)
   if ('problem' in signIn) return errorPage(400, undefined, signIn.problem, ctx)
-  if ('refusal' in signIn) return replyError(to, signIn.refusal.error, signIn.refusal.code, signIn.refusal.text, ctx)
-  const { session } = signIn
+  if ('refusal' in signIn) return replyError(replyTo(request), signIn.refusal.error, signIn.refusal.code, signIn.refusal.text, ctx)
+  if ('signInPage' in signIn) return signIn
+  return respondWithCode(request, signIn.session, ctx)
+}
+
+/**
+ * The sign-in page was submitted: the user signs in to the browser (a new session, and
+ * `auth_time`) with a registered name and, when the user has one, the right password, and the
+ * app gets its code. A failed try shows the page again with Entra's error.
+ */
+export const signInOnPage = (url: URL, credentials: { readonly username: string; readonly password: string }, ctx: AuthorizeContext): AuthorizeStep => {
+  const parsed = parseAuthorizeRequest(url, ctx.tenant, ctx.apps, ctx)
+  if ('outcome' in parsed) return parsed.outcome
+  const { request } = parsed
+  const user = ctx.users.find(credentials.username)
+  const again = (error: string): AuthorizeStep => ({ signInPage: { request, username: credentials.username, error } })
+  if (user === undefined) {
+    return again(`AADSTS50034: The user account ${credentials.username} does not exist in the '${ctx.tenant}' directory. To sign into this application, the account must be added to the directory.`)
+  }
+  if (user.password !== undefined && user.password !== credentials.password) return again('AADSTS50126: Error validating credentials due to invalid username or password.')
+  return respondWithCode(request, ctx.sessions.start(user, ctx.nowMs), ctx)
+}
+
+/** The authorization response for a signed-in user: a code (with client_info when asked) and the session's state. */
+const respondWithCode = (request: AuthorizeRequest, session: BrowserSession, ctx: AuthorizeContext): AuthorizationOutcome => {
   const code = ctx.authorizationCodes.issue({
     clientId: request.clientId,
     redirectUri: request.redirectUriAsked ? request.redirectUri : undefined,
+    platform: request.redirectPlatform,
     scopes: request.scopes,
     username: session.username,
     nonce: request.nonce,
@@ -77,7 +113,7 @@ export const authorize = (url: URL, ctx: AuthorizeContext): AuthorizationOutcome
   })
   // Entra sends client_info with the code when asked, so an app knows the account before redeeming it.
   const clientInfo: Record<string, string> = request.clientInfo ? { client_info: clientInfoOf(ctx.users.find(session.username)!) } : {}
-  return reply(to, { code, ...clientInfo }, { session_state: session.sessionState })
+  return reply(replyTo(request), { code, ...clientInfo }, { session_state: session.sessionState })
 }
 
 /** Who signs in: the rule's choice, else a silent sign-in for prompt=none, else an interactive one. */
@@ -99,6 +135,7 @@ const signInFor = (request: AuthorizeRequest, ctx: AuthorizeContext): SignIn => 
     return { session: sessionFor(user, request, ctx) }
   }
   if (request.prompt === 'none') return silentSignIn(request, ctx)
+  if (ctx.signInPage) return singleSignOnOrPage(request, ctx)
   const user = interactiveUserFor(request, ctx)
   if (user === undefined) {
     const count = ctx.users.all().length
@@ -138,13 +175,31 @@ const sessionFor = (user: RegisteredUser, request: AuthorizeRequest, ctx: Author
   return reuse ? session : ctx.sessions.start(user, ctx.nowMs)
 }
 
-/** prompt=none: only a live browser session (the login_hint's, if one is named) signs in; nobody is asked anything. */
-const silentSignIn = (request: AuthorizeRequest, ctx: AuthorizeContext): SignIn => {
+/** The browser's sessions that may answer the request: live, the login_hint's user's if one is named, within max_age. */
+const usableSessions = (request: AuthorizeRequest, ctx: AuthorizeContext): BrowserSession[] => {
   const hint = request.loginHint?.toLowerCase()
-  const candidates = ctx.sessions
+  return ctx.sessions
     .live()
     .filter((session) => hint === undefined || session.username.toLowerCase() === hint)
     .filter((session) => withinMaxAge(session, request, ctx.nowMs))
+}
+
+/**
+ * With the sign-in page: the browser's one usable session signs in (single sign-on), unless the
+ * request asks to pick or authenticate again (prompt=login, select_account, create); otherwise
+ * the page, with the hinted, signed-in or `interactiveUser` name filled in.
+ */
+const singleSignOnOrPage = (request: AuthorizeRequest, ctx: AuthorizeContext): SignIn => {
+  const picksAgain = request.prompt === 'login' || request.prompt === 'select_account' || request.prompt === 'create'
+  const sessions = usableSessions(request, ctx)
+  if (sessions.length === 1 && !picksAgain) return { session: sessions[0]! }
+  const username = request.loginHint ?? ctx.sessions.live()[0]?.username ?? ctx.interactiveUser
+  return { signInPage: { request, username } }
+}
+
+/** prompt=none: only a live browser session (the login_hint's, if one is named) signs in; nobody is asked anything. */
+const silentSignIn = (request: AuthorizeRequest, ctx: AuthorizeContext): SignIn => {
+  const candidates = usableSessions(request, ctx)
   if (candidates.length === 0) return { refusal: { error: 'login_required', ...KNOWN_REFUSALS['login_required']!(request.clientId) } }
   if (candidates.length > 1) {
     return { refusal: { error: 'interaction_required', code: 16000, text: 'Either multiple user identities are available for the current request or selected account is not supported for the scenario.' } }

@@ -2,7 +2,7 @@ import type { RandomSource } from '../random.js'
 import { uuidFrom } from './ids.js'
 import type { RegisteredUser, UserDirectory } from './users.js'
 
-/** A user signed in to the provider's one (imaginary) browser: what single sign-on and prompt=none rely on. */
+/** A user signed in to a browser (the provider's imaginary one, or a real one's session cookie): what single sign-on and prompt=none rely on. */
 export interface BrowserSession {
   readonly username: string
   /** When the user last entered their credentials (epoch ms): the ID token's `auth_time`. */
@@ -14,8 +14,10 @@ export interface BrowserSession {
 }
 
 /**
- * The sessions of the browser the fake signs users in with. An interactive sign-in starts (or
- * reuses) one; `prompt=none` succeeds only with one; revoking a user's sessions ends theirs.
+ * The sessions of one browser: the imaginary one the fake signs users in with, or a real one
+ * known by its session cookie (sessionCookies.ts). An interactive sign-in starts (or reuses)
+ * one; `prompt=none` succeeds only with one; revoking a user's sessions ends theirs; signing out
+ * ends them here.
  */
 export class BrowserSessions {
   private readonly sessions = new Map<string, BrowserSession>()
@@ -46,6 +48,16 @@ export class BrowserSessions {
   /** Every session not revoked, oldest sign-in first. */
   live(): BrowserSession[] {
     return [...this.sessions.values()].filter((session) => this.isLive(session)).sort((a, b) => a.authTimeMs - b.authTimeMs)
+  }
+
+  /** The user signs out of this browser; answers whether they were signed in. */
+  end(username: string): boolean {
+    return this.sessions.delete(username.toLowerCase())
+  }
+
+  /** Whether nobody is signed in (revoked sessions count until they are ended or cleared). */
+  get isEmpty(): boolean {
+    return this.sessions.size === 0
   }
 
   clear(): void {

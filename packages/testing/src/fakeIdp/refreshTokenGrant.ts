@@ -1,14 +1,18 @@
 import { authenticateClient, isAnswer } from './clientAuthentication.js'
+import { refuseRedemptionChannel } from './crossOriginRedemption.js'
 import { entraError, roundTripDate } from './entraErrors.js'
 import type { RefreshTokenRecord } from './refreshTokens.js'
 import { parseScopes } from './scopes.js'
+import { refuseExpiredSpaRefreshToken } from './spaRefreshTokens.js'
 import type { IdpAnswer, IdpRequest, RegisteredApp } from './types.js'
 import { answerUserSignIn, type UserGrantContext } from './userTokens.js'
 
 /**
  * The refresh-token grant: a public or confidential app redeems a refresh token it (or, for
  * FOCI, any app of its family) was issued, for tokens of any resource, and gets a new refresh
- * token. The old one stays valid, as Entra's do.
+ * token. The old one stays valid, as Entra's do. One a single-page application got through its
+ * redirect URI is redeemed cross-origin only, and the new one expires when it does (24 hours
+ * after the sign-in); one that came through another redirect URI never cross-origin.
  */
 export const refreshTokenGrant = async (request: IdpRequest, ctx: UserGrantContext): Promise<IdpAnswer> => {
   const { form } = request
@@ -23,7 +27,8 @@ export const refreshTokenGrant = async (request: IdpRequest, ctx: UserGrantConte
     // Entra cannot decrypt a token it never issued: to it, the request is malformed.
     return entraError(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.', ctx)
   }
-  const refusal = refuseRedemption(record, app, ctx)
+  const refusal =
+    refuseRedemptionChannel(record.platform, request.headers['origin'], ctx) ?? refuseExpiredSpaRefreshToken(record.expiresAtMs, ctx) ?? refuseRedemption(record, app, ctx)
   if (refusal !== undefined) return refusal
   const user = ctx.users.find(record.username)
   if (user === undefined) throw new Error(`refresh token of unknown user ${record.username}`) // users are never removed
@@ -33,6 +38,7 @@ export const refreshTokenGrant = async (request: IdpRequest, ctx: UserGrantConte
     app,
     scopes: scopes.length > 0 ? scopes : record.scopes,
     alwaysIssueRefreshToken: true,
+    lineage: { platform: record.platform, expiresAtMs: record.expiresAtMs },
   })
 }
 

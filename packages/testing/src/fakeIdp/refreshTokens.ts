@@ -1,5 +1,6 @@
 import { bytesToBase64Url } from '@msal-ts/core/protocol'
 import type { RandomSource } from '../random.js'
+import type { RedirectPlatform } from './redirectUris.js'
 
 /** What the provider remembers about a refresh token it issued. */
 export interface RefreshTokenRecord {
@@ -13,6 +14,14 @@ export interface RefreshTokenRecord {
   readonly issuedAtMs: number
   /** The user's session generation at issue: revoking sessions starts a new one. */
   readonly generation: number
+  /**
+   * The platform of the redirect URI the sign-in came through, kept on rotation: a single-page
+   * application's refresh tokens are redeemed cross-origin only, others never cross-origin.
+   * Undefined for sign-ins through no redirect URI (device code, password, `issueRefreshToken`).
+   */
+  readonly platform: RedirectPlatform | undefined
+  /** When a single-page application's refresh token stops working (epoch ms): fixed at sign-in, kept on rotation. */
+  readonly expiresAtMs: number | undefined
 }
 
 /**

@@ -1,26 +1,40 @@
 import { compactVerify, exportJWK, generateKeyPair, importJWK, importPKCS8, SignJWT, type JWK } from 'jose'
 import { createPublicKey } from 'node:crypto'
 
-type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey']
+type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>
+type SigningKey = KeyPair['privateKey']
+
+/**
+ * Where a signer's RSA key comes from: a PKCS#8 PEM (repeatable signatures: RS256 is
+ * deterministic), a key of its own, or the key every `'shared'` signer in this process uses.
+ */
+export type SigningKeySource = { readonly pkcs8Pem: string } | 'unique' | 'shared'
+
+const freshKeyPair = (): Promise<KeyPair> => generateKeyPair('RS256', { extractable: true })
+
+// Generating an RSA-2048 key takes 70–300 ms: one per process (per test file under jest) is enough.
+let sharedKeyPair: Promise<KeyPair> | undefined
+const sharedKey = (): Promise<KeyPair> => (sharedKeyPair ??= freshKeyPair())
 
 /** Signs the fake provider's tokens with one RS256 key, published at its JWKS endpoint. */
 export class TokenSigner {
   private keys: Promise<{ privateKey: SigningKey; jwk: JWK }> | undefined
   readonly kid = 'fake-idp-key-1'
 
-  /** A PKCS#8 PEM RSA key makes signatures repeatable (RS256 is deterministic); default: a fresh key. */
-  constructor(private readonly pkcs8Pem?: string) {}
+  /** The key is read or generated on first use. */
+  constructor(private readonly source: SigningKeySource) {}
 
   private load(): Promise<{ privateKey: SigningKey; jwk: JWK }> {
-    this.keys ??= this.pkcs8Pem === undefined ? this.freshKey() : this.givenKey(this.pkcs8Pem)
+    this.keys ??=
+      typeof this.source === 'object'
+        ? this.givenKey(this.source.pkcs8Pem)
+        : this.generatedKey(this.source === 'shared' ? sharedKey() : freshKeyPair())
     return this.keys
   }
 
-  private freshKey(): Promise<{ privateKey: SigningKey; jwk: JWK }> {
-    return generateKeyPair('RS256', { extractable: true }).then(async ({ privateKey, publicKey }) => ({
-      privateKey,
-      jwk: { ...(await exportJWK(publicKey)), kid: this.kid, use: 'sig', alg: 'RS256' },
-    }))
+  private async generatedKey(pair: Promise<KeyPair>): Promise<{ privateKey: SigningKey; jwk: JWK }> {
+    const { privateKey, publicKey } = await pair
+    return { privateKey, jwk: { ...(await exportJWK(publicKey)), kid: this.kid, use: 'sig', alg: 'RS256' } }
   }
 
   private async givenKey(pem: string): Promise<{ privateKey: SigningKey; jwk: JWK }> {

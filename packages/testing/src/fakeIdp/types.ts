@@ -32,6 +32,10 @@ export interface RecordedRequest {
   readonly path: string
   readonly headers: Readonly<Record<string, string>>
   readonly form: Readonly<Record<string, string>>
+  /** The `Origin` header: set by a browser on its cross-origin requests (and form POSTs), never by Node's fetch on its own. */
+  readonly origin: string | undefined
+  /** A CORS preflight (an OPTIONS a browser sends before a request that is not CORS-simple), not the application's own request. */
+  readonly preflight: boolean
   /** Epoch milliseconds on the provider's clock. */
   readonly at: number
 }
@@ -66,8 +70,18 @@ export interface RegisteredApp {
    */
   readonly isPublicClient?: boolean | undefined
   /**
-   * Where the authorization endpoint may send users back. Matched exactly, except that a
-   * loopback URI (`http://localhost[/path]`, `http://127.0.0.1[/path]`) matches any port.
+   * Where the authorization endpoint may send users back: the app's web and mobile/desktop
+   * redirect URIs. Matched exactly, except that a loopback URI (`http://localhost[/path]`,
+   * `http://127.0.0.1[/path]`) matches any port. A code issued for one may not be redeemed
+   * cross-origin (with `Origin`: AADSTS9002326), as Entra refuses.
    */
   readonly redirectUris?: readonly string[] | undefined
+  /**
+   * The app's single-page application redirect URIs (Entra's "Single-page application"
+   * platform), matched as `redirectUris` are. A code issued for one, and the refresh tokens
+   * that follow from it, may be redeemed only cross-origin (with `Origin`: else AADSTS9002327),
+   * the code only with PKCE (AADSTS9002325), and those refresh tokens live a fixed 24 hours
+   * (AADSTS700084). A URI is registered under one platform only.
+   */
+  readonly spaRedirectUris?: readonly string[] | undefined
 }

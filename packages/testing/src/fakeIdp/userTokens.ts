@@ -6,7 +6,9 @@ import type { DeviceCodeStore } from './deviceCodes.js'
 import { clientInfoOf, idTokenClaims, type SignInClaims } from './idTokens.js'
 import { pairwiseSubject } from './ids.js'
 import { azpacrOf } from './presentedCredentials.js'
+import type { RedirectPlatform } from './redirectUris.js'
 import type { RefreshTokenStore } from './refreshTokens.js'
+import { refreshTokenExpiresIn, spaRefreshTokenExpiry } from './spaRefreshTokens.js'
 import { grantScopes, type ScopeGrant } from './scopes.js'
 import type { IdpAnswer, IdpRequest, RegisteredApp } from './types.js'
 import type { RegisteredUser, UserDirectory } from './users.js'
@@ -29,6 +31,15 @@ export interface UserSignIn extends SignInClaims {
    * device code grants: asked for when the user signed in).
    */
   readonly alwaysIssueRefreshToken: boolean
+  /** Where the refresh token comes from: the redirect URI's platform, and a fixed expiry carried over on rotation. */
+  readonly lineage?: RefreshTokenLineage | undefined
+}
+
+/** What a refresh token inherits from the sign-in it follows from (see RefreshTokenRecord). */
+export interface RefreshTokenLineage {
+  readonly platform: RedirectPlatform | undefined
+  /** Epoch ms; undefined: not fixed yet (a single-page application's is fixed at its first refresh token). */
+  readonly expiresAtMs: number | undefined
 }
 
 /**
@@ -52,11 +63,12 @@ export const answerUserSignIn = async (request: IdpRequest, ctx: UserGrantContex
 const userTokenResponse = async (
   request: IdpRequest,
   ctx: UserGrantContext,
-  { user, app, scopes, alwaysIssueRefreshToken, nonce, authTimeMs }: UserSignIn,
+  { user, app, scopes, alwaysIssueRefreshToken, nonce, authTimeMs, lineage }: UserSignIn,
   grant: ScopeGrant,
   capabilities: string[] | undefined,
 ): Promise<IdpAnswer> => {
-  const refreshToken = alwaysIssueRefreshToken || grant.offlineAccess ? issueRefreshToken(ctx, user, app, scopes) : undefined
+  const refreshToken = alwaysIssueRefreshToken || grant.offlineAccess ? issueRefreshToken(ctx, user, app, scopes, lineage) : undefined
+  const refreshTokenRecord = refreshToken !== undefined ? ctx.refreshTokens.find(refreshToken) : undefined
   const idToken = grant.openid ? await ctx.signer.sign(idTokenClaims(user, app.clientId, ctx, { nonce, authTimeMs })) : undefined
   return {
     kind: 'response',
@@ -73,6 +85,8 @@ const userTokenResponse = async (
         azpacr: azpacrOf(request),
       })),
       ...(refreshToken !== undefined ? { refresh_token: refreshToken } : {}),
+      // Single-page applications' refresh tokens say how long they have left (fixed at sign-in).
+      ...(refreshTokenRecord?.expiresAtMs !== undefined ? { refresh_token_expires_in: refreshTokenExpiresIn(refreshTokenRecord.expiresAtMs, ctx.nowMs) } : {}),
       ...(idToken !== undefined ? { id_token: idToken } : {}),
       // MSAL asks for client_info with client_info=1; Entra sends it only then.
       ...(request.form['client_info'] === '1' ? { client_info: clientInfoOf(user) } : {}),
@@ -113,12 +127,16 @@ const accessTokenClaims = (
   }
 }
 
-/** Issues a refresh token to the app for the user, remembered with the user's session generation. */
+/**
+ * Issues a refresh token to the app for the user, remembered with the user's session generation
+ * and its lineage: a single-page application's expires 24 hours after its sign-in.
+ */
 export const issueRefreshToken = (
   ctx: Pick<UserGrantContext, 'users' | 'refreshTokens' | 'nowMs'>,
   user: RegisteredUser,
   app: RegisteredApp,
   scopes: readonly string[],
+  lineage: RefreshTokenLineage = { platform: undefined, expiresAtMs: undefined },
 ): string =>
   ctx.refreshTokens.issue({
     username: user.username,
@@ -127,4 +145,6 @@ export const issueRefreshToken = (
     scopes: [...scopes],
     issuedAtMs: ctx.nowMs,
     generation: ctx.users.sessionsValidFrom(user.username).generation,
+    platform: lineage.platform,
+    expiresAtMs: lineage.platform === 'spa' ? spaRefreshTokenExpiry(lineage.expiresAtMs, ctx.nowMs) : undefined,
   })

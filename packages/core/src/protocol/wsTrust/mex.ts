@@ -8,7 +8,7 @@
  * version's is never chosen (it could not be called), and a document without any usable endpoint
  * is an error here rather than later.
  */
-import * as E from '#fp-ts/Either'
+import * as E from '../../util/either.js'
 import type { HttpResponse } from '../../effects/effect.js'
 import { invalidResponseError, type MsalError } from '../../errors.js'
 import { nameIn, NS, WS_TRUST_ACTION, type WsTrustVersion } from './namespaces.js'

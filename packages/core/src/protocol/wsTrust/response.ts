@@ -7,7 +7,7 @@
  * declarations and break the signature, as MSAL Python's wstrust_response.py explains). AD FS
  * declares the assertion's namespaces on the assertion itself, so that text stands alone.
  */
-import * as E from '#fp-ts/Either'
+import * as E from '../../util/either.js'
 import type { HttpResponse } from '../../effects/effect.js'
 import { invalidResponseError, serverError, withFields, type MsalError } from '../../errors.js'
 import {

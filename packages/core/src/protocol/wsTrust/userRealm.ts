@@ -3,8 +3,8 @@
  * domain is managed (Entra checks the password itself) or federated (the password goes to the
  * domain's own federation server, over WS-Trust). As MSAL Python's `user_realm_discovery`.
  */
-import * as E from '#fp-ts/Either'
-import * as t from 'io-ts'
+import * as E from '../../util/either.js'
+import * as t from '../../util/decoder.js'
 import type { HttpRequest, HttpResponse } from '../../effects/effect.js'
 import { invalidResponseError, type MsalError } from '../../errors.js'
 import { decodeOr } from '../../util/decode.js'

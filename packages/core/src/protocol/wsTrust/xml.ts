@@ -13,7 +13,7 @@
  * so a caller can take a fragment exactly as it was sent (a signed SAML assertion must not be
  * re-serialised).
  */
-import * as E from '#fp-ts/Either'
+import * as E from '../../util/either.js'
 
 /** The namespace the `xml:` prefix is bound to, always. */
 export const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace'

@@ -1,0 +1,465 @@
+import { either as E } from '@msal-ts/core/protocol'
+import {
+  acquireTokenPopupFlow,
+  acquireTokenSilentFlow,
+  AppShell,
+  beginRedirect,
+  checkOptions,
+  APP_RULES,
+  clientConfigOf,
+  completeRedirect,
+  flightKey,
+  HttpCache,
+  is,
+  logoutFlow,
+  oneOf,
+  run,
+  selectAccounts,
+  SingleFlight,
+  ssoSilentFlow,
+  throwIfLeft,
+  type Account,
+  type BrowserEnv,
+  type ClientApplicationOptions,
+  type LogoutRequest,
+  type MsalError,
+  type OptionRules,
+  type Program,
+  type SpaRequest,
+  type TokenResult,
+} from '@msal-ts/core'
+import { handleRedirectBridge } from '../redirect.js'
+import { webPlatform } from '../platform.js'
+import { createBrowserInterpreter } from '../webInterpreter.js'
+import { EventType, SHARED_EVENTS, type EventCallback, type EventMessage, type InteractionType } from './events.js'
+import { browserPlatform } from './platform.js'
+import { WebStorageCache, type CacheLocation } from './storageCache.js'
+
+/**
+ * A browser app's options: MSAL Python's flat names where msal-ts has them, msal-browser's for
+ * what only a browser has. An unknown option is a ConfigurationError naming it.
+ */
+export interface BrowserApplicationOptions
+  extends Pick<
+    ClientApplicationOptions,
+    | 'clientId'
+    | 'authority'
+    | 'oidcAuthority'
+    | 'validateAuthority'
+    | 'instanceDiscovery'
+    | 'clientCapabilities'
+    | 'excludeScopes'
+    | 'appName'
+    | 'appVersion'
+    | 'httpCache'
+    | 'httpClient'
+    | 'timeout'
+    | 'logger'
+    | 'logLevel'
+    | 'enablePiiLog'
+    | 'interpreter'
+  > {
+  /** Where the identity provider sends responses: a page of this app registered as a "Single-page application" redirect URI. Default: the current page (origin and path). */
+  readonly redirectUri?: string | undefined
+  /** Where logout returns to. Default: the redirect URI. */
+  readonly postLogoutRedirectUri?: string | undefined
+  /** Where tokens are kept: "sessionStorage" (default; this tab), "localStorage" (every tab, across restarts) or "memory". */
+  readonly cacheLocation?: CacheLocation | undefined
+  /** How responses come back on the redirect URI: "fragment" (default: kept out of servers' logs) or "query". */
+  readonly responseMode?: 'fragment' | 'query' | undefined
+  /** An interaction flag older than this no longer blocks a new sign-in, in milliseconds. Default 600 000. */
+  readonly interactionTimeoutMs?: number | undefined
+  /** How long a popup may take, in milliseconds. Default 300 000. */
+  readonly popupTimeoutMs?: number | undefined
+  /** How long the hidden iframe may take, in milliseconds. Default 10 000. */
+  readonly iframeTimeoutMs?: number | undefined
+  /** "never": acquireTokenSilent does not fall back to a hidden iframe (prompt=none). Default "fallback". */
+  readonly silentIframe?: 'fallback' | 'never' | undefined
+  /** "redirect": a blocked popup falls back to a full-page redirect instead of a PopupBlockedError. */
+  readonly popupFallback?: 'redirect' | 'none' | undefined
+}
+
+const positiveMs = (what: string) => ({ check: is(`a positive number of milliseconds (${what})`, (u) => typeof u === 'number' && Number.isFinite(u) && u > 0 && u <= 2_147_483_647) })
+
+const BROWSER_RULES: OptionRules<BrowserApplicationOptions> = {
+  clientId: APP_RULES.clientId,
+  authority: APP_RULES.authority,
+  oidcAuthority: APP_RULES.oidcAuthority,
+  validateAuthority: APP_RULES.validateAuthority,
+  instanceDiscovery: APP_RULES.instanceDiscovery,
+  clientCapabilities: APP_RULES.clientCapabilities,
+  excludeScopes: APP_RULES.excludeScopes,
+  appName: APP_RULES.appName,
+  appVersion: APP_RULES.appVersion,
+  httpCache: APP_RULES.httpCache,
+  httpClient: APP_RULES.httpClient,
+  timeout: APP_RULES.timeout,
+  logger: APP_RULES.logger,
+  logLevel: APP_RULES.logLevel,
+  enablePiiLog: APP_RULES.enablePiiLog,
+  interpreter: APP_RULES.interpreter,
+  redirectUri: { check: is('an absolute URL', (u) => typeof u === 'string' && URL.canParse(u)) },
+  postLogoutRedirectUri: { check: is('an absolute URL', (u) => typeof u === 'string' && URL.canParse(u)) },
+  cacheLocation: { check: oneOf(['sessionStorage', 'localStorage', 'memory']) },
+  responseMode: { check: oneOf(['fragment', 'query']) },
+  interactionTimeoutMs: positiveMs('interactions'),
+  popupTimeoutMs: positiveMs('popups'),
+  iframeTimeoutMs: positiveMs('the hidden iframe'),
+  silentIframe: { check: oneOf(['fallback', 'never']) },
+  popupFallback: { check: oneOf(['redirect', 'none']) },
+}
+
+/** msal-browser's nested options, and what to write instead. */
+const UNSUPPORTED: Readonly<Record<string, string>> = {
+  auth: "msal-ts takes flat options: { clientId, authority, redirectUri, ... }, not msal-browser's { auth: { ... } }",
+  cache: "msal-ts takes flat options: cacheLocation goes at the top level, not in msal-browser's { cache: { ... } }",
+  system: "msal-ts takes flat options: logger, logLevel, popupTimeoutMs and iframeTimeoutMs go at the top level, not in msal-browser's { system: { ... } }",
+  tokenCache: 'a browser app keeps its tokens in Web Storage: choose with cacheLocation',
+}
+
+const randomId = (): string => crypto.randomUUID()
+
+/** The tab's id: kept in sessionStorage, which is the tab's own. */
+const tabIdOf = (): string => {
+  try {
+    const known = sessionStorage.getItem('msal-ts.tab')
+    if (known !== null) return known
+    const id = randomId()
+    sessionStorage.setItem('msal-ts.tab', id)
+    return id
+  } catch {
+    return randomId()
+  }
+}
+
+const storageFor = (location: CacheLocation): Storage | undefined => {
+  try {
+    return location === 'localStorage' ? localStorage : location === 'sessionStorage' ? sessionStorage : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A single-page application in the browser: msal-browser's PublicClientApplication, on the
+ * msal-ts shell. Usable as soon as it is constructed (no initialize()). Tokens live in memory,
+ * written through to Web Storage one entry per key; flows are core's, split at the page load;
+ * the browser's own work (navigation, popups, iframes, storage, locks, channels) is the
+ * platform's. Methods reject with an MsalError.
+ */
+export class PublicClientApplication extends AppShell {
+  private readonly env: BrowserEnv
+  private readonly callbacks = new Map<string, EventCallback>()
+  private readonly silentFlights = new SingleFlight<E.Either<MsalError, TokenResult>>()
+  private readonly storageCache: WebStorageCache
+  private readonly shared: boolean
+  private readonly events: BroadcastChannel | undefined
+  private redirectOutcome: Promise<TokenResult | null> | undefined
+
+  /** msal-browser's way of making one; the constructor's result is usable as well. */
+  static create(options: BrowserApplicationOptions): Promise<PublicClientApplication> {
+    try {
+      return Promise.resolve(new PublicClientApplication(options))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /** @throws MsalError (kind ConfigurationError) naming the option that is wrong. */
+  constructor(options: BrowserApplicationOptions) {
+    const checked = throwIfLeft(checkOptions<BrowserApplicationOptions>(options, BROWSER_RULES, '{ clientId, authority, redirectUri }', UNSUPPORTED))
+    const config = throwIfLeft(clientConfigOf(checked))
+    const location = checked.cacheLocation ?? 'sessionStorage'
+    const prefix = `msal-ts.${config.clientId}.`
+    const cache = new WebStorageCache(storageFor(location), prefix)
+    const channel = `msal-ts.events.${config.clientId}`
+    const { httpClient } = checked
+    const inner =
+      checked.interpreter ??
+      createBrowserInterpreter({
+        fetch: httpClient !== undefined ? () => httpClient : undefined,
+        timeoutMs: checked.timeout,
+        logger: checked.logger,
+        logLevel: checked.logLevel,
+        enablePiiLog: checked.enablePiiLog,
+      })
+    super(config, {
+      interpret: browserPlatform(inner, { syncCache: () => cache.reload(), channel }),
+      platform: webPlatform(),
+      tokenCache: cache,
+      httpCache: checked.httpCache ?? new HttpCache(),
+    })
+    this.storageCache = cache
+    const here = `${window.location.origin}${window.location.pathname}`
+    this.env = {
+      tabId: tabIdOf(),
+      keyPrefix: prefix,
+      redirectUri: checked.redirectUri ?? here,
+      postLogoutRedirectUri: checked.postLogoutRedirectUri ?? checked.redirectUri ?? here,
+      responseMode: checked.responseMode ?? 'fragment',
+      interactionTimeoutMs: checked.interactionTimeoutMs ?? 600_000,
+      popupTimeoutMs: checked.popupTimeoutMs ?? 300_000,
+      iframeTimeoutMs: checked.iframeTimeoutMs ?? 10_000,
+      silentIframe: checked.silentIframe !== 'never',
+    }
+    this.popupFallback = checked.popupFallback === 'redirect'
+    // Tabs share tokens only through localStorage: then they hear each other's changes.
+    this.shared = location === 'localStorage'
+    this.events = this.shared && typeof BroadcastChannel === 'function' ? new BroadcastChannel(channel) : undefined
+    if (this.shared) {
+      window.addEventListener('storage', (event) => {
+        if (event.storageArea === localStorage) this.storageCache.applyStorageEvent(event.key, event.newValue)
+      })
+      if (this.events !== undefined) this.events.onmessage = (event) => this.fromOtherTab(event.data as EventMessage)
+    }
+  }
+
+  private readonly popupFallback: boolean
+
+  /** For msal-browser code that calls it: there is nothing to wait for. */
+  initialize(): Promise<void> {
+    return Promise.resolve()
+  }
+
+  // ---- Events ----
+
+  /** Calls `callback` for every event (msal-browser's EventType names); answers its id. */
+  addEventCallback(callback: EventCallback): string {
+    const id = randomId()
+    this.callbacks.set(id, callback)
+    return id
+  }
+
+  removeEventCallback(id: string): void {
+    this.callbacks.delete(id)
+  }
+
+  private emit(eventType: EventType, interactionType: InteractionType | null, payload: EventMessage['payload'] = null, error: MsalError | null = null): void {
+    const message: EventMessage = { eventType, interactionType, payload, error, timestamp: Date.now() }
+    for (const callback of this.callbacks.values()) {
+      try {
+        callback(message)
+      } catch {
+        // One app callback's bug does not stop the others, or the operation.
+      }
+    }
+    if (this.events !== undefined && SHARED_EVENTS.has(eventType)) this.events.postMessage({ ...message, error: null })
+  }
+
+  private fromOtherTab(message: EventMessage): void {
+    // Storage events may not have arrived yet: read what the other tab wrote before telling the app.
+    this.storageCache.reload()
+    for (const callback of this.callbacks.values()) callback({ ...message, fromOtherTab: true })
+  }
+
+  // ---- Accounts ----
+
+  /** Every account signed in to this app's authority (msal-browser's; MSAL Python's getAccounts is the Promise form). */
+  getAllAccounts(filter: Partial<Pick<Account, 'homeAccountId' | 'username' | 'localAccountId'>> = {}): Account[] {
+    return selectAccounts(this.tokenCache, this.ctx.environments, {}).filter(
+      (account) =>
+        (filter.homeAccountId === undefined || account.homeAccountId === filter.homeAccountId) &&
+        (filter.localAccountId === undefined || account.localAccountId === filter.localAccountId) &&
+        (filter.username === undefined || account.username.toLowerCase() === filter.username.toLowerCase()),
+    )
+  }
+
+  /** The first account that matches the filter, or null. */
+  getAccount(filter: Partial<Pick<Account, 'homeAccountId' | 'username' | 'localAccountId'>>): Account | null {
+    return this.getAllAccounts(filter)[0] ?? null
+  }
+
+  private get activeKey(): string {
+    return `${this.env.keyPrefix}active`
+  }
+
+  /** The account calls use when none is given (kept with the tokens, so tabs that share them agree). */
+  getActiveAccount(): Account | null {
+    const id = storageFor(this.shared ? 'localStorage' : 'sessionStorage')?.getItem(this.activeKey) ?? null
+    return id === null ? null : this.getAccount({ homeAccountId: id })
+  }
+
+  setActiveAccount(account: Account | null): void {
+    const storage = storageFor(this.shared ? 'localStorage' : 'sessionStorage')
+    if (account === null) storage?.removeItem(this.activeKey)
+    else storage?.setItem(this.activeKey, account.homeAccountId)
+    this.emit(EventType.ACTIVE_ACCOUNT_CHANGED, null, account)
+  }
+
+  /** Forgets every token and account of this app in this browser (no identity provider sign-out). */
+  clearCache(): Promise<void> {
+    for (const account of this.getAllAccounts()) this.forget(account)
+    return Promise.resolve()
+  }
+
+  private forget(account: Account): void {
+    this.tokenCache.perform({ _tag: 'RemoveAccount', clientId: this.clientId, account: { homeAccountId: account.homeAccountId, environment: account.environment } })
+    if (this.getActiveAccount()?.homeAccountId === account.homeAccountId) this.setActiveAccount(null)
+    this.emit(EventType.ACCOUNT_REMOVED, null, account)
+  }
+
+  // ---- Running flows ----
+
+  /** Runs a flow, its outcome as a Promise, with start / success / failure events. */
+  private operate(program: Program<E.Either<MsalError, TokenResult>>, events: readonly [EventType, EventType, EventType], interaction: InteractionType): Promise<TokenResult> {
+    this.emit(events[0], interaction)
+    try {
+      return this.finish(run(program, this.interpret), events, interaction)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  private finish(
+    outcome: E.Either<MsalError, TokenResult> | Promise<E.Either<MsalError, TokenResult>>,
+    [, success, failure]: readonly [EventType, EventType, EventType],
+    interaction: InteractionType,
+  ): Promise<TokenResult> {
+    return Promise.resolve(outcome).then((settled) => {
+      if (E.isLeft(settled)) {
+        this.emit(failure, interaction, null, settled.left)
+        return Promise.reject(settled.left)
+      }
+      const known = settled.right.account !== undefined && this.getAccount({ homeAccountId: settled.right.account.homeAccountId }) !== null
+      if (settled.right.account !== undefined && !known) this.emit(EventType.ACCOUNT_ADDED, interaction, settled.right.account)
+      this.emit(success, interaction, settled.right)
+      return { ...settled.right }
+    })
+  }
+
+  private request(request: Partial<SpaRequest> = {}): SpaRequest {
+    return { scopes: [], ...request, account: request.account ?? this.getActiveAccount() ?? undefined }
+  }
+
+  // ---- Redirect ----
+
+  /**
+   * The result of a sign-in that came back to this page by redirect, once per page load (every
+   * call shares one promise): null when the page holds no response. Only the response's own
+   * parameters are removed from the URL; the user is returned to the page they were on. In a
+   * popup or iframe, it hands the response to the page that waits for it instead.
+   */
+  handleRedirectPromise(): Promise<TokenResult | null> {
+    this.redirectOutcome ??= this.completeRedirect()
+    return this.redirectOutcome
+  }
+
+  private completeRedirect(): Promise<TokenResult | null> {
+    if (window.opener !== null || window.parent !== window) {
+      if (handleRedirectBridge()) return Promise.resolve(null)
+    }
+    this.emit(EventType.HANDLE_REDIRECT_START, 'redirect')
+    const done = (): void => this.emit(EventType.HANDLE_REDIRECT_END, 'redirect')
+    return Promise.resolve(run(completeRedirect(this.ctx, this.env), this.interpret)).then(
+      (outcome) => {
+        if (E.isRight(outcome) && outcome.right === undefined) {
+          done()
+          return null
+        }
+        return this.finish(outcome as E.Either<MsalError, TokenResult>, [EventType.LOGIN_START, EventType.LOGIN_SUCCESS, EventType.LOGIN_FAILURE], 'redirect').finally(done)
+      },
+      (error: unknown) => {
+        done()
+        throw error
+      },
+    )
+  }
+
+  /** Signs the user in by sending this page to the identity provider; the result comes back through handleRedirectPromise(). */
+  loginRedirect(request: Partial<SpaRequest> = {}): Promise<void> {
+    return this.redirect(this.request(request), EventType.LOGIN_START, EventType.LOGIN_FAILURE)
+  }
+
+  /** A token by a full-page redirect (after an InteractionRequiredError); the result comes back through handleRedirectPromise(). */
+  acquireTokenRedirect(request: SpaRequest): Promise<void> {
+    return this.redirect(this.request(request), EventType.ACQUIRE_TOKEN_START, EventType.ACQUIRE_TOKEN_FAILURE)
+  }
+
+  private redirect(request: SpaRequest, start: EventType, failure: EventType): Promise<void> {
+    this.emit(start, 'redirect')
+    return Promise.resolve(run(beginRedirect(this.ctx, this.env, request), this.interpret)).then((outcome) => {
+      if (E.isLeft(outcome)) {
+        this.emit(failure, 'redirect', null, outcome.left)
+        throw outcome.left
+      }
+    })
+  }
+
+  // ---- Popup ----
+
+  /** Signs the user in through a popup. Call it from a user action (a click): popup blockers allow only those. */
+  loginPopup(request: Partial<SpaRequest> = {}): Promise<TokenResult> {
+    return this.popup(this.request(request), [EventType.LOGIN_START, EventType.LOGIN_SUCCESS, EventType.LOGIN_FAILURE])
+  }
+
+  /** A token through a popup (after an InteractionRequiredError). Call it from a user action. */
+  acquireTokenPopup(request: SpaRequest): Promise<TokenResult> {
+    return this.popup(this.request(request), [EventType.ACQUIRE_TOKEN_START, EventType.ACQUIRE_TOKEN_SUCCESS, EventType.ACQUIRE_TOKEN_FAILURE])
+  }
+
+  private popup(request: SpaRequest, events: readonly [EventType, EventType, EventType]): Promise<TokenResult> {
+    this.emit(events[0], 'popup')
+    // Run at once, not after an await: the popup opens in the caller's task.
+    const outcome = run(acquireTokenPopupFlow(this.ctx, this.env, request), this.interpret)
+    const fallBack = (settled: E.Either<MsalError, TokenResult>): E.Either<MsalError, TokenResult> | Promise<E.Either<MsalError, TokenResult>> =>
+      E.isLeft(settled) && settled.left.kind === 'PopupBlockedError' && this.popupFallback
+        ? Promise.resolve(run(beginRedirect(this.ctx, this.env, request), this.interpret)).then((begun) => begun as E.Either<MsalError, TokenResult>)
+        : settled
+    return this.finish(outcome instanceof Promise ? outcome.then(fallBack) : fallBack(outcome), events, 'popup')
+  }
+
+  // ---- Silent ----
+
+  /**
+   * A token without the user: from memory (no storage read on a hit), else the refresh token
+   * (one refresh across tabs), else a hidden iframe with prompt=none; else an
+   * InteractionRequiredError saying why. Identical concurrent calls share one request.
+   */
+  acquireTokenSilent(request: Partial<SpaRequest> & Pick<SpaRequest, 'scopes'>): Promise<TokenResult> {
+    const full = this.request(request)
+    const events = [EventType.ACQUIRE_TOKEN_START, EventType.ACQUIRE_TOKEN_SUCCESS, EventType.ACQUIRE_TOKEN_FAILURE] as const
+    const outcome = this.silentFlights.do(
+      () => flightKey(full.account?.homeAccountId, full.scopes, full.forceRefresh === true, full.claims),
+      () => run(acquireTokenSilentFlow(this.ctx, this.env, full), this.interpret),
+    )
+    // A cache hit raises no events: it is the hot path.
+    if (!(outcome instanceof Promise) && E.isRight(outcome) && outcome.right.tokenSource === 'cache') return Promise.resolve({ ...outcome.right })
+    this.emit(events[0], 'silent')
+    return this.finish(outcome, events, 'silent')
+  }
+
+  /** Signs the user in with the identity provider's session, in a hidden iframe (prompt=none). */
+  ssoSilent(request: Partial<SpaRequest> = {}): Promise<TokenResult> {
+    return this.operate(ssoSilentFlow(this.ctx, this.env, this.request(request)), [EventType.SSO_SILENT_START, EventType.SSO_SILENT_SUCCESS, EventType.SSO_SILENT_FAILURE], 'silent')
+  }
+
+  // ---- Logout ----
+
+  /** Signs the account out: its entries leave this browser (and every tab), then the identity provider's session ends by a full-page redirect. */
+  logoutRedirect(request: LogoutRequest = {}): Promise<void> {
+    return this.logout(request, 'redirect')
+  }
+
+  /** As logoutRedirect, with the identity provider's page in a popup. */
+  logoutPopup(request: LogoutRequest = {}): Promise<void> {
+    return this.logout(request, 'popup')
+  }
+
+  private logout(request: LogoutRequest, via: 'redirect' | 'popup'): Promise<void> {
+    const account = request.account ?? this.getActiveAccount() ?? undefined
+    this.emit(EventType.LOGOUT_START, via)
+    // The flow runs at once (a popup opens in the caller's task); the local sign-out follows
+    // before anything the flow awaits, so every tab forgets the account whatever the identity
+    // provider does.
+    const outcome = run(logoutFlow(this.ctx, this.env, { ...request, account }, via), this.interpret)
+    if (account !== undefined) this.forget(account)
+    this.emit(EventType.LOGOUT_SUCCESS, via, account ?? null)
+    return Promise.resolve(outcome).then((settled) => {
+      if (E.isLeft(settled)) {
+        this.emit(EventType.LOGOUT_FAILURE, via, null, settled.left)
+        throw settled.left
+      }
+    })
+  }
+}
+

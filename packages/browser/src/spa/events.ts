@@ -1,0 +1,52 @@
+import type { MsalError, TokenResult, Account } from '@msal-ts/core'
+
+/** msal-browser's event names (its EventType values), so handlers port unchanged. */
+export const EventType = {
+  INITIALIZE_START: 'msal:initializeStart',
+  INITIALIZE_END: 'msal:initializeEnd',
+  ACCOUNT_ADDED: 'msal:accountAdded',
+  ACCOUNT_REMOVED: 'msal:accountRemoved',
+  ACTIVE_ACCOUNT_CHANGED: 'msal:activeAccountChanged',
+  LOGIN_START: 'msal:loginStart',
+  LOGIN_SUCCESS: 'msal:loginSuccess',
+  LOGIN_FAILURE: 'msal:loginFailure',
+  ACQUIRE_TOKEN_START: 'msal:acquireTokenStart',
+  ACQUIRE_TOKEN_SUCCESS: 'msal:acquireTokenSuccess',
+  ACQUIRE_TOKEN_FAILURE: 'msal:acquireTokenFailure',
+  SSO_SILENT_START: 'msal:ssoSilentStart',
+  SSO_SILENT_SUCCESS: 'msal:ssoSilentSuccess',
+  SSO_SILENT_FAILURE: 'msal:ssoSilentFailure',
+  HANDLE_REDIRECT_START: 'msal:handleRedirectStart',
+  HANDLE_REDIRECT_END: 'msal:handleRedirectEnd',
+  LOGOUT_START: 'msal:logoutStart',
+  LOGOUT_SUCCESS: 'msal:logoutSuccess',
+  LOGOUT_FAILURE: 'msal:logoutFailure',
+} as const
+export type EventType = (typeof EventType)[keyof typeof EventType]
+
+/** How the event's operation was done. */
+export type InteractionType = 'redirect' | 'popup' | 'silent' | 'none'
+
+/** What an event callback receives (msal-browser's EventMessage, with msal-ts's payloads). */
+export interface EventMessage {
+  readonly eventType: EventType
+  readonly interactionType: InteractionType | null
+  /** The token result (success events), the account (account events), or null. */
+  readonly payload: TokenResult | Account | null
+  readonly error: MsalError | null
+  /** Epoch milliseconds. */
+  readonly timestamp: number
+  /** True when another tab of the app raised it (localStorage mode: tabs share the cache). */
+  readonly fromOtherTab?: boolean
+}
+
+export type EventCallback = (message: EventMessage) => void
+
+/** Events that describe the shared cache, so other tabs that share it are told (localStorage mode). */
+export const SHARED_EVENTS: ReadonlySet<string> = new Set<string>([
+  EventType.LOGIN_SUCCESS,
+  EventType.LOGOUT_SUCCESS,
+  EventType.ACCOUNT_ADDED,
+  EventType.ACCOUNT_REMOVED,
+  EventType.ACTIVE_ACCOUNT_CHANGED,
+])

@@ -1,0 +1,201 @@
+import type { AuthResponseOutcome, Effect, HttpRequest, Interpret, StorageArea } from '@msal-ts/core'
+
+/** What the browser platform needs besides the page's globals. */
+export interface BrowserPlatformOptions {
+  /** Re-reads the token cache from storage (SyncCache). */
+  readonly syncCache: () => void
+  /** The channel other tabs of this app listen on (Broadcast). */
+  readonly channel: string
+  /** A popup window whose handle reads closed this soon after it was sent to the identity provider was cut off by COOP, not closed by the user, in milliseconds. */
+  readonly severedWithinMs?: number | undefined
+}
+
+/** Headers a cross-origin request may carry without a CORS preflight (Fetch §2.2.2, CORS-safelisted request-headers). */
+const SAFELISTED = new Set(['accept', 'accept-language', 'content-language', 'content-type'])
+
+/**
+ * A request a browser can send without a CORS preflight: the library's headers (SKU, version,
+ * telemetry, correlation id) move to the URL's query, as msal-browser sends them; routing hints
+ * (X-AnchorMailbox) are dropped. The form body keeps its safelisted content type.
+ */
+export const corsSafeRequest = (request: HttpRequest): HttpRequest => {
+  const moved = new URLSearchParams()
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(request.headers)) {
+    const lower = name.toLowerCase()
+    if (SAFELISTED.has(lower)) headers[name] = value
+    else if (lower.startsWith('x-client-') || lower.startsWith('x-app-') || lower === 'client-request-id' || lower === 'x-ms-lib-capability') moved.set(name, value)
+  }
+  const query = moved.toString()
+  return query === '' ? { ...request, headers } : { ...request, headers, url: `${request.url}${request.url.includes('?') ? '&' : '?'}${query}` }
+}
+
+/** A memory stand-in for a storage the browser refuses (privacy modes, a sandboxed frame). */
+const memoryStorage = (): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> => {
+  const map = new Map<string, string>()
+  return { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v), removeItem: (k) => void map.delete(k) }
+}
+
+const storageOf = (area: StorageArea): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> => {
+  try {
+    const storage = area === 'session' ? window.sessionStorage : window.localStorage
+    storage.getItem('msal-ts')
+    return storage
+  } catch {
+    return memoryStorage()
+  }
+}
+
+/** The response a bridge page (or a page acting as one) sent for `state`. */
+const responseOf = (data: unknown, state: string): Record<string, string> | undefined => {
+  const message = data as { msalTs?: unknown; response?: unknown } | null
+  if (typeof message !== 'object' || message === null || message.msalTs !== state || typeof message.response !== 'string') return undefined
+  const raw = message.response.replace(/^[#?]/, '')
+  return Object.fromEntries(new URLSearchParams(raw))
+}
+
+/**
+ * Waits for the response for `state`: over BroadcastChannel `msal-ts.<state>` (which survives a
+ * Cross-Origin-Opener-Policy) or a postMessage from the popup or iframe (same origin only); or
+ * until `closed()` says the user closed the popup; or until `timeoutMs`.
+ */
+const awaitResponse = (state: string, timeoutMs: number, closed?: () => boolean): Promise<AuthResponseOutcome> =>
+  new Promise((resolve) => {
+    const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`msal-ts.${state}`) : undefined
+    let poll: ReturnType<typeof setInterval> | undefined
+    const finish = (outcome: AuthResponseOutcome): void => {
+      channel?.close()
+      window.removeEventListener('message', onMessage)
+      clearTimeout(timer)
+      clearInterval(poll)
+      resolve(outcome)
+    }
+    const deliver = (data: unknown): void => {
+      const params = responseOf(data, state)
+      if (params !== undefined) finish({ _tag: 'AuthResponse', params })
+    }
+    const onMessage = (event: MessageEvent): void => {
+      if (event.origin === window.location.origin) deliver(event.data)
+    }
+    if (channel !== undefined) channel.onmessage = (event) => deliver(event.data)
+    window.addEventListener('message', onMessage)
+    const timer = setTimeout(() => finish({ _tag: 'NoResponse' }), timeoutMs)
+    if (closed !== undefined) poll = setInterval(() => closed() && finish({ _tag: 'WindowClosed' }), 250)
+  })
+
+/**
+ * Performs the browser's effects (navigation, storage, popups, hidden iframes, Web Locks,
+ * BroadcastChannel) and hands every other effect to `inner`, with token and discovery requests
+ * made CORS-safe. Only a page has these: the SPA's runtime.
+ */
+export const browserPlatform = (inner: Interpret, options: BrowserPlatformOptions): Interpret => {
+  const popups = new Map<string, { readonly window: Window; sentAt?: number }>()
+  const locks = new Map<string, () => void>()
+  let next = 0
+  const severedWithinMs = options.severedWithinMs ?? 2000
+  return (effect: Effect) => {
+    switch (effect._tag) {
+      case 'Http':
+        return inner({ _tag: 'Http', request: corsSafeRequest(effect.request) })
+      case 'CurrentUrl':
+        return window.location.href
+      case 'ReplaceUrl':
+        if (new URL(effect.url, window.location.href).origin === window.location.origin) window.history.replaceState(window.history.state, '', effect.url)
+        return undefined
+      case 'Navigate':
+        window.location.assign(effect.url)
+        // The page unloads: nothing answers.
+        return new Promise<never>(() => undefined)
+      case 'StorageGet':
+        return storageOf(effect.area).getItem(effect.key)
+      case 'StorageSet':
+        storageOf(effect.area).setItem(effect.key, effect.value)
+        return undefined
+      case 'StorageRemove':
+        storageOf(effect.area).removeItem(effect.key)
+        return undefined
+      case 'OpenPopup': {
+        const width = 483
+        const height = 600
+        const left = Math.max(0, window.screenX + (window.outerWidth - width) / 2)
+        const top = Math.max(0, window.screenY + (window.outerHeight - height) / 2)
+        const opened = window.open('about:blank', `msal-ts.popup.${++next}`, `popup,width=${width},height=${height},left=${left},top=${top}`)
+        if (opened === null) return undefined
+        const id = String(next)
+        popups.set(id, { window: opened })
+        return id
+      }
+      case 'NavigatePopup': {
+        const popup = popups.get(effect.popup)
+        if (popup !== undefined) {
+          popup.window.location.assign(effect.url)
+          popup.sentAt = Date.now()
+        }
+        return undefined
+      }
+      case 'ClosePopup': {
+        const popup = popups.get(effect.popup)
+        popups.delete(effect.popup)
+        try {
+          popup?.window.close()
+        } catch {
+          // A popup cut off by COOP cannot be closed from here; its bridge page closes itself.
+        }
+        return undefined
+      }
+      case 'AwaitAuthResponse': {
+        const popup = effect.popup === undefined ? undefined : popups.get(effect.popup)
+        // A handle that reads closed within moments of the navigation was severed by a
+        // Cross-Origin-Opener-Policy: from then on only a response or the timeout ends the wait.
+        // One that reads closed later was closed by the user.
+        let severed = false
+        const closed =
+          popup === undefined
+            ? undefined
+            : () => {
+                if (severed || !popup.window.closed) return false
+                severed = popup.sentAt === undefined || Date.now() - popup.sentAt <= severedWithinMs
+                return !severed
+              }
+        return awaitResponse(effect.state, effect.timeoutMs, closed)
+      }
+      case 'LoadIframe': {
+        const frame = document.createElement('iframe')
+        frame.setAttribute('aria-hidden', 'true')
+        frame.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden'
+        frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms')
+        frame.src = effect.url
+        const answer = awaitResponse(effect.state, effect.timeoutMs)
+        document.body.appendChild(frame)
+        return answer.finally(() => frame.remove())
+      }
+      case 'AcquireLock': {
+        const id = String(++next)
+        const lockManager = (navigator as Navigator & { locks?: LockManager }).locks
+        if (lockManager === undefined) return id
+        return new Promise<string>((granted) => {
+          void lockManager.request(effect.name, () => new Promise<void>((release) => {
+            locks.set(id, release)
+            granted(id)
+          }))
+        })
+      }
+      case 'ReleaseLock':
+        locks.get(effect.lock)?.()
+        locks.delete(effect.lock)
+        return undefined
+      case 'SyncCache':
+        options.syncCache()
+        return undefined
+      case 'Broadcast':
+        if (typeof BroadcastChannel === 'function') {
+          const channel = new BroadcastChannel(options.channel)
+          channel.postMessage(effect.message)
+          channel.close()
+        }
+        return undefined
+      default:
+        return inner(effect)
+    }
+  }
+}
