@@ -60,7 +60,7 @@ describe('deserialize refuses text nested too deep, and the cache stays as it wa
     expect(() => cache.deserialize(hostile)).toThrow(expect.objectContaining({ kind: 'CacheError', message: expect.stringContaining(`nested deeper than ${MAX_CACHE_DEPTH} levels`) }))
     expect(() => cache.mergeFrom(hostile)).toThrow(expect.objectContaining({ kind: 'CacheError' }))
     expect(cache.serialize()).toBe(text)
-    expect(cache.find('AccessToken')).toHaveLength(1)
+    expect(cache.find('AccessToken', { now: NOW })).toHaveLength(1)
   })
 
   it('takes any document up to MAX_CACHE_DEPTH levels, and refuses one level more', () => {
@@ -97,7 +97,7 @@ describe('deserialize refuses text nested too deep, and the cache stays as it wa
     const cache = new SerializableTokenCache()
     cache.deserialize(null)
     cache.deserialize(undefined)
-    expect(cache.find('AccessToken')).toEqual([])
+    expect(cache.find('AccessToken', { now: NOW })).toEqual([])
   })
 })
 
@@ -142,7 +142,7 @@ describe('keys named like Object.prototype members round-trip like any other', (
 
 describe('lifetimes out of range are cut, so every time the cache writes is a whole number of epoch seconds', () => {
   const timesOf = (cache: TokenCache) => {
-    const [token] = cache.find('AccessToken')
+    const [token] = cache.find('AccessToken', { now: NOW })
     return { cached_at: token!.cached_at, expires_on: token!.expires_on, extended_expires_on: token!.extended_expires_on, refresh_on: token!.refresh_on }
   }
 
@@ -174,7 +174,7 @@ describe('lifetimes out of range are cut, so every time the cache writes is a wh
   it.each([1e300, -1, Number.NaN, Number.POSITIVE_INFINITY])('add(event, now = %p): a UsageError, nothing filed', (now) => {
     const cache = new SerializableTokenCache()
     expect(() => cache.add(appEvent({ expires_in: 3600 }), now)).toThrow(expect.objectContaining({ kind: 'UsageError', argument: 'now' }))
-    expect(cache.find('AccessToken')).toEqual([])
+    expect(cache.find('AccessToken', { now: NOW })).toEqual([])
   })
 
   it('an entry whose times are not digit strings ("1e+308", 16 digits) is kept as unusable, never used', () => {
@@ -184,7 +184,7 @@ describe('lifetimes out of range are cut, so every time the cache writes is a wh
       for (const entry of Object.values(json['AccessToken']!)) entry['expires_on'] = bad
       const cache = new SerializableTokenCache()
       cache.deserialize(JSON.stringify(json))
-      expect(cache.find('AccessToken')).toEqual([])
+      expect(cache.find('AccessToken', { now: NOW })).toEqual([])
       expect(cache.unusableEntryCount).toBe(2)
     }
   })

@@ -130,8 +130,10 @@ describe('core in a browser bundle', () => {
     // Everything core has (the application shell and credential forms included), minified,
     // before gzip; a regression guard, not a benchmark: bundles that matter are measured in bench/.
     // Managed identity's six sources and Cloud Shell took it from about 141 KB to 164 KB; an
-    // application that does not use them does not bundle them (sideEffects: false).
-    expect(bytes).toBeLessThan(170_000)
+    // application that does not use them does not bundle them (sideEffects: false). Hardening
+    // (errors scrubbed of the secrets sent and cut to size, cache depth and size limits, what
+    // applications and caches print) took it to about 171 KB.
+    expect(bytes).toBeLessThan(175_000)
     expect(JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8')).sideEffects).toBe(false)
   })
 })
