@@ -13,6 +13,7 @@ import {
   is,
   logoutFlow,
   oneOf,
+  releaseInteraction,
   run,
   selectAccounts,
   SingleFlight,
@@ -203,6 +204,12 @@ export class PublicClientApplication extends AppShell {
       silentIframe: checked.silentIframe !== 'never',
     }
     this.popupFallback = checked.popupFallback === 'redirect'
+    // Back from the identity provider's page by the back button, the page may be this very
+    // document, restored from the back/forward cache: no page load runs handleRedirectPromise,
+    // so the sign-in this tab started is over here.
+    window.addEventListener('pageshow', (event) => {
+      if (event.persisted) void run(releaseInteraction(this.env), this.interpret)
+    })
     // Tabs share tokens only through localStorage: then they hear each other's changes.
     this.shared = location === 'localStorage'
     this.events = this.shared && typeof BroadcastChannel === 'function' ? new BroadcastChannel(channel) : undefined
