@@ -93,6 +93,9 @@ export interface SpaPage {
 }
 
 const app = create()
+// The start-up action runs on the tab's first page load only (a redirect comes back to this page).
+const firstLoad = sessionStorage.getItem('test.loaded') === null
+sessionStorage.setItem('test.loaded', 'yes')
 const calls = Array.from({ length: config?.handleCalls ?? 1 }, () => app.handleRedirectPromise())
 
 const page: SpaPage = {
@@ -104,7 +107,7 @@ const page: SpaPage = {
   settle,
   startup: Promise.all(calls.map(settle)).then((outcomes) => ({ outcomes, samePromise: calls.every((call) => call === calls[0]) })),
   events,
-  atLoad: config?.atLoad === 'loginPopup' ? settle(app.loginPopup({ scopes: ['User.Read'] })) : undefined,
+  atLoad: config?.atLoad === 'loginPopup' && firstLoad ? settle(app.loginPopup({ scopes: ['User.Read'] })) : undefined,
   storageReads: () => storageReads,
 }
 ;(window as unknown as { spa: SpaPage }).spa = page
