@@ -154,7 +154,7 @@ export type { TokenResult } from './result.js'
 
 // ---- Browser flows, split at the page load (the SPA's; they yield the browser effects) ----
 export type { BrowserEnv } from './flows/browser/env.js'
-export { RESPONSE_STASH_KEY } from './flows/browser/env.js'
+export { flowKey, RESPONSE_STASH_KEY } from './flows/browser/env.js'
 export type { SpaRequest } from './flows/browser/request.js'
 export { authResponseIn } from './flows/browser/authResponse.js'
 export { isLive, releaseInteraction, type InteractionFlag } from './flows/browser/interaction.js'

@@ -6,9 +6,11 @@ import {
   beginRedirect,
   checkOptions,
   APP_RULES,
+  authResponseIn,
   clientConfigOf,
   completeRedirect,
   flightKey,
+  flowKey,
   HttpCache,
   is,
   logoutFlow,
@@ -352,9 +354,11 @@ export class PublicClientApplication extends AppShell {
   }
 
   private completeRedirect(): Promise<TokenResult | null> {
-    if (window.opener !== null || window.parent !== window) {
-      if (handleRedirectBridge()) return Promise.resolve(null)
-    }
+    // A response whose flow this tab did not store is a popup's or an iframe's (a popup cut off
+    // by COOP has no opener to tell it apart): hand it over as the bridge page does. A popup then
+    // closes; a tab that is neither goes on to refuse it (a forged or replayed response).
+    const state = authResponseIn(window.location.href)?.params['state']
+    if (state !== undefined && !this.startedHere(state) && handleRedirectBridge() && (window.closed || window.parent !== window)) return Promise.resolve(null)
     this.emit(EventType.HANDLE_REDIRECT_START, 'redirect')
     const done = (): void => this.emit(EventType.HANDLE_REDIRECT_END, 'redirect')
     return Promise.resolve(run(completeRedirect(this.ctx, this.env), this.interpret)).then(
@@ -370,6 +374,15 @@ export class PublicClientApplication extends AppShell {
         throw error
       },
     )
+  }
+
+  /** Whether this tab stored the flow a response's state names (a full-page redirect it started). */
+  private startedHere(state: string): boolean {
+    try {
+      return sessionStorage.getItem(flowKey(this.env, state)) !== null
+    } catch {
+      return false
+    }
   }
 
   /** Signs the user in by sending this page to the identity provider; the result comes back through handleRedirectPromise(). */
