@@ -6,8 +6,6 @@ export interface BrowserPlatformOptions {
   readonly syncCache: () => void
   /** The channel other tabs of this app listen on (Broadcast). */
   readonly channel: string
-  /** A popup window whose handle reads closed this soon after it was sent to the identity provider was cut off by COOP, not closed by the user, in milliseconds. */
-  readonly severedWithinMs?: number | undefined
 }
 
 /** Headers a cross-origin request may carry without a CORS preflight (Fetch §2.2.2, CORS-safelisted request-headers). */
@@ -54,6 +52,9 @@ const responseOf = (data: unknown, state: string): Record<string, string> | unde
   return Object.fromEntries(new URLSearchParams(raw))
 }
 
+/** How long a response may still arrive after the popup reads closed: the bridge page posts it, then closes itself. */
+const CLOSE_GRACE_MS = 300
+
 /**
  * Waits for the response for `state`: over BroadcastChannel `msal-ts.<state>` (which survives a
  * Cross-Origin-Opener-Policy) or a postMessage from the popup or iframe (same origin only); or
@@ -80,7 +81,13 @@ const awaitResponse = (state: string, timeoutMs: number, closed?: () => boolean)
     if (channel !== undefined) channel.onmessage = (event) => deliver(event.data)
     window.addEventListener('message', onMessage)
     const timer = setTimeout(() => finish({ _tag: 'NoResponse' }), timeoutMs)
-    if (closed !== undefined) poll = setInterval(() => closed() && finish({ _tag: 'WindowClosed' }), 250)
+    if (closed !== undefined) {
+      poll = setInterval(() => {
+        if (!closed()) return
+        clearInterval(poll)
+        setTimeout(() => finish({ _tag: 'WindowClosed' }), CLOSE_GRACE_MS)
+      }, 250)
+    }
   })
 
 /**
@@ -89,10 +96,9 @@ const awaitResponse = (state: string, timeoutMs: number, closed?: () => boolean)
  * made CORS-safe. Only a page has these: the SPA's runtime.
  */
 export const browserPlatform = (inner: Interpret, options: BrowserPlatformOptions): Interpret => {
-  const popups = new Map<string, { readonly window: Window; sentAt?: number }>()
+  const popups = new Map<string, Window>()
   const locks = new Map<string, () => void>()
   let next = 0
-  const severedWithinMs = options.severedWithinMs ?? 2000
   return (effect: Effect) => {
     switch (effect._tag) {
       case 'Http':
@@ -122,22 +128,18 @@ export const browserPlatform = (inner: Interpret, options: BrowserPlatformOption
         const opened = window.open('about:blank', `msal-ts.popup.${++next}`, `popup,width=${width},height=${height},left=${left},top=${top}`)
         if (opened === null) return undefined
         const id = String(next)
-        popups.set(id, { window: opened })
+        popups.set(id, opened)
         return id
       }
       case 'NavigatePopup': {
-        const popup = popups.get(effect.popup)
-        if (popup !== undefined) {
-          popup.window.location.assign(effect.url)
-          popup.sentAt = Date.now()
-        }
+        popups.get(effect.popup)?.location.assign(effect.url)
         return undefined
       }
       case 'ClosePopup': {
         const popup = popups.get(effect.popup)
         popups.delete(effect.popup)
         try {
-          popup?.window.close()
+          popup?.close()
         } catch {
           // A popup cut off by COOP cannot be closed from here; its bridge page closes itself.
         }
@@ -145,17 +147,23 @@ export const browserPlatform = (inner: Interpret, options: BrowserPlatformOption
       }
       case 'AwaitAuthResponse': {
         const popup = effect.popup === undefined ? undefined : popups.get(effect.popup)
-        // A handle that reads closed within moments of the navigation was severed by a
-        // Cross-Origin-Opener-Policy: from then on only a response or the timeout ends the wait.
-        // One that reads closed later was closed by the user.
-        let severed = false
+        // A popup that reads closed was closed by the user only if its handle was seen intact on
+        // the identity provider's page (cross-origin: its location unreadable). A
+        // Cross-Origin-Opener-Policy there cuts the handle off as that page arrives, so it reads
+        // closed without ever showing it: then only a response (over the channel) or the
+        // timeout ends the wait, however long that page took to load.
+        let seenAtProvider = false
         const closed =
           popup === undefined
             ? undefined
             : () => {
-                if (severed || !popup.window.closed) return false
-                severed = popup.sentAt === undefined || Date.now() - popup.sentAt <= severedWithinMs
-                return !severed
+                if (popup.closed) return seenAtProvider
+                try {
+                  void popup.location.href
+                } catch {
+                  seenAtProvider = true
+                }
+                return false
               }
         return awaitResponse(effect.state, effect.timeoutMs, closed)
       }
