@@ -23,7 +23,7 @@ import { join } from 'node:path'
 import { build, type Plugin } from 'esbuild'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { FakeIdentityProvider, type FakeIdentityProviderOptions } from '@msal-ts/testing'
-import type { BrowserApplicationOptions } from '@msal-ts/browser'
+import type { Account, BrowserApplicationOptions, TokenResult } from '@msal-ts/browser'
 import type { Outcome, PageConfig, SpaPage } from './app.js'
 
 export type { Outcome, PageConfig, SpaPage }
@@ -279,7 +279,8 @@ export const launchSpaBrowser = async (
   const launch = {
     executablePath: CHROMIUM,
     headless: true,
-    timeout: BROWSER_TIMEOUT_MS,
+    // Launching takes seconds, more on a loaded machine.
+    timeout: 2 * BROWSER_TIMEOUT_MS,
     proxy: site.launchOptions.proxy,
     args: [...site.launchOptions.args],
     // As a user's browser: a back/forward cache, and (when asked) a popup blocker.
@@ -340,7 +341,7 @@ export const spaSuite = (launch: Parameters<typeof launchSpaBrowser>[1] = {}, id
   beforeAll(async () => {
     site = await startSite(idpOptions)
     browser = await launchSpaBrowser(site, launch)
-  }, 60_000)
+  }, 90_000)
   afterAll(async () => {
     await browser?.close()
     await site?.close()
@@ -405,3 +406,34 @@ export const signInByRedirect = async (page: Page, site: SpaSite, username = ALI
   const { outcomes } = await startup(page)
   return outcomes[0]!
 }
+
+/**
+ * The provider's session cookie for `username` in the context (as after an earlier sign-in in
+ * this browser), so a sign-in needs no page: the authorization endpoint answers at once.
+ */
+export const signInToBrowser = (context: BrowserContext, site: SpaSite, username = ALICE): Promise<void> => {
+  const { name, value } = site.idp.sessionCookie(username)
+  return context.addCookies([{ name, value, domain: ENTRA_HOST, path: '/', secure: true, httpOnly: true, sameSite: 'None' }])
+}
+
+/** A page of the app signed in as `username` (a redirect with the provider's session: no sign-in page): answers the page and the result. */
+export const signedInApp = async (
+  context: BrowserContext,
+  site: SpaSite,
+  username = ALICE,
+  path = '/',
+): Promise<{ readonly page: Page; readonly result: TokenResultData }> => {
+  await signInToBrowser(context, site, username)
+  const page = await openApp(context, site, path)
+  await Promise.all([
+    page.waitForURL((url) => url.origin === site.app.origin && /[#?&](code|error)=/.test(url.href)),
+    page.evaluate((hint) => void window.spa.app.loginRedirect({ scopes: ['User.Read'], loginHint: hint }), username),
+  ])
+  const { outcomes } = await startup(page)
+  const outcome = outcomes[0]
+  if (outcome?.ok !== true) throw new Error(`the sign-in failed: ${JSON.stringify(outcome)}`)
+  return { page, result: outcome.value as TokenResultData }
+}
+
+/** A token result as it leaves the page (plain data). */
+export type TokenResultData = TokenResult & { readonly account: Account }
