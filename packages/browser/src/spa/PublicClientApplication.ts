@@ -157,6 +157,10 @@ export class PublicClientApplication extends AppShell {
   private readonly storageCache: WebStorageCache
   private readonly shared: boolean
   private readonly events: BroadcastChannel | undefined
+  /** Where the active account's id is kept: beside the tokens (nowhere in memory mode). */
+  private readonly activeStore: Storage | undefined
+  /** The active account's home id, read from storage once and kept in step with it, so a cache hit reads no storage. */
+  private activeId: string | null
   private redirectOutcome: Promise<TokenResult | null> | undefined
 
   /** msal-browser's way of making one; the constructor's result is usable as well. */
@@ -206,6 +210,8 @@ export class PublicClientApplication extends AppShell {
       silentIframe: checked.silentIframe !== 'never',
     }
     this.popupFallback = checked.popupFallback === 'redirect'
+    this.activeStore = storageFor(location)
+    this.activeId = this.storedActiveId()
     // Back from the identity provider's page by the back button, the page may be this very
     // document, restored from the back/forward cache: no page load runs handleRedirectPromise,
     // so the sign-in this tab started is over here.
@@ -217,7 +223,9 @@ export class PublicClientApplication extends AppShell {
     this.events = this.shared && typeof BroadcastChannel === 'function' ? new BroadcastChannel(channel) : undefined
     if (this.shared) {
       window.addEventListener('storage', (event) => {
-        if (event.storageArea === localStorage) this.storageCache.applyStorageEvent(event.key, event.newValue)
+        if (event.storageArea !== localStorage) return
+        if (event.key === this.activeKey || event.key === null) this.activeId = event.newValue
+        this.storageCache.applyStorageEvent(event.key, event.newValue)
       })
       if (this.events !== undefined) this.events.onmessage = (event) => this.fromOtherTab(event.data as EventMessage)
     }
@@ -245,6 +253,11 @@ export class PublicClientApplication extends AppShell {
 
   private emit(eventType: EventType, interactionType: InteractionType | null, payload: EventMessage['payload'] = null, error: MsalError | null = null): void {
     const message: EventMessage = { eventType, interactionType, payload, error, timestamp: Date.now() }
+    this.notify(message)
+    if (this.events !== undefined && SHARED_EVENTS.has(eventType)) this.events.postMessage({ ...message, error: null })
+  }
+
+  private notify(message: EventMessage): void {
     for (const callback of this.callbacks.values()) {
       try {
         callback(message)
@@ -252,13 +265,13 @@ export class PublicClientApplication extends AppShell {
         // One app callback's bug does not stop the others, or the operation.
       }
     }
-    if (this.events !== undefined && SHARED_EVENTS.has(eventType)) this.events.postMessage({ ...message, error: null })
   }
 
   private fromOtherTab(message: EventMessage): void {
     // Storage events may not have arrived yet: read what the other tab wrote before telling the app.
     this.storageCache.reload()
-    for (const callback of this.callbacks.values()) callback({ ...message, fromOtherTab: true })
+    this.activeId = this.storedActiveId()
+    this.notify({ ...message, fromOtherTab: true })
   }
 
   // ---- Accounts ----
@@ -282,16 +295,27 @@ export class PublicClientApplication extends AppShell {
     return `${this.env.keyPrefix}active`
   }
 
+  private storedActiveId(): string | null {
+    try {
+      return this.activeStore?.getItem(this.activeKey) ?? null
+    } catch {
+      return null
+    }
+  }
+
   /** The account calls use when none is given (kept with the tokens, so tabs that share them agree). */
   getActiveAccount(): Account | null {
-    const id = storageFor(this.shared ? 'localStorage' : 'sessionStorage')?.getItem(this.activeKey) ?? null
-    return id === null ? null : this.getAccount({ homeAccountId: id })
+    return this.activeId === null ? null : this.getAccount({ homeAccountId: this.activeId })
   }
 
   setActiveAccount(account: Account | null): void {
-    const storage = storageFor(this.shared ? 'localStorage' : 'sessionStorage')
-    if (account === null) storage?.removeItem(this.activeKey)
-    else storage?.setItem(this.activeKey, account.homeAccountId)
+    this.activeId = account?.homeAccountId ?? null
+    try {
+      if (this.activeId === null) this.activeStore?.removeItem(this.activeKey)
+      else this.activeStore?.setItem(this.activeKey, this.activeId)
+    } catch {
+      // A full or refused storage keeps the choice in this page.
+    }
     this.emit(EventType.ACTIVE_ACCOUNT_CHANGED, null, account)
   }
 
