@@ -310,8 +310,9 @@ export const authorizationError = (fields: WireErrorFields): AuthorizationError 
 
 export const cancelledError = (message: string): CancelledError => new CancelledError(message, 'user_cancelled', {})
 
+/** Its classification is always a string: "" when the identity provider gave no suberror (MSAL.NET's None), so an app can switch on it. */
 export const interactionRequiredError = (reason: InteractionRequiredReason, message: string, fields: WireErrorFields = {}): InteractionRequiredError =>
-  new InteractionRequiredError(message, fields.error ?? reason, { ...fields, classification: classifySuberror(fields.suberror), reason })
+  new InteractionRequiredError(message, fields.error ?? reason, { ...fields, classification: classifySuberror(fields.suberror) ?? '', reason })
 
 export const interactionInProgressError = (interaction: string, ageMs: number): InteractionInProgressError =>
   new InteractionInProgressError(
