@@ -44,12 +44,16 @@ const storageOf = (area: StorageArea): Pick<Storage, 'getItem' | 'setItem' | 're
   }
 }
 
+/** The parameters of a raw response (a URL's fragment or query) if they carry `state`. */
+const paramsFor = (raw: string, state: string): Record<string, string> | undefined => {
+  const params = Object.fromEntries(new URLSearchParams(raw.replace(/^[#?]/, '')))
+  return params['state'] === state ? params : undefined
+}
+
 /** The response a bridge page (or a page acting as one) sent for `state`. */
 const responseOf = (data: unknown, state: string): Record<string, string> | undefined => {
   const message = data as { msalTs?: unknown; response?: unknown } | null
-  if (typeof message !== 'object' || message === null || message.msalTs !== state || typeof message.response !== 'string') return undefined
-  const raw = message.response.replace(/^[#?]/, '')
-  return Object.fromEntries(new URLSearchParams(raw))
+  return typeof message === 'object' && message !== null && message.msalTs === state && typeof message.response === 'string' ? paramsFor(message.response, state) : undefined
 }
 
 /** How long a response may still arrive after the popup reads closed: the bridge page posts it, then closes itself. */
@@ -57,10 +61,17 @@ const CLOSE_GRACE_MS = 300
 
 /**
  * Waits for the response for `state`: over BroadcastChannel `msal-ts.<state>` (which survives a
- * Cross-Origin-Opener-Policy) or a postMessage from the popup or iframe (same origin only); or
- * until `closed()` says the user closed the popup; or until `timeoutMs`.
+ * Cross-Origin-Opener-Policy) or a postMessage from the popup or iframe (same origin only), or
+ * read off the popup's address once it is back on this origin (any page: a post-logout page need
+ * not run anything); or until the user closed the popup; or until `timeoutMs`.
+ *
+ * A popup that reads closed was closed by the user only if its handle was seen intact on the
+ * identity provider's page (cross-origin: its location unreadable). A Cross-Origin-Opener-Policy
+ * there cuts the handle off as that page arrives, so it reads closed without ever showing it:
+ * then only a response (over the channel) or the timeout ends the wait, however long that page
+ * took to load.
  */
-const awaitResponse = (state: string, timeoutMs: number, closed?: () => boolean): Promise<AuthResponseOutcome> =>
+const awaitResponse = (state: string, timeoutMs: number, popup?: Window): Promise<AuthResponseOutcome> =>
   new Promise((resolve) => {
     const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`msal-ts.${state}`) : undefined
     let poll: ReturnType<typeof setInterval> | undefined
@@ -71,23 +82,36 @@ const awaitResponse = (state: string, timeoutMs: number, closed?: () => boolean)
       clearInterval(poll)
       resolve(outcome)
     }
-    const deliver = (data: unknown): void => {
-      const params = responseOf(data, state)
+    const found = (params: Record<string, string> | undefined): void => {
       if (params !== undefined) finish({ _tag: 'AuthResponse', params })
     }
     const onMessage = (event: MessageEvent): void => {
-      if (event.origin === window.location.origin) deliver(event.data)
+      if (event.origin === window.location.origin) found(responseOf(event.data, state))
     }
-    if (channel !== undefined) channel.onmessage = (event) => deliver(event.data)
+    if (channel !== undefined) channel.onmessage = (event) => found(responseOf(event.data, state))
     window.addEventListener('message', onMessage)
     const timer = setTimeout(() => finish({ _tag: 'NoResponse' }), timeoutMs)
-    if (closed !== undefined) {
-      poll = setInterval(() => {
-        if (!closed()) return
+    if (popup === undefined) return
+    // Seen intact on the provider's page by two polls in a row, so that the moment while a COOP
+    // cut-off is still reaching this page is not taken for that page.
+    let inARow = 0
+    let seenAtProvider = false
+    poll = setInterval(() => {
+      if (popup.closed) {
+        if (!seenAtProvider) return
         clearInterval(poll)
         setTimeout(() => finish({ _tag: 'WindowClosed' }), CLOSE_GRACE_MS)
-      }, 250)
-    }
+        return
+      }
+      try {
+        const at = popup.location
+        // Reading a cross-origin window's address throws: the identity provider's page.
+        found(paramsFor(at.hash.length > 1 ? at.hash : at.search, state))
+        inARow = 0
+      } catch {
+        seenAtProvider ||= ++inARow >= 2
+      }
+    }, 250)
   })
 
 /**
@@ -145,28 +169,8 @@ export const browserPlatform = (inner: Interpret, options: BrowserPlatformOption
         }
         return undefined
       }
-      case 'AwaitAuthResponse': {
-        const popup = effect.popup === undefined ? undefined : popups.get(effect.popup)
-        // A popup that reads closed was closed by the user only if its handle was seen intact on
-        // the identity provider's page (cross-origin: its location unreadable). A
-        // Cross-Origin-Opener-Policy there cuts the handle off as that page arrives, so it reads
-        // closed without ever showing it: then only a response (over the channel) or the
-        // timeout ends the wait, however long that page took to load.
-        let seenAtProvider = false
-        const closed =
-          popup === undefined
-            ? undefined
-            : () => {
-                if (popup.closed) return seenAtProvider
-                try {
-                  void popup.location.href
-                } catch {
-                  seenAtProvider = true
-                }
-                return false
-              }
-        return awaitResponse(effect.state, effect.timeoutMs, closed)
-      }
+      case 'AwaitAuthResponse':
+        return awaitResponse(effect.state, effect.timeoutMs, effect.popup === undefined ? undefined : popups.get(effect.popup))
       case 'LoadIframe': {
         const frame = document.createElement('iframe')
         frame.setAttribute('aria-hidden', 'true')
