@@ -327,8 +327,13 @@ export class PublicClientApplication extends AppShell {
 
   private forget(account: Account): void {
     this.tokenCache.perform({ _tag: 'RemoveAccount', clientId: this.clientId, account: { homeAccountId: account.homeAccountId, environment: account.environment } })
-    if (this.getActiveAccount()?.homeAccountId === account.homeAccountId) this.setActiveAccount(null)
+    if (this.activeId === account.homeAccountId) this.setActiveAccount(null)
     this.emit(EventType.ACCOUNT_REMOVED, null, account)
+  }
+
+  /** The home ids of the accounts signed in now, to tell which account a flow added. */
+  private accountIds(): ReadonlySet<string> {
+    return new Set(this.getAllAccounts().map((account) => account.homeAccountId))
   }
 
   // ---- Running flows ----
@@ -337,24 +342,27 @@ export class PublicClientApplication extends AppShell {
   private operate(program: Program<E.Either<MsalError, TokenResult>>, events: readonly [EventType, EventType, EventType], interaction: InteractionType): Promise<TokenResult> {
     this.emit(events[0], interaction)
     try {
-      return this.finish(run(program, this.interpret), events, interaction)
+      const before = this.accountIds()
+      return this.finish(run(program, this.interpret), events, interaction, before)
     } catch (error) {
       return Promise.reject(error)
     }
   }
 
+  /** Settles a flow's outcome with its success or failure event; ACCOUNT_ADDED first for an account not among `accountsBefore`. */
   private finish(
     outcome: E.Either<MsalError, TokenResult> | Promise<E.Either<MsalError, TokenResult>>,
     [, success, failure]: readonly [EventType, EventType, EventType],
     interaction: InteractionType,
+    accountsBefore?: ReadonlySet<string>,
   ): Promise<TokenResult> {
     return Promise.resolve(outcome).then((settled) => {
       if (E.isLeft(settled)) {
         this.emit(failure, interaction, null, settled.left)
         return Promise.reject(settled.left)
       }
-      const known = settled.right.account !== undefined && this.getAccount({ homeAccountId: settled.right.account.homeAccountId }) !== null
-      if (settled.right.account !== undefined && !known) this.emit(EventType.ACCOUNT_ADDED, interaction, settled.right.account)
+      const { account } = settled.right
+      if (account !== undefined && accountsBefore !== undefined && !accountsBefore.has(account.homeAccountId)) this.emit(EventType.ACCOUNT_ADDED, interaction, account)
       this.emit(success, interaction, settled.right)
       return { ...settled.right }
     })
@@ -385,13 +393,14 @@ export class PublicClientApplication extends AppShell {
     if (state !== undefined && !this.startedHere(state) && handleRedirectBridge() && (window.closed || window.parent !== window)) return Promise.resolve(null)
     this.emit(EventType.HANDLE_REDIRECT_START, 'redirect')
     const done = (): void => this.emit(EventType.HANDLE_REDIRECT_END, 'redirect')
+    const before = this.accountIds()
     return Promise.resolve(run(completeRedirect(this.ctx, this.env), this.interpret)).then(
       (outcome) => {
         if (E.isRight(outcome) && outcome.right === undefined) {
           done()
           return null
         }
-        return this.finish(outcome as E.Either<MsalError, TokenResult>, [EventType.LOGIN_START, EventType.LOGIN_SUCCESS, EventType.LOGIN_FAILURE], 'redirect').finally(done)
+        return this.finish(outcome as E.Either<MsalError, TokenResult>, [EventType.LOGIN_START, EventType.LOGIN_SUCCESS, EventType.LOGIN_FAILURE], 'redirect', before).finally(done)
       },
       (error: unknown) => {
         done()
@@ -444,12 +453,13 @@ export class PublicClientApplication extends AppShell {
   private popup(request: SpaRequest, events: readonly [EventType, EventType, EventType]): Promise<TokenResult> {
     this.emit(events[0], 'popup')
     // Run at once, not after an await: the popup opens in the caller's task.
+    const before = this.accountIds()
     const outcome = run(acquireTokenPopupFlow(this.ctx, this.env, request), this.interpret)
     const fallBack = (settled: E.Either<MsalError, TokenResult>): E.Either<MsalError, TokenResult> | Promise<E.Either<MsalError, TokenResult>> =>
       E.isLeft(settled) && settled.left.kind === 'PopupBlockedError' && this.popupFallback
         ? Promise.resolve(run(beginRedirect(this.ctx, this.env, request), this.interpret)).then((begun) => begun as E.Either<MsalError, TokenResult>)
         : settled
-    return this.finish(outcome instanceof Promise ? outcome.then(fallBack) : fallBack(outcome), events, 'popup')
+    return this.finish(outcome instanceof Promise ? outcome.then(fallBack) : fallBack(outcome), events, 'popup', before)
   }
 
   // ---- Silent ----
@@ -479,7 +489,11 @@ export class PublicClientApplication extends AppShell {
 
   // ---- Logout ----
 
-  /** Signs the account out: its entries leave this browser (and every tab), then the identity provider's session ends by a full-page redirect. */
+  /**
+   * Signs the account out (the one given, else the active account, else every account): its
+   * entries leave this browser (and every tab that shares them), then the identity provider's
+   * session ends by a full-page redirect.
+   */
   logoutRedirect(request: LogoutRequest = {}): Promise<void> {
     return this.logout(request, 'redirect')
   }
@@ -490,13 +504,17 @@ export class PublicClientApplication extends AppShell {
   }
 
   private logout(request: LogoutRequest, via: 'redirect' | 'popup'): Promise<void> {
-    const account = request.account ?? this.getActiveAccount() ?? undefined
+    // The account named, else the active one, else every account (as msal-browser): a logout
+    // never leaves tokens behind. The provider is told whom to sign out when that is one account.
+    const named = request.account ?? this.getActiveAccount() ?? undefined
+    const leaving = named !== undefined ? [named] : this.getAllAccounts()
+    const account = leaving.length === 1 ? leaving[0] : undefined
     this.emit(EventType.LOGOUT_START, via)
     // The flow runs at once (a popup opens in the caller's task); the local sign-out follows
     // before anything the flow awaits, so every tab forgets the account whatever the identity
     // provider does.
     const outcome = run(logoutFlow(this.ctx, this.env, { ...request, account }, via), this.interpret)
-    if (account !== undefined) this.forget(account)
+    for (const gone of leaving) this.forget(gone)
     this.emit(EventType.LOGOUT_SUCCESS, via, account ?? null)
     return Promise.resolve(outcome).then((settled) => {
       if (E.isLeft(settled)) {
