@@ -24,9 +24,9 @@ import { build, type Plugin } from 'esbuild'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { FakeIdentityProvider, type FakeIdentityProviderOptions } from '@msal-ts/testing'
 import type { Account, BrowserApplicationOptions, TokenResult } from '@msal-ts/browser'
-import type { Outcome, PageConfig, SpaPage } from './app.js'
+import type { Outcome, PageConfig, SeenEvent, SpaPage } from './app.js'
 
-export type { Outcome, PageConfig, SpaPage }
+export type { Outcome, PageConfig, SeenEvent, SpaPage }
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..')
 
@@ -192,10 +192,16 @@ export class VirtualClock {
     context.on('close', () => this.contexts.delete(context))
   }
 
-  /** Jumps the provider and every attached context forward (timers due by then fire once). */
+  /** Jumps the provider and every attached context forward (timers due by then fire once): a laptop lid closed for `ms`. */
   async jump(ms: number): Promise<void> {
     this.offsetMs += ms
     await Promise.all([...this.contexts].map((context) => context.clock.fastForward(ms)))
+  }
+
+  /** Lets `ms` pass at once, every timer firing as it would have (an interval runs each time): a user looking at a page for `ms`. */
+  async pass(ms: number): Promise<void> {
+    this.offsetMs += ms
+    await Promise.all([...this.contexts].map((context) => context.clock.runFor(ms)))
   }
 }
 

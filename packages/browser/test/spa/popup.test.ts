@@ -142,6 +142,8 @@ describe('popup', () => {
     await addSignInButton(page)
     const popup = await clickSignIn(context, page)
     await popup.waitForURL(/\/oauth2\/v2\.0\/authorize\?/)
+    // The user looks at the sign-in page for a moment (the app sees it there), then closes it.
+    await suite.site.clock.pass(1_000)
     const closedAt = Date.now()
     await popup.close()
     expect(await clickedOutcome(page)).toEqual({ ok: false, error: expect.objectContaining({ kind: 'CancelledError', message: expect.stringContaining('closed the popup') }) })
