@@ -11,7 +11,6 @@ import {
   completeRedirect,
   flightKey,
   flowKey,
-  HttpCache,
   is,
   logoutFlow,
   oneOf,
@@ -37,6 +36,7 @@ import { createBrowserInterpreter } from '../webInterpreter.js'
 import { EventType, SHARED_EVENTS, type EventCallback, type EventMessage, type InteractionType } from './events.js'
 import { browserPlatform } from './platform.js'
 import { WebStorageCache, type CacheLocation } from './storageCache.js'
+import { StoredHttpCache } from './storedHttpCache.js'
 
 /**
  * A browser app's options: MSAL Python's flat names where msal-ts has them, msal-browser's for
@@ -66,7 +66,7 @@ export interface BrowserApplicationOptions
   readonly redirectUri?: string | undefined
   /** Where logout returns to. Default: the redirect URI. */
   readonly postLogoutRedirectUri?: string | undefined
-  /** Where tokens are kept: "sessionStorage" (default; this tab), "localStorage" (every tab, across restarts) or "memory". */
+  /** Where tokens (one storage key per entry) and discovery answers are kept: "sessionStorage" (default; this tab), "localStorage" (every tab, across restarts) or "memory" (this page only). */
   readonly cacheLocation?: CacheLocation | undefined
   /** How responses come back on the redirect URI: "fragment" (default: kept out of servers' logs) or "query". */
   readonly responseMode?: 'fragment' | 'query' | undefined
@@ -194,7 +194,7 @@ export class PublicClientApplication extends AppShell {
       interpret: browserPlatform(inner, { syncCache: () => cache.reload(), channel }),
       platform: webPlatform(),
       tokenCache: cache,
-      httpCache: checked.httpCache ?? new HttpCache(),
+      httpCache: checked.httpCache ?? new StoredHttpCache(storageFor(location), `${prefix}http`),
     })
     this.storageCache = cache
     const here = `${window.location.origin}${window.location.pathname}`
