@@ -87,12 +87,17 @@ export interface SpaPage {
   /** The start-up handleRedirectPromise() calls' outcomes, and whether they were one promise. */
   readonly startup: Promise<{ readonly outcomes: Outcome<TokenResult | null>[]; readonly samePromise: boolean }>
   readonly events: SeenEvent[]
+  /** The storage events this page received (after the application handled each): the key, and whether it was set (else removed). */
+  readonly storageEvents: Array<{ readonly key: string | null; readonly set: boolean }>
   /** The outcome of the start-up action (PageConfig.atLoad). */
   readonly atLoad: Promise<Outcome<unknown>> | undefined
   storageReads(): number
 }
 
 const app = create()
+// After the application's own listener (registered by its constructor).
+const storageEvents: Array<{ key: string | null; set: boolean }> = []
+window.addEventListener('storage', (event) => storageEvents.push({ key: event.key, set: event.newValue !== null }))
 // The start-up action runs on the tab's first page load only (a redirect comes back to this page).
 const firstLoad = sessionStorage.getItem('test.loaded') === null
 sessionStorage.setItem('test.loaded', 'yes')
@@ -107,6 +112,7 @@ const page: SpaPage = {
   settle,
   startup: Promise.all(calls.map(settle)).then((outcomes) => ({ outcomes, samePromise: calls.every((call) => call === calls[0]) })),
   events,
+  storageEvents,
   atLoad: config?.atLoad === 'loginPopup' && firstLoad ? settle(app.loginPopup({ scopes: ['User.Read'] })) : undefined,
   storageReads: () => storageReads,
 }
