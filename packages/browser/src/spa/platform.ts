@@ -74,7 +74,6 @@ const CLOSE_GRACE_MS = 300
 const awaitResponse = (state: string, timeoutMs: number, popup?: Window): Promise<AuthResponseOutcome> =>
   new Promise((resolve) => {
     const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`msal-ts.${state}`) : undefined
-    let poll: ReturnType<typeof setInterval> | undefined
     const finish = (outcome: AuthResponseOutcome): void => {
       channel?.close()
       window.removeEventListener('message', onMessage)
@@ -91,27 +90,29 @@ const awaitResponse = (state: string, timeoutMs: number, popup?: Window): Promis
     if (channel !== undefined) channel.onmessage = (event) => found(responseOf(event.data, state))
     window.addEventListener('message', onMessage)
     const timer = setTimeout(() => finish({ _tag: 'NoResponse' }), timeoutMs)
-    if (popup === undefined) return
     // Seen intact on the provider's page by two polls in a row, so that the moment while a COOP
     // cut-off is still reaching this page is not taken for that page.
     let inARow = 0
     let seenAtProvider = false
-    poll = setInterval(() => {
-      if (popup.closed) {
-        if (!seenAtProvider) return
-        clearInterval(poll)
-        setTimeout(() => finish({ _tag: 'WindowClosed' }), CLOSE_GRACE_MS)
-        return
-      }
-      try {
-        const at = popup.location
-        // Reading a cross-origin window's address throws: the identity provider's page.
-        found(paramsFor(at.hash.length > 1 ? at.hash : at.search, state))
-        inARow = 0
-      } catch {
-        seenAtProvider ||= ++inARow >= 2
-      }
-    }, 250)
+    const poll =
+      popup === undefined
+        ? undefined
+        : setInterval(() => {
+            if (popup.closed) {
+              if (!seenAtProvider) return
+              clearInterval(poll)
+              setTimeout(() => finish({ _tag: 'WindowClosed' }), CLOSE_GRACE_MS)
+              return
+            }
+            try {
+              const at = popup.location
+              // Reading a cross-origin window's address throws: the identity provider's page.
+              found(paramsFor(at.hash.length > 1 ? at.hash : at.search, state))
+              inARow = 0
+            } catch {
+              seenAtProvider ||= ++inARow >= 2
+            }
+          }, 250)
   })
 
 /**

@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs'
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { AddressInfo, Socket } from 'node:net'
+import { connect, type AddressInfo, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build, type Plugin } from 'esbuild'
@@ -105,29 +105,33 @@ export interface AppSite {
   readonly origin: string
   /** Every load of the app's page (path and query), in order. */
   readonly pageLoads: string[]
+  /** What the app's pages run with (the test sets it before opening them). */
+  config: PageConfig | undefined
 }
 
-const HTML = (script: string): string =>
-  `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>SPA</title></head><body><h1>SPA</h1><script type="module" src="/${script}"></script></body></html>`
+/** JSON for a script element: no "</script>" can end it early. */
+const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c')
 
 const startAppSite = async (scripts: { readonly app: string; readonly bridge: string }): Promise<AppSite> => {
-  const pageLoads: string[] = []
   const server = await listen(
     createHttpServer((request, response) => {
       const url = new URL(request.url ?? '/', 'http://localhost')
       const send = (type: string, body: string): void => void response.writeHead(200, { 'content-type': type }).end(body)
+      const page = (head: string, script: string): void =>
+        send('text/html; charset=utf-8', `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>SPA</title>${head}</head><body><h1>SPA</h1><script type="module" src="/${script}"></script></body></html>`)
       if (url.pathname === '/app.js') return send('text/javascript', scripts.app)
       if (url.pathname === '/bridge.js') return send('text/javascript', scripts.bridge)
       // The bridge page: no Cross-Origin-Opener-Policy (a popup must keep its channel to the app).
-      if (url.pathname === '/redirect.html') return send('text/html; charset=utf-8', HTML('bridge.js'))
+      if (url.pathname === '/redirect.html') return page('', 'bridge.js')
       if (url.pathname === '/favicon.ico') return void response.writeHead(404).end()
       // A page that is not the app (a test reads a response off it by hand).
       if (url.pathname === '/hold') return send('text/html; charset=utf-8', '<!DOCTYPE html><title>hold</title>')
-      pageLoads.push(`${url.pathname}${url.search}`)
-      send('text/html; charset=utf-8', HTML('app.js'))
+      site.pageLoads.push(`${url.pathname}${url.search}`)
+      page(`<script>window.__spaConfig = ${scriptJson(site.config)}</script>`, 'app.js')
     }),
   )
-  return { server, origin: `http://localhost:${portOf(server)}`, pageLoads }
+  const site: AppSite = { server, origin: `http://localhost:${portOf(server)}`, pageLoads: [], config: undefined }
+  return site
 }
 
 /**
@@ -153,11 +157,12 @@ const startTlsFront = async (target: () => string): Promise<Server> => {
 }
 
 /**
- * A proxy that refuses everything and writes down what was asked: Chromium sends every request
- * to a non-loopback host through it, so nothing leaves the machine. (Not page.route: with a
- * route installed, Playwright answers CORS preflights itself, and the provider's would go untested.)
+ * The browser's proxy, which keeps it on loopback: it tunnels https://login.microsoftonline.com
+ * to the TLS front and refuses every other host, writing down what was asked. (Loopback itself
+ * bypasses it. Not page.route: with a route installed, Playwright answers CORS preflights itself,
+ * and the provider's would go untested.)
  */
-const startRefusingProxy = async (): Promise<{ readonly server: Server; readonly refused: string[] }> => {
+const startLoopbackProxy = async (tlsPort: () => number): Promise<{ readonly server: Server; readonly refused: string[] }> => {
   const refused: string[] = []
   const server = await listen(
     createHttpServer((request: IncomingMessage, response: ServerResponse) => {
@@ -165,9 +170,23 @@ const startRefusingProxy = async (): Promise<{ readonly server: Server; readonly
       response.writeHead(403).end()
     }),
   )
-  server.on('connect', (request: IncomingMessage, socket: Socket) => {
-    refused.push(request.url ?? '')
-    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n')
+  server.on('connect', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (request.url !== `${ENTRA_HOST}:443`) {
+      refused.push(request.url ?? '')
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n')
+      return
+    }
+    const upstream = connect(tlsPort(), '127.0.0.1', () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      upstream.write(head)
+      upstream.pipe(socket).pipe(upstream)
+    })
+    const drop = (): void => {
+      socket.destroy()
+      upstream.destroy()
+    }
+    upstream.on('error', drop)
+    socket.on('error', drop)
   })
   return { server, refused }
 }
@@ -210,14 +229,17 @@ export class VirtualClock {
 export interface SpaSite {
   /** The provider behind https://login.microsoftonline.com (a sign-in page, cookie sessions). */
   readonly idp: FakeIdentityProvider
+  /** This test's app: a new origin (http://localhost:<new port>) for each test, so no storage, channel or lock outlives it. */
   readonly app: AppSite
   readonly clock: VirtualClock
   /** Non-loopback requests Chromium attempted (all refused). */
   readonly refused: readonly string[]
-  /** The Chromium arguments that reach the provider, and nothing else. */
-  readonly launchOptions: { readonly proxy: { readonly server: string; readonly bypass: string }; readonly args: readonly string[] }
+  /** The proxy a browser context reaches the provider through, and nothing else. */
+  readonly proxy: { readonly server: string; readonly bypass: string }
   /** The options a page's application gets unless a test says otherwise. */
   options(overrides?: Partial<BrowserApplicationOptions>): BrowserApplicationOptions
+  /** Serves the app on a new origin (the last one stops). */
+  newApp(): Promise<AppSite>
   /** Another provider, on http://127.0.0.1:<port> (other authority kinds, other options), on the same clock. */
   extraProvider(options?: FakeIdentityProviderOptions): Promise<FakeIdentityProvider>
   close(): Promise<void>
@@ -238,19 +260,24 @@ export const startSite = async (idpOptions: FakeIdentityProviderOptions = {}): P
   const clock = new VirtualClock()
   const idp = registerSpa(new FakeIdentityProvider({ signInPage: true, clock: clock.now, ...idpOptions }))
   const extras: FakeIdentityProvider[] = []
-  const [scripts, proxy] = await Promise.all([bundlePages(), startRefusingProxy(), idp.listen()])
-  const app = await startAppSite(scripts)
   const front = await startTlsFront(() => idp.url)
+  const [scripts, proxy] = await Promise.all([bundlePages(), startLoopbackProxy(() => portOf(front)), idp.listen()])
+  let app = await startAppSite(scripts)
   return {
     idp,
-    app,
+    get app() {
+      return app
+    },
     clock,
     refused: proxy.refused,
-    launchOptions: {
-      proxy: { server: `http://127.0.0.1:${portOf(proxy.server)}`, bypass: `127.0.0.1,localhost,${ENTRA_HOST}` },
-      args: [`--host-resolver-rules=MAP ${ENTRA_HOST} 127.0.0.1:${portOf(front)}`, '--ignore-certificate-errors'],
-    },
+    proxy: { server: `http://127.0.0.1:${portOf(proxy.server)}`, bypass: '127.0.0.1,localhost' },
     options: (overrides = {}) => ({ clientId: CLIENT_ID, authority: AUTHORITY, redirectUri: `${app.origin}/`, ...overrides }),
+    newApp: async () => {
+      const last = app
+      app = await startAppSite(scripts)
+      await closeServer(last.server)
+      return app
+    },
     extraProvider: async (options = {}) => {
       const extra = registerSpa(new FakeIdentityProvider({ signInPage: true, clock: clock.now, ...options }))
       await extra.listen()
@@ -266,55 +293,52 @@ export const startSite = async (idpOptions: FakeIdentityProviderOptions = {}): P
 // ---- Chromium ----
 
 export interface SpaBrowser {
-  /** A fresh profile's context (cookies, storage) whose pages run the app with `config`. */
-  newContext(config: PageConfig): Promise<BrowserContext>
+  /** The browser's one context (its profile: cookies, caches), on the site's clock. Tests share it: each runs on a new app origin, and cookies are cleared between them. */
+  readonly context: BrowserContext
   close(): Promise<void>
 }
 
+/** Chromium as a user's: popup blocker and back/forward cache on (Playwright turns both off). */
+const USER_BROWSER = { ignoreDefaultArgs: ['--disable-back-forward-cache', '--disable-popup-blocking'] }
+
 /**
- * Headless Chromium for the site. Third-party cookies are blocked, as by default here;
- * `'allowed'` starts a persistent profile whose preferences allow them (then newContext answers
- * its one context, once). `popupBlocking: true` turns Chromium's popup blocker back on
- * (Playwright turns it off).
+ * A headless Chromium context for the site: the run's shared browser (chromiumService.mjs,
+ * jest's globalSetup) when there is one, else one launched here. Third-party cookies are blocked,
+ * as by default here; `'allowed'` launches a persistent profile whose preferences allow them.
+ * Either way the context reaches the provider through the site's proxy and nothing else, and
+ * takes the TLS front's test certificate.
  */
-export const launchSpaBrowser = async (
-  site: SpaSite,
-  { thirdPartyCookies = 'blocked', popupBlocking = false }: { thirdPartyCookies?: 'blocked' | 'allowed'; popupBlocking?: boolean } = {},
-): Promise<SpaBrowser> => {
+export const launchSpaBrowser = async (site: SpaSite, { thirdPartyCookies = 'blocked' }: { thirdPartyCookies?: 'blocked' | 'allowed' } = {}): Promise<SpaBrowser> => {
   const { chromium } = await import('playwright-core')
-  const launch = {
-    executablePath: CHROMIUM,
-    headless: true,
-    // Launching takes seconds, more on a loaded machine.
-    timeout: 2 * BROWSER_TIMEOUT_MS,
-    proxy: site.launchOptions.proxy,
-    args: [...site.launchOptions.args],
-    // As a user's browser: a back/forward cache, and (when asked) a popup blocker.
-    ignoreDefaultArgs: ['--disable-back-forward-cache', ...(popupBlocking ? ['--disable-popup-blocking'] : [])],
-  }
-  const configure = async (context: BrowserContext, config: PageConfig): Promise<BrowserContext> => {
+  const contextOptions = { proxy: site.proxy, ignoreHTTPSErrors: true }
+  const onClock = async (context: BrowserContext): Promise<BrowserContext> => {
     context.setDefaultTimeout(BROWSER_TIMEOUT_MS)
-    await context.addInitScript((pageConfig) => {
-      ;(window as unknown as { __spaConfig: unknown }).__spaConfig = pageConfig
-    }, config)
     await site.clock.attach(context)
     return context
   }
+  // Launching takes seconds, more on a loaded machine.
+  const launch = { executablePath: CHROMIUM, headless: true, timeout: 4 * BROWSER_TIMEOUT_MS, ...USER_BROWSER }
   if (thirdPartyCookies === 'blocked') {
-    const browser: Browser = await chromium.launch(launch)
-    return { newContext: async (config) => configure(await browser.newContext(), config), close: () => browser.close() }
+    const service = process.env['MSAL_TS_SPA_CHROMIUM']
+    const browser: Browser =
+      service === undefined
+        ? await chromium.launch({ ...launch, proxy: site.proxy })
+        : await chromium.connect(await (await fetch(service, { signal: AbortSignal.timeout(launch.timeout) })).text(), { timeout: launch.timeout })
+    const context = await onClock(await browser.newContext(contextOptions))
+    return {
+      context,
+      close: async () => {
+        await context.close()
+        await browser.close() // a connected browser only disconnects
+      },
+    }
   }
   const profile = mkdtempSync(join(tmpdir(), 'msal-ts-spa-'))
   mkdirSync(join(profile, 'Default'))
   writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }))
-  const context = await chromium.launchPersistentContext(profile, launch)
-  let given = false
+  const context = await onClock(await chromium.launchPersistentContext(profile, { ...launch, ...contextOptions }))
   return {
-    newContext: async (config) => {
-      if (given) throw new Error('a persistent profile has one context')
-      given = true
-      return configure(context, config)
-    },
+    context,
     close: async () => {
       await context.close()
       rmSync(profile, { recursive: true, force: true })
@@ -332,18 +356,21 @@ export interface ContextConfig extends Omit<PageConfig, 'options'> {
 export interface SpaSuite {
   readonly site: SpaSite
   readonly browser: SpaBrowser
-  /** A fresh context (closed after the test) whose pages run the app with the site's options and these. */
-  newContext(config?: ContextConfig): Promise<BrowserContext>
+  /**
+   * The browser's context, its pages to run the app with the site's options and these (this
+   * test's origin, so nothing of another test's storage is there; cookies cleared).
+   */
+  newContext(config?: ContextConfig, browser?: SpaBrowser): Promise<BrowserContext>
 }
 
 /**
- * A test file's site and browser (Chromium launched once per file: it costs seconds), with the
- * provider's records and the app's page loads cleared before each test and its contexts closed after.
+ * A test file's site and browser (Chromium launched once per file: it costs seconds). Before each
+ * test: a new app origin, the provider's records cleared; after it: its pages closed, cookies cleared.
  */
 export const spaSuite = (launch: Parameters<typeof launchSpaBrowser>[1] = {}, idpOptions: FakeIdentityProviderOptions = {}): SpaSuite => {
   let site: SpaSite | undefined
   let browser: SpaBrowser | undefined
-  const contexts: BrowserContext[] = []
+  const used = new Set<BrowserContext>()
   beforeAll(async () => {
     site = await startSite(idpOptions)
     browser = await launchSpaBrowser(site, launch)
@@ -352,12 +379,16 @@ export const spaSuite = (launch: Parameters<typeof launchSpaBrowser>[1] = {}, id
     await browser?.close()
     await site?.close()
   })
-  beforeEach(() => {
+  beforeEach(async () => {
     site!.idp.clearRequests()
-    site!.app.pageLoads.length = 0
+    await site!.newApp()
   })
   afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()))
+    for (const context of used) {
+      await Promise.all(context.pages().map((page) => page.close()))
+      await context.clearCookies()
+    }
+    used.clear()
   })
   return {
     get site() {
@@ -366,10 +397,10 @@ export const spaSuite = (launch: Parameters<typeof launchSpaBrowser>[1] = {}, id
     get browser() {
       return browser!
     },
-    newContext: async (config = {}) => {
-      const context = await browser!.newContext({ ...config, options: site!.options(config.options) })
-      contexts.push(context)
-      return context
+    newContext: async (config = {}, on = browser!) => {
+      site!.app.config = { ...config, options: site!.options(config.options) }
+      used.add(on.context)
+      return on.context
     },
   }
 }
@@ -422,6 +453,20 @@ export const signInToBrowser = (context: BrowserContext, site: SpaSite, username
   return context.addCookies([{ name, value, domain: ENTRA_HOST, path: '/', secure: true, httpOnly: true, sameSite: 'None' }])
 }
 
+/**
+ * A redirect sign-in from the app's page when the browser is signed in at the provider
+ * (signInToBrowser): no sign-in page, the authorization endpoint answers at once. Answers the
+ * result of the page load that came back.
+ */
+export const ssoByRedirect = async (page: Page, site: SpaSite, username = ALICE, request: Record<string, unknown> = {}): Promise<Outcome<TokenResultData>> => {
+  await Promise.all([
+    page.waitForURL((url) => url.origin === site.app.origin && /[#?&](code|error)=/.test(url.href)),
+    page.evaluate((r) => void window.spa.app.loginRedirect({ scopes: ['User.Read'], ...r }), { loginHint: username, ...request }),
+  ])
+  const { outcomes } = await startup(page)
+  return outcomes[0] as Outcome<TokenResultData>
+}
+
 /** A page of the app signed in as `username` (a redirect with the provider's session: no sign-in page): answers the page and the result. */
 export const signedInApp = async (
   context: BrowserContext,
@@ -431,14 +476,9 @@ export const signedInApp = async (
 ): Promise<{ readonly page: Page; readonly result: TokenResultData }> => {
   await signInToBrowser(context, site, username)
   const page = await openApp(context, site, path)
-  await Promise.all([
-    page.waitForURL((url) => url.origin === site.app.origin && /[#?&](code|error)=/.test(url.href)),
-    page.evaluate((hint) => void window.spa.app.loginRedirect({ scopes: ['User.Read'], loginHint: hint }), username),
-  ])
-  const { outcomes } = await startup(page)
-  const outcome = outcomes[0]
-  if (outcome?.ok !== true) throw new Error(`the sign-in failed: ${JSON.stringify(outcome)}`)
-  return { page, result: outcome.value as TokenResultData }
+  const outcome = await ssoByRedirect(page, site, username)
+  if (!outcome.ok) throw new Error(`the sign-in failed: ${JSON.stringify(outcome)}`)
+  return { page, result: outcome.value }
 }
 
 /** A token result as it leaves the page (plain data). */

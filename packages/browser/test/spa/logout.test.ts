@@ -15,8 +15,8 @@ const signedOutPage = () => `${suite.site.app.origin}/signed-out`
 /** Keys of the account's entries (its account, ID, access and refresh tokens) in a storage area of the page: not the app's metadata, which is no account's. */
 const cacheKeys = (page: Page, area: 'sessionStorage' | 'localStorage') =>
   page.evaluate(
-    ([name, prefix]) => Object.keys(window[name as 'sessionStorage']).filter((key) => key.startsWith(prefix) && key.includes('|') && !key.includes('.AppMetadata|')),
-    [area, `msal-ts.${CLIENT_ID}.`],
+    ([name, prefix]) => Object.keys(window[name]).filter((key) => key.startsWith(prefix) && key.includes('|') && !key.includes('.AppMetadata|')),
+    [area, `msal-ts.${CLIENT_ID}.`] as const,
   )
 
 const sessionCookies = async (context: BrowserContext) => (await context.cookies(`https://${ENTRA_HOST}`)).filter((cookie) => cookie.name === 'ESTSAUTH')

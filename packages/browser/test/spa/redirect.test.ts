@@ -6,7 +6,7 @@
  * flow refused; the interaction flag that heals itself; a misregistered redirect URI named.
  */
 import type { Page } from 'playwright-core'
-import { ALICE, openApp, signInByRedirect, signInOnPage, spaSuite, startup, TENANT, type SpaSite } from './harness.js'
+import { ALICE, openApp, signInByRedirect, signInToBrowser, spaSuite, ssoByRedirect, startup, TENANT, type SpaSite } from './harness.js'
 
 const suite = spaSuite()
 const newContext = suite.newContext
@@ -18,30 +18,38 @@ beforeAll(() => {
 const tokenPosts = () => site.idp.tokenRequests
 const sessionKeys = (page: Page) => page.evaluate(() => Object.keys(sessionStorage).sort())
 
-/** Signs in at the provider from `page` with the response sent to /hold (not the app): answers the response's URL. */
+/**
+ * A redirect sign-in from `page`, the browser signed in at the provider already (no sign-in
+ * page), with the response sent to /hold (not the app): answers the response's URL.
+ */
 const signInToHold = async (page: Page, request: Record<string, unknown> = {}): Promise<URL> => {
-  await page.evaluate((r) => void window.spa.app.loginRedirect({ scopes: ['User.Read'], loginHint: 'alice@contoso.onmicrosoft.com', ...r }), {
-    redirectUri: `${site.app.origin}/hold`,
-    ...request,
-  })
-  await signInOnPage(page)
-  await page.waitForURL(`${site.app.origin}/hold**`)
+  await signInToBrowser(page.context(), site)
+  await Promise.all([
+    page.waitForURL(`${site.app.origin}/hold**`),
+    page.evaluate((r) => void window.spa.app.loginRedirect({ scopes: ['User.Read'], loginHint: 'alice@contoso.onmicrosoft.com', ...r }), {
+      redirectUri: `${site.app.origin}/hold`,
+      ...request,
+    }),
+  ])
   return new URL(page.url())
 }
 
 describe('redirect', () => {
   it('has no initialize() trap: loginRedirect called in the same task as the constructor signs in; PublicClientApplication.create and initialize() resolve', async () => {
-    const page = await openApp(await newContext(), site)
-    const checks = await page.evaluate(async () => {
-      const { PublicClientApplication, config } = window.spa
-      const app = new PublicClientApplication(config.options)
-      void app.loginRedirect({ scopes: ['User.Read'], loginHint: 'alice@contoso.onmicrosoft.com' })
-      const created = await PublicClientApplication.create(config.options)
-      return [created instanceof PublicClientApplication, await app.initialize()]
-    })
+    const context = await newContext()
+    await signInToBrowser(context, site)
+    const page = await openApp(context, site)
+    const [, checks] = await Promise.all([
+      page.waitForURL((url) => url.hash.startsWith('#code=')),
+      page.evaluate(async () => {
+        const { PublicClientApplication, config } = window.spa
+        const app = new PublicClientApplication(config.options)
+        void app.loginRedirect({ scopes: ['User.Read'], loginHint: 'alice@contoso.onmicrosoft.com' })
+        const created = await PublicClientApplication.create(config.options)
+        return [created instanceof PublicClientApplication, await app.initialize()]
+      }),
+    ])
     expect(checks).toEqual([true, undefined])
-    await signInOnPage(page)
-    await page.waitForURL(`${site.app.origin}/`)
     const { outcomes } = await startup(page)
     expect(outcomes).toEqual([{ ok: true, value: expect.objectContaining({ account: expect.objectContaining({ username: ALICE }), tokenSource: 'identity_provider' }) }])
   })
@@ -90,9 +98,11 @@ describe('redirect', () => {
   })
 
   it('returns the user to the page they were on (query and hash route) without a second page load', async () => {
-    const page = await openApp(await newContext(), site, '/dashboard?tab=2#/reports')
+    const context = await newContext()
+    await signInToBrowser(context, site)
+    const page = await openApp(context, site, '/dashboard?tab=2#/reports')
     site.app.pageLoads.length = 0
-    expect(await signInByRedirect(page, site)).toEqual({ ok: true, value: expect.objectContaining({ tokenSource: 'identity_provider' }) })
+    expect(await ssoByRedirect(page, site)).toEqual({ ok: true, value: expect.objectContaining({ tokenSource: 'identity_provider' }) })
     expect(page.url()).toBe(`${site.app.origin}/dashboard?tab=2#/reports`)
     // The redirect URI's page loaded once, and the user's page was restored with history.replaceState.
     expect(site.app.pageLoads).toEqual(['/'])
@@ -100,9 +110,11 @@ describe('redirect', () => {
   })
 
   it("through the bridge page (@msal-ts/browser/redirect): it stashes the response and returns to the user's page, whose handleRedirectPromise redeems it", async () => {
-    const page = await openApp(await newContext({ options: { redirectUri: `${site.app.origin}/redirect.html` } }), site, '/dashboard?tab=2#/reports')
+    const context = await newContext({ options: { redirectUri: `${site.app.origin}/redirect.html` } })
+    await signInToBrowser(context, site)
+    const page = await openApp(context, site, '/dashboard?tab=2#/reports')
     site.app.pageLoads.length = 0
-    expect(await signInByRedirect(page, site)).toEqual({ ok: true, value: expect.objectContaining({ account: expect.objectContaining({ username: ALICE }) }) })
+    expect(await ssoByRedirect(page, site)).toEqual({ ok: true, value: expect.objectContaining({ account: expect.objectContaining({ username: ALICE }) }) })
     expect(page.url()).toBe(`${site.app.origin}/dashboard?tab=2#/reports`)
     expect(site.app.pageLoads).toEqual(['/dashboard?tab=2'])
     expect(tokenPosts()).toHaveLength(1)
@@ -117,8 +129,9 @@ describe('redirect', () => {
   })
 
   it('names a redirect URI registered as a web app instead of a single-page app: AADSTS9002326 → ConfigurationError', async () => {
-    const page = await openApp(await newContext({ options: { redirectUri: `${site.app.origin}/web` } }), site)
-    const outcome = await signInByRedirect(page, site)
+    const context = await newContext({ options: { redirectUri: `${site.app.origin}/web` } })
+    await signInToBrowser(context, site)
+    const outcome = await ssoByRedirect(await openApp(context, site), site)
     expect(outcome).toEqual({
       ok: false,
       error: expect.objectContaining({ kind: 'ConfigurationError', field: 'redirectUri', message: expect.stringContaining('register this redirect URI as a single-page application') }),
@@ -144,7 +157,7 @@ describe('the interaction flag heals itself', () => {
     await second.goto(`${site.app.origin}/`)
     expect((await startup(second)).outcomes).toEqual([{ ok: true, value: null }])
     expect(await second.evaluate(() => Object.keys(sessionStorage).filter((key) => key.endsWith('.interaction')))).toEqual([])
-    expect(await signInByRedirect(second, site, ALICE, { prompt: 'login' })).toEqual({ ok: true, value: expect.objectContaining({ tokenSource: 'identity_provider' }) })
+    expect(await ssoByRedirect(second, site)).toEqual({ ok: true, value: expect.objectContaining({ tokenSource: 'identity_provider' }) })
   })
 
   it('a live flag blocks with InteractionInProgressError naming it and its age; one older than interactionTimeoutMs, or whose flow is gone, does not', async () => {
@@ -165,28 +178,33 @@ describe('the interaction flag heals itself', () => {
 
     // Older than the timeout: no longer blocks.
     await site.clock.jump(60_000)
-    await page.evaluate(() => void window.spa.app.loginRedirect({ scopes: ['User.Read'], prompt: 'login', redirectUri: `${location.origin}/hold` }))
+    await page.evaluate(() => void window.spa.app.loginRedirect({ scopes: ['User.Read'], prompt: 'login' }))
     await page.waitForURL(/\/oauth2\/v2\.0\/authorize\?/)
 
-    // A flag whose flow is gone (the flow removed by hand, as a cleared sessionStorage would).
-    await signInOnPage(page)
-    await page.waitForURL(`${site.app.origin}/hold**`)
+    // Back without a response to this page (which never completes a redirect): the new flag is
+    // live and blocks; once its flow is gone (a cleared sessionStorage), it does not.
+    await page.goto(`${site.app.origin}/`)
+    await page.waitForFunction(() => window.spa !== undefined)
+    expect(await page.evaluate(() => window.spa.settle(window.spa.app.loginRedirect({ scopes: ['User.Read'] })))).toEqual({
+      ok: false,
+      error: expect.objectContaining({ kind: 'InteractionInProgressError' }),
+    })
     await page.evaluate(() => {
       for (const key of Object.keys(sessionStorage)) if (key.startsWith('msal-ts.flow.')) sessionStorage.removeItem(key)
     })
-    await page.goto(`${site.app.origin}/`)
-    await page.waitForFunction(() => window.spa !== undefined)
     await page.evaluate(() => void window.spa.app.loginRedirect({ scopes: ['User.Read'], prompt: 'login' }))
     await page.waitForURL(/\/oauth2\/v2\.0\/authorize\?/)
   })
 
   it('the back button from the sign-in page (a page restored from the back/forward cache) leaves no flag', async () => {
-    const page = await openApp(await newContext(), site)
+    const context = await newContext()
+    await signInToBrowser(context, site)
+    const page = await openApp(context, site)
     await page.evaluate(() => {
       ;(window as unknown as { restored: boolean }).restored = false
       window.addEventListener('pageshow', (event) => ((window as unknown as { restored: boolean }).restored = event.persisted))
     })
-    await page.evaluate(() => void window.spa.app.loginRedirect({ scopes: ['User.Read'] }))
+    await page.evaluate(() => void window.spa.app.loginRedirect({ scopes: ['User.Read'], prompt: 'login' }))
     await page.waitForURL(new RegExp(`/${TENANT}/oauth2/v2\\.0/authorize\\?`))
     // A page restored from the cache fires no load event.
     await page.goBack({ waitUntil: 'commit' })
@@ -194,6 +212,6 @@ describe('the interaction flag heals itself', () => {
     // The same document, back from the cache: no page load ran handleRedirectPromise again.
     expect(await page.evaluate(() => (window as unknown as { restored: boolean }).restored)).toBe(true)
     expect(await page.evaluate(() => Object.keys(sessionStorage).filter((key) => key.endsWith('.interaction')))).toEqual([])
-    expect(await signInByRedirect(page, site)).toEqual({ ok: true, value: expect.objectContaining({ tokenSource: 'identity_provider' }) })
+    expect(await ssoByRedirect(page, site)).toEqual({ ok: true, value: expect.objectContaining({ tokenSource: 'identity_provider' }) })
   })
 })

@@ -130,7 +130,7 @@ describe('third-party cookies allowed (a profile whose preferences allow them)',
   afterAll(() => allowed?.close())
 
   it("the hidden iframe signs in with the provider's session: ssoSilent, and acquireTokenSilent after the refresh token's 24 hours", async () => {
-    const context = await allowed.newContext({ options: suite.site.options({ redirectUri: `${suite.site.app.origin}/redirect.html` }) })
+    const context = await suite.newContext({ options: { redirectUri: `${suite.site.app.origin}/redirect.html` } }, allowed)
     const { page, result } = await signedInApp(context, suite.site)
     expect(await page.evaluate(() => window.spa.settle(window.spa.app.ssoSilent({ scopes: ['User.Read'], loginHint: 'alice@contoso.onmicrosoft.com' })))).toEqual({
       ok: true,
