@@ -191,7 +191,7 @@ export class PublicClientApplication extends AppShell {
         enablePiiLog: checked.enablePiiLog,
       })
     super(config, {
-      interpret: browserPlatform(inner, { syncCache: () => cache.reload(), channel }),
+      interpret: browserPlatform(inner, { syncCache: () => cache.reload(), channel, sharedKeys: location === 'localStorage' ? prefix : undefined }),
       platform: webPlatform(),
       tokenCache: cache,
       httpCache: checked.httpCache ?? new StoredHttpCache(storageFor(location), `${prefix}http`),

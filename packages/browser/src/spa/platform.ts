@@ -6,6 +6,11 @@ export interface BrowserPlatformOptions {
   readonly syncCache: () => void
   /** The channel other tabs of this app listen on (Broadcast). */
   readonly channel: string
+  /**
+   * The prefix of the app's keys in localStorage, when tabs share their tokens there: a tab that
+   * waited for a lock another tab held then waits for that tab's writes to reach it.
+   */
+  readonly sharedKeys?: string | undefined
 }
 
 /** Headers a cross-origin request may carry without a CORS preflight (Fetch §2.2.2, CORS-safelisted request-headers). */
@@ -115,6 +120,31 @@ const awaitResponse = (state: string, timeoutMs: number, popup?: Window): Promis
           }, 250)
   })
 
+/** How long another tab's first write may take to reach this page after its lock came free, in milliseconds; then how long without another write means it wrote everything. */
+const FIRST_WRITE_MS = 500
+const QUIET_MS = 25
+
+/**
+ * Waits until another tab's writes to keys starting with `prefix` have reached this page.
+ * Chromium hands a lock to a waiting tab and that tab's localStorage changes over separate
+ * channels, so a tab granted the lock can still read what was there before the holder wrote:
+ * it would refresh a second time. `sawWrites`: some already arrived while this tab waited.
+ */
+const othersWrites = (prefix: string, sawWrites: boolean): Promise<void> =>
+  new Promise((done) => {
+    const finish = (): void => {
+      window.removeEventListener('storage', onStorage)
+      done()
+    }
+    let timer = setTimeout(finish, sawWrites ? QUIET_MS : FIRST_WRITE_MS)
+    const onStorage = (event: StorageEvent): void => {
+      if (event.key?.startsWith(prefix) !== true) return
+      clearTimeout(timer)
+      timer = setTimeout(finish, QUIET_MS)
+    }
+    window.addEventListener('storage', onStorage)
+  })
+
 /**
  * Performs the browser's effects (navigation, storage, popups, hidden iframes, Web Locks,
  * BroadcastChannel) and hands every other effect to `inner`, with token and discovery requests
@@ -186,11 +216,26 @@ export const browserPlatform = (inner: Interpret, options: BrowserPlatformOption
         const id = String(++next)
         const lockManager = (navigator as Navigator & { locks?: LockManager }).locks
         if (lockManager === undefined) return id
-        return new Promise<string>((granted) => {
-          void lockManager.request(effect.name, () => new Promise<void>((release) => {
+        const hold = (granted: (id: string) => void) => () =>
+          new Promise<void>((release) => {
             locks.set(id, release)
             granted(id)
-          }))
+          })
+        const prefix = options.sharedKeys
+        if (prefix === undefined) return new Promise<string>((granted) => void lockManager.request(effect.name, hold(granted)))
+        return new Promise<string>((granted) => {
+          void lockManager.request(effect.name, { ifAvailable: true }, (free) => {
+            if (free !== null) return hold(granted)()
+            // Another tab holds it (refreshing): wait for the lock, then for its writes.
+            let sawWrites = false
+            const onStorage = (event: StorageEvent): void => void (sawWrites ||= event.key?.startsWith(prefix) === true)
+            window.addEventListener('storage', onStorage)
+            void lockManager.request(effect.name, () => {
+              window.removeEventListener('storage', onStorage)
+              return othersWrites(prefix, sawWrites).then(hold(granted))
+            })
+            return undefined
+          })
         })
       }
       case 'ReleaseLock':
