@@ -3,18 +3,19 @@
  * page that uses @msal-ts/browser's PublicClientApplication (bundled by esbuild from the
  * sources: app.ts, and bridge.ts for the bridge page), against the fake identity provider.
  *
- * - The app is served on http://localhost:<port>; the identity provider answers as
- *   https://login.microsoftonline.com (Chromium maps that host to a TLS front on loopback, so the
- *   library takes its real path for a Microsoft host: built-in endpoints, no discovery), another
- *   site than the app's. A provider on http://127.0.0.1:<port> serves the other authority kinds.
- * - Nothing leaves loopback: Chromium sends every other host to a proxy that refuses it.
- * - Third-party cookies are blocked, as by default here; `launchSpaBrowser('allowed')` starts a
- *   persistent profile whose preferences allow them.
- * - Time: the provider and every page of a context share one virtual clock (`clock.jump`), so a
+ * - The app is served on http://localhost:<port>, a new port for each test (its storage,
+ *   channels and locks start empty). The identity provider answers as
+ *   https://login.microsoftonline.com, another site: the browser's proxy tunnels that host to a
+ *   TLS front on loopback, so the library takes its real path for a Microsoft host (built-in
+ *   endpoints, no discovery). Providers on http://127.0.0.1:<port> serve other settings.
+ * - Nothing leaves loopback: the proxy refuses every other host.
+ * - One Chromium per run (chromiumService.mjs), one context per test file; third-party cookies
+ *   are blocked, as by default here; `thirdPartyCookies: 'allowed'` launches a persistent
+ *   profile whose preferences allow them.
+ * - Time: the provider and every page share one virtual clock (`clock.jump`, `clock.pass`), so a
  *   test jumps 24 hours without waiting.
  */
-import { readFileSync } from 'node:fs'
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { connect, type AddressInfo, type Socket } from 'node:net'
@@ -35,16 +36,17 @@ export const CHROMIUM = '/usr/bin/chromium'
 
 /** Bounds every wait on the browser: a hang fails the test instead of holding CI. */
 export const BROWSER_TIMEOUT_MS = 15_000
+/** Bounds a whole test (jest's default, 30 s, is for tests without a browser). */
+const SPA_TEST_TIMEOUT_MS = 60_000
 
 export const CLIENT_ID = 'aaaaaaaa-5555-4000-8000-0000000000a1'
 export const TENANT = 'contoso.onmicrosoft.com'
 export const ALICE = 'alice@contoso.onmicrosoft.com'
 export const BOB = 'bob@contoso.onmicrosoft.com'
 export const PASSWORD = 'correct horse'
-/** The Microsoft host the provider answers as (mapped to loopback inside Chromium). */
+/** The Microsoft host the provider answers as (tunnelled to loopback by the browser's proxy). */
 export const ENTRA_HOST = 'login.microsoftonline.com'
 export const AUTHORITY = `https://${ENTRA_HOST}/${TENANT}`
-export const SCOPES = ['User.Read']
 
 // ---- the bundles ----
 
@@ -135,9 +137,10 @@ const startAppSite = async (scripts: { readonly app: string; readonly bridge: st
 }
 
 /**
- * TLS in front of the provider, as https://login.microsoftonline.com: Chromium maps the host to
- * this port and ignores certificate errors (the certificate is a test fixture's). The provider
- * learns the public origin from X-Forwarded-Host and X-Forwarded-Proto.
+ * TLS in front of the provider, as https://login.microsoftonline.com: the browser's proxy
+ * tunnels that host here, and the browser context takes the test fixture's certificate
+ * (ignoreHTTPSErrors). The provider learns the public origin from X-Forwarded-Host and
+ * X-Forwarded-Proto.
  */
 const startTlsFront = async (target: () => string): Promise<Server> => {
   const certificates = join(ROOT, 'packages', 'testing', 'test', 'fixtures', 'certificates')
@@ -232,8 +235,8 @@ export interface SpaSite {
   /** This test's app: a new origin (http://localhost:<new port>) for each test, so no storage, channel or lock outlives it. */
   readonly app: AppSite
   readonly clock: VirtualClock
-  /** Non-loopback requests Chromium attempted (all refused). */
-  readonly refused: readonly string[]
+  /** Requests to hosts other than loopback and the provider's that went through the proxy (all refused). */
+  readonly refused: string[]
   /** The proxy a browser context reaches the provider through, and nothing else. */
   readonly proxy: { readonly server: string; readonly bypass: string }
   /** The options a page's application gets unless a test says otherwise. */
@@ -368,6 +371,8 @@ export interface SpaSuite {
  * test: a new app origin, the provider's records cleared; after it: its pages closed, cookies cleared.
  */
 export const spaSuite = (launch: Parameters<typeof launchSpaBrowser>[1] = {}, idpOptions: FakeIdentityProviderOptions = {}): SpaSuite => {
+  // A test drives a browser through several page loads: seconds each on a loaded machine.
+  ;(import.meta as ImportMeta & { jest: { setTimeout(ms: number): void } }).jest.setTimeout(SPA_TEST_TIMEOUT_MS)
   let site: SpaSite | undefined
   let browser: SpaBrowser | undefined
   const used = new Set<BrowserContext>()
@@ -389,6 +394,11 @@ export const spaSuite = (launch: Parameters<typeof launchSpaBrowser>[1] = {}, id
       await context.clearCookies()
     }
     used.clear()
+    // The pages talk to nothing but loopback and the provider: what else reached the proxy is
+    // the browser's own services' (autofill on the sign-in page's form, a launched profile's
+    // updates), all refused.
+    const others = site!.refused.splice(0).filter((target) => !/^(https?:\/\/)?[\w.-]+\.(googleapis|google|gstatic)\.com(:\d+)?(\/|$)/.test(target))
+    expect(others).toEqual([])
   })
   return {
     get site() {
