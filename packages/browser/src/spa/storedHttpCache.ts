@@ -1,4 +1,5 @@
 import { HttpCache, type HttpResponse } from '@msal-ts/core'
+import type { KeyValueStorage } from './storageCache.js'
 
 /**
  * A browser app's http cache (discovery answers and throttling decisions, each with its
@@ -10,7 +11,7 @@ export class StoredHttpCache extends HttpCache {
   private loaded = false
 
   constructor(
-    private readonly storage: Storage | undefined,
+    private readonly storage: KeyValueStorage | undefined,
     /** The storage key ("msal-ts.<client id>.http"). */
     private readonly key: string,
   ) {
