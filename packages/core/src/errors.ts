@@ -393,12 +393,13 @@ export const arcPlatformNotSupportedError = (platform: string): ArcPlatformNotSu
 
 export const cancelledError = (message: string): CancelledError => new CancelledError(message, 'user_cancelled', {})
 
+/** Its classification is always a string: "" when the identity provider gave no suberror (MSAL.NET's None), so an app can switch on it. */
 export const interactionRequiredError = (reason: InteractionRequiredReason, message: string, fields: WireErrorFields = {}): InteractionRequiredError =>
-  new InteractionRequiredError(message, fields.error ?? reason, { ...fields, classification: classifySuberror(fields.suberror), reason })
+  new InteractionRequiredError(message, fields.error ?? reason, { ...fields, classification: classifySuberror(fields.suberror) ?? '', reason })
 
 export const interactionInProgressError = (interaction: string, ageMs: number): InteractionInProgressError =>
   new InteractionInProgressError(
-    `a ${interaction} sign-in began in this tab ${Math.round(ageMs / 1000)} s ago and is not finished; wait for it (or call cancelInteraction())`,
+    `a ${interaction} sign-in began in this tab ${Math.round(ageMs / 1000)} s ago and is not finished; wait for it to finish (it stops blocking after interactionTimeoutMs, or once its tab loads a page without its response)`,
     'interaction_in_progress',
     { interaction, ageMs },
   )

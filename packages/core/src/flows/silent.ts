@@ -38,13 +38,19 @@ const MULTI_TENANT = new Set(['common', 'organizations', 'consumers'])
  * tenant (MSAL Python files them so), and the tenant id the ID token named (MSAL for Node, and
  * us): the account's own for a multi-tenant authority, the learned one for a domain name.
  */
-const realmsFor = (ctx: ClientContext, account: SilentAccount): string[] => {
+const realmsFor = (ctx: ClientContext, account: SilentAccount, reach: 'cache' | 'network'): string[] => {
   const tenant = ctx.config.authority.tenant
   const lower = tenant.toLowerCase()
   const realms = [tenant]
   const learned = ctx.state.tenantIds.get(lower)
   if (learned !== undefined) realms.push(learned)
-  if (MULTI_TENANT.has(lower) && account.realm !== undefined && account.realm !== '') realms.push(account.realm)
+  const accountRealm = account.realm !== undefined && account.realm !== '' ? account.realm : undefined
+  if (accountRealm !== undefined && MULTI_TENANT.has(lower)) realms.push(accountRealm)
+  // A browser tab's first look (no request may follow it) in a page that has not learned the
+  // domain's tenant id yet (a new tab, a reload): the account's own realm, the tenant id its
+  // sign-in to this authority filed it under. Otherwise that tab would take the refresh lock,
+  // re-read storage and ask discovery for a token already in memory.
+  if (accountRealm !== undefined && reach === 'cache' && learned === undefined && namesTenantByDomain(ctx)) realms.push(accountRealm)
   return [...new Set(realms)]
 }
 
@@ -52,8 +58,8 @@ const realmsFor = (ctx: ClientContext, account: SilentAccount): string[] => {
  * Where an account's access tokens may be: every environment × realm, with keys computed once per
  * account and kept (a silent hit is the hot path; building the keys would cost more than the lookup).
  */
-const bucketsFor = (ctx: ClientContext, account: SilentAccount): readonly AccessTokenBucket[] => {
-  const realms = realmsFor(ctx, account)
+const bucketsFor = (ctx: ClientContext, account: SilentAccount, reach: 'cache' | 'network' = 'network'): readonly AccessTokenBucket[] => {
+  const realms = realmsFor(ctx, account, reach)
   const key = `${account.homeAccountId}\u0000${realms.join('\u0000')}`
   const kept = ctx.memo.silentBuckets.get(key)
   if (kept !== undefined) return kept
@@ -108,7 +114,7 @@ export function* acquireTokenSilentWithError(
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   const skipCache = options.forceRefresh === true || (options.claimsChallenge !== undefined && options.claimsChallenge !== '')
-  let lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account), scopes, nowSec)
+  let lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account, reach), scopes, nowSec)
   const correlationId = yield* newCorrelationId()
   if (reach === 'network' && lookup !== undefined && lookup._tag !== 'Fresh' && namesTenantByDomain(ctx) && !ctx.state.tenantIds.has(ctx.config.authority.tenant.toLowerCase())) {
     // Tokens are filed under the tenant's id, which a domain-named authority does not tell.
