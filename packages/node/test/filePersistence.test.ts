@@ -519,7 +519,8 @@ describe('FilePersistence across processes', () => {
       expect(await storedSecrets(file)).toEqual([...survived, `after-kill-${round}-secret`].sort())
       expect(existsSync(`${file}.lock`)).toBe(false)
     }
-  })
+    // Five rounds of a child Node process each: seconds apiece on a loaded 2-core machine.
+  }, 120_000)
 
   it('gives an application in another process the token this one stored, with no request', async () => {
     const idp = newIdp()
