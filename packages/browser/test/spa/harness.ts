@@ -34,10 +34,10 @@ const ROOT = join(import.meta.dirname, '..', '..', '..', '..')
 /** Debian's chromium (./dev test installs it when missing). */
 export const CHROMIUM = '/usr/bin/chromium'
 
-/** Bounds every wait on the browser: a hang fails the test instead of holding CI. */
-export const BROWSER_TIMEOUT_MS = 15_000
+/** Bounds every wait on the browser: a hang fails the test instead of holding CI (generous: a page load on a loaded 2-core machine takes seconds). */
+export const BROWSER_TIMEOUT_MS = 30_000
 /** Bounds a whole test (jest's default, 30 s, is for tests without a browser). */
-const SPA_TEST_TIMEOUT_MS = 60_000
+const SPA_TEST_TIMEOUT_MS = 120_000
 
 export const CLIENT_ID = 'aaaaaaaa-5555-4000-8000-0000000000a1'
 export const TENANT = 'contoso.onmicrosoft.com'
