@@ -19,8 +19,11 @@ export interface WebInterpreterOptions {
   readonly timeoutMs?: number | false | undefined
   /** The largest response body read, in bytes, counted after decompression, whatever the client. Default 1 MiB (1,048,576). */
   readonly maxResponseBytes?: number | undefined
+  /** Receives each log line that passes `logLevel` (and `enablePiiLog`); default: no logging. */
   readonly logger?: Logger | undefined
+  /** The most verbose level logged: "error", "warning", "info" or "verbose". Default "info". */
   readonly logLevel?: LogLevel | undefined
+  /** true: also log lines with personal data (user names, tenant URLs). Default false. */
   readonly enablePiiLog?: boolean | undefined
   /** Environment variables, where the runtime has them. */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined

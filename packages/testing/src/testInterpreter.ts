@@ -4,8 +4,11 @@ import { fixedClock, type FixedClock } from './clock.js'
 import { seededRandom, type RandomSource } from './random.js'
 
 export interface LogEntry {
+  /** The line's level: "error", "warning", "info" or "verbose". */
   readonly level: LogLevel
+  /** The line as the program wrote it. */
   readonly message: string
+  /** Whether the line holds personal data (a real logger drops it unless enablePiiLog). */
   readonly pii: boolean
 }
 
@@ -13,16 +16,22 @@ export interface LogEntry {
 export type HttpHandler = (request: HttpRequest) => HttpOutcome | Promise<HttpOutcome>
 
 export interface TestInterpreterOptions {
+  /** Answers every Http effect: a FakeIdentityProvider's `http`, or a function of your own. */
   readonly http: HttpHandler
+  /** Virtual time for Now and Sleep. Default: a fixed clock at 2026-01-01T00:00:00Z. */
   readonly clock?: FixedClock
+  /** Answers RandomBytes. Default: seeded randomness (seed 1), the same bytes every run. */
   readonly random?: RandomSource
+  /** Environment variables for ReadEnv. Default: none. */
   readonly env?: Readonly<Record<string, string | undefined>>
   /** A virtual file system for ReadFile and FileExists: path to text. Default: no files. */
   readonly files?: Readonly<Record<string, string>>
 }
 
 export interface TestInterpreter {
+  /** The interpreter to run programs with. */
   readonly interpret: Interpret
+  /** The virtual clock it reads and Sleep advances: move it to let time pass. */
   readonly clock: FixedClock
   /** Every Log effect, PII or not. */
   readonly logs: LogEntry[]

@@ -29,10 +29,13 @@ export type InteractionType = 'redirect' | 'popup' | 'silent' | 'none'
 
 /** What an event callback receives (msal-browser's EventMessage, with msal-ts's payloads). */
 export interface EventMessage {
+  /** Which event, as msal-browser names it (e.g. "msal:loginSuccess"). */
   readonly eventType: EventType
+  /** How the operation was done; null for account events outside one (active account changed, account removed). */
   readonly interactionType: InteractionType | null
   /** The token result (success events), the account (account events), or null. */
   readonly payload: TokenResult | Account | null
+  /** The failure (failure events), or null. */
   readonly error: MsalError | null
   /** Epoch milliseconds. */
   readonly timestamp: number

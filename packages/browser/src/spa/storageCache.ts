@@ -12,10 +12,15 @@ const TYPES: ReadonlySet<string> = new Set(CREDENTIAL_TYPES)
  * the package's declarations do not need the DOM library: Node and Workers users compile them too.
  */
 export interface KeyValueStorage {
+  /** How many keys the storage holds. */
   readonly length: number
+  /** The key at `index` (0 to length - 1), or null past the end. */
   key(index: number): string | null
+  /** The value stored under `key`, or null when there is none. */
   getItem(key: string): string | null
+  /** Stores `value` under `key`; may throw when the storage is full (QuotaExceededError). */
   setItem(key: string, value: string): void
+  /** Removes `key`; nothing happens when it is absent. */
   removeItem(key: string): void
 }
 

@@ -24,7 +24,9 @@ export interface AppRuntime {
   readonly interpret: Interpret
   /** Sent as x-client-sku, x-client-ver and x-client-os. */
   readonly platform: PlatformInfo
+  /** The unified token cache the application reads and writes. */
   readonly tokenCache: TokenStore
+  /** Where discovery answers and throttling decisions are kept (MSAL Python's http_cache). */
   readonly httpCache: HttpCache
 }
 

@@ -9,16 +9,23 @@ import type { ClientApplicationOptions, ConfidentialOptions } from './options.js
 
 /** An application's validated configuration: what flows read. */
 export interface ClientConfig {
+  /** client_id (RFC 6749 §2.2): the application (client) id, trimmed. */
   readonly clientId: string
+  /** The parsed authority the application signs in with. */
   readonly authority: Authority
+  /** Whether Microsoft vouches for the authority (validateAuthority, instanceDiscovery). */
   readonly validation: AuthorityValidation
+  /** A region name, true to detect one, false never; undefined: only MSAL_FORCE_REGION decides. */
   readonly azureRegion: RegionSetting
   /** The confidential client's credential (a description: keys stay with the interpreter); absent for a public client. */
   readonly credential?: ClientCredential | undefined
+  /** Capabilities the client declares (e.g. "CP1"), sent in the `claims` parameter as access_token.xms_cc. */
   readonly clientCapabilities: readonly string[]
   /** Scopes MSAL must not add to user sign-ins (never openid). */
   readonly excludeScopes: readonly string[]
+  /** The application's name, sent as the x-app-name header. */
   readonly appName?: string | undefined
+  /** The application's version, sent as the x-app-ver header. */
   readonly appVersion?: string | undefined
   /** Claims added to every client assertion the certificate signs (MSAL Python's client_claims). */
   readonly clientClaims?: Readonly<Record<string, unknown>> | undefined

@@ -14,6 +14,7 @@ import { PUBLIC_CLIENT, type ClientAuthenticator } from '../flows/clientAuthenti
 
 /** A signed client assertion kept for reuse. */
 export interface KeptAssertion {
+  /** The signed client assertion, a compact JWT (RFC 7523 §2.2). */
   readonly assertion: string
   /** When it was signed, in epoch seconds. */
   readonly mintedAtSec: number
@@ -59,11 +60,17 @@ export interface ContextMemo {
  * committing StateChange values, and never perform I/O.
  */
 export interface ClientContext {
+  /** The application's validated configuration. */
   readonly config: ClientConfig
+  /** Who is calling: sent as x-client-sku, x-client-ver and x-client-os. */
   readonly platform: PlatformInfo
+  /** The unified token cache the application reads and (by committed operations) writes. */
   readonly tokenCache: TokenStore
+  /** Discovery answers and throttling decisions, with their expiry. */
   readonly httpCache: HttpCache
+  /** What the application learned between calls; changed only by `applyStateChange`. */
   readonly state: AppState
+  /** Values derived from the cache to make hits cheap; never state. */
   readonly memo: ContextMemo
   /** How the application authenticates itself at the token endpoint (a public client: not at all). */
   readonly clientAuthentication: ClientAuthenticator
@@ -83,9 +90,13 @@ export interface ClientContext {
 }
 
 export interface ClientContextInput {
+  /** The application's validated configuration. */
   readonly config: ClientConfig
+  /** Who is calling: sent as x-client-sku, x-client-ver and x-client-os. */
   readonly platform: PlatformInfo
+  /** The unified token cache the application uses. */
   readonly tokenCache: TokenStore
+  /** Where discovery answers and throttling decisions are kept. */
   readonly httpCache: HttpCache
   /** Default: a public client's (no authentication). Confidential clients pass theirs. */
   readonly clientAuthentication?: ClientAuthenticator | undefined

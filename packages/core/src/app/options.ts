@@ -125,7 +125,9 @@ export interface ConfidentialOptions {
 
 /** A rule for one option: its check, and whether it must be given. */
 export interface OptionRule {
+  /** Checks the option's value: undefined when it is acceptable, else what was expected. */
   readonly check: Check
+  /** true: leaving the option out is a ConfigurationError. Default false. */
   readonly required?: boolean
 }
 

@@ -2,10 +2,15 @@ import type { Authority } from './authority.js'
 
 /** The endpoints a flow needs, from built-in knowledge or tenant discovery. */
 export interface AuthorityEndpoints {
+  /** The token endpoint (RFC 6749 §3.2; OpenID Connect Discovery 1.0 §3 token_endpoint). */
   readonly tokenEndpoint: string
+  /** The authorization endpoint (RFC 6749 §3.1; OpenID Connect Discovery 1.0 §3 authorization_endpoint). */
   readonly authorizationEndpoint: string
+  /** The device authorization endpoint (RFC 8628 §3.1; device_authorization_endpoint), when the provider has one. */
   readonly deviceCodeEndpoint?: string | undefined
+  /** Where sign-out sends the user (OpenID Connect RP-Initiated Logout 1.0 §2; end_session_endpoint), when there is one. */
   readonly endSessionEndpoint?: string | undefined
+  /** The issuer identifier (OpenID Connect Discovery 1.0 §3); none for Entra's multi-tenant common/organizations/consumers. */
   readonly issuer?: string | undefined
 }
 

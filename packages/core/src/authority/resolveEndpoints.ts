@@ -9,8 +9,11 @@ import { processOpenIdConfiguration } from './openIdConfiguration.js'
 import { needsInstanceDiscovery, type AuthorityValidation } from './validation.js'
 
 export interface AuthorityContext {
+  /** The authority whose endpoints are wanted. */
   readonly authority: Authority
+  /** Whether Microsoft must vouch for the authority first (validateAuthority, instanceDiscovery). */
   readonly validation: AuthorityValidation
+  /** Where discovery answers are kept (24 hours for an OpenID configuration). */
   readonly httpCache: HttpCache
   /**
    * Asks Microsoft to vouch for an Entra host it does not know, answering where its tenant

@@ -8,8 +8,11 @@ import type { StateChange } from '../app/stateChange.js'
 export type LogLevel = 'error' | 'warning' | 'info' | 'verbose'
 
 export interface HttpRequest {
+  /** The HTTP method (RFC 9110 §9.3): GET (discovery, metadata, most managed identity sources) or POST (token requests, WS-Trust, Cloud Shell). */
   readonly method: 'GET' | 'POST'
+  /** The absolute URL, query included. */
   readonly url: string
+  /** Request headers, name to value, sent as given; the interpreter adds a `form`'s content-type. */
   readonly headers: Readonly<Record<string, string>>
   /** An application/x-www-form-urlencoded body, kept as fields so replays can compare it order-free. */
   readonly form?: Readonly<Record<string, string>>
@@ -24,9 +27,13 @@ export interface HttpRequest {
 
 /** A response as the interpreter received it. Header names are lower-case. */
 export interface HttpResponse {
+  /** Tells a response from an `HttpFailure`. */
   readonly _tag: 'HttpResponse'
+  /** The HTTP status code (RFC 9110 §15), any one: a 4xx/5xx is a response too. */
   readonly status: number
+  /** Response headers, names lower-cased, values as received. */
   readonly headers: Readonly<Record<string, string>>
+  /** The whole body decoded as UTF-8, at most the interpreter's `maxResponseBytes` bytes. */
   readonly body: string
 }
 
@@ -38,8 +45,11 @@ export interface HttpResponse {
  * `status` is the response's. Neither of the last two is retried.
  */
 export interface HttpFailure {
+  /** Tells a failure from an `HttpResponse`. */
   readonly _tag: 'HttpFailure'
+  /** Why there is no usable response: no connection, no whole response in time, or a body that could not be taken. */
   readonly kind: 'connection' | 'timeout' | 'body'
+  /** What went wrong, for the error shown to the application (never a secret). */
   readonly message: string
   /** The HTTP status of the response whose body could not be taken (kind `body`). */
   readonly status?: number
@@ -127,33 +137,59 @@ export type Effect =
 
 /** What an interpreter hands back for each effect. */
 export interface EffectResults {
+  /** The response, whatever its status, or why there is none. */
   Http: HttpOutcome
   /** Epoch milliseconds. */
   Now: number
+  /** Cryptographically random bytes, `length` of them. */
   RandomBytes: Uint8Array
+  /** The 32-byte SHA-256 digest of `data` encoded as UTF-8. */
   Sha256: Uint8Array
+  /** Answered once `ms` milliseconds (virtual ones in tests) have passed. */
   Sleep: undefined
+  /** The environment variable's value; undefined when unset or the runtime has none. */
   ReadEnv: string | undefined
+  /** The file's text, or why there is none. */
   ReadFile: FileOutcome
+  /** Whether the file exists and can be read; false where there is no file system. */
   FileExists: boolean
+  /** Answered once the line is written (or dropped by the level or PII setting). */
   Log: undefined
+  /** The compact JWS (RFC 7515 §7.1) signed with the application's key, or why there is none. */
   SignJwt: AssertionOutcome
+  /** The assertion the application's callback returned, or why there is none. */
   ClientAssertion: AssertionOutcome
+  /** Answered by the application shell once the change is applied. */
   Commit: undefined
+  /** The page's absolute URL (location.href). */
   CurrentUrl: string
+  /** Answered once the URL is replaced (same-origin URLs only). */
   ReplaceUrl: undefined
+  /** Never answered: the page unloads. */
   Navigate: never
+  /** The stored string, or null when the key is absent. */
   StorageGet: string | null
+  /** Answered once the value is stored. */
   StorageSet: undefined
+  /** Answered once the key is removed. */
   StorageRemove: undefined
+  /** An id for the popup, for NavigatePopup, ClosePopup and AwaitAuthResponse; undefined when the browser blocked it. */
   OpenPopup: string | undefined
+  /** Answered once the popup is sent to `url`. */
   NavigatePopup: undefined
+  /** Answered once the popup is closed (or could not be: its bridge page closes itself). */
   ClosePopup: undefined
+  /** The authorization response, a closed popup, or nothing within `timeoutMs`. */
   AwaitAuthResponse: AuthResponseOutcome
+  /** The authorization response from the hidden iframe, or nothing within `timeoutMs`. */
   LoadIframe: AuthResponseOutcome
+  /** The held lock's id, for ReleaseLock; answered once this tab holds it. */
   AcquireLock: string
+  /** Answered once the lock is released. */
   ReleaseLock: undefined
+  /** Answered once the token cache is re-read. */
   SyncCache: undefined
+  /** Answered once the message is posted (where BroadcastChannel exists). */
   Broadcast: undefined
 }
 

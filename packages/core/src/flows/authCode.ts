@@ -36,14 +36,21 @@ export type Prompt = (typeof Prompt)[keyof typeof Prompt]
 
 /** What an authorization request may carry besides the scopes. */
 export interface AuthorizationRequestOptions {
+  /** redirect_uri (RFC 6749 §3.1.2): an absolute URL registered for the app, where the response comes back. */
   readonly redirectUri?: string | undefined
+  /** state (RFC 6749 §4.1.1, §10.12): echoed in the response to tie it to this request; initiateAuthCodeFlow makes one (32 random bytes, base64url) when unset. */
   readonly state?: string | undefined
+  /** prompt (OpenID Connect Core 1.0 §3.1.2.1, plus Entra's "create"): `Prompt`'s values. */
   readonly prompt?: string | undefined
+  /** login_hint (OpenID Connect Core 1.0 §3.1.2.1): the user's sign-in name, to prefill; also routes the request (X-AnchorMailbox). */
   readonly loginHint?: string | undefined
+  /** domain_hint (Entra): "consumers", "organizations" or a tenant's domain, to skip the home realm discovery page. */
   readonly domainHint?: string | undefined
+  /** A claims challenge from a resource's WWW-Authenticate, a JSON object; sent as `claims` (OpenID Connect Core 1.0 §5.5) with the client capabilities. */
   readonly claimsChallenge?: string | undefined
   /** Seconds since the user last signed in that are still acceptable; the ID token's auth_time is checked. */
   readonly maxAge?: number | undefined
+  /** response_mode (OAuth 2.0 Multiple Response Type Encoding Practices §2.1): how the code comes back; the server's default when unset. */
   readonly responseMode?: ResponseMode | undefined
   /** Scopes of other resources the user consents to now (Entra's extra_scopes_to_consent). */
   readonly extraScopesToConsent?: readonly string[] | undefined
@@ -55,16 +62,23 @@ export interface AuthorizationRequestOptions {
  * and `state` is for acquireTokenByAuthCodeFlow; the verifier and nonce never leave the server.
  */
 export interface AuthCodeFlow {
+  /** The authorization URL (RFC 6749 §4.1.1) to send the user to. */
   readonly authUri: string
+  /** state (RFC 6749 §4.1.1): the redirect must carry the same, or it is refused as forged. */
   readonly state: string
+  /** redirect_uri (RFC 6749 §4.1.3), sent again with the code as the authorization request did. */
   readonly redirectUri?: string | undefined
   /** The decorated scopes asked for. */
   readonly scopes: readonly string[]
+  /** The PKCE code_verifier (RFC 7636 §4.1): 43 characters (32 random bytes, base64url), sent with the code. */
   readonly codeVerifier: string
   /** The raw nonce; its SHA-256 (hex) went to the server. */
   readonly nonce: string
+  /** The claims challenge the authorization request carried, sent again with the code. */
   readonly claimsChallenge?: string | undefined
+  /** max_age in seconds (OpenID Connect Core 1.0 §3.1.2.1): the ID token's auth_time is checked against it. */
   readonly maxAge?: number | undefined
+  /** The response_mode asked for (OAuth 2.0 Multiple Response Type Encoding Practices §2.1). */
   readonly responseMode?: ResponseMode | undefined
 }
 
@@ -353,9 +367,11 @@ export function* getAuthorizationRequestUrl(
 }
 
 export interface AuthorizationCodeOptions {
+  /** redirect_uri (RFC 6749 §4.1.3): the same as the authorization request's, when it had one. */
   readonly redirectUri?: string | undefined
   /** The nonce given to getAuthorizationRequestUrl, checked against the ID token's. */
   readonly nonce?: string | undefined
+  /** A claims challenge from a resource's WWW-Authenticate, a JSON object; sent as `claims` (OpenID Connect Core 1.0 §5.5). */
   readonly claimsChallenge?: string | undefined
   /** The PKCE verifier, when the authorization request carried a challenge. */
   readonly codeVerifier?: string | undefined

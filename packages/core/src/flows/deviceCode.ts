@@ -60,11 +60,13 @@ export interface DeviceFlow extends DeviceAuthorization {
 }
 
 export interface DeviceFlowOptions {
+  /** A claims challenge from a resource's WWW-Authenticate, a JSON object; sent as `claims` (OpenID Connect Core 1.0 §5.5) with the client capabilities. */
   readonly claimsChallenge?: string | undefined
 }
 
 /** Anything with an `aborted` flag: an AbortSignal. */
 export interface AbortSignalLike {
+  /** true once the caller gave up: the flow stops at its next check. */
   readonly aborted: boolean
 }
 

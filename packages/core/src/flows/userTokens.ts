@@ -47,17 +47,23 @@ export const anchorMailboxFor = (homeAccountId: string | undefined): Record<stri
 export interface UserTokenRedemption {
   /** The token request; the client's authentication is added when it is sent. */
   readonly request: HttpRequest
+  /** MSAL's id of the calling API, reported in the x-client-current-telemetry header. */
   readonly api: ApiId
+  /** The call's correlation id (a v4 UUID), sent as client-request-id. */
   readonly correlationId: string
+  /** The time of the request, in epoch milliseconds: expiries are counted from it. */
   readonly nowMs: number
   /** Decorated scopes asked for. */
   readonly scopes: readonly string[]
   /** The hashed nonce and max_age the authorization request carried, to check the ID token against. */
   readonly expect?: { readonly nonce?: string | undefined; readonly maxAge?: number | undefined } | undefined
+  /** grant_type (RFC 6749 §4) of the request; account-creating grants become the account's account_source. */
   readonly grantType: string
   /** Where the tokens are filed: the authority's host (or the alias a silent call is trying). */
   readonly environment: string
+  /** true: file the tokens without creating an account entry (a refresh racing removeAccount). */
   readonly skipAccountCreation?: boolean | undefined
+  /** The sign-in name for the account when the ID token names none (the username/password grant). */
   readonly username?: string | undefined
   /** On-behalf-of: the incoming assertion's hash, which the tokens are filed under. */
   readonly userAssertionHash?: string | undefined

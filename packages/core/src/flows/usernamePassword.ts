@@ -21,6 +21,7 @@ import { startUserGrant, userTokenEndpoint } from './userGrantStart.js'
 import { redeemUserToken, requestHeaders } from './userTokens.js'
 
 export interface UsernamePasswordOptions {
+  /** A claims challenge from a resource's WWW-Authenticate, a JSON object; sent as `claims` (OpenID Connect Core 1.0 §5.5) with the client capabilities. */
   readonly claimsChallenge?: string | undefined
 }
 

@@ -41,6 +41,7 @@ export const buildCloudShellRequest = (scopes: readonly string[]): HttpRequest =
 
 /** What Cloud Shell's answer files in the cache: the token, and the account it stands for. */
 export interface CloudShellTokens {
+  /** Cloud Shell's token as a token response (RFC 6749 §5.1), filed like any other. */
   readonly response: TokenSuccessResponse
   /** The account's ids: the token's oid and tid, else "user" in "cloudshell" (MSAL Python's defaults). */
   readonly clientInfo: ClientInfo

@@ -102,7 +102,9 @@ export const wireErrorFields = (body: TokenErrorResponse): WireErrorFields => ({
 })
 
 export interface ResponseContext {
+  /** The URL the request went to, named in errors (redacted). */
   readonly url: string
+  /** The time the response arrived, in epoch milliseconds: Retry-After dates are counted from it. */
   readonly nowMs: number
   /** Used for a 429 that names no Retry-After. */
   readonly defaultRetryAfterMs: number

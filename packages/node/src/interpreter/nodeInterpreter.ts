@@ -9,6 +9,7 @@ import { checkVerifyOption, VERIFY_OFF_WARNING } from './tlsVerification.js'
 import { resolveWebCrypto } from './webcrypto.js'
 
 export interface NodeInterpreterOptions {
+  /** A fetch-compatible function to send every request with (MSAL Python's http_client); default the runtime's fetch (cross-fetch where there is none). */
   readonly httpClient?: HttpClient | undefined
   /**
    * An HTTP proxy for every request ("http://[user:password@]host[:port]", or https://), or false
@@ -32,8 +33,11 @@ export interface NodeInterpreterOptions {
   readonly timeoutMs?: number | false | undefined
   /** The largest response body read, in bytes, counted after decompression, whatever the client. Default 1 MiB (1,048,576). */
   readonly maxResponseBytes?: number | undefined
+  /** Receives each log line that passes `logLevel` (and `enablePiiLog`); default: no logging. */
   readonly logger?: Logger | undefined
+  /** The most verbose level logged: "error", "warning", "info" or "verbose". Default "info". */
   readonly logLevel?: LogLevel | undefined
+  /** true: also log lines with personal data (user names, tenant URLs). Default false. */
   readonly enablePiiLog?: boolean | undefined
   /** Environment variables to read; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined

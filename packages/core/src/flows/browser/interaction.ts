@@ -5,9 +5,11 @@ import { flowKey, interactionKey, type BrowserEnv } from './env.js'
 
 /** The interaction flag: which tab started which sign-in, when. msal-browser's has no owner and no age. */
 export interface InteractionFlag {
+  /** What kind of interaction holds the flag: a redirect or popup sign-in, or a logout. */
   readonly type: 'redirect' | 'popup' | 'logout'
   /** The state of the flow under way. */
   readonly state: string
+  /** The id of the tab that started it (random, kept in that tab's sessionStorage). */
   readonly tabId: string
   /** Epoch milliseconds. */
   readonly startedAt: number

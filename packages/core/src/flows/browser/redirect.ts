@@ -12,6 +12,7 @@ import type { SpaRequest } from './request.js'
 
 /** What a tab keeps in sessionStorage across the page load a sign-in takes. */
 export interface StoredFlow {
+  /** The auth code flow under way (its PKCE verifier, state and nonce), to redeem the response with. */
   readonly flow: AuthCodeFlow
   /** The page to return the user to. */
   readonly returnTo: string
