@@ -84,7 +84,13 @@ export type Effect =
    * Read a small UTF-8 text file, at most `maxBytes` bytes: the size is checked before any byte
    * is read, and the read itself is bounded. For managed identity's key and agent files only.
    */
-  | { readonly _tag: 'ReadFile'; readonly path: string; /** The largest file read, in bytes. */ readonly maxBytes: number }
+  | {
+      readonly _tag: 'ReadFile'
+      /** The file's absolute path. */
+      readonly path: string
+      /** The largest file read, in bytes. */
+      readonly maxBytes: number
+    }
   /** Whether a file exists and can be read (Azure Arc's agent is detected by its executable). */
   | { readonly _tag: 'FileExists'; readonly path: string }
   | { readonly _tag: 'Log'; readonly level: LogLevel; readonly message: string; readonly pii: boolean }
