@@ -15,6 +15,7 @@ import {
   logoutFlow,
   oneOf,
   releaseInteraction,
+  requestTimeoutMsOf,
   run,
   selectAccounts,
   SingleFlight,
@@ -185,7 +186,8 @@ export class PublicClientApplication extends AppShell {
       checked.interpreter ??
       createBrowserInterpreter({
         fetch: httpClient !== undefined ? () => httpClient : undefined,
-        timeoutMs: checked.timeout,
+        // Seconds, as every msal-ts class takes it; an injected httpClient keeps its own timeouts.
+        timeoutMs: requestTimeoutMsOf(checked),
         logger: checked.logger,
         logLevel: checked.logLevel,
         enablePiiLog: checked.enablePiiLog,
