@@ -12,7 +12,8 @@ export interface ClientConfig {
   readonly clientId: string
   readonly authority: Authority
   readonly validation: AuthorityValidation
-  readonly azureRegion: RegionSetting
+  /** Where client-credential requests go (a confidential client's azureRegion); undefined for a public client. */
+  readonly azureRegion?: RegionSetting
   /** The confidential client's credential (a description: keys stay with the interpreter); absent for a public client. */
   readonly credential?: ClientCredential | undefined
   readonly clientCapabilities: readonly string[]
@@ -47,14 +48,8 @@ const authorityOf = (options: { authority?: unknown; oidcAuthority?: unknown }):
   return parseAuthority(authority)
 }
 
-/**
- * The configuration of checked options (see `checkOptions`). `credential` is the runtime's
- * parsed `clientCredential`; undefined for a public client.
- */
-export const clientConfigOf = (
-  options: ClientApplicationOptions & Partial<Omit<ConfidentialOptions, 'clientCredential'>>,
-  credential?: ClientCredential,
-): E.Either<ConfigurationError, ClientConfig> => {
+/** The configuration of checked options (see `checkOptions`): a public client's, or the common part of a confidential one's. */
+export const clientConfigOf = (options: ClientApplicationOptions): E.Either<ConfigurationError, ClientConfig> => {
   const authority = authorityOf(options)
   if (E.isLeft(authority)) return authority
   if (typeof options.instanceDiscovery === 'string' && !/^https:\/\//i.test(options.instanceDiscovery)) {
@@ -65,24 +60,38 @@ export const clientConfigOf = (
   }
   const excludeScopes = validateExcludeScopes(options.excludeScopes ?? [])
   if (E.isLeft(excludeScopes)) return excludeScopes
-  if (options.clientClaims !== undefined && credential?._tag !== 'Certificate') {
-    return E.left(configurationError('clientClaims', 'client claims go into the assertion a certificate signs; this credential signs none'))
-  }
-  if (options.reuseClientAssertion !== undefined && credential?._tag !== 'Certificate') {
-    return E.left(configurationError('reuseClientAssertion', 'only a certificate\'s assertions are signed by msal-ts and can be reused; this credential signs none'))
-  }
   return E.right({
     clientId: options.clientId.trim(),
     authority: authority.right,
     validation: { validateAuthority: options.validateAuthority ?? true, instanceDiscovery: options.instanceDiscovery ?? true },
-    azureRegion: options.azureRegion,
     clientCapabilities: options.clientCapabilities ?? [],
     excludeScopes: excludeScopes.right,
     appName: options.appName,
     appVersion: options.appVersion,
-    ...(credential !== undefined ? { credential } : {}),
-    ...(options.clientClaims !== undefined ? { clientClaims: options.clientClaims } : {}),
-    ...(credential?._tag === 'Certificate' ? { reuseClientAssertion: options.reuseClientAssertion ?? isMicrosoftAuthority(authority.right) } : {}),
   })
 }
 
+/**
+ * A confidential client's configuration: the common options (clientConfigOf), its credential
+ * (`credential`, the runtime's parsed `clientCredential`) and the options only it takes.
+ */
+export const confidentialClientConfigOf = (
+  options: ClientApplicationOptions & Partial<Omit<ConfidentialOptions, 'clientCredential'>>,
+  credential: ClientCredential,
+): E.Either<ConfigurationError, ConfidentialClientConfig> => {
+  const common = clientConfigOf(options)
+  if (E.isLeft(common)) return common
+  if (options.clientClaims !== undefined && credential._tag !== 'Certificate') {
+    return E.left(configurationError('clientClaims', 'client claims go into the assertion a certificate signs; this credential signs none'))
+  }
+  if (options.reuseClientAssertion !== undefined && credential._tag !== 'Certificate') {
+    return E.left(configurationError('reuseClientAssertion', 'only a certificate\'s assertions are signed by msal-ts and can be reused; this credential signs none'))
+  }
+  return E.right({
+    ...common.right,
+    azureRegion: options.azureRegion,
+    credential,
+    ...(options.clientClaims !== undefined ? { clientClaims: options.clientClaims } : {}),
+    ...(credential._tag === 'Certificate' ? { reuseClientAssertion: options.reuseClientAssertion ?? isMicrosoftAuthority(common.right.authority) } : {}),
+  })
+}
