@@ -1,6 +1,7 @@
 import { environmentAliases } from '../authority/aliases.js'
 import type { IdTokenClaims } from '../cache/accountOf.js'
-import type { IdTokenEntity } from '../cache/schema.js'
+import type { AccessTokenEntity, IdTokenEntity } from '../cache/schema.js'
+import type { SilentAccount } from '../flows/silent.js'
 import { oboBucketPrefix, prepareBucket, type AccessTokenBucket, type TokenStore } from '../cache/tokenStore.js'
 import type { HttpCache } from '../http/httpCache.js'
 import { emptyTelemetry, type PlatformInfo, type TelemetryBuffer } from '../http/telemetry.js'
@@ -95,8 +96,19 @@ export interface ClientContextInput {
   readonly cloudShellTokens?: CloudShellTokens | undefined
 }
 
-/** Cloud Shell's token for the scopes (see flows/cloudShell.ts), injected so a browser bundle leaves it out. */
-export type CloudShellTokens = (ctx: ClientContext, scopes: readonly string[], correlationId: string) => Program<E.Either<MsalError, TokenResult>>
+/**
+ * A silent call's answer for a Cloud Shell account (see flows/cloudShell.ts: Cloud Shell is asked
+ * again; `aging` is the cached token past its refresh_on returned if that fails), injected so a
+ * browser bundle leaves it out.
+ */
+export type CloudShellTokens = (
+  ctx: ClientContext,
+  scopes: readonly string[],
+  account: SilentAccount,
+  aging: AccessTokenEntity | undefined,
+  correlationId: string,
+  nowSec: number,
+) => Program<E.Either<MsalError, TokenResult>>
 
 /** An application's state before its first call. */
 export const initialAppState = (): AppState => ({

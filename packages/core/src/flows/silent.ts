@@ -1,5 +1,5 @@
 import * as E from '../util/either.js'
-import type { ClientContext, CloudShellTokens } from '../app/context.js'
+import type { ClientContext } from '../app/context.js'
 import { entraEndpoints } from '../authority/endpoints.js'
 import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
 import { accountOf, isRedeemable, selectAccessTokenIn, selectAppMetadata, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
@@ -126,7 +126,9 @@ export function* acquireTokenSilentWithError(
   }
   if (reach === 'cache') return E.right(undefined)
   // Cloud Shell's accounts (authority type CLOUDSHELL) get tokens from Cloud Shell, where the application can ask it.
-  if (account.authorityType === 'CLOUDSHELL' && ctx.cloudShellTokens !== undefined) return yield* fromCloudShell(ctx, ctx.cloudShellTokens, scopes, account, lookup, correlationId, nowSec)
+  if (account.authorityType === 'CLOUDSHELL' && ctx.cloudShellTokens !== undefined) {
+    return yield* ctx.cloudShellTokens(ctx, scopes, account, lookup?._tag === 'Aging' ? lookup.entity : undefined, correlationId, nowSec)
+  }
   const reason = refreshReasonOf(lookup)
   yield* log('info', `acquireTokenSilent: no usable access token (refresh reason ${reason}); looking for a refresh token (correlation id ${correlationId})`)
 
@@ -147,32 +149,12 @@ export function* acquireTokenSilentWithError(
   return E.left(withCorrelationId(failure, correlationId))
 }
 
-/**
- * A Cloud Shell account's token comes from Cloud Shell again (MSAL Python's rule), never from a
- * refresh token; a token past its refresh_on is returned if that fails.
- */
-function* fromCloudShell(
-  ctx: ClientContext,
-  acquireTokenByCloudShell: CloudShellTokens,
-  scopes: readonly string[],
-  account: SilentAccount,
-  lookup: AccessTokenLookup | undefined,
-  correlationId: string,
-  nowSec: number,
-): Program<E.Either<MsalError, TokenResult | undefined>> {
-  yield* log('info', `acquireTokenSilent: a Cloud Shell account; asking Cloud Shell (correlation id ${correlationId})`)
-  const fresh = yield* acquireTokenByCloudShell(ctx, scopes, correlationId)
-  if (E.isRight(fresh) || lookup?._tag !== 'Aging') return fresh
-  yield* logError('warning', `acquireTokenSilent (correlation id ${correlationId}) returns the cached token: Cloud Shell did not give a new one`, fresh.left)
-  return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId))
-}
-
 /** MSAL Python maps the suberrors an app cannot act on to an empty classification (its issue #57). */
 const classified = (error: MsalError): MsalError =>
   'suberror' in error && error.suberror !== undefined ? withFields(error, { classification: classifySuberror(error.suberror) }) : error
 
 /** A cached token as a result, with the account and (when cached) its ID token. */
-const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: SilentAccount, nowSec: number, correlationId: string): TokenResult => {
+export const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: SilentAccount, nowSec: number, correlationId: string): TokenResult => {
   // The scopes a fresh result reports: MSAL's own (openid, profile, offline_access) left out.
   const base = { ...resultFromCache(entity, nowSec, correlationId), scopes: undecoratedScopes(targetToScopes(entity.target)) }
   const owned = [...ctx.tokenCache.accounts.lookup(BY_OWNER, ownerKey(entity.environment, account.homeAccountId)).values()]
