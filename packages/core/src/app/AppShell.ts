@@ -7,6 +7,7 @@ import type { MsalError } from '../errors.js'
 import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
 import type { InstanceDiscoveryStep } from '../authority/resolveEndpoints.js'
 import type { CloudShellTokens } from './context.js'
+import type { FamilyRefresh } from '../flows/family.js'
 import type { HttpCache } from '../http/httpCache.js'
 import type { TokenResult } from '../result.js'
 import type { PlatformInfo } from '../http/telemetry.js'
@@ -36,6 +37,8 @@ export interface AppAbilities {
   readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
   /** Cloud Shell's tokens for its accounts. */
   readonly cloudShellTokens?: CloudShellTokens | undefined
+  /** The refresh tokens of Microsoft's family of client ids (FOCI), tried in a silent refresh. */
+  readonly familyRefresh?: FamilyRefresh | undefined
 }
 
 /**

@@ -14,9 +14,10 @@ import {
   type AuthorizationRequestUrlOptions,
 } from '../flows/authCode.js'
 import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
-import { discoverInstance } from '../authority/instanceDiscovery.js'
 import { cloudShellSilentToken, runningInCloudShell } from '../flows/cloudShell.js'
 import { acquireTokenByRefreshToken } from '../flows/refreshToken.js'
+import { familyRefresh } from '../flows/family.js'
+import { regionTolerantDiscovery } from '../flows/regionFallback.js'
 import { acquireTokenSilentWithError, type SilentAccount, type SilentOptions } from '../flows/silent.js'
 import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from '../flows/usernamePassword.js'
 import type { TokenCache } from '../cache/tokenCache.js'
@@ -85,7 +86,7 @@ export abstract class ClientApplication extends AppShell {
   private readonly silentFlights = new SingleFlight<Outcome<TokenResult | undefined>>()
 
   protected constructor(config: ClientConfig, runtime: ClientAppRuntime, clientAuthentication?: ClientAuthenticator) {
-    super(config, runtime, { clientAuthentication, instanceDiscovery: discoverInstance, cloudShellTokens: cloudShellSilentToken })
+    super(config, runtime, { clientAuthentication, instanceDiscovery: regionTolerantDiscovery, cloudShellTokens: cloudShellSilentToken, familyRefresh })
     // The flights hold results with tokens.
     conceal(this, ['silentFlights'])
   }

@@ -2,6 +2,7 @@ import { environmentAliases } from '../authority/aliases.js'
 import type { IdTokenClaims } from '../cache/accountOf.js'
 import type { AccessTokenEntity, IdTokenEntity } from '../cache/schema.js'
 import type { SilentAccount } from '../flows/silent.js'
+import type { FamilyRefresh } from '../flows/family.js'
 import { oboBucketPrefix, prepareBucket, type AccessTokenBucket, type TokenStore } from '../cache/tokenStore.js'
 import type { HttpCache } from '../http/httpCache.js'
 import { emptyTelemetry, type PlatformInfo, type TelemetryBuffer } from '../http/telemetry.js'
@@ -72,6 +73,8 @@ export interface ClientContext {
   readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
   /** How a Cloud Shell account gets a token (MSAL Python's classes; absent in a browser app). */
   readonly cloudShellTokens?: CloudShellTokens | undefined
+  /** The family-of-client-ids rules of a silent refresh (MSAL Python's classes; absent in a browser app: its own refresh tokens only). */
+  readonly familyRefresh?: FamilyRefresh | undefined
   /** The authority's host, then its aliases: where cached tokens may be filed. */
   readonly environments: readonly string[]
   /**
@@ -90,10 +93,12 @@ export interface ClientContextInput {
   readonly httpCache: HttpCache
   /** Default: a public client's (no authentication). Confidential clients pass theirs. */
   readonly clientAuthentication?: ClientAuthenticator | undefined
-  /** Instance discovery (discoverInstance); MSAL Python's classes pass it, a browser app does not. */
+  /** Instance discovery (discoverInstance, or regionTolerantDiscovery); MSAL Python's classes pass it, a browser app does not. */
   readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
   /** Cloud Shell's tokens for its accounts; MSAL Python's classes pass them. */
   readonly cloudShellTokens?: CloudShellTokens | undefined
+  /** Refresh tokens shared by Microsoft's family of client ids (familyRefresh); MSAL Python's classes pass them. */
+  readonly familyRefresh?: FamilyRefresh | undefined
 }
 
 /**
@@ -133,6 +138,7 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     clientAuthentication: input.clientAuthentication ?? PUBLIC_CLIENT,
     instanceDiscovery: input.instanceDiscovery,
     cloudShellTokens: input.cloudShellTokens,
+    familyRefresh: input.familyRefresh,
     environments,
     oboBucketPrefixes: environments.map((environment) => oboBucketPrefix(input.config.clientId, environment)),
     appTokenBuckets: environments.map((environment) =>

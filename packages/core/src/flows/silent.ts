@@ -2,7 +2,7 @@ import * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
 import { entraEndpoints } from '../authority/endpoints.js'
 import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
-import { accountOf, isRedeemable, selectAccessTokenIn, selectAppMetadata, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
+import { accountOf, isRedeemable, selectAccessTokenIn, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity, IdTokenEntity, RefreshTokenEntity } from '../cache/schema.js'
 import { BY_OWNER, ownerKey, prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
 import { commit, log, now, type Program } from '../effects/program.js'
@@ -89,7 +89,7 @@ const isAccount = (value: unknown): value is SilentAccount =>
  *
  * 1. Unless forced or challenged: a fresh access token for the scopes (300 s margin).
  * 2. Else each environment (the authority's host, then aliases holding refresh tokens): refresh
- *    tokens of the app's family, then its own (MSAL Python's FOCI rules), newest first.
+ *    tokens of the app's family, then its own (MSAL Python's FOCI rules, where injected), newest first.
  * 3. A token past refresh_on is returned when its refresh fails; one inside the margin that has
  *    not expired is returned when the identity provider cannot be reached.
  */
@@ -215,7 +215,7 @@ function* tokenEndpointIn(ctx: ClientContext, alias: string | undefined, correla
   return E.isLeft(endpoints) ? endpoints : E.right(endpoints.right.tokenEndpoint)
 }
 
-interface RefreshAttempt {
+export interface RefreshAttempt {
   readonly ctx: ClientContext
   readonly scopes: readonly string[]
   readonly claims: string | undefined
@@ -229,28 +229,16 @@ interface RefreshAttempt {
   readonly tried: Set<string>
 }
 
-const FAMILY = '1'
-
 /**
- * MSAL Python's `_acquire_token_silent_by_finding_rt_belongs_to_me_or_my_family`. An app never
- * seen before tries the family's refresh tokens (stopping when Entra says client_mismatch); an
- * app known to be in a family tries the family's, then its own; any other app its own.
+ * The refresh tokens of `a.account` in `a.environment`: the application's own, or, where MSAL
+ * Python's classes inject the family rules (ClientContext.familyRefresh, flows/family.ts), its
+ * family's first. Undefined when there was none to try.
  */
 function* refreshInEnvironment(a: RefreshAttempt): Program<E.Either<MsalError, TokenResult> | undefined> {
   const { ctx, environment, account } = a
-  const metadata = selectAppMetadata(ctx.tokenCache, environment, ctx.config.clientId)
-  const query = { environment, homeAccountId: account.homeAccountId }
-  if (metadata === undefined) {
-    const tried = yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { ...query, familyId: FAMILY }), isClientMismatch)
-    if (tried !== undefined && (E.isRight(tried) || isTransportError(tried.left))) return tried
-  }
-  let last: E.Either<MsalError, TokenResult> | undefined
-  const family = metadata?.family_id
-  if (family !== undefined && family !== null && family !== '') {
-    last = yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { ...query, familyId: family }))
-    if (last !== undefined && (E.isRight(last) || isTransportError(last.left))) return last
-  }
-  return (yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { ...query, clientId: ctx.config.clientId }))) ?? last
+  const own = (): Program<E.Either<MsalError, TokenResult> | undefined> =>
+    tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { environment, homeAccountId: account.homeAccountId, clientId: ctx.config.clientId }))
+  return yield* ctx.familyRefresh === undefined ? own() : ctx.familyRefresh(a, own)
 }
 
 /**
@@ -269,18 +257,10 @@ const refreshScopes = (a: RefreshAttempt, rt: RefreshTokenEntity): readonly stri
 const RESERVED = new Set(RESERVED_SCOPES)
 
 /**
- * Entra's "this app is not in the token's family": MSAL Python reads it from
- * error_additional_info, MSAL.NET from the suberror; either stops the family attempts.
- */
-const isClientMismatch = (error: MsalError): boolean =>
-  (error.kind === 'ServerError' || error.kind === 'ThrottledError') &&
-  (error.suberror === 'client_mismatch' || (error.errorAdditionalInfo ?? []).includes('client_mismatch'))
-
-/**
  * Redeems refresh tokens newest first until one works. A failed one is kept: invalid_grant may
  * mean a new MFA policy for these scopes, and the token may still serve other scopes or tenants.
  */
-function* tryRefreshTokens(
+export function* tryRefreshTokens(
   a: RefreshAttempt,
   candidates: readonly RefreshTokenEntity[],
   stopAfter: (error: MsalError) => boolean = () => false,
@@ -291,7 +271,7 @@ function* tryRefreshTokens(
     if (a.tried.has(rt.secret)) continue
     // A refresh token past its own lifetime (a SPA's 24 hours) would only be refused.
     if (!isRedeemable(rt, Math.floor(a.nowMs / 1000))) {
-      yield* log('verbose', 'acquireTokenSilent: a refresh token is past its own lifetime (refresh_token_expires_in); not redeeming it')
+      yield* log('verbose', 'acquireTokenSilent: skipping a refresh token past its own lifetime (refresh_token_expires_in)')
       continue
     }
     a.tried.add(rt.secret)
