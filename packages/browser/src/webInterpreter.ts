@@ -105,7 +105,7 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
         return false
       case 'Commit':
         // The application shell applies commits to its state before effects reach a runtime.
-        throw new Error('a Commit effect reached the runtime interpreter: run flows through an application, or with runFlow(ctx, program, interpret)')
+        throw new Error('a Commit effect reached the runtime interpreter: run flows with runFlow(ctx, program, interpret)')
       case 'SignJwt':
       case 'ClientAssertion':
         // Only an application built around a credential holds keys and callbacks (it answers these first).

@@ -126,11 +126,12 @@ const BROWSER_RULES: OptionRules<BrowserApplicationOptions> = {
   popupFallback: { check: oneOf(['redirect', 'none']) },
 }
 
-/** msal-browser's nested options, and what to write instead. */
+/** msal-browser's nested options (the error names which), and what to write instead. */
+const FLAT = "msal-ts takes what msal-browser nests there as top-level options: { clientId, authority, redirectUri, cacheLocation, logger, popupTimeoutMs, ... }"
 const UNSUPPORTED: Readonly<Record<string, string>> = {
-  auth: "msal-ts takes flat options: { clientId, authority, redirectUri, ... }, not msal-browser's { auth: { ... } }",
-  cache: "msal-ts takes flat options: cacheLocation goes at the top level, not in msal-browser's { cache: { ... } }",
-  system: "msal-ts takes flat options: logger, logLevel, popupTimeoutMs and iframeTimeoutMs go at the top level, not in msal-browser's { system: { ... } }",
+  auth: FLAT,
+  cache: FLAT,
+  system: FLAT,
   tokenCache: 'a browser app keeps its tokens in Web Storage: choose with cacheLocation',
 }
 
