@@ -15,6 +15,7 @@ import {
   logoutFlow,
   oneOf,
   releaseInteraction,
+  requestTimeoutMsOf,
   run,
   selectAccounts,
   SingleFlight,
@@ -58,6 +59,7 @@ export interface BrowserApplicationOptions
     | 'httpCache'
     | 'httpClient'
     | 'timeout'
+    | 'maxResponseBytes'
     | 'logger'
     | 'logLevel'
     | 'enablePiiLog'
@@ -98,22 +100,7 @@ const positiveMs = (what: string) => ({ check: is(`a positive number of millisec
 const anAbsoluteUrl = { check: is('an absolute URL', (u) => typeof u === 'string' && URL.canParse(u)) }
 
 const BROWSER_RULES: OptionRules<BrowserApplicationOptions> = {
-  clientId: APP_RULES.clientId,
-  authority: APP_RULES.authority,
-  oidcAuthority: APP_RULES.oidcAuthority,
-  validateAuthority: APP_RULES.validateAuthority,
-  instanceDiscovery: APP_RULES.instanceDiscovery,
-  clientCapabilities: APP_RULES.clientCapabilities,
-  excludeScopes: APP_RULES.excludeScopes,
-  appName: APP_RULES.appName,
-  appVersion: APP_RULES.appVersion,
-  httpCache: APP_RULES.httpCache,
-  httpClient: APP_RULES.httpClient,
-  timeout: APP_RULES.timeout,
-  logger: APP_RULES.logger,
-  logLevel: APP_RULES.logLevel,
-  enablePiiLog: APP_RULES.enablePiiLog,
-  interpreter: APP_RULES.interpreter,
+  ...APP_RULES,
   redirectUri: anAbsoluteUrl,
   postLogoutRedirectUri: anAbsoluteUrl,
   cacheLocation: { check: oneOf(['sessionStorage', 'localStorage', 'memory']) },
@@ -207,7 +194,9 @@ export class PublicClientApplication extends AppShell {
       checked.interpreter ??
       createBrowserInterpreter({
         fetch: httpClient !== undefined ? () => httpClient : undefined,
-        timeoutMs: checked.timeout,
+        // `timeout` is in seconds (MSAL Python's unit); none of the application's for an injected httpClient.
+        timeoutMs: requestTimeoutMsOf(checked),
+        maxResponseBytes: checked.maxResponseBytes,
         logger: checked.logger,
         logLevel: checked.logLevel,
         enablePiiLog: checked.enablePiiLog,
