@@ -22,7 +22,7 @@ export type {
   LogLevel,
 } from './effects/effect.js'
 export { perform, type Program } from './effects/program.js'
-export { run, runToPromise, type Interpret } from './effects/run.js'
+export { isPromiseLike, run, runToPromise, type Interpret } from './effects/run.js'
 
 // ---- Errors ----
 export {

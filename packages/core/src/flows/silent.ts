@@ -1,6 +1,6 @@
 import * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
-import { entraEndpoints } from '../authority/endpoints.js'
+import { entraEndpoints, isMultiTenant } from '../authority/endpoints.js'
 import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
 import { accountOf, isRedeemable, selectAccessTokenIn, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity, IdTokenEntity, RefreshTokenEntity } from '../cache/schema.js'
@@ -30,8 +30,6 @@ export interface SilentOptions {
 /** The parts of an account a silent call needs: getAccounts() returns them. */
 export type SilentAccount = Pick<Account, 'homeAccountId' | 'environment'> & Partial<Pick<Account, 'realm' | 'username' | 'authorityType'>>
 
-/** Tenants that stand for "whichever tenant the user signs in to": their tokens are filed under the user's tenant. */
-const MULTI_TENANT = new Set(['common', 'organizations', 'consumers'])
 
 /**
  * The realms an account's access tokens for this authority may be filed under: the authority's
@@ -45,7 +43,8 @@ const realmsFor = (ctx: ClientContext, account: SilentAccount, reach: 'cache' | 
   const learned = ctx.state.tenantIds.get(lower)
   if (learned !== undefined) realms.push(learned)
   const accountRealm = account.realm !== undefined && account.realm !== '' ? account.realm : undefined
-  if (accountRealm !== undefined && MULTI_TENANT.has(lower)) realms.push(accountRealm)
+  // A multi-tenant authority's user tokens are filed under the user's tenant.
+  if (accountRealm !== undefined && isMultiTenant(lower)) realms.push(accountRealm)
   // A browser tab's first look (no request may follow it) in a page that has not learned the
   // domain's tenant id yet (a new tab, a reload): the account's own realm, the tenant id its
   // sign-in to this authority filed it under. Otherwise that tab would take the refresh lock,
