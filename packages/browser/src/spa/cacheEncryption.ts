@@ -110,6 +110,8 @@ class SessionEncryptedCache extends WebStorageCache {
   #key: CryptoKey | undefined
   /** Reads of storage, one after another (the first load, then storage events and reloads). */
   #reads: Promise<void>
+  /** This tab's writes still being encrypted: a reload waits for them, so it reads back what this tab filed. */
+  #writes: Promise<unknown> = Promise.resolve()
 
   constructor(storage: KeyValueStorage, prefix: string) {
     // The base class keeps no storage: this one reads and writes it through the key.
@@ -156,7 +158,12 @@ class SessionEncryptedCache extends WebStorageCache {
   }
 
   override reload(): Promise<void> {
-    return this.#afterReads(async () => this.replaceEntries(await this.#stored()))
+    return this.#afterReads(async () => {
+      await this.#writes
+      // A storage that throws now keeps what this tab has in memory.
+      const entries = await this.#stored().catch(() => undefined)
+      if (entries !== undefined) this.replaceEntries(entries)
+    })
   }
 
   override applyStorageEvent(storageKey: string | null, newValue: string | null): boolean {
@@ -179,18 +186,18 @@ class SessionEncryptedCache extends WebStorageCache {
     const key = this.#key
     if (key === undefined) return
     for (const { type, key: entryKey } of change.deletes) this.#storage.removeItem(this.keyOf(type, entryKey))
-    for (const { type, key: entryKey, entity } of change.puts) void this.#write(key, type, entryKey, entity)
+    const writes = change.puts.map(({ type, key: entryKey, entity }) => this.#write(key, type, entryKey, entity))
+    this.#writes = Promise.all([this.#writes, ...writes])
   }
 
   /** Writes an entry once encrypted, unless the index no longer holds it by then (a later change won). */
   async #write(key: CryptoKey, type: CredentialType, entryKey: string, entity: object): Promise<void> {
     const storageKey = this.keyOf(type, entryKey)
-    const sealed = await seal(key, storageKey, JSON.stringify(entity))
-    if (this.collection(type).get(entryKey)?.entity !== entity) return
     try {
-      this.#storage.setItem(storageKey, sealed)
+      const sealed = await seal(key, storageKey, JSON.stringify(entity))
+      if (this.collection(type).get(entryKey)?.entity === entity) this.#storage.setItem(storageKey, sealed)
     } catch {
-      // A full storage keeps the entry in memory: this tab still has it.
+      // Not sealed (WebCrypto refused) or not stored (a full storage): the entry stays in this tab's memory.
     }
   }
 }
