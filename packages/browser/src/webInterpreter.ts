@@ -1,4 +1,4 @@
-import type { Effect, Interpret, LogLevel } from '@msal-ts/core'
+import { isPromiseLike, type Effect, type Interpret, type LogLevel } from '@msal-ts/core'
 import { DEFAULT_MAX_RESPONSE_BYTES, performHttp, type HttpClient } from './http.js'
 import { isLogged, type Logger } from './logger.js'
 import { timerDelay } from './timers.js'
@@ -34,9 +34,6 @@ export const DEFAULT_TIMEOUT_MS = 30_000
 /** The shorter of the application's timeout and the request's own; undefined when neither sets one. */
 const requestTimeout = (application: number | false, own: number | undefined): number | undefined =>
   application === false ? own : Math.min(application, own ?? application)
-
-const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 
 /** Resolves a lazy value once; later calls get the value itself, not a promise. */
 const memo = <T>(lazy: Lazy<T>): (() => T | Promise<T>) => {
@@ -108,7 +105,7 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
         return false
       case 'Commit':
         // The application shell applies commits to its state before effects reach a runtime.
-        throw new Error('a Commit effect reached the runtime interpreter: run flows through an application, or with runFlow(ctx, program, interpret)')
+        throw new Error('a Commit effect reached the runtime interpreter: run flows with runFlow(ctx, program, interpret)')
       case 'SignJwt':
       case 'ClientAssertion':
         // Only an application built around a credential holds keys and callbacks (it answers these first).

@@ -22,7 +22,7 @@ export type {
   LogLevel,
 } from './effects/effect.js'
 export { perform, type Program } from './effects/program.js'
-export { run, runToPromise, type Interpret } from './effects/run.js'
+export { isPromiseLike, run, runToPromise, type Interpret } from './effects/run.js'
 
 // ---- Errors ----
 export {
@@ -82,7 +82,7 @@ export {
   type OptionRule,
   type OptionRules,
 } from './app/options.js'
-export { clientConfigOf, type ClientConfig, type ConfidentialClientConfig } from './app/config.js'
+export { clientConfigOf, confidentialClientConfigOf, type ClientConfig, type ConfidentialClientConfig } from './app/config.js'
 export { CLIENT_APPLICATION_RULES, CONFIDENTIAL_RULES, UNSUPPORTED_OPTIONS } from './app/clientOptions.js'
 export { decodeConfidentialClientConfig, decodePublicClientConfig, describedCredential, PUBLIC_CLIENT_UNSUPPORTED } from './app/decodeConfig.js'
 export { checkMethodOptions, type KnownOptions } from './app/methodOptions.js'

@@ -118,6 +118,8 @@ export {
   type CloudShellTokens,
 } from './protocol/cloudShell.js'
 export { runningInCloudShell, CLOUD_SHELL_AUTHORITY_TYPE } from './flows/cloudShell.js'
+export { familyRefresh, type FamilyRefresh } from './flows/family.js'
+export { regionTolerantDiscovery } from './flows/regionFallback.js'
 
 // ---- The token cache's schema, keys, reducers and selectors ----
 export {

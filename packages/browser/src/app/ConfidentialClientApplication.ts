@@ -6,7 +6,7 @@ import {
   anything,
   checkOptions,
   CLIENT_APPLICATION_RULES,
-  clientConfigOf,
+  confidentialClientConfigOf,
   ConfidentialClientApplication as CoreConfidentialClientApplication,
   CONFIDENTIAL_RULES,
   configurationError,
@@ -16,7 +16,6 @@ import {
   TokenCache,
   UNSUPPORTED_OPTIONS,
   type ClientApplicationOptions,
-  type ConfidentialClientConfig,
 } from '@msal-ts/core'
 import { parseWebClientCredential, type WebClientCredentialOption } from '../credentials/clientCredential.js'
 import { withClientCredential } from '../credentials/credentialInterpreter.js'
@@ -55,7 +54,7 @@ export class ConfidentialClientApplication extends CoreConfidentialClientApplica
     if ((checked.azureRegion as unknown) === true) {
       throw configurationError('azureRegion', 'web runtimes cannot detect the region (no environment variables, no instance metadata service): name it, e.g. "westus2"')
     }
-    const config = throwIfLeft(clientConfigOf(checked, credential.credential)) as ConfidentialClientConfig
+    const config = throwIfLeft(confidentialClientConfigOf(checked, credential.credential))
     const { httpClient } = checked
     const interpret =
       checked.interpreter ??

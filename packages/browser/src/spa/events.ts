@@ -24,6 +24,12 @@ export const EventType = {
 } as const
 export type EventType = (typeof EventType)[keyof typeof EventType]
 
+/** An event's name without msal-browser's "msal:" prefix, as the application class raises it ("loginStart"). */
+export type EventName = EventType extends `msal:${infer Name}` ? Name : never
+
+/** The operations whose events come in threes: msal:<operation>Start, Success and Failure. */
+export type Operation = 'login' | 'acquireToken' | 'ssoSilent' | 'logout'
+
 /** How the event's operation was done. */
 export type InteractionType = 'redirect' | 'popup' | 'silent' | 'none'
 
@@ -46,10 +52,4 @@ export interface EventMessage {
 export type EventCallback = (message: EventMessage) => void
 
 /** Events that describe the shared cache, so other tabs that share it are told (localStorage mode). */
-export const SHARED_EVENTS: ReadonlySet<string> = new Set<string>([
-  EventType.LOGIN_SUCCESS,
-  EventType.LOGOUT_SUCCESS,
-  EventType.ACCOUNT_ADDED,
-  EventType.ACCOUNT_REMOVED,
-  EventType.ACTIVE_ACCOUNT_CHANGED,
-])
+export const SHARED_EVENTS: ReadonlySet<EventName> = new Set<EventName>(['loginSuccess', 'logoutSuccess', 'accountAdded', 'accountRemoved', 'activeAccountChanged'])

@@ -5,7 +5,7 @@
  * PublicClientApplication from it and calls handleRedirectPromise() (twice when asked), as an
  * app's start-up code does, before anything else.
  */
-import { EventType, PublicClientApplication, type BrowserApplicationOptions, type EventMessage, type TokenResult } from '@msal-ts/browser'
+import { EventType, PublicClientApplication, sessionCacheEncryption, type BrowserApplicationOptions, type EventMessage, type TokenResult } from '@msal-ts/browser'
 
 /** What a test reads back from an operation: its value, or the error as plain data. */
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Record<string, unknown> }
@@ -17,6 +17,8 @@ export interface PageConfig {
   readonly handleCalls?: number
   /** Called at start-up, before the test can touch the page (so without a user gesture): its outcome is `spa.atLoad`. */
   readonly atLoad?: 'loginPopup'
+  /** "session": the application gets `cacheEncryption: sessionCacheEncryption` (a function: it cannot travel in `options`). */
+  readonly cacheEncryption?: 'session'
 }
 
 /** An event as the test sees it. */
@@ -70,7 +72,8 @@ const config = (window as unknown as { __spaConfig?: PageConfig }).__spaConfig
 /** Builds an application as the page's script does (the context's options, overridden). */
 const create = (overrides: Partial<BrowserApplicationOptions> = {}): PublicClientApplication => {
   if (config === undefined) throw new Error('no __spaConfig: the test context sets it with an init script')
-  const app = new PublicClientApplication({ ...config.options, ...overrides })
+  const encryption = config.cacheEncryption === 'session' ? { cacheEncryption: sessionCacheEncryption } : {}
+  const app = new PublicClientApplication({ ...config.options, ...encryption, ...overrides })
   app.addEventCallback(record)
   return app
 }

@@ -16,6 +16,9 @@ export interface AuthorityEndpoints {
 
 const MULTI_TENANT = new Set(['common', 'organizations', 'consumers'])
 
+/** Whether a tenant stands for "whichever tenant the user signs in to" (common, organizations, consumers). */
+export const isMultiTenant = (tenant: string): boolean => MULTI_TENANT.has(tenant.toLowerCase())
+
 /** Entra's v2 endpoints on a host, for a tenant. */
 export const entraEndpoints = (origin: string, tenant: string): AuthorityEndpoints => {
   const base = `${origin}/${tenant}`
@@ -24,7 +27,7 @@ export const entraEndpoints = (origin: string, tenant: string): AuthorityEndpoin
     authorizationEndpoint: `${base}/oauth2/v2.0/authorize`,
     deviceCodeEndpoint: `${base}/oauth2/v2.0/devicecode`,
     endSessionEndpoint: `${base}/oauth2/v2.0/logout`,
-    issuer: MULTI_TENANT.has(tenant.toLowerCase()) ? undefined : `${base}/v2.0`,
+    issuer: isMultiTenant(tenant) ? undefined : `${base}/v2.0`,
   }
 }
 

@@ -136,15 +136,19 @@ interface PreparedAuthorizationRequest {
   readonly authorizationEndpoint: string
 }
 
+/** Where an authorization request goes: the application's authority's endpoints, or another authority's. */
+type EndpointsLookup = (correlationId: string, nowMs: number) => Program<E.Either<MsalError, AuthorityEndpoints>>
+
 /**
- * What both ways of building an authorization URL check and look up first. `authority`, when
- * given, is another authority whose endpoint is used (validated as the application's own).
+ * What both ways of building an authorization URL check and look up first; `endpoints` finds the
+ * authorization endpoint (the application's own, unless getAuthorizationRequestUrl names another
+ * authority, which only it bundles).
  */
 function* prepareAuthorizationRequest(
   ctx: ClientContext,
   scopesInput: readonly string[],
   options: AuthorizationRequestOptions,
-  authority?: Authority,
+  endpoints: EndpointsLookup = (correlationId, nowMs) => userEndpoints(ctx, correlationId, nowMs),
 ): Program<E.Either<MsalError, PreparedAuthorizationRequest>> {
   const scopes = decorateScopes(scopesInput, ctx.config.excludeScopes)
   if (E.isLeft(scopes)) return scopes
@@ -153,19 +157,16 @@ function* prepareAuthorizationRequest(
   const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
   if (E.isLeft(claims)) return claims
   const correlationId = yield* newCorrelationId()
-  const endpoints = yield* (authority === undefined ? userEndpoints(ctx, correlationId, yield* now()) : endpointsOf(ctx, authority, correlationId, yield* now()))
-  if (E.isLeft(endpoints)) {
-    // An authority argument the validation refuses is the caller's argument, not the app's configuration.
-    const error = authority !== undefined && endpoints.left.kind === 'ConfigurationError' ? usageError('authority', endpoints.left.message.replace(/^authority: /, '')) : endpoints.left
-    return E.left(withCorrelationId(error, correlationId))
-  }
-  return E.right({ scopes: scopes.right, claims: claims.right, authorizationEndpoint: endpoints.right.authorizationEndpoint })
+  const found = yield* endpoints(correlationId, yield* now())
+  if (E.isLeft(found)) return E.left(withCorrelationId(found.left, correlationId))
+  return E.right({ scopes: scopes.right, claims: claims.right, authorizationEndpoint: found.right.authorizationEndpoint })
 }
 
-/** Another authority's endpoints, validated and discovered as the application's own would be. */
+/** Another authority's endpoints, validated and discovered as the application's own would be; its refusal is the caller's argument's. */
 function* endpointsOf(ctx: ClientContext, authority: Authority, correlationId: string, nowMs: number): Program<E.Either<MsalError, AuthorityEndpoints>> {
   const headers = { ...libraryHeaders(ctx.platform, ctx.config.appName, ctx.config.appVersion), 'client-request-id': correlationId }
-  return yield* resolveEndpoints({ authority, validation: ctx.config.validation, httpCache: ctx.httpCache, instanceDiscovery: ctx.instanceDiscovery }, headers, nowMs)
+  const found = yield* resolveEndpoints({ authority, validation: ctx.config.validation, httpCache: ctx.httpCache, instanceDiscovery: ctx.instanceDiscovery }, headers, nowMs)
+  return E.isLeft(found) && found.left.kind === 'ConfigurationError' ? E.left(usageError('authority', found.left.message.replace(/^authority: /, ''))) : found
 }
 
 /** The `authority` argument of getAuthorizationRequestUrl: a URL or an AuthorityBuilder, parsed as the constructor parses one. */
@@ -344,7 +345,8 @@ export function* getAuthorizationRequestUrl(
   if (options.nonce !== undefined && typeof options.nonce !== 'string') return E.left(usageError('nonce', `expected a string, got ${typeof options.nonce}`))
   const authority = options.authority === undefined ? undefined : authorityArgument(options.authority)
   if (authority !== undefined && E.isLeft(authority)) return authority
-  const prepared = yield* prepareAuthorizationRequest(ctx, scopesInput, options, authority?.right)
+  const other = authority?.right
+  const prepared = yield* prepareAuthorizationRequest(ctx, scopesInput, options, other === undefined ? undefined : (correlationId, nowMs) => endpointsOf(ctx, other, correlationId, nowMs))
   if (E.isLeft(prepared)) return prepared
   const { scopes, claims, authorizationEndpoint } = prepared.right
   return E.right(

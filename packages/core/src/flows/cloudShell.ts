@@ -2,6 +2,7 @@ import * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
 import { homeAccountIdOf } from '../cache/accountOf.js'
 import type { TokenResponseEvent } from '../cache/reducers.js'
+import type { AccessTokenEntity } from '../cache/schema.js'
 import { commit, log, now, readEnv, type Program } from '../effects/program.js'
 import { withCorrelationId, type MsalError } from '../errors.js'
 import { sendWithRetry, transportError } from '../http/send.js'
@@ -9,6 +10,8 @@ import { buildCloudShellRequest, CLOUD_SHELL_VARIABLE, isCloudShell, processClou
 import { validateScopes } from '../protocol/scopes.js'
 import type { TokenResult } from '../result.js'
 import { newCorrelationId } from './correlation.js'
+import { logError } from './logging.js'
+import { cachedResult, type SilentAccount } from './silent.js'
 import { accountFor, userResult } from './userTokens.js'
 
 /** The authority type MSAL Python files Cloud Shell accounts under. */
@@ -64,4 +67,25 @@ export function* acquireTokenByCloudShell(ctx: ClientContext, scopesInput: reado
 export function* acquireTokenInteractiveInCloudShell(ctx: ClientContext, scopes: readonly string[]): Program<E.Either<MsalError, TokenResult | undefined>> {
   if (!(yield* runningInCloudShell())) return E.right(undefined)
   return yield* acquireTokenByCloudShell(ctx, scopes)
+}
+
+/**
+ * A silent call for a Cloud Shell account (MSAL Python's rule): its token comes from Cloud Shell
+ * again, never from a refresh token; `aging`, a cached token past its refresh_on, is returned if
+ * that fails. The application classes inject it (AppAbilities.cloudShellTokens), so a browser
+ * bundle leaves Cloud Shell out.
+ */
+export function* cloudShellSilentToken(
+  ctx: ClientContext,
+  scopes: readonly string[],
+  account: SilentAccount,
+  aging: AccessTokenEntity | undefined,
+  correlationId: string,
+  nowSec: number,
+): Program<E.Either<MsalError, TokenResult>> {
+  yield* log('info', `acquireTokenSilent: a Cloud Shell account; asking Cloud Shell (correlation id ${correlationId})`)
+  const fresh = yield* acquireTokenByCloudShell(ctx, scopes, correlationId)
+  if (E.isRight(fresh) || aging === undefined) return fresh
+  yield* logError('warning', `acquireTokenSilent (correlation id ${correlationId}) returns the cached token: Cloud Shell did not give a new one`, fresh.left)
+  return E.right(cachedResult(ctx, aging, account, nowSec, correlationId))
 }

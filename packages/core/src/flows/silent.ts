@@ -1,8 +1,8 @@
 import * as E from '../util/either.js'
-import type { ClientContext, CloudShellTokens } from '../app/context.js'
-import { entraEndpoints } from '../authority/endpoints.js'
+import type { ClientContext } from '../app/context.js'
+import { entraEndpoints, isMultiTenant } from '../authority/endpoints.js'
 import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
-import { accountOf, isRedeemable, selectAccessTokenIn, selectAppMetadata, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
+import { accountOf, isRedeemable, selectAccessTokenIn, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity, IdTokenEntity, RefreshTokenEntity } from '../cache/schema.js'
 import { BY_OWNER, ownerKey, prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
 import { commit, log, now, type Program } from '../effects/program.js'
@@ -30,8 +30,6 @@ export interface SilentOptions {
 /** The parts of an account a silent call needs: getAccounts() returns them. */
 export type SilentAccount = Pick<Account, 'homeAccountId' | 'environment'> & Partial<Pick<Account, 'realm' | 'username' | 'authorityType'>>
 
-/** Tenants that stand for "whichever tenant the user signs in to": their tokens are filed under the user's tenant. */
-const MULTI_TENANT = new Set(['common', 'organizations', 'consumers'])
 
 /**
  * The realms an account's access tokens for this authority may be filed under: the authority's
@@ -45,7 +43,8 @@ const realmsFor = (ctx: ClientContext, account: SilentAccount, reach: 'cache' | 
   const learned = ctx.state.tenantIds.get(lower)
   if (learned !== undefined) realms.push(learned)
   const accountRealm = account.realm !== undefined && account.realm !== '' ? account.realm : undefined
-  if (accountRealm !== undefined && MULTI_TENANT.has(lower)) realms.push(accountRealm)
+  // A multi-tenant authority's user tokens are filed under the user's tenant.
+  if (accountRealm !== undefined && isMultiTenant(lower)) realms.push(accountRealm)
   // A browser tab's first look (no request may follow it) in a page that has not learned the
   // domain's tenant id yet (a new tab, a reload): the account's own realm, the tenant id its
   // sign-in to this authority filed it under. Otherwise that tab would take the refresh lock,
@@ -89,7 +88,7 @@ const isAccount = (value: unknown): value is SilentAccount =>
  *
  * 1. Unless forced or challenged: a fresh access token for the scopes (300 s margin).
  * 2. Else each environment (the authority's host, then aliases holding refresh tokens): refresh
- *    tokens of the app's family, then its own (MSAL Python's FOCI rules), newest first.
+ *    tokens of the app's family, then its own (MSAL Python's FOCI rules, where injected), newest first.
  * 3. A token past refresh_on is returned when its refresh fails; one inside the margin that has
  *    not expired is returned when the identity provider cannot be reached.
  */
@@ -126,7 +125,9 @@ export function* acquireTokenSilentWithError(
   }
   if (reach === 'cache') return E.right(undefined)
   // Cloud Shell's accounts (authority type CLOUDSHELL) get tokens from Cloud Shell, where the application can ask it.
-  if (account.authorityType === 'CLOUDSHELL' && ctx.cloudShellTokens !== undefined) return yield* fromCloudShell(ctx, ctx.cloudShellTokens, scopes, account, lookup, correlationId, nowSec)
+  if (account.authorityType === 'CLOUDSHELL' && ctx.cloudShellTokens !== undefined) {
+    return yield* ctx.cloudShellTokens(ctx, scopes, account, lookup?._tag === 'Aging' ? lookup.entity : undefined, correlationId, nowSec)
+  }
   const reason = refreshReasonOf(lookup)
   yield* log('info', `acquireTokenSilent: no usable access token (refresh reason ${reason}); looking for a refresh token (correlation id ${correlationId})`)
 
@@ -147,32 +148,12 @@ export function* acquireTokenSilentWithError(
   return E.left(withCorrelationId(failure, correlationId))
 }
 
-/**
- * A Cloud Shell account's token comes from Cloud Shell again (MSAL Python's rule), never from a
- * refresh token; a token past its refresh_on is returned if that fails.
- */
-function* fromCloudShell(
-  ctx: ClientContext,
-  acquireTokenByCloudShell: CloudShellTokens,
-  scopes: readonly string[],
-  account: SilentAccount,
-  lookup: AccessTokenLookup | undefined,
-  correlationId: string,
-  nowSec: number,
-): Program<E.Either<MsalError, TokenResult | undefined>> {
-  yield* log('info', `acquireTokenSilent: a Cloud Shell account; asking Cloud Shell (correlation id ${correlationId})`)
-  const fresh = yield* acquireTokenByCloudShell(ctx, scopes, correlationId)
-  if (E.isRight(fresh) || lookup?._tag !== 'Aging') return fresh
-  yield* logError('warning', `acquireTokenSilent (correlation id ${correlationId}) returns the cached token: Cloud Shell did not give a new one`, fresh.left)
-  return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId))
-}
-
 /** MSAL Python maps the suberrors an app cannot act on to an empty classification (its issue #57). */
 const classified = (error: MsalError): MsalError =>
   'suberror' in error && error.suberror !== undefined ? withFields(error, { classification: classifySuberror(error.suberror) }) : error
 
 /** A cached token as a result, with the account and (when cached) its ID token. */
-const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: SilentAccount, nowSec: number, correlationId: string): TokenResult => {
+export const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: SilentAccount, nowSec: number, correlationId: string): TokenResult => {
   // The scopes a fresh result reports: MSAL's own (openid, profile, offline_access) left out.
   const base = { ...resultFromCache(entity, nowSec, correlationId), scopes: undecoratedScopes(targetToScopes(entity.target)) }
   const owned = [...ctx.tokenCache.accounts.lookup(BY_OWNER, ownerKey(entity.environment, account.homeAccountId)).values()]
@@ -233,7 +214,7 @@ function* tokenEndpointIn(ctx: ClientContext, alias: string | undefined, correla
   return E.isLeft(endpoints) ? endpoints : E.right(endpoints.right.tokenEndpoint)
 }
 
-interface RefreshAttempt {
+export interface RefreshAttempt {
   readonly ctx: ClientContext
   readonly scopes: readonly string[]
   readonly claims: string | undefined
@@ -247,28 +228,16 @@ interface RefreshAttempt {
   readonly tried: Set<string>
 }
 
-const FAMILY = '1'
-
 /**
- * MSAL Python's `_acquire_token_silent_by_finding_rt_belongs_to_me_or_my_family`. An app never
- * seen before tries the family's refresh tokens (stopping when Entra says client_mismatch); an
- * app known to be in a family tries the family's, then its own; any other app its own.
+ * The refresh tokens of `a.account` in `a.environment`: the application's own, or, where MSAL
+ * Python's classes inject the family rules (ClientContext.familyRefresh, flows/family.ts), its
+ * family's first. Undefined when there was none to try.
  */
 function* refreshInEnvironment(a: RefreshAttempt): Program<E.Either<MsalError, TokenResult> | undefined> {
   const { ctx, environment, account } = a
-  const metadata = selectAppMetadata(ctx.tokenCache, environment, ctx.config.clientId)
-  const query = { environment, homeAccountId: account.homeAccountId }
-  if (metadata === undefined) {
-    const tried = yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { ...query, familyId: FAMILY }), isClientMismatch)
-    if (tried !== undefined && (E.isRight(tried) || isTransportError(tried.left))) return tried
-  }
-  let last: E.Either<MsalError, TokenResult> | undefined
-  const family = metadata?.family_id
-  if (family !== undefined && family !== null && family !== '') {
-    last = yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { ...query, familyId: family }))
-    if (last !== undefined && (E.isRight(last) || isTransportError(last.left))) return last
-  }
-  return (yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { ...query, clientId: ctx.config.clientId }))) ?? last
+  const own = (): Program<E.Either<MsalError, TokenResult> | undefined> =>
+    tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { environment, homeAccountId: account.homeAccountId, clientId: ctx.config.clientId }))
+  return yield* ctx.familyRefresh === undefined ? own() : ctx.familyRefresh(a, own)
 }
 
 /**
@@ -287,18 +256,10 @@ const refreshScopes = (a: RefreshAttempt, rt: RefreshTokenEntity): readonly stri
 const RESERVED = new Set(RESERVED_SCOPES)
 
 /**
- * Entra's "this app is not in the token's family": MSAL Python reads it from
- * error_additional_info, MSAL.NET from the suberror; either stops the family attempts.
- */
-const isClientMismatch = (error: MsalError): boolean =>
-  (error.kind === 'ServerError' || error.kind === 'ThrottledError') &&
-  (error.suberror === 'client_mismatch' || (error.errorAdditionalInfo ?? []).includes('client_mismatch'))
-
-/**
  * Redeems refresh tokens newest first until one works. A failed one is kept: invalid_grant may
  * mean a new MFA policy for these scopes, and the token may still serve other scopes or tenants.
  */
-function* tryRefreshTokens(
+export function* tryRefreshTokens(
   a: RefreshAttempt,
   candidates: readonly RefreshTokenEntity[],
   stopAfter: (error: MsalError) => boolean = () => false,
@@ -309,7 +270,7 @@ function* tryRefreshTokens(
     if (a.tried.has(rt.secret)) continue
     // A refresh token past its own lifetime (a SPA's 24 hours) would only be refused.
     if (!isRedeemable(rt, Math.floor(a.nowMs / 1000))) {
-      yield* log('verbose', 'acquireTokenSilent: a refresh token is past its own lifetime (refresh_token_expires_in); not redeeming it')
+      yield* log('verbose', 'acquireTokenSilent: skipping a refresh token past its own lifetime (refresh_token_expires_in)')
       continue
     }
     a.tried.add(rt.secret)

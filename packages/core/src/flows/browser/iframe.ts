@@ -31,7 +31,7 @@ export function* ssoSilentFlow(ctx: ClientContext, env: BrowserEnv, request: Spa
     return E.left(
       interactionRequiredError(
         'iframe_timeout',
-        `the hidden iframe (prompt=none) brought no answer within ${env.iframeTimeoutMs} ms: the identity provider's page could not be framed, or third-party cookies are blocked; sign in interactively`,
+        `the hidden iframe (prompt=none) brought no answer within ${env.iframeTimeoutMs} ms (a page that cannot be framed, or third-party cookies blocked); sign in interactively`,
       ),
     )
   }

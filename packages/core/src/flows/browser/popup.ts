@@ -31,7 +31,7 @@ export const popupResponse = (outcome: AuthResponseOutcome, url: string, what: s
  */
 export function* acquireTokenPopupFlow(ctx: ClientContext, env: BrowserEnv, request: SpaRequest): Program<E.Either<MsalError, TokenResult>> {
   const popup = yield* perform<'OpenPopup'>({ _tag: 'OpenPopup' })
-  if (popup === undefined) return E.left(popupBlockedError('the browser blocked the sign-in popup: call loginPopup / acquireTokenPopup from a user action (a click), or use loginRedirect'))
+  if (popup === undefined) return E.left(popupBlockedError('the browser blocked the sign-in popup: open it from a user action (a click), or use loginRedirect'))
   const flow = yield* initiateAuthCodeFlow(ctx, request.scopes, authorizationOptions(env, request))
   const claimed = E.isLeft(flow) ? flow : yield* claimInteraction(env, 'popup', flow.right.state)
   if (E.isLeft(flow) || E.isLeft(claimed)) {

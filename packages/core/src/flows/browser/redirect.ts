@@ -86,7 +86,7 @@ export function* completeRedirect(ctx: ClientContext, env: BrowserEnv): Program<
   const state = response.params['state'] ?? ''
   const stored = yield* storedFlow(env, state)
   if (stored === undefined) {
-    return E.left(usageError('authResponse', 'this page received a sign-in response whose state matches no sign-in this tab started (a forged or replayed response, or one for another tab)'))
+    return E.left(usageError('authResponse', "the response's state matches no sign-in this tab started (forged, replayed, or another tab's)"))
   }
   yield* releaseInteraction(env, state)
   const result = yield* acquireTokenByAuthCodeFlow(ctx, stored.flow, response.params, {}, ApiId.acquireTokenInteractive)
