@@ -32,8 +32,11 @@ export type CacheEncryption = (storage: KeyValueStorage | undefined, prefix: str
 
 /** A cache entry a storage key names: its type and key, and the entry when the value is one that fits the schema. */
 export interface StoredEntry {
+  /** The entity's kind (AccessToken, RefreshToken, IdToken, Account, AppMetadata), from its storage key. */
   readonly type: CredentialType
+  /** The entity's unified-cache key, its storage key without the app's prefix and kind. */
   readonly key: string
+  /** The entry to file, or undefined when the stored value is gone or unreadable (the entry is removed). */
   readonly put: CachePut | undefined
 }
 
