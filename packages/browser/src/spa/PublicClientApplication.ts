@@ -27,14 +27,17 @@ import {
   type MsalError,
   type OptionRules,
   type Program,
+  type SpaBindingFor,
   type SpaRequest,
   type TokenResult,
 } from '@msal-ts/core'
 import { handleRedirectBridge } from '../redirect.js'
 import { webPlatform } from '../platform.js'
 import { createBrowserInterpreter } from '../webInterpreter.js'
+import { withPopKeys } from '../popKeys.js'
 import { EventType, SHARED_EVENTS, type EventCallback, type EventMessage, type InteractionType } from './events.js'
 import { browserPlatform } from './platform.js'
+import type { SpaKeyBinding } from './keyBinding.js'
 import { WebStorageCache, type CacheLocation } from './storageCache.js'
 import { StoredHttpCache } from './storedHttpCache.js'
 
@@ -80,6 +83,13 @@ export interface BrowserApplicationOptions
   readonly silentIframe?: 'fallback' | 'never' | undefined
   /** "redirect": a blocked popup falls back to a full-page redirect instead of a PopupBlockedError. */
   readonly popupFallback?: 'redirect' | 'none' | undefined
+  /**
+   * Proof-of-possession tokens and SSH certificates: `proofOfPossession` from
+   * @msal-ts/browser/pop. With it, requests take msal-browser's `authenticationScheme: 'pop'`
+   * (`resourceRequestMethod`, `resourceRequestUri`, `shrNonce`) and `'ssh-cert'` (`sshJwk`,
+   * `sshKid`); without it (and its code in the bundle), such a request is a ConfigurationError.
+   */
+  readonly proofOfPossession?: SpaKeyBinding | undefined
 }
 
 const positiveMs = (what: string) => ({ check: is(`a positive number of milliseconds (${what})`, (u) => typeof u === 'number' && Number.isFinite(u) && u > 0 && u <= 2_147_483_647) })
@@ -110,6 +120,9 @@ const BROWSER_RULES: OptionRules<BrowserApplicationOptions> = {
   iframeTimeoutMs: positiveMs('the hidden iframe'),
   silentIframe: { check: oneOf(['fallback', 'never']) },
   popupFallback: { check: oneOf(['redirect', 'none']) },
+  proofOfPossession: {
+    check: is('proofOfPossession from @msal-ts/browser/pop', (u) => typeof (u as SpaKeyBinding | undefined)?.bindingFor === 'function'),
+  },
 }
 
 /** msal-browser's nested options, and what to write instead. */
@@ -180,7 +193,7 @@ export class PublicClientApplication extends AppShell {
     const prefix = `msal-ts.${config.clientId}.`
     const cache = new WebStorageCache(storageFor(location), prefix)
     const channel = `msal-ts.events.${config.clientId}`
-    const { httpClient } = checked
+    const { httpClient, proofOfPossession: keys } = checked
     const inner =
       checked.interpreter ??
       createBrowserInterpreter({
@@ -191,12 +204,17 @@ export class PublicClientApplication extends AppShell {
         enablePiiLog: checked.enablePiiLog,
       })
     super(config, {
-      interpret: browserPlatform(inner, { syncCache: () => cache.reload(), channel, sharedKeys: location === 'localStorage' ? prefix : undefined }),
+      interpret: browserPlatform(keys === undefined || checked.interpreter !== undefined ? inner : withPopKeys(inner, keys.popKeys(config.clientId)), {
+        syncCache: () => cache.reload(),
+        channel,
+        sharedKeys: location === 'localStorage' ? prefix : undefined,
+      }),
       platform: webPlatform(),
       tokenCache: cache,
       httpCache: checked.httpCache ?? new StoredHttpCache(storageFor(location), `${prefix}http`),
     })
     this.storageCache = cache
+    this.bindingFor = keys?.bindingFor
     const here = `${window.location.origin}${window.location.pathname}`
     this.env = {
       tabId: tabIdOf(),
@@ -232,6 +250,8 @@ export class PublicClientApplication extends AppShell {
   }
 
   private readonly popupFallback: boolean
+  /** How msal-browser's PoP and SSH request fields are readied (proofOfPossession's), for the flows. */
+  private readonly bindingFor: SpaBindingFor | undefined
 
   /** For msal-browser code that calls it: there is nothing to wait for. */
   initialize(): Promise<void> {
@@ -394,7 +414,7 @@ export class PublicClientApplication extends AppShell {
     this.emit(EventType.HANDLE_REDIRECT_START, 'redirect')
     const done = (): void => this.emit(EventType.HANDLE_REDIRECT_END, 'redirect')
     const before = this.accountIds()
-    return Promise.resolve(run(completeRedirect(this.ctx, this.env), this.interpret)).then(
+    return Promise.resolve(run(completeRedirect(this.ctx, this.env, this.bindingFor), this.interpret)).then(
       (outcome) => {
         if (E.isRight(outcome) && outcome.right === undefined) {
           done()
@@ -430,7 +450,7 @@ export class PublicClientApplication extends AppShell {
 
   private redirect(request: SpaRequest, start: EventType, failure: EventType): Promise<void> {
     this.emit(start, 'redirect')
-    return Promise.resolve(run(beginRedirect(this.ctx, this.env, request), this.interpret)).then((outcome) => {
+    return Promise.resolve(run(beginRedirect(this.ctx, this.env, request, this.bindingFor), this.interpret)).then((outcome) => {
       if (E.isLeft(outcome)) {
         this.emit(failure, 'redirect', null, outcome.left)
         throw outcome.left
@@ -454,10 +474,10 @@ export class PublicClientApplication extends AppShell {
     this.emit(events[0], 'popup')
     // Run at once, not after an await: the popup opens in the caller's task.
     const before = this.accountIds()
-    const outcome = run(acquireTokenPopupFlow(this.ctx, this.env, request), this.interpret)
+    const outcome = run(acquireTokenPopupFlow(this.ctx, this.env, request, this.bindingFor), this.interpret)
     const fallBack = (settled: E.Either<MsalError, TokenResult>): E.Either<MsalError, TokenResult> | Promise<E.Either<MsalError, TokenResult>> =>
       E.isLeft(settled) && settled.left.kind === 'PopupBlockedError' && this.popupFallback
-        ? Promise.resolve(run(beginRedirect(this.ctx, this.env, request), this.interpret)).then((begun) => begun as E.Either<MsalError, TokenResult>)
+        ? Promise.resolve(run(beginRedirect(this.ctx, this.env, request, this.bindingFor), this.interpret)).then((begun) => begun as E.Either<MsalError, TokenResult>)
         : settled
     return this.finish(outcome instanceof Promise ? outcome.then(fallBack) : fallBack(outcome), events, 'popup', before)
   }
@@ -473,8 +493,9 @@ export class PublicClientApplication extends AppShell {
     const full = this.request(request)
     const events = [EventType.ACQUIRE_TOKEN_START, EventType.ACQUIRE_TOKEN_SUCCESS, EventType.ACQUIRE_TOKEN_FAILURE] as const
     const outcome = this.silentFlights.do(
-      () => flightKey(full.account?.homeAccountId, full.scopes, full.forceRefresh === true, full.claims),
-      () => run(acquireTokenSilentFlow(this.ctx, this.env, full), this.interpret),
+      // A key-bound call's result is its own (signed for its request): shared only with the same binding.
+      () => flightKey(full.account?.homeAccountId, full.scopes, full.forceRefresh === true, full.claims, full.authenticationScheme && JSON.stringify({ ...full, account: undefined })),
+      () => run(acquireTokenSilentFlow(this.ctx, this.env, full, this.bindingFor), this.interpret),
     )
     // A cache hit raises no events: it is the hot path.
     if (!(outcome instanceof Promise) && E.isRight(outcome) && outcome.right.tokenSource === 'cache') return Promise.resolve({ ...outcome.right })
@@ -482,9 +503,19 @@ export class PublicClientApplication extends AppShell {
     return this.finish(outcome, events, 'silent')
   }
 
+  /**
+   * Whether this app gets proof-of-possession tokens (MSAL Python's is_pop_supported): true when
+   * it was given `proofOfPossession` (from @msal-ts/browser/pop). Ask with
+   * `authenticationScheme: 'pop'`, `resourceRequestMethod` and `resourceRequestUri` (and the
+   * resource's `shrNonce`); the key is the app's, non-extractable, kept in IndexedDB.
+   */
+  isPopSupported(): boolean {
+    return this.bindingFor !== undefined
+  }
+
   /** Signs the user in with the identity provider's session, in a hidden iframe (prompt=none). */
   ssoSilent(request: Partial<SpaRequest> = {}): Promise<TokenResult> {
-    return this.operate(ssoSilentFlow(this.ctx, this.env, this.request(request)), [EventType.SSO_SILENT_START, EventType.SSO_SILENT_SUCCESS, EventType.SSO_SILENT_FAILURE], 'silent')
+    return this.operate(ssoSilentFlow(this.ctx, this.env, this.request(request), this.bindingFor), [EventType.SSO_SILENT_START, EventType.SSO_SILENT_SUCCESS, EventType.SSO_SILENT_FAILURE], 'silent')
   }
 
   // ---- Logout ----
