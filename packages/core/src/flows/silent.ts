@@ -99,31 +99,32 @@ const isAccount = (value: unknown): value is SilentAccount =>
  * 3. A token past refresh_on is returned when its refresh fails; one inside the margin that has
  *    not expired is returned when the identity provider cannot be reached.
  */
-export function* acquireTokenSilentWithError(
+export const acquireTokenSilentWithError = (
   ctx: ClientContext,
   scopesInput: readonly string[],
   accountInput: unknown,
   options: SilentOptions = {},
   /** 'cache': answer from the cache or not at all (no request: a browser tab's first look, before it takes the refresh lock). */
   reach: 'cache' | 'network' = 'network',
-): Program<E.Either<MsalError, TokenResult | undefined>> {
-  if (options.authScheme === undefined && options.data === undefined) return yield* silently(ctx, scopesInput, accountInput, options, reach, undefined)
-  // A key-bound token (PoP, SSH certificate): looked up and refreshed under its key id, presented (signed) for its request.
-  return yield* withTokenBinding(options, (bound) => silently(ctx, scopesInput, accountInput, options, reach, bound))
-}
+): Program<E.Either<MsalError, TokenResult | undefined>> =>
+  // A bearer call is the program itself (no wrapper on the hot path); a key-bound token (PoP, SSH
+  // certificate) is looked up and refreshed under its key id, and presented (signed) for its request.
+  options.authScheme === undefined && options.data === undefined
+    ? silently(ctx, scopesInput, accountInput, options, reach, undefined)
+    : withTokenBinding(options, (bound) => silently(ctx, scopesInput, accountInput, options, reach, bound))
 
 /** acquireTokenSilentWithError with a binding already checked and readied (msal-browser's request fields say it). */
-export function* acquireTokenSilentBound(
+export const acquireTokenSilentBound = (
   ctx: ClientContext,
   scopesInput: readonly string[],
   accountInput: unknown,
   options: Omit<SilentOptions, 'authScheme' | 'data'>,
   reach: 'cache' | 'network',
   prepare: PrepareBinding | undefined,
-): Program<E.Either<MsalError, TokenResult | undefined>> {
-  if (prepare === undefined) return yield* silently(ctx, scopesInput, accountInput, options, reach, undefined)
-  return yield* withPreparedBinding(prepare, (bound) => silently(ctx, scopesInput, accountInput, options, reach, bound))
-}
+): Program<E.Either<MsalError, TokenResult | undefined>> =>
+  prepare === undefined
+    ? silently(ctx, scopesInput, accountInput, options, reach, undefined)
+    : withPreparedBinding(prepare, (bound) => silently(ctx, scopesInput, accountInput, options, reach, bound))
 
 function* silently(
   ctx: ClientContext,
