@@ -7,6 +7,7 @@ export { createWebInterpreter, createBrowserInterpreter, DEFAULT_TIMEOUT_MS, typ
 export { performHttp, DEFAULT_MAX_RESPONSE_BYTES, type HttpClient, type HttpLimits } from './http.js'
 export { timerDelay, MAX_TIMER_DELAY_MS } from './timers.js'
 export type { WebCrypto } from './webCrypto.js'
+export { webPopKeys, withPopKeys, memoryPopKeyStore, type PopKeys, type PopKeyStore, type PopKeyPair, type PopSubtleCrypto } from './popKeys.js'
 export { isLogged, type Logger } from './logger.js'
 export { abortable, type AbortableOptions } from './abortable.js'
 export { VERSION, webPlatform } from './platform.js'
@@ -30,6 +31,7 @@ export {
   InteractionRequiredError,
   InteractionInProgressError,
   PopupBlockedError,
+  PopAuthScheme,
   type InteractionRequiredReason,
   type SpaRequest,
   type LogoutRequest,

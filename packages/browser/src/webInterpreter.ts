@@ -108,8 +108,10 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
         throw new Error('a Commit effect reached the runtime interpreter: run flows with runFlow(ctx, program, interpret)')
       case 'SignJwt':
       case 'ClientAssertion':
-        // Only an application built around a credential holds keys and callbacks (it answers these first).
-        return { _tag: 'CredentialFailure', message: 'this interpreter holds no client credential to sign with' }
+      case 'PopKey':
+      case 'SignPop':
+        // Only an application built around a credential or a PoP key holds keys and callbacks (withClientCredential, withPopKeys answer these first).
+        return { _tag: 'CredentialFailure', message: `this interpreter holds no key for ${effect._tag}` }
       case 'Log':
         if (options.logger !== undefined && isLogged(effect.level, threshold) && (!effect.pii || options.enablePiiLog === true)) {
           options.logger(effect.level, effect.message)

@@ -132,8 +132,9 @@ describe('core in a browser bundle', () => {
     // Managed identity's six sources and Cloud Shell took it from about 141 KB to 164 KB; an
     // application that does not use them does not bundle them (sideEffects: false). Hardening
     // (errors scrubbed of the secrets sent and cut to size, cache depth and size limits, what
-    // applications and caches print) took it to about 171 KB.
-    expect(bytes).toBeLessThan(175_000)
+    // applications and caches print) took it to about 171 KB. Key-bound tokens (PoP signed
+    // requests, SSH certificates, MSAL Python's validation messages) to about 181 KB.
+    expect(bytes).toBeLessThan(185_000)
     expect(JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8')).sideEffects).toBe(false)
   })
 })

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Effect, HttpOutcome, HttpRequest, Interpret, LogLevel } from '@msal-ts/core'
 import { fixedClock, type FixedClock } from './clock.js'
 import { seededRandom, type RandomSource } from './random.js'
+import { testPopKey, type TestPopKey } from './popTestKey.js'
 
 export interface LogEntry {
   /** The line's level: "error", "warning", "info" or "verbose". */
@@ -26,6 +27,12 @@ export interface TestInterpreterOptions {
   readonly env?: Readonly<Record<string, string | undefined>>
   /** A virtual file system for ReadFile and FileExists: path to text. Default: no files. */
   readonly files?: Readonly<Record<string, string>>
+  /**
+   * The proof-of-possession key (PopKey and SignPop), answered synchronously and
+   * deterministically: a PKCS#8 PEM, or `testPopKey(pem)`. Default: TEST_POP_KEY_PKCS8, the same
+   * for every interpreter (give apps that must not share a key one each).
+   */
+  readonly popKey?: string | TestPopKey | undefined
 }
 
 export interface TestInterpreter {
@@ -39,6 +46,10 @@ export interface TestInterpreter {
   readonly fileReads: string[]
 }
 
+let sharedPopKey: TestPopKey | undefined
+/** The default key, read once per process. */
+const defaultPopKey = (): TestPopKey => (sharedPopKey ??= testPopKey())
+
 /**
  * A fully deterministic interpreter: virtual time (Sleep advances the clock instead of waiting),
  * seeded randomness, a fixed environment and file system, and HTTP answered by the given handler.
@@ -50,6 +61,9 @@ export const createTestInterpreter = (options: TestInterpreterOptions): TestInte
   const files = options.files ?? {}
   const logs: LogEntry[] = []
   const fileReads: string[] = []
+  let pop: TestPopKey | undefined
+  const popKey = (): TestPopKey =>
+    (pop ??= typeof options.popKey === 'object' ? options.popKey : options.popKey === undefined ? defaultPopKey() : testPopKey(options.popKey))
   const interpret: Interpret = (effect: Effect) => {
     switch (effect._tag) {
       case 'Http':
@@ -74,6 +88,10 @@ export const createTestInterpreter = (options: TestInterpreterOptions): TestInte
       }
       case 'FileExists':
         return Object.prototype.hasOwnProperty.call(files, effect.path)
+      case 'PopKey':
+        return popKey().key()
+      case 'SignPop':
+        return popKey().sign(effect.kid, effect.header, effect.payload)
       case 'SignJwt':
       case 'ClientAssertion':
         // Only an application built around a credential holds keys and callbacks (it answers these first).

@@ -44,6 +44,8 @@ const fingerprint = (data: string): string =>
 /** The effect with secrets replaced, as it is written to (and compared with) a transcript. */
 export const redactEffect = (effect: Effect): Effect => {
   if (effect._tag === 'Sha256') return { _tag: 'Sha256', data: fingerprint(effect.data) }
+  // A signed HTTP request's `at` is the access token it presents.
+  if (effect._tag === 'SignPop') return { ...effect, payload: { ...effect.payload, ...('at' in effect.payload ? { at: REDACTED } : {}) } }
   if (effect._tag !== 'Http') return effect
   const { request } = effect
   const headers = Object.fromEntries(

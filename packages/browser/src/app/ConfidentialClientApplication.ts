@@ -21,6 +21,7 @@ import { parseWebClientCredential, type WebClientCredentialOption } from '../cre
 import { withClientCredential } from '../credentials/credentialInterpreter.js'
 import { webPlatform } from '../platform.js'
 import { createBrowserInterpreter } from '../webInterpreter.js'
+import { webPopKeys, withPopKeys, type PopSubtleCrypto } from '../popKeys.js'
 
 export interface ConfidentialClientApplicationOptions extends ClientApplicationOptions {
   /** How the app proves who it is: a client secret, a certificate (PKCS#8 PEM key) or an assertion. See WebClientCredentialOption. */
@@ -68,7 +69,8 @@ export class ConfidentialClientApplication extends CoreConfidentialClientApplica
         enablePiiLog: checked.enablePiiLog,
       })
     super(config, {
-      interpret: withClientCredential(interpret, credential),
+      // The app's proof-of-possession key, in memory (made on first use); an injected interpreter answers for its own.
+      interpret: withClientCredential(checked.interpreter === undefined ? withPopKeys(interpret, webPopKeys(() => globalThis.crypto.subtle as unknown as PopSubtleCrypto)) : interpret, credential),
       platform: webPlatform(),
       tokenCache: checked.tokenCache ?? new TokenCache({ clock: systemClock }),
       httpCache: checked.httpCache ?? new HttpCache(),

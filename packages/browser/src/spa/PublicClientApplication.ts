@@ -29,6 +29,7 @@ import {
   type OptionRules,
   type Outcome,
   type Program,
+  type SpaBindingFor,
   type SpaRequest,
   type TokenResult,
 } from '@msal-ts/core'
@@ -38,6 +39,8 @@ import { createBrowserInterpreter } from '../webInterpreter.js'
 import { SHARED_EVENTS, type EventCallback, type EventMessage, type EventName, type EventType, type InteractionType, type Operation } from './events.js'
 import { browserPlatform } from './platform.js'
 import { WebStorageCache, type CacheEncryption, type CacheLocation } from './storageCache.js'
+import { withPopKeys } from '../popKeys.js'
+import type { SpaKeyBinding } from './keyBinding.js'
 import { StoredHttpCache } from './storedHttpCache.js'
 
 /**
@@ -94,6 +97,13 @@ export interface BrowserApplicationOptions
   readonly silentIframe?: 'fallback' | 'never' | undefined
   /** "redirect": a blocked popup falls back to a full-page redirect instead of a PopupBlockedError. */
   readonly popupFallback?: 'redirect' | 'none' | undefined
+  /**
+   * Proof-of-possession tokens and SSH certificates: `proofOfPossession` from
+   * @msal-ts/browser/pop. With it, requests take msal-browser's `authenticationScheme: 'pop'`
+   * (`resourceRequestMethod`, `resourceRequestUri`, `shrNonce`) and `'ssh-cert'` (`sshJwk`,
+   * `sshKid`); without it (and its code in the bundle), such a request is a ConfigurationError.
+   */
+  readonly proofOfPossession?: SpaKeyBinding | undefined
 }
 
 const positiveMs = (what: string) => ({ check: is(`a positive number of milliseconds (${what})`, (u) => typeof u === 'number' && Number.isFinite(u) && u > 0 && u <= 2_147_483_647) })
@@ -111,6 +121,9 @@ const BROWSER_RULES: OptionRules<BrowserApplicationOptions> = {
   iframeTimeoutMs: positiveMs('the hidden iframe'),
   silentIframe: { check: oneOf(['fallback', 'never']) },
   popupFallback: { check: oneOf(['redirect', 'none']) },
+  proofOfPossession: {
+    check: is('proofOfPossession from @msal-ts/browser/pop', (u) => typeof (u as SpaKeyBinding | undefined)?.bindingFor === 'function'),
+  },
 }
 
 /** msal-browser's nested options (the error names which), and what to write instead. */
@@ -164,6 +177,8 @@ export class PublicClientApplication extends AppShell {
   /** Tabs hear each other's events (localStorage mode: they share the cache). */
   readonly #events: BroadcastChannel | undefined
   readonly #popupFallback: boolean
+  /** How msal-browser's PoP and SSH request fields are readied (proofOfPossession's), for the flows. */
+  readonly #bindingFor: SpaBindingFor | undefined
   /** Where the active account's id is kept: beside the tokens (nowhere in memory mode). */
   readonly #activeStore: Storage | undefined
   /** The active account's home id, read from storage once and kept in step with it, so a cache hit reads no storage. */
@@ -189,7 +204,7 @@ export class PublicClientApplication extends AppShell {
     const cache = (checked.cacheEncryption ?? plainCache)(storage, prefix)
     const channel = `msal-ts.events.${config.clientId}`
     const shared = location === 'localStorage'
-    const { httpClient } = checked
+    const { httpClient, proofOfPossession: keys } = checked
     const inner =
       checked.interpreter ??
       createBrowserInterpreter({
@@ -202,12 +217,13 @@ export class PublicClientApplication extends AppShell {
         enablePiiLog: checked.enablePiiLog,
       })
     super(config, {
-      interpret: browserPlatform(inner, { syncCache: () => cache.reload(), channel, sharedKeys: shared ? prefix : undefined }),
+      interpret: browserPlatform(keys === undefined || checked.interpreter !== undefined ? inner : withPopKeys(inner, keys.popKeys(config.clientId)), { syncCache: () => cache.reload(), channel, sharedKeys: shared ? prefix : undefined }),
       platform: webPlatform(),
       tokenCache: cache,
       httpCache: checked.httpCache ?? new StoredHttpCache(storage, `${prefix}http`),
     })
     this.#cache = cache
+    this.#bindingFor = keys?.bindingFor
     const here = `${window.location.origin}${window.location.pathname}`
     this.#env = {
       tabId: tabIdOf(),
@@ -417,7 +433,7 @@ export class PublicClientApplication extends AppShell {
     this.#emit('handleRedirectStart', 'redirect')
     const done = (): void => this.#emit('handleRedirectEnd', 'redirect')
     const before = this.#accountIds()
-    return Promise.resolve(run(completeRedirect(this.ctx, this.#env), this.interpret))
+    return Promise.resolve(run(completeRedirect(this.ctx, this.#env, this.#bindingFor), this.interpret))
       .then((outcome) => (outcome._tag === 'Right' && outcome.right === undefined ? null : this.#settle(outcome as Outcome, 'login', 'redirect', before)))
       .finally(done)
   }
@@ -445,7 +461,7 @@ export class PublicClientApplication extends AppShell {
     return this.#whenLoaded(() => {
       this.#emit(`${operation}Start`, 'redirect')
       // The page unloads on success: only a failure settles.
-      return Promise.resolve(run(beginRedirect(this.ctx, this.#env, this.#request(request)), this.interpret)).then((outcome) => {
+      return Promise.resolve(run(beginRedirect(this.ctx, this.#env, this.#request(request), this.#bindingFor), this.interpret)).then((outcome) => {
         if (outcome._tag === 'Left') {
           this.#emit(`${operation}Failure`, 'redirect', null, outcome.left)
           throw outcome.left
@@ -475,8 +491,8 @@ export class PublicClientApplication extends AppShell {
 
   /** The popup flow; a blocked popup begins a full-page redirect instead when popupFallback is "redirect". */
   *#popupFlow(request: SpaRequest): Program<Outcome> {
-    const outcome = yield* acquireTokenPopupFlow(this.ctx, this.#env, request)
-    return outcome._tag === 'Left' && outcome.left.kind === 'PopupBlockedError' && this.#popupFallback ? ((yield* beginRedirect(this.ctx, this.#env, request)) as Outcome) : outcome
+    const outcome = yield* acquireTokenPopupFlow(this.ctx, this.#env, request, this.#bindingFor)
+    return outcome._tag === 'Left' && outcome.left.kind === 'PopupBlockedError' && this.#popupFallback ? ((yield* beginRedirect(this.ctx, this.#env, request, this.#bindingFor)) as Outcome) : outcome
   }
 
   // ---- Silent ----
@@ -490,8 +506,9 @@ export class PublicClientApplication extends AppShell {
     return this.#whenLoaded(() => {
       const full = this.#request(request)
       const outcome = this.#silentFlights.do(
-        () => flightKey(full.account?.homeAccountId, full.scopes, full.forceRefresh === true, full.claims),
-        () => run(acquireTokenSilentFlow(this.ctx, this.#env, full), this.interpret),
+        // A key-bound call's result is its own (signed for its request): shared only with the same binding.
+        () => flightKey(full.account?.homeAccountId, full.scopes, full.forceRefresh === true, full.claims, full.authenticationScheme && JSON.stringify({ ...full, account: undefined })),
+        () => run(acquireTokenSilentFlow(this.ctx, this.#env, full, this.#bindingFor), this.interpret),
       )
       // A cache hit raises no events: it is the hot path.
       if (!(outcome instanceof Promise) && outcome._tag === 'Right' && outcome.right.tokenSource === 'cache') return { ...outcome.right }
@@ -500,9 +517,19 @@ export class PublicClientApplication extends AppShell {
     })
   }
 
+  /**
+   * Whether this app gets proof-of-possession tokens (MSAL Python's is_pop_supported): true when
+   * it was given `proofOfPossession` (from @msal-ts/browser/pop). Ask with
+   * `authenticationScheme: 'pop'`, `resourceRequestMethod` and `resourceRequestUri` (and the
+   * resource's `shrNonce`); the key is the app's, non-extractable, kept in IndexedDB.
+   */
+  isPopSupported(): boolean {
+    return this.#bindingFor !== undefined
+  }
+
   /** Signs the user in with the identity provider's session, in a hidden iframe (prompt=none). */
   ssoSilent(request: Partial<SpaRequest> = {}): Promise<TokenResult> {
-    return this.#whenLoaded(() => this.#operate('ssoSilent', 'silent', () => ssoSilentFlow(this.ctx, this.#env, this.#request(request))))
+    return this.#whenLoaded(() => this.#operate('ssoSilent', 'silent', () => ssoSilentFlow(this.ctx, this.#env, this.#request(request), this.#bindingFor)))
   }
 
   // ---- Logout ----

@@ -59,6 +59,7 @@ export const workspaceSources: Plugin = {
       '@msal-ts/core/protocol': 'core/src/protocol.ts',
       '@msal-ts/browser': 'browser/src/index.ts',
       '@msal-ts/browser/redirect': 'browser/src/redirect.ts',
+      '@msal-ts/browser/pop': 'browser/src/pop.ts',
     }
     b.onResolve({ filter: /^@msal-ts\// }, (args) => {
       const entry = entries[args.path]

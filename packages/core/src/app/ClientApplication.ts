@@ -14,8 +14,8 @@ import {
   type AuthorizationRequestUrlOptions,
 } from '../flows/authCode.js'
 import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
-import { cloudShellSilentToken, runningInCloudShell } from '../flows/cloudShell.js'
-import { acquireTokenByRefreshToken } from '../flows/refreshToken.js'
+import { acquireTokenByCloudShell, cloudShellSilentToken, runningInCloudShell } from '../flows/cloudShell.js'
+import { acquireTokenByRefreshToken, type RefreshTokenOptions } from '../flows/refreshToken.js'
 import { familyRefresh } from '../flows/family.js'
 import { regionTolerantDiscovery } from '../flows/regionFallback.js'
 import { acquireTokenSilentWithError, type SilentAccount, type SilentOptions } from '../flows/silent.js'
@@ -31,7 +31,7 @@ import type { Interpret } from '../effects/run.js'
 import { withPersistence } from './withPersistence.js'
 import type { ClientConfig } from './config.js'
 import { checkMethodOptions, type KnownOptions } from './methodOptions.js'
-import { flightKey, settle, settled } from './settle.js'
+import { bindingFlightKey, flightKey, settle, settled } from './settle.js'
 import { selectAccounts, type Account } from '../cache/selectors.js'
 
 export type { AppRuntime, Outcome } from './AppShell.js'
@@ -51,10 +51,16 @@ const AUTHORIZATION_REQUEST_OPTIONS: KnownOptions<AuthorizationRequestOptions> =
   extraScopesToConsent: true,
 }
 const AUTHORIZATION_REQUEST_URL_OPTIONS: KnownOptions<AuthorizationRequestUrlOptions> = { ...AUTHORIZATION_REQUEST_OPTIONS, nonce: true, responseType: true, authority: true }
-const AUTH_CODE_REDEMPTION_OPTIONS: KnownOptions<AuthCodeRedemptionOptions> = { scopes: true }
-const AUTHORIZATION_CODE_OPTIONS: KnownOptions<AuthorizationCodeOptions> = { redirectUri: true, nonce: true, claimsChallenge: true, codeVerifier: true }
-const USERNAME_PASSWORD_OPTIONS: KnownOptions<UsernamePasswordOptions> = { claimsChallenge: true }
-const SILENT_OPTIONS: KnownOptions<SilentOptions> = { forceRefresh: true, claimsChallenge: true }
+const AUTH_CODE_REDEMPTION_OPTIONS: KnownOptions<AuthCodeRedemptionOptions> = { scopes: true, authScheme: true, data: true }
+const AUTHORIZATION_CODE_OPTIONS: KnownOptions<AuthorizationCodeOptions> = { redirectUri: true, nonce: true, claimsChallenge: true, codeVerifier: true, authScheme: true, data: true }
+const USERNAME_PASSWORD_OPTIONS: KnownOptions<UsernamePasswordOptions> = { claimsChallenge: true, authScheme: true, data: true }
+const SILENT_OPTIONS: KnownOptions<SilentOptions> = { forceRefresh: true, claimsChallenge: true, authScheme: true, data: true }
+const REFRESH_TOKEN_OPTIONS: KnownOptions<RefreshTokenOptions> = { data: true }
+
+/** MSAL Python's acquire_token_by_refresh_token takes `data` but not auth_scheme. */
+const REFRESH_TOKEN_REFUSED = {
+  authScheme: "MSAL Python's acquire_token_by_refresh_token takes no auth_scheme: migrate the refresh token first, then ask acquireTokenSilent for a PoP token",
+}
 const GET_ACCOUNTS_OPTIONS: KnownOptions<{ username?: string }> = { username: true }
 
 /** What MSAL Python's acquire_token_silent takes but does not act on. */
@@ -133,9 +139,18 @@ export abstract class ClientApplication extends AppShell {
     )
   }
 
-  /** MSAL Python's acquire_token_by_refresh_token: migrates a refresh token from elsewhere (e.g. ADAL) into the cache. */
-  acquireTokenByRefreshToken(refreshToken: string, scopes: readonly string[]): Promise<TokenResult> {
-    return this.userOperation(() => acquireTokenByRefreshToken(this.ctx, refreshToken, scopes))
+  /**
+   * MSAL Python's acquire_token_by_refresh_token: migrates a refresh token from elsewhere (e.g.
+   * ADAL) into the cache. `data` asks for an SSH certificate (see KeyBoundTokenData).
+   */
+  acquireTokenByRefreshToken(refreshToken: string, scopes: readonly string[], options: RefreshTokenOptions = {}): Promise<TokenResult> {
+    return this.withOptions(
+      'acquireTokenByRefreshToken',
+      options,
+      REFRESH_TOKEN_OPTIONS,
+      (checked) => this.userOperation(() => acquireTokenByRefreshToken(this.ctx, refreshToken, scopes, checked)),
+      REFRESH_TOKEN_REFUSED,
+    )
   }
 
   /**
@@ -181,14 +196,17 @@ export abstract class ClientApplication extends AppShell {
   private silent(scopes: readonly string[], account: SilentAccount | undefined, options: SilentOptions): Outcome<TokenResult | undefined> | Promise<Outcome<TokenResult | undefined>> {
     const homeAccountId = typeof account?.homeAccountId === 'string' ? account.homeAccountId : undefined
     return this.silentFlights.do(
-      () => flightKey(homeAccountId, account?.environment, scopes, options.forceRefresh === true, options.claimsChallenge),
+      () => flightKey(homeAccountId, account?.environment, scopes, options.forceRefresh === true, options.claimsChallenge, ...bindingFlightKey(options)),
       () => this.persisted(() => this.userCacheContext(homeAccountId), () => run(acquireTokenSilentWithError(this.ctx, scopes, account, options), this.interpret)),
     )
   }
 
-  /** MSAL Python's is_pop_supported: proof-of-possession tokens are not supported yet. */
+  /**
+   * MSAL Python's is_pop_supported: true. msal-ts signs proof-of-possession requests itself,
+   * with a key of the application's (no broker needed): pass a PopAuthScheme as `authScheme`.
+   */
   isPopSupported(): boolean {
-    return false
+    return true
   }
 
   /**

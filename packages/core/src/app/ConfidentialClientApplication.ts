@@ -12,9 +12,9 @@ import { conceal } from '../util/printable.js'
 import { ClientApplication, type ClientAppRuntime, type Outcome } from './ClientApplication.js'
 import type { ConfidentialClientConfig } from './config.js'
 import type { KnownOptions } from './methodOptions.js'
-import { flightKey, settled } from './settle.js'
+import { bindingFlightKey, flightKey, settled } from './settle.js'
 
-const CLIENT_CREDENTIALS_OPTIONS: KnownOptions<ClientCredentialsOptions> = { claimsChallenge: true, fmiPath: true }
+const CLIENT_CREDENTIALS_OPTIONS: KnownOptions<ClientCredentialsOptions> = { claimsChallenge: true, fmiPath: true, data: true }
 const ON_BEHALF_OF_OPTIONS: KnownOptions<OnBehalfOfOptions> = { claimsChallenge: true }
 const USER_FIC_OPTIONS: KnownOptions<UserFederatedIdentityCredentialOptions> = { username: true, userObjectId: true, claimsChallenge: true }
 
@@ -58,7 +58,7 @@ export class ConfidentialClientApplication extends ClientApplication {
       (checked) =>
         settled(() =>
           this.clientFlights.do(
-            () => flightKey(scopes, checked.claimsChallenge, checked.fmiPath),
+            () => flightKey(scopes, checked.claimsChallenge, checked.fmiPath, ...bindingFlightKey({ data: checked.data })),
             () => this.persisted(() => this.appCacheContext, () => run(acquireTokenForClient(this.ctx, scopes, checked), this.interpret)),
           ),
         ),

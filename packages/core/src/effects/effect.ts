@@ -73,6 +73,29 @@ export type AssertionOutcome =
   | { readonly _tag: 'Assertion'; readonly assertion: string }
   | { readonly _tag: 'CredentialFailure'; readonly message: string }
 
+/** A proof-of-possession key's public half (RFC 7517 JWK; RSA members only, plus its `alg`). */
+export interface PopPublicJwk {
+  readonly kty: 'RSA'
+  /** The modulus, base64url. */
+  readonly n: string
+  /** The public exponent, base64url ("AQAB": 65537). */
+  readonly e: string
+  readonly alg: 'RS256'
+}
+
+/**
+ * The application's proof-of-possession key, or why there is none (an interpreter that keeps no
+ * key, a runtime without WebCrypto's RSA, a storage that refused it): values, never throws.
+ */
+export type PopKeyOutcome =
+  | {
+      readonly _tag: 'PopKey'
+      /** The key's RFC 7638 JWK thumbprint (SHA-256, base64url): the `kid` its tokens are bound to (RFC 7800 `cnf`). */
+      readonly kid: string
+      readonly jwk: PopPublicJwk
+    }
+  | { readonly _tag: 'CredentialFailure'; readonly message: string }
+
 export type Effect =
   | { readonly _tag: 'Http'; readonly request: HttpRequest }
   | { readonly _tag: 'Now' }
@@ -101,6 +124,23 @@ export type Effect =
   | { readonly _tag: 'SignJwt'; readonly header: Readonly<Record<string, unknown>>; readonly claims: Readonly<Record<string, unknown>> }
   /** Ask the application's assertion callback for a client assertion (MSAL Python's callable `client_assertion`). */
   | { readonly _tag: 'ClientAssertion'; readonly clientId: string; readonly tokenEndpoint: string }
+  /**
+   * The application's proof-of-possession key: its public JWK and RFC 7638 thumbprint. The
+   * interpreter makes the key pair on first use (RSA 2048, RS256) and keeps it; the private key
+   * never leaves it.
+   */
+  | { readonly _tag: 'PopKey' }
+  /**
+   * Sign a signed HTTP request (draft-ietf-oauth-signed-http-request) with the proof-of-possession
+   * key whose thumbprint is `kid`: RS256 over base64url(JSON header) "." base64url(JSON payload),
+   * each serialised as given (JSON.stringify, keys in their order).
+   */
+  | {
+      readonly _tag: 'SignPop'
+      readonly kid: string
+      readonly header: Readonly<Record<string, unknown>>
+      readonly payload: Readonly<Record<string, unknown>>
+    }
   /**
    * Change the application's state (its token cache, telemetry, what it learned): a flow
    * describes what it changes as data, and the application shell applies it with one reducer
@@ -165,6 +205,10 @@ export interface EffectResults {
   SignJwt: AssertionOutcome
   /** The assertion the application's callback returned, or why there is none. */
   ClientAssertion: AssertionOutcome
+  /** The application's proof-of-possession public key (JWK) and its RFC 7638 thumbprint, or why there is none. */
+  PopKey: PopKeyOutcome
+  /** The signed HTTP request (compact JWS, RS256) made with the application's PoP key, or why there is none. */
+  SignPop: AssertionOutcome
   /** Answered by the application shell once the change is applied. */
   Commit: undefined
   /** The page's absolute URL (location.href). */

@@ -20,6 +20,8 @@ import { newCorrelationId } from './correlation.js'
 import { logError } from './logging.js'
 import { userEndpoints } from './userEndpoints.js'
 import { redeemUserToken, requestHeaders } from './userTokens.js'
+import { withTokenBinding, type TokenBindingOptions } from '../pop/tokenBinding.js'
+import { withPreparedBinding, type BoundRequest, type PrepareBinding } from '../pop/binding.js'
 
 /** How the authorization server hands the code back to the redirect URI (OAuth 2.0 Multiple Response Type Encoding Practices; Form Post Response Mode). */
 export type ResponseMode = 'query' | 'fragment' | 'form_post'
@@ -235,7 +237,7 @@ const authResponseFields = (input: unknown): E.Either<UsageError, Readonly<Recor
   return E.right(fields)
 }
 
-export interface AuthCodeRedemptionOptions {
+export interface AuthCodeRedemptionOptions extends TokenBindingOptions {
   /** A subset of the flow's scopes, for a token of one of the resources the user consented to. */
   readonly scopes?: readonly string[] | undefined
 }
@@ -253,6 +255,29 @@ export function* acquireTokenByAuthCodeFlow(
   options: AuthCodeRedemptionOptions = {},
   /** Telemetry's name for the calling API: interactive sign-ins report their own. */
   api: ApiId = ApiId.acquireTokenByAuthorizationCode,
+): Program<E.Either<MsalError, TokenResult>> {
+  return yield* withTokenBinding(options, (bound) => redeemFlow(ctx, flowInput, authResponseInput, options, api, bound))
+}
+
+/** acquireTokenByAuthCodeFlow with a binding already checked and readied (msal-browser's request fields say it). */
+export function* redeemAuthCodeFlow(
+  ctx: ClientContext,
+  flowInput: unknown,
+  authResponseInput: unknown,
+  api: ApiId,
+  prepare: PrepareBinding | undefined,
+): Program<E.Either<MsalError, TokenResult>> {
+  if (prepare === undefined) return yield* redeemFlow(ctx, flowInput, authResponseInput, {}, api, undefined)
+  return yield* withPreparedBinding(prepare, (bound) => redeemFlow(ctx, flowInput, authResponseInput, {}, api, bound))
+}
+
+function* redeemFlow(
+  ctx: ClientContext,
+  flowInput: unknown,
+  authResponseInput: unknown,
+  options: AuthCodeRedemptionOptions,
+  api: ApiId,
+  bound: BoundRequest | undefined,
 ): Program<E.Either<MsalError, TokenResult>> {
   const flow = decodeOr(AuthCodeFlowCodec, flowInput, (_, problem) =>
     usageError('authCodeFlow', `not a flow from initiateAuthCodeFlow (${problem.path || 'flow'}: ${problem.message})`),
@@ -297,6 +322,7 @@ export function* acquireTokenByAuthCodeFlow(
     expect: { nonce, maxAge: flow.right.maxAge },
     api,
     routing: anchorFromClientInfo(response.right['client_info']),
+    bound,
   })
 }
 
@@ -368,7 +394,7 @@ export function* getAuthorizationRequestUrl(
   )
 }
 
-export interface AuthorizationCodeOptions {
+export interface AuthorizationCodeOptions extends TokenBindingOptions {
   /** redirect_uri (RFC 6749 §4.1.3): the same as the authorization request's, when it had one. */
   readonly redirectUri?: string | undefined
   /** The nonce given to getAuthorizationRequestUrl, checked against the ID token's. */
@@ -386,6 +412,16 @@ export function* acquireTokenByAuthorizationCode(
   scopesInput: readonly string[],
   options: AuthorizationCodeOptions = {},
 ): Program<E.Either<MsalError, TokenResult>> {
+  return yield* withTokenBinding(options, (bound) => redeemGivenCode(ctx, code, scopesInput, options, bound))
+}
+
+function* redeemGivenCode(
+  ctx: ClientContext,
+  code: unknown,
+  scopesInput: readonly string[],
+  options: AuthorizationCodeOptions,
+  bound: BoundRequest | undefined,
+): Program<E.Either<MsalError, TokenResult>> {
   if (typeof code !== 'string' || code === '') return E.left(usageError('code', 'expected the authorization code from the redirect'))
   const scopes = decorateScopes(scopesInput, ctx.config.excludeScopes)
   if (E.isLeft(scopes)) return scopes
@@ -397,6 +433,7 @@ export function* acquireTokenByAuthorizationCode(
     claimsChallenge: options.claimsChallenge,
     expect: { nonce: options.nonce },
     api: ApiId.acquireTokenByAuthorizationCode,
+    bound,
   })
 }
 
@@ -410,6 +447,7 @@ interface CodeRedemption {
   readonly api: ApiId
   /** Routing headers (X-AnchorMailbox). */
   readonly routing?: Readonly<Record<string, string>> | undefined
+  readonly bound: BoundRequest | undefined
 }
 
 /** The authorization_code grant, shared by both ways of redeeming a code. */
@@ -439,6 +477,7 @@ function* redeemCode(ctx: ClientContext, r: CodeRedemption): Program<E.Either<Ms
     expect: r.expect,
     grantType: 'authorization_code',
     environment: ctx.config.authority.host,
+    bound: r.bound,
   })
   if (E.isLeft(result)) yield* logError('info', `acquireTokenByAuthCodeFlow failed (correlation id ${correlationId})`, result.left)
   return result

@@ -26,6 +26,7 @@ import { processTokenResponse } from '../protocol/tokenResponse.js'
 import { resultFromCache, resultFromResponse, type TokenResult } from '../result.js'
 import { originOf, redactUrl } from '../util/redact.js'
 import { newCorrelationId } from './correlation.js'
+import { checkKeyBoundData, type KeyBoundTokenData } from '../pop/tokenBinding.js'
 import { logError } from './logging.js'
 import { applicationEndpoints } from './userEndpoints.js'
 
@@ -37,6 +38,11 @@ export interface ClientCredentialsOptions {
    * tokens of different paths are cached apart.
    */
   readonly fmiPath?: string | undefined
+  /**
+   * MSAL Python's `data` for an SSH certificate (or a PoP token for your own key) for the app
+   * itself: sent with the request, the token cached under `keyId` (see KeyBoundTokenData).
+   */
+  readonly data?: KeyBoundTokenData | undefined
 }
 
 /** MSAL Python's ext_cache_key for a request's fmi_path: tokens of one path never answer another's. */
@@ -82,9 +88,14 @@ export function* acquireTokenForClient(
   if (options.fmiPath !== undefined && (typeof options.fmiPath !== 'string' || options.fmiPath.trim() === '')) {
     return E.left(usageError('fmiPath', `expected a non-empty string, got ${JSON.stringify(options.fmiPath)}`))
   }
+  const data = options.data === undefined ? E.right(undefined) : checkKeyBoundData(options.data)
+  if (E.isLeft(data)) return data
+  const keyId = data.right?.keyId
   const extCacheKey = yield* extCacheKeyOf(options.fmiPath)
   const buckets =
-    extCacheKey === undefined ? ctx.appTokenBuckets : ctx.appTokenBuckets.map(({ bucketKey: _, ...bucket }) => prepareBucket({ ...bucket, extCacheKey }))
+    extCacheKey === undefined && keyId === undefined
+      ? ctx.appTokenBuckets
+      : ctx.appTokenBuckets.map(({ bucketKey: _, ...bucket }) => prepareBucket({ ...bucket, extCacheKey, keyId }))
 
   const correlationId = yield* newCorrelationId()
   const nowMs = yield* now()
@@ -104,7 +115,7 @@ export function* acquireTokenForClient(
       `(refresh reason ${reason}, correlation id ${correlationId})`,
   )
 
-  const fromNetwork = yield* requestClientToken(ctx, { scopes: scopes.right, claims: claims.right, fmiPath: options.fmiPath, extCacheKey }, reason, correlationId, nowMs)
+  const fromNetwork = yield* requestClientToken(ctx, { scopes: scopes.right, claims: claims.right, fmiPath: options.fmiPath, extCacheKey, data: data.right }, reason, correlationId, nowMs)
   if (E.isRight(fromNetwork)) return fromNetwork
   if (fallback === undefined) {
     yield* logError('info', `acquireTokenForClient failed (correlation id ${correlationId})`, fromNetwork.left)
@@ -117,7 +128,13 @@ export function* acquireTokenForClient(
 /** The network half: endpoints, the token request, and filing the answer in the cache. */
 function* requestClientToken(
   ctx: ClientContext,
-  ask: { readonly scopes: readonly string[]; readonly claims: string | undefined; readonly fmiPath: string | undefined; readonly extCacheKey: string | undefined },
+  ask: {
+    readonly scopes: readonly string[]
+    readonly claims: string | undefined
+    readonly fmiPath: string | undefined
+    readonly extCacheKey: string | undefined
+    readonly data: KeyBoundTokenData | undefined
+  },
   reason: RefreshReason,
   correlationId: string,
   nowMs: number,
@@ -146,7 +163,7 @@ function* requestClientToken(
   yield* log('verbose', `acquireTokenForClient: token request to ${originOf(tokenEndpoint)}${regional !== undefined ? ` (region ${region})` : ''}`)
   yield* log('verbose', `acquireTokenForClient: token endpoint ${redactUrl(tokenEndpoint)}`, true)
 
-  const request = buildClientCredentialsRequest({
+  const built = buildClientCredentialsRequest({
     tokenEndpoint,
     clientId: config.clientId,
     scopes,
@@ -154,6 +171,9 @@ function* requestClientToken(
     fmiPath: ask.fmiPath,
     headers: { ...baseHeaders, ...telemetryHeaders(ctx.state.telemetry, ApiId.acquireTokenForClient, reason, correlationId) },
   })
+  // MSAL Python posts data's fields as they are.
+  const { data } = ask
+  const request = data === undefined ? built : { ...built, form: { ...built.form, token_type: data.tokenType, key_id: data.keyId, req_cnf: data.reqCnf } }
   const exchange = yield* sendAuthenticated(ctx, request, nowMs, DEFAULT_RETRY_AFTER_MS.confidential)
   if (E.isLeft(exchange)) return exchange
   const { outcome } = exchange.right
@@ -167,7 +187,16 @@ function* requestClientToken(
 
   // Times count from when the request was sent, so a token never outlives what the server meant.
   const nowSec = Math.floor(nowMs / 1000)
-  const event = { clientId: config.clientId, environment: config.authority.host, realm: config.authority.tenant, scopes, response: response.right, homeAccountId: null, extCacheKey: ask.extCacheKey }
+  const event = {
+    clientId: config.clientId,
+    environment: config.authority.host,
+    realm: config.authority.tenant,
+    scopes,
+    response: response.right,
+    homeAccountId: null,
+    extCacheKey: ask.extCacheKey,
+    ...(data !== undefined ? { keyId: data.keyId } : {}),
+  }
   yield* commit({ _tag: 'FileTokenResponse', event, nowSec })
   const granted = targetToScopes(grantedTarget(response.right, scopes))
   yield* log('verbose', `acquireTokenForClient: token for ${granted.join(' ')} received and cached (expires in ${response.right.expires_in ?? 'an unknown number of'} s)`)

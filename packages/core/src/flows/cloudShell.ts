@@ -4,7 +4,7 @@ import { homeAccountIdOf } from '../cache/accountOf.js'
 import type { TokenResponseEvent } from '../cache/reducers.js'
 import type { AccessTokenEntity } from '../cache/schema.js'
 import { commit, log, now, readEnv, type Program } from '../effects/program.js'
-import { withCorrelationId, type MsalError } from '../errors.js'
+import { usageError, withCorrelationId, type MsalError } from '../errors.js'
 import { sendWithRetry, transportError } from '../http/send.js'
 import { buildCloudShellRequest, CLOUD_SHELL_VARIABLE, isCloudShell, processCloudShellResponse } from '../protocol/cloudShell.js'
 import { validateScopes } from '../protocol/scopes.js'
@@ -64,8 +64,15 @@ export function* acquireTokenByCloudShell(ctx: ClientContext, scopesInput: reado
  * MSAL Python's acquire_token_interactive(prompt="none") inside Azure Cloud Shell: the token comes
  * from Cloud Shell, with no browser. Right(undefined) when not in Cloud Shell (sign in as usual).
  */
-export function* acquireTokenInteractiveInCloudShell(ctx: ClientContext, scopes: readonly string[]): Program<E.Either<MsalError, TokenResult | undefined>> {
+export function* acquireTokenInteractiveInCloudShell(
+  ctx: ClientContext,
+  scopes: readonly string[],
+  /** The call asks for a key-bound token (authScheme or data), which Cloud Shell cannot give. */
+  keyBound = false,
+): Program<E.Either<MsalError, TokenResult | undefined>> {
   if (!(yield* runningInCloudShell())) return E.right(undefined)
+  // MSAL Python: "auth_scheme is not supported in Cloud Shell".
+  if (keyBound) return E.left(usageError('authScheme', 'key-bound tokens (PoP, SSH certificates) are not supported in Cloud Shell'))
   return yield* acquireTokenByCloudShell(ctx, scopes)
 }
 

@@ -19,8 +19,10 @@ import { discoverTenantId, namesTenantByDomain } from './tenantId.js'
 import { logError } from './logging.js'
 import { userEndpoints } from './userEndpoints.js'
 import { anchorMailboxFor, redeemUserToken, requestHeaders } from './userTokens.js'
+import { withTokenBinding, type TokenBindingOptions } from '../pop/tokenBinding.js'
+import { withPreparedBinding, type BoundRequest, type PrepareBinding } from '../pop/binding.js'
 
-export interface SilentOptions {
+export interface SilentOptions extends TokenBindingOptions {
   /** Skip the access-token cache and redeem a refresh token. */
   readonly forceRefresh?: boolean | undefined
   /** A claims challenge from a resource; it skips the access-token cache. */
@@ -73,6 +75,10 @@ const bucketsFor = (ctx: ClientContext, account: SilentAccount, reach: 'cache' |
 
 const MAX_KEPT_BUCKETS = 10_000
 
+/** The buckets of tokens bound to a key (PoP, SSH certificates): beside the bearer tokens', never among them. */
+const boundBuckets = (buckets: readonly AccessTokenBucket[], bound: BoundRequest | undefined): readonly AccessTokenBucket[] =>
+  bound === undefined ? buckets : buckets.map(({ bucketKey: _, ...bucket }) => prepareBucket({ ...bucket, keyId: bound.keyId }))
+
 const refreshReasonOf = (lookup: AccessTokenLookup | undefined): RefreshReason =>
   lookup === undefined ? RefreshReason.forced : lookup._tag === 'Aging' ? RefreshReason.aging : lookup._tag === 'Miss' && lookup.reason === 'expired' ? RefreshReason.expired : RefreshReason.absent
 
@@ -92,13 +98,40 @@ const isAccount = (value: unknown): value is SilentAccount =>
  * 3. A token past refresh_on is returned when its refresh fails; one inside the margin that has
  *    not expired is returned when the identity provider cannot be reached.
  */
-export function* acquireTokenSilentWithError(
+export const acquireTokenSilentWithError = (
   ctx: ClientContext,
   scopesInput: readonly string[],
   accountInput: unknown,
   options: SilentOptions = {},
   /** 'cache': answer from the cache or not at all (no request: a browser tab's first look, before it takes the refresh lock). */
   reach: 'cache' | 'network' = 'network',
+): Program<E.Either<MsalError, TokenResult | undefined>> =>
+  // A bearer call is the program itself (no wrapper on the hot path); a key-bound token (PoP, SSH
+  // certificate) is looked up and refreshed under its key id, and presented (signed) for its request.
+  options.authScheme === undefined && options.data === undefined
+    ? silently(ctx, scopesInput, accountInput, options, reach, undefined)
+    : withTokenBinding(options, (bound) => silently(ctx, scopesInput, accountInput, options, reach, bound))
+
+/** acquireTokenSilentWithError with a binding already checked and readied (msal-browser's request fields say it). */
+export const acquireTokenSilentBound = (
+  ctx: ClientContext,
+  scopesInput: readonly string[],
+  accountInput: unknown,
+  options: Omit<SilentOptions, 'authScheme' | 'data'>,
+  reach: 'cache' | 'network',
+  prepare: PrepareBinding | undefined,
+): Program<E.Either<MsalError, TokenResult | undefined>> =>
+  prepare === undefined
+    ? silently(ctx, scopesInput, accountInput, options, reach, undefined)
+    : withPreparedBinding(prepare, (bound) => silently(ctx, scopesInput, accountInput, options, reach, bound))
+
+function* silently(
+  ctx: ClientContext,
+  scopesInput: readonly string[],
+  accountInput: unknown,
+  options: SilentOptions,
+  reach: 'cache' | 'network',
+  bound: BoundRequest | undefined,
 ): Program<E.Either<MsalError, TokenResult | undefined>> {
   if (accountInput === undefined || accountInput === null) return E.right(undefined)
   if (!isAccount(accountInput)) return E.left(usageError('account', 'expected an account from getAccounts() (with homeAccountId and environment)'))
@@ -113,11 +146,11 @@ export function* acquireTokenSilentWithError(
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   const skipCache = options.forceRefresh === true || (options.claimsChallenge !== undefined && options.claimsChallenge !== '')
-  let lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account, reach), scopes, nowSec)
+  let lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, boundBuckets(bucketsFor(ctx, account, reach), bound), scopes, nowSec)
   const correlationId = yield* newCorrelationId()
   if (reach === 'network' && lookup !== undefined && lookup._tag !== 'Fresh' && namesTenantByDomain(ctx) && !ctx.state.tenantIds.has(ctx.config.authority.tenant.toLowerCase())) {
     // Tokens are filed under the tenant's id, which a domain-named authority does not tell.
-    if ((yield* discoverTenantId(ctx, correlationId, nowMs)) !== undefined) lookup = selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account), scopes, nowSec)
+    if ((yield* discoverTenantId(ctx, correlationId, nowMs)) !== undefined) lookup = selectAccessTokenIn(ctx.tokenCache, boundBuckets(bucketsFor(ctx, account), bound), scopes, nowSec)
   }
   if (lookup?._tag === 'Fresh') {
     yield* commit(CACHE_HIT)
@@ -126,12 +159,14 @@ export function* acquireTokenSilentWithError(
   if (reach === 'cache') return E.right(undefined)
   // Cloud Shell's accounts (authority type CLOUDSHELL) get tokens from Cloud Shell, where the application can ask it.
   if (account.authorityType === 'CLOUDSHELL' && ctx.cloudShellTokens !== undefined) {
+    // MSAL Python: "auth_scheme is not supported in Cloud Shell"; nor is a key in data.
+    if (bound !== undefined) return E.left(usageError(bound.form['token_type'] === 'pop' ? 'authScheme' : 'data', 'key-bound tokens (PoP, SSH certificates) are not supported in Cloud Shell'))
     return yield* ctx.cloudShellTokens(ctx, scopes, account, lookup?._tag === 'Aging' ? lookup.entity : undefined, correlationId, nowSec)
   }
   const reason = refreshReasonOf(lookup)
   yield* log('info', `acquireTokenSilent: no usable access token (refresh reason ${reason}); looking for a refresh token (correlation id ${correlationId})`)
 
-  const refreshed = yield* refreshFromCache(ctx, decorated.right, claims.right, account, reason, correlationId, nowMs)
+  const refreshed = yield* refreshFromCache(ctx, decorated.right, claims.right, account, reason, correlationId, nowMs, bound)
   if (refreshed !== undefined && E.isRight(refreshed)) return refreshed
   const aging = lookup?._tag === 'Aging' ? lookup.entity : undefined
   const lastResort = lookup?._tag === 'Miss' ? lookup.lastResort : undefined
@@ -190,6 +225,7 @@ function* refreshFromCache(
   reason: RefreshReason,
   correlationId: string,
   nowMs: number,
+  bound: BoundRequest | undefined,
 ): Program<E.Either<MsalError, TokenResult> | undefined> {
   let last: E.Either<MsalError, TokenResult> | undefined
   const tried = new Set<string>()
@@ -199,7 +235,7 @@ function* refreshFromCache(
     if (!hasTokens) continue
     const tokenEndpoint = yield* tokenEndpointIn(ctx, index === 0 ? undefined : environment, correlationId, nowMs)
     if (E.isLeft(tokenEndpoint)) return tokenEndpoint
-    const attempt: RefreshAttempt = { ctx, scopes, claims, account, reason, correlationId, nowMs, environment, tokenEndpoint: tokenEndpoint.right, tried }
+    const attempt: RefreshAttempt = { ctx, scopes, claims, account, reason, correlationId, nowMs, environment, tokenEndpoint: tokenEndpoint.right, tried, bound }
     const result = yield* refreshInEnvironment(attempt)
     if (result !== undefined && (E.isRight(result) || isTransportError(result.left))) return result
     last = result ?? last
@@ -226,6 +262,8 @@ export interface RefreshAttempt {
   readonly tokenEndpoint: string
   /** Refresh tokens already redeemed in this call (by secret). */
   readonly tried: Set<string>
+  /** A key-bound token's binding (its fields go with each refresh). */
+  readonly bound: BoundRequest | undefined
 }
 
 /**
@@ -293,6 +331,7 @@ export function* tryRefreshTokens(
       environment: a.environment,
       // A refresh must not bring back an account that a concurrent removeAccount just removed.
       skipAccountCreation: true,
+      bound: a.bound,
     })
     if (E.isRight(last)) return last
     yield* logError('verbose', 'acquireTokenSilent: the refresh token was not accepted', last.left)

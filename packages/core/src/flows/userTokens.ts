@@ -20,6 +20,7 @@ import { undecoratedScopes } from '../protocol/scopeDecoration.js'
 import { processTokenResponse, type TokenSuccessResponse } from '../protocol/tokenResponse.js'
 import { resultFromResponse, type TokenResult } from '../result.js'
 import { originOf, redactUrl } from '../util/redact.js'
+import type { BoundRequest } from '../pop/binding.js'
 
 /** How long a throttled request waits when no Retry-After says: public clients wait longer. */
 export const defaultRetryAfterMs = (ctx: ClientContext): number =>
@@ -72,7 +73,13 @@ export interface UserTokenRedemption {
    * "not yet" is the protocol working, not a failure worth reporting.
    */
   readonly reportsFailure?: ((error: MsalError) => boolean) | undefined
+  /** A key-bound request (PoP, SSH certificate): its fields join the request's, and the token is filed under its key id. */
+  readonly bound?: BoundRequest | undefined
 }
+
+/** The token request with a binding's fields (token_type, req_cnf, key_id) added to its form. */
+const boundRequest = (request: HttpRequest, bound: BoundRequest | undefined): HttpRequest =>
+  bound === undefined ? request : { ...request, form: { ...request.form, ...bound.form } }
 
 /**
  * Sends a user grant's token request and turns its answer into a result: throttled as MSAL
@@ -80,7 +87,7 @@ export interface UserTokenRedemption {
  * the account, and the result carrying the account. Nothing is cached from a failed call.
  */
 export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Program<E.Either<MsalError, TokenResult>> {
-  const { request } = r
+  const request = boundRequest(r.request, r.bound)
   // The path names the tenant: the whole URL is a PII line.
   yield* log('verbose', `token request to ${originOf(request.url)}`)
   yield* log('verbose', `token request to ${redactUrl(request.url)}`, true)
@@ -97,6 +104,8 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
   if (E.isLeft(processed)) return E.left(withCorrelationId(misregisteredRedirectUri(processed.left) ?? processed.left, r.correlationId))
   const response = processed.right
   const nowSec = Math.floor(r.nowMs / 1000)
+  const bindingChecked = r.bound?.check === undefined ? E.right(undefined) : r.bound.check(response, request.url, outcome.status)
+  if (E.isLeft(bindingChecked)) return E.left(withCorrelationId(withoutSecretsSentIn(bindingChecked.left, exchange.right.request), r.correlationId))
 
   let claims: IdTokenClaims | undefined
   if (response.id_token !== undefined) {
@@ -124,6 +133,7 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
     skipAccountCreation: r.skipAccountCreation,
     username: r.username,
     userAssertionHash: r.userAssertionHash,
+    ...(r.bound !== undefined ? { keyId: r.bound.keyId } : {}),
   }
   yield* commit({ _tag: 'FileTokenResponse', event, nowSec })
   const home = homeAccountIdOf(clientInfo.right, claims) ?? undefined

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { configurationError, type Interpret, type LogLevel } from '@msal-ts/core'
-import { createWebInterpreter, type HttpClient, type Logger } from '@msal-ts/browser'
+import { createWebInterpreter, webPopKeys, withPopKeys, type HttpClient, type Logger, type PopSubtleCrypto } from '@msal-ts/browser'
 import { fileIsReadable, readSmallFile } from './files.js'
 import { resolveFetch } from './fetch.js'
 import { checkProxiesOption, checkProxyOption } from './proxyEnvironment.js'
@@ -63,12 +63,13 @@ export const createNodeInterpreter = (options: NodeInterpreterOptions = {}): Int
   const tls = verify.setting
   // Loud, as Node is about NODE_TLS_REJECT_UNAUTHORIZED=0: on stderr whatever the logger.
   if (tls._tag === 'Off') process.emitWarning(VERIFY_OFF_WARNING, { code: 'MSAL_TS_TLS_VERIFICATION_OFF' })
-  const web = createWebInterpreter({
+  const crypto = () => (globalThis.crypto?.subtle !== undefined ? globalThis.crypto : resolveWebCrypto())
+  const webOnly = createWebInterpreter({
     fetch: () =>
       options.httpClient !== undefined
         ? options.httpClient
         : directFetch(() => resolveFetch(undefined), tls).then((direct) => routeThroughProxies(direct, proxy.setting ?? proxies.setting, env, tls)),
-    crypto: () => (globalThis.crypto?.subtle !== undefined ? globalThis.crypto : resolveWebCrypto()),
+    crypto,
     timeoutMs: options.timeoutMs ?? (options.httpClient !== undefined ? false : undefined),
     maxResponseBytes: options.maxResponseBytes,
     logger: options.logger,
@@ -76,6 +77,8 @@ export const createNodeInterpreter = (options: NodeInterpreterOptions = {}): Int
     enablePiiLog: options.enablePiiLog,
     env,
   })
+  // The application's proof-of-possession key, in memory (made on first use).
+  const web = withPopKeys(webOnly, webPopKeys(async () => (await crypto()).subtle as unknown as PopSubtleCrypto))
   if (tls._tag === 'Off') web({ _tag: 'Log', level: 'warning', message: VERIFY_OFF_WARNING, pii: false })
   return (effect) => {
     switch (effect._tag) {
