@@ -4,6 +4,7 @@ import {
   aFunction,
   AppShell,
   beginRedirect,
+  checkMethodOptions,
   checkOptions,
   APP_RULES,
   authResponseIn,
@@ -24,6 +25,7 @@ import {
   type Account,
   type BrowserEnv,
   type ClientApplicationOptions,
+  type KnownOptions,
   type LogoutRequest,
   type MsalError,
   type OptionRules,
@@ -136,6 +138,35 @@ const UNSUPPORTED: Readonly<Record<string, string>> = {
 }
 
 const randomId = (): string => crypto.randomUUID()
+
+/** Every field of a request: a misspelt one is refused, not ignored. */
+const SPA_REQUEST_FIELDS: KnownOptions<SpaRequest> = {
+  scopes: true,
+  account: true,
+  prompt: true,
+  loginHint: true,
+  domainHint: true,
+  claims: true,
+  maxAge: true,
+  extraScopesToConsent: true,
+  redirectUri: true,
+  forceRefresh: true,
+  redirectStartPage: true,
+  authenticationScheme: true,
+  resourceRequestMethod: true,
+  resourceRequestUri: true,
+  shrNonce: true,
+  shrClaims: true,
+  sshJwk: true,
+  sshKid: true,
+}
+
+/** msal-browser request fields msal-ts does not take, with what to do instead. */
+const REFUSED_REQUEST_FIELDS: Readonly<Record<string, string>> = {
+  authority: 'the authority is the application\'s: create one PublicClientApplication per authority',
+  cacheLookupPolicy: 'forceRefresh: true skips the cached access token',
+  correlationId: 'msal-ts makes one per call (the result\'s correlationId)',
+}
 
 /** The tab's id: kept in sessionStorage, which is the tab's own. */
 const tabIdOf = (): string => {
@@ -334,8 +365,12 @@ export class PublicClientApplication extends AppShell {
     return this.#whenLoaded(() => super.getAccounts(options))
   }
 
+  /** Removes the account's tokens from this browser (MSAL Python's remove_account): ACCOUNT_REMOVED, and no longer the active account. */
   override removeAccount(account: Pick<Account, 'homeAccountId' | 'environment'>): Promise<void> {
-    return this.#whenLoaded(() => super.removeAccount(account))
+    return this.#whenLoaded(() => {
+      const removed = this.getAllAccounts().filter((known) => known.homeAccountId === account.homeAccountId && known.environment === account.environment)
+      return super.removeAccount(account).then(() => removed.forEach((known) => this.#forgotten(known)))
+    })
   }
 
   get #activeKey(): string {
@@ -373,6 +408,11 @@ export class PublicClientApplication extends AppShell {
 
   #forget(account: Account): void {
     this.forgetAccount(account)
+    this.#forgotten(account)
+  }
+
+  /** After an account's entries are gone: it is no longer active, and the app hears of it. */
+  #forgotten(account: Account): void {
     if (this.#activeId === account.homeAccountId) this.setActiveAccount(null)
     this.#emit('accountRemoved', null, account)
   }
@@ -408,7 +448,9 @@ export class PublicClientApplication extends AppShell {
     return new Set(this.getAllAccounts().map((account) => account.homeAccountId))
   }
 
+  /** The request checked (an unknown field is a UsageError naming it, not silently ignored), with the active account by default. */
   #request(request: Partial<SpaRequest> = {}): SpaRequest {
+    throwIfLeft(checkMethodOptions<SpaRequest>('the request', request, SPA_REQUEST_FIELDS, REFUSED_REQUEST_FIELDS))
     return { scopes: [], ...request, account: request.account ?? this.getActiveAccount() ?? undefined }
   }
 
@@ -459,9 +501,10 @@ export class PublicClientApplication extends AppShell {
 
   #redirect(request: Partial<SpaRequest>, operation: Operation): Promise<void> {
     return this.#whenLoaded(() => {
+      const checked = this.#request(request)
       this.#emit(`${operation}Start`, 'redirect')
       // The page unloads on success: only a failure settles.
-      return Promise.resolve(run(beginRedirect(this.ctx, this.#env, this.#request(request), this.#bindingFor), this.interpret)).then((outcome) => {
+      return Promise.resolve(run(beginRedirect(this.ctx, this.#env, checked, this.#bindingFor), this.interpret)).then((outcome) => {
         if (outcome._tag === 'Left') {
           this.#emit(`${operation}Failure`, 'redirect', null, outcome.left)
           throw outcome.left
@@ -485,7 +528,10 @@ export class PublicClientApplication extends AppShell {
   #popup(given: Partial<SpaRequest>, operation: Operation): Promise<TokenResult> {
     // Run at once, not after an await: the popup opens in the caller's task.
     return this.#whenLoaded(() =>
-      this.#operate(operation, 'popup', () => this.#popupFlow(this.#request(given))),
+      {
+        const request = this.#request(given)
+        return this.#operate(operation, 'popup', () => this.#popupFlow(request))
+      },
     )
   }
 
@@ -529,7 +575,10 @@ export class PublicClientApplication extends AppShell {
 
   /** Signs the user in with the identity provider's session, in a hidden iframe (prompt=none). */
   ssoSilent(request: Partial<SpaRequest> = {}): Promise<TokenResult> {
-    return this.#whenLoaded(() => this.#operate('ssoSilent', 'silent', () => ssoSilentFlow(this.ctx, this.#env, this.#request(request), this.#bindingFor)))
+    return this.#whenLoaded(() => {
+      const checked = this.#request(request)
+      return this.#operate('ssoSilent', 'silent', () => ssoSilentFlow(this.ctx, this.#env, checked, this.#bindingFor))
+    })
   }
 
   // ---- Logout ----

@@ -14,7 +14,7 @@ import {
   type AuthorizationRequestUrlOptions,
 } from '../flows/authCode.js'
 import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
-import { acquireTokenByCloudShell, cloudShellSilentToken, runningInCloudShell } from '../flows/cloudShell.js'
+import { cloudShellSilentToken, runningInCloudShell } from '../flows/cloudShell.js'
 import { acquireTokenByRefreshToken, type RefreshTokenOptions } from '../flows/refreshToken.js'
 import { familyRefresh } from '../flows/family.js'
 import { regionTolerantDiscovery } from '../flows/regionFallback.js'
