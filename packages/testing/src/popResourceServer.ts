@@ -38,6 +38,7 @@ export interface PopResourceServerOptions {
 
 /** A request to the resource, as the verification sees it. */
 export interface PopResourceRequest {
+  /** The HTTP method, as sent (compared with the signed `m`, upper-cased). */
   readonly method: string
   /** The absolute URL the request was sent to. */
   readonly url: string
@@ -47,12 +48,25 @@ export interface PopResourceRequest {
 
 /** The verification's outcome: the access token's claims and the signed request's, or what failed. */
 export type PopVerdict =
-  | { readonly ok: true; readonly tokenClaims: Readonly<Record<string, unknown>>; readonly requestClaims: Readonly<Record<string, unknown>>; readonly kid: string }
-  | { readonly ok: false; readonly reason: string }
+  | {
+      readonly ok: true
+      /** The access token's claims (`at`, verified against the identity provider's keys). */
+      readonly tokenClaims: Readonly<Record<string, unknown>>
+      /** The signed request's claims (`at`, `ts`, `m`, `u`, `nonce`, `p`, `q`, `cnf`...). */
+      readonly requestClaims: Readonly<Record<string, unknown>>
+      /** The key's RFC 7638 thumbprint: the token's `cnf.kid`. */
+      readonly kid: string
+    }
+  | {
+      readonly ok: false
+      /** Which check failed, in words (also the 401's error_description). */
+      readonly reason: string
+    }
 
 /** A request the server received, with its verdict. */
 export interface PopResourceCall {
   readonly method: string
+  /** The absolute URL the request was sent to. */
   readonly url: string
   readonly verdict: PopVerdict
 }

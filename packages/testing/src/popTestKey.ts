@@ -40,9 +40,13 @@ WFagXGWDT7y5x7wNzhhbLjJoMA==
 
 /** A PoP key answered synchronously from a PKCS#8 PEM: the PopKey and SignPop effects' answers. */
 export interface TestPopKey {
+  /** The key's RFC 7638 thumbprint (base64url SHA-256 of its e, kty, n): what its tokens' `cnf.kid` names. */
   readonly kid: string
+  /** Its public JWK, as a signed request's `cnf.jwk` carries it. */
   readonly jwk: PopPublicJwk
+  /** The PopKey effect's answer. */
   key(): PopKeyOutcome
+  /** The SignPop effect's answer: RS256 over base64url(JSON header) "." base64url(JSON payload). */
   sign(kid: string, header: Readonly<Record<string, unknown>>, payload: Readonly<Record<string, unknown>>): AssertionOutcome
 }
 

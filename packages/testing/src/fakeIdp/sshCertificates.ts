@@ -15,15 +15,20 @@ const SSH_USER_CERT = 1
 
 /** What an issued certificate says, as parseSshCertificate reads it back. */
 export interface SshCertificate {
+  /** "ssh-rsa-cert-v01@openssh.com". */
   readonly type: string
   /** The certified public key's RSA exponent and modulus, base64url without leading zero bytes (as in a JWK). */
   readonly e: string
   readonly n: string
+  /** The provider's serial number for it, counting up. */
   readonly serial: bigint
+  /** The certificate's key id: the request's `key_id`. */
   readonly keyId: string
+  /** Who it lets in: the user's name, or the app's client id. */
   readonly principals: readonly string[]
-  /** Epoch seconds. */
+  /** When it becomes valid, epoch seconds. */
   readonly validAfter: number
+  /** When it stops being valid, epoch seconds (the access token lifetime later). */
   readonly validBefore: number
 }
 
