@@ -23,9 +23,13 @@ export const withPopKeys = (inner: Interpret, keys: PopKeys): Interpret => (effe
 
 /** The WebCrypto calls a PoP key needs (structural, as WebCrypto is: no DOM library needed). */
 export interface PopSubtleCrypto {
+  /** SubtleCrypto.generateKey: makes the RSA 2048 key pair (RSASSA-PKCS1-v1_5, SHA-256). */
   generateKey(algorithm: RsaKeyAlgorithm, extractable: boolean, usages: readonly string[]): Promise<unknown>
+  /** SubtleCrypto.exportKey: the public key as a JWK (RFC 7517). */
   exportKey(format: 'jwk', key: unknown): Promise<unknown>
+  /** SubtleCrypto.sign: an RS256 signature (RFC 7518 §3.3) over the signing input. */
   sign(algorithm: { readonly name: string }, key: unknown, data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer>
+  /** SubtleCrypto.digest: SHA-256, for the key's RFC 7638 thumbprint. */
   digest(algorithm: 'SHA-256', data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer>
 }
 
@@ -38,7 +42,9 @@ interface RsaKeyAlgorithm {
 
 /** A key pair as WebCrypto makes it (CryptoKeyPair): IndexedDB can keep it, private key unextractable. */
 export interface PopKeyPair {
+  /** The public half (a WebCrypto CryptoKey), exported as the JWK tokens are bound to. */
   readonly publicKey: unknown
+  /** The private half (a non-extractable WebCrypto CryptoKey), which signs the requests. */
   readonly privateKey: unknown
 }
 

@@ -65,9 +65,11 @@ export type PopVerdict =
 
 /** A request the server received, with its verdict. */
 export interface PopResourceCall {
+  /** The request's HTTP method. */
   readonly method: string
   /** The absolute URL the request was sent to. */
   readonly url: string
+  /** What the resource decided: accepted, or refused and why. */
   readonly verdict: PopVerdict
 }
 

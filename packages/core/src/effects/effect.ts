@@ -75,11 +75,13 @@ export type AssertionOutcome =
 
 /** A proof-of-possession key's public half (RFC 7517 JWK; RSA members only, plus its `alg`). */
 export interface PopPublicJwk {
+  /** The key type (RFC 7518 §6.1): RSA. */
   readonly kty: 'RSA'
   /** The modulus, base64url. */
   readonly n: string
   /** The public exponent, base64url ("AQAB": 65537). */
   readonly e: string
+  /** The algorithm the key signs with (RFC 7518 §3.3): RS256. */
   readonly alg: 'RS256'
 }
 

@@ -59,6 +59,7 @@ export interface ShrClaimsInput {
   readonly accessToken: string
   /** When it is signed, epoch seconds (`ts`). */
   readonly nowSec: number
+  /** The resource request being signed: its method, URL and nonce (the SHR's `m`, `u`, `p`, `q`, `nonce`). */
   readonly request: PopRequest
   /** The nonce signed when the request names none (msal-browser signs a new GUID). */
   readonly fallbackNonce: string

@@ -19,6 +19,7 @@ export interface SshCertificate {
   readonly type: string
   /** The certified public key's RSA exponent and modulus, base64url without leading zero bytes (as in a JWK). */
   readonly e: string
+  /** The RSA modulus, base64url without leading zero bytes. */
   readonly n: string
   /** The provider's serial number for it, counting up. */
   readonly serial: bigint
@@ -57,6 +58,7 @@ const mpint = (unsigned: Uint8Array): Buffer => {
 export interface SshCertificateRequest {
   /** The public key's JWK members (base64url). */
   readonly e: string
+  /** The RSA modulus, base64url without leading zero bytes. */
   readonly n: string
   readonly keyId: string
   readonly principals: readonly string[]
