@@ -338,7 +338,8 @@ export class PublicClientApplication extends AppShell {
   #fromOtherTab(message: EventMessage): void {
     // Storage events may not have arrived yet: read what the other tab wrote before telling the app.
     const tell = (): void => {
-      this.#activeId = this.#storedActiveId()
+      // The message names the new active account: the other tab's storage write may reach this tab after it.
+      this.#activeId = message.eventType === 'msal:activeAccountChanged' ? ((message.payload as Account | null)?.homeAccountId ?? null) : this.#storedActiveId()
       this.#notify({ ...message, fromOtherTab: true })
     }
     const reading = this.#cache.reload()
