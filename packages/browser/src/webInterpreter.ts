@@ -1,4 +1,4 @@
-import { isPromiseLike, type Effect, type Interpret, type LogLevel } from '@msal-ts/core'
+import { isPromiseLike, requestTimeoutMsOf, type ClientApplicationOptions, type Effect, type Interpret, type LogLevel } from '@msal-ts/core'
 import { DEFAULT_MAX_RESPONSE_BYTES, performHttp, type HttpClient } from './http.js'
 import { isLogged, type Logger } from './logger.js'
 import { timerDelay } from './timers.js'
@@ -138,3 +138,22 @@ export const createBrowserInterpreter = (options: Partial<WebInterpreterOptions>
     crypto: options.crypto ?? (() => globalThis.crypto),
     timeoutMs: options.timeoutMs ?? (options.fetch !== undefined ? false : DEFAULT_TIMEOUT_MS),
   })
+
+/**
+ * The web interpreter an application's options ask for: their fetch (`httpClient`), `timeout`
+ * (seconds, as MSAL Python's; none of the application's for an injected httpClient),
+ * `maxResponseBytes` and logging. Every web-platform application class builds its interpreter here.
+ */
+export const webInterpreterFor = (
+  options: Pick<ClientApplicationOptions, 'httpClient' | 'timeout' | 'maxResponseBytes' | 'logger' | 'logLevel' | 'enablePiiLog'>,
+): Interpret => {
+  const { httpClient } = options
+  return createBrowserInterpreter({
+    fetch: httpClient !== undefined ? () => httpClient : undefined,
+    timeoutMs: requestTimeoutMsOf(options),
+    maxResponseBytes: options.maxResponseBytes,
+    logger: options.logger,
+    logLevel: options.logLevel,
+    enablePiiLog: options.enablePiiLog,
+  })
+}

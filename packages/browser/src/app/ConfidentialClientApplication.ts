@@ -11,7 +11,6 @@ import {
   CONFIDENTIAL_RULES,
   configurationError,
   HttpCache,
-  requestTimeoutMsOf,
   throwIfLeft,
   TokenCache,
   UNSUPPORTED_OPTIONS,
@@ -20,7 +19,7 @@ import {
 import { parseWebClientCredential, type WebClientCredentialOption } from '../credentials/clientCredential.js'
 import { withClientCredential } from '../credentials/credentialInterpreter.js'
 import { webPlatform } from '../platform.js'
-import { createBrowserInterpreter } from '../webInterpreter.js'
+import { webInterpreterFor } from '../webInterpreter.js'
 import { webPopKeys, withPopKeys, type PopSubtleCrypto } from '../popKeys.js'
 
 export interface ConfidentialClientApplicationOptions extends ClientApplicationOptions {
@@ -56,18 +55,7 @@ export class ConfidentialClientApplication extends CoreConfidentialClientApplica
       throw configurationError('azureRegion', 'web runtimes cannot detect the region (no environment variables, no instance metadata service): name it, e.g. "westus2"')
     }
     const config = throwIfLeft(confidentialClientConfigOf(checked, credential.credential))
-    const { httpClient } = checked
-    const interpret =
-      checked.interpreter ??
-      createBrowserInterpreter({
-        fetch: httpClient !== undefined ? () => httpClient : undefined,
-        // Seconds, as MSAL Python's; an injected httpClient keeps its own timeouts.
-        timeoutMs: requestTimeoutMsOf(checked),
-        maxResponseBytes: checked.maxResponseBytes,
-        logger: checked.logger,
-        logLevel: checked.logLevel,
-        enablePiiLog: checked.enablePiiLog,
-      })
+    const interpret = checked.interpreter ?? webInterpreterFor(checked)
     super(config, {
       // The app's proof-of-possession key, in memory (made on first use); an injected interpreter answers for its own.
       interpret: withClientCredential(checked.interpreter === undefined ? withPopKeys(interpret, webPopKeys(() => globalThis.crypto.subtle as unknown as PopSubtleCrypto)) : interpret, credential),

@@ -16,7 +16,6 @@ import {
   logoutFlow,
   oneOf,
   releaseInteraction,
-  requestTimeoutMsOf,
   run,
   selectAccounts,
   SingleFlight,
@@ -37,7 +36,7 @@ import {
 } from '@msal-ts/core'
 import { handleRedirectBridge } from '../redirect.js'
 import { webPlatform } from '../platform.js'
-import { createBrowserInterpreter } from '../webInterpreter.js'
+import { webInterpreterFor } from '../webInterpreter.js'
 import { SHARED_EVENTS, type EventCallback, type EventMessage, type EventName, type EventType, type InteractionType, type Operation } from './events.js'
 import { browserPlatform } from './platform.js'
 import { WebStorageCache, type CacheEncryption, type CacheLocation } from './storageCache.js'
@@ -235,18 +234,8 @@ export class PublicClientApplication extends AppShell {
     const cache = (checked.cacheEncryption ?? plainCache)(storage, prefix)
     const channel = `msal-ts.events.${config.clientId}`
     const shared = location === 'localStorage'
-    const { httpClient, proofOfPossession: keys } = checked
-    const inner =
-      checked.interpreter ??
-      createBrowserInterpreter({
-        fetch: httpClient !== undefined ? () => httpClient : undefined,
-        // `timeout` is in seconds (MSAL Python's unit); none of the application's for an injected httpClient.
-        timeoutMs: requestTimeoutMsOf(checked),
-        maxResponseBytes: checked.maxResponseBytes,
-        logger: checked.logger,
-        logLevel: checked.logLevel,
-        enablePiiLog: checked.enablePiiLog,
-      })
+    const keys = checked.proofOfPossession
+    const inner = checked.interpreter ?? webInterpreterFor(checked)
     super(config, {
       interpret: browserPlatform(keys === undefined || checked.interpreter !== undefined ? inner : withPopKeys(inner, keys.popKeys(config.clientId)), { syncCache: () => cache.reload(), channel, sharedKeys: shared ? prefix : undefined }),
       platform: webPlatform(),
