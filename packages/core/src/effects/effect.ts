@@ -156,7 +156,7 @@ export type Effect =
   | { readonly _tag: 'ReplaceUrl'; readonly url: string }
   /** Leave the page for `url` (a full-page redirect); never answered, the page unloads. */
   | { readonly _tag: 'Navigate'; readonly url: string }
-  /** Read a key of sessionStorage or localStorage. */
+  /** Read a key of session or local Web Storage. */
   | { readonly _tag: 'StorageGet'; readonly area: StorageArea; readonly key: string }
   | { readonly _tag: 'StorageSet'; readonly area: StorageArea; readonly key: string; readonly value: string }
   | { readonly _tag: 'StorageRemove'; readonly area: StorageArea; readonly key: string }
@@ -245,7 +245,7 @@ export interface EffectResults {
   Broadcast: undefined
 }
 
-/** Web Storage: sessionStorage (one tab) or localStorage (every tab of the origin). */
+/** Web Storage: the session area (one tab) or the local area (every tab of the origin). */
 export type StorageArea = 'session' | 'local'
 
 /** How a wait for an authorization response ended. */

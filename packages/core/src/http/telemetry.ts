@@ -9,7 +9,7 @@ export interface PlatformInfo {
   readonly sku: string
   /** The library's version, sent as x-client-ver. */
   readonly version: string
-  /** The operating system, sent as x-client-os (Node's process.platform; "web" in a browser). */
+  /** The operating system, sent as x-client-os (Node's platform name; "web" in a browser). */
   readonly os: string
 }
 

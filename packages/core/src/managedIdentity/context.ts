@@ -26,7 +26,7 @@ export interface ManagedIdentityConfig {
 export interface ManagedIdentityContext {
   /** The managed identity client's validated configuration. */
   readonly config: ManagedIdentityConfig
-  /** `os` is the platform (Node's process.platform): Azure Arc's files depend on it. */
+  /** `os` is the platform (Node's platform name): Azure Arc's files depend on it. */
   readonly platform: PlatformInfo
   /** The token cache; tokens are filed under environment "localhost" and realm "managed_identity", as MSAL Python files them. */
   readonly tokenCache: TokenCache

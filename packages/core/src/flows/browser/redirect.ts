@@ -11,7 +11,7 @@ import { claimInteraction, releaseInteraction } from './interaction.js'
 import type { SpaRequest } from './request.js'
 import { spaBinding, type PrepareBinding, type SpaBindingFor } from '../../pop/binding.js'
 
-/** What a tab keeps in sessionStorage across the page load a sign-in takes. */
+/** What a tab keeps in session storage across the page load a sign-in takes. */
 export interface StoredFlow {
   /** The auth code flow under way (its PKCE verifier, state and nonce), to redeem the response with. */
   readonly flow: AuthCodeFlow
@@ -37,7 +37,7 @@ export const authorizationOptions = (env: BrowserEnv, request: SpaRequest, promp
 
 /**
  * loginRedirect / acquireTokenRedirect, before the page unloads: the flow (verifier, nonce,
- * state, scopes, the page the user was on, creation time) kept in sessionStorage under its
+ * state, scopes, the page the user was on, creation time) kept in session storage under its
  * state, the interaction flag taken, and the page sent to the identity provider.
  */
 export function* beginRedirect(
@@ -63,7 +63,7 @@ export function* beginRedirect(
   return yield* perform<'Navigate'>({ _tag: 'Navigate', url: flow.right.authUri })
 }
 
-/** A stored flow's key binding, readied; checked again, as sessionStorage is the page's, not ours alone. */
+/** A stored flow's key binding, readied; checked again, as session storage is the page's, not ours alone. */
 const storedBinding = (stored: StoredFlow, bindingFor: SpaBindingFor | undefined): E.Either<MsalError, PrepareBinding | undefined> =>
   typeof stored.binding !== 'object' || stored.binding === null ? E.right(undefined) : spaBinding({ scopes: [], ...stored.binding }, bindingFor)
 
