@@ -52,8 +52,9 @@ interface Deadline {
 }
 
 const bodyFailure = (status: number, message: string): HttpFailure => ({ _tag: 'HttpFailure', kind: 'body', status, message })
+const unreadBody = (status: number, error: unknown): HttpFailure => bodyFailure(status, `the response body could not be read to its end (${describeError(error)})`)
 const tooLarge = (status: number, limit: number): HttpFailure =>
-  bodyFailure(status, `the response body is larger than ${limit} bytes (maxResponseBytes), counted after decompression; it was not read further`)
+  bodyFailure(status, `the response body is larger than ${limit} bytes (maxResponseBytes), counted after decompression`)
 
 /** Decodes one chunk strictly (or the end, with no chunk); undefined when it is not UTF-8. */
 const decodeStrictly = (decoder: TextDecoder, chunk?: Uint8Array): string | undefined => {
@@ -83,7 +84,7 @@ const readLimited = async (reader: BodyReader, status: number, limits: HttpLimit
     try {
       chunk = await Promise.race([reader.read(), deadline.expired])
     } catch (error) {
-      return stop(deadline.passed ? EXPIRED : bodyFailure(status, `the response body could not be read to its end (${describeError(error)})`))
+      return stop(deadline.passed ? EXPIRED : unreadBody(status, error))
     }
     if (isExpired(chunk)) return stop(chunk)
     if (chunk.done) break
@@ -108,7 +109,7 @@ const readWhole = async (response: StreamingResponse, limits: HttpLimits, deadli
     // Characters, not bytes: a UTF-8 byte count would need the encoding work again.
     return text.length > limits.maxResponseBytes ? tooLarge(response.status, limits.maxResponseBytes) : text
   } catch (error) {
-    return deadline.passed ? EXPIRED : bodyFailure(response.status, `the response body could not be read to its end (${describeError(error)})`)
+    return deadline.passed ? EXPIRED : unreadBody(response.status, error)
   }
 }
 

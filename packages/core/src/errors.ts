@@ -385,7 +385,7 @@ export const interactionRequiredError = (reason: InteractionRequiredReason, mess
 
 export const interactionInProgressError = (interaction: string, ageMs: number): InteractionInProgressError =>
   new InteractionInProgressError(
-    `a ${interaction} sign-in began in this tab ${Math.round(ageMs / 1000)} s ago and is not finished: it blocks until it finishes, interactionTimeoutMs passes, or the tab loads a page without its response`,
+    `a ${interaction} sign-in began in this tab ${Math.round(ageMs / 1000)} s ago: it blocks others until it ends, interactionTimeoutMs passes, or a page loads without its response`,
     'interaction_in_progress',
     { interaction, ageMs },
   )

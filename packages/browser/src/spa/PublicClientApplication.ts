@@ -128,7 +128,7 @@ const BROWSER_RULES: OptionRules<BrowserApplicationOptions> = {
 }
 
 /** msal-browser's nested options (the error names which), and what to write instead. */
-const FLAT = "msal-ts takes what msal-browser nests there as top-level options: { clientId, authority, redirectUri, cacheLocation, logger, popupTimeoutMs, ... }"
+const FLAT = 'msal-ts takes msal-browser\'s nested options at the top level: { clientId, authority, redirectUri, cacheLocation, ... }'
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   auth: FLAT,
   cache: FLAT,

@@ -62,7 +62,7 @@ export const clientConfigOf = (options: ClientApplicationOptions): E.Either<Conf
     return E.left(configurationError('instanceDiscovery', `expected true, false or an https URL, got ${JSON.stringify(options.instanceDiscovery)}`))
   }
   if (options.timeout !== undefined && options.httpClient !== undefined) {
-    return E.left(configurationError('timeout', 'does not apply to an injected httpClient, which keeps its own timeouts (as MSAL Python\'s http_client does): set it there, or leave httpClient out'))
+    return E.left(configurationError('timeout', 'does not apply to an injected httpClient, which keeps its own timeouts (as MSAL Python\'s http_client)'))
   }
   const excludeScopes = validateExcludeScopes(options.excludeScopes ?? [])
   if (E.isLeft(excludeScopes)) return excludeScopes

@@ -56,7 +56,7 @@ export function* resolveEndpoints(
       return E.left(
         configurationError(
           'authority',
-          `${authority.host} is not a Microsoft host this app knows, and it cannot ask Microsoft's instance discovery: pass validateAuthority: false to vouch for it`,
+          `${authority.host} is not a known Microsoft host and instance discovery is not available: pass validateAuthority: false to vouch for it`,
         ),
       )
     }

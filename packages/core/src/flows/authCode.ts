@@ -288,7 +288,7 @@ function* redeemFlow(
   const { state, code, error } = response.right
   if (flow.right.state === '') return E.left(usageError('authCodeFlow', 'the flow has no state'))
   if (state !== flow.right.state) {
-    return E.left(usageError('authResponse', 'state mismatch: this redirect does not belong to the flow (a forged or replayed sign-in response?)'))
+    return E.left(usageError('authResponse', 'state mismatch: this redirect is not the flow\'s (a forged or replayed response?)'))
   }
   let scopes: readonly string[] = flow.right.scopes
   if (options.scopes !== undefined) {

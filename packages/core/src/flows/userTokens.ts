@@ -149,10 +149,10 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
 const misregisteredRedirectUri = (error: MsalError): MsalError | undefined => {
   const codes = error.errorCodes ?? []
   if (codes.includes(9002326)) {
-    return configurationError('redirectUri', 'Entra refused a cross-origin token request (AADSTS9002326): register this redirect URI as a single-page application, not a web app')
+    return configurationError('redirectUri', 'Entra refused a cross-origin token request (AADSTS9002326): register this redirect URI as a single-page application')
   }
   if (codes.includes(9002327)) {
-    return configurationError('redirectUri', 'Entra redeems a single-page application\'s code or refresh token only from a browser (AADSTS9002327): register a web or mobile/desktop redirect URI for this app')
+    return configurationError('redirectUri', 'Entra redeems a single-page application\'s tokens only from a browser (AADSTS9002327): register a web or desktop redirect URI')
   }
   return undefined
 }

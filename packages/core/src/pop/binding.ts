@@ -60,5 +60,5 @@ export const spaBinding = (request: SpaRequest, bindingFor: SpaBindingFor | unde
 export const keyBindingNotConfigured = (): ConfigurationError =>
   configurationError(
     'proofOfPossession',
-    "authenticationScheme 'pop' and 'ssh-cert' need the proofOfPossession option (from @msal-ts/browser/pop)",
+    "authenticationScheme 'pop' and 'ssh-cert' need this option (from @msal-ts/browser/pop)",
   )

@@ -24,7 +24,7 @@ export const decorateScopes = (scopes: unknown, excludeScopes: readonly string[]
   const reserved = checked.right.filter((scope) => RESERVED.has(scope.toLowerCase()))
   if (reserved.length > 0) {
     return E.left(
-      usageError('scopes', `${reserved.join(', ')} ${reserved.length === 1 ? 'is' : 'are'} reserved: MSAL asks for openid, profile and offline_access itself. Pass only your API's scopes.`),
+      usageError('scopes', `${reserved.join(', ')} ${reserved.length === 1 ? 'is' : 'are'} reserved: MSAL adds openid, profile and offline_access itself`),
     )
   }
   return E.right([...checked.right, ...RESERVED_SCOPES].filter((scope) => !excluded(scope, excludeScopes)))

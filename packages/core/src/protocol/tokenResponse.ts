@@ -154,7 +154,7 @@ const refusedClientAuthentication = (response: HttpResponse, url: string): MsalE
     ? invalidResponseError(
         url,
         response.status,
-        "the identity provider refused the client's authentication (an empty answer, no OAuth2 error): check the credential it expects, and whether it accepts an assertion only once (reuseClientAssertion)",
+        "the identity provider refused the client's authentication with an empty answer: check the credential, and whether it takes each assertion once (reuseClientAssertion)",
         '',
       )
     : undefined

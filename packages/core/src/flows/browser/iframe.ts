@@ -40,7 +40,7 @@ export function* ssoSilentFlow(
     return E.left(
       interactionRequiredError(
         'iframe_timeout',
-        `the hidden iframe (prompt=none) brought no answer within ${env.iframeTimeoutMs} ms (a page that cannot be framed, or third-party cookies blocked); sign in interactively`,
+        `the hidden iframe (prompt=none) brought no answer within ${env.iframeTimeoutMs} ms (third-party cookies blocked, or a page that cannot be framed)`,
       ),
     )
   }
