@@ -1,15 +1,10 @@
-/** Microsoft Entra hosts whose endpoints MSAL knows without asking (instance discovery is skipped). */
-export const KNOWN_MICROSOFT_HOSTS: ReadonlySet<string> = new Set([
-  'login.microsoftonline.com',
-  'login.windows.net',
-  'login.microsoft.com',
-  'sts.windows.net',
-  'login.chinacloudapi.cn',
-  'login.partner.microsoftonline.cn',
-  'login-us.microsoftonline.com',
-  'login.microsoftonline.us',
-  'login.usgovcloudapi.net',
-])
+import { CLOUD_ALIAS_GROUPS } from './aliases.js'
+
+/**
+ * Microsoft Entra hosts whose endpoints MSAL knows without asking (instance discovery is
+ * skipped): every name of the known clouds but the retired German cloud's.
+ */
+export const KNOWN_MICROSOFT_HOSTS: ReadonlySet<string> = new Set(CLOUD_ALIAS_GROUPS.flatMap((group) => (group.network === 'login.microsoftonline.de' ? [] : group.aliases)))
 
 export const isKnownMicrosoftHost = (host: string): boolean => KNOWN_MICROSOFT_HOSTS.has(host.toLowerCase())
 
