@@ -41,7 +41,7 @@ export function* acquireTokenPopupFlow(
   const prepare = spaBinding(request, bindingFor)
   if (E.isLeft(prepare)) return prepare
   const popup = yield* perform<'OpenPopup'>({ _tag: 'OpenPopup' })
-  if (popup === undefined) return E.left(popupBlockedError('the browser blocked the sign-in popup: open it from a click, or use loginRedirect'))
+  if (popup === undefined) return E.left(popupBlockedError('the browser blocked the sign-in popup: open it from a user action (a click), or use loginRedirect'))
   const flow = yield* initiateAuthCodeFlow(ctx, request.scopes, authorizationOptions(env, request))
   const claimed = E.isLeft(flow) ? flow : yield* claimInteraction(env, 'popup', flow.right.state)
   if (E.isLeft(flow) || E.isLeft(claimed)) {
