@@ -8,9 +8,10 @@
  * bench/spa/bundle.mjs). Code loaded later by a dynamic import() counts in the total, which has a
  * ceiling of its own, so moving code into a lazy chunk never hides growth.
  *
- * The SPA entries are not yet within 25,000 bytes (issue 11 stays open for it): until they are,
- * each has a ceiling a little above today's size, which fails the run, so the bundle cannot grow
- * while the budget is worked towards. The report says how far each is from its budget.
+ * The SPA entries are not yet within 25,000 bytes (about 33,000 today; issue 11 stays open for
+ * it): until they are, each has a ceiling a little above today's size, which fails the run, so
+ * the bundle cannot grow while the budget is worked towards. The report says how far each is from
+ * its budget.
  */
 import { measure } from '../bench/spa/bundle.mjs'
 import { CONFIDENTIAL_MODULES, ENTRIES } from '../bench/spa/entries.mjs'
@@ -20,9 +21,9 @@ import { CONFIDENTIAL_MODULES, ENTRIES } from '../bench/spa/entries.mjs'
  * yet) fails the run; `total` bounds every chunk together, lazy ones included.
  */
 const LIMITS = {
-  'msal-ts full SPA': { budget: 25_000, ceiling: 33_500, total: 33_500 },
-  'msal-ts full SPA, cache encryption on': { budget: 25_000, ceiling: 34_500, total: 34_500 },
-  'msal-ts redirect + silent': { budget: 25_000, ceiling: 33_500, total: 33_500 },
+  'msal-ts full SPA': { budget: 25_000, ceiling: 33_100, total: 33_100 },
+  'msal-ts full SPA, cache encryption on': { budget: 25_000, ceiling: 34_100, total: 34_100 },
+  'msal-ts redirect + silent': { budget: 25_000, ceiling: 33_000, total: 33_000 },
   'msal-ts bridge page': { budget: 1_500, total: 1_500 },
 }
 let failed = false
