@@ -251,7 +251,7 @@ export class ArcPlatformNotSupportedError extends MsalErrorBase {
   readonly kind = 'ArcPlatformNotSupportedError' as const
   /** Always "AZURE_ARC". */
   declare readonly source: string
-  /** The platform (Node's process.platform), e.g. "darwin". */
+  /** The platform (as Node reports its platform), e.g. "darwin". */
   declare readonly platform: string
 }
 

@@ -5,7 +5,7 @@ import type { ResponseMode } from '../authCode.js'
  * in a test gets a fixed one.
  */
 export interface BrowserEnv {
-  /** This tab's id (random, kept in sessionStorage): whose interaction a flag is. */
+  /** This tab's id (random, kept in the tab's session Web Storage): whose interaction a flag is. */
   readonly tabId: string
   /** Prefix of every storage key of this app ("msal-ts.<client id>."). */
   readonly keyPrefix: string
@@ -26,11 +26,11 @@ export interface BrowserEnv {
 }
 
 /**
- * sessionStorage key of the flow a response with this state belongs to. Not per app: the bridge
+ * Session Web Storage key of the flow a response with this state belongs to. Not per app: the bridge
  * page finds it by the response's state alone (states are random).
  */
 export const flowKey = (_env: BrowserEnv, state: string): string => `msal-ts.flow.${state}`
-/** sessionStorage key of this tab's interaction flag. */
+/** Session Web Storage key of this tab's interaction flag. */
 export const interactionKey = (env: BrowserEnv): string => `${env.keyPrefix}interaction`
-/** sessionStorage key where the bridge page stashes a full-page redirect's response. */
+/** Session Web Storage key where the bridge page stashes a full-page redirect's response. */
 export const RESPONSE_STASH_KEY = 'msal-ts.response'

@@ -9,7 +9,7 @@ export interface InteractionFlag {
   readonly type: 'redirect' | 'popup' | 'logout'
   /** The state of the flow under way. */
   readonly state: string
-  /** The id of the tab that started it (random, kept in that tab's sessionStorage). */
+  /** The id of the tab that started it (random, kept in that tab's session Web Storage). */
   readonly tabId: string
   /** Epoch milliseconds. */
   readonly startedAt: number
