@@ -1,6 +1,4 @@
 import { environmentAliases } from '../authority/aliases.js'
-import type { IdTokenClaims } from '../cache/accountOf.js'
-import type { IdTokenEntity } from '../cache/schema.js'
 import { oboBucketPrefix, prepareBucket, type AccessTokenBucket, type TokenStore } from '../cache/tokenStore.js'
 import type { HttpCache } from '../http/httpCache.js'
 import { emptyTelemetry, type PlatformInfo, type TelemetryBuffer } from '../http/telemetry.js'
@@ -43,11 +41,31 @@ export interface AppState {
  * state (a lost memo costs time, never correctness).
  */
 export interface ContextMemo {
-  /** Silent lookups' prepared buckets, per account (see flows/silent.ts). */
-  readonly silentBuckets: Map<string, readonly AccessTokenBucket[]>
-  /** ID tokens' claims, decoded once per cache entry (entries are replaced, never mutated). */
-  readonly decodedIdTokens: WeakMap<IdTokenEntity, IdTokenClaims | undefined>
+  /** Silent lookups' prepared buckets, by home account id (see flows/silent.ts). Bounded. */
+  readonly silentBuckets: Map<string, KeptBuckets>
+  /** Client-credential lookups' prepared buckets and FMI cache key, by fmi_path (see flows/clientCredentials.ts). Bounded. */
+  readonly fmiBuckets: Map<string, FmiBuckets>
+  /** On-behalf-of lookups' prepared buckets, by assertion hash (see flows/onBehalfOf.ts). Bounded. */
+  readonly oboBuckets: Map<string, readonly AccessTokenBucket[]>
 }
+
+/** An account's silent buckets, and what they were made for. */
+export interface KeptBuckets {
+  /** The account's realm (getAccounts' `realm`) they were made with. */
+  readonly realm: string | undefined
+  /** The tenant id learned for the authority's tenant name then (see AppState.tenantIds). */
+  readonly learned: string | undefined
+  readonly buckets: readonly AccessTokenBucket[]
+}
+
+/** An FMI path's cache key (MSAL Python's ext_cache_key, a hash of the path) and the app's buckets for it. */
+export interface FmiBuckets {
+  readonly extCacheKey: string
+  readonly buckets: readonly AccessTokenBucket[]
+}
+
+/** How many entries each memo keeps before it starts over (a memo only saves time; losing it costs none of correctness). */
+export const MEMO_LIMIT = 1024
 
 /**
  * Everything a flow needs about the application: its configuration, who is calling, the caches it
@@ -106,7 +124,7 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     tokenCache: input.tokenCache,
     httpCache: input.httpCache,
     state: initialAppState(),
-    memo: { silentBuckets: new Map(), decodedIdTokens: new WeakMap() },
+    memo: { silentBuckets: new Map(), fmiBuckets: new Map(), oboBuckets: new Map() },
     clientAuthentication: input.clientAuthentication ?? PUBLIC_CLIENT,
     instanceDiscovery: input.instanceDiscovery,
     environments,

@@ -58,11 +58,20 @@ export const keyFor = <K extends CredentialType>(type: K, entity: EntityOf[K]): 
   switch (type) {
     case 'AccessToken': {
       const at = entity as AccessTokenEntity
-      return accessTokenKey({ ...at, target: sortedTarget(at.target) })
+      return accessTokenKey({
+        home_account_id: at.home_account_id,
+        environment: at.environment,
+        client_id: at.client_id,
+        realm: at.realm,
+        target: sortedTarget(at.target),
+        key_id: at.key_id,
+        ext_cache_key: at.ext_cache_key,
+        user_assertion_hash: at.user_assertion_hash,
+      })
     }
     case 'RefreshToken': {
       const rt = entity as RefreshTokenEntity
-      return refreshTokenKey({ ...rt, target: sortedTarget(rt.target) })
+      return refreshTokenKey({ home_account_id: rt.home_account_id, environment: rt.environment, client_id: rt.client_id, target: sortedTarget(rt.target) })
     }
     case 'IdToken':
       return idTokenKey(entity as IdTokenEntity)

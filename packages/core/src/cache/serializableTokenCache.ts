@@ -1,6 +1,6 @@
 import * as E from '../util/either.js'
 import { MANAGED_IDENTITY_REALM } from '../managedIdentity/context.js'
-import type { CachePut } from './change.js'
+import type { CacheChange, CacheDelete, CachePut } from './change.js'
 import { preferredCache, preferredNetwork } from '../authority/aliases.js'
 import { keyFor } from './keys.js'
 import { reduceCacheOperation, type CacheOperation } from './operations.js'
@@ -27,12 +27,24 @@ export interface SerializableTokenCacheOptions extends TokenCacheOptions {
  * It also keeps a journal of the changes made since the state was last persisted. A persistence
  * that finds the stored cache changed by another process calls `mergeFrom(text)`: the stored
  * state is loaded and the journal replayed on top of it, so neither side loses a token.
+ *
+ * The journal is bounded, whether or not anything persists the cache (the README's
+ * `if (cache.hasStateChanged) save(cache.serialize())` never marks it persisted): past
+ * JOURNAL_LIMIT operations, they are folded into the set of entries they touched, which a merge
+ * files again as they stand here (see `compactJournal`).
  */
 export class SerializableTokenCache extends TokenCache {
   private changedSinceSerialized = false
   private unusable = emptyUnusable()
   private extras: Readonly<Record<string, unknown>> = {}
-  private journal: CacheOperation[] = []
+  /** Operations not yet persisted, each with the change it made here. */
+  private journal: Journaled[] = []
+  /** The entries that operations folded out of the journal touched, by type (see compactJournal). */
+  private touched: Touched | undefined = undefined
+  /** How many changes those folded operations were (they still count as pending). */
+  private foldedCount = 0
+  /** The change the last operation made (set by `changed`, read by `perform`). */
+  private lastChange: CacheChange | undefined = undefined
   readonly persistence: CachePersistence | undefined
 
   constructor(options: SerializableTokenCacheOptions = {}) {
@@ -52,17 +64,66 @@ export class SerializableTokenCache extends TokenCache {
 
   /** Changes not yet persisted (for persistence implementations). */
   get pendingChangeCount(): number {
-    return this.journal.length
+    return this.foldedCount + this.journal.length
   }
 
   /** Every change is journaled as the operation that made it, so a merge decides it again against the merged state. */
   override perform(operation: CacheOperation): boolean {
+    this.lastChange = undefined
     const changed = super.perform(operation)
     if (changed) {
       this.changedSinceSerialized = true
-      this.journal.push(operation)
+      this.journal.push({ operation, change: this.lastChange ?? { puts: [], deletes: [] } })
+      this.lastChange = undefined
+      if (this.journal.length > JOURNAL_LIMIT) this.compactJournal()
     }
     return changed
+  }
+
+  protected override changed(change: CacheChange): void {
+    this.lastChange = change
+  }
+
+  /**
+   * Folds the journal's operations into the set of entries they touched: a merge then files those
+   * entries as they stand here (or deletes them, if they are gone here) before it replays the
+   * operations journaled since. It keeps what each side wrote, as a replay does, but decides no
+   * rule again (a refresh token filed here no longer supersedes one the other side filed meanwhile:
+   * both stay). Entries gone here that no merge needs to delete (more of them than the cache holds)
+   * are forgotten, so the set is bounded by the cache's size.
+   */
+  private compactJournal(): void {
+    const touched = (this.touched ??= emptyTouched())
+    for (const { change } of this.journal) {
+      for (const { type, key } of change.puts) touch(touched, type, key)
+      for (const { type, key } of change.deletes) touch(touched, type, key)
+    }
+    this.foldedCount += this.journal.length
+    this.journal = []
+    let gone = 0
+    let held = 0
+    for (const type of CREDENTIAL_TYPES) {
+      held += this.collection(type).size
+      for (const key of touched[type]) if (this.collection(type).get(key) === undefined) gone++
+    }
+    if (gone > held + JOURNAL_LIMIT) {
+      for (const type of CREDENTIAL_TYPES) for (const key of touched[type]) if (this.collection(type).get(key) === undefined) touched[type].delete(key)
+    }
+  }
+
+  /** The folded operations as a change: the entries they touched, as they stand here now. */
+  private refiled(touched: Touched): CacheChange {
+    const puts: CachePut[] = []
+    const deletes: CacheDelete[] = []
+    for (const type of CREDENTIAL_TYPES) {
+      const collection = this.collection(type)
+      for (const key of touched[type]) {
+        const stored = collection.get(key)
+        if (stored === undefined) deletes.push({ type, key })
+        else puts.push({ type, key, entity: stored.entity, canonical: stored.canonical } as CachePut)
+      }
+    }
+    return { puts, deletes }
   }
 
   /**
@@ -111,7 +172,7 @@ export class SerializableTokenCache extends TokenCache {
    */
   deserialize(text: string | null | undefined): void {
     this.load(this.parse(text ?? ''))
-    this.journal = []
+    this.forgetJournal()
     this.changedSinceSerialized = false
   }
 
@@ -123,17 +184,32 @@ export class SerializableTokenCache extends TokenCache {
     const parsed = this.parse(text ?? '')
     const sections = sectionsOf(parsed)
     const view = new TokenStore(sections)
-    for (const operation of this.journal) sections.apply(reduceCacheOperation(view, operation))
+    if (this.touched !== undefined) sections.apply(this.refiled(this.touched))
+    for (const { operation } of this.journal) sections.apply(reduceCacheOperation(view, operation))
     this.install(parsed, sections)
-    this.changedSinceSerialized = this.journal.length > 0
+    this.changedSinceSerialized = this.pendingChangeCount > 0
   }
 
   /**
    * The state is safely stored: forget the journal, or only its first `count` changes when more
    * were made while the write was under way (those are not in what was stored).
    */
-  markPersisted(count: number = this.journal.length): void {
-    this.journal = this.journal.slice(Math.max(0, Math.min(count, this.journal.length)))
+  markPersisted(count: number = this.pendingChangeCount): void {
+    const stored = Math.max(0, Math.min(count, this.pendingChangeCount))
+    if (stored < this.foldedCount) {
+      // Folded changes are one set: it stays until all of them are stored (filing an entry again is harmless).
+      this.foldedCount -= stored
+      return
+    }
+    this.journal = this.journal.slice(stored - this.foldedCount)
+    this.foldedCount = 0
+    this.touched = undefined
+  }
+
+  private forgetJournal(): void {
+    this.journal = []
+    this.foldedCount = 0
+    this.touched = undefined
   }
 
   private parse(text: string): ParsedCache {
@@ -151,6 +227,23 @@ export class SerializableTokenCache extends TokenCache {
     this.extras = parsed.extras
     this.replaceSections(sections)
   }
+}
+
+/** How many operations the journal keeps before folding them (see compactJournal). */
+export const JOURNAL_LIMIT = 1024
+
+interface Journaled {
+  readonly operation: CacheOperation
+  /** What it changed here, for compactJournal. */
+  readonly change: CacheChange
+}
+
+type Touched = { readonly [K in CredentialType]: Set<string> }
+
+const emptyTouched = (): Touched => ({ AccessToken: new Set(), RefreshToken: new Set(), IdToken: new Set(), Account: new Set(), AppMetadata: new Set() })
+
+const touch = (touched: Touched, type: CredentialType, key: string): void => {
+  touched[type].add(key)
 }
 
 /**

@@ -1,8 +1,11 @@
 import type { CacheChange, CachePut } from './change.js'
-import { Collection, type Stored } from './collection.js'
+import { Collection, StoredEntry, type Bucket } from './collection.js'
+import type { IdTokenClaims } from './accountOf.js'
+import type { HitParts } from './hitParts.js'
 import { canonicalKey } from './keys.js'
 import { reduceCacheOperation, type CacheOperation } from './operations.js'
 import { userAssertionHashOf } from './schema.js'
+import type { Account } from './selectors.js'
 import type {
   AccessTokenEntity,
   AccountEntity,
@@ -12,12 +15,35 @@ import type {
   IdTokenEntity,
   RefreshTokenEntity,
 } from './schema.js'
+import { targetKeyOfTarget } from './targetKey.js'
 
-/** An access token as the store keeps it. */
-export interface IndexedAccessToken extends Stored<AccessTokenEntity> {
-  /** The target lower-cased (scopes are case-insensitive) and padded, " user.read mail.read ": made on first need. */
-  paddedTarget?: string
+/**
+ * An access token as the store keeps it, with values derived from it on first need and valid
+ * for as long as this record is the stored one (a rewrite stores a new record).
+ */
+export class IndexedAccessToken extends StoredEntry<AccessTokenEntity> {
+  /** The target lower-cased (scopes are case-insensitive) and padded, " user.read mail.read ". */
+  paddedTarget: string | undefined = undefined
+  /** The target as an exact lookup names it (see targetKey.ts). */
+  targetKey: string | undefined = undefined
+  /** What a cache hit on this token returns but the per-call fields (see hitParts.ts). */
+  hit: HitParts | undefined = undefined
 }
+
+/** An account as the store keeps it. */
+export class StoredAccount extends StoredEntry<AccountEntity> {
+  /** The entry as applications see it (frozen: every cache hit of the account hands it out). */
+  view: Account | undefined = undefined
+}
+
+/** An ID token as the store keeps it. */
+export class StoredIdToken extends StoredEntry<IdTokenEntity> {
+  /** Its claims, decoded on first need (frozen); null when they do not decode. */
+  claims: IdTokenClaims | null | undefined = undefined
+}
+
+/** The target as an exact lookup names it, computed once per stored token. */
+export const targetKeyOf = (token: IndexedAccessToken): string => (token.targetKey ??= targetKeyOfTarget(token.entity.target))
 
 /** Whether a stored token's target includes every requested scope. */
 export const coversScopes = (token: IndexedAccessToken, scopes: readonly string[]): boolean => {
@@ -65,11 +91,12 @@ const SEP = '\u0000'
  * On-behalf-of tokens are found by the incoming assertion alone (as MSAL for Node finds them):
  * the caller knows no account, and the assertion already names one user in one tenant.
  */
-export const bucketKey = (b: AccessTokenBucket): string =>
-  b.bucketKey ??
-  (b.userAssertionHash !== undefined && b.userAssertionHash !== ''
+export const bucketKey = (b: AccessTokenBucket): string => b.bucketKey ?? computedBucketKey(b)
+
+const computedBucketKey = (b: AccessTokenBucket): string =>
+  b.userAssertionHash !== undefined && b.userAssertionHash !== ''
     ? oboBucketKey(oboBucketPrefix(b.clientId, b.environment, b.keyId, b.extCacheKey), b.userAssertionHash)
-    : `${b.clientId ?? ''}${SEP}${b.environment}${SEP}${b.realm}${SEP}${b.homeAccountId ?? ''}${SEP}${b.keyId ?? ''}${SEP}${b.extCacheKey ?? ''}${SEP}`.toLowerCase())
+    : `${b.clientId ?? ''}${SEP}${b.environment}${SEP}${b.realm}${SEP}${b.homeAccountId ?? ''}${SEP}${b.keyId ?? ''}${SEP}${b.extCacheKey ?? ''}${SEP}`.toLowerCase()
 
 /** The part of an on-behalf-of bucket's key that does not depend on the assertion (lower-cased once, ahead). */
 export const oboBucketPrefix = (clientId: string | null, environment: string, keyId?: string, extCacheKey?: string): string =>
@@ -79,9 +106,15 @@ export const oboBucketPrefix = (clientId: string | null, environment: string, ke
 export const oboBucketKey = (prefix: string, userAssertionHash: string): string => `${prefix}${userAssertionHash}`
 
 /** A bucket with its key computed once, for lookups repeated on every call. */
-export const prepareBucket = <B extends AccessTokenBucket>(b: B): B & { readonly bucketKey: string } => ({
-  ...b,
-  bucketKey: bucketKey({ ...b, bucketKey: undefined }),
+export const prepareBucket = (b: AccessTokenBucket): AccessTokenBucket & { readonly bucketKey: string } => ({
+  clientId: b.clientId,
+  environment: b.environment,
+  realm: b.realm,
+  homeAccountId: b.homeAccountId,
+  keyId: b.keyId,
+  extCacheKey: b.extCacheKey,
+  userAssertionHash: b.userAssertionHash,
+  bucketKey: computedBucketKey(b),
 })
 
 /** Index key of everything one account (or, with no account, the apps) has in an environment. */
@@ -90,7 +123,7 @@ export const ownerKey = (environment: string, homeAccountId: string | null | und
 
 const paddedTarget = (target: string): string => ` ${target.toLowerCase().split(' ').filter((scope) => scope !== '').join(' ')} `
 
-const plain = <E>(key: string, entity: E, canonical: string): Stored<E> => ({ key, entity, canonical })
+const plain = <E>(key: string, entity: E, canonical: string): StoredEntry<E> => new StoredEntry(key, entity, canonical)
 
 const expiresNoEarlier = (existing: AccessTokenEntity, incoming: AccessTokenEntity): boolean =>
   Number(existing.expires_on) >= Number(incoming.expires_on)
@@ -98,9 +131,10 @@ const expiresNoEarlier = (existing: AccessTokenEntity, incoming: AccessTokenEnti
 type Owned = { environment: string; home_account_id?: string | null | undefined }
 
 /** The owner index, with a one-entry memo: consecutive entries usually belong to one account. */
-const byOwner = (): { keyOf: (e: Owned) => string } => {
+const byOwner = (lazy = false): { keyOf: (e: Owned) => string; lazy: boolean } => {
   let last: { environment: string; home: string | null | undefined; key: string } | undefined
   return {
+    lazy,
     keyOf: (e) => {
       if (last !== undefined && last.environment === e.environment && last.home === e.home_account_id) return last.key
       const key = ownerKey(e.environment, e.home_account_id)
@@ -122,13 +156,17 @@ export class CacheSections {
     [
       { keyOf: (at) => this.bucketKeyOf(at) },
       // Read only by rare operations (remove an account, remove client tokens, search).
-      { ...byOwner(), lazy: true },
+      byOwner(true),
     ],
-    (key, entity, canonical) => ({ key, entity, canonical }),
+    (key, entity, canonical) => new IndexedAccessToken(key, entity, canonical),
+    targetKeyOf,
   )
   readonly refreshTokens = new Collection<RefreshTokenEntity>([byOwner()], plain)
-  readonly idTokens = new Collection<IdTokenEntity>([byOwner()], plain)
-  readonly accounts = new Collection<AccountEntity>([byOwner(), { keyOf: (a) => a.environment.toLowerCase() }], plain)
+  readonly idTokens = new Collection<IdTokenEntity, StoredIdToken>([byOwner()], (key, entity, canonical) => new StoredIdToken(key, entity, canonical))
+  readonly accounts = new Collection<AccountEntity, StoredAccount>(
+    [byOwner(), { keyOf: (a) => a.environment.toLowerCase() }],
+    (key, entity, canonical) => new StoredAccount(key, entity, canonical),
+  )
   readonly appMetadata = new Collection<AppMetadataEntity>([], plain)
 
   /** The last bucket key computed, and its inputs: consecutive entries usually share an account. */
@@ -216,10 +254,10 @@ export class TokenStore {
   get refreshTokens(): Collection<RefreshTokenEntity> {
     return this.sections.refreshTokens
   }
-  get idTokens(): Collection<IdTokenEntity> {
+  get idTokens(): Collection<IdTokenEntity, StoredIdToken> {
     return this.sections.idTokens
   }
-  get accounts(): Collection<AccountEntity> {
+  get accounts(): Collection<AccountEntity, StoredAccount> {
     return this.sections.accounts
   }
   get appMetadata(): Collection<AppMetadataEntity> {
@@ -282,6 +320,11 @@ export class TokenStore {
   /** Every access token in a lookup bucket, whatever its scopes. */
   accessTokensIn(bucket: AccessTokenBucket): ReadonlyMap<string, IndexedAccessToken> {
     return this.sections.accessTokens.lookup(AT_BY_BUCKET, bucketKey(bucket))
+  }
+
+  /** A lookup bucket's access tokens, as the index keeps them (see Collection.find). */
+  accessTokenBucket(bucket: AccessTokenBucket): Bucket<IndexedAccessToken> | undefined {
+    return this.sections.accessTokens.bucket(AT_BY_BUCKET, bucketKey(bucket))
   }
 
   getAccessToken(key: string): IndexedAccessToken | undefined {

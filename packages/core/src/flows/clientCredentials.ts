@@ -1,5 +1,5 @@
 import * as E from '../util/either.js'
-import type { ClientContext } from '../app/context.js'
+import { MEMO_LIMIT, type ClientContext, type FmiBuckets } from '../app/context.js'
 import { regionalEndpoints, resolveRegion } from '../authority/region.js'
 import { grantedTarget } from '../cache/reducers.js'
 import { EXPIRY_MARGIN_SECONDS, selectAccessTokenIn, type AccessTokenLookup } from '../cache/selectors.js'
@@ -38,9 +38,24 @@ export interface ClientCredentialsOptions {
   readonly fmiPath?: string | undefined
 }
 
-/** MSAL Python's ext_cache_key for a request's fmi_path: tokens of one path never answer another's. */
-function* extCacheKeyOf(fmiPath: string | undefined): Program<string | undefined> {
-  return fmiPath === undefined ? undefined : bytesToHex(yield* sha256(`fmi_path:${fmiPath}`))
+/**
+ * The app's buckets for an fmi_path, and MSAL Python's ext_cache_key for it (tokens of one path
+ * never answer another's): the path is hashed once, then kept (bounded), so a repeated path's
+ * hit asks for no Sha256 effect (an await on the web platform).
+ */
+function* fmiBucketsFor(ctx: ClientContext, fmiPath: string): Program<FmiBuckets> {
+  const kept = ctx.memo.fmiBuckets.get(fmiPath)
+  if (kept !== undefined) return kept
+  const extCacheKey = bytesToHex(yield* sha256(`fmi_path:${fmiPath}`))
+  const made: FmiBuckets = {
+    extCacheKey,
+    buckets: ctx.appTokenBuckets.map((bucket) =>
+      prepareBucket({ clientId: bucket.clientId, environment: bucket.environment, realm: bucket.realm, homeAccountId: bucket.homeAccountId, extCacheKey }),
+    ),
+  }
+  if (ctx.memo.fmiBuckets.size >= MEMO_LIMIT) ctx.memo.fmiBuckets.clear()
+  ctx.memo.fmiBuckets.set(fmiPath, made)
+  return made
 }
 
 /** Authorities that name no tenant; the identity provider cannot tell whose app token to issue. */
@@ -81,9 +96,9 @@ export function* acquireTokenForClient(
   if (options.fmiPath !== undefined && (typeof options.fmiPath !== 'string' || options.fmiPath.trim() === '')) {
     return E.left(usageError('fmiPath', `expected a non-empty string, got ${JSON.stringify(options.fmiPath)}`))
   }
-  const extCacheKey = yield* extCacheKeyOf(options.fmiPath)
-  const buckets =
-    extCacheKey === undefined ? ctx.appTokenBuckets : ctx.appTokenBuckets.map(({ bucketKey: _, ...bucket }) => prepareBucket({ ...bucket, extCacheKey }))
+  const fmi = options.fmiPath === undefined ? undefined : yield* fmiBucketsFor(ctx, options.fmiPath)
+  const extCacheKey = fmi?.extCacheKey
+  const buckets = fmi === undefined ? ctx.appTokenBuckets : fmi.buckets
 
   const correlationId = yield* newCorrelationId()
   const nowMs = yield* now()
@@ -92,7 +107,7 @@ export function* acquireTokenForClient(
   const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, buckets, scopes.right, nowSec)
   if (lookup?._tag === 'Fresh') {
     yield* commit(CACHE_HIT)
-    return E.right(resultFromCache(lookup.entity, nowSec, correlationId))
+    return E.right(resultFromCache(lookup.entity, nowSec, correlationId, lookup.token))
   }
   // Only past this point is anything logged: a cache hit yields no Log effect (it is the hot path).
   const fallback: AccessTokenEntity | undefined = lookup?._tag === 'Aging' ? lookup.entity : undefined

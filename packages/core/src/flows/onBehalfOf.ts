@@ -1,20 +1,19 @@
 import * as E from '../util/either.js'
-import type { ClientContext } from '../app/context.js'
-import { decodeIdTokenClaims } from '../cache/accountOf.js'
-import { selectAccessTokenIn, selectIdToken } from '../cache/selectors.js'
-import { oboBucketKey } from '../cache/tokenStore.js'
+import { MEMO_LIMIT, type ClientContext } from '../app/context.js'
+import { userHitParts } from '../cache/hitParts.js'
+import { selectAccessTokenIn } from '../cache/selectors.js'
+import { oboBucketKey, type AccessTokenBucket } from '../cache/tokenStore.js'
 import { commit, log, sha256, type Program } from '../effects/program.js'
 import { CACHE_HIT } from '../app/commits.js'
 import { configurationError, usageError, type MsalError } from '../errors.js'
 import { ApiId, RefreshReason } from '../http/telemetry.js'
 import { buildOnBehalfOfRequest } from '../protocol/userGrants.js'
-import { undecoratedScopes } from '../protocol/scopeDecoration.js'
-import { targetToScopes, validateScopes } from '../protocol/scopes.js'
-import { resultFromCache, type TokenResult } from '../result.js'
+import { validateScopes } from '../protocol/scopes.js'
+import { resultFromHit, type TokenResult } from '../result.js'
 import { bytesToBase64Url } from '../util/base64url.js'
 import { logError } from './logging.js'
 import { startUserGrant, userTokenEndpoint } from './userGrantStart.js'
-import { accountFor, redeemUserToken, requestHeaders } from './userTokens.js'
+import { redeemUserToken, requestHeaders } from './userTokens.js'
 
 export interface OnBehalfOfOptions {
   /** A claims challenge from the downstream API's WWW-Authenticate header; it bypasses the cache. */
@@ -55,19 +54,11 @@ export function* acquireTokenOnBehalfOf(
   const userAssertionHash = knownHash ?? (yield* hashUserAssertion(userAssertion))
   const hasChallenge = options.claimsChallenge !== undefined && options.claimsChallenge !== ''
   if (!hasChallenge) {
-    // Built from prefixes computed once per application: this is every OBO cache hit's path.
-    const buckets = ctx.environments.map((environment, i) => ({
-      clientId: ctx.config.clientId,
-      environment,
-      realm: '',
-      homeAccountId: undefined,
-      userAssertionHash,
-      bucketKey: oboBucketKey(ctx.oboBucketPrefixes[i]!, userAssertionHash),
-    }))
-    const lookup = selectAccessTokenIn(ctx.tokenCache, buckets, wanted.right, nowSec)
+    const lookup = selectAccessTokenIn(ctx.tokenCache, oboBucketsFor(ctx, userAssertionHash), wanted.right, nowSec)
     if (lookup._tag === 'Fresh') {
       yield* commit(CACHE_HIT)
-      return E.right(cachedResult(ctx, lookup.entity, nowSec, correlationId))
+      const parts = userHitParts(ctx.tokenCache, lookup.entity, lookup.token)
+      return E.right(resultFromHit(parts, lookup.entity.secret, nowSec, correlationId, parts.account))
     }
   }
   yield* log('info', `acquireTokenOnBehalfOf: asking the identity provider (correlation id ${correlationId})`)
@@ -98,18 +89,23 @@ export function* acquireTokenOnBehalfOf(
 
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 
-/** A cached on-behalf-of token as a result, with its account and ID token when the cache has them. */
-const cachedResult = (ctx: ClientContext, entity: Parameters<typeof resultFromCache>[0], nowSec: number, correlationId: string): TokenResult => {
-  const base = { ...resultFromCache(entity, nowSec, correlationId), scopes: undecoratedScopes(targetToScopes(entity.target)) }
-  const home = typeof entity.home_account_id === 'string' && entity.home_account_id !== '' ? entity.home_account_id : undefined
-  if (home === undefined) return base
-  const account = accountFor(ctx, home, entity.environment, entity.realm)
-  const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: home, environment: entity.environment, clientId: entity.client_id ?? ctx.config.clientId, realm: entity.realm })
-  const claims = idToken === undefined ? undefined : decodeIdTokenClaims(idToken.secret)
-  return {
-    ...base,
-    ...(account !== undefined ? { account } : {}),
-    ...(idToken !== undefined ? { idToken: idToken.secret } : {}),
-    ...(claims !== undefined && E.isRight(claims) && claims.right !== undefined ? { idTokenClaims: claims.right } : {}),
-  }
+/**
+ * The buckets an assertion's tokens are filed in, one per environment: built from prefixes
+ * computed once per application, and kept per assertion hash (a web API sees the same caller's
+ * token many times; this is every OBO cache hit's path). Bounded.
+ */
+const oboBucketsFor = (ctx: ClientContext, userAssertionHash: string): readonly AccessTokenBucket[] => {
+  const kept = ctx.memo.oboBuckets.get(userAssertionHash)
+  if (kept !== undefined) return kept
+  const buckets = ctx.environments.map((environment, i) => ({
+    clientId: ctx.config.clientId,
+    environment,
+    realm: '',
+    homeAccountId: undefined,
+    userAssertionHash,
+    bucketKey: oboBucketKey(ctx.oboBucketPrefixes[i]!, userAssertionHash),
+  }))
+  if (ctx.memo.oboBuckets.size >= MEMO_LIMIT) ctx.memo.oboBuckets.clear()
+  ctx.memo.oboBuckets.set(userAssertionHash, buckets)
+  return buckets
 }

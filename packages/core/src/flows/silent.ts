@@ -1,19 +1,18 @@
 import * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
 import { entraEndpoints } from '../authority/endpoints.js'
-import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
-import { accountOf, isRedeemable, selectAccessTokenIn, selectAppMetadata, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
-import type { AccessTokenEntity, IdTokenEntity, RefreshTokenEntity } from '../cache/schema.js'
-import { BY_OWNER, ownerKey, prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
+import { userHitParts } from '../cache/hitParts.js'
+import { isRedeemable, selectAccessTokenIn, selectAppMetadata, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
+import type { AccessTokenEntity, RefreshTokenEntity } from '../cache/schema.js'
+import { prepareBucket, type AccessTokenBucket, type IndexedAccessToken } from '../cache/tokenStore.js'
 import { commit, log, now, type Program } from '../effects/program.js'
 import { classifySuberror, isTransportError, usageError, withCorrelationId, withFields, type MsalError } from '../errors.js'
 import { ApiId, RefreshReason } from '../http/telemetry.js'
 import { CACHE_HIT } from '../app/commits.js'
 import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
 import { decorateScopes, RESERVED_SCOPES, undecoratedScopes } from '../protocol/scopeDecoration.js'
-import { targetToScopes } from '../protocol/scopes.js'
 import { buildRefreshTokenRequest } from '../protocol/userGrants.js'
-import { resultFromCache, type TokenResult } from '../result.js'
+import { resultFromHit, type TokenResult } from '../result.js'
 import { acquireTokenByCloudShell, CLOUD_SHELL_AUTHORITY_TYPE } from './cloudShell.js'
 import { newCorrelationId } from './correlation.js'
 import { discoverTenantId, namesTenantByDomain } from './tenantId.js'
@@ -51,19 +50,21 @@ const realmsFor = (ctx: ClientContext, account: SilentAccount): string[] => {
 
 /**
  * Where an account's access tokens may be: every environment × realm, with keys computed once per
- * account and kept (a silent hit is the hot path; building the keys would cost more than the lookup).
+ * account and kept (a silent hit is the hot path; building the keys would cost more than the
+ * lookup). Kept by home account id, valid while the account's realm and the learned tenant id
+ * are the ones they were made for.
  */
 const bucketsFor = (ctx: ClientContext, account: SilentAccount): readonly AccessTokenBucket[] => {
+  const learned = ctx.state.tenantIds.get(ctx.config.authority.tenant.toLowerCase())
+  const kept = ctx.memo.silentBuckets.get(account.homeAccountId)
+  if (kept !== undefined && kept.realm === account.realm && kept.learned === learned) return kept.buckets
   const realms = realmsFor(ctx, account)
-  const key = `${account.homeAccountId}\u0000${realms.join('\u0000')}`
-  const kept = ctx.memo.silentBuckets.get(key)
-  if (kept !== undefined) return kept
   const buckets = ctx.environments.flatMap((environment) =>
     realms.map((realm) => prepareBucket({ clientId: ctx.config.clientId, environment, realm, homeAccountId: account.homeAccountId })),
   )
   // Bounded: a web app serving many users keeps the recent ones.
   if (ctx.memo.silentBuckets.size >= MAX_KEPT_BUCKETS) ctx.memo.silentBuckets.clear()
-  ctx.memo.silentBuckets.set(key, buckets)
+  ctx.memo.silentBuckets.set(account.homeAccountId, { realm: account.realm, learned, buckets })
   return buckets
 }
 
@@ -117,7 +118,7 @@ export function* acquireTokenSilentWithError(
   }
   if (lookup?._tag === 'Fresh') {
     yield* commit(CACHE_HIT)
-    return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId))
+    return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId, lookup.token))
   }
   if (reach === 'cache') return E.right(undefined)
   if (account.authorityType === CLOUD_SHELL_AUTHORITY_TYPE) return yield* fromCloudShell(ctx, scopes, account, lookup, correlationId, nowSec)
@@ -164,30 +165,17 @@ function* fromCloudShell(
 const classified = (error: MsalError): MsalError =>
   'suberror' in error && error.suberror !== undefined ? withFields(error, { classification: classifySuberror(error.suberror) }) : error
 
-/** A cached token as a result, with the account and (when cached) its ID token. */
-const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: SilentAccount, nowSec: number, correlationId: string): TokenResult => {
-  // The scopes a fresh result reports: MSAL's own (openid, profile, offline_access) left out.
-  const base = { ...resultFromCache(entity, nowSec, correlationId), scopes: undecoratedScopes(targetToScopes(entity.target)) }
-  const owned = [...ctx.tokenCache.accounts.lookup(BY_OWNER, ownerKey(entity.environment, account.homeAccountId)).values()]
-  const stored = owned.find(({ entity: candidate }) => candidate.realm === entity.realm) ?? owned[0]
-  const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: account.homeAccountId, environment: entity.environment, clientId: entity.client_id ?? ctx.config.clientId, realm: entity.realm })
-  const claims = idToken === undefined ? undefined : claimsOf(ctx, idToken)
-  return {
-    ...base,
-    account: stored !== undefined ? accountOf(stored.entity) : { ...account, authorityType: 'MSSTS', username: account.username ?? '' },
-    ...(idToken !== undefined ? { idToken: idToken.secret } : {}),
-    ...(claims !== undefined ? { idTokenClaims: claims } : {}),
-  }
+/**
+ * A cached token as a result, with the account and (when cached) its ID token; `token`, the
+ * stored record, keeps those parts for the next hit (see hitParts.ts).
+ */
+const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: SilentAccount, nowSec: number, correlationId: string, token?: IndexedAccessToken): TokenResult => {
+  const parts = userHitParts(ctx.tokenCache, entity, token)
+  return resultFromHit(parts, entity.secret, nowSec, correlationId, parts.account ?? accountFromInput(account))
 }
 
-/** Cache entries are never mutated (an update replaces them), so their claims are decoded once. */
-const claimsOf = (ctx: ClientContext, entity: IdTokenEntity): IdTokenClaims | undefined => {
-  if (ctx.memo.decodedIdTokens.has(entity)) return ctx.memo.decodedIdTokens.get(entity)
-  const decoded = decodeIdTokenClaims(entity.secret)
-  const claims = E.isRight(decoded) ? decoded.right : undefined
-  ctx.memo.decodedIdTokens.set(entity, claims)
-  return claims
-}
+/** The account as the caller described it, when the cache holds no entry for it. */
+const accountFromInput = (account: SilentAccount): Account => ({ ...account, authorityType: 'MSSTS', username: account.username ?? '' })
 
 /**
  * Refresh tokens, environment by environment: the authority's host first, then each alias that
