@@ -1,8 +1,9 @@
 import { expiresInOf } from './cache/reducers.js'
 import type { AccessTokenEntity } from './cache/schema.js'
-import { appHitParts, type HitParts } from './cache/hitParts.js'
+import { resultScopes, type UserParts } from './cache/hitParts.js'
 import type { Account } from './cache/selectors.js'
-import type { IndexedAccessToken } from './cache/tokenStore.js'
+import type { TokenStore } from './cache/tokenStore.js'
+import { targetToScopes } from './protocol/scopes.js'
 import type { TokenSuccessResponse } from './protocol/tokenResponse.js'
 
 /**
@@ -60,32 +61,40 @@ const DIGESTED = new Set([
 type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
 /**
- * A cached token as a result, from its parts (see hitParts.ts): every hit's result is the same
- * object literal with the optional fields assigned after, so V8 keeps one hidden class per kind
- * of result (spreading a kept object into a literal with more fields makes a new one per call,
- * about 1 µs each on this V8).
+ * A cached token as a result. Every hit's result is the same object literal with the optional
+ * fields assigned after, so V8 keeps one hidden class per kind of result (spreading a kept object
+ * into a literal with more fields makes a new one per call, about 1 µs each on this V8). `scopes`
+ * and `user` are shared, frozen values (see hitParts.ts).
  */
-export const resultFromHit = (parts: HitParts, accessToken: string, nowSec: number, correlationId: string, account: Account | undefined): TokenResult => {
+export const resultFromHit = (
+  entity: AccessTokenEntity,
+  scopes: readonly string[],
+  nowSec: number,
+  correlationId: string,
+  account?: Account,
+  user?: UserParts,
+): TokenResult => {
+  const expiresOn = Number(entity.expires_on)
   const result: Writable<TokenResult> = {
-    accessToken,
-    tokenType: parts.tokenType,
-    expiresIn: parts.expiresOn - nowSec,
-    expiresOn: parts.expiresOn,
-    scopes: parts.scopes,
+    accessToken: entity.secret,
+    tokenType: entity.token_type ?? 'Bearer',
+    expiresIn: expiresOn - nowSec,
+    expiresOn,
+    scopes,
     tokenSource: 'cache',
     correlationId,
   }
-  if (parts.extExpiresOn !== undefined) result.extExpiresOn = parts.extExpiresOn
-  if (parts.refreshOn !== undefined) result.refreshOn = parts.refreshOn
+  if (entity.extended_expires_on !== undefined) result.extExpiresOn = Number(entity.extended_expires_on)
+  if (entity.refresh_on !== undefined) result.refreshOn = Number(entity.refresh_on)
   if (account !== undefined) result.account = account
-  if (parts.idToken !== undefined) result.idToken = parts.idToken
-  if (parts.idTokenClaims !== undefined) result.idTokenClaims = parts.idTokenClaims
+  if (user?.idToken !== undefined) result.idToken = user.idToken
+  if (user?.idTokenClaims !== undefined) result.idTokenClaims = user.idTokenClaims
   return result
 }
 
-/** An app's cached token (client credentials, managed identity) as a result. */
-export const resultFromCache = (entity: AccessTokenEntity, nowSec: number, correlationId: string, token?: IndexedAccessToken): TokenResult =>
-  resultFromHit(appHitParts(entity, token), entity.secret, nowSec, correlationId, undefined)
+/** An app's cached token (client credentials, managed identity) as a result; `store`, to share its scope list. */
+export const resultFromCache = (entity: AccessTokenEntity, nowSec: number, correlationId: string, store?: TokenStore): TokenResult =>
+  resultFromHit(entity, store === undefined ? targetToScopes(entity.target) : resultScopes(store, 'app', entity.target), nowSec, correlationId)
 
 export const resultFromResponse = (
   response: TokenSuccessResponse,

@@ -12,8 +12,7 @@ export interface Stored<E> {
 /**
  * An entry as a collection keeps it: ONE record per entry, holding the entry, its keys and the
  * buckets it is filed in (a large cache is mostly these records, so no per-entry wrapper, slot
- * or array sits beside it). Replaced, never changed, when the entry is rewritten: values derived
- * from it (see IndexedAccessToken) stay valid for as long as the record is the stored one.
+ * or array sits beside it). Replaced, never changed, when the entry is rewritten.
  */
 export class StoredEntry<E> implements Stored<E> {
   /** The bucket of index 0 and of index 1 it is filed in (undefined: a lazy index not built yet). */
@@ -57,30 +56,47 @@ const sameFields = (a: unknown, b: unknown): boolean => {
 const EMPTY: ReadonlyMap<string, never> = new Map<string, never>()
 
 /**
- * One index key's entries. Entries point at their buckets, so no entry keeps a copy of the key.
- * `version` goes up with every change to the entries and when the bucket leaves its index, so a
- * value derived from a bucket's entries (a cache hit's account, see hitParts.ts) can tell, in two
- * reads, that it is still current.
+ * One index key's entries, by their key in the bucket: the stored key, or, for the index a
+ * collection looks entries up in by a finer key (an access token's target, see `find`), that
+ * key; the rare entry whose finer key another entry already has waits in `more`. Entries point
+ * at their buckets, so no entry keeps a copy of the index key.
+ *
+ * `version` goes up with every change to the entries (and when the bucket leaves its index), so
+ * a value derived from a bucket's entries can tell in one read that it is still current; `memo`
+ * holds one such value (see hitParts.ts).
  */
 export class Bucket<S> {
   readonly entries = new Map<string, S>()
+  more: S[] | undefined = undefined
   version = 0
-  /** Entries by a finer key (an access token's target), built on the first `find` in a bucket of several. */
-  bySubKey: Map<string, S> | undefined = undefined
+  memo: unknown = undefined
 
   constructor(readonly indexKey: string) {}
+
+  get size(): number {
+    return this.entries.size + (this.more?.length ?? 0)
+  }
+
+  *values(): IterableIterator<S> {
+    yield* this.entries.values()
+    if (this.more !== undefined) yield* this.more
+  }
 }
 
 interface Index<E, S> {
   readonly spec: IndexSpec<E>
   readonly map: Map<string, Bucket<S>>
+  /** The key an entry has in its bucket (see Bucket). */
+  readonly entryKey: (stored: S) => string
   built: boolean
   /** Buckets created so far: a value derived from "no bucket for this key" is current while it is unchanged. */
   created: number
 }
 
-/** A bucket's "finer key", for `Collection.find`: the index's own notion (an access token's normalised target). */
+/** A bucket's finer key, for `Collection.find`: the index's own notion (an access token's normalised target). */
 export type SubKeyOf<S> = (stored: S) => string
+
+const storedKey = (stored: Stored<unknown>): string => stored.key
 
 export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
   private readonly byKey = new Map<string, S>()
@@ -91,12 +107,18 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
   constructor(
     indexes: readonly IndexSpec<E>[],
     private readonly store: (key: string, entity: E, canonical: string) => S,
-    /** The finer key `find` looks entries up by, within a bucket of index 0. */
-    private readonly subKeyOf?: SubKeyOf<S>,
+    /** The finer key entries of index 0's buckets are kept and found by (`find`); default their stored key. */
+    subKeyOf?: SubKeyOf<S>,
   ) {
     // Two link fields per record (bucket0, bucket1): no per-entry array.
     if (indexes.length > 2) throw new Error('a collection has at most two indexes')
-    this.indexes = indexes.map((spec) => ({ spec, map: new Map(), built: spec.lazy !== true, created: 0 }))
+    this.indexes = indexes.map((spec, i) => ({
+      spec,
+      map: new Map(),
+      entryKey: i === 0 && subKeyOf !== undefined ? subKeyOf : storedKey,
+      built: spec.lazy !== true,
+      created: 0,
+    }))
   }
 
   get size(): number {
@@ -118,9 +140,15 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
     return direct !== undefined && direct.canonical === canonical ? canonical : this.byCanonical.get(canonical)
   }
 
-  /** Entries filed under `indexKey` by index number `index`. */
+  /** Entries filed under `indexKey` by index number `index`, by stored key. */
   lookup(index: number, indexKey: string): ReadonlyMap<string, S> {
-    return this.bucket(index, indexKey)?.entries ?? EMPTY
+    const bucket = this.bucket(index, indexKey)
+    if (bucket === undefined) return EMPTY
+    if (this.indexes[index]!.entryKey === storedKey) return bucket.entries
+    // Kept by finer key: the stored keys are gathered (only rare operations ask).
+    const byStoredKey = new Map<string, S>()
+    for (const stored of bucket.values()) byStoredKey.set(stored.key, stored)
+    return byStoredKey
   }
 
   /** The bucket filed under `indexKey` by index number `index`, if any (see Bucket.version). */
@@ -136,32 +164,14 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
     return this.indexes[index]?.created ?? 0
   }
 
-  /**
-   * The entry of `bucket` (of index 0) whose finer key is `subKey`: the one entry of a bucket of
-   * one is compared directly; a bucket of several gets a map by finer key on first use, kept from
-   * then on, so a lookup never scans.
-   */
+  /** The entry of a bucket of index 0 whose finer key (see the constructor) is `subKey`: one map look-up. */
   find(bucket: Bucket<S>, subKey: string): S | undefined {
-    const subKeyOf = this.subKeyOf
-    if (subKeyOf === undefined) return undefined
-    const entries = bucket.entries
-    if (entries.size === 1) {
-      for (const only of entries.values()) return subKeyOf(only) === subKey ? only : undefined
-    }
-    let bySubKey = bucket.bySubKey
-    if (bySubKey === undefined) {
-      bySubKey = bucket.bySubKey = new Map()
-      for (const stored of entries.values()) {
-        const k = subKeyOf(stored)
-        if (!bySubKey.has(k)) bySubKey.set(k, stored)
-      }
-    }
-    return bySubKey.get(subKey)
+    return bucket.entries.get(subKey)
   }
 
   /** Files every entry in a lazy index, once; from then on puts and deletes keep it current. */
   private build(i: number, index: Index<E, S>): void {
-    for (const stored of this.byKey.values()) this.setLink(stored, i, this.file(i, index, stored, undefined))
+    for (const stored of this.byKey.values()) this.setLink(stored, i, this.file(index, stored, undefined))
     index.built = true
   }
 
@@ -174,32 +184,21 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
     return (i === 0 ? stored.bucket0 : stored.bucket1) as Bucket<S> | undefined
   }
 
-  /** Files `stored` in index `i`, replacing `previous` (the entry it replaces under the same key, if any). */
-  private file(i: number, index: Index<E, S>, stored: S, previous: S | undefined): Bucket<S> {
+  /** Files `stored` in an index, in place of `previous` (the entry it replaces under the same key, if any). */
+  private file(index: Index<E, S>, stored: S, previous: S | undefined, previousBucket?: Bucket<S>): Bucket<S> {
     const indexKey = index.spec.keyOf(stored.entity)
-    const previousBucket = previous === undefined ? undefined : this.linkOf(previous, i)
-    // A rewrite that stays in the same bucket (the usual case) replaces in place.
-    if (previousBucket !== undefined && previousBucket.indexKey !== indexKey) this.unindex(i, index.map, previousBucket, previous!)
     let bucket = previousBucket?.indexKey === indexKey ? previousBucket : index.map.get(indexKey)
+    if (previousBucket !== undefined) this.unindex(index, previousBucket, previous!, previousBucket === bucket)
     if (bucket === undefined) {
       index.map.set(indexKey, (bucket = new Bucket<S>(indexKey)))
       index.created++
     }
-    bucket.entries.set(stored.key, stored)
+    const entryKey = index.entryKey(stored)
+    const entries = bucket.entries
+    if (!entries.has(entryKey)) entries.set(entryKey, stored)
+    else (bucket.more ??= []).push(stored)
     bucket.version++
-    if (i === 0 && bucket.bySubKey !== undefined) this.fileBySubKey(bucket.bySubKey, stored, bucket === previousBucket ? previous : undefined)
     return bucket
-  }
-
-  private fileBySubKey(bySubKey: Map<string, S>, stored: S, replaced: S | undefined): void {
-    const subKeyOf = this.subKeyOf!
-    const k = subKeyOf(stored)
-    if (replaced !== undefined) {
-      const old = subKeyOf(replaced)
-      if (old !== k && bySubKey.get(old) === replaced) bySubKey.delete(old)
-    }
-    const current = bySubKey.get(k)
-    if (current === undefined || current === replaced) bySubKey.set(k, stored)
   }
 
   *values(): IterableIterator<S> {
@@ -213,8 +212,16 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
   put(key: string, entity: E, canonical: string, keepExisting?: (existing: E, incoming: E) => boolean): boolean {
     const old = this.byKey.get(key)
     if (old !== undefined && old.canonical === canonical && sameFields(old.entity, entity)) return false
-    // Usually the canonical key is the key itself, already looked up above.
-    const previous = canonical === key && old !== undefined && old.canonical === canonical ? key : this.keyOfCanonical(canonical)
+    // Usually the canonical key is the key itself, already looked up above (and no entry is
+    // stored under another key: no second look-up of a long string).
+    const previous =
+      canonical !== key
+        ? this.keyOfCanonical(canonical)
+        : old !== undefined && old.canonical === canonical
+          ? key
+          : this.byCanonical.size === 0
+            ? undefined
+            : this.byCanonical.get(canonical)
     if (previous !== undefined && previous !== key) {
       if (keepExisting?.(this.byKey.get(previous)!.entity, entity) === true) return false
       this.delete(previous)
@@ -224,7 +231,7 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
     const stored = this.store(key, entity, canonical === key ? key : canonical)
     for (let i = 0; i < this.indexes.length; i++) {
       const index = this.indexes[i]!
-      if (index.built) this.setLink(stored, i, this.file(i, index, stored, old))
+      if (index.built) this.setLink(stored, i, this.file(index, stored, old, old === undefined ? undefined : this.linkOf(old, i)))
     }
     this.byKey.set(key, stored)
     if (canonical !== key) this.byCanonical.set(canonical, key)
@@ -238,29 +245,27 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
     if (this.byCanonical.get(stored.canonical) === key) this.byCanonical.delete(stored.canonical)
     for (let i = 0; i < this.indexes.length; i++) {
       const bucket = this.linkOf(stored, i)
-      if (bucket !== undefined) this.unindex(i, this.indexes[i]!.map, bucket, stored)
+      if (bucket !== undefined) this.unindex(this.indexes[i]!, bucket, stored, false)
     }
     return true
   }
 
-  private unindex(i: number, map: Map<string, Bucket<S>>, bucket: Bucket<S>, stored: S): void {
-    bucket.entries.delete(stored.key)
+  /** Takes `stored` out of its bucket; an emptied bucket leaves the index unless it is about to be refilled. */
+  private unindex(index: Index<E, S>, bucket: Bucket<S>, stored: S, refilling: boolean): void {
+    const entryKey = index.entryKey(stored)
+    const entries = bucket.entries
+    const more = bucket.more
     bucket.version++
-    if (bucket.entries.size === 0) {
-      if (map.get(bucket.indexKey) === bucket) map.delete(bucket.indexKey)
-      return
+    if (entries.get(entryKey) === stored) {
+      entries.delete(entryKey)
+      // An entry with the same finer key waiting in `more` takes its place.
+      const next = more === undefined ? -1 : more.findIndex((other) => index.entryKey(other) === entryKey)
+      if (next >= 0) entries.set(entryKey, more!.splice(next, 1)[0]!)
+    } else if (more !== undefined) {
+      const at = more.indexOf(stored)
+      if (at >= 0) more.splice(at, 1)
     }
-    const bySubKey = bucket.bySubKey
-    if (i !== 0 || bySubKey === undefined) return
-    const k = this.subKeyOf!(stored)
-    if (bySubKey.get(k) !== stored) return
-    bySubKey.delete(k)
-    // Another entry with the same finer key (rare: two writers' spellings) takes its place.
-    for (const other of bucket.entries.values()) {
-      if (this.subKeyOf!(other) === k) {
-        bySubKey.set(k, other)
-        break
-      }
-    }
+    if (more !== undefined && more.length === 0) bucket.more = undefined
+    if (entries.size === 0 && !refilling && index.map.get(bucket.indexKey) === bucket) index.map.delete(bucket.indexKey)
   }
 }

@@ -52,12 +52,12 @@ const selectInBucket = (cache: TokenStore, query: AccessTokenBucket, scopes: rea
   if (exact !== undefined) {
     const verdict = judge(exact, nowSec)
     if (verdict !== undefined) return verdict
-    if (bucket.entries.size === 1) return expiredMiss(exact.entity, undefined, nowSec)
+    if (bucket.size === 1) return expiredMiss(exact.entity, undefined, nowSec)
   }
   let sawExpired = exact !== undefined
   let lastResort: AccessTokenEntity | undefined = exact === undefined ? undefined : stillValid(exact.entity, undefined, nowSec)
-  for (const candidate of bucket.entries.values()) {
-    if (candidate === exact || !coversScopes(candidate, scopes)) continue
+  for (const candidate of bucket.values()) {
+    if (candidate === exact || !coversScopes(cache.targetKeyOf(candidate.entity.target), scopes)) continue
     const verdict = judge(candidate, nowSec)
     if (verdict !== undefined) return verdict
     sawExpired = true
@@ -88,12 +88,24 @@ export const selectAccessTokenIn = (
   buckets: readonly AccessTokenBucket[],
   scopes: readonly string[],
   nowSec: number,
+): AccessTokenLookup => selectAccessTokenAcross(cache, buckets.length, (i) => buckets[i]!, scopes, nowSec)
+
+/**
+ * `selectAccessTokenIn` over `count` buckets made on demand (`bucketAt(i)`): a hit in the first
+ * makes no other (on-behalf-of buckets are keyed by the call's assertion hash).
+ */
+export const selectAccessTokenAcross = (
+  cache: TokenStore,
+  count: number,
+  bucketAt: (i: number) => AccessTokenBucket,
+  scopes: readonly string[],
+  nowSec: number,
 ): AccessTokenLookup => {
   const targetKey = targetKeyOfScopes(scopes)
   let aging: AccessTokenLookup | undefined
   let expired: (AccessTokenLookup & { _tag: 'Miss' }) | undefined
-  for (const bucket of buckets) {
-    const found = selectInBucket(cache, bucket, scopes, targetKey, nowSec)
+  for (let i = 0; i < count; i++) {
+    const found = selectInBucket(cache, bucketAt(i), scopes, targetKey, nowSec)
     if (found._tag === 'Fresh') return found
     if (found._tag === 'Aging') aging ??= found
     else if (found.reason === 'expired' && (expired?.lastResort === undefined)) expired = found

@@ -5,7 +5,7 @@ import { preferredCache, preferredNetwork } from '../authority/aliases.js'
 import { keyFor } from './keys.js'
 import { reduceCacheOperation, type CacheOperation } from './operations.js'
 import type { CachePersistence } from './persistence.js'
-import { emptyUnusable, parseCache, type ParsedCache } from './serialization.js'
+import { emptyUnusable, readCache, type CacheRemainder } from './serialization.js'
 import { CREDENTIAL_TYPES, type AccessTokenEntity, type CredentialType } from './schema.js'
 import { TokenCache, type TokenCacheOptions } from './tokenCache.js'
 import { CacheSections, TokenStore } from './tokenStore.js'
@@ -171,7 +171,8 @@ export class SerializableTokenCache extends TokenCache {
    * CacheError) and leaves the cache exactly as it was.
    */
   deserialize(text: string | null | undefined): void {
-    this.load(this.parse(text ?? ''))
+    const sections = new CacheSections()
+    this.install(this.read(text ?? '', sections), sections)
     this.forgetJournal()
     this.changedSinceSerialized = false
   }
@@ -181,12 +182,12 @@ export class SerializableTokenCache extends TokenCache {
    * write merges with what other processes wrote. The journal stays until `markPersisted()`.
    */
   mergeFrom(text: string | null | undefined): void {
-    const parsed = this.parse(text ?? '')
-    const sections = sectionsOf(parsed)
+    const sections = new CacheSections()
+    const remainder = this.read(text ?? '', sections)
     const view = new TokenStore(sections)
     if (this.touched !== undefined) sections.apply(this.refiled(this.touched))
     for (const { operation } of this.journal) sections.apply(reduceCacheOperation(view, operation))
-    this.install(parsed, sections)
+    this.install(remainder, sections)
     this.changedSinceSerialized = this.pendingChangeCount > 0
   }
 
@@ -212,19 +213,16 @@ export class SerializableTokenCache extends TokenCache {
     this.touched = undefined
   }
 
-  private parse(text: string): ParsedCache {
-    const parsed = parseCache(text)
-    if (E.isLeft(parsed)) throw parsed.left
-    return parsed.right
+  /** Reads a serialized cache's entries into `sections` (new ones: on a CacheError they are thrown away). */
+  private read(text: string, sections: CacheSections): CacheRemainder {
+    const read = readCache(text, (type, key, entity) => sections.loadEntry(type, key, entity))
+    if (E.isLeft(read)) throw read.left
+    return read.right
   }
 
-  private load(parsed: ParsedCache): void {
-    this.install(parsed, sectionsOf(parsed))
-  }
-
-  private install(parsed: ParsedCache, sections: CacheSections): void {
-    this.unusable = { ...emptyUnusable(), ...cloneUnusable(parsed) }
-    this.extras = parsed.extras
+  private install(remainder: CacheRemainder, sections: CacheSections): void {
+    this.unusable = cloneUnusable(remainder)
+    this.extras = remainder.extras
     this.replaceSections(sections)
   }
 }
@@ -269,11 +267,5 @@ const appTokenMirror = (entity: AccessTokenEntity): { readonly key: string; read
   return { key: forNode ? `${key}-` : key, entity: mirror }
 }
 
-const sectionsOf = (parsed: ParsedCache): CacheSections => {
-  const sections = new CacheSections()
-  sections.load(parsed.entries)
-  return sections
-}
-
-const cloneUnusable = (parsed: ParsedCache): Record<CredentialType, Record<string, unknown>> =>
-  Object.fromEntries(CREDENTIAL_TYPES.map((type) => [type, { ...parsed.unusable[type] }])) as Record<CredentialType, Record<string, unknown>>
+const cloneUnusable = (remainder: CacheRemainder): Record<CredentialType, Record<string, unknown>> =>
+  Object.fromEntries(CREDENTIAL_TYPES.map((type) => [type, { ...remainder.unusable[type] }])) as Record<CredentialType, Record<string, unknown>>

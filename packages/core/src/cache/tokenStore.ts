@@ -1,7 +1,6 @@
 import type { CacheChange, CachePut } from './change.js'
 import { Collection, StoredEntry, type Bucket } from './collection.js'
 import type { IdTokenClaims } from './accountOf.js'
-import type { HitParts } from './hitParts.js'
 import { canonicalKey } from './keys.js'
 import { reduceCacheOperation, type CacheOperation } from './operations.js'
 import { userAssertionHashOf } from './schema.js'
@@ -17,18 +16,8 @@ import type {
 } from './schema.js'
 import { targetKeyOfTarget } from './targetKey.js'
 
-/**
- * An access token as the store keeps it, with values derived from it on first need and valid
- * for as long as this record is the stored one (a rewrite stores a new record).
- */
-export class IndexedAccessToken extends StoredEntry<AccessTokenEntity> {
-  /** The target lower-cased (scopes are case-insensitive) and padded, " user.read mail.read ". */
-  paddedTarget: string | undefined = undefined
-  /** The target as an exact lookup names it (see targetKey.ts). */
-  targetKey: string | undefined = undefined
-  /** What a cache hit on this token returns but the per-call fields (see hitParts.ts). */
-  hit: HitParts | undefined = undefined
-}
+/** An access token as the store keeps it: the record alone (a large cache is mostly these). */
+export type IndexedAccessToken = StoredEntry<AccessTokenEntity>
 
 /** An account as the store keeps it. */
 export class StoredAccount extends StoredEntry<AccountEntity> {
@@ -42,14 +31,26 @@ export class StoredIdToken extends StoredEntry<IdTokenEntity> {
   claims: IdTokenClaims | null | undefined = undefined
 }
 
-/** The target as an exact lookup names it, computed once per stored token. */
-export const targetKeyOf = (token: IndexedAccessToken): string => (token.targetKey ??= targetKeyOfTarget(token.entity.target))
+/**
+ * Whether a target includes every requested scope. `targetKey`: the target's key (lower-cased,
+ * single spaces, see targetKey.ts).
+ */
+export const coversScopes = (targetKey: string, scopes: readonly string[]): boolean =>
+  scopes.every((scope) => {
+    const lower = scope.toLowerCase()
+    return hasScope(targetKey, lower) || coversGraphScope(targetKey, lower)
+  })
 
-/** Whether a stored token's target includes every requested scope. */
-export const coversScopes = (token: IndexedAccessToken, scopes: readonly string[]): boolean => {
-  const target = (token.paddedTarget ??= paddedTarget(token.entity.target))
-  return scopes.every((scope) => target.includes(` ${scope.toLowerCase()} `) || coversGraphScope(target, scope))
+/** Whether a target key holds this (lower-case) scope as a whole word. */
+const hasScope = (targetKey: string, scope: string): boolean => {
+  for (let at = targetKey.indexOf(scope); at >= 0; at = targetKey.indexOf(scope, at + 1)) {
+    const end = at + scope.length
+    if ((at === 0 || targetKey.charCodeAt(at - 1) === SPACE) && (end === targetKey.length || targetKey.charCodeAt(end) === SPACE)) return true
+  }
+  return false
 }
+
+const SPACE = 32
 
 /** Microsoft Graph's resource, by URI and by application id. */
 const GRAPH_PREFIXES = ['https://graph.microsoft.com/', '00000003-0000-0000-c000-000000000000/']
@@ -60,11 +61,10 @@ const GRAPH_PREFIXES = ['https://graph.microsoft.com/', '00000003-0000-0000-c000
  * found under either spelling (a lookup MSAL misses, refreshing on every call: msal-js #488).
  * Only Graph's: another resource's bare "read" may be a different API's.
  */
-const coversGraphScope = (paddedTarget: string, scope: string): boolean => {
-  const lower = scope.toLowerCase()
+const coversGraphScope = (targetKey: string, lower: string): boolean => {
   const prefix = GRAPH_PREFIXES.find((candidate) => lower.startsWith(candidate))
-  if (prefix !== undefined) return lower.length > prefix.length && paddedTarget.includes(` ${lower.slice(prefix.length)} `)
-  return !lower.includes('/') && GRAPH_PREFIXES.some((graph) => paddedTarget.includes(` ${graph}${lower} `))
+  if (prefix !== undefined) return lower.length > prefix.length && hasScope(targetKey, lower.slice(prefix.length))
+  return !lower.includes('/') && GRAPH_PREFIXES.some((graph) => hasScope(targetKey, `${graph}${lower}`))
 }
 
 /** The fields an access-token lookup pins down: everything but the scopes. */
@@ -121,8 +121,6 @@ export const prepareBucket = (b: AccessTokenBucket): AccessTokenBucket & { reado
 export const ownerKey = (environment: string, homeAccountId: string | null | undefined): string =>
   `${environment}${SEP}${homeAccountId ?? ''}`.toLowerCase()
 
-const paddedTarget = (target: string): string => ` ${target.toLowerCase().split(' ').filter((scope) => scope !== '').join(' ')} `
-
 const plain = <E>(key: string, entity: E, canonical: string): StoredEntry<E> => new StoredEntry(key, entity, canonical)
 
 const expiresNoEarlier = (existing: AccessTokenEntity, incoming: AccessTokenEntity): boolean =>
@@ -144,6 +142,9 @@ const byOwner = (lazy = false): { keyOf: (e: Owned) => string; lazy: boolean } =
   }
 }
 
+/** How many distinct values a shared-value memo keeps before it starts over. */
+export const SHARED_LIMIT = 4096
+
 /** Index numbers, for `Collection.lookup`. */
 export const AT_BY_BUCKET = 0
 export const BY_OWNER_AT = 1
@@ -154,12 +155,13 @@ export const ACCOUNTS_BY_ENVIRONMENT = 1
 export class CacheSections {
   readonly accessTokens = new Collection<AccessTokenEntity, IndexedAccessToken>(
     [
+      // Within a bucket, tokens are kept by target: a hit is two map look-ups, no key built.
       { keyOf: (at) => this.bucketKeyOf(at) },
       // Read only by rare operations (remove an account, remove client tokens, search).
       byOwner(true),
     ],
-    (key, entity, canonical) => new IndexedAccessToken(key, entity, canonical),
-    targetKeyOf,
+    plain,
+    (token) => this.targetKeyOf(token.entity.target),
   )
   readonly refreshTokens = new Collection<RefreshTokenEntity>([byOwner()], plain)
   readonly idTokens = new Collection<IdTokenEntity, StoredIdToken>([byOwner()], (key, entity, canonical) => new StoredIdToken(key, entity, canonical))
@@ -168,6 +170,21 @@ export class CacheSections {
     (key, entity, canonical) => new StoredAccount(key, entity, canonical),
   )
   readonly appMetadata = new Collection<AppMetadataEntity>([], plain)
+
+  /** Targets' keys (targetKey.ts), shared: one string per distinct target, however many tokens have it. Bounded. */
+  private readonly targetKeys = new Map<string, string>()
+  /** Scope lists for results, per kind of token and target, frozen and shared by every hit (see hitParts.ts). Bounded. */
+  readonly resultScopes = { app: new Map<string, readonly string[]>(), user: new Map<string, readonly string[]>() }
+
+  /** A target's key (see targetKey.ts), computed once per distinct target. */
+  targetKeyOf(target: string): string {
+    let key = this.targetKeys.get(target)
+    if (key === undefined) {
+      if (this.targetKeys.size >= SHARED_LIMIT) this.targetKeys.clear()
+      this.targetKeys.set(target, (key = targetKeyOfTarget(target)))
+    }
+    return key
+  }
 
   /** The last bucket key computed, and its inputs: consecutive entries usually share an account. */
   private lastBucket: { readonly at: AccessTokenEntity; readonly key: string } | undefined
@@ -230,11 +247,13 @@ export class CacheSections {
    * later stays; on a tie the first, so a round trip writes the same bytes.
    */
   load(entries: readonly CachePut[]): void {
-    for (const put of entries) {
-      const canonical = put.canonical ?? canonicalKey(put.type, put.entity)
-      if (put.type === 'AccessToken') this.accessTokens.put(put.key, put.entity, canonical, expiresNoEarlier)
-      else this.of(put.type).put(put.key, put.entity, canonical)
-    }
+    for (const put of entries) this.loadEntry(put.type, put.key, put.entity, put.canonical)
+  }
+
+  /** One entry of a loaded cache (see `load`). */
+  loadEntry(type: CredentialType, key: string, entity: EntityOf[CredentialType], canonical: string = canonicalKey(type, entity as never)): void {
+    if (type === 'AccessToken') this.accessTokens.put(key, entity as AccessTokenEntity, canonical, expiresNoEarlier)
+    else this.of(type).put(key, entity, canonical)
   }
 }
 
@@ -315,6 +334,16 @@ export class TokenStore {
   protected replaceSections(sections: CacheSections): void {
     this.sections = sections
     this.version++
+  }
+
+  /** A target's key (see targetKey.ts), shared by every token with that target. */
+  targetKeyOf(target: string): string {
+    return this.sections.targetKeyOf(target)
+  }
+
+  /** Results' scope lists by target, for app tokens and for users' (see hitParts.ts). */
+  get resultScopes(): CacheSections['resultScopes'] {
+    return this.sections.resultScopes
   }
 
   /** Every access token in a lookup bucket, whatever its scopes. */

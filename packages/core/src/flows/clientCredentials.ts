@@ -107,7 +107,7 @@ export function* acquireTokenForClient(
   const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, buckets, scopes.right, nowSec)
   if (lookup?._tag === 'Fresh') {
     yield* commit(CACHE_HIT)
-    return E.right(resultFromCache(lookup.entity, nowSec, correlationId, lookup.token))
+    return E.right(resultFromCache(lookup.entity, nowSec, correlationId, ctx.tokenCache))
   }
   // Only past this point is anything logged: a cache hit yields no Log effect (it is the hot path).
   const fallback: AccessTokenEntity | undefined = lookup?._tag === 'Aging' ? lookup.entity : undefined

@@ -1,7 +1,7 @@
 import * as E from '../util/either.js'
-import { MEMO_LIMIT, type ClientContext } from '../app/context.js'
-import { userHitParts } from '../cache/hitParts.js'
-import { selectAccessTokenIn } from '../cache/selectors.js'
+import type { ClientContext } from '../app/context.js'
+import { resultScopes, userParts } from '../cache/hitParts.js'
+import { selectAccessTokenAcross } from '../cache/selectors.js'
 import { oboBucketKey, type AccessTokenBucket } from '../cache/tokenStore.js'
 import { commit, log, sha256, type Program } from '../effects/program.js'
 import { CACHE_HIT } from '../app/commits.js'
@@ -54,11 +54,11 @@ export function* acquireTokenOnBehalfOf(
   const userAssertionHash = knownHash ?? (yield* hashUserAssertion(userAssertion))
   const hasChallenge = options.claimsChallenge !== undefined && options.claimsChallenge !== ''
   if (!hasChallenge) {
-    const lookup = selectAccessTokenIn(ctx.tokenCache, oboBucketsFor(ctx, userAssertionHash), wanted.right, nowSec)
+    const lookup = selectAccessTokenAcross(ctx.tokenCache, ctx.environments.length, (i) => oboBucket(ctx, i, userAssertionHash), wanted.right, nowSec)
     if (lookup._tag === 'Fresh') {
       yield* commit(CACHE_HIT)
-      const parts = userHitParts(ctx.tokenCache, lookup.entity, lookup.token)
-      return E.right(resultFromHit(parts, lookup.entity.secret, nowSec, correlationId, parts.account))
+      const user = userParts(ctx.tokenCache, lookup.entity, lookup.token)
+      return E.right(resultFromHit(lookup.entity, resultScopes(ctx.tokenCache, 'user', lookup.entity.target), nowSec, correlationId, user.account, user))
     }
   }
   yield* log('info', `acquireTokenOnBehalfOf: asking the identity provider (correlation id ${correlationId})`)
@@ -90,22 +90,15 @@ export function* acquireTokenOnBehalfOf(
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 
 /**
- * The buckets an assertion's tokens are filed in, one per environment: built from prefixes
- * computed once per application, and kept per assertion hash (a web API sees the same caller's
- * token many times; this is every OBO cache hit's path). Bounded.
+ * Where an assertion's tokens are filed in the i-th environment: the key is a prefix computed
+ * once per application and the assertion's hash, so a hit builds one key (and no other, see
+ * selectAccessTokenAcross) and keeps nothing per assertion.
  */
-const oboBucketsFor = (ctx: ClientContext, userAssertionHash: string): readonly AccessTokenBucket[] => {
-  const kept = ctx.memo.oboBuckets.get(userAssertionHash)
-  if (kept !== undefined) return kept
-  const buckets = ctx.environments.map((environment, i) => ({
-    clientId: ctx.config.clientId,
-    environment,
-    realm: '',
-    homeAccountId: undefined,
-    userAssertionHash,
-    bucketKey: oboBucketKey(ctx.oboBucketPrefixes[i]!, userAssertionHash),
-  }))
-  if (ctx.memo.oboBuckets.size >= MEMO_LIMIT) ctx.memo.oboBuckets.clear()
-  ctx.memo.oboBuckets.set(userAssertionHash, buckets)
-  return buckets
-}
+const oboBucket = (ctx: ClientContext, i: number, userAssertionHash: string): AccessTokenBucket => ({
+  clientId: ctx.config.clientId,
+  environment: ctx.environments[i]!,
+  realm: '',
+  homeAccountId: undefined,
+  userAssertionHash,
+  bucketKey: oboBucketKey(ctx.oboBucketPrefixes[i]!, userAssertionHash),
+})

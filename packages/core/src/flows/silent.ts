@@ -1,7 +1,7 @@
 import * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
 import { entraEndpoints } from '../authority/endpoints.js'
-import { userHitParts } from '../cache/hitParts.js'
+import { resultScopes, userParts } from '../cache/hitParts.js'
 import { isRedeemable, selectAccessTokenIn, selectAppMetadata, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity, RefreshTokenEntity } from '../cache/schema.js'
 import { prepareBucket, type AccessTokenBucket, type IndexedAccessToken } from '../cache/tokenStore.js'
@@ -167,11 +167,11 @@ const classified = (error: MsalError): MsalError =>
 
 /**
  * A cached token as a result, with the account and (when cached) its ID token; `token`, the
- * stored record, keeps those parts for the next hit (see hitParts.ts).
+ * stored record, lets its bucket keep those for the next hit (see hitParts.ts).
  */
 const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: SilentAccount, nowSec: number, correlationId: string, token?: IndexedAccessToken): TokenResult => {
-  const parts = userHitParts(ctx.tokenCache, entity, token)
-  return resultFromHit(parts, entity.secret, nowSec, correlationId, parts.account ?? accountFromInput(account))
+  const user = userParts(ctx.tokenCache, entity, token)
+  return resultFromHit(entity, resultScopes(ctx.tokenCache, 'user', entity.target), nowSec, correlationId, user.account ?? accountFromInput(account), user)
 }
 
 /** The account as the caller described it, when the cache holds no entry for it. */

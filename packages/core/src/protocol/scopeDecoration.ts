@@ -27,7 +27,9 @@ export const decorateScopes = (scopes: unknown, excludeScopes: readonly string[]
       usageError('scopes', `${reserved.join(', ')} ${reserved.length === 1 ? 'is' : 'are'} reserved: MSAL asks for openid, profile and offline_access itself. Pass only your API's scopes.`),
     )
   }
-  return E.right([...checked.right, ...RESERVED_SCOPES].filter((scope) => !excluded(scope, excludeScopes)))
+  const decorated = checked.right as string[] // validateScopes' own copy
+  for (const scope of RESERVED_SCOPES) decorated.push(scope)
+  return E.right(excludeScopes.length === 0 ? decorated : decorated.filter((scope) => !excluded(scope, excludeScopes)))
 }
 
 const excluded = (scope: string, excludeScopes: readonly string[]): boolean =>

@@ -9,20 +9,23 @@ import { describeValue } from '../util/decode.js'
 export const validateScopes = (scopes: unknown): E.Either<UsageError, readonly string[]> => {
   if (!Array.isArray(scopes)) return E.left(usageError('scopes', `expected an array of scope strings, got ${describeValue(scopes)}`))
   if (scopes.length === 0) return E.left(usageError('scopes', 'expected at least one scope, got an empty array'))
-  const seen = new Set<string>()
+  // Every call checks its scopes, cache hits included: a few scopes are compared in a list (no set).
+  const folded: string[] = []
   const unique: string[] = []
   for (const scope of scopes as unknown[]) {
-    if (typeof scope !== 'string' || scope === '' || /\s/.test(scope)) {
+    if (typeof scope !== 'string' || scope === '' || WHITE_SPACE.test(scope)) {
       return E.left(usageError('scopes', `each scope must be a non-empty string without spaces, got ${describeValue(scope)}`))
     }
-    const folded = scope.toLowerCase()
-    if (!seen.has(folded)) {
-      seen.add(folded)
+    const lower = scope.toLowerCase()
+    if (!folded.includes(lower)) {
+      folded.push(lower)
       unique.push(scope)
     }
   }
   return E.right(unique)
 }
+
+const WHITE_SPACE = /\s/
 
 /** The cache `target`: scopes sorted in code-point order and space-joined (MSAL's unified schema). */
 export const scopesToTarget = (scopes: readonly string[]): string => [...scopes].sort(compareCodePoints).join(' ')
