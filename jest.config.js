@@ -22,10 +22,16 @@ const project = (name) => ({
   },
 })
 
+// The SPA tests of @msal-ts/browser share one Chromium per run, launched when the first of them asks.
+const sharedChromium = {
+  globalSetup: '<rootDir>/test/spa/chromiumService.mjs',
+  globalTeardown: '<rootDir>/test/spa/chromiumServiceTeardown.mjs',
+}
+
 /** @type {import('jest').Config} */
 export default {
   rootDir: '.',
-  projects: ['core', 'node', 'browser', 'testing'].map(project),
+  projects: ['core', 'node', 'browser', 'testing'].map((name) => (name === 'browser' ? { ...project(name), ...sharedChromium } : project(name))),
   // A worker per core (jest's default leaves one idle: one worker on a 2-core CI machine). The
   // suites are mostly CPU-bound, and their real waits (child processes, peers) overlap.
   maxWorkers: '100%',

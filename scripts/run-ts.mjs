@@ -19,6 +19,11 @@ const workspaceSources = {
     b.onResolve({ filter: /^@msal-ts\/(core|node|browser|testing)$/ }, (args) => ({
       path: join(root, 'packages', args.path.slice('@msal-ts/'.length), 'src', 'index.ts'),
     }))
+    // The subpath exports: @msal-ts/core/protocol, @msal-ts/browser/redirect.
+    b.onResolve({ filter: /^@msal-ts\/(core\/protocol|browser\/redirect)$/ }, (args) => {
+      const [name, entry] = args.path.slice('@msal-ts/'.length).split('/')
+      return { path: join(root, 'packages', name, 'src', `${entry}.ts`) }
+    })
   },
 }
 const dir = mkdtempSync(join(tmpdir(), 'msal-ts-run-'))

@@ -1,4 +1,5 @@
 import type { Effect, HttpFailure, Interpret } from '@msal-ts/core'
+import { timerDelay } from './timers.js'
 
 export interface AbortableOptions {
   /**
@@ -54,7 +55,7 @@ export const abortable = (interpret: Interpret, signal: AbortSignal | undefined,
     if (effect._tag === 'Sleep' && options.realTimeSleep === true) {
       let timer: ReturnType<typeof setTimeout> | undefined
       const elapsed = new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), effect.ms)
+        timer = setTimeout(() => resolve(undefined), timerDelay(effect.ms))
       })
       return raceAbort(elapsed, signal, undefined, () => clearTimeout(timer))
     }

@@ -4,7 +4,8 @@
  * runtimes (Cloudflare Workers, Deno, Bun).
  */
 export { createWebInterpreter, createBrowserInterpreter, DEFAULT_TIMEOUT_MS, type WebInterpreterOptions } from './webInterpreter.js'
-export { performHttp, type HttpClient } from './http.js'
+export { performHttp, DEFAULT_MAX_RESPONSE_BYTES, type HttpClient, type HttpLimits } from './http.js'
+export { timerDelay, MAX_TIMER_DELAY_MS } from './timers.js'
 export type { WebCrypto } from './webCrypto.js'
 export { isLogged, type Logger } from './logger.js'
 export { abortable, type AbortableOptions } from './abortable.js'
@@ -12,7 +13,7 @@ export { VERSION, webPlatform } from './platform.js'
 export { ConfidentialClientApplication, type ConfidentialClientApplicationOptions } from './app/ConfidentialClientApplication.js'
 export { PublicClientApplication, type BrowserApplicationOptions } from './spa/PublicClientApplication.js'
 export { EventType, type EventMessage, type EventCallback, type InteractionType } from './spa/events.js'
-export { WebStorageCache, type CacheLocation } from './spa/storageCache.js'
+export { WebStorageCache, type CacheLocation, type KeyValueStorage } from './spa/storageCache.js'
 export { browserPlatform, corsSafeRequest, type BrowserPlatformOptions } from './spa/platform.js'
 export { handleRedirectBridge } from './redirect.js'
 export { parseWebClientCredential, type WebClientCredentialOption, type WebCredential } from './credentials/clientCredential.js'

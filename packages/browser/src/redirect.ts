@@ -18,8 +18,10 @@ export const handleRedirectBridge = (): boolean => {
   const storedFlow = sessionStorage.getItem(`msal-ts.flow.${state}`)
   if (parent !== window) {
     parent.postMessage(message, location.origin)
-  } else if (storedFlow !== null && opener === null) {
-    // This tab started the sign-in (its flow is here): a full-page redirect.
+  } else if (storedFlow !== null) {
+    // This tab started the sign-in (its flow is here): a full-page redirect, even in a tab that
+    // has an opener. (A popup's flow is never here: the popup's sessionStorage is a copy made
+    // when it opened, before its flow began.)
     sessionStorage.setItem('msal-ts.response', raw)
     location.replace((JSON.parse(storedFlow) as { returnTo?: string }).returnTo ?? '/')
     return true

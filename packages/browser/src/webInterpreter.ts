@@ -1,6 +1,7 @@
 import type { Effect, Interpret, LogLevel } from '@msal-ts/core'
-import { performHttp, type HttpClient } from './http.js'
+import { DEFAULT_MAX_RESPONSE_BYTES, performHttp, type HttpClient } from './http.js'
 import { isLogged, type Logger } from './logger.js'
+import { timerDelay } from './timers.js'
 import type { WebCrypto } from './webCrypto.js'
 
 type Lazy<T> = () => T | Promise<T>
@@ -16,6 +17,8 @@ export interface WebInterpreterOptions {
    * probe) still applies.
    */
   readonly timeoutMs?: number | false | undefined
+  /** The largest response body read, in bytes, counted after decompression, whatever the client. Default 1 MiB (1,048,576). */
+  readonly maxResponseBytes?: number | undefined
   readonly logger?: Logger | undefined
   readonly logLevel?: LogLevel | undefined
   readonly enablePiiLog?: boolean | undefined
@@ -75,6 +78,7 @@ const using = <A, B>(value: A | Promise<A>, use: (a: A) => B | Promise<B>): B | 
  */
 export const createWebInterpreter = (options: WebInterpreterOptions): Interpret => {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
   const threshold = options.logLevel ?? 'info'
   const fetchClient = memo(options.fetch)
   const crypto = memo(options.crypto)
@@ -82,7 +86,9 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
   return (effect: Effect) => {
     switch (effect._tag) {
       case 'Http':
-        return using(fetchClient(), (client) => performHttp(client, effect.request, requestTimeout(timeoutMs, effect.request.timeoutMs)))
+        return using(fetchClient(), (client) =>
+          performHttp(client, effect.request, { timeoutMs: requestTimeout(timeoutMs, effect.request.timeoutMs), maxResponseBytes }),
+        )
       case 'Now':
         return Date.now()
       case 'RandomBytes':
@@ -90,7 +96,7 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
       case 'Sha256':
         return using(crypto(), async (c) => new Uint8Array(await c.subtle.digest('SHA-256', new TextEncoder().encode(effect.data))))
       case 'Sleep':
-        return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), effect.ms))
+        return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timerDelay(effect.ms)))
       case 'ReadEnv':
         return options.env?.[effect.name]
       case 'ReadFile':

@@ -29,12 +29,12 @@ describe('performHttp', () => {
   it('turns a thrown fetch into a connection failure and a hang into a timeout, as values', async () => {
     idp.injectFault(faults.connectionError()).injectFault(faults.timeout())
     expect(await performHttp(idp.fetch, request, 1000)).toEqual({ _tag: 'HttpFailure', kind: 'connection', message: 'fetch failed: connect ECONNREFUSED (injected fault)' })
-    expect(await performHttp(idp.fetch, request, 100)).toEqual({ _tag: 'HttpFailure', kind: 'timeout', message: 'no response within 100 ms' })
+    expect(await performHttp(idp.fetch, request, 100)).toEqual({ _tag: 'HttpFailure', kind: 'timeout', message: 'no response within 100 ms (the timeout covers the whole body)' })
   })
 
-  it('counts a body that fails mid-read as a connection failure', async () => {
+  it('counts a body that fails mid-read as an unreadable body (an InvalidResponseError, never retried)', async () => {
     const broken: HttpClient = async () => ({ status: 200, headers: { forEach: () => undefined }, text: () => Promise.reject(new Error('socket hang up')) })
-    expect(await performHttp(broken, request, 1000)).toEqual({ _tag: 'HttpFailure', kind: 'connection', message: 'socket hang up' })
+    expect(await performHttp(broken, request, 1000)).toEqual({ _tag: 'HttpFailure', kind: 'body', status: 200, message: 'the response body could not be read to its end (socket hang up)' })
   })
 })
 

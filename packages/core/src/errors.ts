@@ -322,9 +322,47 @@ export const withFields = <T extends MsalError>(error: T, fields: Partial<Omit<T
     Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(error, key)!)
   }
   for (const [key, value] of Object.entries(fields)) {
-    Object.defineProperty(copy, key, { value, enumerable: key !== 'message', writable: key === 'message', configurable: true })
+    const enumerable = Object.getOwnPropertyDescriptor(error, key)?.enumerable ?? (key !== 'message' && key !== 'stack')
+    Object.defineProperty(copy, key, { value, enumerable, writable: key === 'message' || key === 'stack', configurable: true })
   }
   return copy
+}
+
+/** The longest `errorDescription` kept: a server's description past this is cut (a 20 MB one would end up whole in every log line). */
+export const MAX_DESCRIPTION_LENGTH = 4096
+/** The longest short wire field kept (`error`, `suberror`, ids, timestamps). */
+const MAX_FIELD_LENGTH = 256
+/** The longest `error_uri` and `claims` kept. */
+const MAX_LONG_FIELD_LENGTH = 16_384
+/** The most `error_codes` and `error_additional_info` entries kept. */
+const MAX_LIST_LENGTH = 64
+
+/** `text`, cut to `max` characters with a note of how much was left out. */
+export const truncated = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`
+
+
+/** How long each wire field may be: short names and ids, long descriptions, longer claims and URIs. */
+const FIELD_LIMITS: Readonly<Record<string, number>> = {
+  error: MAX_FIELD_LENGTH,
+  errorDescription: MAX_DESCRIPTION_LENGTH,
+  suberror: MAX_FIELD_LENGTH,
+  correlationId: MAX_FIELD_LENGTH,
+  traceId: MAX_FIELD_LENGTH,
+  timestamp: MAX_FIELD_LENGTH,
+  claims: MAX_LONG_FIELD_LENGTH,
+  errorUri: MAX_LONG_FIELD_LENGTH,
+}
+
+/** A server's error fields cut to sizes fit for messages and logs: whatever it sent, an error stays small. */
+const boundedWire = (fields: WireErrorFields): WireErrorFields => {
+  const out: Record<string, unknown> = { ...fields }
+  for (const [name, max] of Object.entries(FIELD_LIMITS)) if (typeof out[name] === 'string') out[name] = truncated(out[name] as string, max)
+  if (Array.isArray(fields.errorCodes)) out['errorCodes'] = fields.errorCodes.slice(0, MAX_LIST_LENGTH)
+  if (Array.isArray(fields.errorAdditionalInfo)) {
+    out['errorAdditionalInfo'] = fields.errorAdditionalInfo.slice(0, MAX_LIST_LENGTH).map((entry) => truncated(String(entry), MAX_FIELD_LENGTH))
+  }
+  return out as WireErrorFields
 }
 
 export const configurationError = (field: string, message: string): ConfigurationError =>
@@ -334,12 +372,14 @@ export const cacheError = (message: string): CacheError => new CacheError(`token
 
 export const idTokenError = (check: string, message: string): IdTokenError => new IdTokenError(`ID token: ${message}`, 'invalid_id_token', { check })
 
-export const authorizationError = (fields: WireErrorFields): AuthorizationError =>
-  new AuthorizationError(
+export const authorizationError = (given: WireErrorFields): AuthorizationError => {
+  const fields = boundedWire(given)
+  return new AuthorizationError(
     `the sign-in was refused: ${[fields.error, fields.errorDescription].filter((part) => part !== undefined && part !== '').join(': ')}`,
     'authorization_error',
     { ...fields, classification: classifySuberror(fields.suberror) },
   )
+}
 
 export const managedIdentityError = (message: string, source?: string): ManagedIdentityError =>
   new ManagedIdentityError(`managed identity: ${message}`, 'managed_identity_error', source === undefined ? {} : { source })
@@ -353,12 +393,13 @@ export const arcPlatformNotSupportedError = (platform: string): ArcPlatformNotSu
 
 export const cancelledError = (message: string): CancelledError => new CancelledError(message, 'user_cancelled', {})
 
+/** Its classification is always a string: "" when the identity provider gave no suberror (MSAL.NET's None), so an app can switch on it. */
 export const interactionRequiredError = (reason: InteractionRequiredReason, message: string, fields: WireErrorFields = {}): InteractionRequiredError =>
-  new InteractionRequiredError(message, fields.error ?? reason, { ...fields, classification: classifySuberror(fields.suberror), reason })
+  new InteractionRequiredError(message, fields.error ?? reason, { ...fields, classification: classifySuberror(fields.suberror) ?? '', reason })
 
 export const interactionInProgressError = (interaction: string, ageMs: number): InteractionInProgressError =>
   new InteractionInProgressError(
-    `a ${interaction} sign-in began in this tab ${Math.round(ageMs / 1000)} s ago and is not finished; wait for it (or call cancelInteraction())`,
+    `a ${interaction} sign-in began in this tab ${Math.round(ageMs / 1000)} s ago and is not finished; wait for it to finish (it stops blocking after interactionTimeoutMs, or once its tab loads a page without its response)`,
     'interaction_in_progress',
     { interaction, ageMs },
   )
@@ -399,20 +440,24 @@ export const classifySuberror = (suberror: string | undefined): string | undefin
 const describeWire = (fields: WireErrorFields): string =>
   [fields.error, fields.errorDescription].filter((part) => part !== undefined && part !== '').join(': ')
 
-export const serverError = (status: number, fields: WireErrorFields): ServerError =>
-  new ServerError(describeWire(fields) || `the identity provider answered HTTP ${status}`, 'server_error', {
+export const serverError = (status: number, given: WireErrorFields): ServerError => {
+  const fields = boundedWire(given)
+  return new ServerError(describeWire(fields) || `the identity provider answered HTTP ${status}`, 'server_error', {
     status,
     ...fields,
     classification: classifySuberror(fields.suberror),
   })
+}
 
-export const throttledError = (status: number, retryAfterMs: number, fields: WireErrorFields): ThrottledError =>
-  new ThrottledError(
+export const throttledError = (status: number, retryAfterMs: number, given: WireErrorFields): ThrottledError => {
+  const fields = boundedWire(given)
+  return new ThrottledError(
     `the identity provider throttled this request (HTTP ${status}); retry after ${Math.ceil(retryAfterMs / 1000)} s` +
       (describeWire(fields) ? ` (${describeWire(fields)})` : ''),
     'throttled',
     { status, retryAfterMs, ...fields, classification: classifySuberror(fields.suberror) },
   )
+}
 
 /** True when the failure means "no answer from the network", where MSAL falls back to a cached token. */
 export const isTransportError = (error: MsalError): boolean => error.kind === 'NetworkError' || error.kind === 'TimeoutError'

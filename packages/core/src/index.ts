@@ -171,10 +171,10 @@ export type { TokenResult } from './result.js'
 
 // ---- Browser flows, split at the page load (the SPA's; they yield the browser effects) ----
 export type { BrowserEnv } from './flows/browser/env.js'
-export { RESPONSE_STASH_KEY } from './flows/browser/env.js'
+export { flowKey, RESPONSE_STASH_KEY } from './flows/browser/env.js'
 export type { SpaRequest } from './flows/browser/request.js'
 export { authResponseIn } from './flows/browser/authResponse.js'
-export { isLive, type InteractionFlag } from './flows/browser/interaction.js'
+export { isLive, releaseInteraction, type InteractionFlag } from './flows/browser/interaction.js'
 export { beginRedirect, completeRedirect, type StoredFlow } from './flows/browser/redirect.js'
 export { acquireTokenPopupFlow } from './flows/browser/popup.js'
 export { ssoSilentFlow } from './flows/browser/iframe.js'

@@ -47,7 +47,7 @@ export { clientAuthFor, sendAuthenticated } from './flows/clientAuthentication.j
 export { extractCertificates, notAPrivateKeyProblem, notACertificateProblem, signingKeyProblem, MIN_RSA_MODULUS_BITS } from './credentials/pem.js'
 export { hexThumbprintToBase64Url } from './credentials/thumbprints.js'
 export { buildClientCredentialsRequest, type ClientCredentialsRequestInput } from './protocol/clientCredentials.js'
-export { processTokenResponse, processJsonResponse, TokenSuccessResponse, TokenErrorResponse, type ResponseContext } from './protocol/tokenResponse.js'
+export { processTokenResponse, processJsonResponse, TokenSuccessResponse, TokenErrorResponse, MAX_LIFETIME_SECONDS, MAX_EPOCH_SECONDS, type ResponseContext } from './protocol/tokenResponse.js'
 export {
   buildDeviceAuthorizationRequest,
   buildDeviceCodeTokenRequest,
@@ -57,6 +57,8 @@ export {
   DEFAULT_POLL_INTERVAL_SECONDS,
   DEFAULT_DEVICE_CODE_LIFETIME_SECONDS,
   SLOW_DOWN_SECONDS,
+  MAX_POLL_INTERVAL_SECONDS,
+  pollIntervalSeconds,
   type DeviceAuthorization,
 } from './protocol/deviceCode.js'
 export { validateAuthorizationOptions } from './flows/authCode.js'
@@ -157,14 +159,14 @@ export {
 export { decodeIdTokenClaims, decodeClientInfo, homeAccountIdOf, type ClientInfo } from './cache/accountOf.js'
 export { tokenResponseEventOf } from './cache/events.js'
 export { searchCache } from './cache/search.js'
-export { parseCache, decodeEntry, type ParsedCache } from './cache/serialization.js'
+export { parseCache, decodeEntry, MAX_CACHE_DEPTH, MAX_CACHE_TEXT_LENGTH, tooLong as tooLongCacheText, type ParsedCache } from './cache/serialization.js'
 
 // ---- HTTP policy ----
 export { HTTP_CACHE_FORMAT, getRequestKey } from './http/httpCache.js'
 export { sendThrottled, throttleKeysOf, throttleDecision, DEFAULT_RETRY_AFTER_MS, type ThrottleKeys } from './http/throttling.js'
 export { sendWithRetry, transportError } from './http/send.js'
 export { cachedGet, DISCOVERY_TTL_MS } from './http/cachedGet.js'
-export { parseRetryAfter } from './http/retryAfter.js'
+export { parseRetryAfter, MAX_RETRY_AFTER_MS } from './http/retryAfter.js'
 export {
   ApiId,
   RefreshReason,
@@ -239,3 +241,5 @@ export {
   type XmlAttribute,
   type XmlName,
 } from './protocol/wsTrust/index.js'
+export { NODE_INSPECT, DENO_INSPECT, printed, conceal } from './util/printable.js'
+export { secretsSentIn, scrubSecrets, withoutSecrets, withoutSecretsSentIn, MIN_SCRUBBED_LENGTH } from './http/scrub.js'

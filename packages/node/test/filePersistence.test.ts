@@ -201,7 +201,8 @@ describe('FilePersistence: encryption at rest', () => {
     const text = await readFile(file, 'utf8')
     expect(text).not.toContain('top-secret-token')
     expect(text).not.toContain('AccessToken')
-    expect(decodeProtectedHeader(text)).toEqual({ alg: 'dir', enc: 'A256GCM' })
+    // The purpose binding (a hash of the file's path) travels in the authenticated header.
+    expect(decodeProtectedHeader(text)).toEqual({ alg: 'dir', enc: 'A256GCM', 'msal-ts-ctx': expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) })
     const { plaintext } = await compactDecrypt(text, key)
     expect(Object.keys(JSON.parse(new TextDecoder().decode(plaintext)) as object)).toContain('AccessToken')
 
@@ -235,6 +236,52 @@ describe('FilePersistence: encryption at rest', () => {
     reader.cache.add(tokenEvent('b'))
     expect((await rejectionOf(reader.persistence.afterCacheAccess(reader.cache, CONTEXT))).message).toMatch(message)
     expect(await readFile(file, 'utf8')).toBe(stored)
+  })
+
+  it('refuses another cache file’s ciphertext under the same key (each file is bound to its path), and says so', async () => {
+    const other = join(directory, 'other-cache.json')
+    await addAndPersist(cacheAt(other, { encryptionKey: key }), 'other-app-token')
+    await addAndPersist(cacheAt(file, { encryptionKey: key }), 'mine')
+    const mine = await readFile(file, 'utf8')
+    // Someone who can write files, but not read the key, swaps the other file's ciphertext in.
+    await writeFile(file, await readFile(other, 'utf8'))
+    const reader = cacheAt(file, { encryptionKey: key })
+    const error = await rejectionOf(reader.persistence.beforeCacheAccess(reader.cache, CONTEXT))
+    expect(error).toMatchObject({ kind: 'CacheError', message: expect.stringContaining(`${file} holds a cache encrypted for another file or encryptionContext`) })
+    expect(reader.cache.find('AccessToken')).toEqual([])
+    reader.cache.add(tokenEvent('b'))
+    await rejectionOf(reader.persistence.afterCacheAccess(reader.cache, CONTEXT))
+    expect(await readFile(file, 'utf8')).not.toBe(mine)
+    expect(await readFile(file, 'utf8')).toBe(await readFile(other, 'utf8'))
+  })
+
+  it('binds a file to an encryptionContext instead of its path when given one, so a moved file still opens', async () => {
+    const context = 'contoso daemon token cache'
+    await addAndPersist(cacheAt(file, { encryptionKey: key, encryptionContext: context }), 'a')
+    const moved = join(directory, 'moved.json')
+    await writeFile(moved, await readFile(file))
+    const reader = cacheAt(moved, { encryptionKey: key, encryptionContext: context })
+    await reader.persistence.beforeCacheAccess(reader.cache, CONTEXT)
+    expect(secretsOf(reader.cache)).toEqual(['a-secret'])
+    const byPath = cacheAt(moved, { encryptionKey: key })
+    expect((await rejectionOf(byPath.persistence.beforeCacheAccess(byPath.cache, CONTEXT))).message).toMatch(/encrypted for another file or encryptionContext/)
+    expect(() => new FilePersistence(file, { encryptionContext: context })).toThrow(expect.objectContaining({ kind: 'ConfigurationError', field: 'encryptionContext' }))
+    expect(() => new FilePersistence(file, { encryptionKey: key, encryptionContext: '' })).toThrow(expect.objectContaining({ field: 'encryptionContext' }))
+  })
+
+  it.each([
+    ['cut in half', (text: string) => text.slice(0, Math.floor(text.length / 2))],
+    ['cut after its header', (text: string) => text.split('.')[0]!],
+    ['missing its last part', (text: string) => text.split('.').slice(0, 4).join('.')],
+  ])('says a truncated encrypted file (%s) is damaged, not that it is not encrypted', async (_name, truncate) => {
+    await addAndPersist(cacheAt(file, { encryptionKey: key }), 'a')
+    await writeFile(file, truncate(await readFile(file, 'utf8')))
+    const reader = cacheAt(file, { encryptionKey: key })
+    const error = await rejectionOf(reader.persistence.beforeCacheAccess(reader.cache, CONTEXT))
+    expect(error.message).toMatch(/is an encrypted cache that is damaged|could not be decrypted/)
+    expect(error.message).not.toMatch(/is not encrypted/)
+    const keyless = cacheAt(file)
+    expect((await rejectionOf(keyless.persistence.beforeCacheAccess(keyless.cache, CONTEXT))).message).toMatch(/is encrypted: configure the encryptionKey/)
   })
 
   it('rejects a key that is not AES-256 when constructed', async () => {
@@ -472,7 +519,8 @@ describe('FilePersistence across processes', () => {
       expect(await storedSecrets(file)).toEqual([...survived, `after-kill-${round}-secret`].sort())
       expect(existsSync(`${file}.lock`)).toBe(false)
     }
-  })
+    // Five rounds of a child Node process each: seconds apiece on a loaded 2-core machine.
+  }, 120_000)
 
   it('gives an application in another process the token this one stored, with no request', async () => {
     const idp = newIdp()

@@ -3,11 +3,6 @@
  * 127.0.0.1 (no persistence to disk) and stopped afterwards. Without redis-server every test
  * here fails: `./dev test` installs it.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { connect, createServer, type AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
 import { createClient } from 'redis'
 import { type CacheAccessContext, type TokenCacheEvent } from '@msal-ts/core'
 import { bytesToBase64Url, utf8Encode } from '@msal-ts/core/protocol'
@@ -15,84 +10,8 @@ import { ConfidentialClientApplication, SerializableTokenCache } from '@msal-ts/
 import { FakeIdentityProvider } from '@msal-ts/testing'
 import { RedisPersistence } from '../src/cache/redisPersistence.js'
 import type { RedisLikeClient } from '../src/cache/redisClient.js'
+import { freePort, startRedis, type RedisServer } from './support/redisServer.js'
 import { rejectionOf } from './support/rejection.js'
-
-// ---- a redis-server of our own ----
-
-interface RedisServer {
-  readonly port: number
-  stop(): Promise<void>
-}
-
-const findRedisServer = (): string | undefined => {
-  if (existsSync('/usr/bin/redis-server')) return '/usr/bin/redis-server'
-  return (process.env.PATH ?? '')
-    .split(delimiter)
-    .filter((dir) => dir !== '')
-    .map((dir) => join(dir, 'redis-server'))
-    .find((path) => existsSync(path))
-}
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Whether something on the port answers PING with +PONG. */
-const answersPing = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port })
-    const done = (ok: boolean) => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(1000, () => done(false))
-    socket.once('error', () => done(false))
-    socket.once('connect', () => socket.write('PING\r\n'))
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')))
-  })
-
-const startRedis = async (): Promise<RedisServer> => {
-  const binary = findRedisServer()
-  if (binary === undefined) {
-    throw new Error('redis-server is not installed (not in /usr/bin nor on PATH): run ./dev test, which installs it')
-  }
-  const port = await freePort()
-  const child: ChildProcess = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    child.kill('SIGTERM')
-    let timer: NodeJS.Timeout | undefined
-    const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000)))])
-    clearTimeout(timer)
-    if (!killed) {
-      child.kill('SIGKILL')
-      await exited
-    }
-  }
-  const deadline = Date.now() + 10_000
-  while (!(await answersPing(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop()
-      throw new Error(`redis-server did not start on port ${port}:\n${output}`)
-    }
-    await sleep(25)
-  }
-  return { port, stop }
-}
 
 // ---- fixtures ----
 

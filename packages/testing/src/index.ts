@@ -19,6 +19,15 @@ export { diffJson } from './diff.js'
 export { replay, ReplayMismatchError, type ReplayInterpreter, type ReplayOptions } from './replay.js'
 export { record, type Recorder } from './record.js'
 export { createTestInterpreter, type TestInterpreter, type TestInterpreterOptions, type HttpHandler, type LogEntry } from './testInterpreter.js'
+export {
+  scriptedBrowser,
+  authResponseFrom,
+  landingOf,
+  type ScriptedBrowser,
+  type ScriptedBrowserOptions,
+  type ScriptedPopup,
+  type ShownIn,
+} from './scriptedBrowser.js'
 export { faults, type Fault } from './faults.js'
 export { FakeIdentityProvider, type FakeIdentityProviderOptions, type FetchFunction } from './fakeIdp/FakeIdentityProvider.js'
 export { loopbackFetch } from './fakeIdp/loopbackFetch.js'

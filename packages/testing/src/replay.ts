@@ -66,7 +66,7 @@ export const replay = (transcriptOrJson: Transcript | unknown, options: ReplayOp
       )
     }
     position++
-    return decodeResult(step.result)
+    return decodeResult(step.result, step.effect._tag)
   }
   return {
     interpret,

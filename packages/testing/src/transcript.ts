@@ -66,11 +66,15 @@ export const redactResult = (effect: Effect, result: unknown): unknown =>
 export const encodeResult = (result: unknown): unknown =>
   result instanceof Uint8Array ? { $bytes: bytesToBase64Url(result) } : result === undefined ? null : result
 
-export const decodeResult = (encoded: unknown): unknown => {
+/** Effects whose answer may be null itself (a storage key that holds nothing), not "no answer". */
+const NULLABLE_RESULTS: ReadonlySet<string> = new Set(['StorageGet'])
+
+/** `tag`, the effect's: JSON has no undefined, so a null answers undefined unless the effect answers null. */
+export const decodeResult = (encoded: unknown, tag?: string): unknown => {
   if (typeof encoded === 'object' && encoded !== null && '$bytes' in encoded) {
     return base64UrlToBytes(String((encoded as { $bytes: unknown }).$bytes)) ?? new Uint8Array()
   }
-  return encoded === null ? undefined : encoded
+  return encoded === null && !NULLABLE_RESULTS.has(tag ?? '') ? undefined : encoded
 }
 
 /** Reads a transcript from parsed JSON, checking its shape so a broken fixture fails clearly. */

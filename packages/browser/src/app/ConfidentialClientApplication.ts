@@ -63,6 +63,7 @@ export class ConfidentialClientApplication extends CoreConfidentialClientApplica
         fetch: httpClient !== undefined ? () => httpClient : undefined,
         // Seconds, as MSAL Python's; an injected httpClient keeps its own timeouts.
         timeoutMs: requestTimeoutMsOf(checked),
+        maxResponseBytes: checked.maxResponseBytes,
         logger: checked.logger,
         logLevel: checked.logLevel,
         enablePiiLog: checked.enablePiiLog,

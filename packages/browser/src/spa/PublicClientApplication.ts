@@ -6,13 +6,15 @@ import {
   beginRedirect,
   checkOptions,
   APP_RULES,
+  authResponseIn,
   clientConfigOf,
   completeRedirect,
   flightKey,
-  HttpCache,
+  flowKey,
   is,
   logoutFlow,
   oneOf,
+  releaseInteraction,
   run,
   selectAccounts,
   SingleFlight,
@@ -34,6 +36,7 @@ import { createBrowserInterpreter } from '../webInterpreter.js'
 import { EventType, SHARED_EVENTS, type EventCallback, type EventMessage, type InteractionType } from './events.js'
 import { browserPlatform } from './platform.js'
 import { WebStorageCache, type CacheLocation } from './storageCache.js'
+import { StoredHttpCache } from './storedHttpCache.js'
 
 /**
  * A browser app's options: MSAL Python's flat names where msal-ts has them, msal-browser's for
@@ -63,7 +66,7 @@ export interface BrowserApplicationOptions
   readonly redirectUri?: string | undefined
   /** Where logout returns to. Default: the redirect URI. */
   readonly postLogoutRedirectUri?: string | undefined
-  /** Where tokens are kept: "sessionStorage" (default; this tab), "localStorage" (every tab, across restarts) or "memory". */
+  /** Where tokens (one storage key per entry) and discovery answers are kept: "sessionStorage" (default; this tab), "localStorage" (every tab, across restarts) or "memory" (this page only). */
   readonly cacheLocation?: CacheLocation | undefined
   /** How responses come back on the redirect URI: "fragment" (default: kept out of servers' logs) or "query". */
   readonly responseMode?: 'fragment' | 'query' | undefined
@@ -154,6 +157,10 @@ export class PublicClientApplication extends AppShell {
   private readonly storageCache: WebStorageCache
   private readonly shared: boolean
   private readonly events: BroadcastChannel | undefined
+  /** Where the active account's id is kept: beside the tokens (nowhere in memory mode). */
+  private readonly activeStore: Storage | undefined
+  /** The active account's home id, read from storage once and kept in step with it, so a cache hit reads no storage. */
+  private activeId: string | null
   private redirectOutcome: Promise<TokenResult | null> | undefined
 
   /** msal-browser's way of making one; the constructor's result is usable as well. */
@@ -184,10 +191,10 @@ export class PublicClientApplication extends AppShell {
         enablePiiLog: checked.enablePiiLog,
       })
     super(config, {
-      interpret: browserPlatform(inner, { syncCache: () => cache.reload(), channel }),
+      interpret: browserPlatform(inner, { syncCache: () => cache.reload(), channel, sharedKeys: location === 'localStorage' ? prefix : undefined }),
       platform: webPlatform(),
       tokenCache: cache,
-      httpCache: checked.httpCache ?? new HttpCache(),
+      httpCache: checked.httpCache ?? new StoredHttpCache(storageFor(location), `${prefix}http`),
     })
     this.storageCache = cache
     const here = `${window.location.origin}${window.location.pathname}`
@@ -203,12 +210,22 @@ export class PublicClientApplication extends AppShell {
       silentIframe: checked.silentIframe !== 'never',
     }
     this.popupFallback = checked.popupFallback === 'redirect'
+    this.activeStore = storageFor(location)
+    this.activeId = this.storedActiveId()
+    // Back from the identity provider's page by the back button, the page may be this very
+    // document, restored from the back/forward cache: no page load runs handleRedirectPromise,
+    // so the sign-in this tab started is over here.
+    window.addEventListener('pageshow', (event) => {
+      if (event.persisted) void run(releaseInteraction(this.env), this.interpret)
+    })
     // Tabs share tokens only through localStorage: then they hear each other's changes.
     this.shared = location === 'localStorage'
     this.events = this.shared && typeof BroadcastChannel === 'function' ? new BroadcastChannel(channel) : undefined
     if (this.shared) {
       window.addEventListener('storage', (event) => {
-        if (event.storageArea === localStorage) this.storageCache.applyStorageEvent(event.key, event.newValue)
+        if (event.storageArea !== localStorage) return
+        if (event.key === this.activeKey || event.key === null) this.activeId = event.newValue
+        this.storageCache.applyStorageEvent(event.key, event.newValue)
       })
       if (this.events !== undefined) this.events.onmessage = (event) => this.fromOtherTab(event.data as EventMessage)
     }
@@ -236,6 +253,11 @@ export class PublicClientApplication extends AppShell {
 
   private emit(eventType: EventType, interactionType: InteractionType | null, payload: EventMessage['payload'] = null, error: MsalError | null = null): void {
     const message: EventMessage = { eventType, interactionType, payload, error, timestamp: Date.now() }
+    this.notify(message)
+    if (this.events !== undefined && SHARED_EVENTS.has(eventType)) this.events.postMessage({ ...message, error: null })
+  }
+
+  private notify(message: EventMessage): void {
     for (const callback of this.callbacks.values()) {
       try {
         callback(message)
@@ -243,13 +265,13 @@ export class PublicClientApplication extends AppShell {
         // One app callback's bug does not stop the others, or the operation.
       }
     }
-    if (this.events !== undefined && SHARED_EVENTS.has(eventType)) this.events.postMessage({ ...message, error: null })
   }
 
   private fromOtherTab(message: EventMessage): void {
     // Storage events may not have arrived yet: read what the other tab wrote before telling the app.
     this.storageCache.reload()
-    for (const callback of this.callbacks.values()) callback({ ...message, fromOtherTab: true })
+    this.activeId = this.storedActiveId()
+    this.notify({ ...message, fromOtherTab: true })
   }
 
   // ---- Accounts ----
@@ -273,16 +295,27 @@ export class PublicClientApplication extends AppShell {
     return `${this.env.keyPrefix}active`
   }
 
+  private storedActiveId(): string | null {
+    try {
+      return this.activeStore?.getItem(this.activeKey) ?? null
+    } catch {
+      return null
+    }
+  }
+
   /** The account calls use when none is given (kept with the tokens, so tabs that share them agree). */
   getActiveAccount(): Account | null {
-    const id = storageFor(this.shared ? 'localStorage' : 'sessionStorage')?.getItem(this.activeKey) ?? null
-    return id === null ? null : this.getAccount({ homeAccountId: id })
+    return this.activeId === null ? null : this.getAccount({ homeAccountId: this.activeId })
   }
 
   setActiveAccount(account: Account | null): void {
-    const storage = storageFor(this.shared ? 'localStorage' : 'sessionStorage')
-    if (account === null) storage?.removeItem(this.activeKey)
-    else storage?.setItem(this.activeKey, account.homeAccountId)
+    this.activeId = account?.homeAccountId ?? null
+    try {
+      if (this.activeId === null) this.activeStore?.removeItem(this.activeKey)
+      else this.activeStore?.setItem(this.activeKey, this.activeId)
+    } catch {
+      // A full or refused storage keeps the choice in this page.
+    }
     this.emit(EventType.ACTIVE_ACCOUNT_CHANGED, null, account)
   }
 
@@ -294,8 +327,13 @@ export class PublicClientApplication extends AppShell {
 
   private forget(account: Account): void {
     this.tokenCache.perform({ _tag: 'RemoveAccount', clientId: this.clientId, account: { homeAccountId: account.homeAccountId, environment: account.environment } })
-    if (this.getActiveAccount()?.homeAccountId === account.homeAccountId) this.setActiveAccount(null)
+    if (this.activeId === account.homeAccountId) this.setActiveAccount(null)
     this.emit(EventType.ACCOUNT_REMOVED, null, account)
+  }
+
+  /** The home ids of the accounts signed in now, to tell which account a flow added. */
+  private accountIds(): ReadonlySet<string> {
+    return new Set(this.getAllAccounts().map((account) => account.homeAccountId))
   }
 
   // ---- Running flows ----
@@ -304,24 +342,27 @@ export class PublicClientApplication extends AppShell {
   private operate(program: Program<E.Either<MsalError, TokenResult>>, events: readonly [EventType, EventType, EventType], interaction: InteractionType): Promise<TokenResult> {
     this.emit(events[0], interaction)
     try {
-      return this.finish(run(program, this.interpret), events, interaction)
+      const before = this.accountIds()
+      return this.finish(run(program, this.interpret), events, interaction, before)
     } catch (error) {
       return Promise.reject(error)
     }
   }
 
+  /** Settles a flow's outcome with its success or failure event; ACCOUNT_ADDED first for an account not among `accountsBefore`. */
   private finish(
     outcome: E.Either<MsalError, TokenResult> | Promise<E.Either<MsalError, TokenResult>>,
     [, success, failure]: readonly [EventType, EventType, EventType],
     interaction: InteractionType,
+    accountsBefore?: ReadonlySet<string>,
   ): Promise<TokenResult> {
     return Promise.resolve(outcome).then((settled) => {
       if (E.isLeft(settled)) {
         this.emit(failure, interaction, null, settled.left)
         return Promise.reject(settled.left)
       }
-      const known = settled.right.account !== undefined && this.getAccount({ homeAccountId: settled.right.account.homeAccountId }) !== null
-      if (settled.right.account !== undefined && !known) this.emit(EventType.ACCOUNT_ADDED, interaction, settled.right.account)
+      const { account } = settled.right
+      if (account !== undefined && accountsBefore !== undefined && !accountsBefore.has(account.homeAccountId)) this.emit(EventType.ACCOUNT_ADDED, interaction, account)
       this.emit(success, interaction, settled.right)
       return { ...settled.right }
     })
@@ -345,24 +386,36 @@ export class PublicClientApplication extends AppShell {
   }
 
   private completeRedirect(): Promise<TokenResult | null> {
-    if (window.opener !== null || window.parent !== window) {
-      if (handleRedirectBridge()) return Promise.resolve(null)
-    }
+    // A response whose flow this tab did not store is a popup's or an iframe's (a popup cut off
+    // by COOP has no opener to tell it apart): hand it over as the bridge page does. A popup then
+    // closes; a tab that is neither goes on to refuse it (a forged or replayed response).
+    const state = authResponseIn(window.location.href)?.params['state']
+    if (state !== undefined && !this.startedHere(state) && handleRedirectBridge() && (window.closed || window.parent !== window)) return Promise.resolve(null)
     this.emit(EventType.HANDLE_REDIRECT_START, 'redirect')
     const done = (): void => this.emit(EventType.HANDLE_REDIRECT_END, 'redirect')
+    const before = this.accountIds()
     return Promise.resolve(run(completeRedirect(this.ctx, this.env), this.interpret)).then(
       (outcome) => {
         if (E.isRight(outcome) && outcome.right === undefined) {
           done()
           return null
         }
-        return this.finish(outcome as E.Either<MsalError, TokenResult>, [EventType.LOGIN_START, EventType.LOGIN_SUCCESS, EventType.LOGIN_FAILURE], 'redirect').finally(done)
+        return this.finish(outcome as E.Either<MsalError, TokenResult>, [EventType.LOGIN_START, EventType.LOGIN_SUCCESS, EventType.LOGIN_FAILURE], 'redirect', before).finally(done)
       },
       (error: unknown) => {
         done()
         throw error
       },
     )
+  }
+
+  /** Whether this tab stored the flow a response's state names (a full-page redirect it started). */
+  private startedHere(state: string): boolean {
+    try {
+      return sessionStorage.getItem(flowKey(this.env, state)) !== null
+    } catch {
+      return false
+    }
   }
 
   /** Signs the user in by sending this page to the identity provider; the result comes back through handleRedirectPromise(). */
@@ -400,12 +453,13 @@ export class PublicClientApplication extends AppShell {
   private popup(request: SpaRequest, events: readonly [EventType, EventType, EventType]): Promise<TokenResult> {
     this.emit(events[0], 'popup')
     // Run at once, not after an await: the popup opens in the caller's task.
+    const before = this.accountIds()
     const outcome = run(acquireTokenPopupFlow(this.ctx, this.env, request), this.interpret)
     const fallBack = (settled: E.Either<MsalError, TokenResult>): E.Either<MsalError, TokenResult> | Promise<E.Either<MsalError, TokenResult>> =>
       E.isLeft(settled) && settled.left.kind === 'PopupBlockedError' && this.popupFallback
         ? Promise.resolve(run(beginRedirect(this.ctx, this.env, request), this.interpret)).then((begun) => begun as E.Either<MsalError, TokenResult>)
         : settled
-    return this.finish(outcome instanceof Promise ? outcome.then(fallBack) : fallBack(outcome), events, 'popup')
+    return this.finish(outcome instanceof Promise ? outcome.then(fallBack) : fallBack(outcome), events, 'popup', before)
   }
 
   // ---- Silent ----
@@ -435,7 +489,11 @@ export class PublicClientApplication extends AppShell {
 
   // ---- Logout ----
 
-  /** Signs the account out: its entries leave this browser (and every tab), then the identity provider's session ends by a full-page redirect. */
+  /**
+   * Signs the account out (the one given, else the active account, else every account): its
+   * entries leave this browser (and every tab that shares them), then the identity provider's
+   * session ends by a full-page redirect.
+   */
   logoutRedirect(request: LogoutRequest = {}): Promise<void> {
     return this.logout(request, 'redirect')
   }
@@ -446,13 +504,17 @@ export class PublicClientApplication extends AppShell {
   }
 
   private logout(request: LogoutRequest, via: 'redirect' | 'popup'): Promise<void> {
-    const account = request.account ?? this.getActiveAccount() ?? undefined
+    // The account named, else the active one, else every account (as msal-browser): a logout
+    // never leaves tokens behind. The provider is told whom to sign out when that is one account.
+    const named = request.account ?? this.getActiveAccount() ?? undefined
+    const leaving = named !== undefined ? [named] : this.getAllAccounts()
+    const account = leaving.length === 1 ? leaving[0] : undefined
     this.emit(EventType.LOGOUT_START, via)
     // The flow runs at once (a popup opens in the caller's task); the local sign-out follows
     // before anything the flow awaits, so every tab forgets the account whatever the identity
     // provider does.
     const outcome = run(logoutFlow(this.ctx, this.env, { ...request, account }, via), this.interpret)
-    if (account !== undefined) this.forget(account)
+    for (const gone of leaving) this.forget(gone)
     this.emit(EventType.LOGOUT_SUCCESS, via, account ?? null)
     return Promise.resolve(outcome).then((settled) => {
       if (E.isLeft(settled)) {

@@ -6,8 +6,11 @@ export interface BrowserPlatformOptions {
   readonly syncCache: () => void
   /** The channel other tabs of this app listen on (Broadcast). */
   readonly channel: string
-  /** A popup window whose handle reads closed this soon after it was sent to the identity provider was cut off by COOP, not closed by the user, in milliseconds. */
-  readonly severedWithinMs?: number | undefined
+  /**
+   * The prefix of the app's keys in localStorage, when tabs share their tokens there: a tab that
+   * waited for a lock another tab held then waits for that tab's writes to reach it.
+   */
+  readonly sharedKeys?: string | undefined
 }
 
 /** Headers a cross-origin request may carry without a CORS preflight (Fetch §2.2.2, CORS-safelisted request-headers). */
@@ -46,23 +49,36 @@ const storageOf = (area: StorageArea): Pick<Storage, 'getItem' | 'setItem' | 're
   }
 }
 
+/** The parameters of a raw response (a URL's fragment or query) if they carry `state`. */
+const paramsFor = (raw: string, state: string): Record<string, string> | undefined => {
+  const params = Object.fromEntries(new URLSearchParams(raw.replace(/^[#?]/, '')))
+  return params['state'] === state ? params : undefined
+}
+
 /** The response a bridge page (or a page acting as one) sent for `state`. */
 const responseOf = (data: unknown, state: string): Record<string, string> | undefined => {
   const message = data as { msalTs?: unknown; response?: unknown } | null
-  if (typeof message !== 'object' || message === null || message.msalTs !== state || typeof message.response !== 'string') return undefined
-  const raw = message.response.replace(/^[#?]/, '')
-  return Object.fromEntries(new URLSearchParams(raw))
+  return typeof message === 'object' && message !== null && message.msalTs === state && typeof message.response === 'string' ? paramsFor(message.response, state) : undefined
 }
+
+/** How long a response may still arrive after the popup reads closed: the bridge page posts it, then closes itself. */
+const CLOSE_GRACE_MS = 300
 
 /**
  * Waits for the response for `state`: over BroadcastChannel `msal-ts.<state>` (which survives a
- * Cross-Origin-Opener-Policy) or a postMessage from the popup or iframe (same origin only); or
- * until `closed()` says the user closed the popup; or until `timeoutMs`.
+ * Cross-Origin-Opener-Policy) or a postMessage from the popup or iframe (same origin only), or
+ * read off the popup's address once it is back on this origin (any page: a post-logout page need
+ * not run anything); or until the user closed the popup; or until `timeoutMs`.
+ *
+ * A popup that reads closed was closed by the user only if its handle was seen intact on the
+ * identity provider's page (cross-origin: its location unreadable). A Cross-Origin-Opener-Policy
+ * there cuts the handle off as that page arrives, so it reads closed without ever showing it:
+ * then only a response (over the channel) or the timeout ends the wait, however long that page
+ * took to load.
  */
-const awaitResponse = (state: string, timeoutMs: number, closed?: () => boolean): Promise<AuthResponseOutcome> =>
+const awaitResponse = (state: string, timeoutMs: number, popup?: Window): Promise<AuthResponseOutcome> =>
   new Promise((resolve) => {
     const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`msal-ts.${state}`) : undefined
-    let poll: ReturnType<typeof setInterval> | undefined
     const finish = (outcome: AuthResponseOutcome): void => {
       channel?.close()
       window.removeEventListener('message', onMessage)
@@ -70,17 +86,63 @@ const awaitResponse = (state: string, timeoutMs: number, closed?: () => boolean)
       clearInterval(poll)
       resolve(outcome)
     }
-    const deliver = (data: unknown): void => {
-      const params = responseOf(data, state)
+    const found = (params: Record<string, string> | undefined): void => {
       if (params !== undefined) finish({ _tag: 'AuthResponse', params })
     }
     const onMessage = (event: MessageEvent): void => {
-      if (event.origin === window.location.origin) deliver(event.data)
+      if (event.origin === window.location.origin) found(responseOf(event.data, state))
     }
-    if (channel !== undefined) channel.onmessage = (event) => deliver(event.data)
+    if (channel !== undefined) channel.onmessage = (event) => found(responseOf(event.data, state))
     window.addEventListener('message', onMessage)
     const timer = setTimeout(() => finish({ _tag: 'NoResponse' }), timeoutMs)
-    if (closed !== undefined) poll = setInterval(() => closed() && finish({ _tag: 'WindowClosed' }), 250)
+    // Seen intact on the provider's page by two polls in a row, so that the moment while a COOP
+    // cut-off is still reaching this page is not taken for that page.
+    let inARow = 0
+    let seenAtProvider = false
+    const poll =
+      popup === undefined
+        ? undefined
+        : setInterval(() => {
+            if (popup.closed) {
+              if (!seenAtProvider) return
+              clearInterval(poll)
+              setTimeout(() => finish({ _tag: 'WindowClosed' }), CLOSE_GRACE_MS)
+              return
+            }
+            try {
+              const at = popup.location
+              // Reading a cross-origin window's address throws: the identity provider's page.
+              found(paramsFor(at.hash.length > 1 ? at.hash : at.search, state))
+              inARow = 0
+            } catch {
+              seenAtProvider ||= ++inARow >= 2
+            }
+          }, 250)
+  })
+
+/** How long another tab's first write may take to reach this page after its lock came free, in milliseconds; then how long without another write means it wrote everything. */
+const FIRST_WRITE_MS = 500
+const QUIET_MS = 25
+
+/**
+ * Waits until another tab's writes to keys starting with `prefix` have reached this page.
+ * Chromium hands a lock to a waiting tab and that tab's localStorage changes over separate
+ * channels, so a tab granted the lock can still read what was there before the holder wrote:
+ * it would refresh a second time. `sawWrites`: some already arrived while this tab waited.
+ */
+const othersWrites = (prefix: string, sawWrites: boolean): Promise<void> =>
+  new Promise((done) => {
+    const finish = (): void => {
+      window.removeEventListener('storage', onStorage)
+      done()
+    }
+    let timer = setTimeout(finish, sawWrites ? QUIET_MS : FIRST_WRITE_MS)
+    const onStorage = (event: StorageEvent): void => {
+      if (event.key?.startsWith(prefix) !== true) return
+      clearTimeout(timer)
+      timer = setTimeout(finish, QUIET_MS)
+    }
+    window.addEventListener('storage', onStorage)
   })
 
 /**
@@ -89,10 +151,9 @@ const awaitResponse = (state: string, timeoutMs: number, closed?: () => boolean)
  * made CORS-safe. Only a page has these: the SPA's runtime.
  */
 export const browserPlatform = (inner: Interpret, options: BrowserPlatformOptions): Interpret => {
-  const popups = new Map<string, { readonly window: Window; sentAt?: number }>()
+  const popups = new Map<string, Window>()
   const locks = new Map<string, () => void>()
   let next = 0
-  const severedWithinMs = options.severedWithinMs ?? 2000
   return (effect: Effect) => {
     switch (effect._tag) {
       case 'Http':
@@ -122,43 +183,25 @@ export const browserPlatform = (inner: Interpret, options: BrowserPlatformOption
         const opened = window.open('about:blank', `msal-ts.popup.${++next}`, `popup,width=${width},height=${height},left=${left},top=${top}`)
         if (opened === null) return undefined
         const id = String(next)
-        popups.set(id, { window: opened })
+        popups.set(id, opened)
         return id
       }
       case 'NavigatePopup': {
-        const popup = popups.get(effect.popup)
-        if (popup !== undefined) {
-          popup.window.location.assign(effect.url)
-          popup.sentAt = Date.now()
-        }
+        popups.get(effect.popup)?.location.assign(effect.url)
         return undefined
       }
       case 'ClosePopup': {
         const popup = popups.get(effect.popup)
         popups.delete(effect.popup)
         try {
-          popup?.window.close()
+          popup?.close()
         } catch {
           // A popup cut off by COOP cannot be closed from here; its bridge page closes itself.
         }
         return undefined
       }
-      case 'AwaitAuthResponse': {
-        const popup = effect.popup === undefined ? undefined : popups.get(effect.popup)
-        // A handle that reads closed within moments of the navigation was severed by a
-        // Cross-Origin-Opener-Policy: from then on only a response or the timeout ends the wait.
-        // One that reads closed later was closed by the user.
-        let severed = false
-        const closed =
-          popup === undefined
-            ? undefined
-            : () => {
-                if (severed || !popup.window.closed) return false
-                severed = popup.sentAt === undefined || Date.now() - popup.sentAt <= severedWithinMs
-                return !severed
-              }
-        return awaitResponse(effect.state, effect.timeoutMs, closed)
-      }
+      case 'AwaitAuthResponse':
+        return awaitResponse(effect.state, effect.timeoutMs, effect.popup === undefined ? undefined : popups.get(effect.popup))
       case 'LoadIframe': {
         const frame = document.createElement('iframe')
         frame.setAttribute('aria-hidden', 'true')
@@ -173,11 +216,26 @@ export const browserPlatform = (inner: Interpret, options: BrowserPlatformOption
         const id = String(++next)
         const lockManager = (navigator as Navigator & { locks?: LockManager }).locks
         if (lockManager === undefined) return id
-        return new Promise<string>((granted) => {
-          void lockManager.request(effect.name, () => new Promise<void>((release) => {
+        const hold = (granted: (id: string) => void) => () =>
+          new Promise<void>((release) => {
             locks.set(id, release)
             granted(id)
-          }))
+          })
+        const prefix = options.sharedKeys
+        if (prefix === undefined) return new Promise<string>((granted) => void lockManager.request(effect.name, hold(granted)))
+        return new Promise<string>((granted) => {
+          void lockManager.request(effect.name, { ifAvailable: true }, (free) => {
+            if (free !== null) return hold(granted)()
+            // Another tab holds it (refreshing): wait for the lock, then for its writes.
+            let sawWrites = false
+            const onStorage = (event: StorageEvent): void => void (sawWrites ||= event.key?.startsWith(prefix) === true)
+            window.addEventListener('storage', onStorage)
+            void lockManager.request(effect.name, () => {
+              window.removeEventListener('storage', onStorage)
+              return othersWrites(prefix, sawWrites).then(hold(granted))
+            })
+            return undefined
+          })
         })
       }
       case 'ReleaseLock':

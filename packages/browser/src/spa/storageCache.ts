@@ -8,6 +8,18 @@ export type CacheLocation = 'sessionStorage' | 'localStorage' | 'memory'
 const TYPES: ReadonlySet<string> = new Set(CREDENTIAL_TYPES)
 
 /**
+ * What the cache uses of Web Storage (sessionStorage and localStorage have it), named here so
+ * the package's declarations do not need the DOM library: Node and Workers users compile them too.
+ */
+export interface KeyValueStorage {
+  readonly length: number
+  key(index: number): string | null
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
+  removeItem(key: string): void
+}
+
+/**
  * The token cache of a browser app: in memory, indexed (a cache hit reads no storage), and
  * written through to Web Storage one key per entry, in MSAL's unified-cache JSON, so tabs never
  * overwrite each other's entries. Another tab's writes arrive as `storage` events and update
@@ -16,7 +28,7 @@ const TYPES: ReadonlySet<string> = new Set(CREDENTIAL_TYPES)
  */
 export class WebStorageCache extends TokenStore {
   constructor(
-    private readonly storage: Storage | undefined,
+    private readonly storage: KeyValueStorage | undefined,
     /** "msal-ts.<client id>.": every key this cache writes starts with it. */
     private readonly prefix: string,
   ) {

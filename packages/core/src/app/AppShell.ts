@@ -7,12 +7,14 @@ import { run, type Interpret } from '../effects/run.js'
 import { errorSummary, isMsalError, type MsalError } from '../errors.js'
 import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
 import type { InstanceDiscoveryStep } from '../authority/resolveEndpoints.js'
+import type { CloudShellTokens } from './context.js'
 import type { HttpCache } from '../http/httpCache.js'
 import type { PlatformInfo } from '../http/telemetry.js'
 import type { TokenResult } from '../result.js'
 import { withAppState } from './applyStateChange.js'
 import type { ClientConfig } from './config.js'
 import { createClientContext, type ClientContext } from './context.js'
+import { conceal, DENO_INSPECT, NODE_INSPECT, printed } from '../util/printable.js'
 import { settled } from './settle.js'
 import { withPersistence } from './withPersistence.js'
 
@@ -28,12 +30,22 @@ export interface AppRuntime {
 
 export type Outcome<A = TokenResult> = E.Either<MsalError, A>
 
+/** How each credential form prints: its kind, never its value. */
+const CREDENTIAL_NAMES = {
+  ClientSecret: 'a client secret',
+  ClientAssertion: 'a client assertion',
+  ClientAssertionCallback: 'a client assertion callback',
+  Certificate: 'a certificate',
+} as const
+
 /** Protocol parts an application class brings that not every application needs (injected, so a browser bundle leaves them out). */
 export interface AppAbilities {
   /** A confidential client's authentication (default: a public client's, none). */
   readonly clientAuthentication?: ClientAuthenticator | undefined
   /** Instance discovery, for Entra hosts MSAL does not know. */
   readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
+  /** Cloud Shell's tokens for its accounts. */
+  readonly cloudShellTokens?: CloudShellTokens | undefined
 }
 
 /**
@@ -61,6 +73,25 @@ export abstract class AppShell {
     this.httpCache = runtime.httpCache
     this.ctx = createClientContext({ config, platform: runtime.platform, tokenCache: runtime.tokenCache, httpCache: runtime.httpCache, ...abilities })
     this.interpret = withAppState(this.ctx, runtime.interpret)
+    // The context holds the credential: out of Object.keys, spreads and devtools' default view.
+    conceal(this, ['ctx', 'interpret'])
+  }
+
+  /**
+   * What the application prints as (JSON.stringify, console.log, util.inspect): who it is and
+   * how it authenticates, never the credential, the cache's tokens or anything it keeps.
+   */
+  toJSON(): { readonly clientId: string; readonly authority: string; readonly credential?: string } {
+    const credential = this.ctx.config.credential
+    return { clientId: this.clientId, authority: this.authority, ...(credential !== undefined ? { credential: CREDENTIAL_NAMES[credential._tag] } : {}) }
+  }
+
+  [NODE_INSPECT](_depth: number, options: unknown, inspect: unknown): string {
+    return printed(this.constructor.name, this.toJSON(), options, inspect)
+  }
+
+  [DENO_INSPECT](inspect: unknown, options: unknown): string {
+    return printed(this.constructor.name, this.toJSON(), options, inspect)
   }
 
   /**
@@ -68,7 +99,8 @@ export abstract class AppShell {
    * any), one per home account; `username` filters case-insensitively. MSAL Python's get_accounts.
    */
   getAccounts(options: { readonly username?: string | undefined } = {}): Promise<Account[]> {
-    return this.cacheOperation(() => this.appCacheContext, () => selectAccounts(this.tokenCache, this.ctx.environments, options))
+    // It changes nothing itself: failing to store earlier calls' changes is logged, not its failure.
+    return this.cacheOperation(() => this.appCacheContext, () => selectAccounts(this.tokenCache, this.ctx.environments, options), { storeFailureIsLogged: true })
   }
 
   /**
@@ -122,15 +154,20 @@ export abstract class AppShell {
 
   private logStoreFailure(error: unknown): void | Promise<void> {
     const summary = isMsalError(error) ? errorSummary(error) : 'an error'
-    const message = `the token cache could not be stored (${summary}); the result is returned and the change is kept for the next store`
+    const message = `the token cache could not be stored (${summary}); the call goes on, and the change is kept for the next store`
     const logged = run(log('warning', message), this.interpret)
     return logged instanceof Promise ? logged.then(() => undefined) : undefined
   }
 
-  /** Runs work on the cache between its persistence's hooks; a failure to store fails it. */
-  protected cacheOperation<T>(context: () => CacheAccessContext, work: () => T): Promise<T> {
+  /**
+   * Runs work on the cache between its persistence's hooks. A failure to store fails it (a
+   * removal the caller asked for must be stored), unless `storeFailureIsLogged`: work that
+   * changes nothing itself is not failed by earlier changes that cannot be stored yet.
+   */
+  protected cacheOperation<T>(context: () => CacheAccessContext, work: () => T, options: { readonly storeFailureIsLogged?: boolean } = {}): Promise<T> {
     try {
-      return Promise.resolve(withPersistence(this.tokenCache, context, work))
+      const onStoreFailure = options.storeFailureIsLogged === true ? (error: unknown) => this.logStoreFailure(error) : undefined
+      return Promise.resolve(withPersistence(this.tokenCache, context, work, { onStoreFailure }))
     } catch (error) {
       return Promise.reject(error)
     }

@@ -15,12 +15,13 @@ import {
 } from '../flows/authCode.js'
 import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
 import { discoverInstance } from '../authority/instanceDiscovery.js'
-import { runningInCloudShell } from '../flows/cloudShell.js'
+import { acquireTokenByCloudShell, runningInCloudShell } from '../flows/cloudShell.js'
 import { acquireTokenByRefreshToken } from '../flows/refreshToken.js'
 import { acquireTokenSilentWithError, type SilentAccount, type SilentOptions } from '../flows/silent.js'
 import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from '../flows/usernamePassword.js'
 import type { TokenCache } from '../cache/tokenCache.js'
 import type { TokenResult } from '../result.js'
+import { conceal } from '../util/printable.js'
 import { AppShell, type AppRuntime, type Outcome } from './AppShell.js'
 import type { ClientConfig } from './config.js'
 import { checkMethodOptions, type KnownOptions } from './methodOptions.js'
@@ -70,7 +71,9 @@ export abstract class ClientApplication extends AppShell {
   private readonly silentFlights = new SingleFlight<Outcome<TokenResult | undefined>>()
 
   protected constructor(config: ClientConfig, runtime: ClientAppRuntime, clientAuthentication?: ClientAuthenticator) {
-    super(config, runtime, { clientAuthentication, instanceDiscovery: discoverInstance })
+    super(config, runtime, { clientAuthentication, instanceDiscovery: discoverInstance, cloudShellTokens: acquireTokenByCloudShell })
+    // The flights hold results with tokens.
+    conceal(this, ['silentFlights'])
   }
 
   /**
@@ -176,7 +179,8 @@ export abstract class ClientApplication extends AppShell {
       // Cloud Shell's accounts are listed only inside Cloud Shell (MSAL Python's rule).
       const inCloudShell = run(runningInCloudShell(), this.interpret)
       const select = (withCloudShell: boolean) =>
-        this.cacheOperation(() => this.appCacheContext, () => selectAccounts(this.tokenCache, this.ctx.environments, checked, withCloudShell))
+        // It changes nothing itself: failing to store earlier calls' changes is logged, not its failure.
+        this.cacheOperation(() => this.appCacheContext, () => selectAccounts(this.tokenCache, this.ctx.environments, checked, withCloudShell), { storeFailureIsLogged: true })
       return inCloudShell instanceof Promise ? inCloudShell.then(select) : select(inCloudShell)
     })
   }

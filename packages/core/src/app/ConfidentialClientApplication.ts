@@ -8,6 +8,7 @@ import {
   type UserFederatedIdentityCredentialOptions,
 } from '../flows/userFederatedIdentityCredential.js'
 import type { TokenResult } from '../result.js'
+import { conceal } from '../util/printable.js'
 import { ClientApplication, type ClientAppRuntime, type Outcome } from './ClientApplication.js'
 import type { ConfidentialClientConfig } from './config.js'
 import type { KnownOptions } from './methodOptions.js'
@@ -39,6 +40,8 @@ export class ConfidentialClientApplication extends ClientApplication {
 
   constructor(config: ConfidentialClientConfig, runtime: ClientAppRuntime) {
     super(config, runtime, CONFIDENTIAL_CLIENT)
+    // The memo's keys are incoming bearer tokens.
+    conceal(this, ['clientFlights', 'oboFlights', 'assertionHashes'])
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   type DeviceFlowRedemptionOptions as CoreDeviceFlowRedemptionOptions,
 } from '../flows/deviceCode.js'
 import type { TokenResult } from '../result.js'
+import { conceal } from '../util/printable.js'
 import { ClientApplication, type ClientAppRuntime } from './ClientApplication.js'
 import type { ClientConfig } from './config.js'
 import type { KnownOptions } from './methodOptions.js'
@@ -45,6 +46,7 @@ export class PublicClientApplication extends ClientApplication {
   constructor(config: ClientConfig, runtime: PublicAppRuntime) {
     super(config, runtime)
     this.abortable = runtime.abortable
+    conceal(this, ['abortable'])
   }
 
   /**

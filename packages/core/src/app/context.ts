@@ -3,6 +3,10 @@ import { oboBucketPrefix, prepareBucket, type AccessTokenBucket, type TokenStore
 import type { HttpCache } from '../http/httpCache.js'
 import { emptyTelemetry, type PlatformInfo, type TelemetryBuffer } from '../http/telemetry.js'
 import type { ClientConfig } from './config.js'
+import type * as E from '../util/either.js'
+import type { Program } from '../effects/program.js'
+import type { MsalError } from '../errors.js'
+import type { TokenResult } from '../result.js'
 import type { InstanceDiscoveryStep } from '../authority/resolveEndpoints.js'
 import { PUBLIC_CLIENT, type ClientAuthenticator } from '../flows/clientAuthenticator.js'
 
@@ -53,6 +57,8 @@ export interface KeptBuckets {
   readonly realm: string | undefined
   /** The tenant id learned for the authority's tenant name then (see AppState.tenantIds). */
   readonly learned: string | undefined
+  /** Whether they were made for a look in the cache alone or for a call that may go to the network (see flows/silent.ts). */
+  readonly reach: 'cache' | 'network'
   readonly buckets: readonly AccessTokenBucket[]
 }
 
@@ -81,6 +87,8 @@ export interface ClientContext {
   readonly clientAuthentication: ClientAuthenticator
   /** How an Entra host MSAL does not know is validated (absent: such a host is a ConfigurationError). */
   readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
+  /** How a Cloud Shell account gets a token (MSAL Python's classes; absent in a browser app). */
+  readonly cloudShellTokens?: CloudShellTokens | undefined
   /** The authority's host, then its aliases: where cached tokens may be filed. */
   readonly environments: readonly string[]
   /**
@@ -101,7 +109,12 @@ export interface ClientContextInput {
   readonly clientAuthentication?: ClientAuthenticator | undefined
   /** Instance discovery (discoverInstance); MSAL Python's classes pass it, a browser app does not. */
   readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
+  /** Cloud Shell's tokens for its accounts; MSAL Python's classes pass them. */
+  readonly cloudShellTokens?: CloudShellTokens | undefined
 }
+
+/** Cloud Shell's token for the scopes (see flows/cloudShell.ts), injected so a browser bundle leaves it out. */
+export type CloudShellTokens = (ctx: ClientContext, scopes: readonly string[], correlationId: string) => Program<E.Either<MsalError, TokenResult>>
 
 /** An application's state before its first call. */
 export const initialAppState = (): AppState => ({
@@ -125,6 +138,7 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     memo: { silentBuckets: new Map(), fmiBuckets: new Map() },
     clientAuthentication: input.clientAuthentication ?? PUBLIC_CLIENT,
     instanceDiscovery: input.instanceDiscovery,
+    cloudShellTokens: input.cloudShellTokens,
     environments,
     oboBucketPrefixes: environments.map((environment) => oboBucketPrefix(input.config.clientId, environment)),
     appTokenBuckets: environments.map((environment) =>

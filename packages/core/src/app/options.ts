@@ -81,6 +81,13 @@ export interface ClientApplicationOptions {
    * `httpClient`, which keeps its own timeouts.
    */
   readonly timeout?: number | undefined
+  /**
+   * The largest response body read, in bytes, counted after decompression, whatever the client
+   * (an injected `httpClient`'s responses too); a larger one fails the call with an
+   * InvalidResponseError (not retried). Default 1 MiB (1,048,576), far above any token,
+   * discovery or federation metadata document.
+   */
+  readonly maxResponseBytes?: number | undefined
   /** Receives log lines; default none. */
   readonly logger?: Logger | undefined
   /** The least severe level the logger receives. Default 'info'. */
@@ -164,6 +171,7 @@ export const APP_RULES: OptionRules<Omit<ClientApplicationOptions, 'tokenCache'>
   httpCache: optional(anInstanceOf(HttpCache, 'an HttpCache')),
   httpClient: optional(aFunction('a fetch-compatible function')),
   timeout: optional(aTimeoutInSeconds),
+  maxResponseBytes: optional(is('a whole number of bytes from 1,024 to 1,073,741,824 (1 GiB)', (u) => Number.isSafeInteger(u) && (u as number) >= 1024 && (u as number) <= 2 ** 30)),
   logger: optional(aFunction('a function (level, message) => void')),
   logLevel: optional(oneOf(LOG_LEVELS)),
   enablePiiLog: optional(aBoolean),

@@ -1,4 +1,4 @@
-import type { TokenSuccessResponse } from '../protocol/tokenResponse.js'
+import { MAX_EPOCH_SECONDS, type TokenSuccessResponse } from '../protocol/tokenResponse.js'
 import { scopesToTarget, targetToScopes } from '../protocol/scopes.js'
 import { homeAccountIdOf, usernameOf, type ClientInfo, type IdTokenClaims } from './accountOf.js'
 import type { CacheChange, CacheDelete, CachePut } from './change.js'
@@ -49,6 +49,12 @@ export interface TokenResponseEvent {
 
 const DEFAULT_EXPIRES_IN = 600
 
+/**
+ * A time as the cache writes it: a string of a whole, non-negative number of epoch seconds,
+ * never "1e+308" or "NaN", which MSAL Python and MSAL for Node cannot read.
+ */
+export const epochString = (seconds: number): string => String(seconds > 0 ? Math.floor(Math.min(seconds, MAX_EPOCH_SECONDS)) : 0)
+
 /** How long the access token lives: `expires_in`, else `expires_on - now`, else 600 s (RFC 6749 §5.1). */
 export const expiresInOf = (response: TokenSuccessResponse, nowSec: number): number =>
   response.expires_in ?? (response.expires_on !== undefined ? response.expires_on - nowSec : DEFAULT_EXPIRES_IN)
@@ -91,11 +97,11 @@ const accessTokenEntity = (event: TokenResponseEvent, home: string | null, targe
     target,
     realm: realmOf(event),
     token_type: response.token_type ?? 'Bearer',
-    cached_at: String(nowSec),
-    expires_on: String(nowSec + expiresIn),
-    extended_expires_on: String(nowSec + extExpiresIn),
+    cached_at: epochString(nowSec),
+    expires_on: epochString(nowSec + expiresIn),
+    extended_expires_on: epochString(nowSec + extExpiresIn),
   }
-  if (response.refresh_in !== undefined) entity.refresh_on = String(nowSec + response.refresh_in)
+  if (response.refresh_in !== undefined) entity.refresh_on = epochString(nowSec + response.refresh_in)
   if (event.keyId !== undefined) entity.key_id = event.keyId
   if (event.extCacheKey !== undefined) entity.ext_cache_key = event.extCacheKey
   if (event.userAssertionHash !== undefined) {
@@ -170,9 +176,9 @@ export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number, c
       environment: event.environment,
       client_id: event.clientId ?? '',
       target,
-      last_modification_time: String(nowSec),
+      last_modification_time: epochString(nowSec),
     }
-    if (response.refresh_token_expires_in !== undefined) refreshToken.expires_on = String(nowSec + response.refresh_token_expires_in)
+    if (response.refresh_token_expires_in !== undefined) refreshToken.expires_on = epochString(nowSec + response.refresh_token_expires_in)
     if (response.foci !== undefined) refreshToken.family_id = response.foci
     if (event.userAssertionHash !== undefined) {
       refreshToken['user_assertion_hash'] = event.userAssertionHash

@@ -6,11 +6,15 @@ import * as t from '../util/decoder.js'
  * (decoders do not strip), so an entry round-trips whatever other fields its writer added.
  */
 
-/** Epoch seconds as a string; numbers (some writers) are accepted and normalised to strings. */
+/**
+ * Epoch seconds as a string of 1 to 15 digits; whole numbers (some writers) are accepted and
+ * normalised to strings. Anything else ("1e+308", a fraction, 400 digits) does not fit: MSAL
+ * Python's int() and MSAL for Node's parseInt read these fields.
+ */
 export const EpochSecondsString = t.normalising(
   'epoch seconds',
-  (u): u is string => typeof u === 'string' && /^\d+$/.test(u),
-  (u) => (typeof u === 'number' && Number.isInteger(u) && u >= 0 ? String(u) : undefined),
+  (u): u is string => typeof u === 'string' && /^\d{1,15}$/.test(u),
+  (u) => (typeof u === 'number' && Number.isSafeInteger(u) && u >= 0 && u < 1e15 ? String(u) : undefined),
 )
 
 /** null (MSAL Python) or "" (MSAL for Node) mark an app's own token, which has no account. */

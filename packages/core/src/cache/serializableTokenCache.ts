@@ -5,7 +5,9 @@ import { preferredCache, preferredNetwork } from '../authority/aliases.js'
 import { keyFor } from './keys.js'
 import { reduceCacheOperation, type CacheOperation } from './operations.js'
 import type { CachePersistence } from './persistence.js'
-import { emptyUnusable, readCache, type CacheRemainder } from './serialization.js'
+import { cacheError } from '../errors.js'
+import { conceal } from '../util/printable.js'
+import { emptyUnusable, keyedByText, readCache, type CacheRemainder } from './serialization.js'
 import { CREDENTIAL_TYPES, type AccessTokenEntity, type CredentialType } from './schema.js'
 import { TokenCache, type TokenCacheOptions } from './tokenCache.js'
 import { CacheSections, TokenStore } from './tokenStore.js'
@@ -36,7 +38,7 @@ export interface SerializableTokenCacheOptions extends TokenCacheOptions {
 export class SerializableTokenCache extends TokenCache {
   private changedSinceSerialized = false
   private unusable = emptyUnusable()
-  private extras: Readonly<Record<string, unknown>> = {}
+  private extras: Readonly<Record<string, unknown>> = keyedByText()
   /** Operations not yet persisted, each with the change it made here. */
   private journal: Journaled[] = []
   /** The entries that operations folded out of the journal touched, by type (see compactJournal). */
@@ -50,6 +52,7 @@ export class SerializableTokenCache extends TokenCache {
   constructor(options: SerializableTokenCacheOptions = {}) {
     super(options)
     this.persistence = options.persistence
+    conceal(this, ['changedSinceSerialized', 'unusable', 'extras', 'journal', 'touched', 'foldedCount', 'lastChange'])
   }
 
   /** Whether the cache changed since the last `serialize()` or `deserialize()`. */
@@ -134,9 +137,10 @@ export class SerializableTokenCache extends TokenCache {
    * `entryBelongsTo`); unknown top-level keys are always kept.
    */
   serialize(only: EntryFilter = everything): string {
-    const json: Record<string, unknown> = {}
+    // No prototypes: entries and extras keyed "constructor" or "__proto__" are written like any other.
+    const json = keyedByText()
     for (const type of CREDENTIAL_TYPES) {
-      const section: Record<string, unknown> = {}
+      const section = keyedByText()
       for (const { key, entity } of this.collection(type).values()) if (only(entity)) section[key] = entity
       if (type === 'AccessToken') {
         for (const { entity } of this.accessTokens.values()) {
@@ -151,8 +155,9 @@ export class SerializableTokenCache extends TokenCache {
       json[type] = section
     }
     for (const [name, value] of Object.entries(this.extras)) if (!(name in json)) json[name] = value
+    const text = stringify(json)
     this.changedSinceSerialized = false
-    return JSON.stringify(json)
+    return text
   }
 
   /**
@@ -214,7 +219,7 @@ export class SerializableTokenCache extends TokenCache {
   }
 
   /** Reads a serialized cache's entries into `sections` (new ones: on a CacheError they are thrown away). */
-  private read(text: string, sections: CacheSections): CacheRemainder {
+  private read(text: unknown, sections: CacheSections): CacheRemainder {
     const read = readCache(text, (type, key, entity) => sections.loadEntry(type, key, entity))
     if (E.isLeft(read)) throw read.left
     return read.right
@@ -267,5 +272,19 @@ const appTokenMirror = (entity: AccessTokenEntity): { readonly key: string; read
   return { key: forNode ? `${key}-` : key, entity: mirror }
 }
 
+/**
+ * JSON text of a cache. What a cache holds was loaded within MAX_CACHE_DEPTH and
+ * MAX_CACHE_TEXT_LENGTH or filed by this library, so this does not fail; should an entry put
+ * through `apply` be unserializable (a cycle, a BigInt), the failure is an MsalError, not a raw
+ * TypeError or RangeError.
+ */
+const stringify = (json: unknown): string => {
+  try {
+    return JSON.stringify(json)
+  } catch (error) {
+    throw cacheError(`the cache cannot be written as JSON (${error instanceof Error ? error.message : String(error)})`)
+  }
+}
+
 const cloneUnusable = (remainder: CacheRemainder): Record<CredentialType, Record<string, unknown>> =>
-  Object.fromEntries(CREDENTIAL_TYPES.map((type) => [type, { ...remainder.unusable[type] }])) as Record<CredentialType, Record<string, unknown>>
+  Object.fromEntries(CREDENTIAL_TYPES.map((type) => [type, Object.assign(keyedByText(), remainder.unusable[type])])) as Record<CredentialType, Record<string, unknown>>

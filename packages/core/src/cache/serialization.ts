@@ -16,13 +16,70 @@ export interface ParsedCache {
   readonly extras: Readonly<Record<string, unknown>>
 }
 
+/**
+ * An object for keys read from a file: no prototype, so a key named `__proto__`, `constructor`
+ * or `toString` is an entry like any other (it neither changes the object's prototype nor reads
+ * as present before it is set).
+ */
+export const keyedByText = <T = unknown>(): Record<string, T> => Object.create(null) as Record<string, T>
+
 export const emptyUnusable = (): { [K in CredentialType]: Record<string, unknown> } => ({
-  AccessToken: {},
-  RefreshToken: {},
-  IdToken: {},
-  Account: {},
-  AppMetadata: {},
+  AccessToken: keyedByText(),
+  RefreshToken: keyedByText(),
+  IdToken: keyedByText(),
+  Account: keyedByText(),
+  AppMetadata: keyedByText(),
 })
+
+/**
+ * How deep a cache document may nest, counting the document itself: a cache is 3 levels
+ * (document, section, entry) and other writers' extra fields add a few. Deeper text is refused
+ * at load: JSON.stringify recurses, and a document nested thousands deep would make every
+ * later serialize() fail.
+ */
+export const MAX_CACHE_DEPTH = 32
+
+/**
+ * The longest cache text loaded, in characters: 256 Mi, several times a cache of 100,000 real
+ * tokens, and half the longest string V8 makes. The persistences refuse to store a cache that
+ * has grown past it (the file or key keeps its last loadable state), so they never write what
+ * they could not load again.
+ */
+export const MAX_CACHE_TEXT_LENGTH = 256 * 1024 * 1024
+
+/** Whether `value` nests deeper than `limit` levels below it (objects and arrays count); iterative, so any depth is safe. */
+const nestsDeeperThan = (value: unknown, limit: number): boolean => {
+  if (typeof value !== 'object' || value === null) return false
+  const stack: Array<{ readonly value: object; readonly depth: number }> = [{ value, depth: 1 }]
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    if (top.depth > limit) return true
+    const children = top.value as Record<string, unknown>
+    for (const key in children) {
+      const child = children[key]
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: top.depth + 1 })
+    }
+  }
+  return false
+}
+
+/** The depth left for an entry's fields: its section and the document are above it. */
+const ENTRY_DEPTH_LIMIT = MAX_CACHE_DEPTH - 2
+
+/** Whether an entry (an object of fields, usually all strings) nests too deep; the common flat entry costs one pass over its fields. */
+const entryTooDeep = (entry: unknown): boolean => {
+  if (typeof entry !== 'object' || entry === null) return false
+  const fields = entry as Record<string, unknown>
+  for (const key in fields) {
+    const field = fields[key]
+    if (typeof field === 'object' && field !== null && nestsDeeperThan(field, ENTRY_DEPTH_LIMIT - 1)) return true
+  }
+  return false
+}
+
+/** Why a cache text of `length` characters is refused. */
+export const tooLong = (length: number): string => `the cache text is ${length} characters long, more than the ${MAX_CACHE_TEXT_LENGTH} a token cache may take`
+
+const describeType = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`)
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -50,16 +107,22 @@ export type EntrySink = (type: CredentialType, key: string, entity: EntityOf[Cre
  * The fields many entries repeat (account, environment, client, realm, target...) are shared:
  * one string per distinct value instead of one per entry, a third of a large cache's memory.
  */
-export const readCache = (text: string, file: EntrySink): E.Either<CacheError, CacheRemainder> => {
-  if (text.trim() === '') return E.right({ unusable: emptyUnusable(), extras: {} })
+export const readCache = (text: unknown, file: EntrySink): E.Either<CacheError, CacheRemainder> => {
+  if (typeof text !== 'string') return E.left(cacheError(`expected the cache as JSON text (a string), got ${describeType(text)}`))
+  if (text.length > MAX_CACHE_TEXT_LENGTH) {
+    return E.left(cacheError(tooLong(text.length)))
+  }
+  if (text.trim() === '') return E.right({ unusable: emptyUnusable(), extras: keyedByText() })
   const json = parseJson(text)
   if (E.isLeft(json)) return E.left(cacheError(`not valid JSON (${json.left}); was the file truncated?`))
   if (!isObject(json.right)) return E.left(cacheError('expected a JSON object with AccessToken, RefreshToken, IdToken, Account and AppMetadata sections'))
   const unusable = emptyUnusable()
-  const extras: Record<string, unknown> = {}
+  const extras = keyedByText()
+  const tooDeep = () => cacheError(`nested deeper than ${MAX_CACHE_DEPTH} levels (a token cache has 3); refused`)
   const shared = new Map<string, string>()
   for (const [name, section] of Object.entries(json.right)) {
     if (!KNOWN.has(name)) {
+      if (nestsDeeperThan(section, MAX_CACHE_DEPTH - 1)) return E.left(tooDeep())
       extras[name] = section
       continue
     }
@@ -71,6 +134,7 @@ export const readCache = (text: string, file: EntrySink): E.Either<CacheError, C
     // for...in, not Object.entries: no [key, value] array per entry in a large cache.
     for (const key in section) {
       const value = section[key]
+      if (entryTooDeep(value)) return E.left(tooDeep())
       // The type guard is allocation-free; decode only to normalise (e.g. numeric timestamps).
       const entity = is(value) ? value : E.getOrElseW(() => undefined)(codec.decode(value))
       if (entity === undefined) unusable[type][key] = value
@@ -99,7 +163,7 @@ const share = (entity: Record<string, unknown>, shared: Map<string, string>): Re
  * Reads MSAL's unified cache JSON into a list of entries (see readCache): what we can use and
  * what we only carry along.
  */
-export const parseCache = (text: string): E.Either<CacheError, ParsedCache> => {
+export const parseCache = (text: unknown): E.Either<CacheError, ParsedCache> => {
   const entries: CachePut[] = []
   const read = readCache(text, (type, key, entity) => entries.push({ type, key, entity, canonical: canonicalKey(type, entity as never) } as CachePut))
   return E.isLeft(read) ? read : E.right({ entries, unusable: read.right.unusable, extras: read.right.extras })

@@ -1,5 +1,7 @@
 import * as E from '../util/either.js'
 import { usageError } from '../errors.js'
+import { MAX_EPOCH_SECONDS } from '../protocol/tokenResponse.js'
+import { conceal, DENO_INSPECT, NODE_INSPECT, printed } from '../util/printable.js'
 import { decodeClientInfo, type ClientInfo } from './accountOf.js'
 import { tokenResponseEventOf, type TokenCacheEvent } from './events.js'
 import type { CredentialType, EntityOf } from './schema.js'
@@ -29,13 +31,16 @@ export class TokenCache extends TokenStore {
   constructor(options: TokenCacheOptions = {}) {
     super()
     this.clock = options.clock
+    // The stores hold tokens: out of Object.keys, spreads and devtools' default view (printing uses toJSON).
+    conceal(this, ['sections', 'version', 'clientInfoMemo', 'decodeClientInfo'])
   }
 
   /** Files a token-obtaining event, as MSAL Python's `add(event, now=None)`; `now` in epoch seconds. */
   add(event: TokenCacheEvent, now?: number): void {
     const at = now ?? this.clock?.()
-    if (at === undefined || !Number.isFinite(at)) {
-      throw usageError('now', 'this TokenCache has no clock: pass now (epoch seconds)')
+    if (at === undefined) throw usageError('now', 'this TokenCache has no clock: pass now (epoch seconds)')
+    if (typeof at !== 'number' || !(at >= 0 && at <= MAX_EPOCH_SECONDS)) {
+      throw usageError('now', `expected epoch seconds from 0 to ${MAX_EPOCH_SECONDS}, got ${String(at)}`)
     }
     const decoded = tokenResponseEventOf(event, this.decodeClientInfo)
     if (E.isLeft(decoded)) throw decoded.left
@@ -78,5 +83,27 @@ export class TokenCache extends TokenStore {
     const at = now ?? this.clock?.()
     if (at === undefined || !Number.isFinite(at)) throw usageError('now', 'this TokenCache has no clock: pass now (epoch seconds) to search access tokens')
     this.perform({ _tag: 'RemoveExpiredAccessTokens', nowSec: Math.floor(at) })
+  }
+
+  /**
+   * What the cache prints as (JSON.stringify, console.log, util.inspect): how many entries of
+   * each kind it holds, never a token. `serialize()` (SerializableTokenCache) writes the cache.
+   */
+  toJSON(): { readonly accessTokens: number; readonly refreshTokens: number; readonly idTokens: number; readonly accounts: number; readonly appMetadata: number } {
+    return {
+      accessTokens: this.accessTokenCount,
+      refreshTokens: this.refreshTokens.size,
+      idTokens: this.idTokens.size,
+      accounts: this.accounts.size,
+      appMetadata: this.appMetadata.size,
+    }
+  }
+
+  [NODE_INSPECT](_depth: number, options: unknown, inspect: unknown): string {
+    return printed(this.constructor.name, this.toJSON(), options, inspect)
+  }
+
+  [DENO_INSPECT](inspect: unknown, options: unknown): string {
+    return printed(this.constructor.name, this.toJSON(), options, inspect)
   }
 }

@@ -30,11 +30,19 @@ export interface HttpResponse {
   readonly body: string
 }
 
-/** The request never produced a response. Interpreters report this as a value, never by throwing. */
+/**
+ * The request produced no usable response. Interpreters report this as a value, never by
+ * throwing. `connection`: no response at all (refused, reset, DNS), retried once. `timeout`: no
+ * whole response in time (the timeout covers the body). `body`: a response whose body could not
+ * be taken: larger than the limit (counted after decompression), cut off, or not UTF-8; its
+ * `status` is the response's. Neither of the last two is retried.
+ */
 export interface HttpFailure {
   readonly _tag: 'HttpFailure'
-  readonly kind: 'connection' | 'timeout'
+  readonly kind: 'connection' | 'timeout' | 'body'
   readonly message: string
+  /** The HTTP status of the response whose body could not be taken (kind `body`). */
+  readonly status?: number
 }
 
 export type HttpOutcome = HttpResponse | HttpFailure

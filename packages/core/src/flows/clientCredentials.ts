@@ -7,6 +7,7 @@ import type { AccessTokenEntity } from '../cache/schema.js'
 import { commit, log, now, sha256, type Program } from '../effects/program.js'
 import { CACHE_HIT } from '../app/commits.js'
 import { configurationError, usageError, withCorrelationId, type MsalError } from '../errors.js'
+import { withoutSecretsSentIn } from '../http/scrub.js'
 import { transportError } from '../http/send.js'
 import { DEFAULT_RETRY_AFTER_MS } from '../http/throttling.js'
 import { prepareBucket } from '../cache/tokenStore.js'
@@ -171,9 +172,11 @@ function* requestClientToken(
   const exchange = yield* sendAuthenticated(ctx, request, nowMs, DEFAULT_RETRY_AFTER_MS.confidential)
   if (E.isLeft(exchange)) return exchange
   const { outcome } = exchange.right
-  if (outcome._tag === 'HttpFailure') return E.left(transportError(request.url, outcome))
+  if (outcome._tag === 'HttpFailure') return E.left(withoutSecretsSentIn(transportError(request.url, outcome), exchange.right.request))
 
-  const response = processTokenResponse(outcome, { url: request.url, nowMs, defaultRetryAfterMs: DEFAULT_RETRY_AFTER_MS.confidential })
+  const response = E.mapLeft((error: MsalError) => withoutSecretsSentIn(error, exchange.right.request))(
+    processTokenResponse(outcome, { url: request.url, nowMs, defaultRetryAfterMs: DEFAULT_RETRY_AFTER_MS.confidential }),
+  )
   yield* commit({ _tag: 'ServerAnswered', api: ApiId.acquireTokenForClient, correlationId, error: E.isLeft(response) ? response.left.error : undefined })
   if (E.isLeft(response)) return response
 

@@ -13,6 +13,7 @@ import {
   type MsalError,
   type TimeoutError,
 } from '../errors.js'
+import { withoutSecretsSentIn } from '../http/scrub.js'
 import { transportError } from '../http/send.js'
 import { ApiId, libraryHeaders, RefreshReason } from '../http/telemetry.js'
 import { sendThrottled } from '../http/throttling.js'
@@ -23,6 +24,8 @@ import {
   buildDeviceCodeTokenRequest,
   DEVICE_CODE_GRANT_TYPE,
   isPollAgainError,
+  MAX_POLL_INTERVAL_SECONDS,
+  pollIntervalSeconds,
   processDeviceAuthorizationResponse,
   SLOW_DOWN_SECONDS,
   type DeviceAuthorization,
@@ -120,11 +123,14 @@ function* startFlow(ctx: ClientContext, scopes: readonly string[], claims: strin
   // A confidential client authenticates here too; an assertion's audience is still the token endpoint.
   const auth = yield* ctx.clientAuthentication.authFor(ctx, endpoints.right.tokenEndpoint, nowMs)
   if (E.isLeft(auth)) return auth
-  const outcome = yield* sendThrottled(ctx.httpCache, withClientAuth(request, auth.right.auth), nowMs, defaultRetryAfterMs(ctx))
-  if (outcome._tag === 'HttpFailure') return E.left(transportError(endpoint, outcome))
+  const sent = withClientAuth(request, auth.right.auth)
+  const outcome = yield* sendThrottled(ctx.httpCache, sent, nowMs, defaultRetryAfterMs(ctx))
+  if (outcome._tag === 'HttpFailure') return E.left(withoutSecretsSentIn(transportError(endpoint, outcome), sent))
   // The code's lifetime counts from its arrival.
   const answeredMs = yield* now()
-  const flow = processDeviceAuthorizationResponse(outcome, { url: endpoint, nowMs: answeredMs, defaultRetryAfterMs: defaultRetryAfterMs(ctx) })
+  const flow = E.mapLeft((error: MsalError) => withoutSecretsSentIn(error, sent))(
+    processDeviceAuthorizationResponse(outcome, { url: endpoint, nowMs: answeredMs, defaultRetryAfterMs: defaultRetryAfterMs(ctx) }),
+  )
   return E.map((authorization: DeviceAuthorization): DeviceFlow => ({ ...authorization, scopes, correlationId, codeExpiresAt: authorization.expiresAt }))(flow)
 }
 
@@ -209,8 +215,8 @@ function* pollUntilDone(ctx: ClientContext, p: Polling): Program<E.Either<MsalEr
     claims: p.claims,
     headers: requestHeaders(ctx, ApiId.acquireTokenByDeviceFlow, RefreshReason.notSilent, p.correlationId),
   })
-  // A server asking for no wait at all would be polled in a tight loop.
-  let intervalSeconds = Math.max(1, p.interval)
+  // A server asking for no wait at all would be polled in a tight loop; one asking for ages would stall the caller.
+  let intervalSeconds = pollIntervalSeconds(p.interval)
   for (;;) {
     const nowMs = yield* now()
     const stop = stopReason(p, nowMs, tokenEndpoint)
@@ -231,7 +237,7 @@ function* pollUntilDone(ctx: ClientContext, p: Polling): Program<E.Either<MsalEr
     // An abort during the request: the interpreter may have cut it short with a failure.
     if (isAborted(p.signal)) return E.left(aborted())
     if (!isPollAgainError(answer)) return result
-    if (answer === 'slow_down') intervalSeconds += SLOW_DOWN_SECONDS
+    if (answer === 'slow_down') intervalSeconds = Math.min(MAX_POLL_INTERVAL_SECONDS, intervalSeconds + SLOW_DOWN_SECONDS)
     yield* log('verbose', `device code flow: ${answer}; polling again in ${intervalSeconds} s`)
     yield* sleep(intervalSeconds * 1000)
   }

@@ -1,5 +1,5 @@
 import * as E from '../util/either.js'
-import type { ClientContext } from '../app/context.js'
+import type { ClientContext, CloudShellTokens } from '../app/context.js'
 import { entraEndpoints } from '../authority/endpoints.js'
 import { resultScopes, userParts } from '../cache/hitParts.js'
 import { isRedeemable, selectAccessTokenIn, selectAppMetadata, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
@@ -13,7 +13,6 @@ import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
 import { decorateScopes, RESERVED_SCOPES, undecoratedScopes } from '../protocol/scopeDecoration.js'
 import { buildRefreshTokenRequest } from '../protocol/userGrants.js'
 import { resultFromHit, type TokenResult } from '../result.js'
-import { acquireTokenByCloudShell, CLOUD_SHELL_AUTHORITY_TYPE } from './cloudShell.js'
 import { newCorrelationId } from './correlation.js'
 import { discoverTenantId, namesTenantByDomain } from './tenantId.js'
 import { logError } from './logging.js'
@@ -38,33 +37,39 @@ const MULTI_TENANT = new Set(['common', 'organizations', 'consumers'])
  * tenant (MSAL Python files them so), and the tenant id the ID token named (MSAL for Node, and
  * us): the account's own for a multi-tenant authority, the learned one for a domain name.
  */
-const realmsFor = (ctx: ClientContext, account: SilentAccount): string[] => {
+const realmsFor = (ctx: ClientContext, account: SilentAccount, reach: 'cache' | 'network'): string[] => {
   const tenant = ctx.config.authority.tenant
   const lower = tenant.toLowerCase()
   const realms = [tenant]
   const learned = ctx.state.tenantIds.get(lower)
   if (learned !== undefined) realms.push(learned)
-  if (MULTI_TENANT.has(lower) && account.realm !== undefined && account.realm !== '') realms.push(account.realm)
+  const accountRealm = account.realm !== undefined && account.realm !== '' ? account.realm : undefined
+  if (accountRealm !== undefined && MULTI_TENANT.has(lower)) realms.push(accountRealm)
+  // A browser tab's first look (no request may follow it) in a page that has not learned the
+  // domain's tenant id yet (a new tab, a reload): the account's own realm, the tenant id its
+  // sign-in to this authority filed it under. Otherwise that tab would take the refresh lock,
+  // re-read storage and ask discovery for a token already in memory.
+  if (accountRealm !== undefined && reach === 'cache' && learned === undefined && namesTenantByDomain(ctx)) realms.push(accountRealm)
   return [...new Set(realms)]
 }
 
 /**
  * Where an account's access tokens may be: every environment × realm, with keys computed once per
  * account and kept (a silent hit is the hot path; building the keys would cost more than the
- * lookup). Kept by home account id, valid while the account's realm and the learned tenant id
- * are the ones they were made for.
+ * lookup). Kept by home account id, valid while the account's realm, the learned tenant id and
+ * the reach (see realmsFor) are the ones they were made for.
  */
-const bucketsFor = (ctx: ClientContext, account: SilentAccount): readonly AccessTokenBucket[] => {
+const bucketsFor = (ctx: ClientContext, account: SilentAccount, reach: 'cache' | 'network' = 'network'): readonly AccessTokenBucket[] => {
   const learned = ctx.state.tenantIds.get(ctx.config.authority.tenant.toLowerCase())
   const kept = ctx.memo.silentBuckets.get(account.homeAccountId)
-  if (kept !== undefined && kept.realm === account.realm && kept.learned === learned) return kept.buckets
-  const realms = realmsFor(ctx, account)
+  if (kept !== undefined && kept.realm === account.realm && kept.learned === learned && kept.reach === reach) return kept.buckets
+  const realms = realmsFor(ctx, account, reach)
   const buckets = ctx.environments.flatMap((environment) =>
     realms.map((realm) => prepareBucket({ clientId: ctx.config.clientId, environment, realm, homeAccountId: account.homeAccountId })),
   )
   // Bounded: a web app serving many users keeps the recent ones.
   if (ctx.memo.silentBuckets.size >= MAX_KEPT_BUCKETS) ctx.memo.silentBuckets.clear()
-  ctx.memo.silentBuckets.set(account.homeAccountId, { realm: account.realm, learned, buckets })
+  ctx.memo.silentBuckets.set(account.homeAccountId, { realm: account.realm, learned, reach, buckets })
   return buckets
 }
 
@@ -110,7 +115,7 @@ export function* acquireTokenSilentWithError(
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   const skipCache = options.forceRefresh === true || (options.claimsChallenge !== undefined && options.claimsChallenge !== '')
-  let lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account), scopes, nowSec)
+  let lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account, reach), scopes, nowSec)
   const correlationId = yield* newCorrelationId()
   if (reach === 'network' && lookup !== undefined && lookup._tag !== 'Fresh' && namesTenantByDomain(ctx) && !ctx.state.tenantIds.has(ctx.config.authority.tenant.toLowerCase())) {
     // Tokens are filed under the tenant's id, which a domain-named authority does not tell.
@@ -121,7 +126,8 @@ export function* acquireTokenSilentWithError(
     return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId, lookup.token))
   }
   if (reach === 'cache') return E.right(undefined)
-  if (account.authorityType === CLOUD_SHELL_AUTHORITY_TYPE) return yield* fromCloudShell(ctx, scopes, account, lookup, correlationId, nowSec)
+  // Cloud Shell's accounts (authority type CLOUDSHELL) get tokens from Cloud Shell, where the application can ask it.
+  if (account.authorityType === 'CLOUDSHELL' && ctx.cloudShellTokens !== undefined) return yield* fromCloudShell(ctx, ctx.cloudShellTokens, scopes, account, lookup, correlationId, nowSec)
   const reason = refreshReasonOf(lookup)
   yield* log('info', `acquireTokenSilent: no usable access token (refresh reason ${reason}); looking for a refresh token (correlation id ${correlationId})`)
 
@@ -148,6 +154,7 @@ export function* acquireTokenSilentWithError(
  */
 function* fromCloudShell(
   ctx: ClientContext,
+  acquireTokenByCloudShell: CloudShellTokens,
   scopes: readonly string[],
   account: SilentAccount,
   lookup: AccessTokenLookup | undefined,

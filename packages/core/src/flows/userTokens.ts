@@ -10,6 +10,7 @@ import type { HttpRequest } from '../effects/effect.js'
 import { commit, log, type Program } from '../effects/program.js'
 import type { StateChange } from '../app/stateChange.js'
 import { configurationError, invalidResponseError, withCorrelationId, type MsalError } from '../errors.js'
+import { withoutSecretsSentIn } from '../http/scrub.js'
 import { transportError } from '../http/send.js'
 import { libraryHeaders, telemetryHeaders, type ApiId, type RefreshReason } from '../http/telemetry.js'
 import { DEFAULT_RETRY_AFTER_MS } from '../http/throttling.js'
@@ -80,8 +81,10 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
   const exchange = yield* ctx.clientAuthentication.send(ctx, request, r.nowMs, defaultRetryAfterMs(ctx))
   if (E.isLeft(exchange)) return E.left(withCorrelationId(exchange.left, r.correlationId))
   const { outcome } = exchange.right
-  if (outcome._tag === 'HttpFailure') return E.left(withCorrelationId(transportError(request.url, outcome), r.correlationId))
-  const processed = processTokenResponse(outcome, { url: request.url, nowMs: r.nowMs, defaultRetryAfterMs: defaultRetryAfterMs(ctx) })
+  if (outcome._tag === 'HttpFailure') return E.left(withCorrelationId(withoutSecretsSentIn(transportError(request.url, outcome), exchange.right.request), r.correlationId))
+  const processed = E.mapLeft((error: MsalError) => withoutSecretsSentIn(error, exchange.right.request))(
+    processTokenResponse(outcome, { url: request.url, nowMs: r.nowMs, defaultRetryAfterMs: defaultRetryAfterMs(ctx) }),
+  )
   if (E.isRight(processed) || (r.reportsFailure?.(processed.left) ?? true)) {
     yield* commit({ _tag: 'ServerAnswered', api: r.api, correlationId: r.correlationId, error: E.isLeft(processed) ? processed.left.error : undefined })
   }
@@ -92,7 +95,8 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
   let claims: IdTokenClaims | undefined
   if (response.id_token !== undefined) {
     const checked = validateIdToken(response.id_token, { clientId: ctx.config.clientId, nonce: r.expect?.nonce, maxAge: r.expect?.maxAge, nowSec })
-    if (E.isLeft(checked)) return E.left(withCorrelationId(checked.left, r.correlationId))
+    // The claims are the server's: an error quoting them (aud) must not repeat what was sent.
+    if (E.isLeft(checked)) return E.left(withCorrelationId(withoutSecretsSentIn(checked.left, exchange.right.request), r.correlationId))
     for (const warning of checked.right.warnings) yield* log('warning', warning)
     claims = checked.right.claims
     const learned = tenantIdLearned(ctx, claims)

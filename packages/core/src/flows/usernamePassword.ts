@@ -3,6 +3,7 @@ import type { ClientContext } from '../app/context.js'
 import { http, log, now, randomBytes, type Program } from '../effects/program.js'
 import type { HttpRequest } from '../effects/effect.js'
 import { usageError, withCorrelationId, type MsalError } from '../errors.js'
+import { withoutSecretsSentIn } from '../http/scrub.js'
 import { transportError } from '../http/send.js'
 import { ApiId, RefreshReason } from '../http/telemetry.js'
 import { buildPasswordRequest, buildSamlBearerRequest, type UserGrantBase } from '../protocol/userGrants.js'
@@ -102,7 +103,7 @@ function* discoverUserRealm(
   username: string,
   nowMs: number,
 ): Program<E.Either<MsalError, UserRealm>> {
-  const request = buildUserRealmRequest(ctx.config.authority.host, username, withoutTelemetry(headers))
+  const request = buildUserRealmRequest(ctx.config.authority.host, username, withoutTelemetry(headers), ctx.config.authority.scheme)
   // The URL names the user: only a PII line may show it.
   yield* log('verbose', `acquireTokenByUsernamePassword: user realm discovery at ${originOf(request.url)}`)
   yield* log('verbose', `acquireTokenByUsernamePassword: user realm discovery at ${redactUrl(request.url)}`, true)
@@ -129,9 +130,11 @@ function* federatedAssertion(
     { address: endpoint.right.address, version: endpoint.right.version, username, password, appliesTo: realm.cloudAudienceUrn, messageId, createdMs: yield* now() },
     { 'client-request-id': headers['client-request-id'] ?? '' },
   )
-  const outcome = yield* http({ method: 'POST', url: wsTrust.url, headers: wsTrust.headers, body: wsTrust.body })
-  if (outcome._tag === 'HttpFailure') return E.left(transportError(wsTrust.url, outcome))
-  return processWsTrustResponse(outcome, { url: wsTrust.url }, endpoint.right.version)
+  const sent: HttpRequest = { method: 'POST', url: wsTrust.url, headers: wsTrust.headers, body: wsTrust.body }
+  const outcome = yield* http(sent)
+  // The password went in the SOAP body: no error made from the answer may repeat it.
+  if (outcome._tag === 'HttpFailure') return E.left(withoutSecretsSentIn(transportError(wsTrust.url, outcome), sent, [password]))
+  return E.mapLeft((error: MsalError) => withoutSecretsSentIn(error, sent, [password]))(processWsTrustResponse(outcome, { url: wsTrust.url }, endpoint.right.version))
 }
 
 function* wsTrustEndpointOf(realm: UserRealm, headers: Readonly<Record<string, string>>): Program<E.Either<MsalError, WsTrustEndpoint>> {

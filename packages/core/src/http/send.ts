@@ -1,6 +1,6 @@
 import type { HttpFailure, HttpOutcome, HttpRequest } from '../effects/effect.js'
 import { http, log, type Program } from '../effects/program.js'
-import { networkError, timeoutError, type MsalError } from '../errors.js'
+import { invalidResponseError, networkError, timeoutError, type MsalError } from '../errors.js'
 import { originOf, redactUrlsIn } from '../util/redact.js'
 
 /**
@@ -15,5 +15,14 @@ export function* sendWithRetry(request: HttpRequest): Program<HttpOutcome> {
   return yield* http(request)
 }
 
-export const transportError = (url: string, failure: HttpFailure): MsalError =>
-  failure.kind === 'timeout' ? timeoutError(url, failure.message) : networkError(url, failure.message)
+/** The MsalError of a request that produced no usable response: a body that could not be taken is an invalid response. */
+export const transportError = (url: string, failure: HttpFailure): MsalError => {
+  switch (failure.kind) {
+    case 'timeout':
+      return timeoutError(url, failure.message)
+    case 'body':
+      return invalidResponseError(url, failure.status ?? 0, failure.message, '')
+    case 'connection':
+      return networkError(url, failure.message)
+  }
+}

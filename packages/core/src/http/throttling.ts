@@ -3,12 +3,12 @@ import { log, sha256, type Program } from '../effects/program.js'
 import { bytesToHex } from '../util/base64url.js'
 import { originOf } from '../util/redact.js'
 import type { HttpCache } from './httpCache.js'
-import { parseRetryAfter } from './retryAfter.js'
+import { MAX_RETRY_AFTER_MS, parseRetryAfter } from './retryAfter.js'
 import { sendWithRetry } from './send.js'
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
-/** The longest any request is held back, whatever Retry-After says. */
-const MAX_THROTTLE_MS = 3_600_000
+/** The longest any request is held back, whatever Retry-After (or a default) says. */
+const MAX_THROTTLE_MS = MAX_RETRY_AFTER_MS
 /** How long an identical request that earned a plain 400 is answered from the cache. */
 const BAD_REQUEST_MS = 60_000
 

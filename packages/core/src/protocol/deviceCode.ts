@@ -18,6 +18,15 @@ export const DEFAULT_POLL_INTERVAL_SECONDS = 5
 export const DEFAULT_DEVICE_CODE_LIFETIME_SECONDS = 1800
 /** What `slow_down` adds to the interval (RFC 8628 §3.5). */
 export const SLOW_DOWN_SECONDS = 5
+/**
+ * The longest wait between polls, whatever the server or the flow says: a minute. A longer
+ * interval is a server's mistake (or one meant to stall the client), not a pace to keep.
+ */
+export const MAX_POLL_INTERVAL_SECONDS = 60
+
+/** Seconds between polls: at least 1 (no tight loop), at most MAX_POLL_INTERVAL_SECONDS; the default for what is not a number. */
+export const pollIntervalSeconds = (interval: unknown): number =>
+  typeof interval === 'number' && !Number.isNaN(interval) ? Math.min(MAX_POLL_INTERVAL_SECONDS, Math.max(1, Math.ceil(interval))) : DEFAULT_POLL_INTERVAL_SECONDS
 
 /** The OAuth2 errors that mean "not yet, poll again" (RFC 8628 §3.5). */
 export const isPollAgainError = (error: string | undefined): error is 'authorization_pending' | 'slow_down' =>
@@ -90,7 +99,7 @@ export interface DeviceAuthorization {
   readonly expiresIn: number
   /** When the code expires, epoch seconds. */
   expiresAt: number
-  /** Seconds to wait between polls. */
+  /** Seconds to wait between polls: the server's, from 1 to 60 (MAX_POLL_INTERVAL_SECONDS). */
   readonly interval: number
   /** Anything else the server sent, under its own name. */
   readonly [extra: string]: unknown
@@ -99,7 +108,7 @@ export interface DeviceAuthorization {
 /**
  * The device authorization endpoint's answer as a flow: an OAuth2 error becomes a ServerError,
  * a body without the fields RFC 8628 requires an InvalidResponseError naming the field. A missing
- * interval defaults to 5 s and a missing lifetime to 1800 s.
+ * interval defaults to 5 s (and is kept within 1 to 60 s) and a missing lifetime to 1800 s.
  */
 export const processDeviceAuthorizationResponse = (response: HttpResponse, ctx: ResponseContext): E.Either<MsalError, DeviceAuthorization> => {
   const body = processJsonResponse(response, ctx)
@@ -124,6 +133,6 @@ export const processDeviceAuthorizationResponse = (response: HttpResponse, ctx: 
         : `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${wire.user_code} to authenticate.`,
     expiresIn,
     expiresAt: Math.floor(ctx.nowMs / 1000) + expiresIn,
-    interval: wire.interval ?? DEFAULT_POLL_INTERVAL_SECONDS,
+    interval: pollIntervalSeconds(wire.interval),
   })
 }

@@ -12,12 +12,35 @@ import { parseRetryAfter } from '../http/retryAfter.js'
 import { NonEmptyString } from '../util/codecs.js'
 import { decodeOr, parseJson } from '../util/decode.js'
 
-/** A non-negative whole number of seconds; Entra's v1-style endpoints send them as strings. */
-export const Seconds = t.normalising(
-  'a number of seconds',
-  (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 0,
-  (u) => (typeof u === 'number' && Number.isFinite(u) && u >= 0 ? Math.floor(u) : typeof u === 'string' && /^\d+$/.test(u) ? Number(u) : undefined),
-)
+/**
+ * The longest lifetime taken from a server: 10 years. A longer one (a server's bug, or one that
+ * means harm: `1e308`) is cut to it, so every time computed from it stays a whole number that
+ * MSAL Python and MSAL for Node read back from the cache.
+ */
+export const MAX_LIFETIME_SECONDS = 10 * 365 * 24 * 60 * 60
+
+/** The latest epoch time taken from a server (9999-12-31T23:59:59Z); later ones are cut to it. */
+export const MAX_EPOCH_SECONDS = 253_402_300_799
+
+/**
+ * A non-negative whole number of seconds, at most `max`; Entra's v1-style endpoints send them as
+ * strings. Infinity and 1e308 are over the limit, not invalid: they mean "a long time".
+ */
+const wholeSeconds = (name: string, max: number) =>
+  t.normalising(
+    name,
+    (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 0 && u <= max,
+    (u) => {
+      const n = typeof u === 'number' ? u : typeof u === 'string' && /^\d+$/.test(u) ? Number(u) : Number.NaN
+      return n >= 0 ? Math.min(max, Math.floor(n)) : undefined
+    },
+  )
+
+/** A lifetime (`expires_in`, `ext_expires_in`, `refresh_in`, `refresh_token_expires_in`), cut to MAX_LIFETIME_SECONDS. */
+export const Seconds = wholeSeconds('a number of seconds', MAX_LIFETIME_SECONDS)
+
+/** An absolute time in epoch seconds (`expires_on`), cut to MAX_EPOCH_SECONDS. */
+export const EpochSeconds = wholeSeconds('epoch seconds', MAX_EPOCH_SECONDS)
 
 /** A successful token response (RFC 6749 §5.1 plus Entra's extensions). Unknown fields are kept. */
 export const TokenSuccessResponse = t.intersection(
@@ -28,7 +51,7 @@ export const TokenSuccessResponse = t.intersection(
       expires_in: Seconds,
       ext_expires_in: Seconds,
       refresh_in: Seconds,
-      expires_on: Seconds,
+      expires_on: EpochSeconds,
       scope: t.string,
       refresh_token: t.string,
       id_token: t.string,

@@ -25,3 +25,7 @@ export const getOrElseW =
   <L, B>(onLeft: (left: L) => B) =>
   <A>(either: Either<L, A>): A | B =>
     isLeft(either) ? onLeft(either.left) : either.right
+export const mapLeft =
+  <L, M>(f: (left: L) => M) =>
+  <A>(either: Either<L, A>): Either<M, A> =>
+    isLeft(either) ? left(f(either.left)) : either

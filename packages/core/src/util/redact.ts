@@ -61,9 +61,12 @@ export const redactUrlsIn = (text: string, redact: (url: string) => string = red
 /** Fields whose values are secrets, in JSON (`"name": "value"`) or form (`name=value`) text. */
 const SECRET_NAMES = 'access_token|refresh_token|id_token|client_info|client_secret|client_assertion|assertion|code|device_code|code_verifier|password'
 const JSON_SECRET = new RegExp(`("(?:${SECRET_NAMES})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*("?)`, 'gi')
-const FORM_SECRET = new RegExp(`(^|[?&\\s])((?:${SECRET_NAMES})=)[^&\\s"'<>]*`, 'gi')
+// After the start, a query or form separator, white space, or the end of an HTML tag or entity.
+const FORM_SECRET = new RegExp(`(^|[?&\\s>;,(])((?:${SECRET_NAMES})=)[^&\\s"'<>]*`, 'gi')
 /** A JSON Web Token, or what is left of one: base64url of `{"` then more segments. */
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){0,2}/g
+/** A bearer token in an Authorization header or challenge, JWT or not (RFC 6750 §2.1's token68). */
+const BEARER = /(\b(?:Bearer|Basic)\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi
 
 /**
  * A response body (or part of one) fit for an error's excerpt: JWTs and the values of secret
@@ -75,3 +78,4 @@ export const redactSecretsIn = (text: string): string =>
     .replace(JSON_SECRET, (_, name: string, close: string) => `${name}"${REDACTED_SECRET}${close}`)
     .replace(FORM_SECRET, (_, before: string, name: string) => `${before}${name}${REDACTED_SECRET}`)
     .replace(JWT, REDACTED_SECRET)
+    .replace(BEARER, (_, scheme: string) => `${scheme}${REDACTED_SECRET}`)

@@ -92,7 +92,7 @@ export const checkRuntimeOptions = <T extends RuntimeOptions>(
  */
 /** The options the Node runtime is built from (every application class has them). */
 export type RuntimeOptions = NodeOptions &
-  Pick<ClientApplicationOptions, 'interpreter' | 'httpClient' | 'timeout' | 'logger' | 'logLevel' | 'enablePiiLog' | 'tokenCache' | 'httpCache'>
+  Pick<ClientApplicationOptions, 'interpreter' | 'httpClient' | 'timeout' | 'maxResponseBytes' | 'logger' | 'logLevel' | 'enablePiiLog' | 'tokenCache' | 'httpCache'>
 
 export const nodeRuntime = (options: RuntimeOptions, withCredential: (interpret: Interpret) => Interpret = (i) => i): PublicAppRuntime => {
   const injected = options.interpreter
@@ -105,6 +105,7 @@ export const nodeRuntime = (options: RuntimeOptions, withCredential: (interpret:
       verify: options.verify,
       // Seconds, as MSAL Python's; an injected httpClient keeps its own timeouts.
       timeoutMs: requestTimeoutMsOf(options),
+      maxResponseBytes: options.maxResponseBytes,
       logger: options.logger,
       logLevel: options.logLevel,
       enablePiiLog: options.enablePiiLog,

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs'
-import { link, open, rename, rm } from 'node:fs/promises'
+import { link, rename, rm } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { threadId } from 'node:worker_threads'
 import { asCacheFailure, cacheFailure, errnoOf } from './cacheFailure.js'
+import { notARegularFile, openForInspection } from './fileSnapshot.js'
 import { uniqueSiblingPath } from './siblingFiles.js'
 
 /**
@@ -51,6 +52,12 @@ const UNWRITTEN_LOCK_GRACE_MS = 2_000
 const BREAKER_STALE_MS = 2_000
 const FIRST_BACKOFF_MS = 2
 const MAX_BACKOFF_MS = 25
+/** Retries that skip the backoff (the lock was just released, or a stale one removed); after these, every retry waits. */
+const IMMEDIATE_RETRIES = 8
+/** A lock record is about 200 bytes; more than this is not one (and is not read further). */
+const MAX_LOCK_RECORD_BYTES = 4096
+/** Linux's largest pid (PID_MAX_LIMIT); other systems stay below it. */
+const MAX_PID = 4_194_304
 
 /** Nonces of the files this thread holds: a file with our pid and thread but another nonce was left by a previous process. */
 const heldHere = new Set<string>()
@@ -84,10 +91,12 @@ const waitForLock = async (path: string, options: FileLockOptions): Promise<File
     const nonce = claim(path)
     if (nonce !== undefined) return heldLock(path, nonce)
     const observed = await observeLock(path)
-    if (observed === undefined) continue // released meanwhile: try again at once
-    if (staleReason(observed, options.staleMs) !== undefined && (await removeStaleLock(path, observed))) continue
+    // Released meanwhile, or abandoned and now removed: worth trying again at once, a few times.
+    const freed = observed === undefined || (staleReason(observed, options.staleMs) !== undefined && (await removeStaleLock(path, observed)))
+    // Every branch meets the deadline: nothing a lock path holds makes a writer wait past it.
     const remaining = deadline - Date.now()
     if (remaining <= 0) throw timedOut(path, observed, options.timeoutMs)
+    if (freed && attempt < IMMEDIATE_RETRIES) continue
     await sleep(Math.min(remaining, jitteredBackoff(attempt)))
   }
 }
@@ -140,18 +149,28 @@ const heldLock = (path: string, nonce: string): FileLock => ({
   release: () => unclaim(path, nonce),
 })
 
-/** Reads a lock file through one descriptor (record and identity of the same file); undefined when there is none. */
+/**
+ * Reads a lock file through one descriptor (record and identity of the same file); undefined
+ * when there is none. The lock path must be a regular file of ours: a symlink (even a dangling
+ * one, which exclusive creation reports as existing), a FIFO, a device or a directory there is
+ * refused with a CacheError, never waited on, read endlessly or blocked on.
+ */
 export const observeLock = async (path: string): Promise<ObservedLock | undefined> => {
   let handle
   try {
-    handle = await open(path, 'r')
+    handle = await openForInspection(path, false)
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return undefined
+    if (errnoOf(error) === 'ELOOP') throw cacheFailure(`the lock path ${path} is a symbolic link, not a lock file of msal-ts; remove it`)
     throw error
   }
   try {
     const stats = await handle.stat({ bigint: true })
-    const text = await handle.readFile('utf8')
+    const what = notARegularFile(stats)
+    if (what !== undefined) throw cacheFailure(`the lock path ${path} is ${what}, not a lock file of msal-ts; remove it`)
+    const buffer = Buffer.alloc(MAX_LOCK_RECORD_BYTES)
+    const { bytesRead } = await handle.read(buffer, 0, MAX_LOCK_RECORD_BYTES, 0)
+    const text = buffer.subarray(0, bytesRead).toString('utf8')
     return { owner: ownerOf(text), identity: `${stats.ino}:${stats.mtimeNs}:${text}`, mtimeMs: Number(stats.mtimeMs) }
   } finally {
     await handle.close()
@@ -162,21 +181,49 @@ const ownerOf = (text: string): LockOwner | undefined => {
   try {
     const value = JSON.parse(text) as Partial<LockOwner> | null
     if (typeof value !== 'object' || value === null) return undefined
-    if (!Number.isInteger(value.pid) || typeof value.hostname !== 'string') return undefined
+    if (typeof value.pid !== 'number' || typeof value.hostname !== 'string') return undefined
     return value as LockOwner
   } catch {
     return undefined
   }
 }
 
+/** A pid signal 0 can check: kill(0) and kill(-1) would ask about a whole group, or every process. */
+const isValidPid = (pid: number): boolean => Number.isSafeInteger(pid) && pid > 0 && pid <= MAX_PID
+
+/** When lock files (by identity) were first seen here: the age of a lock whose own times cannot be trusted. */
+const firstSeen = new Map<string, number>()
+const FIRST_SEEN_MEMO = 256
+
+const firstSeenAt = (identity: string, nowMs: number): number => {
+  const known = firstSeen.get(identity)
+  if (known !== undefined) return known
+  if (firstSeen.size >= FIRST_SEEN_MEMO) firstSeen.delete(firstSeen.keys().next().value as string)
+  firstSeen.set(identity, nowMs)
+  return nowMs
+}
+
+/**
+ * When the lock was taken: its record's createdAt, else its file's modification time, whichever
+ * is a time already past; if both lie in the future (a forged record, a skewed clock), when this
+ * process first saw it. A lock can then always age into staleness.
+ */
+const takenAt = (observed: ObservedLock, nowMs: number): number => {
+  const createdAt = Date.parse(observed.owner?.createdAt ?? '')
+  if (Number.isFinite(createdAt) && createdAt <= nowMs) return createdAt
+  if (observed.mtimeMs <= nowMs) return observed.mtimeMs
+  return firstSeenAt(observed.identity, nowMs)
+}
+
 /** Why the file is abandoned, or undefined while its holder may still be working. */
 const staleReason = (observed: ObservedLock, staleMs: number): string | undefined => {
   const { owner } = observed
+  const nowMs = Date.now()
   if (owner === undefined) {
-    const unwrittenFor = Date.now() - observed.mtimeMs
+    const unwrittenFor = nowMs - takenAt(observed, nowMs)
     return unwrittenFor > Math.min(staleMs, UNWRITTEN_LOCK_GRACE_MS) ? 'its holder died before writing it' : undefined
   }
-  if (owner.hostname === hostname()) {
+  if (owner.hostname === hostname() && isValidPid(owner.pid)) {
     if (owner.pid === process.pid && owner.threadId === threadId) {
       // Our own pid: in a container restarted after a crash, the previous process had it too.
       if (!heldHere.has(owner.nonce)) return 'an earlier process with this pid left it'
@@ -184,9 +231,8 @@ const staleReason = (observed: ObservedLock, staleMs: number): string | undefine
       return `its process ${owner.pid} is gone`
     }
   }
-  const createdAt = Date.parse(owner.createdAt)
-  const age = Date.now() - (Number.isFinite(createdAt) ? createdAt : observed.mtimeMs)
-  return age > staleMs ? `it is older than ${staleMs} ms` : undefined
+  // Another host, a live holder, or a pid that cannot be checked: only age tells.
+  return nowMs - takenAt(observed, nowMs) > staleMs ? `it is older than ${staleMs} ms` : undefined
 }
 
 /** Signal 0 checks that a process exists; EPERM means it exists but belongs to another user. */
@@ -249,8 +295,8 @@ const jitteredBackoff = (attempt: number): number => {
   return ceiling / 2 + Math.random() * (ceiling / 2)
 }
 
-const timedOut = (path: string, observed: ObservedLock, timeoutMs: number) => {
-  const owner = observed.owner
+const timedOut = (path: string, observed: ObservedLock | undefined, timeoutMs: number) => {
+  const owner = observed?.owner
   const holder = owner === undefined ? 'an unknown holder' : `process ${owner.pid} on ${owner.hostname} since ${owner.createdAt}`
   return cacheFailure(`could not lock ${path} within ${timeoutMs} ms: it is held by ${holder}. If that process is gone, delete ${path}.`)
 }

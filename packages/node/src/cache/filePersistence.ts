@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { configurationError, MsalError, type CacheAccessContext, type CachePersistence, type SerializableTokenCache } from '@msal-ts/core'
+import { DENO_INSPECT, MAX_CACHE_TEXT_LENGTH, NODE_INSPECT, printed, tooLongCacheText as tooLong } from '@msal-ts/core/protocol'
 import { writeFileAtomically } from './atomicWrite.js'
 import { asCacheFailure, cacheFailure } from './cacheFailure.js'
 import { createCacheCipher, looksEncrypted, type CacheCipher, type CacheEncryptionKey } from './cacheEncryption.js'
 import { withFileLock, type FileLock, type FileLockOptions } from './fileLock.js'
-import { currentStamp, MISSING, readSnapshot, type FileStamp, type FileSnapshot } from './fileSnapshot.js'
+import { currentStamp, MAX_CACHE_FILE_BYTES, MISSING, readSnapshot, type FileStamp, type FileSnapshot } from './fileSnapshot.js'
 import { removeAbandonedSiblings } from './siblingFiles.js'
 
 export interface FilePersistenceOptions {
@@ -14,6 +15,13 @@ export interface FilePersistenceOptions {
    * string of them, or an AES-GCM CryptoKey. Keep it outside the file system the cache is on.
    */
   readonly encryptionKey?: CacheEncryptionKey | undefined
+  /**
+   * What an encrypted file is bound to (authenticated with it, see encryptionKey): a file
+   * encrypted for another context is refused even under the same key. Default: the file's
+   * absolute path, so another cache's file copied here is refused. Set it to keep reading a file
+   * you move, or to name its purpose ("my-app token cache").
+   */
+  readonly encryptionContext?: string | undefined
   /** How long a write waits for another process's lock before failing. Default 10 000. */
   readonly lockTimeoutMs?: number | undefined
   /** A lock older than this is abandoned, even if its holder cannot be checked (another host). Default 60 000. */
@@ -59,7 +67,26 @@ export class FilePersistence implements CachePersistence {
       timeoutMs: milliseconds('lockTimeoutMs', options.lockTimeoutMs, DEFAULT_LOCK_TIMEOUT_MS),
       staleMs: milliseconds('staleLockMs', options.staleLockMs, DEFAULT_STALE_LOCK_MS),
     }
-    this.cipher = options.encryptionKey === undefined ? undefined : createCacheCipher(options.encryptionKey)
+    if (options.encryptionContext !== undefined && (typeof options.encryptionContext !== 'string' || options.encryptionContext === '')) {
+      throw configurationError('encryptionContext', 'expected a non-empty string')
+    }
+    if (options.encryptionContext !== undefined && options.encryptionKey === undefined) {
+      throw configurationError('encryptionContext', 'binds an encrypted file to its purpose: give encryptionKey too')
+    }
+    this.cipher = options.encryptionKey === undefined ? undefined : createCacheCipher(options.encryptionKey, options.encryptionContext ?? this.path)
+  }
+
+  /** What the persistence prints as (JSON.stringify, console.log): its file and whether it is encrypted, never the key. */
+  toJSON(): { readonly path: string; readonly encrypted: boolean } {
+    return { path: this.path, encrypted: this.cipher !== undefined }
+  }
+
+  [NODE_INSPECT](_depth: number, options: unknown, inspect: unknown): string {
+    return printed('FilePersistence', this.toJSON(), options, inspect)
+  }
+
+  [DENO_INSPECT](inspect: unknown, options: unknown): string {
+    return printed('FilePersistence', this.toJSON(), options, inspect)
   }
 
   /** How many times this persistence has read the file: a cache hit on an unchanged file reads nothing. */
@@ -104,7 +131,7 @@ export class FilePersistence implements CachePersistence {
       this.merge(cache, snapshot.bytes === undefined ? '' : await this.decode(snapshot.bytes))
       this.seen = snapshot.stamp
       const written = cache.pendingChangeCount
-      this.seen = await this.write(await this.encode(cache.serialize()), lock)
+      this.seen = await this.write(await this.encode(storable(cache.serialize(), this.path)), lock)
       // Changes made while the file was written are not in it: only the ones written are done.
       cache.markPersisted(written)
     })
@@ -120,6 +147,7 @@ export class FilePersistence implements CachePersistence {
   }
 
   private async write(bytes: Uint8Array, lock: FileLock): Promise<FileStamp> {
+    if (bytes.length > MAX_CACHE_FILE_BYTES) throw cacheFailure(`cannot write ${this.path}: ${bytes.length} bytes, more than the ${MAX_CACHE_FILE_BYTES} a cache file may hold`)
     try {
       return await writeFileAtomically(this.path, bytes, { mode: FILE_MODE, beforeCommit: () => lock.assertHeld() })
     } catch (error) {
@@ -162,6 +190,15 @@ export class FilePersistence implements CachePersistence {
     this.queue = run.catch(() => undefined)
     return run
   }
+}
+
+/**
+ * The text, if a cache file may hold it: a cache grown past what a load accepts is not written
+ * (the file keeps its last loadable state, and the change stays in memory, journaled).
+ */
+const storable = (text: string, path: string): string => {
+  if (text.length > MAX_CACHE_TEXT_LENGTH) throw cacheFailure(`cannot write ${path}: ${tooLong(text.length)}`)
+  return text
 }
 
 const milliseconds = (field: string, value: unknown, fallback: number): number => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { MsalError } from '@msal-ts/core';
 import { cacheError } from '@msal-ts/core'
+import { timerDelay } from '@msal-ts/browser'
 
 /** Keys and arguments of a Lua script call, in node-redis's shape (`EVAL script numkeys ...`). */
 export interface RedisScriptOptions {
@@ -35,6 +36,35 @@ export interface RedisLikeClient {
 }
 
 export const sha1Hex = (text: string): string => createHash('sha1').update(text, 'utf8').digest('hex')
+
+/** A Redis command that did not answer in time: the server is stalled (stopped, overloaded) or unreachable. */
+export class RedisTimeout extends Error {
+  constructor(timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms (commandTimeoutMs): is Redis stalled or unreachable?`)
+  }
+}
+
+/** Settles as `pending`, or rejects with a RedisTimeout after `timeoutMs`; a late answer is dropped. */
+const withinTime = <T>(pending: Promise<T>, timeoutMs: number): Promise<T> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RedisTimeout(timeoutMs)), timerDelay(timeoutMs))
+  })
+  pending.catch(() => undefined) // a command that fails after its timeout is nobody's to report
+  return Promise.race([pending, late]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * The client with a timeout on every command: a stalled Redis (stopped, a network partition, a
+ * client that queues commands while disconnected) fails a call with a clear error instead of
+ * hanging it. A command that times out may still run later; the persistence's compare-and-set
+ * and its journal make that harmless (nothing is lost, nothing is written twice).
+ */
+export const timedClient = (client: RedisLikeClient, timeoutMs: number): RedisLikeClient => ({
+  get: (key) => withinTime(Promise.resolve().then(() => client.get(key)), timeoutMs),
+  evalSha: (sha1, options) => withinTime(Promise.resolve().then(() => client.evalSha(sha1, options)), timeoutMs),
+  eval: (script, options) => withinTime(Promise.resolve().then(() => client.eval(script, options)), timeoutMs),
+})
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message || error.name : String(error))
 

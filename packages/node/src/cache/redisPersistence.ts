@@ -1,5 +1,6 @@
 import { cacheError, configurationError, contextOfEntry, defaultPartition, MsalError, type CacheAccessContext, type Partitioner, type CachePersistence, type SerializableTokenCache } from '@msal-ts/core'
-import { asText, redisFailure, RedisScript, sha1Hex, type RedisLikeClient } from './redisClient.js'
+import { DENO_INSPECT, MAX_CACHE_TEXT_LENGTH, NODE_INSPECT, conceal, printed, tooLongCacheText } from '@msal-ts/core/protocol'
+import { asText, redisFailure, RedisScript, sha1Hex, timedClient, type RedisLikeClient } from './redisClient.js'
 
 export interface RedisPersistenceOptions {
   /**
@@ -15,10 +16,17 @@ export interface RedisPersistenceOptions {
   readonly ttlSeconds?: number | undefined
   /** How many times a write that lost a race is merged and retried before giving up. Default 50. */
   readonly maxConflictRetries?: number | undefined
+  /**
+   * How long each Redis command may take, in milliseconds, before the operation fails with an
+   * MsalError (kind CacheError) naming Redis: a stalled server fails calls instead of hanging
+   * them. What was not stored stays journaled and is stored by the next operation. Default 5,000.
+   */
+  readonly commandTimeoutMs?: number | undefined
 }
 
 export const DEFAULT_KEY_PREFIX = 'msal-ts:'
 const DEFAULT_MAX_CONFLICT_RETRIES = 50
+const DEFAULT_COMMAND_TIMEOUT_MS = 5_000
 const MAX_BACKOFF_MS = 200
 
 /**
@@ -104,19 +112,19 @@ export class RedisPersistence implements CachePersistence {
   private readonly partition: Partitioner
   private readonly ttl: string
   private readonly maxConflictRetries: number
+  /** The client, every command of it under `commandTimeoutMs`. */
+  private readonly client: RedisLikeClient
+  readonly commandTimeoutMs: number
   private readonly states = new WeakMap<SerializableTokenCache, CacheState>()
   private conflictCount = 0
 
   /** @throws MsalError (kind ConfigurationError) for a client without get/eval/evalSha or a bad option. */
-  constructor(
-    private readonly client: RedisLikeClient,
-    options: RedisPersistenceOptions = {},
-  ) {
+  constructor(client: RedisLikeClient, options: RedisPersistenceOptions = {}) {
     const c = client as unknown as Partial<Record<keyof RedisLikeClient, unknown>> | null | undefined
     if (typeof c !== 'object' || c === null || typeof c.get !== 'function' || typeof c.eval !== 'function' || typeof c.evalSha !== 'function') {
       throw configurationError('client', 'expected a Redis client with get, eval and evalSha (a node-redis client, or an adapter)')
     }
-    const { partition, keyPrefix = DEFAULT_KEY_PREFIX, ttlSeconds, maxConflictRetries = DEFAULT_MAX_CONFLICT_RETRIES } = options
+    const { partition, keyPrefix = DEFAULT_KEY_PREFIX, ttlSeconds, maxConflictRetries = DEFAULT_MAX_CONFLICT_RETRIES, commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS } = options
     if (partition !== undefined && typeof partition !== 'function') throw configurationError('partition', 'expected a function of the access context')
     if (typeof keyPrefix !== 'string') throw configurationError('keyPrefix', 'expected a string')
     if (ttlSeconds !== undefined && !(Number.isInteger(ttlSeconds) && ttlSeconds > 0)) {
@@ -125,10 +133,30 @@ export class RedisPersistence implements CachePersistence {
     if (!(Number.isInteger(maxConflictRetries) && maxConflictRetries >= 0)) {
       throw configurationError('maxConflictRetries', 'expected a whole number, 0 or more')
     }
+    if (!(typeof commandTimeoutMs === 'number' && commandTimeoutMs > 0 && commandTimeoutMs <= 600_000)) {
+      throw configurationError('commandTimeoutMs', 'expected a number of milliseconds above 0 and at most 600,000')
+    }
+    this.client = timedClient(client, commandTimeoutMs)
+    this.commandTimeoutMs = commandTimeoutMs
+    // The client may print its connection options, a password among them.
+    conceal(this, ['client'])
     this.partition = partition ?? defaultPartition
     this.keyPrefix = keyPrefix
     this.ttl = ttlSeconds === undefined ? '' : String(ttlSeconds)
     this.maxConflictRetries = maxConflictRetries
+  }
+
+  /** What the persistence prints as (JSON.stringify, console.log): its key prefix and timeout, never the client. */
+  toJSON(): { readonly keyPrefix: string; readonly commandTimeoutMs: number } {
+    return { keyPrefix: this.keyPrefix, commandTimeoutMs: this.commandTimeoutMs }
+  }
+
+  [NODE_INSPECT](_depth: number, options: unknown, inspect: unknown): string {
+    return printed('RedisPersistence', this.toJSON(), options, inspect)
+  }
+
+  [DENO_INSPECT](inspect: unknown, options: unknown): string {
+    return printed('RedisPersistence', this.toJSON(), options, inspect)
   }
 
   /** How many writes found the partition changed by another writer, and merged and retried. */
@@ -185,6 +213,8 @@ export class RedisPersistence implements CachePersistence {
     for (let attempt = 0; ; attempt++) {
       const before = mark(cache)
       const text = cache.serialize(belongs)
+      // Never store what a load would refuse: the key keeps its last loadable state.
+      if (text.length > MAX_CACHE_TEXT_LENGTH) throw cacheError(`Redis key "${key}" was not written: ${tooLongCacheText(text.length)}`)
       const written = sha1Hex(text)
       const current = written === etag ? undefined : await this.compareAndSet(key, etag, text)
       if (current === undefined) {

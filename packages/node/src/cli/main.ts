@@ -11,7 +11,8 @@ usage: msal-ts login ...    sign a user in (--device-code or --interactive); see
        msal-ts token ...    a signed-in user's token from the cache, an app token, or a managed identity's; see msal-ts token --help
        msal-ts accounts ... who is signed in
        msal-ts logout ...   sign an account out
-       msal-ts --version`
+       msal-ts --version
+       msal-ts help COMMAND   (or msal-ts COMMAND --help, -h)`
 
 const HELP: Readonly<Record<string, string>> = { login: LOGIN_USAGE, token: TOKEN_USAGE, accounts: ACCOUNTS_USAGE, logout: LOGOUT_USAGE }
 
@@ -36,7 +37,7 @@ export const main = async (args: readonly string[], output: Output = consoleOutp
       case 'token':
       case 'accounts':
       case 'logout':
-        if (rest.includes('--help')) {
+        if (rest.includes('--help') || rest.includes('-h')) {
           output.out(HELP[command]!)
           return 0
         }
@@ -48,9 +49,13 @@ export const main = async (args: readonly string[], output: Output = consoleOutp
         return 0
       case undefined:
       case '--help':
-      case 'help':
-        output.out(USAGE)
+      case '-h':
+      case 'help': {
+        // "msal-ts help token" and "msal-ts --help token": the command's own help.
+        const topic = rest[0]
+        output.out(topic !== undefined && Object.hasOwn(HELP, topic) ? HELP[topic]! : USAGE)
         return command === undefined ? 2 : 0
+      }
       default:
         output.err(`msal-ts: unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
         return 2

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { cancelledError, timeoutError, usageError, withFields, type MsalError } from '@msal-ts/core'
+import { timerDelay } from '@msal-ts/browser'
 import { finalPage, notice, redirectTo, welcomePage, type Page, type PageTemplates } from './pages.js'
 
 /** Where the identity provider sends the browser back: an http URI on this machine. */
@@ -122,7 +123,7 @@ export class LoopbackServer {
                     message: `acquireTokenInteractive: no sign-in response arrived at ${this.redirectUri} within ${timeoutMs / 1000} s`,
                   }),
                 ),
-              timeoutMs,
+              timerDelay(timeoutMs),
             )
       const cleanup = (): void => {
         if (timer !== undefined) clearTimeout(timer)
@@ -265,12 +266,18 @@ const singleValued = (params: URLSearchParams): Record<string, string> | undefin
   return fields
 }
 
+/** What the loopback server's pages may do: show themselves with inline styles, nothing more. */
+export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
 const send = (res: ServerResponse, page: Page, headers: Readonly<Record<string, string>> = {}): void => {
   res.writeHead(page.status, {
     'content-type': page.contentType,
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
+    // The pages are static: no script, no frame, no form, nothing loaded from elsewhere.
+    'content-security-policy': PAGE_CSP,
+    'x-frame-options': 'DENY',
     connection: 'close',
     ...headers,
   })

@@ -68,9 +68,24 @@ export interface PageTemplates {
   readonly errorTemplate?: string | undefined
 }
 
-/** The page for the authorization response that ends the sign-in: the template filled with every field of it. */
+/**
+ * An `error_uri` fit for a link: an absolute http(s) URL, else nothing. Whoever sends the
+ * redirect chooses it, and a template may well write `<a href="$error_uri">`: escaping stops
+ * markup, not a `javascript:` or `data:` URL.
+ */
+export const safeErrorUri = (uri: string | undefined): string => {
+  if (uri === undefined) return ''
+  try {
+    const url = new URL(uri)
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : ''
+  } catch {
+    return ''
+  }
+}
+
+/** The page for the authorization response that ends the sign-in: the template filled with every field of it (error_uri only if it is an http(s) URL). */
 export const finalPage = (templates: PageTemplates, response: Readonly<Record<string, string>>): Page => {
-  const fields: PageFields = { error: '', error_description: '', error_uri: '', ...response }
+  const fields: PageFields = { error: '', error_description: '', ...response, error_uri: safeErrorUri(response['error_uri']) }
   return response['code'] !== undefined && response['code'] !== ''
     ? renderTemplate(templates.successTemplate ?? DEFAULT_SUCCESS_TEMPLATE, fields)
     : renderTemplate(templates.errorTemplate ?? DEFAULT_ERROR_TEMPLATE, fields)

@@ -30,6 +30,8 @@ export interface NodeInterpreterOptions {
    * unless given. false: none.
    */
   readonly timeoutMs?: number | false | undefined
+  /** The largest response body read, in bytes, counted after decompression, whatever the client. Default 1 MiB (1,048,576). */
+  readonly maxResponseBytes?: number | undefined
   readonly logger?: Logger | undefined
   readonly logLevel?: LogLevel | undefined
   readonly enablePiiLog?: boolean | undefined
@@ -73,6 +75,7 @@ export const createNodeInterpreter = (options: NodeInterpreterOptions = {}): Int
         : directFetch(() => resolveFetch(undefined), tls).then((direct) => routeThroughProxies(direct, proxy.setting ?? proxies.setting, env, tls)),
     crypto: () => (globalThis.crypto?.subtle !== undefined ? globalThis.crypto : resolveWebCrypto()),
     timeoutMs: options.timeoutMs ?? (options.httpClient !== undefined ? false : undefined),
+    maxResponseBytes: options.maxResponseBytes,
     logger: options.logger,
     logLevel: options.logLevel,
     enablePiiLog: options.enablePiiLog,

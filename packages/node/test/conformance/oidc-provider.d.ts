@@ -18,6 +18,8 @@ declare module 'oidc-provider' {
   export interface ProviderContext {
     readonly method: string
     readonly path: string
+    /** A request header's value ("" when absent): koa's ctx.get. */
+    get(field: string): string
     status: number
     body: unknown
     readonly oidc?:

@@ -229,3 +229,19 @@ describe('unknown keys: MSAL for Node → msal-ts → MSAL for Node', () => {
     expect((await msalTsApp(idp, again).acquireTokenForClient(['https://vault.azure.net/.default'])).tokenSource).toBe('cache')
   })
 })
+
+describe('a lifetime no server should send (expires_in 1e308) is cached as integers msal-node reads', () => {
+  it('msal-node serves the token from the cache', async () => {
+    const cache = new SerializableTokenCache()
+    cache.add({
+      clientId: APP,
+      scope: GRAPH_APP_SCOPES,
+      environment: 'login.microsoftonline.com',
+      realm: TID,
+      response: { access_token: 'at-with-an-absurd-lifetime', token_type: 'Bearer', expires_in: 1e308, ext_expires_in: '9'.repeat(400) },
+    })
+    const network = noNetwork()
+    const result = await msalNodeApp(network, cache.serialize()).acquireTokenByClientCredential({ scopes: GRAPH_APP_SCOPES })
+    expect({ attempts: network.attempts, fromCache: result?.fromCache, accessToken: result?.accessToken }).toEqual({ attempts: [], fromCache: true, accessToken: 'at-with-an-absurd-lifetime' })
+  })
+})

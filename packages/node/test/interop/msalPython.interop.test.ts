@@ -363,3 +363,24 @@ describe('unknown keys: msal-ts → MSAL Python 1.21 → msal-ts', () => {
     }
   })
 })
+
+describe('a lifetime no server should send (expires_in 1e308) is cached as integers MSAL Python reads', () => {
+  it('writes every time as a whole number of epoch seconds, and MSAL Python serves the token from the cache', async () => {
+    const idp = newIdp()
+    const cache = new SerializableTokenCache()
+    cache.add({
+      clientId: APP,
+      scope: GRAPH_APP_SCOPES,
+      environment: 'login.microsoftonline.com',
+      realm: TID,
+      response: { access_token: 'at-with-an-absurd-lifetime', token_type: 'Bearer', expires_in: 1e308, ext_expires_in: '9'.repeat(400), refresh_in: 1e300 },
+    })
+    const text = cache.serialize()
+    for (const entry of entriesOf(parseCache(text), 'AccessToken')) {
+      for (const field of ['cached_at', 'expires_on', 'extended_expires_on', 'refresh_on']) expect(entry[field]).toMatch(/^\d{1,15}$/)
+    }
+    const report = await runMsalPython({ state: text, network: offline(idp), steps: [{ op: 'acquire_token_silent', scopes: GRAPH_APP_SCOPES, account: null }] })
+    expect(resultOf<TokenSummary>(report, 0)).toMatchObject({ access_token: 'at-with-an-absurd-lifetime' })
+    expect(report.results[0]!.sent).toEqual([])
+  })
+})

@@ -27,10 +27,15 @@ export interface UserRealm {
   readonly domainName?: string | undefined
 }
 
-/** `GET https://{host}/common/userrealm/{username}?api-version=1.0` */
-export const buildUserRealmRequest = (authorityHost: string, username: string, headers: Readonly<Record<string, string>> = {}): HttpRequest => ({
+/** `GET {scheme}://{host}/common/userrealm/{username}?api-version=1.0`: the authority's scheme (http only for a loopback authority). */
+export const buildUserRealmRequest = (
+  authorityHost: string,
+  username: string,
+  headers: Readonly<Record<string, string>> = {},
+  scheme: 'https' | 'http' = 'https',
+): HttpRequest => ({
   method: 'GET',
-  url: `https://${authorityHost}/common/userrealm/${encodeURIComponent(username)}?api-version=1.0`,
+  url: `${scheme}://${authorityHost}/common/userrealm/${encodeURIComponent(username)}?api-version=1.0`,
   headers: { ...headers, accept: 'application/json' },
 })
 
