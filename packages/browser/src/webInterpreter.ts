@@ -52,20 +52,33 @@ const POOL_BYTES = 4096
 /**
  * Cryptographically random bytes, drawn from a pool refilled by getRandomValues. One call per
  * correlation id costs microseconds of fixed overhead; a pool (as Node's randomUUID keeps)
- * makes it nanoseconds. Each byte is handed out once.
+ * makes it nanoseconds. Each byte is handed out once. Interpreters on one crypto share one pool
+ * (see poolOf): a process with many applications reads one warm buffer, not one per application.
  */
-const pooledRandom = () => {
-  let pool = new Uint8Array(0)
-  let offset = 0
-  return (crypto: WebCrypto, length: number): Uint8Array => {
-    if (length > POOL_BYTES / 4) return crypto.getRandomValues(new Uint8Array(length))
-    if (offset + length > pool.length) {
-      pool = crypto.getRandomValues(new Uint8Array(POOL_BYTES))
-      offset = 0
+class RandomPool {
+  private bytes = new Uint8Array(0)
+  private offset = 0
+
+  constructor(private readonly crypto: WebCrypto) {}
+
+  take(length: number): Uint8Array {
+    if (length > POOL_BYTES / 4) return this.crypto.getRandomValues(new Uint8Array(length))
+    if (this.offset + length > this.bytes.length) {
+      this.bytes = this.crypto.getRandomValues(new Uint8Array(POOL_BYTES))
+      this.offset = 0
     }
-    offset += length
-    return pool.slice(offset - length, offset)
+    this.offset += length
+    return this.bytes.slice(this.offset - length, this.offset)
   }
+}
+
+const pools = new WeakMap<WebCrypto, RandomPool>()
+
+/** The pool of a crypto implementation, shared by every interpreter that uses it. */
+const poolOf = (crypto: WebCrypto): RandomPool => {
+  let pool = pools.get(crypto)
+  if (pool === undefined) pools.set(crypto, (pool = new RandomPool(crypto)))
+  return pool
 }
 
 const using = <A, B>(value: A | Promise<A>, use: (a: A) => B | Promise<B>): B | Promise<B> =>
@@ -82,7 +95,8 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
   const threshold = options.logLevel ?? 'info'
   const fetchClient = memo(options.fetch)
   const crypto = memo(options.crypto)
-  const random = pooledRandom()
+  let pool: RandomPool | undefined
+  const random = (c: WebCrypto, length: number): Uint8Array => (pool ??= poolOf(c)).take(length)
   return (effect: Effect) => {
     switch (effect._tag) {
       case 'Http':
@@ -91,8 +105,11 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
         )
       case 'Now':
         return Date.now()
-      case 'RandomBytes':
-        return using(crypto(), (c) => random(c, effect.length))
+      case 'RandomBytes': {
+        // Every call draws its correlation id here, cache hits included: no closure once crypto is resolved.
+        const c = crypto()
+        return isPromiseLike(c) ? Promise.resolve(c).then((resolved) => random(resolved, effect.length)) : random(c, effect.length)
+      }
       case 'Sha256':
         return using(crypto(), async (c) => new Uint8Array(await c.subtle.digest('SHA-256', new TextEncoder().encode(effect.data))))
       case 'Sleep':

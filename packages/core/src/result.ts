@@ -2,7 +2,7 @@ import { expiresInOf } from './cache/reducers.js'
 import type { AccessTokenEntity } from './cache/schema.js'
 import { resultScopes, type UserParts } from './cache/hitParts.js'
 import type { Account } from './cache/selectors.js'
-import type { TokenStore } from './cache/tokenStore.js'
+import { unfiledRecord, type IndexedAccessToken, type TokenStore } from './cache/tokenStore.js'
 import { targetToScopes } from './protocol/scopes.js'
 import type { TokenSuccessResponse } from './protocol/tokenResponse.js'
 
@@ -61,40 +61,45 @@ const DIGESTED = new Set([
 type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
 /**
- * A cached token as a result. Every hit's result is the same object literal with the optional
- * fields assigned after, so V8 keeps one hidden class per kind of result (spreading a kept object
- * into a literal with more fields makes a new one per call, about 1 µs each on this V8). `scopes`
- * and `user` are shared, frozen values (see hitParts.ts).
+ * A cached token as a result, from its record (see IndexedAccessToken). Every hit's result is the
+ * same object literal with the optional fields assigned after, so V8 keeps one hidden class per
+ * kind of result (spreading a kept object into a literal with more fields makes a new one per
+ * call, about 1 µs each on this V8). `scopes` and `user` are shared, frozen values (see hitParts.ts).
  */
 export const resultFromHit = (
-  entity: AccessTokenEntity,
+  token: IndexedAccessToken,
   scopes: readonly string[],
   nowSec: number,
   correlationId: string,
   account?: Account,
   user?: UserParts,
 ): TokenResult => {
-  const expiresOn = Number(entity.expires_on)
+  const expiresOn = token.expiresOn
   const result: Writable<TokenResult> = {
-    accessToken: entity.secret,
-    tokenType: entity.token_type ?? 'Bearer',
+    accessToken: token.secret,
+    tokenType: token.tokenType,
     expiresIn: expiresOn - nowSec,
     expiresOn,
     scopes,
     tokenSource: 'cache',
     correlationId,
   }
-  if (entity.extended_expires_on !== undefined) result.extExpiresOn = Number(entity.extended_expires_on)
-  if (entity.refresh_on !== undefined) result.refreshOn = Number(entity.refresh_on)
+  const extExpiresOn = token.extExpiresOn
+  if (extExpiresOn !== undefined) result.extExpiresOn = extExpiresOn
+  const refreshOn = token.refreshOn
+  if (refreshOn !== undefined) result.refreshOn = refreshOn
   if (account !== undefined) result.account = account
   if (user?.idToken !== undefined) result.idToken = user.idToken
   if (user?.idTokenClaims !== undefined) result.idTokenClaims = user.idTokenClaims
   return result
 }
 
-/** An app's cached token (client credentials, managed identity) as a result; `store`, to share its scope list. */
-export const resultFromCache = (entity: AccessTokenEntity, nowSec: number, correlationId: string, store?: TokenStore): TokenResult =>
-  resultFromHit(entity, store === undefined ? targetToScopes(entity.target) : resultScopes(store, 'app', entity.target), nowSec, correlationId)
+/**
+ * An app's cached token (client credentials, managed identity) as a result; `store`, to share its
+ * scope list; `token`, the entry's record when it is the stored one.
+ */
+export const resultFromCache = (entity: AccessTokenEntity, nowSec: number, correlationId: string, store?: TokenStore, token?: IndexedAccessToken): TokenResult =>
+  resultFromHit(token ?? unfiledRecord(entity), store === undefined ? targetToScopes(entity.target) : resultScopes(store, 'app', entity.target), nowSec, correlationId)
 
 export const resultFromResponse = (
   response: TokenSuccessResponse,

@@ -25,7 +25,8 @@ import { conceal } from '../util/printable.js'
 import { AppShell, type AppRuntime, type Outcome } from './AppShell.js'
 import type { ClientConfig } from './config.js'
 import { checkMethodOptions, type KnownOptions } from './methodOptions.js'
-import { flightKey, settle, settled } from './settle.js'
+import { runAlone, runsAlone } from './runAlone.js'
+import { flightKey, settleBuilt } from './settle.js'
 import { selectAccounts, type Account } from '../cache/selectors.js'
 
 export type { AppRuntime, Outcome } from './AppShell.js'
@@ -59,6 +60,16 @@ const SILENT_REFUSED = {
 
 /** acquireTokenSilent answers "nothing usable" for these: the app should sign the user in. */
 const NEEDS_SIGN_IN: ReadonlySet<MsalErrorKind> = new Set<MsalErrorKind>(['ServerError', 'ThrottledError'])
+
+/** acquireTokenSilent's answer: a refresh the identity provider refused is "nothing usable" (undefined); results are built per call. */
+const silentAnswer = (outcome: Outcome<TokenResult | undefined>): Promise<TokenResult | undefined> =>
+  E.isLeft(outcome) && NEEDS_SIGN_IN.has(outcome.left.kind) ? Promise.resolve(undefined) : settleBuilt(outcome)
+
+const homeAccountIdOf = (account: SilentAccount | undefined): string | undefined => (typeof account?.homeAccountId === 'string' ? account.homeAccountId : undefined)
+
+/** Which silent calls are identical (see flightKey). */
+const silentFlightKey = (account: SilentAccount | undefined, scopes: readonly string[], options: SilentOptions): string =>
+  flightKey(homeAccountIdOf(account), account?.environment, scopes, options.forceRefresh === true, options.claimsChallenge)
 
 /**
  * What MSAL Python's application classes share, on every runtime: configuration, the cache, the
@@ -135,8 +146,15 @@ export abstract class ClientApplication extends AppShell {
    * identity provider's error (see `classification`) when the refresh failed. Identical
    * concurrent calls share one request.
    */
-  acquireTokenSilentWithError(scopes: readonly string[], account: SilentAccount | undefined, options: SilentOptions = {}): Promise<TokenResult | undefined> {
-    return this.withOptions('acquireTokenSilentWithError', options, SILENT_OPTIONS, (checked) => settled(() => this.silent(scopes, account, checked)), SILENT_REFUSED)
+  acquireTokenSilentWithError(scopes: readonly string[], account: SilentAccount | undefined, options?: SilentOptions): Promise<TokenResult | undefined> {
+    const checked = checkMethodOptions<SilentOptions>('acquireTokenSilentWithError', options, SILENT_OPTIONS, SILENT_REFUSED)
+    if (E.isLeft(checked)) return Promise.reject(checked.left)
+    try {
+      const outcome = this.silent(scopes, account, checked.right)
+      return outcome instanceof Promise ? outcome.then(settleBuilt) : settleBuilt(outcome)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /**
@@ -144,24 +162,25 @@ export abstract class ClientApplication extends AppShell {
    * identity provider refused resolves undefined (sign the user in again). Bad arguments and
    * network failures still reject.
    */
-  acquireTokenSilent(scopes: readonly string[], account: SilentAccount | undefined, options: SilentOptions = {}): Promise<TokenResult | undefined> {
-    const answer = (outcome: Outcome<TokenResult | undefined>): Promise<TokenResult | undefined> =>
-      E.isLeft(outcome) && NEEDS_SIGN_IN.has(outcome.left.kind) ? Promise.resolve(undefined) : settle(outcome)
+  acquireTokenSilent(scopes: readonly string[], account: SilentAccount | undefined, options?: SilentOptions): Promise<TokenResult | undefined> {
     const checked = checkMethodOptions<SilentOptions>('acquireTokenSilent', options, SILENT_OPTIONS, SILENT_REFUSED)
     if (E.isLeft(checked)) return Promise.reject(checked.left)
     try {
       const outcome = this.silent(scopes, account, checked.right)
-      return outcome instanceof Promise ? outcome.then(answer) : answer(outcome)
+      return outcome instanceof Promise ? outcome.then(silentAnswer) : silentAnswer(outcome)
     } catch (error) {
       return Promise.reject(error)
     }
   }
 
+  /** A silent call's outcome, run at once when nothing is in flight and nothing persists the cache (every silent hit). */
   private silent(scopes: readonly string[], account: SilentAccount | undefined, options: SilentOptions): Outcome<TokenResult | undefined> | Promise<Outcome<TokenResult | undefined>> {
-    const homeAccountId = typeof account?.homeAccountId === 'string' ? account.homeAccountId : undefined
-    return this.silentFlights.do(
-      () => flightKey(homeAccountId, account?.environment, scopes, options.forceRefresh === true, options.claimsChallenge),
-      () => this.persisted(() => this.userCacheContext(homeAccountId), () => run(acquireTokenSilentWithError(this.ctx, scopes, account, options), this.interpret)),
+    const flights = this.silentFlights
+    const program = acquireTokenSilentWithError(this.ctx, scopes, account, options)
+    if (runsAlone(this.tokenCache, flights)) return runAlone(flights, program, this.interpret, silentFlightKey, account, scopes, options)
+    return flights.do(
+      () => silentFlightKey(account, scopes, options),
+      () => this.persisted(() => this.userCacheContext(homeAccountIdOf(account)), () => run(program, this.interpret)),
     )
   }
 

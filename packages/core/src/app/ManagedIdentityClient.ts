@@ -14,6 +14,7 @@ import { systemAssignedManagedIdentity, type ManagedIdentity } from '../managedI
 import type { ManagedIdentitySource } from '../managedIdentity/sources.js'
 import type { TokenResult } from '../result.js'
 import type { ClientAppRuntime, Outcome } from './ClientApplication.js'
+import { runsAlone, settleAlone } from './runAlone.js'
 import { flightKey, settled } from './settle.js'
 import { withPersistence, type PersistenceHooks } from './withPersistence.js'
 
@@ -24,6 +25,9 @@ const withTokenCache = (cache: TokenCache, inner: Interpret): Interpret => (effe
   if (CACHE_OPERATION_TAGS.has(effect.change._tag)) cache.perform(effect.change as CacheOperation)
   return undefined
 }
+
+/** Which managed identity calls are identical (see flightKey). */
+const miFlightKey = (options: ManagedIdentityTokenOptions | undefined): string => flightKey(options?.resource, options?.claimsChallenge)
 
 /**
  * MSAL Python's ManagedIdentityClient, on any runtime: tokens for the identity Azure gave the
@@ -67,12 +71,10 @@ export class ManagedIdentityClient {
    * source's words, a NetworkError or TimeoutError.
    */
   acquireTokenForClient(options: ManagedIdentityTokenOptions): Promise<TokenResult> {
-    return settled(() =>
-      this.flights.do(
-        () => flightKey(options?.resource, options?.claimsChallenge),
-        () => withPersistence(this.tokenCache, this.contextOf, () => run(acquireTokenForManagedIdentity(this.ctx, options), this.interpret), this.storeHooks),
-      ),
-    )
+    const flights = this.flights
+    const program = acquireTokenForManagedIdentity(this.ctx, options)
+    if (runsAlone(this.tokenCache, flights)) return settleAlone(flights, program, this.interpret, miFlightKey, options, undefined, undefined)
+    return settled(() => flights.do(() => miFlightKey(options), () => withPersistence(this.tokenCache, this.contextOf, () => run(program, this.interpret), this.storeHooks)))
   }
 
   /**

@@ -49,6 +49,8 @@ export interface ContextMemo {
   readonly silentBuckets: Map<string, KeptBuckets>
   /** Client-credential lookups' prepared buckets and FMI cache key, by fmi_path (see flows/clientCredentials.ts). Bounded. */
   readonly fmiBuckets: Map<string, FmiBuckets>
+  /** On-behalf-of lookups' prepared buckets, by assertion hash (see flows/onBehalfOf.ts). Bounded. */
+  readonly oboBuckets: Map<string, readonly AccessTokenBucket[]>
 }
 
 /** An account's silent buckets, and what they were made for. */
@@ -135,7 +137,7 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     tokenCache: input.tokenCache,
     httpCache: input.httpCache,
     state: initialAppState(),
-    memo: { silentBuckets: new Map(), fmiBuckets: new Map() },
+    memo: { silentBuckets: new Map(), fmiBuckets: new Map(), oboBuckets: new Map() },
     clientAuthentication: input.clientAuthentication ?? PUBLIC_CLIENT,
     instanceDiscovery: input.instanceDiscovery,
     cloudShellTokens: input.cloudShellTokens,

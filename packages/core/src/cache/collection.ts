@@ -65,20 +65,26 @@ const EMPTY: ReadonlyMap<string, never> = new Map<string, never>()
  * a value derived from a bucket's entries can tell in one read that it is still current; `memo`
  * holds one such value (see hitParts.ts).
  */
-export class Bucket<S> {
-  readonly entries = new Map<string, S>()
+export class Bucket<S> extends Map<string, S> {
   more: S[] | undefined = undefined
   version = 0
   memo: unknown = undefined
+  /** Set when the bucket left its index (emptied): a reference kept to it (see PreparedBucket) is stale. */
+  detached = false
 
-  constructor(readonly indexKey: string) {}
-
-  get size(): number {
-    return this.entries.size + (this.more?.length ?? 0)
+  // The bucket is its own map of entries: a lookup reads one object less (a large cache's buckets are cold).
+  constructor(readonly indexKey: string) {
+    super()
   }
 
-  *values(): IterableIterator<S> {
-    yield* this.entries.values()
+  /** How many entries it holds: the map's and `more`'s. */
+  get count(): number {
+    return this.size + (this.more?.length ?? 0)
+  }
+
+  /** Every entry: the map's, then `more`'s. */
+  *all(): IterableIterator<S> {
+    yield* this.values()
     if (this.more !== undefined) yield* this.more
   }
 }
@@ -103,6 +109,8 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
   /** Only entries stored under a key other than their canonical one (rare: loaded from other writers). */
   private readonly byCanonical = new Map<string, string>()
   private readonly indexes: ReadonlyArray<Index<E, S>>
+  /** How many puts and deletes changed the collection: a value derived from its entries is current while this is unchanged. */
+  changes = 0
 
   constructor(
     indexes: readonly IndexSpec<E>[],
@@ -144,10 +152,10 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
   lookup(index: number, indexKey: string): ReadonlyMap<string, S> {
     const bucket = this.bucket(index, indexKey)
     if (bucket === undefined) return EMPTY
-    if (this.indexes[index]!.entryKey === storedKey) return bucket.entries
+    if (this.indexes[index]!.entryKey === storedKey) return bucket
     // Kept by finer key: the stored keys are gathered (only rare operations ask).
     const byStoredKey = new Map<string, S>()
-    for (const stored of bucket.values()) byStoredKey.set(stored.key, stored)
+    for (const stored of bucket.all()) byStoredKey.set(stored.key, stored)
     return byStoredKey
   }
 
@@ -166,7 +174,7 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
 
   /** The entry of a bucket of index 0 whose finer key (see the constructor) is `subKey`: one map look-up. */
   find(bucket: Bucket<S>, subKey: string): S | undefined {
-    return bucket.entries.get(subKey)
+    return bucket.get(subKey)
   }
 
   /** Files every entry in a lazy index, once; from then on puts and deletes keep it current. */
@@ -194,7 +202,7 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
       index.created++
     }
     const entryKey = index.entryKey(stored)
-    const entries = bucket.entries
+    const entries: Map<string, S> = bucket
     if (!entries.has(entryKey)) entries.set(entryKey, stored)
     else (bucket.more ??= []).push(stored)
     bucket.version++
@@ -235,6 +243,7 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
     }
     this.byKey.set(key, stored)
     if (canonical !== key) this.byCanonical.set(canonical, key)
+    this.changes++
     return true
   }
 
@@ -247,13 +256,14 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
       const bucket = this.linkOf(stored, i)
       if (bucket !== undefined) this.unindex(this.indexes[i]!, bucket, stored, false)
     }
+    this.changes++
     return true
   }
 
   /** Takes `stored` out of its bucket; an emptied bucket leaves the index unless it is about to be refilled. */
   private unindex(index: Index<E, S>, bucket: Bucket<S>, stored: S, refilling: boolean): void {
     const entryKey = index.entryKey(stored)
-    const entries = bucket.entries
+    const entries: Map<string, S> = bucket
     const more = bucket.more
     bucket.version++
     if (entries.get(entryKey) === stored) {
@@ -266,6 +276,9 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
       if (at >= 0) more.splice(at, 1)
     }
     if (more !== undefined && more.length === 0) bucket.more = undefined
-    if (entries.size === 0 && !refilling && index.map.get(bucket.indexKey) === bucket) index.map.delete(bucket.indexKey)
+    if (entries.size === 0 && !refilling && index.map.get(bucket.indexKey) === bucket) {
+      index.map.delete(bucket.indexKey)
+      bucket.detached = true
+    }
   }
 }

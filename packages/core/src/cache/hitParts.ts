@@ -2,9 +2,9 @@ import * as E from '../util/either.js'
 import { undecoratedScopes } from '../protocol/scopeDecoration.js'
 import { targetToScopes } from '../protocol/scopes.js'
 import { decodeIdTokenClaims, type IdTokenClaims } from './accountOf.js'
-import type { Bucket, Collection } from './collection.js'
-import { idTokenKey } from './keys.js'
+import type { Bucket } from './collection.js'
 import type { AccessTokenEntity } from './schema.js'
+import { idTokenKey } from './keys.js'
 import { accountOf, type Account } from './selectors.js'
 import { BY_OWNER, ownerKey, SHARED_LIMIT, type IndexedAccessToken, type StoredAccount, type StoredIdToken, type TokenStore } from './tokenStore.js'
 
@@ -14,7 +14,7 @@ import { BY_OWNER, ownerKey, SHARED_LIMIT, type IndexedAccessToken, type StoredA
  * - the scope list, per target (frozen; a bounded map on the store);
  * - for a user's token, the account, ID token and claims, per access-token bucket (one account,
  *   environment, realm and client: every token in it shares them), checked on each hit against
- *   the versions of the account's and ID token's buckets they were read from.
+ *   the bucket's version and the accounts' and ID tokens' change counts.
  */
 export interface UserParts {
   /** The stored account the tokens belong to (the one of their realm, else the first), if any. */
@@ -23,17 +23,16 @@ export interface UserParts {
   readonly idTokenClaims: IdTokenClaims | undefined
 }
 
-/** UserParts as a bucket keeps them, with what they were read for and from. */
+/**
+ * UserParts as an access-token bucket keeps them (every token in it then had this owner), with
+ * what they are current for: the bucket's entries as they were (its version), and the accounts
+ * and ID tokens as they were (their collections' change counts). A hit checks three numbers on
+ * objects it has read anyway; it reads no entry.
+ */
 interface KeptUserParts extends UserParts {
-  readonly home: string
-  readonly environment: string
-  readonly realm: string
-  readonly clientId: string | null
-  /** The account's bucket of accounts (undefined: it had none) and its version then (with none: how many buckets existed). */
-  readonly accounts: Bucket<unknown> | undefined
-  readonly accountsVersion: number
-  readonly idTokens: Bucket<unknown> | undefined
-  readonly idTokensVersion: number
+  readonly tokensVersion: number
+  readonly accountsChanges: number
+  readonly idTokensChanges: number
 }
 
 const NO_USER: UserParts = { account: undefined, idToken: undefined, idTokenClaims: undefined }
@@ -51,67 +50,58 @@ export const resultScopes = (store: TokenStore, kind: 'app' | 'user', target: st
   return scopes
 }
 
-const asCollection = (collection: unknown): Collection<unknown, never> => collection as Collection<unknown, never>
-
-/** Whether a bucket read earlier is still as it was (see KeptUserParts.accounts). */
-const unchanged = (collection: Collection<unknown, never>, bucket: Bucket<unknown> | undefined, version: number): boolean =>
-  bucket === undefined ? collection.bucketsCreated(BY_OWNER) === version : bucket.version === version
-
-const stampOf = (collection: Collection<unknown, never>, bucket: Bucket<unknown> | undefined): number =>
-  bucket === undefined ? collection.bucketsCreated(BY_OWNER) : bucket.version
-
 /**
  * A user's token's account (the one of the token's realm, else the first), ID token (of its
- * home account, environment, client and realm) and claims. `token`: the stored record, whose
- * bucket keeps them for the next hit (omit for an entry that is not the stored one).
+ * home account, environment, client and realm) and claims. When `token` is the stored record,
+ * its bucket keeps them for the next hit.
  */
-export const userParts = (store: TokenStore, entity: AccessTokenEntity, token?: IndexedAccessToken): UserParts => {
-  const home = typeof entity.home_account_id === 'string' && entity.home_account_id !== '' ? entity.home_account_id : undefined
-  if (home === undefined) return NO_USER
-  const accounts = asCollection(store.accounts)
-  const idTokens = asCollection(store.idTokens)
-  const bucket = token?.bucket0
+export const userParts = (store: TokenStore, token: IndexedAccessToken): UserParts => {
+  const bucket = token.bucket0
   const kept = bucket?.memo as KeptUserParts | undefined
   if (
     kept !== undefined &&
-    kept.home === home &&
-    kept.environment === entity.environment &&
-    kept.realm === entity.realm &&
-    kept.clientId === entity.client_id &&
-    unchanged(accounts, kept.accounts, kept.accountsVersion) &&
-    unchanged(idTokens, kept.idTokens, kept.idTokensVersion)
+    kept.tokensVersion === bucket!.version &&
+    kept.accountsChanges === store.accounts.changes &&
+    kept.idTokensChanges === store.idTokens.changes
   ) {
     return kept
   }
+  const entity = token.entity
+  const home = typeof entity.home_account_id === 'string' && entity.home_account_id !== '' ? entity.home_account_id : undefined
+  if (home === undefined) return NO_USER
   const owner = ownerKey(entity.environment, home)
   const accountBucket = store.accounts.bucket(BY_OWNER, owner)
-  const idTokenBucket = store.idTokens.bucket(BY_OWNER, owner)
   const account = accountBucket === undefined ? undefined : accountIn(accountBucket, entity.realm)
   const idToken =
-    idTokenBucket === undefined || entity.client_id === null
+    entity.client_id === null || store.idTokens.bucket(BY_OWNER, owner) === undefined
       ? undefined
       : store.idTokens.getCanonical(idTokenKey({ home_account_id: home, environment: entity.environment, client_id: entity.client_id, realm: entity.realm }))
   const parts: KeptUserParts = {
     account: account === undefined ? undefined : accountView(account),
     idToken: idToken?.entity.secret,
     idTokenClaims: idToken === undefined ? undefined : claimsOf(idToken),
-    home,
-    environment: entity.environment,
-    realm: entity.realm,
-    clientId: entity.client_id,
-    accounts: accountBucket as Bucket<unknown> | undefined,
-    accountsVersion: stampOf(accounts, accountBucket as Bucket<unknown> | undefined),
-    idTokens: idTokenBucket as Bucket<unknown> | undefined,
-    idTokensVersion: stampOf(idTokens, idTokenBucket as Bucket<unknown> | undefined),
+    tokensVersion: bucket === undefined ? -1 : bucket.version,
+    accountsChanges: store.accounts.changes,
+    idTokensChanges: store.idTokens.changes,
   }
-  if (bucket !== undefined) bucket.memo = parts
+  // Kept only where every token of the bucket has this owner (buckets are per owner, but a key
+  // compares case-insensitively and an on-behalf-of bucket is per assertion).
+  if (bucket !== undefined && allOwnedBy(bucket as Bucket<IndexedAccessToken>, entity)) bucket.memo = parts
   return parts
+}
+
+/** Whether every token in the bucket has the home account, environment, realm and client of `entity`. */
+const allOwnedBy = (bucket: Bucket<IndexedAccessToken>, entity: AccessTokenEntity): boolean => {
+  for (const { entity: other } of bucket.all()) {
+    if (other.home_account_id !== entity.home_account_id || other.environment !== entity.environment || other.realm !== entity.realm || other.client_id !== entity.client_id) return false
+  }
+  return true
 }
 
 /** The account entry of the token's realm, else the account's first (an account signed in to several tenants). */
 const accountIn = (bucket: Bucket<StoredAccount>, realm: string): StoredAccount | undefined => {
   let first: StoredAccount | undefined
-  for (const stored of bucket.values()) {
+  for (const stored of bucket.all()) {
     if (stored.entity.realm === realm) return stored
     first ??= stored
   }

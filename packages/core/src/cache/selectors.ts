@@ -24,11 +24,11 @@ export type AccessTokenLookup =
       readonly lastResort?: AccessTokenEntity | undefined
     }
 
-/** Fresh, Aging, or undefined when it has under the expiry margin left. */
+/** Fresh, Aging, or undefined when it has under the expiry margin left (or no readable expiry). */
 const judge = (candidate: IndexedAccessToken, nowSec: number): AccessTokenLookup | undefined => {
-  if (Number(candidate.entity.expires_on) - nowSec < EXPIRY_MARGIN_SECONDS) return undefined
-  const refreshOn = candidate.entity.refresh_on
-  return refreshOn !== undefined && Number(refreshOn) < nowSec
+  if (!(candidate.expiresOn - nowSec >= EXPIRY_MARGIN_SECONDS)) return undefined
+  const refreshOn = candidate.refreshOn
+  return refreshOn !== undefined && refreshOn < nowSec
     ? { _tag: 'Aging', entity: candidate.entity, token: candidate }
     : { _tag: 'Fresh', entity: candidate.entity, token: candidate }
 }
@@ -52,11 +52,11 @@ const selectInBucket = (cache: TokenStore, query: AccessTokenBucket, scopes: rea
   if (exact !== undefined) {
     const verdict = judge(exact, nowSec)
     if (verdict !== undefined) return verdict
-    if (bucket.size === 1) return expiredMiss(exact.entity, undefined, nowSec)
+    if (bucket.count === 1) return expiredMiss(exact.entity, undefined, nowSec)
   }
   let sawExpired = exact !== undefined
   let lastResort: AccessTokenEntity | undefined = exact === undefined ? undefined : stillValid(exact.entity, undefined, nowSec)
-  for (const candidate of bucket.values()) {
+  for (const candidate of bucket.all()) {
     if (candidate === exact || !coversScopes(cache.targetKeyOf(candidate.entity.target), scopes)) continue
     const verdict = judge(candidate, nowSec)
     if (verdict !== undefined) return verdict

@@ -76,7 +76,7 @@ export class SerializableTokenCache extends TokenCache {
     const changed = super.perform(operation)
     if (changed) {
       this.changedSinceSerialized = true
-      this.journal.push({ operation, change: this.lastChange ?? { puts: [], deletes: [] } })
+      this.journal.push({ operation, touched: touchedBy(this.lastChange) })
       this.lastChange = undefined
       if (this.journal.length > JOURNAL_LIMIT) this.compactJournal()
     }
@@ -92,24 +92,26 @@ export class SerializableTokenCache extends TokenCache {
    * entries as they stand here (or deletes them, if they are gone here) before it replays the
    * operations journaled since. It keeps what each side wrote, as a replay does, but decides no
    * rule again (a refresh token filed here no longer supersedes one the other side filed meanwhile:
-   * both stay). Entries gone here that no merge needs to delete (more of them than the cache holds)
-   * are forgotten, so the set is bounded by the cache's size.
+   * both stay). Entries gone here are forgotten once the set holds more than twice the cache's
+   * entries, so the set is bounded by the cache's size.
    */
   private compactJournal(): void {
     const touched = (this.touched ??= emptyTouched())
-    for (const { change } of this.journal) {
-      for (const { type, key } of change.puts) touch(touched, type, key)
-      for (const { type, key } of change.deletes) touch(touched, type, key)
+    for (const entry of this.journal) {
+      const keys = entry.touched
+      for (let i = 0; i < keys.length; i += 2) touched[keys[i] as CredentialType].add(keys[i + 1]!)
     }
     this.foldedCount += this.journal.length
     this.journal = []
-    let gone = 0
+    // Pruned only once the set holds more keys than twice what the cache holds: each pass over it
+    // is paid for by as many foldings, so folding stays O(1) per operation however large the cache.
     let held = 0
+    let keys = 0
     for (const type of CREDENTIAL_TYPES) {
       held += this.collection(type).size
-      for (const key of touched[type]) if (this.collection(type).get(key) === undefined) gone++
+      keys += touched[type].size
     }
-    if (gone > held + JOURNAL_LIMIT) {
+    if (keys > 2 * held + JOURNAL_LIMIT) {
       for (const type of CREDENTIAL_TYPES) for (const key of touched[type]) if (this.collection(type).get(key) === undefined) touched[type].delete(key)
     }
   }
@@ -233,21 +235,30 @@ export class SerializableTokenCache extends TokenCache {
 }
 
 /** How many operations the journal keeps before folding them (see compactJournal). */
-export const JOURNAL_LIMIT = 1024
+export const JOURNAL_LIMIT = 128
 
 interface Journaled {
   readonly operation: CacheOperation
-  /** What it changed here, for compactJournal. */
-  readonly change: CacheChange
+  /**
+   * The entries it changed here, for compactJournal: type and key in turn. Only these, not the
+   * change (its entries are the cache's, or dropped): a journal entry lives for up to
+   * JOURNAL_LIMIT operations, and what it holds is copied by every young-generation collection.
+   */
+  readonly touched: readonly string[]
+}
+
+const touchedBy = (change: CacheChange | undefined): string[] => {
+  const keys: string[] = []
+  if (change === undefined) return keys
+  for (const { type, key } of change.puts) keys.push(type, key)
+  for (const { type, key } of change.deletes) keys.push(type, key)
+  return keys
 }
 
 type Touched = { readonly [K in CredentialType]: Set<string> }
 
 const emptyTouched = (): Touched => ({ AccessToken: new Set(), RefreshToken: new Set(), IdToken: new Set(), Account: new Set(), AppMetadata: new Set() })
 
-const touch = (touched: Touched, type: CredentialType, key: string): void => {
-  touched[type].add(key)
-}
 
 /**
  * An app's own token (no account) in the other library's convention. MSAL Python finds app tokens

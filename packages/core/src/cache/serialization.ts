@@ -103,9 +103,6 @@ export type EntrySink = (type: CredentialType, key: string, entity: EntityOf[Cre
  * with no list of them in between. Text that is not a JSON object, or a section that is not an
  * object, is a CacheError (some entries may have been handed over by then: file into a store
  * that is thrown away on failure). An empty text is an empty cache (as MSAL Python treats it).
- *
- * The fields many entries repeat (account, environment, client, realm, target...) are shared:
- * one string per distinct value instead of one per entry, a third of a large cache's memory.
  */
 export const readCache = (text: unknown, file: EntrySink): E.Either<CacheError, CacheRemainder> => {
   if (typeof text !== 'string') return E.left(cacheError(`expected the cache as JSON text (a string), got ${describeType(text)}`))
@@ -119,7 +116,6 @@ export const readCache = (text: unknown, file: EntrySink): E.Either<CacheError, 
   const unusable = emptyUnusable()
   const extras = keyedByText()
   const tooDeep = () => cacheError(`nested deeper than ${MAX_CACHE_DEPTH} levels (a token cache has 3); refused`)
-  const shared = new Map<string, string>()
   for (const [name, section] of Object.entries(json.right)) {
     if (!KNOWN.has(name)) {
       if (nestsDeeperThan(section, MAX_CACHE_DEPTH - 1)) return E.left(tooDeep())
@@ -138,25 +134,10 @@ export const readCache = (text: unknown, file: EntrySink): E.Either<CacheError, 
       // The type guard is allocation-free; decode only to normalise (e.g. numeric timestamps).
       const entity = is(value) ? value : E.getOrElseW(() => undefined)(codec.decode(value))
       if (entity === undefined) unusable[type][key] = value
-      else file(type, key, share(entity as Record<string, unknown>, shared) as EntityOf[CredentialType])
+      else file(type, key, entity as EntityOf[CredentialType])
     }
   }
   return E.right({ unusable, extras })
-}
-
-/** Fields whose values repeat across entries (one account's, one app's, one scope's). */
-const REPEATED_FIELDS = ['credential_type', 'home_account_id', 'environment', 'client_id', 'realm', 'target', 'token_type', 'authority_type'] as const
-
-/** The entry with its repeated fields' strings replaced by the first equal one read (the entry is the parser's own object). */
-const share = (entity: Record<string, unknown>, shared: Map<string, string>): Record<string, unknown> => {
-  for (const field of REPEATED_FIELDS) {
-    const value = entity[field]
-    if (typeof value !== 'string') continue
-    const first = shared.get(value)
-    if (first === undefined) shared.set(value, value)
-    else entity[field] = first
-  }
-  return entity
 }
 
 /**

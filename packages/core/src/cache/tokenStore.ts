@@ -14,10 +14,59 @@ import type {
   IdTokenEntity,
   RefreshTokenEntity,
 } from './schema.js'
+import { SharedStrings } from './sharedStrings.js'
 import { targetKeyOfTarget } from './targetKey.js'
 
-/** An access token as the store keeps it: the record alone (a large cache is mostly these). */
-export type IndexedAccessToken = StoredEntry<AccessTokenEntity>
+/**
+ * Epoch seconds as a token record keeps them: counted from this base (2020-09-13T12:26:40Z),
+ * they are small integers until 2054, which V8 stores in the record itself rather than as a boxed
+ * number per token (a later time is just as exact, only boxed).
+ */
+const SECONDS_BASE = 1_600_000_000
+
+const fromBase = (epochSeconds: string | undefined): number | undefined => (epochSeconds === undefined ? undefined : Number(epochSeconds) - SECONDS_BASE)
+
+/**
+ * An access token as the store keeps it: one record (a large cache is mostly these) holding the
+ * entry and what every lookup and cache hit reads of it, parsed once when it is filed, so a hit
+ * reads neither the entry nor its strings. Replaced, never changed, when the entry is rewritten.
+ */
+export class IndexedAccessToken extends StoredEntry<AccessTokenEntity> {
+  /** The access token (the entry's `secret`). */
+  readonly secret: string
+  /** `token_type`, "Bearer" when absent. */
+  readonly tokenType: string
+  private readonly expires: number
+  private readonly extExpires: number | undefined
+  private readonly refresh: number | undefined
+
+  constructor(key: string, entity: AccessTokenEntity, canonical: string) {
+    super(key, entity, canonical)
+    this.secret = entity.secret
+    this.tokenType = entity.token_type ?? 'Bearer'
+    this.expires = Number(entity.expires_on) - SECONDS_BASE
+    this.extExpires = fromBase(entity.extended_expires_on)
+    this.refresh = fromBase(entity.refresh_on)
+  }
+
+  /** `expires_on`, in epoch seconds (NaN when it is not a number). */
+  get expiresOn(): number {
+    return this.expires + SECONDS_BASE
+  }
+
+  /** `extended_expires_on`, in epoch seconds, if the entry has one. */
+  get extExpiresOn(): number | undefined {
+    return this.extExpires === undefined ? undefined : this.extExpires + SECONDS_BASE
+  }
+
+  /** `refresh_on`, in epoch seconds, if the entry has one. */
+  get refreshOn(): number | undefined {
+    return this.refresh === undefined ? undefined : this.refresh + SECONDS_BASE
+  }
+}
+
+/** A token's record made for reading (a fallback result), not for filing: it has no key. */
+export const unfiledRecord = (entity: AccessTokenEntity): IndexedAccessToken => new IndexedAccessToken('', entity, '')
 
 /** An account as the store keeps it. */
 export class StoredAccount extends StoredEntry<AccountEntity> {
@@ -105,17 +154,53 @@ export const oboBucketPrefix = (clientId: string | null, environment: string, ke
 /** The hash is base64url: its case is kept (two hashes may differ only by case). */
 export const oboBucketKey = (prefix: string, userAssertionHash: string): string => `${prefix}${userAssertionHash}`
 
-/** A bucket with its key computed once, for lookups repeated on every call. */
-export const prepareBucket = (b: AccessTokenBucket): AccessTokenBucket & { readonly bucketKey: string } => ({
-  clientId: b.clientId,
-  environment: b.environment,
-  realm: b.realm,
-  homeAccountId: b.homeAccountId,
-  keyId: b.keyId,
-  extCacheKey: b.extCacheKey,
-  userAssertionHash: b.userAssertionHash,
-  bucketKey: computedBucketKey(b),
-})
+/**
+ * A lookup bucket prepared for lookups repeated on every call (an app's own tokens, an account's,
+ * an assertion's): its key is computed once, and the store's bucket it names is kept and used
+ * while it stays in its index, so a hit hashes no key string.
+ */
+export class PreparedBucket implements AccessTokenBucket {
+  readonly clientId: string | null
+  readonly environment: string
+  readonly realm: string
+  readonly homeAccountId: string | null | undefined
+  readonly keyId: string | undefined
+  readonly extCacheKey: string | undefined
+  readonly userAssertionHash: string | undefined
+  readonly bucketKey: string
+  /** The collection `found` was found in (a load or a merge replaces the collections), and the bucket. */
+  private foundIn: object | undefined = undefined
+  private found: Bucket<IndexedAccessToken> | undefined = undefined
+  /** With no bucket found: how many buckets the index had made then (none made since: still none). */
+  private createdThen = -1
+
+  constructor(b: AccessTokenBucket, key: string = computedBucketKey(b)) {
+    this.clientId = b.clientId
+    this.environment = b.environment
+    this.realm = b.realm
+    this.homeAccountId = b.homeAccountId
+    this.keyId = b.keyId
+    this.extCacheKey = b.extCacheKey
+    this.userAssertionHash = b.userAssertionHash
+    this.bucketKey = key
+  }
+
+  /** The bucket of `collection` this names, if it has one. */
+  bucketIn(collection: Collection<AccessTokenEntity, IndexedAccessToken>): Bucket<IndexedAccessToken> | undefined {
+    const found = this.found
+    if (this.foundIn === collection) {
+      if (found !== undefined ? !found.detached : collection.bucketsCreated(AT_BY_BUCKET) === this.createdThen) return found
+    }
+    const bucket = collection.bucket(AT_BY_BUCKET, this.bucketKey)
+    this.found = bucket
+    this.foundIn = collection
+    this.createdThen = collection.bucketsCreated(AT_BY_BUCKET)
+    return bucket
+  }
+}
+
+/** A bucket with its key computed once (and its store bucket kept), for lookups repeated on every call. */
+export const prepareBucket = (b: AccessTokenBucket): PreparedBucket => new PreparedBucket(b)
 
 /** Index key of everything one account (or, with no account, the apps) has in an environment. */
 export const ownerKey = (environment: string, homeAccountId: string | null | undefined): string =>
@@ -160,7 +245,7 @@ export class CacheSections {
       // Read only by rare operations (remove an account, remove client tokens, search).
       byOwner(true),
     ],
-    plain,
+    (key, entity, canonical) => new IndexedAccessToken(key, entity, canonical),
     (token) => this.targetKeyOf(token.entity.target),
   )
   readonly refreshTokens = new Collection<RefreshTokenEntity>([byOwner()], plain)
@@ -181,7 +266,7 @@ export class CacheSections {
     let key = this.targetKeys.get(target)
     if (key === undefined) {
       if (this.targetKeys.size >= SHARED_LIMIT) this.targetKeys.clear()
-      this.targetKeys.set(target, (key = targetKeyOfTarget(target)))
+      this.targetKeys.set(target, (key = this.strings.of(targetKeyOfTarget(target))))
     }
     return key
   }
@@ -231,11 +316,15 @@ export class CacheSections {
     }
   }
 
+  /** Repeated field values, one string each (see sharedStrings.ts). */
+  private readonly strings = new SharedStrings()
+
   /** Applies a change; true when something was altered. */
   apply(change: CacheChange): boolean {
     let changed = false
     for (const { type, key } of change.deletes) changed = this.of(type).delete(key) || changed
     for (const put of change.puts) {
+      this.strings.share(put.entity)
       changed = this.of(put.type).put(put.key, put.entity, put.canonical ?? canonicalKey(put.type, put.entity)) || changed
     }
     return changed
@@ -252,6 +341,7 @@ export class CacheSections {
 
   /** One entry of a loaded cache (see `load`). */
   loadEntry(type: CredentialType, key: string, entity: EntityOf[CredentialType], canonical: string = canonicalKey(type, entity as never)): void {
+    this.strings.share(entity)
     if (type === 'AccessToken') this.accessTokens.put(key, entity as AccessTokenEntity, canonical, expiresNoEarlier)
     else this.of(type).put(key, entity, canonical)
   }
@@ -353,7 +443,8 @@ export class TokenStore {
 
   /** A lookup bucket's access tokens, as the index keeps them (see Collection.find). */
   accessTokenBucket(bucket: AccessTokenBucket): Bucket<IndexedAccessToken> | undefined {
-    return this.sections.accessTokens.bucket(AT_BY_BUCKET, bucketKey(bucket))
+    const collection = this.sections.accessTokens
+    return bucket instanceof PreparedBucket ? bucket.bucketIn(collection) : collection.bucket(AT_BY_BUCKET, bucketKey(bucket))
   }
 
   getAccessToken(key: string): IndexedAccessToken | undefined {

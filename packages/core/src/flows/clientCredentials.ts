@@ -84,6 +84,9 @@ const WHY_THE_NETWORK: Record<RefreshReason, string> = {
  * MSAL Python's `acquire_token_for_client`: the app's own token, from the cache when a usable one
  * is there (300 s expiry margin), else from the token endpoint. A token past its `refresh_on` is
  * refreshed, and returned anyway if the refresh fails. A claims challenge skips the cache.
+ *
+ * This generator holds only what a cache hit needs (every call runs it, and a generator object
+ * carries its whole frame); the rest is `fromTheNetwork`.
  */
 export function* acquireTokenForClient(
   ctx: ClientContext,
@@ -94,39 +97,50 @@ export function* acquireTokenForClient(
   if (E.isLeft(scopes)) return scopes
   const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
   if (E.isLeft(claims)) return claims
-  if (options.fmiPath !== undefined && (typeof options.fmiPath !== 'string' || options.fmiPath.trim() === '')) {
-    return E.left(usageError('fmiPath', `expected a non-empty string, got ${JSON.stringify(options.fmiPath)}`))
+  const fmiPath = options.fmiPath
+  if (fmiPath !== undefined && (typeof fmiPath !== 'string' || fmiPath.trim() === '')) {
+    return E.left(usageError('fmiPath', `expected a non-empty string, got ${JSON.stringify(fmiPath)}`))
   }
-  const fmi = options.fmiPath === undefined ? undefined : yield* fmiBucketsFor(ctx, options.fmiPath)
-  const extCacheKey = fmi?.extCacheKey
-  const buckets = fmi === undefined ? ctx.appTokenBuckets : fmi.buckets
+  // A path seen before costs one map look-up, not a Sha256 effect.
+  const fmi = fmiPath === undefined ? undefined : (ctx.memo.fmiBuckets.get(fmiPath) ?? (yield* fmiBucketsFor(ctx, fmiPath)))
 
   const correlationId = yield* newCorrelationId()
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   const hasChallenge = options.claimsChallenge !== undefined && options.claimsChallenge !== ''
-  const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, buckets, scopes.right, nowSec)
+  const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, fmi === undefined ? ctx.appTokenBuckets : fmi.buckets, scopes.right, nowSec)
   if (lookup?._tag === 'Fresh') {
     yield* commit(CACHE_HIT)
-    return E.right(resultFromCache(lookup.entity, nowSec, correlationId, ctx.tokenCache))
+    return E.right(resultFromCache(lookup.entity, nowSec, correlationId, ctx.tokenCache, lookup.token))
   }
+  return yield* fromTheNetwork(ctx, { scopes: scopes.right, claims: claims.right, fmiPath, extCacheKey: fmi?.extCacheKey }, lookup, correlationId, nowMs)
+}
+
+/** A call the cache could not answer: a new token, or the aging one if getting it failed. */
+function* fromTheNetwork(
+  ctx: ClientContext,
+  ask: { readonly scopes: readonly string[]; readonly claims: string | undefined; readonly fmiPath: string | undefined; readonly extCacheKey: string | undefined },
+  lookup: AccessTokenLookup | undefined,
+  correlationId: string,
+  nowMs: number,
+): Program<E.Either<MsalError, TokenResult>> {
   // Only past this point is anything logged: a cache hit yields no Log effect (it is the hot path).
   const fallback: AccessTokenEntity | undefined = lookup?._tag === 'Aging' ? lookup.entity : undefined
   const reason = refreshReasonOf(lookup)
   yield* log(
     'info',
-    `acquireTokenForClient: ${WHY_THE_NETWORK[reason]}; asking the identity provider for ${scopes.right.join(' ')} ` +
+    `acquireTokenForClient: ${WHY_THE_NETWORK[reason]}; asking the identity provider for ${ask.scopes.join(' ')} ` +
       `(refresh reason ${reason}, correlation id ${correlationId})`,
   )
 
-  const fromNetwork = yield* requestClientToken(ctx, { scopes: scopes.right, claims: claims.right, fmiPath: options.fmiPath, extCacheKey }, reason, correlationId, nowMs)
+  const fromNetwork = yield* requestClientToken(ctx, ask, reason, correlationId, nowMs)
   if (E.isRight(fromNetwork)) return fromNetwork
   if (fallback === undefined) {
     yield* logError('info', `acquireTokenForClient failed (correlation id ${correlationId})`, fromNetwork.left)
     return E.left(withCorrelationId(fromNetwork.left, correlationId))
   }
   yield* logError('warning', `acquireTokenForClient (correlation id ${correlationId}) returns the cached token: refreshing it failed`, fromNetwork.left)
-  return E.right(resultFromCache(fallback, nowSec, correlationId))
+  return E.right(resultFromCache(fallback, Math.floor(nowMs / 1000), correlationId))
 }
 
 /** The network half: endpoints, the token request, and filing the answer in the cache. */

@@ -3,14 +3,14 @@ import type { ClientContext, CloudShellTokens } from '../app/context.js'
 import { entraEndpoints } from '../authority/endpoints.js'
 import { resultScopes, userParts } from '../cache/hitParts.js'
 import { isRedeemable, selectAccessTokenIn, selectAppMetadata, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
-import type { AccessTokenEntity, RefreshTokenEntity } from '../cache/schema.js'
-import { prepareBucket, type AccessTokenBucket, type IndexedAccessToken } from '../cache/tokenStore.js'
+import type { RefreshTokenEntity } from '../cache/schema.js'
+import { prepareBucket, unfiledRecord, type AccessTokenBucket, type IndexedAccessToken } from '../cache/tokenStore.js'
 import { commit, log, now, type Program } from '../effects/program.js'
 import { classifySuberror, isTransportError, usageError, withCorrelationId, withFields, type MsalError } from '../errors.js'
 import { ApiId, RefreshReason } from '../http/telemetry.js'
 import { CACHE_HIT } from '../app/commits.js'
 import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
-import { decorateScopes, RESERVED_SCOPES, undecoratedScopes } from '../protocol/scopeDecoration.js'
+import { decorateScopes, lookupScopes, RESERVED_SCOPES } from '../protocol/scopeDecoration.js'
 import { buildRefreshTokenRequest } from '../protocol/userGrants.js'
 import { resultFromHit, type TokenResult } from '../result.js'
 import { newCorrelationId } from './correlation.js'
@@ -102,28 +102,48 @@ export function* acquireTokenSilentWithError(
   /** 'cache': answer from the cache or not at all (no request: a browser tab's first look, before it takes the refresh lock). */
   reach: 'cache' | 'network' = 'network',
 ): Program<E.Either<MsalError, TokenResult | undefined>> {
+  // This generator holds only what a cache hit needs (a generator object carries its whole frame); the rest is afterAMiss.
   if (accountInput === undefined || accountInput === null) return E.right(undefined)
   if (!isAccount(accountInput)) return E.left(usageError('account', 'expected an account from getAccounts() (with homeAccountId and environment)'))
-  const account = accountInput
   // Scopes are checked as user flows check them (reserved ones refused), before any cache look.
-  const decorated = decorateScopes(scopesInput, ctx.config.excludeScopes)
-  if (E.isLeft(decorated)) return decorated
+  const scopes = lookupScopes(scopesInput, ctx.config.excludeScopes)
+  if (E.isLeft(scopes)) return scopes
   const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
   if (E.isLeft(claims)) return claims
-  const scopes = undecoratedScopes(decorated.right)
 
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   const skipCache = options.forceRefresh === true || (options.claimsChallenge !== undefined && options.claimsChallenge !== '')
-  let lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account, reach), scopes, nowSec)
+  const lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, accountInput, reach), scopes.right, nowSec)
   const correlationId = yield* newCorrelationId()
+  if (lookup?._tag === 'Fresh') {
+    yield* commit(CACHE_HIT)
+    return E.right(cachedResult(ctx, lookup.token, accountInput, nowSec, correlationId))
+  }
+  return yield* afterAMiss(ctx, scopesInput, scopes.right, claims.right, accountInput, reach, lookup, correlationId, nowMs)
+}
+
+/** A silent call the cache could not answer at first: the tenant's id learned, Cloud Shell, or a refresh token. */
+function* afterAMiss(
+  ctx: ClientContext,
+  scopesInput: readonly string[],
+  scopes: readonly string[],
+  claims: string | undefined,
+  account: SilentAccount,
+  reach: 'cache' | 'network',
+  firstLookup: AccessTokenLookup | undefined,
+  correlationId: string,
+  nowMs: number,
+): Program<E.Either<MsalError, TokenResult | undefined>> {
+  const nowSec = Math.floor(nowMs / 1000)
+  let lookup = firstLookup
   if (reach === 'network' && lookup !== undefined && lookup._tag !== 'Fresh' && namesTenantByDomain(ctx) && !ctx.state.tenantIds.has(ctx.config.authority.tenant.toLowerCase())) {
     // Tokens are filed under the tenant's id, which a domain-named authority does not tell.
     if ((yield* discoverTenantId(ctx, correlationId, nowMs)) !== undefined) lookup = selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account), scopes, nowSec)
-  }
-  if (lookup?._tag === 'Fresh') {
-    yield* commit(CACHE_HIT)
-    return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId, lookup.token))
+    if (lookup?._tag === 'Fresh') {
+      yield* commit(CACHE_HIT)
+      return E.right(cachedResult(ctx, lookup.token, account, nowSec, correlationId))
+    }
   }
   if (reach === 'cache') return E.right(undefined)
   // Cloud Shell's accounts (authority type CLOUDSHELL) get tokens from Cloud Shell, where the application can ask it.
@@ -131,9 +151,12 @@ export function* acquireTokenSilentWithError(
   const reason = refreshReasonOf(lookup)
   yield* log('info', `acquireTokenSilent: no usable access token (refresh reason ${reason}); looking for a refresh token (correlation id ${correlationId})`)
 
-  const refreshed = yield* refreshFromCache(ctx, decorated.right, claims.right, account, reason, correlationId, nowMs)
+  // The scopes a refresh asks for: the caller's and MSAL's own (checked already, so this cannot fail).
+  const decorated = decorateScopes(scopesInput, ctx.config.excludeScopes)
+  if (E.isLeft(decorated)) return decorated
+  const refreshed = yield* refreshFromCache(ctx, decorated.right, claims, account, reason, correlationId, nowMs)
   if (refreshed !== undefined && E.isRight(refreshed)) return refreshed
-  const aging = lookup?._tag === 'Aging' ? lookup.entity : undefined
+  const aging = lookup?._tag === 'Aging' ? lookup.token : undefined
   const lastResort = lookup?._tag === 'Miss' ? lookup.lastResort : undefined
   if (refreshed === undefined) {
     // No refresh token: an aging token is still good (MSAL Python returns it as it stands).
@@ -142,7 +165,7 @@ export function* acquireTokenSilentWithError(
   const failure = classified(refreshed.left)
   if (aging !== undefined || (lastResort !== undefined && isTransportError(failure))) {
     yield* logError('warning', `acquireTokenSilent (correlation id ${correlationId}) returns the cached token: refreshing it failed`, failure)
-    return E.right(cachedResult(ctx, (aging ?? lastResort)!, account, nowSec, correlationId))
+    return E.right(cachedResult(ctx, aging ?? unfiledRecord(lastResort!), account, nowSec, correlationId))
   }
   yield* logError('info', `acquireTokenSilent failed (correlation id ${correlationId})`, failure)
   return E.left(withCorrelationId(failure, correlationId))
@@ -165,7 +188,7 @@ function* fromCloudShell(
   const fresh = yield* acquireTokenByCloudShell(ctx, scopes, correlationId)
   if (E.isRight(fresh) || lookup?._tag !== 'Aging') return fresh
   yield* logError('warning', `acquireTokenSilent (correlation id ${correlationId}) returns the cached token: Cloud Shell did not give a new one`, fresh.left)
-  return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId))
+  return E.right(cachedResult(ctx, lookup.token, account, nowSec, correlationId))
 }
 
 /** MSAL Python maps the suberrors an app cannot act on to an empty classification (its issue #57). */
@@ -173,16 +196,17 @@ const classified = (error: MsalError): MsalError =>
   'suberror' in error && error.suberror !== undefined ? withFields(error, { classification: classifySuberror(error.suberror) }) : error
 
 /**
- * A cached token as a result, with the account and (when cached) its ID token; `token`, the
- * stored record, lets its bucket keep those for the next hit (see hitParts.ts).
+ * A cached token as a result, with the account and (when cached) its ID token. `token` is the
+ * entry's record: when it is the stored one, its bucket keeps those parts for the next hit (see
+ * hitParts.ts).
  */
-const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: SilentAccount, nowSec: number, correlationId: string, token?: IndexedAccessToken): TokenResult => {
-  const user = userParts(ctx.tokenCache, entity, token)
-  return resultFromHit(entity, resultScopes(ctx.tokenCache, 'user', entity.target), nowSec, correlationId, user.account ?? accountFromInput(account), user)
+const cachedResult = (ctx: ClientContext, token: IndexedAccessToken, account: SilentAccount, nowSec: number, correlationId: string): TokenResult => {
+  const user = userParts(ctx.tokenCache, token)
+  return resultFromHit(token, resultScopes(ctx.tokenCache, 'user', token.entity.target), nowSec, correlationId, user.account ?? accountFromInput(account), user)
 }
 
-/** The account as the caller described it, when the cache holds no entry for it. */
-const accountFromInput = (account: SilentAccount): Account => ({ ...account, authorityType: 'MSSTS', username: account.username ?? '' })
+/** The account as the caller described it (every field it gave), when the cache holds no entry for it. */
+const accountFromInput = (account: SilentAccount): Account => Object.assign({}, account, { authorityType: 'MSSTS', username: account.username ?? '' })
 
 /**
  * Refresh tokens, environment by environment: the authority's host first, then each alias that
