@@ -147,9 +147,10 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
  * the default 30 s.
  */
 export const createBrowserInterpreter = (options: Partial<WebInterpreterOptions> = {}): Interpret =>
-  createWebInterpreter({
-    ...options,
-    fetch: options.fetch ?? (() => globalThis.fetch.bind(globalThis) as unknown as HttpClient),
-    crypto: options.crypto ?? (() => globalThis.crypto),
-    timeoutMs: options.timeoutMs ?? (options.fetch !== undefined ? false : DEFAULT_TIMEOUT_MS),
-  })
+  createWebInterpreter(
+    Object.assign({}, options, {
+      fetch: options.fetch ?? (() => globalThis.fetch.bind(globalThis) as unknown as HttpClient),
+      crypto: options.crypto ?? (() => globalThis.crypto),
+      timeoutMs: options.timeoutMs ?? (options.fetch !== undefined ? false : DEFAULT_TIMEOUT_MS),
+    }),
+  )

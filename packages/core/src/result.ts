@@ -109,16 +109,16 @@ export const resultFromResponse = (
 ): TokenResult => {
   const extras = Object.entries(response).filter(([name]) => !DIGESTED.has(name))
   const expiresIn = expiresInOf(response, nowSec)
-  return {
-    ...(extras.length > 0 ? { extraFields: Object.fromEntries(extras) } : {}),
-    accessToken: response.access_token,
-    tokenType: response.token_type ?? 'Bearer',
-    expiresIn,
-    expiresOn: nowSec + expiresIn,
-    extExpiresOn: nowSec + (response.ext_expires_in ?? expiresIn),
-    ...(response.refresh_in !== undefined ? { refreshOn: nowSec + response.refresh_in } : {}),
-    scopes: grantedScopes,
-    tokenSource: 'identity_provider',
-    correlationId,
-  }
+  // Fields in the order results always had (extraFields first), each assigned: no spread.
+  const result: Writable<TokenResult> = extras.length > 0 ? ({ extraFields: Object.fromEntries(extras) } as Writable<TokenResult>) : ({} as Writable<TokenResult>)
+  result.accessToken = response.access_token
+  result.tokenType = response.token_type ?? 'Bearer'
+  result.expiresIn = expiresIn
+  result.expiresOn = nowSec + expiresIn
+  result.extExpiresOn = nowSec + (response.ext_expires_in ?? expiresIn)
+  if (response.refresh_in !== undefined) result.refreshOn = nowSec + response.refresh_in
+  result.scopes = grantedScopes
+  result.tokenSource = 'identity_provider'
+  result.correlationId = correlationId
+  return result
 }

@@ -71,7 +71,7 @@ export abstract class AppShell {
     this.authority = config.authority.url
     this.tokenCache = runtime.tokenCache
     this.httpCache = runtime.httpCache
-    this.ctx = createClientContext({ config, platform: runtime.platform, tokenCache: runtime.tokenCache, httpCache: runtime.httpCache, ...abilities })
+    this.ctx = createClientContext(Object.assign({ config, platform: runtime.platform, tokenCache: runtime.tokenCache, httpCache: runtime.httpCache }, abilities))
     this.interpret = withAppState(this.ctx, runtime.interpret)
     // The context holds the credential: out of Object.keys, spreads and devtools' default view.
     conceal(this, ['ctx', 'interpret'])
@@ -83,7 +83,9 @@ export abstract class AppShell {
    */
   toJSON(): { readonly clientId: string; readonly authority: string; readonly credential?: string } {
     const credential = this.ctx.config.credential
-    return { clientId: this.clientId, authority: this.authority, ...(credential !== undefined ? { credential: CREDENTIAL_NAMES[credential._tag] } : {}) }
+    const printed: { clientId: string; authority: string; credential?: string } = { clientId: this.clientId, authority: this.authority }
+    if (credential !== undefined) printed.credential = CREDENTIAL_NAMES[credential._tag]
+    return printed
   }
 
   [NODE_INSPECT](_depth: number, options: unknown, inspect: unknown): string {

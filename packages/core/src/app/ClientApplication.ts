@@ -45,7 +45,7 @@ const AUTHORIZATION_REQUEST_OPTIONS: KnownOptions<AuthorizationRequestOptions> =
   responseMode: true,
   extraScopesToConsent: true,
 }
-const AUTHORIZATION_REQUEST_URL_OPTIONS: KnownOptions<AuthorizationRequestUrlOptions> = { ...AUTHORIZATION_REQUEST_OPTIONS, nonce: true, responseType: true, authority: true }
+const AUTHORIZATION_REQUEST_URL_OPTIONS: KnownOptions<AuthorizationRequestUrlOptions> = Object.assign({}, AUTHORIZATION_REQUEST_OPTIONS, { nonce: true, responseType: true, authority: true } as const)
 const AUTH_CODE_REDEMPTION_OPTIONS: KnownOptions<AuthCodeRedemptionOptions> = { scopes: true }
 const AUTHORIZATION_CODE_OPTIONS: KnownOptions<AuthorizationCodeOptions> = { redirectUri: true, nonce: true, claimsChallenge: true, codeVerifier: true }
 const USERNAME_PASSWORD_OPTIONS: KnownOptions<UsernamePasswordOptions> = { claimsChallenge: true }

@@ -6,23 +6,22 @@
 export interface Stored<E> {
   readonly key: string
   readonly entity: E
-  readonly canonical: string
 }
 
 /**
- * An entry as a collection keeps it: ONE record per entry, holding the entry, its keys and the
- * buckets it is filed in (a large cache is mostly these records, so no per-entry wrapper, slot
- * or array sits beside it). Replaced, never changed, when the entry is rewritten.
+ * An entry as a collection keeps it: ONE record per entry, holding the entry, its key and the
+ * bucket of the first index it is filed in (a large cache is mostly these records, so no
+ * per-entry wrapper, slot or array sits beside it, and each field is 8 bytes a token: the
+ * canonical key is the key but for rare entries, kept apart, and the second index's bucket is
+ * found from the entry when needed). Replaced, never changed, when the entry is rewritten.
  */
 export class StoredEntry<E> implements Stored<E> {
-  /** The bucket of index 0 and of index 1 it is filed in (undefined: a lazy index not built yet). */
+  /** The bucket of index 0 it is filed in (undefined: a lazy index not built yet). */
   bucket0: Bucket<unknown> | undefined = undefined
-  bucket1: Bucket<unknown> | undefined = undefined
 
   constructor(
     readonly key: string,
     readonly entity: E,
-    readonly canonical: string,
   ) {}
 }
 
@@ -71,6 +70,12 @@ export class Bucket<S> extends Map<string, S> {
   memo: unknown = undefined
   /** Set when the bucket left its index (emptied): a reference kept to it (see PreparedBucket) is stale. */
   detached = false
+  /**
+   * The entry of a bucket that holds exactly one, and its key in the bucket: `find` reads it here,
+   * not in the map's table (many buckets hold one token: one FMI path's, one scope's of a tenant).
+   */
+  single: S | undefined = undefined
+  singleKey: string | undefined = undefined
 
   // The bucket is its own map of entries: a lookup reads one object less (a large cache's buckets are cold).
   constructor(readonly indexKey: string) {
@@ -106,19 +111,20 @@ const storedKey = (stored: Stored<unknown>): string => stored.key
 
 export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
   private readonly byKey = new Map<string, S>()
-  /** Only entries stored under a key other than their canonical one (rare: loaded from other writers). */
+  /** Only entries stored under a key other than their canonical one (rare: loaded from other writers), both ways. */
   private readonly byCanonical = new Map<string, string>()
+  private readonly canonicalByKey = new Map<string, string>()
   private readonly indexes: ReadonlyArray<Index<E, S>>
   /** How many puts and deletes changed the collection: a value derived from its entries is current while this is unchanged. */
   changes = 0
 
   constructor(
     indexes: readonly IndexSpec<E>[],
-    private readonly store: (key: string, entity: E, canonical: string) => S,
+    private readonly store: (key: string, entity: E) => S,
     /** The finer key entries of index 0's buckets are kept and found by (`find`); default their stored key. */
     subKeyOf?: SubKeyOf<S>,
   ) {
-    // Two link fields per record (bucket0, bucket1): no per-entry array.
+    // One link field per record (bucket0), the second index's bucket found from the entry.
     if (indexes.length > 2) throw new Error('a collection has at most two indexes')
     this.indexes = indexes.map((spec, i) => ({
       spec,
@@ -145,7 +151,12 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
 
   private keyOfCanonical(canonical: string): string | undefined {
     const direct = this.byKey.get(canonical)
-    return direct !== undefined && direct.canonical === canonical ? canonical : this.byCanonical.get(canonical)
+    return direct !== undefined && this.canonicalOf(direct) === canonical ? canonical : this.byCanonical.get(canonical)
+  }
+
+  /** Which token an entry is (see keys.ts canonicalKey): its key, but for the rare entry stored under another. */
+  canonicalOf(stored: S): string {
+    return this.canonicalByKey.size === 0 ? stored.key : (this.canonicalByKey.get(stored.key) ?? stored.key)
   }
 
   /** Entries filed under `indexKey` by index number `index`, by stored key. */
@@ -174,7 +185,17 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
 
   /** The entry of a bucket of index 0 whose finer key (see the constructor) is `subKey`: one map look-up. */
   find(bucket: Bucket<S>, subKey: string): S | undefined {
+    const single = bucket.single
+    if (single !== undefined) return bucket.singleKey === subKey ? single : undefined
     return bucket.get(subKey)
+  }
+
+  /** Notes the bucket's one entry, when it holds one (see Bucket.single). */
+  private noteSingle(index: Index<E, S>, bucket: Bucket<S>): void {
+    let single: S | undefined
+    if (bucket.size === 1 && bucket.more === undefined) for (const only of bucket.values()) single = only
+    bucket.single = single
+    bucket.singleKey = single === undefined ? undefined : index.entryKey(single)
   }
 
   /** Files every entry in a lazy index, once; from then on puts and deletes keep it current. */
@@ -185,11 +206,13 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
 
   private setLink(stored: S, i: number, bucket: Bucket<S>): void {
     if (i === 0) stored.bucket0 = bucket as Bucket<unknown>
-    else stored.bucket1 = bucket as Bucket<unknown>
   }
 
+  /** The bucket of index `i` an entry is filed in: kept on the record for index 0, found from the entry for index 1. */
   private linkOf(stored: S, i: number): Bucket<S> | undefined {
-    return (i === 0 ? stored.bucket0 : stored.bucket1) as Bucket<S> | undefined
+    if (i === 0) return stored.bucket0 as Bucket<S> | undefined
+    const index = this.indexes[i]!
+    return index.built ? index.map.get(index.spec.keyOf(stored.entity)) : undefined
   }
 
   /** Files `stored` in an index, in place of `previous` (the entry it replaces under the same key, if any). */
@@ -206,6 +229,7 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
     if (!entries.has(entryKey)) entries.set(entryKey, stored)
     else (bucket.more ??= []).push(stored)
     bucket.version++
+    this.noteSingle(index, bucket)
     return bucket
   }
 
@@ -215,17 +239,20 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
 
   /**
    * Writes an entry, replacing whatever entry was the same token (even under another key).
-   * Returns false when the entry was already there as it is (nothing changed).
+   * Returns false when the entry was already there as it is (nothing changed). `known` 'new':
+   * the caller knows no entry has this key (a section loaded from text).
    */
-  put(key: string, entity: E, canonical: string, keepExisting?: (existing: E, incoming: E) => boolean): boolean {
-    const old = this.byKey.get(key)
-    if (old !== undefined && old.canonical === canonical && sameFields(old.entity, entity)) return false
+  put(key: string, entity: E, canonical: string, keepExisting?: (existing: E, incoming: E) => boolean, known?: 'new'): boolean {
+    // A load into a new collection knows each key is new (a JSON section has no key twice): no look-up.
+    const old = known === 'new' ? undefined : this.byKey.get(key)
+    const oldCanonical = old === undefined ? undefined : this.canonicalOf(old)
+    if (old !== undefined && oldCanonical === canonical && sameFields(old.entity, entity)) return false
     // Usually the canonical key is the key itself, already looked up above (and no entry is
     // stored under another key: no second look-up of a long string).
     const previous =
       canonical !== key
         ? this.keyOfCanonical(canonical)
-        : old !== undefined && old.canonical === canonical
+        : oldCanonical === canonical
           ? key
           : this.byCanonical.size === 0
             ? undefined
@@ -234,15 +261,19 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
       if (keepExisting?.(this.byKey.get(previous)!.entity, entity) === true) return false
       this.delete(previous)
     }
-    if (old !== undefined && old.canonical !== canonical && this.byCanonical.get(old.canonical) === key) this.byCanonical.delete(old.canonical)
-    // The usual entry is stored under its canonical key: share the one string.
-    const stored = this.store(key, entity, canonical === key ? key : canonical)
+    if (oldCanonical !== undefined && oldCanonical !== canonical && this.byCanonical.get(oldCanonical) === key) this.byCanonical.delete(oldCanonical)
+    const stored = this.store(key, entity)
     for (let i = 0; i < this.indexes.length; i++) {
       const index = this.indexes[i]!
       if (index.built) this.setLink(stored, i, this.file(index, stored, old, old === undefined ? undefined : this.linkOf(old, i)))
     }
     this.byKey.set(key, stored)
-    if (canonical !== key) this.byCanonical.set(canonical, key)
+    if (canonical !== key) {
+      this.byCanonical.set(canonical, key)
+      this.canonicalByKey.set(key, canonical)
+    } else if (oldCanonical !== undefined && oldCanonical !== key) {
+      this.canonicalByKey.delete(key)
+    }
     this.changes++
     return true
   }
@@ -250,12 +281,14 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
   delete(key: string): boolean {
     const stored = this.byKey.get(key)
     if (stored === undefined) return false
-    this.byKey.delete(key)
-    if (this.byCanonical.get(stored.canonical) === key) this.byCanonical.delete(stored.canonical)
+    const canonical = this.canonicalOf(stored)
     for (let i = 0; i < this.indexes.length; i++) {
       const bucket = this.linkOf(stored, i)
       if (bucket !== undefined) this.unindex(this.indexes[i]!, bucket, stored, false)
     }
+    this.byKey.delete(key)
+    if (this.byCanonical.get(canonical) === key) this.byCanonical.delete(canonical)
+    this.canonicalByKey.delete(key)
     this.changes++
     return true
   }
@@ -276,6 +309,7 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
       if (at >= 0) more.splice(at, 1)
     }
     if (more !== undefined && more.length === 0) bucket.more = undefined
+    this.noteSingle(index, bucket)
     if (entries.size === 0 && !refilling && index.map.get(bucket.indexKey) === bucket) {
       index.map.delete(bucket.indexKey)
       bucket.detached = true

@@ -125,7 +125,7 @@ export class SerializableTokenCache extends TokenCache {
       for (const key of touched[type]) {
         const stored = collection.get(key)
         if (stored === undefined) deletes.push({ type, key })
-        else puts.push({ type, key, entity: stored.entity, canonical: stored.canonical } as CachePut)
+        else puts.push({ type, key, entity: stored.entity, canonical: collection.canonicalOf(stored) } as CachePut)
       }
     }
     return { puts, deletes }
@@ -222,7 +222,7 @@ export class SerializableTokenCache extends TokenCache {
 
   /** Reads a serialized cache's entries into `sections` (new ones: on a CacheError they are thrown away). */
   private read(text: unknown, sections: CacheSections): CacheRemainder {
-    const read = readCache(text, (type, key, entity) => sections.loadEntry(type, key, entity))
+    const read = readCache(text, (type, key, entity) => sections.loadEntry(type, key, entity, true))
     if (E.isLeft(read)) throw read.left
     return read.right
   }
@@ -277,8 +277,8 @@ const appTokenMirror = (entity: AccessTokenEntity): { readonly key: string; read
   if (entity.realm === MANAGED_IDENTITY_REALM) return undefined
   const forNode = entity.home_account_id !== ''
   const mirror: AccessTokenEntity = forNode
-    ? { ...entity, home_account_id: '', environment: preferredCache(entity.environment) }
-    : { ...entity, home_account_id: null, environment: preferredNetwork(entity.environment) }
+    ? Object.assign({}, entity, { home_account_id: '', environment: preferredCache(entity.environment) })
+    : Object.assign({}, entity, { home_account_id: null, environment: preferredNetwork(entity.environment) })
   const key = keyFor('AccessToken', mirror)
   return { key: forNode ? `${key}-` : key, entity: mirror }
 }

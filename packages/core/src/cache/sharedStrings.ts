@@ -1,25 +1,3 @@
-/**
- * The entry fields whose values repeat across a cache's entries: one account's, one app's, one
- * tenant's, one scope's, one caller's assertion. A large cache holds each distinct value many
- * times over (100 tokens of an account repeat its home account id, environment, client id and
- * realm); shared, they are one string each.
- */
-const REPEATED_FIELDS = [
-  'credential_type',
-  'home_account_id',
-  'environment',
-  'client_id',
-  'realm',
-  'target',
-  'token_type',
-  'authority_type',
-  'family_id',
-  'key_id',
-  'ext_cache_key',
-  'user_assertion_hash',
-  'userAssertionHash',
-] as const
-
 /** How many distinct values are kept before the table starts over (sharing is only a saving). */
 const LIMIT = 1 << 16
 
@@ -31,36 +9,45 @@ const LIMIT = 1 << 16
  */
 export class SharedStrings {
   private readonly byValue = new Map<string, string>()
-  /** The value each field had last: consecutive entries mostly share them, and comparing costs less than hashing. */
-  private readonly last: string[] = REPEATED_FIELDS.map(() => '')
+  /** The values seen last, field by field: consecutive entries mostly share them, and comparing costs less than hashing. */
+  private lastHome = ''
+  private lastEnvironment = ''
+  private lastClient = ''
+  private lastRealm = ''
+  private lastTarget = ''
 
   share(entity: object): void {
     if (Object.isFrozen(entity)) return
     try {
-      this.shareFields(entity as Record<string, unknown>)
+      this.shareFields(entity as Fields)
     } catch {
       // An entry with a read-only field (one a caller built so, through apply) keeps its strings.
     }
   }
 
-  private shareFields(fields: Record<string, unknown>): void {
-    for (let i = 0; i < REPEATED_FIELDS.length; i++) {
-      const name = REPEATED_FIELDS[i]!
-      const value = fields[name]
-      if (typeof value !== 'string') continue
-      const last = this.last[i]!
-      if (value === last) {
-        fields[name] = last
-        continue
-      }
-      let shared = this.byValue.get(value)
-      if (shared === undefined) {
-        if (this.byValue.size >= LIMIT) this.byValue.clear()
-        this.byValue.set(value, (shared = value))
-      }
-      fields[name] = shared
-      this.last[i] = shared
-    }
+  /**
+   * The fields whose values repeat across entries: one account's (home account id), one app's
+   * (client id), one cloud's and tenant's (environment, realm), one scope's (target), one kind's
+   * (credential and token type, authority type, family), one caller's assertion (its hash).
+   * Each by name (a loop over names would be a slow keyed access per field, per entry).
+   */
+  private shareFields(e: Fields): void {
+    const home = e.home_account_id
+    if (typeof home === 'string') e.home_account_id = home === this.lastHome ? this.lastHome : (this.lastHome = this.of(home))
+    const environment = e.environment
+    if (typeof environment === 'string') e.environment = environment === this.lastEnvironment ? this.lastEnvironment : (this.lastEnvironment = this.of(environment))
+    const client = e.client_id
+    if (typeof client === 'string') e.client_id = client === this.lastClient ? this.lastClient : (this.lastClient = this.of(client))
+    const realm = e.realm
+    if (typeof realm === 'string') e.realm = realm === this.lastRealm ? this.lastRealm : (this.lastRealm = this.of(realm))
+    const target = e.target
+    if (typeof target === 'string') e.target = target === this.lastTarget ? this.lastTarget : (this.lastTarget = this.of(target))
+    if (typeof e.credential_type === 'string') e.credential_type = this.of(e.credential_type)
+    if (typeof e.token_type === 'string') e.token_type = this.of(e.token_type)
+    if (typeof e.authority_type === 'string') e.authority_type = this.of(e.authority_type)
+    if (typeof e.family_id === 'string') e.family_id = this.of(e.family_id)
+    if (typeof e.user_assertion_hash === 'string') e.user_assertion_hash = this.of(e.user_assertion_hash)
+    if (typeof e.userAssertionHash === 'string') e.userAssertionHash = this.of(e.userAssertionHash)
   }
 
   /** The shared copy of a value (for strings derived from entries, such as target keys). */
@@ -72,4 +59,19 @@ export class SharedStrings {
     }
     return shared
   }
+}
+
+/** The fields SharedStrings reads, as an entry of any kind may have them. */
+interface Fields {
+  home_account_id?: unknown
+  environment?: unknown
+  client_id?: unknown
+  realm?: unknown
+  target?: unknown
+  credential_type?: unknown
+  token_type?: unknown
+  authority_type?: unknown
+  family_id?: unknown
+  user_assertion_hash?: unknown
+  userAssertionHash?: unknown
 }

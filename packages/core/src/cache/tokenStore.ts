@@ -1,7 +1,7 @@
 import type { CacheChange, CachePut } from './change.js'
 import { Collection, StoredEntry, type Bucket } from './collection.js'
 import type { IdTokenClaims } from './accountOf.js'
-import { canonicalKey } from './keys.js'
+import { canonicalKey, isCanonicalAccessTokenKey } from './keys.js'
 import { reduceCacheOperation, type CacheOperation } from './operations.js'
 import { userAssertionHashOf } from './schema.js'
 import type { Account } from './selectors.js'
@@ -40,8 +40,8 @@ export class IndexedAccessToken extends StoredEntry<AccessTokenEntity> {
   private readonly extExpires: number | undefined
   private readonly refresh: number | undefined
 
-  constructor(key: string, entity: AccessTokenEntity, canonical: string) {
-    super(key, entity, canonical)
+  constructor(key: string, entity: AccessTokenEntity) {
+    super(key, entity)
     this.secret = entity.secret
     this.tokenType = entity.token_type ?? 'Bearer'
     this.expires = Number(entity.expires_on) - SECONDS_BASE
@@ -66,7 +66,7 @@ export class IndexedAccessToken extends StoredEntry<AccessTokenEntity> {
 }
 
 /** A token's record made for reading (a fallback result), not for filing: it has no key. */
-export const unfiledRecord = (entity: AccessTokenEntity): IndexedAccessToken => new IndexedAccessToken('', entity, '')
+export const unfiledRecord = (entity: AccessTokenEntity): IndexedAccessToken => new IndexedAccessToken('', entity)
 
 /** An account as the store keeps it. */
 export class StoredAccount extends StoredEntry<AccountEntity> {
@@ -206,7 +206,7 @@ export const prepareBucket = (b: AccessTokenBucket): PreparedBucket => new Prepa
 export const ownerKey = (environment: string, homeAccountId: string | null | undefined): string =>
   `${environment}${SEP}${homeAccountId ?? ''}`.toLowerCase()
 
-const plain = <E>(key: string, entity: E, canonical: string): StoredEntry<E> => new StoredEntry(key, entity, canonical)
+const plain = <E>(key: string, entity: E): StoredEntry<E> => new StoredEntry(key, entity)
 
 const expiresNoEarlier = (existing: AccessTokenEntity, incoming: AccessTokenEntity): boolean =>
   Number(existing.expires_on) >= Number(incoming.expires_on)
@@ -227,6 +227,15 @@ const byOwner = (lazy = false): { keyOf: (e: Owned) => string; lazy: boolean } =
   }
 }
 
+/** A bucket key and what it was computed from (see CacheSections.bucketKeyOf). */
+interface KeptBucketKey extends AccessTokenBucket {
+  key: string
+}
+
+/** An entry's canonical key: its own key when it is one (checked in place for access tokens, a large cache's entries), else built. */
+const canonicalOf = (type: CredentialType, key: string, entity: EntityOf[CredentialType]): string =>
+  type === 'AccessToken' && isCanonicalAccessTokenKey(key, entity as AccessTokenEntity) === true ? key : canonicalKey(type, entity as never)
+
 /** How many distinct values a shared-value memo keeps before it starts over. */
 export const SHARED_LIMIT = 4096
 
@@ -245,14 +254,14 @@ export class CacheSections {
       // Read only by rare operations (remove an account, remove client tokens, search).
       byOwner(true),
     ],
-    (key, entity, canonical) => new IndexedAccessToken(key, entity, canonical),
+    (key, entity) => new IndexedAccessToken(key, entity),
     (token) => this.targetKeyOf(token.entity.target),
   )
   readonly refreshTokens = new Collection<RefreshTokenEntity>([byOwner()], plain)
-  readonly idTokens = new Collection<IdTokenEntity, StoredIdToken>([byOwner()], (key, entity, canonical) => new StoredIdToken(key, entity, canonical))
+  readonly idTokens = new Collection<IdTokenEntity, StoredIdToken>([byOwner()], (key, entity) => new StoredIdToken(key, entity))
   readonly accounts = new Collection<AccountEntity, StoredAccount>(
     [byOwner(), { keyOf: (a) => a.environment.toLowerCase() }],
-    (key, entity, canonical) => new StoredAccount(key, entity, canonical),
+    (key, entity) => new StoredAccount(key, entity),
   )
   readonly appMetadata = new Collection<AppMetadataEntity>([], plain)
 
@@ -271,34 +280,34 @@ export class CacheSections {
     return key
   }
 
-  /** The last bucket key computed, and its inputs: consecutive entries usually share an account. */
-  private lastBucket: { readonly at: AccessTokenEntity; readonly key: string } | undefined
+  /**
+   * Bucket keys computed, by owner (the home account id; for an app's tokens, the tenant), with
+   * the fields they were computed from: an owner's tokens share one key, whatever order they
+   * come in (a cache is written in the order tokens were filed, users interleaved). Bounded.
+   */
+  private readonly bucketKeys = new Map<string, KeptBucketKey>()
 
   private bucketKeyOf(at: AccessTokenEntity): string {
-    const last = this.lastBucket
+    const owner = at.home_account_id === null || at.home_account_id === undefined || at.home_account_id === '' ? at.realm : at.home_account_id
+    const hash = userAssertionHashOf(at)
+    const kept = this.bucketKeys.get(owner)
     if (
-      last !== undefined &&
-      last.at.client_id === at.client_id &&
-      last.at.environment === at.environment &&
-      last.at.realm === at.realm &&
-      last.at.home_account_id === at.home_account_id &&
-      last.at.key_id === at.key_id &&
-      last.at.ext_cache_key === at.ext_cache_key &&
-      userAssertionHashOf(last.at) === userAssertionHashOf(at)
+      kept !== undefined &&
+      kept.clientId === at.client_id &&
+      kept.environment === at.environment &&
+      kept.realm === at.realm &&
+      kept.homeAccountId === at.home_account_id &&
+      kept.keyId === at.key_id &&
+      kept.extCacheKey === at.ext_cache_key &&
+      kept.userAssertionHash === hash
     ) {
-      return last.key
+      return kept.key
     }
-    const key = bucketKey({
-      clientId: at.client_id,
-      environment: at.environment,
-      realm: at.realm,
-      homeAccountId: at.home_account_id,
-      keyId: at.key_id,
-      extCacheKey: at.ext_cache_key,
-      userAssertionHash: userAssertionHashOf(at),
-    })
-    this.lastBucket = { at, key }
-    return key
+    const made: KeptBucketKey = { clientId: at.client_id, environment: at.environment, realm: at.realm, homeAccountId: at.home_account_id, keyId: at.key_id, extCacheKey: at.ext_cache_key, userAssertionHash: hash, key: '' }
+    made.key = bucketKey(made)
+    if (this.bucketKeys.size >= SHARED_LIMIT) this.bucketKeys.clear()
+    this.bucketKeys.set(owner, made)
+    return made.key
   }
 
   of<K extends CredentialType>(type: K): Collection<EntityOf[K]> {
@@ -336,14 +345,18 @@ export class CacheSections {
    * later stays; on a tie the first, so a round trip writes the same bytes.
    */
   load(entries: readonly CachePut[]): void {
-    for (const put of entries) this.loadEntry(put.type, put.key, put.entity, put.canonical)
+    for (const put of entries) this.loadEntry(put.type, put.key, put.entity, false, put.canonical)
   }
 
-  /** One entry of a loaded cache (see `load`). */
-  loadEntry(type: CredentialType, key: string, entity: EntityOf[CredentialType], canonical: string = canonicalKey(type, entity as never)): void {
+  /**
+   * One entry of a loaded cache (see `load`). `unique`: the caller knows no other entry of the
+   * type has this key (a section read from JSON text), which spares a look-up per entry.
+   */
+  loadEntry(type: CredentialType, key: string, entity: EntityOf[CredentialType], unique: boolean, canonical: string = canonicalOf(type, key, entity)): void {
     this.strings.share(entity)
-    if (type === 'AccessToken') this.accessTokens.put(key, entity as AccessTokenEntity, canonical, expiresNoEarlier)
-    else this.of(type).put(key, entity, canonical)
+    const known = unique ? 'new' : undefined
+    if (type === 'AccessToken') this.accessTokens.put(key, entity as AccessTokenEntity, canonical, expiresNoEarlier, known)
+    else this.of(type).put(key, entity, canonical, undefined, known)
   }
 }
 

@@ -48,12 +48,9 @@ function* fmiBucketsFor(ctx: ClientContext, fmiPath: string): Program<FmiBuckets
   const kept = ctx.memo.fmiBuckets.get(fmiPath)
   if (kept !== undefined) return kept
   const extCacheKey = bytesToHex(yield* sha256(`fmi_path:${fmiPath}`))
-  const made: FmiBuckets = {
-    extCacheKey,
-    buckets: ctx.appTokenBuckets.map((bucket) =>
-      prepareBucket({ clientId: bucket.clientId, environment: bucket.environment, realm: bucket.realm, homeAccountId: bucket.homeAccountId, extCacheKey }),
-    ),
-  }
+  const made = ctx.appTokenBuckets.map((bucket) =>
+    prepareBucket({ clientId: bucket.clientId, environment: bucket.environment, realm: bucket.realm, homeAccountId: bucket.homeAccountId, extCacheKey }),
+  ) as FmiBuckets
   if (ctx.memo.fmiBuckets.size >= MEMO_LIMIT) ctx.memo.fmiBuckets.clear()
   ctx.memo.fmiBuckets.set(fmiPath, made)
   return made
@@ -108,12 +105,12 @@ export function* acquireTokenForClient(
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   const hasChallenge = options.claimsChallenge !== undefined && options.claimsChallenge !== ''
-  const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, fmi === undefined ? ctx.appTokenBuckets : fmi.buckets, scopes.right, nowSec)
+  const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, fmi ?? ctx.appTokenBuckets, scopes.right, nowSec)
   if (lookup?._tag === 'Fresh') {
     yield* commit(CACHE_HIT)
     return E.right(resultFromCache(lookup.entity, nowSec, correlationId, ctx.tokenCache, lookup.token))
   }
-  return yield* fromTheNetwork(ctx, { scopes: scopes.right, claims: claims.right, fmiPath, extCacheKey: fmi?.extCacheKey }, lookup, correlationId, nowMs)
+  return yield* fromTheNetwork(ctx, { scopes: scopes.right, claims: claims.right, fmiPath, extCacheKey: fmi?.[0]?.extCacheKey }, lookup, correlationId, nowMs)
 }
 
 /** A call the cache could not answer: a new token, or the aging one if getting it failed. */
@@ -158,7 +155,7 @@ function* requestClientToken(
   if (MULTI_TENANT.has(config.authority.tenant.toLowerCase())) {
     yield* log('warning', `acquireTokenForClient with the /${config.authority.tenant} authority is unreliable; use a specific tenant`)
   }
-  const baseHeaders = { ...libraryHeaders(ctx.platform, config.appName, config.appVersion), 'client-request-id': correlationId }
+  const baseHeaders = Object.assign(libraryHeaders(ctx.platform, config.appName, config.appVersion), { 'client-request-id': correlationId })
   // Only client-credential requests go regional; a failed detection means the global endpoint.
   const region = yield* resolveRegion(config.azureRegion, ctx.state.detectedRegion)
   const regional = region === undefined ? undefined : regionalEndpoints(config.authority, region)

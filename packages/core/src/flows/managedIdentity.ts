@@ -136,7 +136,7 @@ function* requestToken(
       if (E.isLeft(path)) return path
       const secret = arcSecretOf(path.right, yield* readFile(path.right, ARC_KEY_FILE_MAX_BYTES))
       if (E.isLeft(secret)) return secret
-      const answered = { ...first, headers: { ...first.headers, Authorization: `Basic ${secret.right}` } }
+      const answered = Object.assign({}, first, { headers: Object.assign({}, first.headers, { Authorization: `Basic ${secret.right}` }) })
       url = answered.url
       outcome = yield* sendManagedIdentityRequest(ctx.httpCache, answered, policy)
     }

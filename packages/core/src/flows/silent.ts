@@ -269,18 +269,17 @@ const FAMILY = '1'
 function* refreshInEnvironment(a: RefreshAttempt): Program<E.Either<MsalError, TokenResult> | undefined> {
   const { ctx, environment, account } = a
   const metadata = selectAppMetadata(ctx.tokenCache, environment, ctx.config.clientId)
-  const query = { environment, homeAccountId: account.homeAccountId }
   if (metadata === undefined) {
-    const tried = yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { ...query, familyId: FAMILY }), isClientMismatch)
+    const tried = yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { environment, homeAccountId: account.homeAccountId, familyId: FAMILY }), isClientMismatch)
     if (tried !== undefined && (E.isRight(tried) || isTransportError(tried.left))) return tried
   }
   let last: E.Either<MsalError, TokenResult> | undefined
   const family = metadata?.family_id
   if (family !== undefined && family !== null && family !== '') {
-    last = yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { ...query, familyId: family }))
+    last = yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { environment, homeAccountId: account.homeAccountId, familyId: family }))
     if (last !== undefined && (E.isRight(last) || isTransportError(last.left))) return last
   }
-  return (yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { ...query, clientId: ctx.config.clientId }))) ?? last
+  return (yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { environment, homeAccountId: account.homeAccountId, clientId: ctx.config.clientId }))) ?? last
 }
 
 /**

@@ -52,14 +52,17 @@ export const emptyTelemetry: TelemetryBuffer = { succeeded: 0, failures: [], fai
 
 const LAST_HEADER_LIMIT = 350
 
-export const libraryHeaders = (platform: PlatformInfo, appName?: string, appVersion?: string): Record<string, string> => ({
-  'x-client-sku': platform.sku,
-  'x-client-ver': platform.version,
-  'x-client-os': platform.os,
-  'x-ms-lib-capability': 'retry-after, h429',
-  ...(appName ? { 'x-app-name': appName } : {}),
-  ...(appVersion ? { 'x-app-ver': appVersion } : {}),
-})
+export const libraryHeaders = (platform: PlatformInfo, appName?: string, appVersion?: string): Record<string, string> => {
+  const headers: Record<string, string> = {
+    'x-client-sku': platform.sku,
+    'x-client-ver': platform.version,
+    'x-client-os': platform.os,
+    'x-ms-lib-capability': 'retry-after, h429',
+  }
+  if (appName) headers['x-app-name'] = appName
+  if (appVersion) headers['x-app-ver'] = appVersion
+  return headers
+}
 
 export const telemetryHeaders = (
   buffer: TelemetryBuffer,
@@ -93,7 +96,7 @@ export const recordServerAnswer = (
   const size = `,${api},${correlationId},${error}`.length
   if (buffer.failureSize + size >= LAST_HEADER_LIMIT) return buffer
   return {
-    ...buffer,
+    succeeded: buffer.succeeded,
     failures: [...buffer.failures, { api, correlationId, error }],
     failureSize: buffer.failureSize + size,
   }

@@ -29,5 +29,5 @@ export const mergeClaimsAndCapabilities = (
   }
   if (capabilities.length === 0) return claimsChallenge === '' || claimsChallenge === undefined ? NO_CLAIMS : E.right(claimsChallenge)
   const accessToken = isObject(claims['access_token']) ? claims['access_token'] : {}
-  return E.right(JSON.stringify({ ...claims, access_token: { ...accessToken, xms_cc: { values: capabilities } } }))
+  return E.right(JSON.stringify(Object.assign({}, claims, { access_token: Object.assign({}, accessToken, { xms_cc: { values: capabilities } }) })))
 }
