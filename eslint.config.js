@@ -104,7 +104,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [fpTsBarrel, testingKit], patterns: [fpTsSubmodules] }] },
   },
   {
-    files: ['packages/browser/src/**/*.ts'],
+    files: ['packages/browser/src/**/*.ts', 'examples/spa/src/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {

@@ -12,6 +12,15 @@ export const ENTRIES = {
     export const verbs = [app.loginRedirect(r), app.acquireTokenRedirect(r), app.loginPopup(r), app.acquireTokenPopup(r), app.acquireTokenSilent(r),
       app.ssoSilent(r), app.logoutRedirect(), app.logoutPopup(), app.getAllAccounts(), app.getAccount({}), app.getActiveAccount(),
       app.setActiveAccount(null), app.clearCache(), app.getAccounts(), app.removeAccount({ homeAccountId: 'x', environment: 'y' })]`,
+  'msal-ts full SPA, cache encryption on': `
+    import { PublicClientApplication, sessionCacheEncryption } from '@msal-ts/browser'
+    const app = new PublicClientApplication({ clientId: 'c', authority: 'https://login.microsoftonline.com/common', cacheLocation: 'localStorage', cacheEncryption: sessionCacheEncryption })
+    const r = { scopes: ['User.Read'] }
+    app.addEventCallback(() => {})
+    await app.handleRedirectPromise()
+    export const verbs = [app.loginRedirect(r), app.acquireTokenRedirect(r), app.loginPopup(r), app.acquireTokenPopup(r), app.acquireTokenSilent(r),
+      app.ssoSilent(r), app.logoutRedirect(), app.logoutPopup(), app.getAllAccounts(), app.getAccount({}), app.getActiveAccount(),
+      app.setActiveAccount(null), app.clearCache(), app.getAccounts(), app.removeAccount({ homeAccountId: 'x', environment: 'y' })]`,
   'msal-ts redirect + silent': `
     import { PublicClientApplication } from '@msal-ts/browser'
     const app = new PublicClientApplication({ clientId: 'c' })

@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createBrowserInterpreter, ConfidentialClientApplication as WebConfidentialClientApplication } from '@msal-ts/browser'
+import { proofOfPossession } from '@msal-ts/browser/pop'
 import { decodeConfidentialClientConfig, isMsalError, run, type Interpret, type Program } from '@msal-ts/core'
 import { now } from '@msal-ts/core/protocol'
 import {
@@ -24,6 +25,7 @@ import {
   ManagedIdentityClient,
   ManagedIdentityError,
   MsalError,
+  PopAuthScheme,
   SystemAssignedManagedIdentity,
   UserAssignedManagedIdentity,
   ThrottledError,
@@ -34,7 +36,7 @@ import {
   type ConfidentialClientApplicationOptions,
   type TokenResult,
 } from '@msal-ts/node'
-import { AppServiceEmulation, createTestInterpreter, FakeIdentityProvider, fixedClock, record, replay } from '@msal-ts/testing'
+import { AppServiceEmulation, createTestInterpreter, FakeIdentityProvider, fixedClock, PopResourceServer, record, replay } from '@msal-ts/testing'
 
 const TENANT = 'contoso.onmicrosoft.com'
 const DAEMON = { clientId: 'consumer-daemon', clientSecret: 'consumer-secret' }
@@ -102,6 +104,16 @@ async function desktop(idp: FakeIdentityProvider, base: string): Promise<void> {
   const silent = await app.acquireTokenSilent(['User.Read'], account)
   check(silent?.tokenSource === 'cache' && silent.account?.username === USER.username, 'the signed-in user is served from the cache')
   console.log(`desktop: ${describeResult(signedIn)}, then ${silent === undefined ? 'nothing' : describeResult(silent)}`)
+  // A proof-of-possession token for one resource request, signed with the app's own key, which the testing kit's resource accepts.
+  const resource = new PopResourceServer({ jwks: () => idp.jwks() })
+  const url = 'https://orders.contoso.example/v1/orders'
+  const pop = await app.acquireTokenSilent(['User.Read'], account, { authScheme: new PopAuthScheme(PopAuthScheme.HTTP_GET, url, resource.issueNonce()) })
+  const verdict = await resource.verify({ method: 'GET', url, authorization: `PoP ${pop?.accessToken ?? ''}` })
+  check(app.isPopSupported() && pop?.tokenType === 'pop' && verdict.ok, `a PoP token is accepted by the resource (${verdict.ok ? 'ok' : verdict.reason})`)
+  // The single-page app's PoP code checks msal-browser's fields (run here on Node: no key is made).
+  const ssh = proofOfPossession.bindingFor({ scopes: ['x/.default'], authenticationScheme: 'ssh-cert', sshKid: 'key1' })
+  check(ssh._tag === 'Left' && ssh.left.kind === 'UsageError', 'an SSH request without sshJwk is a UsageError')
+  console.log('desktop: a PoP token signed for GET orders, accepted by the resource')
 }
 
 /** What a test of the app does: record a flow against the in-process fake on virtual time, then replay it. */
@@ -158,6 +170,10 @@ export function mustNotCompile(result: TokenResult, error: MsalError, config: Re
   void error.retryAfterMs
   // @ts-expect-error an unknown option does not type-check
   void new WebConfidentialClientApplication({ clientId: 'x', clientCredential: 's', tokenCahce: undefined })
+  // @ts-expect-error PopAuthScheme takes a method, a URL and a nonce
+  void new PopAuthScheme('GET')
+  // @ts-expect-error data's keys are camelCase (tokenType, keyId, reqCnf)
+  void new PublicClientApplication({ clientId: 'x' }).acquireTokenSilent([], undefined, { data: { token_type: 'ssh-cert', key_id: 'k', req_cnf: '{}' } })
   // @ts-expect-error kind is a union of known error kinds
   const unknownKind = error.kind === 'NoSuchKind'
   // @ts-expect-error an Either must be narrowed before reading `right` (fp-ts's types resolved)

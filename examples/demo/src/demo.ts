@@ -89,6 +89,8 @@ export const runDemo = async (output: Output): Promise<number> => {
         ? 'demo complete: first token from the identity provider, second from the cache, one request for 50 callers; two users signed in (device code, browser) and served from the cache; a web API with a certificate called Graph on their behalf, the second call from the cache; a VM\'s managed identity got its tokens from IMDS, then from the cache.'
         : 'demo FAILED: see above.',
     )
+    output.out('')
+    output.out('next: a single-page app in a browser (examples/spa): ./dev spa serves it against the fake identity provider; open the URL it prints, sign in by redirect or popup, and call an API with the token (./dev spa --check clicks through it in headless Chromium)')
     return ok ? 0 : 1
   } finally {
     await idp.close()

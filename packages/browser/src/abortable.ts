@@ -1,4 +1,4 @@
-import type { Effect, HttpFailure, Interpret } from '@msal-ts/core'
+import { isPromiseLike, type Effect, type HttpFailure, type Interpret } from '@msal-ts/core'
 import { timerDelay } from './timers.js'
 
 export interface AbortableOptions {
@@ -12,9 +12,6 @@ export interface AbortableOptions {
 
 // A timeout rather than a connection failure: a request cut short must not be retried.
 const ABORTED: HttpFailure = { _tag: 'HttpFailure', kind: 'timeout', message: 'no response: the request was aborted by its AbortSignal' }
-
-const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 
 /** What a wait answers when it is cut short. */
 const cutShort = (effect: Effect): unknown => (effect._tag === 'Http' ? ABORTED : undefined)

@@ -7,13 +7,15 @@ export { createWebInterpreter, createBrowserInterpreter, DEFAULT_TIMEOUT_MS, typ
 export { performHttp, DEFAULT_MAX_RESPONSE_BYTES, type HttpClient, type HttpLimits } from './http.js'
 export { timerDelay, MAX_TIMER_DELAY_MS } from './timers.js'
 export type { WebCrypto } from './webCrypto.js'
+export { webPopKeys, withPopKeys, memoryPopKeyStore, type PopKeys, type PopKeyStore, type PopKeyPair, type PopSubtleCrypto } from './popKeys.js'
 export { isLogged, type Logger } from './logger.js'
 export { abortable, type AbortableOptions } from './abortable.js'
 export { VERSION, webPlatform } from './platform.js'
 export { ConfidentialClientApplication, type ConfidentialClientApplicationOptions } from './app/ConfidentialClientApplication.js'
 export { PublicClientApplication, type BrowserApplicationOptions } from './spa/PublicClientApplication.js'
 export { EventType, type EventMessage, type EventCallback, type InteractionType } from './spa/events.js'
-export { WebStorageCache, type CacheLocation, type KeyValueStorage } from './spa/storageCache.js'
+export { WebStorageCache, type CacheEncryption, type CacheLocation, type KeyValueStorage, type StoredEntry } from './spa/storageCache.js'
+export { sessionCacheEncryption } from './spa/cacheEncryption.js'
 export { browserPlatform, corsSafeRequest, type BrowserPlatformOptions } from './spa/platform.js'
 export { handleRedirectBridge } from './redirect.js'
 export { parseWebClientCredential, type WebClientCredentialOption, type WebCredential } from './credentials/clientCredential.js'
@@ -29,6 +31,7 @@ export {
   InteractionRequiredError,
   InteractionInProgressError,
   PopupBlockedError,
+  PopAuthScheme,
   type InteractionRequiredReason,
   type SpaRequest,
   type LogoutRequest,

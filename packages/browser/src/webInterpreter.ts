@@ -1,4 +1,4 @@
-import type { Effect, Interpret, LogLevel } from '@msal-ts/core'
+import { isPromiseLike, requestTimeoutMsOf, type ClientApplicationOptions, type Effect, type Interpret, type LogLevel } from '@msal-ts/core'
 import { DEFAULT_MAX_RESPONSE_BYTES, performHttp, type HttpClient } from './http.js'
 import { isLogged, type Logger } from './logger.js'
 import { timerDelay } from './timers.js'
@@ -19,8 +19,11 @@ export interface WebInterpreterOptions {
   readonly timeoutMs?: number | false | undefined
   /** The largest response body read, in bytes, counted after decompression, whatever the client. Default 1 MiB (1,048,576). */
   readonly maxResponseBytes?: number | undefined
+  /** Receives each log line that passes `logLevel` (and `enablePiiLog`); default: no logging. */
   readonly logger?: Logger | undefined
+  /** The most verbose level logged: "error", "warning", "info" or "verbose". Default "info". */
   readonly logLevel?: LogLevel | undefined
+  /** true: also log lines with personal data (user names, tenant URLs). Default false. */
   readonly enablePiiLog?: boolean | undefined
   /** Environment variables, where the runtime has them. */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
@@ -31,9 +34,6 @@ export const DEFAULT_TIMEOUT_MS = 30_000
 /** The shorter of the application's timeout and the request's own; undefined when neither sets one. */
 const requestTimeout = (application: number | false, own: number | undefined): number | undefined =>
   application === false ? own : Math.min(application, own ?? application)
-
-const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 
 /** Resolves a lazy value once; later calls get the value itself, not a promise. */
 const memo = <T>(lazy: Lazy<T>): (() => T | Promise<T>) => {
@@ -122,11 +122,13 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
         return false
       case 'Commit':
         // The application shell applies commits to its state before effects reach a runtime.
-        throw new Error('a Commit effect reached the runtime interpreter: run flows through an application, or with runFlow(ctx, program, interpret)')
+        throw new Error('a Commit effect reached the runtime interpreter: run flows with runFlow(ctx, program, interpret)')
       case 'SignJwt':
       case 'ClientAssertion':
-        // Only an application built around a credential holds keys and callbacks (it answers these first).
-        return { _tag: 'CredentialFailure', message: 'this interpreter holds no client credential to sign with' }
+      case 'PopKey':
+      case 'SignPop':
+        // Only an application built around a credential or a PoP key holds keys and callbacks (withClientCredential, withPopKeys answer these first).
+        return { _tag: 'CredentialFailure', message: `this interpreter holds no key for ${effect._tag}` }
       case 'Log':
         if (options.logger !== undefined && isLogged(effect.level, threshold) && (!effect.pii || options.enablePiiLog === true)) {
           options.logger(effect.level, effect.message)
@@ -154,3 +156,22 @@ export const createBrowserInterpreter = (options: Partial<WebInterpreterOptions>
       timeoutMs: options.timeoutMs ?? (options.fetch !== undefined ? false : DEFAULT_TIMEOUT_MS),
     }),
   )
+
+/**
+ * The web interpreter an application's options ask for: their fetch (`httpClient`), `timeout`
+ * (seconds, as MSAL Python's; none of the application's for an injected httpClient),
+ * `maxResponseBytes` and logging. Every web-platform application class builds its interpreter here.
+ */
+export const webInterpreterFor = (
+  options: Pick<ClientApplicationOptions, 'httpClient' | 'timeout' | 'maxResponseBytes' | 'logger' | 'logLevel' | 'enablePiiLog'>,
+): Interpret => {
+  const { httpClient } = options
+  return createBrowserInterpreter({
+    fetch: httpClient !== undefined ? () => httpClient : undefined,
+    timeoutMs: requestTimeoutMsOf(options),
+    maxResponseBytes: options.maxResponseBytes,
+    logger: options.logger,
+    logLevel: options.logLevel,
+    enablePiiLog: options.enablePiiLog,
+  })
+}

@@ -73,6 +73,14 @@ abstract class MsalErrorBase extends Error {
     }
   }
 
+  /**
+   * The class's name, as Error subclasses print ("ServerError: ..."): its kind. A getter on the
+   * base rather than a name set on each class, so a bundle keeps only the classes it constructs.
+   */
+  override get name(): string {
+    return this.kind
+  }
+
   /** The error as plain data (for logs and JSON): its kind, message and fields; never a stack. */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { name: this.name, kind: this.kind, message: this.message }
@@ -269,28 +277,6 @@ export type MsalError =
 /** The discriminator's values: the classes' names. */
 export type MsalErrorKind = MsalError['kind']
 
-/** The class of each kind, for `isMsalError`. */
-const CLASSES = {
-  InteractionRequiredError,
-  InteractionInProgressError,
-  PopupBlockedError,
-  ArcPlatformNotSupportedError,
-  AuthorizationError,
-  CancelledError,
-  IdTokenError,
-  CacheError,
-  ConfigurationError,
-  UsageError,
-  ServerError,
-  ThrottledError,
-  NetworkError,
-  TimeoutError,
-  InvalidResponseError,
-  ManagedIdentityError,
-} as const satisfies Record<MsalErrorKind, abstract new (...args: never[]) => MsalError>
-
-for (const [name, cls] of Object.entries(CLASSES)) Object.defineProperty(cls.prototype, 'name', { value: name, enumerable: false, configurable: true, writable: true })
-
 /**
  * The base class as a value: `error instanceof MsalError` holds for every kind, and narrows to
  * the union, so `switch (error.kind)` then narrows each field.
@@ -399,7 +385,7 @@ export const interactionRequiredError = (reason: InteractionRequiredReason, mess
 
 export const interactionInProgressError = (interaction: string, ageMs: number): InteractionInProgressError =>
   new InteractionInProgressError(
-    `a ${interaction} sign-in began in this tab ${Math.round(ageMs / 1000)} s ago and is not finished; wait for it to finish (it stops blocking after interactionTimeoutMs, or once its tab loads a page without its response)`,
+    `a ${interaction} sign-in began in this tab ${Math.round(ageMs / 1000)} s ago and is not finished: it blocks until it finishes, interactionTimeoutMs passes, or the tab loads a page without its response`,
     'interaction_in_progress',
     { interaction, ageMs },
   )

@@ -20,9 +20,11 @@ export type {
   HttpRequest,
   HttpResponse,
   LogLevel,
+  PopKeyOutcome,
+  PopPublicJwk,
 } from './effects/effect.js'
 export { perform, type Program } from './effects/program.js'
-export { run, runToPromise, type Interpret } from './effects/run.js'
+export { isPromiseLike, run, runToPromise, type Interpret } from './effects/run.js'
 
 // ---- Errors ----
 export {
@@ -82,7 +84,7 @@ export {
   type OptionRule,
   type OptionRules,
 } from './app/options.js'
-export { clientConfigOf, type ClientConfig, type ConfidentialClientConfig } from './app/config.js'
+export { clientConfigOf, confidentialClientConfigOf, type ClientConfig, type ConfidentialClientConfig } from './app/config.js'
 export { CLIENT_APPLICATION_RULES, CONFIDENTIAL_RULES, UNSUPPORTED_OPTIONS } from './app/clientOptions.js'
 export { decodeConfidentialClientConfig, decodePublicClientConfig, describedCredential, PUBLIC_CLIENT_UNSUPPORTED } from './app/decodeConfig.js'
 export { checkMethodOptions, type KnownOptions } from './app/methodOptions.js'
@@ -158,7 +160,7 @@ export {
   type AuthorizationCodeOptions,
   type ResponseMode,
 } from './flows/authCode.js'
-export { acquireTokenByRefreshToken } from './flows/refreshToken.js'
+export { acquireTokenByRefreshToken, type RefreshTokenOptions } from './flows/refreshToken.js'
 export { initiateDeviceFlow, acquireTokenByDeviceFlow, type DeviceFlow, type DeviceFlowOptions, type AbortSignalLike } from './flows/deviceCode.js'
 export { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from './flows/usernamePassword.js'
 export { acquireTokenSilentWithError, type SilentOptions, type SilentAccount } from './flows/silent.js'
@@ -169,10 +171,15 @@ export { acquireTokenByCloudShell, acquireTokenInteractiveInCloudShell } from '.
 export { selectAccounts } from './cache/selectors.js'
 export type { TokenResult } from './result.js'
 
+// ---- Key-bound tokens: proof-of-possession (signed HTTP requests) and SSH certificates ----
+export { PopAuthScheme, type PopRequest } from './pop/popAuthScheme.js'
+export type { KeyBoundTokenData, TokenBindingOptions } from './pop/tokenBinding.js'
+export { keyBindingNotConfigured, type BoundRequest, type PrepareBinding, type SpaBindingFor } from './pop/binding.js'
+
 // ---- Browser flows, split at the page load (the SPA's; they yield the browser effects) ----
 export type { BrowserEnv } from './flows/browser/env.js'
 export { flowKey, RESPONSE_STASH_KEY } from './flows/browser/env.js'
-export type { SpaRequest } from './flows/browser/request.js'
+export { asksForKeyBinding, type SpaRequest } from './flows/browser/request.js'
 export { authResponseIn } from './flows/browser/authResponse.js'
 export { isLive, releaseInteraction, type InteractionFlag } from './flows/browser/interaction.js'
 export { beginRedirect, completeRedirect, type StoredFlow } from './flows/browser/redirect.js'

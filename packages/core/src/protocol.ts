@@ -6,7 +6,7 @@
  */
 
 // ---- Effect constructors, for writing Programs ----
-export { http, now, randomBytes, sha256, sleep, readEnv, readFile, fileExists, log, pure, signJwt, clientAssertion, commit } from './effects/program.js'
+export { http, now, randomBytes, sha256, sleep, readEnv, readFile, fileExists, log, pure, signJwt, clientAssertion, popKey, signPop, commit } from './effects/program.js'
 
 // ---- Authorities and discovery ----
 export { builtInEndpoints, entraEndpoints, openIdConfigurationUrl, type AuthorityEndpoints } from './authority/endpoints.js'
@@ -47,6 +47,20 @@ export { clientAuthFor, sendAuthenticated } from './flows/clientAuthentication.j
 export { extractCertificates, notAPrivateKeyProblem, notACertificateProblem, signingKeyProblem, MIN_RSA_MODULUS_BITS } from './credentials/pem.js'
 export { hexThumbprintToBase64Url } from './credentials/thumbprints.js'
 export { buildClientCredentialsRequest, type ClientCredentialsRequestInput } from './protocol/clientCredentials.js'
+export { checkPopAuthScheme, resourceUrlProblem } from './pop/popAuthScheme.js'
+export { reqCnfOf, shrUrlParts, shrHeader, shrClaims, type ShrUrlParts, type ShrClaimsInput } from './pop/signedHttpRequest.js'
+export {
+  bindingOf,
+  checkKeyBoundData,
+  prepareBinding,
+  preparerOf,
+  checkPopResponse,
+  presentPop,
+  withTokenBinding,
+  type TokenBinding,
+} from './pop/tokenBinding.js'
+export { withPreparedBinding, keyBindingNotConfigured, type BoundRequest, type PrepareBinding } from './pop/binding.js'
+export { spaBindingOf, spaPreparerOf } from './pop/spaBinding.js'
 export { processTokenResponse, processJsonResponse, TokenSuccessResponse, TokenErrorResponse, MAX_LIFETIME_SECONDS, MAX_EPOCH_SECONDS, type ResponseContext } from './protocol/tokenResponse.js'
 export {
   buildDeviceAuthorizationRequest,
@@ -118,6 +132,8 @@ export {
   type CloudShellTokens,
 } from './protocol/cloudShell.js'
 export { runningInCloudShell, CLOUD_SHELL_AUTHORITY_TYPE } from './flows/cloudShell.js'
+export { familyRefresh, type FamilyRefresh } from './flows/family.js'
+export { regionTolerantDiscovery } from './flows/regionFallback.js'
 
 // ---- The token cache's schema, keys, reducers and selectors ----
 export {

@@ -12,9 +12,13 @@ import type { TokenSuccessResponse } from './protocol/tokenResponse.js'
  * have no name here are in `extraFields`.
  */
 export interface TokenResult {
-  /** The access token (RFC 6749 §5.1 `access_token`). */
+  /**
+   * The access token (RFC 6749 §5.1 `access_token`). For a PoP request (`authScheme`), the signed
+   * HTTP request that presents it (draft-ietf-oauth-signed-http-request-03), signed for this call:
+   * send it as `Authorization: PoP <accessToken>`. For an SSH certificate (`data`), the certificate.
+   */
   readonly accessToken: string
-  /** Its type, usually "Bearer" (RFC 6749 §7.1 `token_type`). */
+  /** Its type (RFC 6749 §7.1 `token_type`): usually "Bearer"; "pop" for a PoP token, "ssh-cert" for an SSH certificate. */
   readonly tokenType: string
   /** Seconds the token has left, from now (RFC 6749 §5.1 `expires_in`). */
   readonly expiresIn: number

@@ -145,10 +145,11 @@ describe('core in a browser bundle', () => {
     // Managed identity's six sources and Cloud Shell took it from about 141 KB to 164 KB; an
     // application that does not use them does not bundle them (sideEffects: false). Hardening
     // (errors scrubbed of the secrets sent and cut to size, cache depth and size limits, what
-    // applications and caches print) took it to about 171 KB; the cache's
+    // applications and caches print) took it to about 171 KB. Key-bound tokens (PoP signed
+    // requests, SSH certificates, MSAL Python's validation messages) to about 181 KB; the cache's
     // hit parts, token records, prepared buckets, shared strings and bounded merge journal, and
-    // the closure-free hit path (issue 16) to about 183 KB.
-    expect(bytes).toBeLessThan(185_000)
+    // the closure-free hit path (issue 16) to about 191 KB.
+    expect(bytes).toBeLessThan(195_000)
     expect(JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8')).sideEffects).toBe(false)
   })
 })

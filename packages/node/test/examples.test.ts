@@ -32,6 +32,7 @@ describe('examples/demo', () => {
     expect(text).toMatch(/11\. 20 concurrent calls for https:\/\/storage\.azure\.com: requests to IMDS: 1 {3}same token for all: true/)
     expect(text).toMatch(/12\. a user-assigned identity .*: IMDS answered 429 first, retried after 1 s/)
     expect(text).toContain('demo complete')
+    expect(text).toMatch(/next: a single-page app in a browser \(examples\/spa\): \.\/dev spa serves it/)
   })
 
   it('runs from the build as ./dev demo runs it', () => {

@@ -252,8 +252,9 @@ describe.each(FLOWS)('$name, answered by a hostile server', (flow) => {
       expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 20)
       expect(elapsed).toBeLessThan(TIMEOUT_MS + 1000)
     } else {
-      // Not a timeout (the kind says so), and not a wait for one either.
-      expect(elapsed).toBeLessThan(2 * TIMEOUT_MS)
+      // Not a timeout (the kind says so), and no hang either: the bound leaves room for a loaded
+      // 2-core machine (a 1 MiB read took 3 s there), far below what an unbounded read would take.
+      expect(elapsed).toBeLessThan(10 * TIMEOUT_MS)
     }
     expect(hostile.redirectTargetRequests).toBe(redirectsBefore)
     expect(cache.serialize()).toBe(before)

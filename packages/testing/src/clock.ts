@@ -2,9 +2,11 @@
 export interface FixedClock {
   /** Epoch milliseconds. */
   now(): number
+  /** Moves virtual time forward by `ms` milliseconds. */
   advance(ms: number): void
   /** Advances virtual time instead of waiting. */
   sleep(ms: number): Promise<void>
+  /** Sets virtual time to `epochMs`, in epoch milliseconds (backwards too: a clock that jumps). */
   set(epochMs: number): void
 }
 

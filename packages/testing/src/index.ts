@@ -19,6 +19,7 @@ export { diffJson } from './diff.js'
 export { replay, ReplayMismatchError, type ReplayInterpreter, type ReplayOptions } from './replay.js'
 export { record, type Recorder } from './record.js'
 export { createTestInterpreter, type TestInterpreter, type TestInterpreterOptions, type HttpHandler, type LogEntry } from './testInterpreter.js'
+export { testPopKey, TEST_POP_KEY_PKCS8, type TestPopKey } from './popTestKey.js'
 export {
   scriptedBrowser,
   authResponseFrom,
@@ -75,3 +76,13 @@ export { ServiceFabricEmulation, type ServiceFabricEmulationOptions, type Revoca
 export { AzureArcEmulation, ARC_LINUX_TOKEN_FOLDER, ARC_LINUX_AGENT, type AzureArcEmulationOptions, type ArcPlatform } from './managedIdentity/azureArc.js'
 export { CloudShellEmulation, type CloudShellEmulationOptions, type CloudShellUser } from './managedIdentity/cloudShell.js'
 export { managedIdentityFaults } from './managedIdentity/faults.js'
+
+// ---- Key-bound tokens: a resource that checks proof-of-possession requests, SSH certificates ----
+export {
+  PopResourceServer,
+  type PopResourceServerOptions,
+  type PopResourceRequest,
+  type PopVerdict,
+  type PopResourceCall,
+} from './popResourceServer.js'
+export { parseSshCertificate, SSH_CERT_TYPE, type SshCertificate } from './fakeIdp/sshCertificates.js'

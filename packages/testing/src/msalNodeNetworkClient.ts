@@ -17,17 +17,22 @@ export interface NetworkResponseLike<T> {
 }
 
 export interface RecordedExchange {
+  /** The HTTP method msal-node asked for: GET or POST. */
   readonly method: string
+  /** The URL msal-node asked for, query included. */
   readonly url: string
   /** The status, or 'no response' when the request failed. */
   readonly status: number | 'no response'
 }
 
 export interface MsalNodeNetworkClient {
+  /** msal-node's GET (discovery, metadata): the answer's headers, status and JSON body. */
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptionsLike): Promise<NetworkResponseLike<T>>
+  /** msal-node's POST (token requests): the answer's headers, status and JSON body. */
   sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptionsLike): Promise<NetworkResponseLike<T>>
   /** Requests sent so far. */
   readonly count: number
+  /** Every request sent so far, oldest first, with its status. */
   readonly exchanges: readonly RecordedExchange[]
 }
 

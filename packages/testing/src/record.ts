@@ -2,6 +2,7 @@ import type { Effect, Interpret } from '@msal-ts/core'
 import { encodeResult, redactEffect, redactResult, TRANSCRIPT_FORMAT, type Transcript, type TranscriptStep } from './transcript.js'
 
 export interface Recorder {
+  /** The recording interpreter: hand it to the program; it performs each effect with the real one and writes it down. */
   readonly interpret: Interpret
   /** The transcript so far, secrets redacted, ready for JSON.stringify. */
   transcript(name: string): Transcript

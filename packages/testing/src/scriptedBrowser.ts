@@ -23,7 +23,9 @@ export interface ScriptedBrowserOptions {
 
 /** A popup the program opened: where it was sent, and whether it was closed. */
 export interface ScriptedPopup {
+  /** Where the popup was last sent (NavigatePopup); undefined while it is blank. */
   url: string | undefined
+  /** Whether the program closed it (ClosePopup). */
   closed: boolean
 }
 
@@ -38,6 +40,7 @@ export interface ScriptedBrowser {
   readonly localStorage: Map<string, string>
   /** Every full-page navigation the page asked for (Navigate), in order. */
   readonly navigations: readonly string[]
+  /** Every popup the program opened (OpenPopup), in order. */
   readonly popups: readonly ScriptedPopup[]
   /** Every URL loaded in a hidden iframe. */
   readonly iframes: readonly string[]

@@ -2,10 +2,14 @@ import { createHash } from 'node:crypto'
 import type { Effect, HttpOutcome, HttpRequest, Interpret, LogLevel } from '@msal-ts/core'
 import { fixedClock, type FixedClock } from './clock.js'
 import { seededRandom, type RandomSource } from './random.js'
+import { testPopKey, type TestPopKey } from './popTestKey.js'
 
 export interface LogEntry {
+  /** The line's level: "error", "warning", "info" or "verbose". */
   readonly level: LogLevel
+  /** The line as the program wrote it. */
   readonly message: string
+  /** Whether the line holds personal data (a real logger drops it unless enablePiiLog). */
   readonly pii: boolean
 }
 
@@ -13,22 +17,38 @@ export interface LogEntry {
 export type HttpHandler = (request: HttpRequest) => HttpOutcome | Promise<HttpOutcome>
 
 export interface TestInterpreterOptions {
+  /** Answers every Http effect: a FakeIdentityProvider's `http`, or a function of your own. */
   readonly http: HttpHandler
+  /** Virtual time for Now and Sleep. Default: a fixed clock at 2026-01-01T00:00:00Z. */
   readonly clock?: FixedClock
+  /** Answers RandomBytes. Default: seeded randomness (seed 1), the same bytes every run. */
   readonly random?: RandomSource
+  /** Environment variables for ReadEnv. Default: none. */
   readonly env?: Readonly<Record<string, string | undefined>>
   /** A virtual file system for ReadFile and FileExists: path to text. Default: no files. */
   readonly files?: Readonly<Record<string, string>>
+  /**
+   * The proof-of-possession key (PopKey and SignPop), answered synchronously and
+   * deterministically: a PKCS#8 PEM, or `testPopKey(pem)`. Default: TEST_POP_KEY_PKCS8, the same
+   * for every interpreter (give apps that must not share a key one each).
+   */
+  readonly popKey?: string | TestPopKey | undefined
 }
 
 export interface TestInterpreter {
+  /** The interpreter to run programs with. */
   readonly interpret: Interpret
+  /** The virtual clock it reads and Sleep advances: move it to let time pass. */
   readonly clock: FixedClock
   /** Every Log effect, PII or not. */
   readonly logs: LogEntry[]
   /** The paths the program read (ReadFile effects), in order, whether or not they were read. */
   readonly fileReads: string[]
 }
+
+let sharedPopKey: TestPopKey | undefined
+/** The default key, read once per process. */
+const defaultPopKey = (): TestPopKey => (sharedPopKey ??= testPopKey())
 
 /**
  * A fully deterministic interpreter: virtual time (Sleep advances the clock instead of waiting),
@@ -41,6 +61,9 @@ export const createTestInterpreter = (options: TestInterpreterOptions): TestInte
   const files = options.files ?? {}
   const logs: LogEntry[] = []
   const fileReads: string[] = []
+  let pop: TestPopKey | undefined
+  const popKey = (): TestPopKey =>
+    (pop ??= typeof options.popKey === 'object' ? options.popKey : options.popKey === undefined ? defaultPopKey() : testPopKey(options.popKey))
   const interpret: Interpret = (effect: Effect) => {
     switch (effect._tag) {
       case 'Http':
@@ -65,6 +88,10 @@ export const createTestInterpreter = (options: TestInterpreterOptions): TestInte
       }
       case 'FileExists':
         return Object.prototype.hasOwnProperty.call(files, effect.path)
+      case 'PopKey':
+        return popKey().key()
+      case 'SignPop':
+        return popKey().sign(effect.kid, effect.header, effect.payload)
       case 'SignJwt':
       case 'ClientAssertion':
         // Only an application built around a credential holds keys and callbacks (it answers these first).

@@ -7,13 +7,18 @@ import { SECRET_FORM_FIELDS, bytesToBase64Url, base64UrlToBytes } from '@msal-ts
  * JSON all the way down, so it can be committed as a fixture and read in a review.
  */
 export interface TranscriptStep {
+  /** The effect the program asked for, secrets redacted. */
   readonly effect: Effect
+  /** What it was answered, as JSON: bytes as { $bytes: base64url }, undefined as null, secrets redacted. */
   readonly result: unknown
 }
 
 export interface Transcript {
+  /** The transcript format's version, "msal-ts/transcript@1": parseTranscript refuses another. */
   readonly format: typeof TRANSCRIPT_FORMAT
+  /** The scenario's name, for messages and file names. */
   readonly name: string
+  /** Every effect but Log and Commit, in the order the program asked, with its answer. */
   readonly steps: readonly TranscriptStep[]
 }
 
@@ -39,6 +44,8 @@ const fingerprint = (data: string): string =>
 /** The effect with secrets replaced, as it is written to (and compared with) a transcript. */
 export const redactEffect = (effect: Effect): Effect => {
   if (effect._tag === 'Sha256') return { _tag: 'Sha256', data: fingerprint(effect.data) }
+  // A signed HTTP request's `at` is the access token it presents.
+  if (effect._tag === 'SignPop') return { ...effect, payload: { ...effect.payload, ...('at' in effect.payload ? { at: REDACTED } : {}) } }
   if (effect._tag !== 'Http') return effect
   const { request } = effect
   const headers = Object.fromEntries(

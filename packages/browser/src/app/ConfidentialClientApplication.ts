@@ -6,22 +6,21 @@ import {
   anything,
   checkOptions,
   CLIENT_APPLICATION_RULES,
-  clientConfigOf,
+  confidentialClientConfigOf,
   ConfidentialClientApplication as CoreConfidentialClientApplication,
   CONFIDENTIAL_RULES,
   configurationError,
   HttpCache,
-  requestTimeoutMsOf,
   throwIfLeft,
   TokenCache,
   UNSUPPORTED_OPTIONS,
   type ClientApplicationOptions,
-  type ConfidentialClientConfig,
 } from '@msal-ts/core'
 import { parseWebClientCredential, type WebClientCredentialOption } from '../credentials/clientCredential.js'
 import { withClientCredential } from '../credentials/credentialInterpreter.js'
 import { webPlatform } from '../platform.js'
-import { createBrowserInterpreter } from '../webInterpreter.js'
+import { webInterpreterFor } from '../webInterpreter.js'
+import { webPopKeys, withPopKeys, type PopSubtleCrypto } from '../popKeys.js'
 
 export interface ConfidentialClientApplicationOptions extends ClientApplicationOptions {
   /** How the app proves who it is: a client secret, a certificate (PKCS#8 PEM key) or an assertion. See WebClientCredentialOption. */
@@ -55,21 +54,11 @@ export class ConfidentialClientApplication extends CoreConfidentialClientApplica
     if ((checked.azureRegion as unknown) === true) {
       throw configurationError('azureRegion', 'web runtimes cannot detect the region (no environment variables, no instance metadata service): name it, e.g. "westus2"')
     }
-    const config = throwIfLeft(clientConfigOf(checked, credential.credential)) as ConfidentialClientConfig
-    const { httpClient } = checked
-    const interpret =
-      checked.interpreter ??
-      createBrowserInterpreter({
-        fetch: httpClient !== undefined ? () => httpClient : undefined,
-        // Seconds, as MSAL Python's; an injected httpClient keeps its own timeouts.
-        timeoutMs: requestTimeoutMsOf(checked),
-        maxResponseBytes: checked.maxResponseBytes,
-        logger: checked.logger,
-        logLevel: checked.logLevel,
-        enablePiiLog: checked.enablePiiLog,
-      })
+    const config = throwIfLeft(confidentialClientConfigOf(checked, credential.credential))
+    const interpret = checked.interpreter ?? webInterpreterFor(checked)
     super(config, {
-      interpret: withClientCredential(interpret, credential),
+      // The app's proof-of-possession key, in memory (made on first use); an injected interpreter answers for its own.
+      interpret: withClientCredential(checked.interpreter === undefined ? withPopKeys(interpret, webPopKeys(() => globalThis.crypto.subtle as unknown as PopSubtleCrypto)) : interpret, credential),
       platform: webPlatform(),
       tokenCache: checked.tokenCache ?? new TokenCache({ clock: systemClock }),
       httpCache: checked.httpCache ?? new HttpCache(),

@@ -33,6 +33,7 @@ export type WebClientCredentialOption =
 
 /** A credential parsed: what core may see, and what only the interpreter holds. */
 export interface WebCredential extends CredentialHolder {
+  /** What core may see of the credential: its kind and what is sent (a secret, an assertion, a certificate's thumbprints and chain), never a key or callback. */
   readonly credential: ClientCredential
 }
 

@@ -11,6 +11,7 @@ export interface CredentialHolder {
    * first use (WebCrypto imports asynchronously). A rejection fails that signature with its message.
    */
   readonly signingKey?: ((header: Readonly<Record<string, unknown>>) => SigningKey | Promise<SigningKey>) | undefined
+  /** The application's callback that returns a client assertion (RFC 7523 §2.2) for a client id and token endpoint. */
   readonly assertionCallback?: ClientAssertionCallback | undefined
 }
 

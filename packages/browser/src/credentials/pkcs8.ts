@@ -7,6 +7,7 @@ import { base64UrlToBytes, bytesToHex, notAPrivateKeyProblem, signingKeyProblem 
 
 /** A PKCS#8 key the web runtimes can sign with: its PEM (for WebCrypto through jose) and modulus size. */
 export interface Pkcs8RsaKey {
+  /** The key as PKCS#8 PEM (RFC 5208; RFC 7468 §10 "PRIVATE KEY"), unencrypted. */
   readonly pem: string
   /** The RSA modulus's size in bits. */
   readonly modulusBits: number

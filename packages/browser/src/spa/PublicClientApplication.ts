@@ -1,9 +1,10 @@
-import { either as E } from '@msal-ts/core/protocol'
 import {
   acquireTokenPopupFlow,
   acquireTokenSilentFlow,
+  aFunction,
   AppShell,
   beginRedirect,
+  checkMethodOptions,
   checkOptions,
   APP_RULES,
   authResponseIn,
@@ -23,19 +24,24 @@ import {
   type Account,
   type BrowserEnv,
   type ClientApplicationOptions,
+  type KnownOptions,
   type LogoutRequest,
   type MsalError,
   type OptionRules,
+  type Outcome,
   type Program,
+  type SpaBindingFor,
   type SpaRequest,
   type TokenResult,
 } from '@msal-ts/core'
 import { handleRedirectBridge } from '../redirect.js'
 import { webPlatform } from '../platform.js'
-import { createBrowserInterpreter } from '../webInterpreter.js'
-import { EventType, SHARED_EVENTS, type EventCallback, type EventMessage, type InteractionType } from './events.js'
+import { webInterpreterFor } from '../webInterpreter.js'
+import { SHARED_EVENTS, type EventCallback, type EventMessage, type EventName, type EventType, type InteractionType, type Operation } from './events.js'
 import { browserPlatform } from './platform.js'
-import { WebStorageCache, type CacheLocation } from './storageCache.js'
+import { WebStorageCache, type CacheEncryption, type CacheLocation } from './storageCache.js'
+import { withPopKeys } from '../popKeys.js'
+import type { SpaKeyBinding } from './keyBinding.js'
 import { StoredHttpCache } from './storedHttpCache.js'
 
 /**
@@ -57,6 +63,7 @@ export interface BrowserApplicationOptions
     | 'httpCache'
     | 'httpClient'
     | 'timeout'
+    | 'maxResponseBytes'
     | 'logger'
     | 'logLevel'
     | 'enablePiiLog'
@@ -68,6 +75,17 @@ export interface BrowserApplicationOptions
   readonly postLogoutRedirectUri?: string | undefined
   /** Where tokens (one storage key per entry) and discovery answers are kept: "sessionStorage" (default; this tab), "localStorage" (every tab, across restarts) or "memory" (this page only). */
   readonly cacheLocation?: CacheLocation | undefined
+  /**
+   * Encrypts the token cache's entries in Web Storage: pass `sessionCacheEncryption` (from
+   * `@msal-ts/browser`). Off by default. Its key lives for the browser session, so after the
+   * browser restarts the stored tokens cannot be read and the user signs in again (as with
+   * msal-browser, where it is always on); see `sessionCacheEncryption`. While the stored entries
+   * are decrypted (milliseconds after the page loads), every method waits; the synchronous
+   * getAllAccounts, getAccount and getActiveAccount see the stored accounts once that is done
+   * (once `await app.initialize()` or `await app.handleRedirectPromise()` resolves). Call the
+   * popup methods after that too, so the popup still opens in the click's task.
+   */
+  readonly cacheEncryption?: CacheEncryption | undefined
   /** How responses come back on the redirect URI: "fragment" (default: kept out of servers' logs) or "query". */
   readonly responseMode?: 'fragment' | 'query' | undefined
   /** An interaction flag older than this no longer blocks a new sign-in, in milliseconds. Default 600 000. */
@@ -80,47 +98,74 @@ export interface BrowserApplicationOptions
   readonly silentIframe?: 'fallback' | 'never' | undefined
   /** "redirect": a blocked popup falls back to a full-page redirect instead of a PopupBlockedError. */
   readonly popupFallback?: 'redirect' | 'none' | undefined
+  /**
+   * Proof-of-possession tokens and SSH certificates: `proofOfPossession` from
+   * @msal-ts/browser/pop. With it, requests take msal-browser's `authenticationScheme: 'pop'`
+   * (`resourceRequestMethod`, `resourceRequestUri`, `shrNonce`) and `'ssh-cert'` (`sshJwk`,
+   * `sshKid`); without it (and its code in the bundle), such a request is a ConfigurationError.
+   */
+  readonly proofOfPossession?: SpaKeyBinding | undefined
 }
 
 const positiveMs = (what: string) => ({ check: is(`a positive number of milliseconds (${what})`, (u) => typeof u === 'number' && Number.isFinite(u) && u > 0 && u <= 2_147_483_647) })
+const anAbsoluteUrl = { check: is('an absolute URL', (u) => typeof u === 'string' && URL.canParse(u)) }
 
 const BROWSER_RULES: OptionRules<BrowserApplicationOptions> = {
-  clientId: APP_RULES.clientId,
-  authority: APP_RULES.authority,
-  oidcAuthority: APP_RULES.oidcAuthority,
-  validateAuthority: APP_RULES.validateAuthority,
-  instanceDiscovery: APP_RULES.instanceDiscovery,
-  clientCapabilities: APP_RULES.clientCapabilities,
-  excludeScopes: APP_RULES.excludeScopes,
-  appName: APP_RULES.appName,
-  appVersion: APP_RULES.appVersion,
-  httpCache: APP_RULES.httpCache,
-  httpClient: APP_RULES.httpClient,
-  timeout: APP_RULES.timeout,
-  logger: APP_RULES.logger,
-  logLevel: APP_RULES.logLevel,
-  enablePiiLog: APP_RULES.enablePiiLog,
-  interpreter: APP_RULES.interpreter,
-  redirectUri: { check: is('an absolute URL', (u) => typeof u === 'string' && URL.canParse(u)) },
-  postLogoutRedirectUri: { check: is('an absolute URL', (u) => typeof u === 'string' && URL.canParse(u)) },
+  ...APP_RULES,
+  redirectUri: anAbsoluteUrl,
+  postLogoutRedirectUri: anAbsoluteUrl,
   cacheLocation: { check: oneOf(['sessionStorage', 'localStorage', 'memory']) },
+  cacheEncryption: { check: aFunction('sessionCacheEncryption (from @msal-ts/browser)') },
   responseMode: { check: oneOf(['fragment', 'query']) },
   interactionTimeoutMs: positiveMs('interactions'),
   popupTimeoutMs: positiveMs('popups'),
   iframeTimeoutMs: positiveMs('the hidden iframe'),
   silentIframe: { check: oneOf(['fallback', 'never']) },
   popupFallback: { check: oneOf(['redirect', 'none']) },
+  proofOfPossession: {
+    check: is('proofOfPossession from @msal-ts/browser/pop', (u) => typeof (u as SpaKeyBinding | undefined)?.bindingFor === 'function'),
+  },
 }
 
-/** msal-browser's nested options, and what to write instead. */
+/** msal-browser's nested options (the error names which), and what to write instead. */
+const FLAT = "msal-ts takes what msal-browser nests there as top-level options: { clientId, authority, redirectUri, cacheLocation, logger, popupTimeoutMs, ... }"
 const UNSUPPORTED: Readonly<Record<string, string>> = {
-  auth: "msal-ts takes flat options: { clientId, authority, redirectUri, ... }, not msal-browser's { auth: { ... } }",
-  cache: "msal-ts takes flat options: cacheLocation goes at the top level, not in msal-browser's { cache: { ... } }",
-  system: "msal-ts takes flat options: logger, logLevel, popupTimeoutMs and iframeTimeoutMs go at the top level, not in msal-browser's { system: { ... } }",
+  auth: FLAT,
+  cache: FLAT,
+  system: FLAT,
   tokenCache: 'a browser app keeps its tokens in Web Storage: choose with cacheLocation',
 }
 
 const randomId = (): string => crypto.randomUUID()
+
+/** Every field of a request: a misspelt one is refused, not ignored. */
+const SPA_REQUEST_FIELDS: KnownOptions<SpaRequest> = {
+  scopes: true,
+  account: true,
+  prompt: true,
+  loginHint: true,
+  domainHint: true,
+  claims: true,
+  maxAge: true,
+  extraScopesToConsent: true,
+  redirectUri: true,
+  forceRefresh: true,
+  redirectStartPage: true,
+  authenticationScheme: true,
+  resourceRequestMethod: true,
+  resourceRequestUri: true,
+  shrNonce: true,
+  shrClaims: true,
+  sshJwk: true,
+  sshKid: true,
+}
+
+/** msal-browser request fields msal-ts does not take, with what to do instead. */
+const REFUSED_REQUEST_FIELDS: Readonly<Record<string, string>> = {
+  authority: 'the authority is the application\'s: create one PublicClientApplication per authority',
+  cacheLookupPolicy: 'forceRefresh: true skips the cached access token',
+  correlationId: 'msal-ts makes one per call (the result\'s correlationId)',
+}
 
 /** The tab's id: kept in sessionStorage, which is the tab's own. */
 const tabIdOf = (): string => {
@@ -143,6 +188,10 @@ const storageFor = (location: CacheLocation): Storage | undefined => {
   }
 }
 
+const plainCache: CacheEncryption = (storage, prefix) => new WebStorageCache(storage, prefix)
+
+type Pending = Outcome | Promise<Outcome>
+
 /**
  * A single-page application in the browser: msal-browser's PublicClientApplication, on the
  * msal-ts shell. Usable as soon as it is constructed (no initialize()). Tokens live in memory,
@@ -151,17 +200,20 @@ const storageFor = (location: CacheLocation): Storage | undefined => {
  * platform's. Methods reject with an MsalError.
  */
 export class PublicClientApplication extends AppShell {
-  private readonly env: BrowserEnv
-  private readonly callbacks = new Map<string, EventCallback>()
-  private readonly silentFlights = new SingleFlight<E.Either<MsalError, TokenResult>>()
-  private readonly storageCache: WebStorageCache
-  private readonly shared: boolean
-  private readonly events: BroadcastChannel | undefined
+  readonly #env: BrowserEnv
+  readonly #callbacks = new Map<string, EventCallback>()
+  readonly #silentFlights = new SingleFlight<Outcome>()
+  readonly #cache: WebStorageCache
+  /** Tabs hear each other's events (localStorage mode: they share the cache). */
+  readonly #events: BroadcastChannel | undefined
+  readonly #popupFallback: boolean
+  /** How msal-browser's PoP and SSH request fields are readied (proofOfPossession's), for the flows. */
+  readonly #bindingFor: SpaBindingFor | undefined
   /** Where the active account's id is kept: beside the tokens (nowhere in memory mode). */
-  private readonly activeStore: Storage | undefined
+  readonly #activeStore: Storage | undefined
   /** The active account's home id, read from storage once and kept in step with it, so a cache hit reads no storage. */
-  private activeId: string | null
-  private redirectOutcome: Promise<TokenResult | null> | undefined
+  #activeId: string | null
+  #redirectOutcome: Promise<TokenResult | null> | undefined
 
   /** msal-browser's way of making one; the constructor's result is usable as well. */
   static create(options: BrowserApplicationOptions): Promise<PublicClientApplication> {
@@ -177,28 +229,23 @@ export class PublicClientApplication extends AppShell {
     const checked = throwIfLeft(checkOptions<BrowserApplicationOptions>(options, BROWSER_RULES, '{ clientId, authority, redirectUri }', UNSUPPORTED))
     const config = throwIfLeft(clientConfigOf(checked))
     const location = checked.cacheLocation ?? 'sessionStorage'
+    const storage = storageFor(location)
     const prefix = `msal-ts.${config.clientId}.`
-    const cache = new WebStorageCache(storageFor(location), prefix)
+    const cache = (checked.cacheEncryption ?? plainCache)(storage, prefix)
     const channel = `msal-ts.events.${config.clientId}`
-    const { httpClient } = checked
-    const inner =
-      checked.interpreter ??
-      createBrowserInterpreter({
-        fetch: httpClient !== undefined ? () => httpClient : undefined,
-        timeoutMs: checked.timeout,
-        logger: checked.logger,
-        logLevel: checked.logLevel,
-        enablePiiLog: checked.enablePiiLog,
-      })
+    const shared = location === 'localStorage'
+    const keys = checked.proofOfPossession
+    const inner = checked.interpreter ?? webInterpreterFor(checked)
     super(config, {
-      interpret: browserPlatform(inner, { syncCache: () => cache.reload(), channel, sharedKeys: location === 'localStorage' ? prefix : undefined }),
+      interpret: browserPlatform(keys === undefined || checked.interpreter !== undefined ? inner : withPopKeys(inner, keys.popKeys(config.clientId)), { syncCache: () => cache.reload(), channel, sharedKeys: shared ? prefix : undefined }),
       platform: webPlatform(),
       tokenCache: cache,
-      httpCache: checked.httpCache ?? new StoredHttpCache(storageFor(location), `${prefix}http`),
+      httpCache: checked.httpCache ?? new StoredHttpCache(storage, `${prefix}http`),
     })
-    this.storageCache = cache
+    this.#cache = cache
+    this.#bindingFor = keys?.bindingFor
     const here = `${window.location.origin}${window.location.pathname}`
-    this.env = {
+    this.#env = {
       tabId: tabIdOf(),
       keyPrefix: prefix,
       redirectUri: checked.redirectUri ?? here,
@@ -209,33 +256,43 @@ export class PublicClientApplication extends AppShell {
       iframeTimeoutMs: checked.iframeTimeoutMs ?? 10_000,
       silentIframe: checked.silentIframe !== 'never',
     }
-    this.popupFallback = checked.popupFallback === 'redirect'
-    this.activeStore = storageFor(location)
-    this.activeId = this.storedActiveId()
+    this.#popupFallback = checked.popupFallback === 'redirect'
+    this.#activeStore = storage
+    this.#activeId = this.#storedActiveId()
     // Back from the identity provider's page by the back button, the page may be this very
     // document, restored from the back/forward cache: no page load runs handleRedirectPromise,
     // so the sign-in this tab started is over here.
     window.addEventListener('pageshow', (event) => {
-      if (event.persisted) void run(releaseInteraction(this.env), this.interpret)
+      if (event.persisted) void run(releaseInteraction(this.#env), this.interpret)
     })
     // Tabs share tokens only through localStorage: then they hear each other's changes.
-    this.shared = location === 'localStorage'
-    this.events = this.shared && typeof BroadcastChannel === 'function' ? new BroadcastChannel(channel) : undefined
-    if (this.shared) {
+    this.#events = shared && typeof BroadcastChannel === 'function' ? new BroadcastChannel(channel) : undefined
+    if (shared) {
       window.addEventListener('storage', (event) => {
         if (event.storageArea !== localStorage) return
-        if (event.key === this.activeKey || event.key === null) this.activeId = event.newValue
-        this.storageCache.applyStorageEvent(event.key, event.newValue)
+        if (event.key === this.#activeKey || event.key === null) this.#activeId = event.newValue
+        cache.applyStorageEvent(event.key, event.newValue)
       })
-      if (this.events !== undefined) this.events.onmessage = (event) => this.fromOtherTab(event.data as EventMessage)
+      if (this.#events !== undefined) this.#events.onmessage = (event) => this.#fromOtherTab(event.data as EventMessage)
     }
   }
 
-  private readonly popupFallback: boolean
-
-  /** For msal-browser code that calls it: there is nothing to wait for. */
+  /**
+   * For msal-browser code that calls it: nothing needs it. It resolves at once, or, with
+   * `cacheEncryption`, once the stored entries are decrypted.
+   */
   initialize(): Promise<void> {
-    return Promise.resolve()
+    return this.#whenLoaded(() => undefined)
+  }
+
+  /** Runs `start` now, or once an encrypted cache has read its entries: the one wait every method has (none without cacheEncryption). */
+  #whenLoaded<T>(start: () => T | Promise<T>): Promise<T> {
+    const loading = this.#cache.loading
+    try {
+      return loading === undefined ? Promise.resolve(start()) : loading.then(start)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   // ---- Events ----
@@ -243,22 +300,22 @@ export class PublicClientApplication extends AppShell {
   /** Calls `callback` for every event (msal-browser's EventType names); answers its id. */
   addEventCallback(callback: EventCallback): string {
     const id = randomId()
-    this.callbacks.set(id, callback)
+    this.#callbacks.set(id, callback)
     return id
   }
 
   removeEventCallback(id: string): void {
-    this.callbacks.delete(id)
+    this.#callbacks.delete(id)
   }
 
-  private emit(eventType: EventType, interactionType: InteractionType | null, payload: EventMessage['payload'] = null, error: MsalError | null = null): void {
-    const message: EventMessage = { eventType, interactionType, payload, error, timestamp: Date.now() }
-    this.notify(message)
-    if (this.events !== undefined && SHARED_EVENTS.has(eventType)) this.events.postMessage({ ...message, error: null })
+  #emit(name: EventName, interactionType: InteractionType | null, payload: EventMessage['payload'] = null, error: MsalError | null = null): void {
+    const message: EventMessage = { eventType: `msal:${name}` as EventType, interactionType, payload, error, timestamp: Date.now() }
+    this.#notify(message)
+    if (SHARED_EVENTS.has(name)) this.#events?.postMessage({ ...message, error: null })
   }
 
-  private notify(message: EventMessage): void {
-    for (const callback of this.callbacks.values()) {
+  #notify(message: EventMessage): void {
+    for (const callback of this.#callbacks.values()) {
       try {
         callback(message)
       } catch {
@@ -267,22 +324,25 @@ export class PublicClientApplication extends AppShell {
     }
   }
 
-  private fromOtherTab(message: EventMessage): void {
+  #fromOtherTab(message: EventMessage): void {
     // Storage events may not have arrived yet: read what the other tab wrote before telling the app.
-    this.storageCache.reload()
-    this.activeId = this.storedActiveId()
-    this.notify({ ...message, fromOtherTab: true })
+    const tell = (): void => {
+      // The message names the new active account: the other tab's storage write may reach this tab after it.
+      this.#activeId = message.eventType === 'msal:activeAccountChanged' ? ((message.payload as Account | null)?.homeAccountId ?? null) : this.#storedActiveId()
+      this.#notify({ ...message, fromOtherTab: true })
+    }
+    const reading = this.#cache.reload()
+    if (reading === undefined) tell()
+    else void reading.then(tell)
   }
 
   // ---- Accounts ----
 
   /** Every account signed in to this app's authority (msal-browser's; MSAL Python's getAccounts is the Promise form). */
   getAllAccounts(filter: Partial<Pick<Account, 'homeAccountId' | 'username' | 'localAccountId'>> = {}): Account[] {
-    return selectAccounts(this.tokenCache, this.ctx.environments, {}).filter(
-      (account) =>
-        (filter.homeAccountId === undefined || account.homeAccountId === filter.homeAccountId) &&
-        (filter.localAccountId === undefined || account.localAccountId === filter.localAccountId) &&
-        (filter.username === undefined || account.username.toLowerCase() === filter.username.toLowerCase()),
+    const { homeAccountId, localAccountId, username } = filter
+    return selectAccounts(this.tokenCache, this.ctx.environments, { username }).filter(
+      (account) => (homeAccountId === undefined || account.homeAccountId === homeAccountId) && (localAccountId === undefined || account.localAccountId === localAccountId),
     )
   }
 
@@ -291,13 +351,25 @@ export class PublicClientApplication extends AppShell {
     return this.getAllAccounts(filter)[0] ?? null
   }
 
-  private get activeKey(): string {
-    return `${this.env.keyPrefix}active`
+  override getAccounts(options?: { readonly username?: string | undefined }): Promise<Account[]> {
+    return this.#whenLoaded(() => super.getAccounts(options))
   }
 
-  private storedActiveId(): string | null {
+  /** Removes the account's tokens from this browser (MSAL Python's remove_account): ACCOUNT_REMOVED, and no longer the active account. */
+  override removeAccount(account: Pick<Account, 'homeAccountId' | 'environment'>): Promise<void> {
+    return this.#whenLoaded(() => {
+      const removed = this.getAllAccounts().filter((known) => known.homeAccountId === account.homeAccountId && known.environment === account.environment)
+      return super.removeAccount(account).then(() => removed.forEach((known) => this.#forgotten(known)))
+    })
+  }
+
+  get #activeKey(): string {
+    return `${this.#env.keyPrefix}active`
+  }
+
+  #storedActiveId(): string | null {
     try {
-      return this.activeStore?.getItem(this.activeKey) ?? null
+      return this.#activeStore?.getItem(this.#activeKey) ?? null
     } catch {
       return null
     }
@@ -305,70 +377,70 @@ export class PublicClientApplication extends AppShell {
 
   /** The account calls use when none is given (kept with the tokens, so tabs that share them agree). */
   getActiveAccount(): Account | null {
-    return this.activeId === null ? null : this.getAccount({ homeAccountId: this.activeId })
+    return this.#activeId === null ? null : this.getAccount({ homeAccountId: this.#activeId })
   }
 
   setActiveAccount(account: Account | null): void {
-    this.activeId = account?.homeAccountId ?? null
+    const id = (this.#activeId = account?.homeAccountId ?? null)
     try {
-      if (this.activeId === null) this.activeStore?.removeItem(this.activeKey)
-      else this.activeStore?.setItem(this.activeKey, this.activeId)
+      if (id === null) this.#activeStore?.removeItem(this.#activeKey)
+      else this.#activeStore?.setItem(this.#activeKey, id)
     } catch {
       // A full or refused storage keeps the choice in this page.
     }
-    this.emit(EventType.ACTIVE_ACCOUNT_CHANGED, null, account)
+    this.#emit('activeAccountChanged', null, account)
   }
 
   /** Forgets every token and account of this app in this browser (no identity provider sign-out). */
   clearCache(): Promise<void> {
-    for (const account of this.getAllAccounts()) this.forget(account)
-    return Promise.resolve()
+    return this.#whenLoaded(() => this.getAllAccounts().forEach((account) => this.#forget(account)))
   }
 
-  private forget(account: Account): void {
-    this.tokenCache.perform({ _tag: 'RemoveAccount', clientId: this.clientId, account: { homeAccountId: account.homeAccountId, environment: account.environment } })
-    if (this.activeId === account.homeAccountId) this.setActiveAccount(null)
-    this.emit(EventType.ACCOUNT_REMOVED, null, account)
+  #forget(account: Account): void {
+    this.forgetAccount(account)
+    this.#forgotten(account)
   }
 
-  /** The home ids of the accounts signed in now, to tell which account a flow added. */
-  private accountIds(): ReadonlySet<string> {
-    return new Set(this.getAllAccounts().map((account) => account.homeAccountId))
+  /** After an account's entries are gone: it is no longer active, and the app hears of it. */
+  #forgotten(account: Account): void {
+    if (this.#activeId === account.homeAccountId) this.setActiveAccount(null)
+    this.#emit('accountRemoved', null, account)
   }
 
   // ---- Running flows ----
 
-  /** Runs a flow, its outcome as a Promise, with start / success / failure events. */
-  private operate(program: Program<E.Either<MsalError, TokenResult>>, events: readonly [EventType, EventType, EventType], interaction: InteractionType): Promise<TokenResult> {
-    this.emit(events[0], interaction)
-    try {
-      const before = this.accountIds()
-      return this.finish(run(program, this.interpret), events, interaction, before)
-    } catch (error) {
-      return Promise.reject(error)
-    }
-  }
-
-  /** Settles a flow's outcome with its success or failure event; ACCOUNT_ADDED first for an account not among `accountsBefore`. */
-  private finish(
-    outcome: E.Either<MsalError, TokenResult> | Promise<E.Either<MsalError, TokenResult>>,
-    [, success, failure]: readonly [EventType, EventType, EventType],
-    interaction: InteractionType,
-    accountsBefore?: ReadonlySet<string>,
-  ): Promise<TokenResult> {
+  /**
+   * Settles a flow's outcome as `operation`'s success or failure event (the start event is the
+   * caller's); ACCOUNT_ADDED first for an account that was not signed in before the flow ran.
+   */
+  #settle(outcome: Pending, operation: Operation, interaction: InteractionType, accountsBefore?: ReadonlySet<string>): Promise<TokenResult> {
     return Promise.resolve(outcome).then((settled) => {
-      if (E.isLeft(settled)) {
-        this.emit(failure, interaction, null, settled.left)
-        return Promise.reject(settled.left)
+      if (settled._tag === 'Left') {
+        this.#emit(`${operation}Failure`, interaction, null, settled.left)
+        throw settled.left
       }
       const { account } = settled.right
-      if (account !== undefined && accountsBefore !== undefined && !accountsBefore.has(account.homeAccountId)) this.emit(EventType.ACCOUNT_ADDED, interaction, account)
-      this.emit(success, interaction, settled.right)
+      if (account !== undefined && accountsBefore !== undefined && !accountsBefore.has(account.homeAccountId)) this.#emit('accountAdded', interaction, account)
+      this.#emit(`${operation}Success`, interaction, settled.right)
       return { ...settled.right }
     })
   }
 
-  private request(request: Partial<SpaRequest> = {}): SpaRequest {
+  /** Starts `operation` (its start event), runs `program` and settles it, noting the accounts signed in before. */
+  #operate(operation: Operation, interaction: InteractionType, program: () => Program<Outcome>): Promise<TokenResult> {
+    this.#emit(`${operation}Start`, interaction)
+    const before = this.#accountIds()
+    return this.#settle(run(program(), this.interpret), operation, interaction, before)
+  }
+
+  /** The home ids of the accounts signed in now, to tell which account a flow added. */
+  #accountIds(): ReadonlySet<string> {
+    return new Set(this.getAllAccounts().map((account) => account.homeAccountId))
+  }
+
+  /** The request checked (an unknown field is a UsageError naming it, not silently ignored), with the active account by default. */
+  #request(request: Partial<SpaRequest> = {}): SpaRequest {
+    throwIfLeft(checkMethodOptions<SpaRequest>('the request', request, SPA_REQUEST_FIELDS, REFUSED_REQUEST_FIELDS))
     return { scopes: [], ...request, account: request.account ?? this.getActiveAccount() ?? undefined }
   }
 
@@ -381,38 +453,27 @@ export class PublicClientApplication extends AppShell {
    * popup or iframe, it hands the response to the page that waits for it instead.
    */
   handleRedirectPromise(): Promise<TokenResult | null> {
-    this.redirectOutcome ??= this.completeRedirect()
-    return this.redirectOutcome
+    return (this.#redirectOutcome ??= this.#whenLoaded(() => this.#completeRedirect()))
   }
 
-  private completeRedirect(): Promise<TokenResult | null> {
+  #completeRedirect(): Promise<TokenResult | null> {
     // A response whose flow this tab did not store is a popup's or an iframe's (a popup cut off
     // by COOP has no opener to tell it apart): hand it over as the bridge page does. A popup then
     // closes; a tab that is neither goes on to refuse it (a forged or replayed response).
     const state = authResponseIn(window.location.href)?.params['state']
-    if (state !== undefined && !this.startedHere(state) && handleRedirectBridge() && (window.closed || window.parent !== window)) return Promise.resolve(null)
-    this.emit(EventType.HANDLE_REDIRECT_START, 'redirect')
-    const done = (): void => this.emit(EventType.HANDLE_REDIRECT_END, 'redirect')
-    const before = this.accountIds()
-    return Promise.resolve(run(completeRedirect(this.ctx, this.env), this.interpret)).then(
-      (outcome) => {
-        if (E.isRight(outcome) && outcome.right === undefined) {
-          done()
-          return null
-        }
-        return this.finish(outcome as E.Either<MsalError, TokenResult>, [EventType.LOGIN_START, EventType.LOGIN_SUCCESS, EventType.LOGIN_FAILURE], 'redirect', before).finally(done)
-      },
-      (error: unknown) => {
-        done()
-        throw error
-      },
-    )
+    if (state !== undefined && !this.#startedHere(state) && handleRedirectBridge() && (window.closed || window.parent !== window)) return Promise.resolve(null)
+    this.#emit('handleRedirectStart', 'redirect')
+    const done = (): void => this.#emit('handleRedirectEnd', 'redirect')
+    const before = this.#accountIds()
+    return Promise.resolve(run(completeRedirect(this.ctx, this.#env, this.#bindingFor), this.interpret))
+      .then((outcome) => (outcome._tag === 'Right' && outcome.right === undefined ? null : this.#settle(outcome as Outcome, 'login', 'redirect', before)))
+      .finally(done)
   }
 
   /** Whether this tab stored the flow a response's state names (a full-page redirect it started). */
-  private startedHere(state: string): boolean {
+  #startedHere(state: string): boolean {
     try {
-      return sessionStorage.getItem(flowKey(this.env, state)) !== null
+      return sessionStorage.getItem(flowKey(this.#env, state)) !== null
     } catch {
       return false
     }
@@ -420,21 +481,25 @@ export class PublicClientApplication extends AppShell {
 
   /** Signs the user in by sending this page to the identity provider; the result comes back through handleRedirectPromise(). */
   loginRedirect(request: Partial<SpaRequest> = {}): Promise<void> {
-    return this.redirect(this.request(request), EventType.LOGIN_START, EventType.LOGIN_FAILURE)
+    return this.#redirect(request, 'login')
   }
 
   /** A token by a full-page redirect (after an InteractionRequiredError); the result comes back through handleRedirectPromise(). */
   acquireTokenRedirect(request: SpaRequest): Promise<void> {
-    return this.redirect(this.request(request), EventType.ACQUIRE_TOKEN_START, EventType.ACQUIRE_TOKEN_FAILURE)
+    return this.#redirect(request, 'acquireToken')
   }
 
-  private redirect(request: SpaRequest, start: EventType, failure: EventType): Promise<void> {
-    this.emit(start, 'redirect')
-    return Promise.resolve(run(beginRedirect(this.ctx, this.env, request), this.interpret)).then((outcome) => {
-      if (E.isLeft(outcome)) {
-        this.emit(failure, 'redirect', null, outcome.left)
-        throw outcome.left
-      }
+  #redirect(request: Partial<SpaRequest>, operation: Operation): Promise<void> {
+    return this.#whenLoaded(() => {
+      const checked = this.#request(request)
+      this.#emit(`${operation}Start`, 'redirect')
+      // The page unloads on success: only a failure settles.
+      return Promise.resolve(run(beginRedirect(this.ctx, this.#env, checked, this.#bindingFor), this.interpret)).then((outcome) => {
+        if (outcome._tag === 'Left') {
+          this.#emit(`${operation}Failure`, 'redirect', null, outcome.left)
+          throw outcome.left
+        }
+      })
     })
   }
 
@@ -442,24 +507,28 @@ export class PublicClientApplication extends AppShell {
 
   /** Signs the user in through a popup. Call it from a user action (a click): popup blockers allow only those. */
   loginPopup(request: Partial<SpaRequest> = {}): Promise<TokenResult> {
-    return this.popup(this.request(request), [EventType.LOGIN_START, EventType.LOGIN_SUCCESS, EventType.LOGIN_FAILURE])
+    return this.#popup(request, 'login')
   }
 
   /** A token through a popup (after an InteractionRequiredError). Call it from a user action. */
   acquireTokenPopup(request: SpaRequest): Promise<TokenResult> {
-    return this.popup(this.request(request), [EventType.ACQUIRE_TOKEN_START, EventType.ACQUIRE_TOKEN_SUCCESS, EventType.ACQUIRE_TOKEN_FAILURE])
+    return this.#popup(request, 'acquireToken')
   }
 
-  private popup(request: SpaRequest, events: readonly [EventType, EventType, EventType]): Promise<TokenResult> {
-    this.emit(events[0], 'popup')
+  #popup(given: Partial<SpaRequest>, operation: Operation): Promise<TokenResult> {
     // Run at once, not after an await: the popup opens in the caller's task.
-    const before = this.accountIds()
-    const outcome = run(acquireTokenPopupFlow(this.ctx, this.env, request), this.interpret)
-    const fallBack = (settled: E.Either<MsalError, TokenResult>): E.Either<MsalError, TokenResult> | Promise<E.Either<MsalError, TokenResult>> =>
-      E.isLeft(settled) && settled.left.kind === 'PopupBlockedError' && this.popupFallback
-        ? Promise.resolve(run(beginRedirect(this.ctx, this.env, request), this.interpret)).then((begun) => begun as E.Either<MsalError, TokenResult>)
-        : settled
-    return this.finish(outcome instanceof Promise ? outcome.then(fallBack) : fallBack(outcome), events, 'popup', before)
+    return this.#whenLoaded(() =>
+      {
+        const request = this.#request(given)
+        return this.#operate(operation, 'popup', () => this.#popupFlow(request))
+      },
+    )
+  }
+
+  /** The popup flow; a blocked popup begins a full-page redirect instead when popupFallback is "redirect". */
+  *#popupFlow(request: SpaRequest): Program<Outcome> {
+    const outcome = yield* acquireTokenPopupFlow(this.ctx, this.#env, request, this.#bindingFor)
+    return outcome._tag === 'Left' && outcome.left.kind === 'PopupBlockedError' && this.#popupFallback ? ((yield* beginRedirect(this.ctx, this.#env, request, this.#bindingFor)) as Outcome) : outcome
   }
 
   // ---- Silent ----
@@ -470,21 +539,36 @@ export class PublicClientApplication extends AppShell {
    * InteractionRequiredError saying why. Identical concurrent calls share one request.
    */
   acquireTokenSilent(request: Partial<SpaRequest> & Pick<SpaRequest, 'scopes'>): Promise<TokenResult> {
-    const full = this.request(request)
-    const events = [EventType.ACQUIRE_TOKEN_START, EventType.ACQUIRE_TOKEN_SUCCESS, EventType.ACQUIRE_TOKEN_FAILURE] as const
-    const outcome = this.silentFlights.do(
-      () => flightKey(full.account?.homeAccountId, full.scopes, full.forceRefresh === true, full.claims),
-      () => run(acquireTokenSilentFlow(this.ctx, this.env, full), this.interpret),
-    )
-    // A cache hit raises no events: it is the hot path.
-    if (!(outcome instanceof Promise) && E.isRight(outcome) && outcome.right.tokenSource === 'cache') return Promise.resolve({ ...outcome.right })
-    this.emit(events[0], 'silent')
-    return this.finish(outcome, events, 'silent')
+    return this.#whenLoaded(() => {
+      const full = this.#request(request)
+      const outcome = this.#silentFlights.do(
+        // A key-bound call's result is its own (signed for its request): shared only with the same binding.
+        () => flightKey(full.account?.homeAccountId, full.scopes, full.forceRefresh === true, full.claims, full.authenticationScheme && JSON.stringify({ ...full, account: undefined })),
+        () => run(acquireTokenSilentFlow(this.ctx, this.#env, full, this.#bindingFor), this.interpret),
+      )
+      // A cache hit raises no events: it is the hot path.
+      if (!(outcome instanceof Promise) && outcome._tag === 'Right' && outcome.right.tokenSource === 'cache') return { ...outcome.right }
+      this.#emit('acquireTokenStart', 'silent')
+      return this.#settle(outcome, 'acquireToken', 'silent')
+    })
+  }
+
+  /**
+   * Whether this app gets proof-of-possession tokens (MSAL Python's is_pop_supported): true when
+   * it was given `proofOfPossession` (from @msal-ts/browser/pop). Ask with
+   * `authenticationScheme: 'pop'`, `resourceRequestMethod` and `resourceRequestUri` (and the
+   * resource's `shrNonce`); the key is the app's, non-extractable, kept in IndexedDB.
+   */
+  isPopSupported(): boolean {
+    return this.#bindingFor !== undefined
   }
 
   /** Signs the user in with the identity provider's session, in a hidden iframe (prompt=none). */
   ssoSilent(request: Partial<SpaRequest> = {}): Promise<TokenResult> {
-    return this.operate(ssoSilentFlow(this.ctx, this.env, this.request(request)), [EventType.SSO_SILENT_START, EventType.SSO_SILENT_SUCCESS, EventType.SSO_SILENT_FAILURE], 'silent')
+    return this.#whenLoaded(() => {
+      const checked = this.#request(request)
+      return this.#operate('ssoSilent', 'silent', () => ssoSilentFlow(this.ctx, this.#env, checked, this.#bindingFor))
+    })
   }
 
   // ---- Logout ----
@@ -495,33 +579,34 @@ export class PublicClientApplication extends AppShell {
    * session ends by a full-page redirect.
    */
   logoutRedirect(request: LogoutRequest = {}): Promise<void> {
-    return this.logout(request, 'redirect')
+    return this.#logout(request, 'redirect')
   }
 
   /** As logoutRedirect, with the identity provider's page in a popup. */
   logoutPopup(request: LogoutRequest = {}): Promise<void> {
-    return this.logout(request, 'popup')
+    return this.#logout(request, 'popup')
   }
 
-  private logout(request: LogoutRequest, via: 'redirect' | 'popup'): Promise<void> {
-    // The account named, else the active one, else every account (as msal-browser): a logout
-    // never leaves tokens behind. The provider is told whom to sign out when that is one account.
-    const named = request.account ?? this.getActiveAccount() ?? undefined
-    const leaving = named !== undefined ? [named] : this.getAllAccounts()
-    const account = leaving.length === 1 ? leaving[0] : undefined
-    this.emit(EventType.LOGOUT_START, via)
-    // The flow runs at once (a popup opens in the caller's task); the local sign-out follows
-    // before anything the flow awaits, so every tab forgets the account whatever the identity
-    // provider does.
-    const outcome = run(logoutFlow(this.ctx, this.env, { ...request, account }, via), this.interpret)
-    for (const gone of leaving) this.forget(gone)
-    this.emit(EventType.LOGOUT_SUCCESS, via, account ?? null)
-    return Promise.resolve(outcome).then((settled) => {
-      if (E.isLeft(settled)) {
-        this.emit(EventType.LOGOUT_FAILURE, via, null, settled.left)
-        throw settled.left
-      }
+  #logout(request: LogoutRequest, via: 'redirect' | 'popup'): Promise<void> {
+    return this.#whenLoaded(() => {
+      // The account named, else the active one, else every account (as msal-browser): a logout
+      // never leaves tokens behind. The provider is told whom to sign out when that is one account.
+      const named = request.account ?? this.getActiveAccount() ?? undefined
+      const leaving = named !== undefined ? [named] : this.getAllAccounts()
+      const account = leaving.length === 1 ? leaving[0] : undefined
+      this.#emit('logoutStart', via)
+      // The flow runs at once (a popup opens in the caller's task); the local sign-out follows
+      // before anything the flow awaits, so every tab forgets the account whatever the identity
+      // provider does.
+      const outcome = run(logoutFlow(this.ctx, this.#env, { ...request, account }, via), this.interpret)
+      for (const gone of leaving) this.#forget(gone)
+      this.#emit('logoutSuccess', via, account ?? null)
+      return Promise.resolve(outcome).then((settled) => {
+        if (settled._tag === 'Left') {
+          this.#emit('logoutFailure', via, null, settled.left)
+          throw settled.left
+        }
+      })
     })
   }
 }
-

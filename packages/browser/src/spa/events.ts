@@ -24,15 +24,24 @@ export const EventType = {
 } as const
 export type EventType = (typeof EventType)[keyof typeof EventType]
 
+/** An event's name without msal-browser's "msal:" prefix, as the application class raises it ("loginStart"). */
+export type EventName = EventType extends `msal:${infer Name}` ? Name : never
+
+/** The operations whose events come in threes: msal:<operation>Start, Success and Failure. */
+export type Operation = 'login' | 'acquireToken' | 'ssoSilent' | 'logout'
+
 /** How the event's operation was done. */
 export type InteractionType = 'redirect' | 'popup' | 'silent' | 'none'
 
 /** What an event callback receives (msal-browser's EventMessage, with msal-ts's payloads). */
 export interface EventMessage {
+  /** Which event, as msal-browser names it (e.g. "msal:loginSuccess"). */
   readonly eventType: EventType
+  /** How the operation was done; null for account events outside one (active account changed, account removed). */
   readonly interactionType: InteractionType | null
   /** The token result (success events), the account (account events), or null. */
   readonly payload: TokenResult | Account | null
+  /** The failure (failure events), or null. */
   readonly error: MsalError | null
   /** Epoch milliseconds. */
   readonly timestamp: number
@@ -43,10 +52,4 @@ export interface EventMessage {
 export type EventCallback = (message: EventMessage) => void
 
 /** Events that describe the shared cache, so other tabs that share it are told (localStorage mode). */
-export const SHARED_EVENTS: ReadonlySet<string> = new Set<string>([
-  EventType.LOGIN_SUCCESS,
-  EventType.LOGOUT_SUCCESS,
-  EventType.ACCOUNT_ADDED,
-  EventType.ACCOUNT_REMOVED,
-  EventType.ACTIVE_ACCOUNT_CHANGED,
-])
+export const SHARED_EVENTS: ReadonlySet<EventName> = new Set<EventName>(['loginSuccess', 'logoutSuccess', 'accountAdded', 'accountRemoved', 'activeAccountChanged'])

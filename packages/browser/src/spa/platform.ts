@@ -2,8 +2,8 @@ import type { AuthResponseOutcome, Effect, HttpRequest, Interpret, StorageArea }
 
 /** What the browser platform needs besides the page's globals. */
 export interface BrowserPlatformOptions {
-  /** Re-reads the token cache from storage (SyncCache). */
-  readonly syncCache: () => void
+  /** Re-reads the token cache from storage (SyncCache); an encrypted cache answers once it has decrypted what it read. */
+  readonly syncCache: () => void | Promise<void>
   /** The channel other tabs of this app listen on (Broadcast). */
   readonly channel: string
   /**
@@ -243,8 +243,7 @@ export const browserPlatform = (inner: Interpret, options: BrowserPlatformOption
         locks.delete(effect.lock)
         return undefined
       case 'SyncCache':
-        options.syncCache()
-        return undefined
+        return options.syncCache()
       case 'Broadcast':
         if (typeof BroadcastChannel === 'function') {
           const channel = new BroadcastChannel(options.channel)

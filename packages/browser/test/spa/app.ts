@@ -5,7 +5,8 @@
  * PublicClientApplication from it and calls handleRedirectPromise() (twice when asked), as an
  * app's start-up code does, before anything else.
  */
-import { EventType, PublicClientApplication, type BrowserApplicationOptions, type EventMessage, type TokenResult } from '@msal-ts/browser'
+import { EventType, PublicClientApplication, sessionCacheEncryption, type BrowserApplicationOptions, type EventMessage, type TokenResult } from '@msal-ts/browser'
+import { proofOfPossession, POP_KEY_DATABASE, POP_KEY_OBJECT_STORE } from '@msal-ts/browser/pop'
 
 /** What a test reads back from an operation: its value, or the error as plain data. */
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Record<string, unknown> }
@@ -17,6 +18,10 @@ export interface PageConfig {
   readonly handleCalls?: number
   /** Called at start-up, before the test can touch the page (so without a user gesture): its outcome is `spa.atLoad`. */
   readonly atLoad?: 'loginPopup'
+  /** "session": the application gets `cacheEncryption: sessionCacheEncryption` (a function: it cannot travel in `options`). */
+  readonly cacheEncryption?: 'session'
+  /** Give the application proofOfPossession (from @msal-ts/browser/pop), as an app asking for PoP tokens does. */
+  readonly proofOfPossession?: boolean
 }
 
 /** An event as the test sees it. */
@@ -70,7 +75,8 @@ const config = (window as unknown as { __spaConfig?: PageConfig }).__spaConfig
 /** Builds an application as the page's script does (the context's options, overridden). */
 const create = (overrides: Partial<BrowserApplicationOptions> = {}): PublicClientApplication => {
   if (config === undefined) throw new Error('no __spaConfig: the test context sets it with an init script')
-  const app = new PublicClientApplication({ ...config.options, ...overrides })
+  const encryption = config.cacheEncryption === 'session' ? { cacheEncryption: sessionCacheEncryption } : {}
+  const app = new PublicClientApplication({ ...config.options, ...encryption, ...(config.proofOfPossession === true ? { proofOfPossession } : {}), ...overrides })
   app.addEventCallback(record)
   return app
 }
@@ -92,7 +98,28 @@ export interface SpaPage {
   /** The outcome of the start-up action (PageConfig.atLoad). */
   readonly atLoad: Promise<Outcome<unknown>> | undefined
   storageReads(): number
+  /** The PoP key pair the app keeps in IndexedDB, as stored (CryptoKeys), if any. */
+  storedPopKey(): Promise<{ readonly publicKey: CryptoKey; readonly privateKey: CryptoKey } | undefined>
 }
+
+const storedPopKey = (): Promise<{ readonly publicKey: CryptoKey; readonly privateKey: CryptoKey } | undefined> =>
+  new Promise((resolve, reject) => {
+    const opened = indexedDB.open(POP_KEY_DATABASE)
+    // No database yet: do not create one (the app's own open would then find no object store).
+    let absent = false
+    opened.onupgradeneeded = () => {
+      absent = true
+      opened.transaction?.abort()
+    }
+    opened.onerror = () => (absent ? resolve(undefined) : reject(opened.error))
+    opened.onsuccess = () => {
+      const db = opened.result
+      if (!db.objectStoreNames.contains(POP_KEY_OBJECT_STORE)) return resolve(undefined)
+      const read = db.transaction(POP_KEY_OBJECT_STORE).objectStore(POP_KEY_OBJECT_STORE).get(config?.options.clientId ?? '')
+      read.onsuccess = () => resolve(read.result as { publicKey: CryptoKey; privateKey: CryptoKey } | undefined)
+      read.onerror = () => reject(read.error)
+    }
+  })
 
 const app = create()
 // After the application's own listener (registered by its constructor).
@@ -115,5 +142,6 @@ const page: SpaPage = {
   storageEvents,
   atLoad: config?.atLoad === 'loginPopup' && firstLoad ? settle(app.loginPopup({ scopes: ['User.Read'] })) : undefined,
   storageReads: () => storageReads,
+  storedPopKey,
 }
 ;(window as unknown as { spa: SpaPage }).spa = page

@@ -34,10 +34,10 @@ const ROOT = join(import.meta.dirname, '..', '..', '..', '..')
 /** Debian's chromium (./dev test installs it when missing). */
 export const CHROMIUM = '/usr/bin/chromium'
 
-/** Bounds every wait on the browser: a hang fails the test instead of holding CI. */
-export const BROWSER_TIMEOUT_MS = 15_000
+/** Bounds every wait on the browser: a hang fails the test instead of holding CI (generous: a page load on a loaded 2-core machine takes seconds). */
+export const BROWSER_TIMEOUT_MS = 30_000
 /** Bounds a whole test (jest's default, 30 s, is for tests without a browser). */
-const SPA_TEST_TIMEOUT_MS = 60_000
+const SPA_TEST_TIMEOUT_MS = 120_000
 
 export const CLIENT_ID = 'aaaaaaaa-5555-4000-8000-0000000000a1'
 export const TENANT = 'contoso.onmicrosoft.com'
@@ -50,8 +50,8 @@ export const AUTHORITY = `https://${ENTRA_HOST}/${TENANT}`
 
 // ---- the bundles ----
 
-/** @msal-ts/* from the packages' sources, as the other tests take them (no build needed). */
-const workspaceSources: Plugin = {
+/** @msal-ts/* from the packages' sources, as the other tests take them (no build needed): an esbuild plugin. */
+export const workspaceSources: Plugin = {
   name: 'workspace-sources',
   setup(b) {
     const entries: Readonly<Record<string, string>> = {
@@ -59,6 +59,7 @@ const workspaceSources: Plugin = {
       '@msal-ts/core/protocol': 'core/src/protocol.ts',
       '@msal-ts/browser': 'browser/src/index.ts',
       '@msal-ts/browser/redirect': 'browser/src/redirect.ts',
+      '@msal-ts/browser/pop': 'browser/src/pop.ts',
     }
     b.onResolve({ filter: /^@msal-ts\// }, (args) => {
       const entry = entries[args.path]
@@ -304,6 +305,22 @@ export interface SpaBrowser {
 /** Chromium as a user's: popup blocker and back/forward cache on (Playwright turns both off). */
 const USER_BROWSER = { ignoreDefaultArgs: ['--disable-back-forward-cache', '--disable-popup-blocking'] }
 
+/** Launching takes seconds, more on a loaded machine. */
+const LAUNCH_TIMEOUT_MS = 4 * BROWSER_TIMEOUT_MS
+
+/**
+ * Headless Chromium as a user's (popup blocker on): the run's shared browser
+ * (chromiumService.mjs, jest's globalSetup) when there is one, else one launched here behind
+ * `proxy`. Its contexts bring their own proxy. Closing it disconnects from the shared one.
+ */
+export const userChromium = async (proxy: { readonly server: string; readonly bypass: string }): Promise<Browser> => {
+  const { chromium } = await import('playwright-core')
+  const service = process.env['MSAL_TS_SPA_CHROMIUM']
+  return service === undefined
+    ? chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: LAUNCH_TIMEOUT_MS, ...USER_BROWSER, proxy })
+    : chromium.connect(await (await fetch(service, { signal: AbortSignal.timeout(LAUNCH_TIMEOUT_MS) })).text(), { timeout: LAUNCH_TIMEOUT_MS })
+}
+
 /**
  * A headless Chromium context for the site: the run's shared browser (chromiumService.mjs,
  * jest's globalSetup) when there is one, else one launched here. Third-party cookies are blocked,
@@ -319,14 +336,8 @@ export const launchSpaBrowser = async (site: SpaSite, { thirdPartyCookies = 'blo
     await site.clock.attach(context)
     return context
   }
-  // Launching takes seconds, more on a loaded machine.
-  const launch = { executablePath: CHROMIUM, headless: true, timeout: 4 * BROWSER_TIMEOUT_MS, ...USER_BROWSER }
   if (thirdPartyCookies === 'blocked') {
-    const service = process.env['MSAL_TS_SPA_CHROMIUM']
-    const browser: Browser =
-      service === undefined
-        ? await chromium.launch({ ...launch, proxy: site.proxy })
-        : await chromium.connect(await (await fetch(service, { signal: AbortSignal.timeout(launch.timeout) })).text(), { timeout: launch.timeout })
+    const browser = await userChromium(site.proxy)
     const context = await onClock(await browser.newContext(contextOptions))
     return {
       context,
@@ -336,6 +347,7 @@ export const launchSpaBrowser = async (site: SpaSite, { thirdPartyCookies = 'blo
       },
     }
   }
+  const launch = { executablePath: CHROMIUM, headless: true, timeout: LAUNCH_TIMEOUT_MS, ...USER_BROWSER }
   const profile = mkdtempSync(join(tmpdir(), 'msal-ts-spa-'))
   mkdirSync(join(profile, 'Default'))
   writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }))
@@ -350,6 +362,9 @@ export const launchSpaBrowser = async (site: SpaSite, { thirdPartyCookies = 'blo
 }
 
 // ---- a test file's suite ----
+
+/** Whether a request the proxy refused was the browser's own (its Google services: autofill on a sign-in form, a profile's updates), not a page's. */
+export const isBrowserOwnService = (target: string): boolean => /^(https?:\/\/)?[\w.-]+\.(googleapis|google|gstatic)\.com(:\d+)?(\/|$)/.test(target)
 
 /** What a test asks of a context: the page's start-up, and options over the site's defaults. */
 export interface ContextConfig extends Omit<PageConfig, 'options'> {
@@ -397,7 +412,7 @@ export const spaSuite = (launch: Parameters<typeof launchSpaBrowser>[1] = {}, id
     // The pages talk to nothing but loopback and the provider: what else reached the proxy is
     // the browser's own services' (autofill on the sign-in page's form, a launched profile's
     // updates), all refused.
-    const others = site!.refused.splice(0).filter((target) => !/^(https?:\/\/)?[\w.-]+\.(googleapis|google|gstatic)\.com(:\d+)?(\/|$)/.test(target))
+    const others = site!.refused.splice(0).filter((target) => !isBrowserOwnService(target))
     expect(others).toEqual([])
   })
   return {

@@ -65,6 +65,41 @@ describe('logout', () => {
   })
 })
 
+describe('removeAccount and request fields', () => {
+  it("removeAccount: the account's entries go, it is no longer active, ACCOUNT_REMOVED is raised", async () => {
+    const context = await suite.newContext({})
+    const { page, result } = await signedInApp(context, suite.site)
+    await page.evaluate((account) => window.spa.app.setActiveAccount(account), result.account)
+    expect(await cacheKeys(page, 'sessionStorage')).toHaveLength(4)
+    expect(await page.evaluate((account) => window.spa.settle(window.spa.app.removeAccount(account!)), result.account)).toEqual({ ok: true })
+    expect(await cacheKeys(page, 'sessionStorage')).toEqual([])
+    expect(await page.evaluate(() => window.spa.app.getActiveAccount())).toBeNull()
+    expect((await events(page)).slice(-2)).toEqual([
+      expect.objectContaining({ eventType: 'msal:activeAccountChanged', username: undefined }),
+      expect.objectContaining({ eventType: 'msal:accountRemoved', username: ALICE }),
+    ])
+  })
+
+  it('a misspelt or unsupported request field is a UsageError naming it, before anything is sent or opened', async () => {
+    const context = await suite.newContext({})
+    const { page } = await signedInApp(context, suite.site)
+    const requestsBefore = suite.site.idp.requests.length
+    const outcomes = await page.evaluate(async () => [
+      await window.spa.settle(window.spa.app.acquireTokenSilent({ scopes: ['User.Read'], forceRefesh: true } as never)),
+      await window.spa.settle(window.spa.app.loginPopup({ authority: 'https://login.example/other' } as never)),
+      await window.spa.settle(window.spa.app.acquireTokenRedirect({ scopes: ['User.Read'], cacheLookupPolicy: 1 } as never)),
+    ])
+    expect(outcomes).toEqual([
+      { ok: false, error: expect.objectContaining({ kind: 'UsageError', argument: 'forceRefesh', message: expect.stringMatching(/no such option .*forceRefresh/) }) },
+      { ok: false, error: expect.objectContaining({ kind: 'UsageError', argument: 'authority', message: expect.stringMatching(/one PublicClientApplication per authority/) }) },
+      { ok: false, error: expect.objectContaining({ kind: 'UsageError', argument: 'cacheLookupPolicy', message: expect.stringMatching(/forceRefresh: true/) }) },
+    ])
+    expect(context.pages()).toHaveLength(1)
+    expect(suite.site.idp.requests.length).toBe(requestsBefore)
+    expect(page.url()).toBe(`${suite.site.app.origin}/`)
+  })
+})
+
 describe('events across tabs (localStorage)', () => {
   it('a logout in tab A reaches tab B: its callback hears it, getAllAccounts() is empty, acquireTokenSilent says no_account', async () => {
     const context = await suite.newContext({ options: { cacheLocation: 'localStorage', postLogoutRedirectUri: signedOutPage() } })

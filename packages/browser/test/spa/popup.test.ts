@@ -67,6 +67,30 @@ const isolatedOptions = (redirectPath: string): ContextConfig['options'] => ({
 })
 
 describe('popup', () => {
+  it('a second popup sign-in (another click) while one is open is an InteractionInProgressError (its popup closes); the first completes', async () => {
+    const context = await suite.newContext()
+    const page = await openApp(context, suite.site)
+    const tokenRequestsBefore = suite.site.idp.tokenRequests.length
+    await page.evaluate(() => {
+      const outcomes: Promise<unknown>[] = []
+      ;(window as unknown as { outcomes: Promise<unknown>[] }).outcomes = outcomes
+      const button = document.createElement('button')
+      button.textContent = 'Sign in'
+      button.addEventListener('click', () => void outcomes.push(window.spa.settle(window.spa.app.loginPopup({ scopes: ['User.Read'], loginHint: 'alice@contoso.onmicrosoft.com' }))))
+      document.body.append(button)
+    })
+    const [first] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: 'Sign in' }).click()])
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    const second = await page.evaluate(() => (window as unknown as { outcomes: Promise<unknown>[] }).outcomes[1])
+    expect(second).toEqual({ ok: false, error: expect.objectContaining({ kind: 'InteractionInProgressError' }) })
+    expect(context.pages().filter((open) => open !== page && open !== first)).toEqual([])
+    await signInOnPage(first)
+    const one = await page.evaluate(() => (window as unknown as { outcomes: Promise<unknown>[] }).outcomes[0])
+    expect(one).toEqual({ ok: true, value: expect.objectContaining({ account: expect.objectContaining({ username: ALICE }) }) })
+    expect(suite.site.idp.tokenRequests.slice(tokenRequestsBefore)).toHaveLength(1)
+    expect(await interactionFlags(page)).toEqual([])
+  })
+
   it('opens the popup in the click handler\'s own task, so the popup blocker allows it; the app page as redirect URI hands the response back and the popup closes', async () => {
     const context = await suite.newContext()
     const page = await openApp(context, suite.site)

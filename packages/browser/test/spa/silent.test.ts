@@ -111,6 +111,26 @@ describe('acquireTokenSilent', () => {
     suite.site.idp.clearFaults()
   })
 
+  it("timeout is in seconds (MSAL Python's unit): a refresh the provider never answers is a TimeoutError once that many seconds (virtual time) have passed, not before", async () => {
+    const { page, result } = await signedInApp(await suite.newContext({ options: { timeout: 10, silentIframe: 'never' } }), suite.site)
+    await suite.site.clock.jump(HOUR_MS)
+    suite.site.idp.injectFault(faults.timeout(), { path: '/token', times: 1 })
+    await Promise.all([
+      page.waitForRequest((request) => request.method() === 'POST' && request.url().includes('/oauth2/v2.0/token')),
+      page.evaluate((account) => {
+        void window.spa.settle(window.spa.app.acquireTokenSilent({ scopes: ['User.Read'], account })).then((outcome) => {
+          ;(window as unknown as { refreshed: unknown }).refreshed = outcome
+        })
+      }, result.account),
+    ])
+    await suite.site.clock.jump(9_000)
+    expect(await page.evaluate(() => (window as unknown as { refreshed?: unknown }).refreshed)).toBeUndefined()
+    await suite.site.clock.jump(2_000)
+    await page.waitForFunction(() => (window as unknown as { refreshed?: unknown }).refreshed !== undefined)
+    expect(await page.evaluate(() => (window as unknown as { refreshed: unknown }).refreshed)).toEqual({ ok: false, error: expect.objectContaining({ kind: 'TimeoutError' }) })
+    suite.site.idp.clearFaults()
+  })
+
   it("a refresh token the provider refuses (sessions revoked): InteractionRequiredError refresh_refused with the provider's error, codes and MSAL's classification", async () => {
     const { page, result } = await signedInApp(await suite.newContext({ options: { silentIframe: 'never' } }), suite.site)
     suite.site.idp.revokeSignInSessions(ALICE)

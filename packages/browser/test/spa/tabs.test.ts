@@ -34,12 +34,16 @@ const arm = (page: Page, calls: number): Promise<void> =>
   }, calls)
 
 describe('tabs', () => {
-  it('three tabs × ten concurrent acquireTokenSilent calls after the access token expired: exactly one token request, one new token in every tab', async () => {
-    const context = await suite.newContext({ options: { cacheLocation: 'localStorage' } })
+  it.each([
+    ['', {}],
+    [' (cache encryption on: the waiting tabs decrypt what the refreshing tab wrote)', { cacheEncryption: 'session' as const }],
+  ])('three tabs × ten concurrent acquireTokenSilent calls after the access token expired: exactly one token request, one new token in every tab%s', async (_, encryption) => {
+    const context = await suite.newContext({ ...encryption, options: { cacheLocation: 'localStorage' } })
     const { page: first, result } = await signedInApp(context, suite.site)
     await first.evaluate((account) => window.spa.app.setActiveAccount(account), result.account)
     const others = [await openApp(context, suite.site), await openApp(context, suite.site)]
     const tabs = [first, ...others]
+    await Promise.all(tabs.map((tab) => tab.evaluate(() => window.spa.app.initialize())))
     // Every tab knows the account and its token from localStorage.
     expect(await Promise.all(tabs.map((tab) => tab.evaluate(() => window.spa.app.getActiveAccount()?.username)))).toEqual(Array(3).fill(result.account.username))
 

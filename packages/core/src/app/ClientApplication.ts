@@ -14,19 +14,25 @@ import {
   type AuthorizationRequestUrlOptions,
 } from '../flows/authCode.js'
 import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
-import { discoverInstance } from '../authority/instanceDiscovery.js'
-import { acquireTokenByCloudShell, runningInCloudShell } from '../flows/cloudShell.js'
-import { acquireTokenByRefreshToken } from '../flows/refreshToken.js'
+import { cloudShellSilentToken, runningInCloudShell } from '../flows/cloudShell.js'
+import { acquireTokenByRefreshToken, type RefreshTokenOptions } from '../flows/refreshToken.js'
+import { familyRefresh } from '../flows/family.js'
+import { regionTolerantDiscovery } from '../flows/regionFallback.js'
 import { acquireTokenSilentWithError, type SilentAccount, type SilentOptions } from '../flows/silent.js'
 import { acquireTokenByUsernamePassword, type UsernamePasswordOptions } from '../flows/usernamePassword.js'
 import type { TokenCache } from '../cache/tokenCache.js'
 import type { TokenResult } from '../result.js'
 import { conceal } from '../util/printable.js'
 import { AppShell, type AppRuntime, type Outcome } from './AppShell.js'
+import type { CacheAccessContext } from '../cache/persistence.js'
+import { log, type Program } from '../effects/program.js'
+import { errorSummary, isMsalError } from '../errors.js'
+import type { Interpret } from '../effects/run.js'
+import { withPersistence } from './withPersistence.js'
 import type { ClientConfig } from './config.js'
 import { checkMethodOptions, type KnownOptions } from './methodOptions.js'
 import { runAlone, runsAlone } from './runAlone.js'
-import { flightKey, settleBuilt } from './settle.js'
+import { bindingFlightKey, flightKey, settleBuilt, settled } from './settle.js'
 import { selectAccounts, type Account } from '../cache/selectors.js'
 
 export type { AppRuntime, Outcome } from './AppShell.js'
@@ -46,10 +52,16 @@ const AUTHORIZATION_REQUEST_OPTIONS: KnownOptions<AuthorizationRequestOptions> =
   extraScopesToConsent: true,
 }
 const AUTHORIZATION_REQUEST_URL_OPTIONS: KnownOptions<AuthorizationRequestUrlOptions> = Object.assign({}, AUTHORIZATION_REQUEST_OPTIONS, { nonce: true, responseType: true, authority: true } as const)
-const AUTH_CODE_REDEMPTION_OPTIONS: KnownOptions<AuthCodeRedemptionOptions> = { scopes: true }
-const AUTHORIZATION_CODE_OPTIONS: KnownOptions<AuthorizationCodeOptions> = { redirectUri: true, nonce: true, claimsChallenge: true, codeVerifier: true }
-const USERNAME_PASSWORD_OPTIONS: KnownOptions<UsernamePasswordOptions> = { claimsChallenge: true }
-const SILENT_OPTIONS: KnownOptions<SilentOptions> = { forceRefresh: true, claimsChallenge: true }
+const AUTH_CODE_REDEMPTION_OPTIONS: KnownOptions<AuthCodeRedemptionOptions> = { scopes: true, authScheme: true, data: true }
+const AUTHORIZATION_CODE_OPTIONS: KnownOptions<AuthorizationCodeOptions> = { redirectUri: true, nonce: true, claimsChallenge: true, codeVerifier: true, authScheme: true, data: true }
+const USERNAME_PASSWORD_OPTIONS: KnownOptions<UsernamePasswordOptions> = { claimsChallenge: true, authScheme: true, data: true }
+const SILENT_OPTIONS: KnownOptions<SilentOptions> = { forceRefresh: true, claimsChallenge: true, authScheme: true, data: true }
+const REFRESH_TOKEN_OPTIONS: KnownOptions<RefreshTokenOptions> = { data: true }
+
+/** MSAL Python's acquire_token_by_refresh_token takes `data` but not auth_scheme. */
+const REFRESH_TOKEN_REFUSED = {
+  authScheme: "MSAL Python's acquire_token_by_refresh_token takes no auth_scheme: migrate the refresh token first, then ask acquireTokenSilent for a PoP token",
+}
 const GET_ACCOUNTS_OPTIONS: KnownOptions<{ username?: string }> = { username: true }
 
 /** What MSAL Python's acquire_token_silent takes but does not act on. */
@@ -57,6 +69,14 @@ const SILENT_REFUSED = {
   authority:
     "MSAL Python's acquire_token_silent ignores its authority argument (\"We haven't decided how/if this method will accept authority parameter\"); make an application for that authority instead",
 }
+
+/** How each credential form prints: its kind, never its value. */
+const CREDENTIAL_NAMES = {
+  ClientSecret: 'a client secret',
+  ClientAssertion: 'a client assertion',
+  ClientAssertionCallback: 'a client assertion callback',
+  Certificate: 'a certificate',
+} as const
 
 /** acquireTokenSilent answers "nothing usable" for these: the app should sign the user in. */
 const NEEDS_SIGN_IN: ReadonlySet<MsalErrorKind> = new Set<MsalErrorKind>(['ServerError', 'ThrottledError'])
@@ -69,11 +89,12 @@ const homeAccountIdOf = (account: SilentAccount | undefined): string | undefined
 
 /** Which silent calls are identical (see flightKey). */
 const silentFlightKey = (account: SilentAccount | undefined, scopes: readonly string[], options: SilentOptions): string =>
-  flightKey(homeAccountIdOf(account), account?.environment, scopes, options.forceRefresh === true, options.claimsChallenge)
+  flightKey(homeAccountIdOf(account), account?.environment, scopes, options.forceRefresh === true, options.claimsChallenge, ...bindingFlightKey(options))
 
 /**
- * What MSAL Python's application classes share, on every runtime: configuration, the cache, the
- * sign-in flows, silent acquisition and account management. Every method returns a Promise that
+ * What MSAL Python's application classes share, on every runtime: configuration, the cache (a
+ * TokenCache, whose persistence runs around every operation), the sign-in flows, silent
+ * acquisition and account management. Every method returns a Promise that
  * rejects with an MsalError. A runtime's classes extend this with a runtime (see AppRuntime).
  */
 export abstract class ClientApplication extends AppShell {
@@ -82,9 +103,15 @@ export abstract class ClientApplication extends AppShell {
   private readonly silentFlights = new SingleFlight<Outcome<TokenResult | undefined>>()
 
   protected constructor(config: ClientConfig, runtime: ClientAppRuntime, clientAuthentication?: ClientAuthenticator) {
-    super(config, runtime, { clientAuthentication, instanceDiscovery: discoverInstance, cloudShellTokens: acquireTokenByCloudShell })
+    super(config, runtime, { clientAuthentication, instanceDiscovery: regionTolerantDiscovery, cloudShellTokens: cloudShellSilentToken, familyRefresh })
     // The flights hold results with tokens.
     conceal(this, ['silentFlights'])
+  }
+
+  /** What the application prints as: who it is and how it authenticates (the credential's kind, never its value). */
+  override toJSON(): { readonly clientId: string; readonly authority: string; readonly credential?: string } {
+    const credential = this.ctx.config.credential
+    return { ...super.toJSON(), ...(credential !== undefined ? { credential: CREDENTIAL_NAMES[credential._tag] } : {}) }
   }
 
   /**
@@ -123,9 +150,18 @@ export abstract class ClientApplication extends AppShell {
     )
   }
 
-  /** MSAL Python's acquire_token_by_refresh_token: migrates a refresh token from elsewhere (e.g. ADAL) into the cache. */
-  acquireTokenByRefreshToken(refreshToken: string, scopes: readonly string[]): Promise<TokenResult> {
-    return this.userOperation(() => acquireTokenByRefreshToken(this.ctx, refreshToken, scopes))
+  /**
+   * MSAL Python's acquire_token_by_refresh_token: migrates a refresh token from elsewhere (e.g.
+   * ADAL) into the cache. `data` asks for an SSH certificate (see KeyBoundTokenData).
+   */
+  acquireTokenByRefreshToken(refreshToken: string, scopes: readonly string[], options: RefreshTokenOptions = {}): Promise<TokenResult> {
+    return this.withOptions(
+      'acquireTokenByRefreshToken',
+      options,
+      REFRESH_TOKEN_OPTIONS,
+      (checked) => this.userOperation(() => acquireTokenByRefreshToken(this.ctx, refreshToken, scopes, checked)),
+      REFRESH_TOKEN_REFUSED,
+    )
   }
 
   /**
@@ -184,9 +220,12 @@ export abstract class ClientApplication extends AppShell {
     )
   }
 
-  /** MSAL Python's is_pop_supported: proof-of-possession tokens are not supported yet. */
+  /**
+   * MSAL Python's is_pop_supported: true. msal-ts signs proof-of-possession requests itself,
+   * with a key of the application's (no broker needed): pass a PopAuthScheme as `authScheme`.
+   */
   isPopSupported(): boolean {
-    return false
+    return true
   }
 
   /**
@@ -202,6 +241,75 @@ export abstract class ClientApplication extends AppShell {
         this.cacheOperation(() => this.appCacheContext, () => selectAccounts(this.tokenCache, this.ctx.environments, checked, withCloudShell), { storeFailureIsLogged: true })
       return inCloudShell instanceof Promise ? inCloudShell.then(select) : select(inCloudShell)
     })
+  }
+
+  /**
+   * Signs the account out of this app and its family and forgets it: MSAL Python's
+   * remove_account. Other apps' refresh tokens stay, so their single sign-on still works.
+   * With a persisted cache, resolves once the removal is stored.
+   */
+  override removeAccount(account: Pick<Account, 'homeAccountId' | 'environment'>): Promise<void> {
+    return this.cacheOperation(() => this.userCacheContext(account.homeAccountId), () => this.forgetAccount(account))
+  }
+
+  /**
+   * Runs a flow that signs a user in: the persisted cache is loaded first, and what it filed is
+   * stored under the account the result names (known only once the tokens are back).
+   * `interpret` replaces the application's interpreter for this call (e.g. one an AbortSignal stops).
+   */
+  protected userOperation(program: () => Program<Outcome>, interpret: Interpret = this.interpret): Promise<TokenResult> {
+    return settled(() =>
+      this.persisted(() => this.appCacheContext, () => run(program(), interpret), (result) =>
+        this.userCacheContext(result !== undefined && E.isRight(result) ? result.right.account?.homeAccountId : undefined),
+      ),
+    )
+  }
+
+  /**
+   * An operation on the cache between its persistence's hooks. A token already obtained is
+   * returned even if storing it fails (the failure is logged; the change waits for the next
+   * store), so one full disk does not fail every later call.
+   */
+  protected persisted<A>(
+    context: () => CacheAccessContext,
+    work: () => Outcome<A> | Promise<Outcome<A>>,
+    contextAfter?: (result: Outcome<A> | undefined) => CacheAccessContext,
+  ): Outcome<A> | Promise<Outcome<A>> {
+    return withPersistence(this.tokenCache, context, work, {
+      contextAfter,
+      onStoreFailure: (error) => this.logStoreFailure(error),
+    })
+  }
+
+  private logStoreFailure(error: unknown): void | Promise<void> {
+    const summary = isMsalError(error) ? errorSummary(error) : 'an error'
+    const message = `the token cache could not be stored (${summary}); the call goes on, and the change is kept for the next store`
+    const logged = run(log('warning', message), this.interpret)
+    return logged instanceof Promise ? logged.then(() => undefined) : undefined
+  }
+
+  /**
+   * Runs work on the cache between its persistence's hooks. A failure to store fails it (a
+   * removal the caller asked for must be stored), unless `storeFailureIsLogged`: work that
+   * changes nothing itself is not failed by earlier changes that cannot be stored yet.
+   */
+  protected cacheOperation<T>(context: () => CacheAccessContext, work: () => T, options: { readonly storeFailureIsLogged?: boolean } = {}): Promise<T> {
+    try {
+      const onStoreFailure = options.storeFailureIsLogged === true ? (error: unknown) => this.logStoreFailure(error) : undefined
+      return Promise.resolve(withPersistence(this.tokenCache, context, work, { onStoreFailure }))
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /** Where this app's own tokens live, for a persistence that partitions the cache. */
+  protected get appCacheContext(): CacheAccessContext {
+    return { clientId: this.clientId, environment: this.ctx.config.authority.host, realm: this.ctx.config.authority.tenant }
+  }
+
+  /** Where a user's tokens live (the app's context when the account is not known). */
+  protected userCacheContext(homeAccountId: string | undefined): CacheAccessContext {
+    return { clientId: this.clientId, environment: this.ctx.config.authority.host, realm: this.ctx.config.authority.tenant, homeAccountId }
   }
 
   /**

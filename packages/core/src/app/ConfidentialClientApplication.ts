@@ -14,9 +14,9 @@ import { ClientApplication, type ClientAppRuntime, type Outcome } from './Client
 import type { ConfidentialClientConfig } from './config.js'
 import { checkMethodOptions, type KnownOptions } from './methodOptions.js'
 import { runsAlone, settleAlone } from './runAlone.js'
-import { flightKey, settled } from './settle.js'
+import { bindingFlightKey, flightKey, settled } from './settle.js'
 
-const CLIENT_CREDENTIALS_OPTIONS: KnownOptions<ClientCredentialsOptions> = { claimsChallenge: true, fmiPath: true }
+const CLIENT_CREDENTIALS_OPTIONS: KnownOptions<ClientCredentialsOptions> = { claimsChallenge: true, fmiPath: true, data: true }
 const ON_BEHALF_OF_OPTIONS: KnownOptions<OnBehalfOfOptions> = { claimsChallenge: true }
 const USER_FIC_OPTIONS: KnownOptions<UserFederatedIdentityCredentialOptions> = { username: true, userObjectId: true, claimsChallenge: true }
 
@@ -28,7 +28,7 @@ const CLIENT_CREDENTIALS_REFUSED = {
 }
 
 /** Which client-credentials calls are identical (see flightKey). */
-const clientFlightKey = (scopes: readonly string[], options: ClientCredentialsOptions): string => flightKey(scopes, options.claimsChallenge, options.fmiPath)
+const clientFlightKey = (scopes: readonly string[], options: ClientCredentialsOptions): string => flightKey(scopes, options.claimsChallenge, options.fmiPath, ...bindingFlightKey({ data: options.data }))
 
 /** Which on-behalf-of calls are identical: same assertion, scopes and claims challenge. */
 const oboFlightKey = (userAssertionHash: string | undefined, scopes: readonly string[], options: OnBehalfOfOptions): string =>

@@ -15,7 +15,7 @@ import type { ClientConfig } from './config.js'
 import type { KnownOptions } from './methodOptions.js'
 
 const DEVICE_FLOW_OPTIONS: KnownOptions<DeviceFlowOptions> = { claimsChallenge: true }
-const DEVICE_FLOW_REDEMPTION_OPTIONS: KnownOptions<DeviceFlowRedemptionOptions> = { claimsChallenge: true, signal: true }
+const DEVICE_FLOW_REDEMPTION_OPTIONS: KnownOptions<DeviceFlowRedemptionOptions> = { claimsChallenge: true, signal: true, data: true }
 
 /** MSAL Python's oauth2cli takes an exit_condition callback through acquire_token_by_device_flow's keywords. */
 const DEVICE_FLOW_REDEMPTION_REFUSED = {
@@ -87,11 +87,11 @@ export class PublicClientApplication extends ClientApplication {
    * Shell's endpoint, filed with a CLOUDSHELL account that getAccounts() then lists (in Cloud
    * Shell) and acquireTokenSilent serves. Resolves undefined outside Cloud Shell.
    */
-  protected acquireTokenInCloudShell(scopes: readonly string[]): Promise<TokenResult | undefined> {
+  protected acquireTokenInCloudShell(scopes: readonly string[], keyBound = false): Promise<TokenResult | undefined> {
     return settled(() =>
       this.persisted(
         () => this.appCacheContext,
-        () => run(acquireTokenInteractiveInCloudShell(this.ctx, scopes), this.interpret),
+        () => run(acquireTokenInteractiveInCloudShell(this.ctx, scopes, keyBound), this.interpret),
         (result) => this.userCacheContext(result !== undefined && E.isRight(result) ? result.right?.account?.homeAccountId : undefined),
       ),
     )

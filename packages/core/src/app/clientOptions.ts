@@ -34,7 +34,7 @@ export const UNSUPPORTED_OPTIONS: Readonly<Record<string, string>> = {
   enableBrokerOnMac: 'brokers are not supported: msal-ts signs users in through the browser',
   enableBrokerOnLinux: 'brokers are not supported: msal-ts signs users in through the browser',
   enableBrokerOnWsl: 'brokers are not supported: msal-ts signs users in through the browser',
-  authScheme: 'proof-of-possession is not supported yet; ask for bearer tokens',
+  authScheme: 'proof-of-possession is asked for per call, not per application: pass a PopAuthScheme as the authScheme option of acquireTokenSilent and the other acquiring methods',
   auth: "msal-ts takes MSAL Python's flat options ({ clientId, authority, clientCredential, ... }), not MSAL for Node's { auth: { ... } }",
   system: "msal-ts takes flat options: logger, logLevel, httpClient, timeout and proxy go at the top level, not in MSAL for Node's { system: { ... } }",
   cache: "msal-ts takes flat options: pass `tokenCache` (a SerializableTokenCache with a persistence), not MSAL for Node's { cache: { ... } }",

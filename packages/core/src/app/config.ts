@@ -9,16 +9,23 @@ import type { ClientApplicationOptions, ConfidentialOptions } from './options.js
 
 /** An application's validated configuration: what flows read. */
 export interface ClientConfig {
+  /** client_id (RFC 6749 §2.2): the application (client) id, trimmed. */
   readonly clientId: string
+  /** The parsed authority the application signs in with. */
   readonly authority: Authority
+  /** Whether Microsoft vouches for the authority (validateAuthority, instanceDiscovery). */
   readonly validation: AuthorityValidation
-  readonly azureRegion: RegionSetting
+  /** The region client-credential requests go to (a confidential client's azureRegion: a name, true to detect one, false never); undefined for a public client. */
+  readonly azureRegion?: RegionSetting
   /** The confidential client's credential (a description: keys stay with the interpreter); absent for a public client. */
   readonly credential?: ClientCredential | undefined
+  /** Capabilities the client declares (e.g. "CP1"), sent in the `claims` parameter as access_token.xms_cc. */
   readonly clientCapabilities: readonly string[]
   /** Scopes MSAL must not add to user sign-ins (never openid). */
   readonly excludeScopes: readonly string[]
+  /** The application's name, sent as the x-app-name header. */
   readonly appName?: string | undefined
+  /** The application's version, sent as the x-app-ver header. */
   readonly appVersion?: string | undefined
   /** Claims added to every client assertion the certificate signs (MSAL Python's client_claims). */
   readonly clientClaims?: Readonly<Record<string, unknown>> | undefined
@@ -47,42 +54,50 @@ const authorityOf = (options: { authority?: unknown; oidcAuthority?: unknown }):
   return parseAuthority(authority)
 }
 
-/**
- * The configuration of checked options (see `checkOptions`). `credential` is the runtime's
- * parsed `clientCredential`; undefined for a public client.
- */
-export const clientConfigOf = (
-  options: ClientApplicationOptions & Partial<Omit<ConfidentialOptions, 'clientCredential'>>,
-  credential?: ClientCredential,
-): E.Either<ConfigurationError, ClientConfig> => {
+/** The configuration of checked options (see `checkOptions`): a public client's, or the common part of a confidential one's. */
+export const clientConfigOf = (options: ClientApplicationOptions): E.Either<ConfigurationError, ClientConfig> => {
   const authority = authorityOf(options)
   if (E.isLeft(authority)) return authority
   if (typeof options.instanceDiscovery === 'string' && !/^https:\/\//i.test(options.instanceDiscovery)) {
     return E.left(configurationError('instanceDiscovery', `expected true, false or an https URL, got ${JSON.stringify(options.instanceDiscovery)}`))
   }
   if (options.timeout !== undefined && options.httpClient !== undefined) {
-    return E.left(configurationError('timeout', 'does not apply to an injected httpClient, which keeps its own timeouts (as MSAL Python\'s http_client does): set the timeout in your httpClient, or leave httpClient out'))
+    return E.left(configurationError('timeout', 'does not apply to an injected httpClient, which keeps its own timeouts (as MSAL Python\'s http_client does): set it there, or leave httpClient out'))
   }
   const excludeScopes = validateExcludeScopes(options.excludeScopes ?? [])
   if (E.isLeft(excludeScopes)) return excludeScopes
-  if (options.clientClaims !== undefined && credential?._tag !== 'Certificate') {
-    return E.left(configurationError('clientClaims', 'client claims go into the assertion a certificate signs; this credential signs none'))
-  }
-  if (options.reuseClientAssertion !== undefined && credential?._tag !== 'Certificate') {
-    return E.left(configurationError('reuseClientAssertion', 'only a certificate\'s assertions are signed by msal-ts and can be reused; this credential signs none'))
-  }
   return E.right({
     clientId: options.clientId.trim(),
     authority: authority.right,
     validation: { validateAuthority: options.validateAuthority ?? true, instanceDiscovery: options.instanceDiscovery ?? true },
-    azureRegion: options.azureRegion,
     clientCapabilities: options.clientCapabilities ?? [],
     excludeScopes: excludeScopes.right,
     appName: options.appName,
     appVersion: options.appVersion,
-    ...(credential !== undefined ? { credential } : {}),
-    ...(options.clientClaims !== undefined ? { clientClaims: options.clientClaims } : {}),
-    ...(credential?._tag === 'Certificate' ? { reuseClientAssertion: options.reuseClientAssertion ?? isMicrosoftAuthority(authority.right) } : {}),
   })
 }
 
+/**
+ * A confidential client's configuration: the common options (clientConfigOf), its credential
+ * (`credential`, the runtime's parsed `clientCredential`) and the options only it takes.
+ */
+export const confidentialClientConfigOf = (
+  options: ClientApplicationOptions & Partial<Omit<ConfidentialOptions, 'clientCredential'>>,
+  credential: ClientCredential,
+): E.Either<ConfigurationError, ConfidentialClientConfig> => {
+  const common = clientConfigOf(options)
+  if (E.isLeft(common)) return common
+  if (options.clientClaims !== undefined && credential._tag !== 'Certificate') {
+    return E.left(configurationError('clientClaims', 'client claims go into the assertion a certificate signs; this credential signs none'))
+  }
+  if (options.reuseClientAssertion !== undefined && credential._tag !== 'Certificate') {
+    return E.left(configurationError('reuseClientAssertion', 'only a certificate\'s assertions are signed by msal-ts and can be reused; this credential signs none'))
+  }
+  return E.right({
+    ...common.right,
+    azureRegion: options.azureRegion,
+    credential,
+    ...(options.clientClaims !== undefined ? { clientClaims: options.clientClaims } : {}),
+    ...(credential._tag === 'Certificate' ? { reuseClientAssertion: options.reuseClientAssertion ?? isMicrosoftAuthority(common.right.authority) } : {}),
+  })
+}

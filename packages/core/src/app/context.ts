@@ -1,4 +1,7 @@
 import { environmentAliases } from '../authority/aliases.js'
+import type { AccessTokenEntity } from '../cache/schema.js'
+import type { SilentAccount } from '../flows/silent.js'
+import type { FamilyRefresh } from '../flows/family.js'
 import { oboBucketPrefix, prepareBucket, type AccessTokenBucket, type TokenStore } from '../cache/tokenStore.js'
 import type { HttpCache } from '../http/httpCache.js'
 import { emptyTelemetry, type PlatformInfo, type TelemetryBuffer } from '../http/telemetry.js'
@@ -12,6 +15,7 @@ import { PUBLIC_CLIENT, type ClientAuthenticator } from '../flows/clientAuthenti
 
 /** A signed client assertion kept for reuse. */
 export interface KeptAssertion {
+  /** The signed client assertion, a compact JWT (RFC 7523 §2.2). */
   readonly assertion: string
   /** When it was signed, in epoch seconds. */
   readonly mintedAtSec: number
@@ -80,11 +84,17 @@ export const MEMO_LIMIT = 1024
  * committing StateChange values, and never perform I/O.
  */
 export interface ClientContext {
+  /** The application's validated configuration. */
   readonly config: ClientConfig
+  /** Who is calling: sent as x-client-sku, x-client-ver and x-client-os. */
   readonly platform: PlatformInfo
+  /** The unified token cache the application reads and (by committed operations) writes. */
   readonly tokenCache: TokenStore
+  /** Discovery answers and throttling decisions, with their expiry. */
   readonly httpCache: HttpCache
+  /** What the application learned between calls; changed only by `applyStateChange`. */
   readonly state: AppState
+  /** Values derived from the cache to make hits cheap; never state. */
   readonly memo: ContextMemo
   /** How the application authenticates itself at the token endpoint (a public client: not at all). */
   readonly clientAuthentication: ClientAuthenticator
@@ -92,6 +102,8 @@ export interface ClientContext {
   readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
   /** How a Cloud Shell account gets a token (MSAL Python's classes; absent in a browser app). */
   readonly cloudShellTokens?: CloudShellTokens | undefined
+  /** The family-of-client-ids rules of a silent refresh (MSAL Python's classes; absent in a browser app: its own refresh tokens only). */
+  readonly familyRefresh?: FamilyRefresh | undefined
   /** The authority's host, then its aliases: where cached tokens may be filed. */
   readonly environments: readonly string[]
   /**
@@ -104,20 +116,37 @@ export interface ClientContext {
 }
 
 export interface ClientContextInput {
+  /** The application's validated configuration. */
   readonly config: ClientConfig
+  /** Who is calling: sent as x-client-sku, x-client-ver and x-client-os. */
   readonly platform: PlatformInfo
+  /** The unified token cache the application uses. */
   readonly tokenCache: TokenStore
+  /** Where discovery answers and throttling decisions are kept. */
   readonly httpCache: HttpCache
   /** Default: a public client's (no authentication). Confidential clients pass theirs. */
   readonly clientAuthentication?: ClientAuthenticator | undefined
-  /** Instance discovery (discoverInstance); MSAL Python's classes pass it, a browser app does not. */
+  /** Instance discovery (discoverInstance, or regionTolerantDiscovery); MSAL Python's classes pass it, a browser app does not. */
   readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
   /** Cloud Shell's tokens for its accounts; MSAL Python's classes pass them. */
   readonly cloudShellTokens?: CloudShellTokens | undefined
+  /** Refresh tokens shared by Microsoft's family of client ids (familyRefresh); MSAL Python's classes pass them. */
+  readonly familyRefresh?: FamilyRefresh | undefined
 }
 
-/** Cloud Shell's token for the scopes (see flows/cloudShell.ts), injected so a browser bundle leaves it out. */
-export type CloudShellTokens = (ctx: ClientContext, scopes: readonly string[], correlationId: string) => Program<E.Either<MsalError, TokenResult>>
+/**
+ * A silent call's answer for a Cloud Shell account (see flows/cloudShell.ts: Cloud Shell is asked
+ * again; `aging` is the cached token past its refresh_on returned if that fails), injected so a
+ * browser bundle leaves it out.
+ */
+export type CloudShellTokens = (
+  ctx: ClientContext,
+  scopes: readonly string[],
+  account: SilentAccount,
+  aging: AccessTokenEntity | undefined,
+  correlationId: string,
+  nowSec: number,
+) => Program<E.Either<MsalError, TokenResult>>
 
 /** An application's state before its first call. */
 export const initialAppState = (): AppState => ({
@@ -142,6 +171,7 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     clientAuthentication: input.clientAuthentication ?? PUBLIC_CLIENT,
     instanceDiscovery: input.instanceDiscovery,
     cloudShellTokens: input.cloudShellTokens,
+    familyRefresh: input.familyRefresh,
     environments,
     oboBucketPrefixes: environments.map((environment) => oboBucketPrefix(input.config.clientId, environment)),
     appTokenBuckets: environments.map((environment) =>

@@ -2,7 +2,7 @@ import * as E from '../util/either.js'
 import { configurationError, type ConfigurationError } from '../errors.js'
 import type { ClientCredential } from '../protocol/clientAuth.js'
 import { CLIENT_APPLICATION_RULES, CONFIDENTIAL_RULES, UNSUPPORTED_OPTIONS } from './clientOptions.js'
-import { clientConfigOf, type ClientConfig, type ConfidentialClientConfig } from './config.js'
+import { clientConfigOf, confidentialClientConfigOf, type ClientConfig, type ConfidentialClientConfig } from './config.js'
 import { checkOptions, type ClientApplicationOptions, type ConfidentialOptions } from './options.js'
 
 const CREDENTIAL_TAGS = new Set(['ClientSecret', 'ClientAssertion', 'ClientAssertionCallback', 'Certificate'])
@@ -27,7 +27,7 @@ export const decodeConfidentialClientConfig = (input: unknown): E.Either<Configu
   if (E.isLeft(checked)) return checked
   const credential = describedCredential(checked.right.clientCredential)
   if (E.isLeft(credential)) return credential
-  return clientConfigOf(checked.right, credential.right) as E.Either<ConfigurationError, ConfidentialClientConfig>
+  return confidentialClientConfigOf(checked.right, credential.right)
 }
 
 /** Checks a public client's options: no credential (a public client cannot keep one). */

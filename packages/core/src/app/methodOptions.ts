@@ -6,8 +6,9 @@ export type KnownOptions<T> = { readonly [K in keyof Required<T>]-?: true }
 
 /** Keyword arguments of MSAL Python's methods that msal-ts refuses everywhere, with what to do instead. */
 const REFUSED_EVERYWHERE: Readonly<Record<string, string>> = {
-  authScheme: 'proof-of-possession tokens need the broker (MSAL Python signs them through it only); ask for bearer tokens',
-  data: "MSAL Python's internal `data` keyword is not taken: use the options this method names",
+  authScheme:
+    'as MSAL Python, this method takes no auth_scheme: proof-of-possession tokens come from acquireTokenSilent(WithError), acquireTokenInteractive, acquireTokenByUsernamePassword and the auth code flow',
+  data: 'as MSAL Python, this method takes no data for key-bound tokens (SSH certificates, PoP): the methods that acquire tokens take it',
 }
 
 /** No options: one shared, frozen answer. */

@@ -85,7 +85,7 @@ export interface ClientApplicationOptions {
    * The largest response body read, in bytes, counted after decompression, whatever the client
    * (an injected `httpClient`'s responses too); a larger one fails the call with an
    * InvalidResponseError (not retried). Default 1 MiB (1,048,576), far above any token,
-   * discovery or federation metadata document.
+   * discovery or federation metadata answer.
    */
   readonly maxResponseBytes?: number | undefined
   /** Receives log lines; default none. */
@@ -125,7 +125,9 @@ export interface ConfidentialOptions {
 
 /** A rule for one option: its check, and whether it must be given. */
 export interface OptionRule {
+  /** Checks the option's value: undefined when it is acceptable, else what was expected. */
   readonly check: Check
+  /** true: leaving the option out is a ConfigurationError. Default false. */
   readonly required?: boolean
 }
 

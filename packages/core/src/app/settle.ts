@@ -42,3 +42,14 @@ export const flightKey = (...parts: readonly unknown[]): string =>
           : '\u0002',
     )
     .join('\u0003')
+
+/**
+ * What tells key-bound silent calls apart: a PoP token's whole request (each call's result is
+ * signed for its own request), a `data` key's type and id. Nothing for bearer calls.
+ */
+export const bindingFlightKey = (options: { readonly authScheme?: unknown; readonly data?: unknown }): readonly unknown[] => {
+  const { authScheme, data } = options as { authScheme?: Record<string, unknown>; data?: Record<string, unknown> }
+  if (authScheme !== undefined) return ['pop', authScheme?.['httpMethod'], authScheme?.['url'], authScheme?.['nonce']]
+  if (data !== undefined) return ['data', data?.['tokenType'], data?.['keyId'], data?.['reqCnf']]
+  return []
+}

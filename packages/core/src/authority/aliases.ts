@@ -5,8 +5,11 @@
  * called).
  */
 export interface CloudAliasGroup {
+  /** The host requests go to (instance discovery metadata's preferred_network). */
   readonly network: string
+  /** The host MSAL for Node files tokens under, the cache entities' environment (preferred_cache). */
   readonly cache: string
+  /** Every host name of the cloud, `network` included; a token cached under one is valid under all. */
   readonly aliases: readonly string[]
 }
 

@@ -21,9 +21,11 @@ export type AuthorityKind =
 
 /** A parsed, checked authority. */
 export interface Authority {
+  /** Which kind of authority: where its OpenID configuration lives and whether Microsoft can vouch for it. */
   readonly kind: AuthorityKind
   /** `{scheme}://{host}{path}`: the canonical form, no trailing slash. */
   readonly url: string
+  /** The URL scheme: https, or http for a loopback host only. */
   readonly scheme: 'https' | 'http'
   /** Lower-case host with any port: the cache's `environment`. */
   readonly host: string
@@ -33,6 +35,7 @@ export interface Authority {
   readonly tenant: string
   /** A query the developer gave (kept for tenant discovery, as MSAL Python keeps it). */
   readonly query: string
+  /** The host is 127.0.0.1, [::1] or localhost: plain http is allowed (local providers, tests). */
   readonly isLoopback: boolean
   /** A Microsoft cloud host whose endpoints and aliases MSAL knows without asking. */
   readonly isKnownHost: boolean

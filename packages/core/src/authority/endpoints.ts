@@ -2,14 +2,22 @@ import type { Authority } from './authority.js'
 
 /** The endpoints a flow needs, from built-in knowledge or tenant discovery. */
 export interface AuthorityEndpoints {
+  /** The token endpoint (RFC 6749 §3.2; OpenID Connect Discovery 1.0 §3 token_endpoint). */
   readonly tokenEndpoint: string
+  /** The authorization endpoint (RFC 6749 §3.1; OpenID Connect Discovery 1.0 §3 authorization_endpoint). */
   readonly authorizationEndpoint: string
+  /** The device authorization endpoint (RFC 8628 §3.1; device_authorization_endpoint), when the provider has one. */
   readonly deviceCodeEndpoint?: string | undefined
+  /** Where sign-out sends the user (OpenID Connect RP-Initiated Logout 1.0 §2; end_session_endpoint), when there is one. */
   readonly endSessionEndpoint?: string | undefined
+  /** The issuer identifier (OpenID Connect Discovery 1.0 §3); none for Entra's multi-tenant common/organizations/consumers. */
   readonly issuer?: string | undefined
 }
 
 const MULTI_TENANT = new Set(['common', 'organizations', 'consumers'])
+
+/** Whether a tenant stands for "whichever tenant the user signs in to" (common, organizations, consumers). */
+export const isMultiTenant = (tenant: string): boolean => MULTI_TENANT.has(tenant.toLowerCase())
 
 /** Entra's v2 endpoints on a host, for a tenant. */
 export const entraEndpoints = (origin: string, tenant: string): AuthorityEndpoints => {
@@ -19,7 +27,7 @@ export const entraEndpoints = (origin: string, tenant: string): AuthorityEndpoin
     authorizationEndpoint: `${base}/oauth2/v2.0/authorize`,
     deviceCodeEndpoint: `${base}/oauth2/v2.0/devicecode`,
     endSessionEndpoint: `${base}/oauth2/v2.0/logout`,
-    issuer: MULTI_TENANT.has(tenant.toLowerCase()) ? undefined : `${base}/v2.0`,
+    issuer: isMultiTenant(tenant) ? undefined : `${base}/v2.0`,
   }
 }
 

@@ -34,6 +34,7 @@ const InstanceDiscoveryResponse = t.intersection(
 )
 
 export interface InstanceDiscovery {
+  /** Where the authority's OpenID configuration is, as Entra's instance discovery answers (tenant_discovery_endpoint); followed only if https (or loopback). */
   readonly tenantDiscoveryEndpoint: string
   /** The authority's host's aliases (itself first), from the metadata. */
   readonly aliases: readonly string[]

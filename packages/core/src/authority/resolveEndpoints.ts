@@ -2,6 +2,7 @@ import * as E from '../util/either.js'
 import { log, type Program } from '../effects/program.js'
 import { configurationError, type MsalError } from '../errors.js'
 import type { HttpCache } from '../http/httpCache.js'
+import type { ClientContext } from '../app/context.js'
 import type { Authority } from './authority.js'
 import { discover } from './discover.js'
 import { builtInEndpoints, openIdConfigurationUrl, type AuthorityEndpoints } from './endpoints.js'
@@ -9,8 +10,11 @@ import { processOpenIdConfiguration } from './openIdConfiguration.js'
 import { needsInstanceDiscovery, type AuthorityValidation } from './validation.js'
 
 export interface AuthorityContext {
+  /** The authority whose endpoints are wanted. */
   readonly authority: Authority
+  /** Whether Microsoft must vouch for the authority first (validateAuthority, instanceDiscovery). */
   readonly validation: AuthorityValidation
+  /** Where discovery answers are kept (24 hours for an OpenID configuration). */
   readonly httpCache: HttpCache
   /**
    * Asks Microsoft to vouch for an Entra host it does not know, answering where its tenant
@@ -18,6 +22,12 @@ export interface AuthorityContext {
    * (a browser app) does not carry it; without it such a host is a ConfigurationError.
    */
   readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
+  /**
+   * The application, when the authority is its own: what it learned of it (an instance discovery
+   * it could not reach, with a region configured: see flows/regionFallback.ts). Absent for
+   * another authority.
+   */
+  readonly app?: ClientContext | undefined
 }
 
 /** Instance discovery as a step of endpoint resolution: the tenant discovery URL, or why not. */
@@ -46,7 +56,7 @@ export function* resolveEndpoints(
       return E.left(
         configurationError(
           'authority',
-          `${authority.host} is not a Microsoft host this app knows, and it does not ask Microsoft's instance discovery: pass validateAuthority: false (or instanceDiscovery: false) to vouch for it`,
+          `${authority.host} is not a Microsoft host this app knows, and it cannot ask Microsoft's instance discovery: pass validateAuthority: false to vouch for it`,
         ),
       )
     }

@@ -4,11 +4,17 @@ import { parseJson } from '../util/decode.js'
 
 /** The claims of an ID token that the cache reads. */
 export interface IdTokenClaims {
+  /** Subject (OpenID Connect Core 1.0 §2; RFC 7519 §4.1.2): the home account id when there is no client_info (AD FS), the local account id when there is no oid. */
   readonly sub?: string
+  /** Entra's object id of the user in the tenant: the account's local_account_id. */
   readonly oid?: string
+  /** Entra's tenant id (a GUID): the realm the ID token and account are filed under. */
   readonly tid?: string
+  /** The sign-in name (OpenID Connect Core 1.0 §5.1): the account's username. */
   readonly preferred_username?: string
+  /** The user principal name (AD FS 2019): the username when there is no preferred_username. */
   readonly upn?: string
+  /** The user's display name (OpenID Connect Core 1.0 §5.1): the account's name. */
   readonly name?: string
   readonly [claim: string]: unknown
 }
@@ -26,7 +32,9 @@ export const decodeIdTokenClaims = (idToken: string): E.Either<string, IdTokenCl
 }
 
 export interface ClientInfo {
+  /** The user's object id in their home tenant (Entra's client_info). */
   readonly uid: string
+  /** The home tenant's id (Entra's client_info); `uid.utid` is the home account id. */
   readonly utid: string
 }
 

@@ -10,10 +10,17 @@ export type CachePut = {
     readonly canonical?: string | undefined
   }
 }[CredentialType]
-export type CacheDelete = { readonly type: CredentialType; readonly key: string }
+export type CacheDelete = {
+  /** The cache section the entry is in. */
+  readonly type: CredentialType
+  /** The entry's key in that section (MSAL's unified cache schema). */
+  readonly key: string
+}
 
 export interface CacheChange {
+  /** Entries to write, each under its key (MSAL's unified cache schema), replacing what is there. */
   readonly puts: readonly CachePut[]
+  /** Entries to delete, by section and key. */
   readonly deletes: readonly CacheDelete[]
 }
 

@@ -10,20 +10,27 @@ import type { TokenResponseEvent } from './reducers.js'
  * token endpoint's response, who asked and for what.
  */
 export interface TokenCacheEvent {
+  /** client_id (RFC 6749 §2.2) of the application the tokens were issued to. */
   readonly clientId: string
   /** The scopes requested; the response's `scope`, when present, wins. */
   readonly scope?: readonly string[] | undefined
   /** Where the tokens came from; its host and first path segment give environment and realm. */
   readonly tokenEndpoint?: string | undefined
+  /** The host the tokens are filed under (the cache entities' environment); default: the token endpoint's host. */
   readonly environment?: string | undefined
+  /** The tenant the tokens are filed under (the cache entities' realm); default: the token endpoint's first path segment. */
   readonly realm?: string | undefined
   /** The token endpoint's JSON response, as received. */
   readonly response: unknown
+  /** grant_type (RFC 6749 §4) of the request, e.g. "authorization_code"; account-creating grants become the account's account_source. */
   readonly grantType?: string | undefined
   /** The request's form data; `username` (ROPC) and `key_id` are read from it. */
   readonly data?: Readonly<Record<string, unknown>> | undefined
+  /** The account's sign-in name when the ID token names none; `data`'s `username` wins over it. */
   readonly username?: string | undefined
+  /** true: file the tokens without creating or updating an account entry (a refresh racing removeAccount). */
   readonly skipAccountCreation?: boolean | undefined
+  /** The account's authority_type: "MSSTS" or "ADFS"; default "ADFS" when the realm is "adfs", else "MSSTS". */
   readonly authorityType?: string | undefined
 }
 

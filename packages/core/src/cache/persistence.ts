@@ -2,6 +2,7 @@ import type { SerializableTokenCache } from './serializableTokenCache.js'
 
 /** Who is about to touch the cache, so a distributed persistence can load just that partition. */
 export interface CacheAccessContext {
+  /** client_id (RFC 6749 §2.2) of the application about to touch the cache. */
   readonly clientId: string
   /** The authority's host. */
   readonly environment: string
@@ -21,6 +22,8 @@ export interface CacheAccessContext {
  * `SerializableTokenCache.mergeFrom`). Either may answer synchronously.
  */
 export interface CachePersistence {
+  /** Before an operation: load what others stored into `cache` (e.g. `cache.deserialize(text)`). */
   beforeCacheAccess(cache: SerializableTokenCache, context: CacheAccessContext): void | Promise<void>
+  /** After an operation: store `cache` if `cache.hasStateChanged`, merged with what others stored meanwhile. */
   afterCacheAccess(cache: SerializableTokenCache, context: CacheAccessContext): void | Promise<void>
 }

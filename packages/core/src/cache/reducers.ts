@@ -24,9 +24,11 @@ export interface TokenResponseEvent {
   readonly realm: string
   /** The scopes asked for; the response's own `scope`, when present, wins. */
   readonly scopes: readonly string[]
+  /** The token endpoint's successful response (RFC 6749 §5.1), decoded. */
   readonly response: TokenSuccessResponse
   /** The response's decoded client_info and ID token claims, when it had them. */
   readonly clientInfo?: ClientInfo | undefined
+  /** The ID token's claims (OpenID Connect Core 1.0 §2), when the response has an ID token. */
   readonly idTokenClaims?: IdTokenClaims | undefined
   /** The grant used, e.g. "authorization_code"; some grants record themselves as the account's source. */
   readonly grantType?: string | undefined
@@ -36,6 +38,7 @@ export interface TokenResponseEvent {
   readonly username?: string | undefined
   /** ADFS or MSSTS; default ADFS when the realm is "adfs". */
   readonly authorityType?: string | undefined
+  /** The key a key-bound (PoP, SSH certificate) token is bound to: the access token's key_id, part of its cache key. */
   readonly keyId?: string | undefined
   /** FMI tokens' isolation key (MSAL Python's ext_cache_key). */
   readonly extCacheKey?: string | undefined
@@ -239,7 +242,9 @@ export const removeExpiredAccessTokens = (cache: TokenStore, nowSec: number): Ca
 }
 
 export interface AccountToRemove {
+  /** The account's home_account_id (`uid.utid` for Entra). */
   readonly homeAccountId: string
+  /** The host the account is filed under (the cache entities' environment). */
   readonly environment: string
 }
 

@@ -168,10 +168,15 @@ export const CREDENTIAL_TYPES = ['AccessToken', 'RefreshToken', 'IdToken', 'Acco
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number]
 
 export interface EntityOf {
+  /** An access token entry (unified cache schema, the "AccessToken" section). */
   AccessToken: AccessTokenEntity
+  /** A refresh token entry (unified cache schema, the "RefreshToken" section). */
   RefreshToken: RefreshTokenEntity
+  /** An ID token entry (unified cache schema, the "IdToken" section). */
   IdToken: IdTokenEntity
+  /** An account entry (unified cache schema, the "Account" section). */
   Account: AccountEntity
+  /** An app metadata entry, the app's family_id (unified cache schema, the "AppMetadata" section). */
   AppMetadata: AppMetadataEntity
 }
 

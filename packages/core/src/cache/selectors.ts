@@ -7,6 +7,7 @@ import { ACCOUNTS_BY_ENVIRONMENT, BY_OWNER, coversScopes, ownerKey, type AccessT
 export const EXPIRY_MARGIN_SECONDS = 300
 
 export interface AccessTokenQuery extends AccessTokenBucket {
+  /** The scopes wanted: a token filed under exactly these first, then any whose target covers them. */
   readonly scopes: readonly string[]
 }
 
@@ -114,7 +115,9 @@ export const selectAccessTokenAcross = (
 }
 
 export interface RefreshTokenQuery {
+  /** The host the account is filed under (the cache entities' environment). */
   readonly environment: string
+  /** The account's home_account_id (`uid.utid` for Entra). */
   readonly homeAccountId: string
   /** The app's own refresh tokens... */
   readonly clientId?: string | undefined

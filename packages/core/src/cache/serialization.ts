@@ -1,7 +1,7 @@
 import * as E from '../util/either.js'
 import type * as t from '../util/decoder.js'
 import { cacheError, type CacheError } from '../errors.js'
-import { parseJson } from '../util/decode.js'
+import { isJsonObject as isObject, parseJson } from '../util/decode.js'
 import type { CachePut } from './change.js'
 import { canonicalKey } from './keys.js'
 import { CREDENTIAL_TYPES, ENTITY_CODECS, isAccessTokenEntity, type CredentialType, type EntityOf } from './schema.js'
@@ -81,8 +81,6 @@ export const tooLong = (length: number): string => `the cache text is ${length} 
 
 const describeType = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`)
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 const KNOWN = new Set<string>(CREDENTIAL_TYPES)
 

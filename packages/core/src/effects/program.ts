@@ -1,5 +1,5 @@
 import type { StateChange } from '../app/stateChange.js'
-import type { AssertionOutcome, Effect, EffectResults, EffectTag, FileOutcome, HttpOutcome, HttpRequest, LogLevel } from './effect.js'
+import type { AssertionOutcome, Effect, EffectResults, EffectTag, FileOutcome, HttpOutcome, HttpRequest, LogLevel, PopKeyOutcome } from './effect.js'
 
 /**
  * A flow: a generator that yields effect descriptions and receives their results.
@@ -81,6 +81,13 @@ export const signJwt = (header: Readonly<Record<string, unknown>>, claims: Reado
 
 export const clientAssertion = (clientId: string, tokenEndpoint: string): Program<AssertionOutcome> =>
   perform<'ClientAssertion'>({ _tag: 'ClientAssertion', clientId, tokenEndpoint })
+
+/** The application's proof-of-possession key (made by the interpreter on first use). */
+export const popKey = (): Program<PopKeyOutcome> => perform<'PopKey'>({ _tag: 'PopKey' })
+
+/** A signed HTTP request's JWS, signed with the proof-of-possession key `kid`. */
+export const signPop = (kid: string, header: Readonly<Record<string, unknown>>, payload: Readonly<Record<string, unknown>>): Program<AssertionOutcome> =>
+  perform<'SignPop'>({ _tag: 'SignPop', kid, header, payload })
 
 /** Asks the application shell to apply a change to the application's state (see StateChange). */
 export const commit = (change: StateChange): Program<undefined> => perform<'Commit'>({ _tag: 'Commit', change })

@@ -9,7 +9,8 @@ export type Interpret = (effect: Effect) => unknown
 
 type Settled = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown }
 
-const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+/** Whether an interpreter's answer is still to come (a promise, or any thenable). */
+export const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 
 const settle = (pending: PromiseLike<unknown>): Promise<Settled> =>

@@ -20,6 +20,8 @@ import { newCorrelationId } from './correlation.js'
 import { logError } from './logging.js'
 import { userEndpoints } from './userEndpoints.js'
 import { redeemUserToken, requestHeaders } from './userTokens.js'
+import { withTokenBinding, type TokenBindingOptions } from '../pop/tokenBinding.js'
+import { withPreparedBinding, type BoundRequest, type PrepareBinding } from '../pop/binding.js'
 
 /** How the authorization server hands the code back to the redirect URI (OAuth 2.0 Multiple Response Type Encoding Practices; Form Post Response Mode). */
 export type ResponseMode = 'query' | 'fragment' | 'form_post'
@@ -36,14 +38,21 @@ export type Prompt = (typeof Prompt)[keyof typeof Prompt]
 
 /** What an authorization request may carry besides the scopes. */
 export interface AuthorizationRequestOptions {
+  /** redirect_uri (RFC 6749 §3.1.2): an absolute URL registered for the app, where the response comes back. */
   readonly redirectUri?: string | undefined
+  /** state (RFC 6749 §4.1.1, §10.12): echoed in the response to tie it to this request; initiateAuthCodeFlow makes one (32 random bytes, base64url) when unset. */
   readonly state?: string | undefined
+  /** prompt (OpenID Connect Core 1.0 §3.1.2.1, plus Entra's "create"): `Prompt`'s values. */
   readonly prompt?: string | undefined
+  /** login_hint (OpenID Connect Core 1.0 §3.1.2.1): the user's sign-in name, to prefill; also routes the request (X-AnchorMailbox). */
   readonly loginHint?: string | undefined
+  /** domain_hint (Entra): "consumers", "organizations" or a tenant's domain, to skip the home realm discovery page. */
   readonly domainHint?: string | undefined
+  /** A claims challenge from a resource's WWW-Authenticate, a JSON object; sent as `claims` (OpenID Connect Core 1.0 §5.5) with the client capabilities. */
   readonly claimsChallenge?: string | undefined
   /** Seconds since the user last signed in that are still acceptable; the ID token's auth_time is checked. */
   readonly maxAge?: number | undefined
+  /** response_mode (OAuth 2.0 Multiple Response Type Encoding Practices §2.1): how the code comes back; the server's default when unset. */
   readonly responseMode?: ResponseMode | undefined
   /** Scopes of other resources the user consents to now (Entra's extra_scopes_to_consent). */
   readonly extraScopesToConsent?: readonly string[] | undefined
@@ -55,16 +64,23 @@ export interface AuthorizationRequestOptions {
  * and `state` is for acquireTokenByAuthCodeFlow; the verifier and nonce never leave the server.
  */
 export interface AuthCodeFlow {
+  /** The authorization URL (RFC 6749 §4.1.1) to send the user to. */
   readonly authUri: string
+  /** state (RFC 6749 §4.1.1): the redirect must carry the same, or it is refused as forged. */
   readonly state: string
+  /** redirect_uri (RFC 6749 §4.1.3), sent again with the code as the authorization request did. */
   readonly redirectUri?: string | undefined
   /** The decorated scopes asked for. */
   readonly scopes: readonly string[]
+  /** The PKCE code_verifier (RFC 7636 §4.1): 43 characters (32 random bytes, base64url), sent with the code. */
   readonly codeVerifier: string
   /** The raw nonce; its SHA-256 (hex) went to the server. */
   readonly nonce: string
+  /** The claims challenge the authorization request carried, sent again with the code. */
   readonly claimsChallenge?: string | undefined
+  /** max_age in seconds (OpenID Connect Core 1.0 §3.1.2.1): the ID token's auth_time is checked against it. */
   readonly maxAge?: number | undefined
+  /** The response_mode asked for (OAuth 2.0 Multiple Response Type Encoding Practices §2.1). */
   readonly responseMode?: ResponseMode | undefined
 }
 
@@ -122,15 +138,19 @@ interface PreparedAuthorizationRequest {
   readonly authorizationEndpoint: string
 }
 
+/** Where an authorization request goes: the application's authority's endpoints, or another authority's. */
+type EndpointsLookup = (correlationId: string, nowMs: number) => Program<E.Either<MsalError, AuthorityEndpoints>>
+
 /**
- * What both ways of building an authorization URL check and look up first. `authority`, when
- * given, is another authority whose endpoint is used (validated as the application's own).
+ * What both ways of building an authorization URL check and look up first; `endpoints` finds the
+ * authorization endpoint (the application's own, unless getAuthorizationRequestUrl names another
+ * authority, which only it bundles).
  */
 function* prepareAuthorizationRequest(
   ctx: ClientContext,
   scopesInput: readonly string[],
   options: AuthorizationRequestOptions,
-  authority?: Authority,
+  endpoints: EndpointsLookup = (correlationId, nowMs) => userEndpoints(ctx, correlationId, nowMs),
 ): Program<E.Either<MsalError, PreparedAuthorizationRequest>> {
   const scopes = decorateScopes(scopesInput, ctx.config.excludeScopes)
   if (E.isLeft(scopes)) return scopes
@@ -139,19 +159,16 @@ function* prepareAuthorizationRequest(
   const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
   if (E.isLeft(claims)) return claims
   const correlationId = yield* newCorrelationId()
-  const endpoints = yield* (authority === undefined ? userEndpoints(ctx, correlationId, yield* now()) : endpointsOf(ctx, authority, correlationId, yield* now()))
-  if (E.isLeft(endpoints)) {
-    // An authority argument the validation refuses is the caller's argument, not the app's configuration.
-    const error = authority !== undefined && endpoints.left.kind === 'ConfigurationError' ? usageError('authority', endpoints.left.message.replace(/^authority: /, '')) : endpoints.left
-    return E.left(withCorrelationId(error, correlationId))
-  }
-  return E.right({ scopes: scopes.right, claims: claims.right, authorizationEndpoint: endpoints.right.authorizationEndpoint })
+  const found = yield* endpoints(correlationId, yield* now())
+  if (E.isLeft(found)) return E.left(withCorrelationId(found.left, correlationId))
+  return E.right({ scopes: scopes.right, claims: claims.right, authorizationEndpoint: found.right.authorizationEndpoint })
 }
 
-/** Another authority's endpoints, validated and discovered as the application's own would be. */
+/** Another authority's endpoints, validated and discovered as the application's own would be; its refusal is the caller's argument's. */
 function* endpointsOf(ctx: ClientContext, authority: Authority, correlationId: string, nowMs: number): Program<E.Either<MsalError, AuthorityEndpoints>> {
   const headers = { ...libraryHeaders(ctx.platform, ctx.config.appName, ctx.config.appVersion), 'client-request-id': correlationId }
-  return yield* resolveEndpoints({ authority, validation: ctx.config.validation, httpCache: ctx.httpCache, instanceDiscovery: ctx.instanceDiscovery }, headers, nowMs)
+  const found = yield* resolveEndpoints({ authority, validation: ctx.config.validation, httpCache: ctx.httpCache, instanceDiscovery: ctx.instanceDiscovery }, headers, nowMs)
+  return E.isLeft(found) && found.left.kind === 'ConfigurationError' ? E.left(usageError('authority', found.left.message.replace(/^authority: /, ''))) : found
 }
 
 /** The `authority` argument of getAuthorizationRequestUrl: a URL or an AuthorityBuilder, parsed as the constructor parses one. */
@@ -220,7 +237,7 @@ const authResponseFields = (input: unknown): E.Either<UsageError, Readonly<Recor
   return E.right(fields)
 }
 
-export interface AuthCodeRedemptionOptions {
+export interface AuthCodeRedemptionOptions extends TokenBindingOptions {
   /** A subset of the flow's scopes, for a token of one of the resources the user consented to. */
   readonly scopes?: readonly string[] | undefined
 }
@@ -238,6 +255,29 @@ export function* acquireTokenByAuthCodeFlow(
   options: AuthCodeRedemptionOptions = {},
   /** Telemetry's name for the calling API: interactive sign-ins report their own. */
   api: ApiId = ApiId.acquireTokenByAuthorizationCode,
+): Program<E.Either<MsalError, TokenResult>> {
+  return yield* withTokenBinding(options, (bound) => redeemFlow(ctx, flowInput, authResponseInput, options, api, bound))
+}
+
+/** acquireTokenByAuthCodeFlow with a binding already checked and readied (msal-browser's request fields say it). */
+export function* redeemAuthCodeFlow(
+  ctx: ClientContext,
+  flowInput: unknown,
+  authResponseInput: unknown,
+  api: ApiId,
+  prepare: PrepareBinding | undefined,
+): Program<E.Either<MsalError, TokenResult>> {
+  if (prepare === undefined) return yield* redeemFlow(ctx, flowInput, authResponseInput, {}, api, undefined)
+  return yield* withPreparedBinding(prepare, (bound) => redeemFlow(ctx, flowInput, authResponseInput, {}, api, bound))
+}
+
+function* redeemFlow(
+  ctx: ClientContext,
+  flowInput: unknown,
+  authResponseInput: unknown,
+  options: AuthCodeRedemptionOptions,
+  api: ApiId,
+  bound: BoundRequest | undefined,
 ): Program<E.Either<MsalError, TokenResult>> {
   const flow = decodeOr(AuthCodeFlowCodec, flowInput, (_, problem) =>
     usageError('authCodeFlow', `not a flow from initiateAuthCodeFlow (${problem.path || 'flow'}: ${problem.message})`),
@@ -282,6 +322,7 @@ export function* acquireTokenByAuthCodeFlow(
     expect: { nonce, maxAge: flow.right.maxAge },
     api,
     routing: anchorFromClientInfo(response.right['client_info']),
+    bound,
   })
 }
 
@@ -330,7 +371,8 @@ export function* getAuthorizationRequestUrl(
   if (options.nonce !== undefined && typeof options.nonce !== 'string') return E.left(usageError('nonce', `expected a string, got ${typeof options.nonce}`))
   const authority = options.authority === undefined ? undefined : authorityArgument(options.authority)
   if (authority !== undefined && E.isLeft(authority)) return authority
-  const prepared = yield* prepareAuthorizationRequest(ctx, scopesInput, options, authority?.right)
+  const other = authority?.right
+  const prepared = yield* prepareAuthorizationRequest(ctx, scopesInput, options, other === undefined ? undefined : (correlationId, nowMs) => endpointsOf(ctx, other, correlationId, nowMs))
   if (E.isLeft(prepared)) return prepared
   const { scopes, claims, authorizationEndpoint } = prepared.right
   return E.right(
@@ -352,10 +394,12 @@ export function* getAuthorizationRequestUrl(
   )
 }
 
-export interface AuthorizationCodeOptions {
+export interface AuthorizationCodeOptions extends TokenBindingOptions {
+  /** redirect_uri (RFC 6749 §4.1.3): the same as the authorization request's, when it had one. */
   readonly redirectUri?: string | undefined
   /** The nonce given to getAuthorizationRequestUrl, checked against the ID token's. */
   readonly nonce?: string | undefined
+  /** A claims challenge from a resource's WWW-Authenticate, a JSON object; sent as `claims` (OpenID Connect Core 1.0 §5.5). */
   readonly claimsChallenge?: string | undefined
   /** The PKCE verifier, when the authorization request carried a challenge. */
   readonly codeVerifier?: string | undefined
@@ -368,6 +412,16 @@ export function* acquireTokenByAuthorizationCode(
   scopesInput: readonly string[],
   options: AuthorizationCodeOptions = {},
 ): Program<E.Either<MsalError, TokenResult>> {
+  return yield* withTokenBinding(options, (bound) => redeemGivenCode(ctx, code, scopesInput, options, bound))
+}
+
+function* redeemGivenCode(
+  ctx: ClientContext,
+  code: unknown,
+  scopesInput: readonly string[],
+  options: AuthorizationCodeOptions,
+  bound: BoundRequest | undefined,
+): Program<E.Either<MsalError, TokenResult>> {
   if (typeof code !== 'string' || code === '') return E.left(usageError('code', 'expected the authorization code from the redirect'))
   const scopes = decorateScopes(scopesInput, ctx.config.excludeScopes)
   if (E.isLeft(scopes)) return scopes
@@ -379,6 +433,7 @@ export function* acquireTokenByAuthorizationCode(
     claimsChallenge: options.claimsChallenge,
     expect: { nonce: options.nonce },
     api: ApiId.acquireTokenByAuthorizationCode,
+    bound,
   })
 }
 
@@ -392,6 +447,7 @@ interface CodeRedemption {
   readonly api: ApiId
   /** Routing headers (X-AnchorMailbox). */
   readonly routing?: Readonly<Record<string, string>> | undefined
+  readonly bound: BoundRequest | undefined
 }
 
 /** The authorization_code grant, shared by both ways of redeeming a code. */
@@ -421,6 +477,7 @@ function* redeemCode(ctx: ClientContext, r: CodeRedemption): Program<E.Either<Ms
     expect: r.expect,
     grantType: 'authorization_code',
     environment: ctx.config.authority.host,
+    bound: r.bound,
   })
   if (E.isLeft(result)) yield* logError('info', `acquireTokenByAuthCodeFlow failed (correlation id ${correlationId})`, result.left)
   return result

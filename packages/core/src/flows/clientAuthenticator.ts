@@ -8,13 +8,17 @@ import { NO_CLIENT_AUTH, type ClientAuth } from '../protocol/clientAuth.js'
 
 /** A request's client authentication, and whether it repeats an assertion already sent (which a provider may refuse). */
 export interface ClientAuthentication {
+  /** The form fields and headers that authenticate the request (RFC 6749 §2.3; RFC 7523 §2.2). */
   readonly auth: ClientAuth
+  /** true: the assertion was signed for an earlier request (reused for up to 540 s); a refusal gets a fresh one. */
   readonly reused: boolean
 }
 
 /** A token request as sent (authentication included), and its answer. */
 export interface AuthenticatedExchange {
+  /** The request as sent, the client's authentication included (redact it before logging). */
   readonly request: HttpRequest
+  /** The token endpoint's response, or why there is none. */
   readonly outcome: HttpOutcome
 }
 

@@ -26,6 +26,7 @@ import { processTokenResponse } from '../protocol/tokenResponse.js'
 import { resultFromCache, resultFromResponse, type TokenResult } from '../result.js'
 import { originOf, redactUrl } from '../util/redact.js'
 import { newCorrelationId } from './correlation.js'
+import { checkKeyBoundData, type KeyBoundTokenData } from '../pop/tokenBinding.js'
 import { logError } from './logging.js'
 import { applicationEndpoints } from './userEndpoints.js'
 
@@ -37,6 +38,11 @@ export interface ClientCredentialsOptions {
    * tokens of different paths are cached apart.
    */
   readonly fmiPath?: string | undefined
+  /**
+   * MSAL Python's `data` for an SSH certificate (or a PoP token for your own key) for the app
+   * itself: sent with the request, the token cached under `keyId` (see KeyBoundTokenData).
+   */
+  readonly data?: KeyBoundTokenData | undefined
 }
 
 /**
@@ -98,25 +104,46 @@ export function* acquireTokenForClient(
   if (fmiPath !== undefined && (typeof fmiPath !== 'string' || fmiPath.trim() === '')) {
     return E.left(usageError('fmiPath', `expected a non-empty string, got ${JSON.stringify(fmiPath)}`))
   }
+  const data = options.data === undefined ? E.right(undefined) : checkKeyBoundData(options.data)
+  if (E.isLeft(data)) return data
+  const keyId = data.right?.keyId
   // A path seen before costs one map look-up, not a Sha256 effect.
   const fmi = fmiPath === undefined ? undefined : (ctx.memo.fmiBuckets.get(fmiPath) ?? (yield* fmiBucketsFor(ctx, fmiPath)))
+  const extCacheKey = fmi?.[0]?.extCacheKey
+  // A key-bound token (SSH certificate, PoP for the app's own key) is filed under its key id: rare, so its buckets are made per call.
+  const buckets =
+    keyId === undefined
+      ? (fmi ?? ctx.appTokenBuckets)
+      : ctx.appTokenBuckets.map((bucket) =>
+          prepareBucket({ clientId: bucket.clientId, environment: bucket.environment, realm: bucket.realm, homeAccountId: bucket.homeAccountId, extCacheKey, keyId }),
+        )
 
   const correlationId = yield* newCorrelationId()
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   const hasChallenge = options.claimsChallenge !== undefined && options.claimsChallenge !== ''
-  const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, fmi ?? ctx.appTokenBuckets, scopes.right, nowSec)
+  const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, buckets, scopes.right, nowSec)
   if (lookup?._tag === 'Fresh') {
     yield* commit(CACHE_HIT)
     return E.right(resultFromCache(lookup.entity, nowSec, correlationId, ctx.tokenCache, lookup.token))
   }
-  return yield* fromTheNetwork(ctx, { scopes: scopes.right, claims: claims.right, fmiPath, extCacheKey: fmi?.[0]?.extCacheKey }, lookup, correlationId, nowMs)
+  return yield* fromTheNetwork(ctx, { scopes: scopes.right, claims: claims.right, fmiPath, extCacheKey, data: data.right }, lookup, correlationId, nowMs)
+}
+
+/** What a client-credentials call asks the token endpoint for. */
+interface ClientTokenAsk {
+  readonly scopes: readonly string[]
+  readonly claims: string | undefined
+  readonly fmiPath: string | undefined
+  /** MSAL Python's ext_cache_key for the fmi_path. */
+  readonly extCacheKey: string | undefined
+  readonly data: KeyBoundTokenData | undefined
 }
 
 /** A call the cache could not answer: a new token, or the aging one if getting it failed. */
 function* fromTheNetwork(
   ctx: ClientContext,
-  ask: { readonly scopes: readonly string[]; readonly claims: string | undefined; readonly fmiPath: string | undefined; readonly extCacheKey: string | undefined },
+  ask: ClientTokenAsk,
   lookup: AccessTokenLookup | undefined,
   correlationId: string,
   nowMs: number,
@@ -143,7 +170,7 @@ function* fromTheNetwork(
 /** The network half: endpoints, the token request, and filing the answer in the cache. */
 function* requestClientToken(
   ctx: ClientContext,
-  ask: { readonly scopes: readonly string[]; readonly claims: string | undefined; readonly fmiPath: string | undefined; readonly extCacheKey: string | undefined },
+  ask: ClientTokenAsk,
   reason: RefreshReason,
   correlationId: string,
   nowMs: number,
@@ -172,7 +199,7 @@ function* requestClientToken(
   yield* log('verbose', `acquireTokenForClient: token request to ${originOf(tokenEndpoint)}${regional !== undefined ? ` (region ${region})` : ''}`)
   yield* log('verbose', `acquireTokenForClient: token endpoint ${redactUrl(tokenEndpoint)}`, true)
 
-  const request = buildClientCredentialsRequest({
+  const built = buildClientCredentialsRequest({
     tokenEndpoint,
     clientId: config.clientId,
     scopes,
@@ -180,6 +207,9 @@ function* requestClientToken(
     fmiPath: ask.fmiPath,
     headers: { ...baseHeaders, ...telemetryHeaders(ctx.state.telemetry, ApiId.acquireTokenForClient, reason, correlationId) },
   })
+  // MSAL Python posts data's fields as they are.
+  const { data } = ask
+  const request = data === undefined ? built : Object.assign({}, built, { form: Object.assign({}, built.form, { token_type: data.tokenType, key_id: data.keyId, req_cnf: data.reqCnf }) })
   const exchange = yield* sendAuthenticated(ctx, request, nowMs, DEFAULT_RETRY_AFTER_MS.confidential)
   if (E.isLeft(exchange)) return exchange
   const { outcome } = exchange.right
@@ -193,7 +223,16 @@ function* requestClientToken(
 
   // Times count from when the request was sent, so a token never outlives what the server meant.
   const nowSec = Math.floor(nowMs / 1000)
-  const event = { clientId: config.clientId, environment: config.authority.host, realm: config.authority.tenant, scopes, response: response.right, homeAccountId: null, extCacheKey: ask.extCacheKey }
+  const event = {
+    clientId: config.clientId,
+    environment: config.authority.host,
+    realm: config.authority.tenant,
+    scopes,
+    response: response.right,
+    homeAccountId: null,
+    extCacheKey: ask.extCacheKey,
+    keyId: data?.keyId,
+  }
   yield* commit({ _tag: 'FileTokenResponse', event, nowSec })
   const granted = targetToScopes(grantedTarget(response.right, scopes))
   yield* log('verbose', `acquireTokenForClient: token for ${granted.join(' ')} received and cached (expires in ${response.right.expires_in ?? 'an unknown number of'} s)`)

@@ -2,13 +2,17 @@ import * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
 import { homeAccountIdOf } from '../cache/accountOf.js'
 import type { TokenResponseEvent } from '../cache/reducers.js'
+import type { AccessTokenEntity } from '../cache/schema.js'
+import { unfiledRecord } from '../cache/tokenStore.js'
 import { commit, log, now, readEnv, type Program } from '../effects/program.js'
-import { withCorrelationId, type MsalError } from '../errors.js'
+import { usageError, withCorrelationId, type MsalError } from '../errors.js'
 import { sendWithRetry, transportError } from '../http/send.js'
 import { buildCloudShellRequest, CLOUD_SHELL_VARIABLE, isCloudShell, processCloudShellResponse } from '../protocol/cloudShell.js'
 import { validateScopes } from '../protocol/scopes.js'
 import type { TokenResult } from '../result.js'
 import { newCorrelationId } from './correlation.js'
+import { logError } from './logging.js'
+import { cachedResult, type SilentAccount } from './silent.js'
 import { accountFor, userResult } from './userTokens.js'
 
 /** The authority type MSAL Python files Cloud Shell accounts under. */
@@ -61,7 +65,35 @@ export function* acquireTokenByCloudShell(ctx: ClientContext, scopesInput: reado
  * MSAL Python's acquire_token_interactive(prompt="none") inside Azure Cloud Shell: the token comes
  * from Cloud Shell, with no browser. Right(undefined) when not in Cloud Shell (sign in as usual).
  */
-export function* acquireTokenInteractiveInCloudShell(ctx: ClientContext, scopes: readonly string[]): Program<E.Either<MsalError, TokenResult | undefined>> {
+export function* acquireTokenInteractiveInCloudShell(
+  ctx: ClientContext,
+  scopes: readonly string[],
+  /** The call asks for a key-bound token (authScheme or data), which Cloud Shell cannot give. */
+  keyBound = false,
+): Program<E.Either<MsalError, TokenResult | undefined>> {
   if (!(yield* runningInCloudShell())) return E.right(undefined)
+  // MSAL Python: "auth_scheme is not supported in Cloud Shell".
+  if (keyBound) return E.left(usageError('authScheme', 'key-bound tokens (PoP, SSH certificates) are not supported in Cloud Shell'))
   return yield* acquireTokenByCloudShell(ctx, scopes)
+}
+
+/**
+ * A silent call for a Cloud Shell account (MSAL Python's rule): its token comes from Cloud Shell
+ * again, never from a refresh token; `aging`, a cached token past its refresh_on, is returned if
+ * that fails. The application classes inject it (AppAbilities.cloudShellTokens), so a browser
+ * bundle leaves Cloud Shell out.
+ */
+export function* cloudShellSilentToken(
+  ctx: ClientContext,
+  scopes: readonly string[],
+  account: SilentAccount,
+  aging: AccessTokenEntity | undefined,
+  correlationId: string,
+  nowSec: number,
+): Program<E.Either<MsalError, TokenResult>> {
+  yield* log('info', `acquireTokenSilent: a Cloud Shell account; asking Cloud Shell (correlation id ${correlationId})`)
+  const fresh = yield* acquireTokenByCloudShell(ctx, scopes, correlationId)
+  if (E.isRight(fresh) || aging === undefined) return fresh
+  yield* logError('warning', `acquireTokenSilent (correlation id ${correlationId}) returns the cached token: Cloud Shell did not give a new one`, fresh.left)
+  return E.right(cachedResult(ctx, unfiledRecord(aging), account, nowSec, correlationId))
 }

@@ -39,6 +39,8 @@ import { newCorrelationId } from './correlation.js'
 import { logError } from './logging.js'
 import { userEndpoints } from './userEndpoints.js'
 import { defaultRetryAfterMs, redeemUserToken, requestHeaders } from './userTokens.js'
+import { withTokenBinding, type KeyBoundTokenData } from '../pop/tokenBinding.js'
+import type { BoundRequest } from '../pop/binding.js'
 
 /**
  * MSAL Python's device flow dict, camelCased: show the user `message` (or `verificationUri` and
@@ -60,16 +62,20 @@ export interface DeviceFlow extends DeviceAuthorization {
 }
 
 export interface DeviceFlowOptions {
+  /** A claims challenge from a resource's WWW-Authenticate, a JSON object; sent as `claims` (OpenID Connect Core 1.0 §5.5) with the client capabilities. */
   readonly claimsChallenge?: string | undefined
 }
 
 /** Anything with an `aborted` flag: an AbortSignal. */
 export interface AbortSignalLike {
+  /** true once the caller gave up: the flow stops at its next check. */
   readonly aborted: boolean
 }
 
 export interface DeviceFlowRedemptionOptions {
   readonly claimsChallenge?: string | undefined
+  /** MSAL Python's `data` for an SSH certificate or a PoP token for your own key (see KeyBoundTokenData). */
+  readonly data?: KeyBoundTokenData | undefined
   /**
    * Stops the polling: the call fails with a CancelledError. The flow only reads `aborted`, before
    * each poll and after each wait; the interpreter must cut a wait short on abort (the node
@@ -165,6 +171,10 @@ export function* acquireTokenByDeviceFlow(
   flowInput: unknown,
   options: DeviceFlowRedemptionOptions = {},
 ): Program<E.Either<MsalError, TokenResult>> {
+  return yield* withTokenBinding({ data: options.data }, (bound) => redeemDeviceFlow(ctx, flowInput, options, bound))
+}
+
+function* redeemDeviceFlow(ctx: ClientContext, flowInput: unknown, options: DeviceFlowRedemptionOptions, bound: BoundRequest | undefined): Program<E.Either<MsalError, TokenResult>> {
   const decoded = decodeOr(DeviceFlowCodec, flowInput, (_, problem) =>
     usageError('flow', `not a flow from initiateDeviceFlow (${problem.path || 'flow'}: ${problem.message})`),
   )
@@ -183,6 +193,7 @@ export function* acquireTokenByDeviceFlow(
     claims: claims.right,
     signal: options.signal,
     correlationId,
+    bound,
   })
   if (E.isLeft(result)) {
     yield* logError('info', `acquireTokenByDeviceFlow failed (correlation id ${correlationId})`, result.left)
@@ -201,6 +212,7 @@ interface Polling {
   readonly claims: string | undefined
   readonly signal: AbortSignalLike | undefined
   readonly correlationId: string
+  readonly bound: BoundRequest | undefined
 }
 
 function* pollUntilDone(ctx: ClientContext, p: Polling): Program<E.Either<MsalError, TokenResult>> {
@@ -231,6 +243,7 @@ function* pollUntilDone(ctx: ClientContext, p: Polling): Program<E.Either<MsalEr
       environment: ctx.config.authority.host,
       // MSAL Python reports the final answer only: a long wait must not fill the buffer.
       reportsFailure: (error) => !isPollAgainError(error.kind === 'ServerError' ? error.error : undefined),
+      bound: p.bound,
     })
     if (E.isRight(result)) return result
     const answer = result.left.kind === 'ServerError' ? result.left.error : undefined

@@ -10,6 +10,14 @@ import { newCorrelationId } from './correlation.js'
 import { logError } from './logging.js'
 import { userEndpoints } from './userEndpoints.js'
 import { redeemUserToken, requestHeaders } from './userTokens.js'
+import { withTokenBinding, type KeyBoundTokenData } from '../pop/tokenBinding.js'
+import type { BoundRequest } from '../pop/binding.js'
+
+/** acquireTokenByRefreshToken's options: MSAL Python's keyword arguments it acts on. */
+export interface RefreshTokenOptions {
+  /** MSAL Python's `data` for an SSH certificate or a PoP token for your own key (see KeyBoundTokenData). */
+  readonly data?: KeyBoundTokenData | undefined
+}
 
 /**
  * MSAL Python's `acquire_token_by_refresh_token`: migrates a refresh token obtained elsewhere
@@ -20,7 +28,12 @@ export function* acquireTokenByRefreshToken(
   ctx: ClientContext,
   refreshToken: unknown,
   scopesInput: readonly string[],
+  options: RefreshTokenOptions = {},
 ): Program<E.Either<MsalError, TokenResult>> {
+  return yield* withTokenBinding({ data: options.data }, (bound) => redeemRefreshToken(ctx, refreshToken, scopesInput, bound))
+}
+
+function* redeemRefreshToken(ctx: ClientContext, refreshToken: unknown, scopesInput: readonly string[], bound: BoundRequest | undefined): Program<E.Either<MsalError, TokenResult>> {
   if (typeof refreshToken !== 'string' || refreshToken.trim() === '') return E.left(usageError('refreshToken', 'expected the refresh token as a non-empty string'))
   const scopes = decorateScopes(scopesInput, ctx.config.excludeScopes)
   if (E.isLeft(scopes)) return scopes
@@ -43,6 +56,7 @@ export function* acquireTokenByRefreshToken(
     scopes: scopes.right,
     grantType: 'refresh_token',
     environment: ctx.config.authority.host,
+    bound,
   })
   if (E.isLeft(result)) yield* logError('info', `acquireTokenByRefreshToken failed (correlation id ${correlationId})`, result.left)
   return result

@@ -1,8 +1,8 @@
 import * as E from '../util/either.js'
-import type { ClientContext, CloudShellTokens } from '../app/context.js'
-import { entraEndpoints } from '../authority/endpoints.js'
+import type { ClientContext } from '../app/context.js'
+import { entraEndpoints, isMultiTenant } from '../authority/endpoints.js'
 import { resultScopes, userParts } from '../cache/hitParts.js'
-import { isRedeemable, selectAccessTokenIn, selectAppMetadata, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
+import { isRedeemable, selectAccessTokenIn, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
 import type { RefreshTokenEntity } from '../cache/schema.js'
 import { prepareBucket, unfiledRecord, type AccessTokenBucket, type IndexedAccessToken } from '../cache/tokenStore.js'
 import { commit, log, now, type Program } from '../effects/program.js'
@@ -18,8 +18,10 @@ import { discoverTenantId, namesTenantByDomain } from './tenantId.js'
 import { logError } from './logging.js'
 import { userEndpoints } from './userEndpoints.js'
 import { anchorMailboxFor, redeemUserToken, requestHeaders } from './userTokens.js'
+import { withTokenBinding, type TokenBindingOptions } from '../pop/tokenBinding.js'
+import { withPreparedBinding, type BoundRequest, type PrepareBinding } from '../pop/binding.js'
 
-export interface SilentOptions {
+export interface SilentOptions extends TokenBindingOptions {
   /** Skip the access-token cache and redeem a refresh token. */
   readonly forceRefresh?: boolean | undefined
   /** A claims challenge from a resource; it skips the access-token cache. */
@@ -29,8 +31,6 @@ export interface SilentOptions {
 /** The parts of an account a silent call needs: getAccounts() returns them. */
 export type SilentAccount = Pick<Account, 'homeAccountId' | 'environment'> & Partial<Pick<Account, 'realm' | 'username' | 'authorityType'>>
 
-/** Tenants that stand for "whichever tenant the user signs in to": their tokens are filed under the user's tenant. */
-const MULTI_TENANT = new Set(['common', 'organizations', 'consumers'])
 
 /**
  * The realms an account's access tokens for this authority may be filed under: the authority's
@@ -44,7 +44,8 @@ const realmsFor = (ctx: ClientContext, account: SilentAccount, reach: 'cache' | 
   const learned = ctx.state.tenantIds.get(lower)
   if (learned !== undefined) realms.push(learned)
   const accountRealm = account.realm !== undefined && account.realm !== '' ? account.realm : undefined
-  if (accountRealm !== undefined && MULTI_TENANT.has(lower)) realms.push(accountRealm)
+  // A multi-tenant authority's user tokens are filed under the user's tenant.
+  if (accountRealm !== undefined && isMultiTenant(lower)) realms.push(accountRealm)
   // A browser tab's first look (no request may follow it) in a page that has not learned the
   // domain's tenant id yet (a new tab, a reload): the account's own realm, the tenant id its
   // sign-in to this authority filed it under. Otherwise that tab would take the refresh lock,
@@ -75,6 +76,14 @@ const bucketsFor = (ctx: ClientContext, account: SilentAccount, reach: 'cache' |
 
 const MAX_KEPT_BUCKETS = 10_000
 
+/** The buckets of tokens bound to a key (PoP, SSH certificates): beside the bearer tokens', never among them. */
+const boundBuckets = (buckets: readonly AccessTokenBucket[], bound: BoundRequest | undefined): readonly AccessTokenBucket[] =>
+  bound === undefined
+    ? buckets
+    : buckets.map((bucket) =>
+        prepareBucket({ clientId: bucket.clientId, environment: bucket.environment, realm: bucket.realm, homeAccountId: bucket.homeAccountId, keyId: bound.keyId }),
+      )
+
 const refreshReasonOf = (lookup: AccessTokenLookup | undefined): RefreshReason =>
   lookup === undefined ? RefreshReason.forced : lookup._tag === 'Aging' ? RefreshReason.aging : lookup._tag === 'Miss' && lookup.reason === 'expired' ? RefreshReason.expired : RefreshReason.absent
 
@@ -90,17 +99,44 @@ const isAccount = (value: unknown): value is SilentAccount =>
  *
  * 1. Unless forced or challenged: a fresh access token for the scopes (300 s margin).
  * 2. Else each environment (the authority's host, then aliases holding refresh tokens): refresh
- *    tokens of the app's family, then its own (MSAL Python's FOCI rules), newest first.
+ *    tokens of the app's family, then its own (MSAL Python's FOCI rules, where injected), newest first.
  * 3. A token past refresh_on is returned when its refresh fails; one inside the margin that has
  *    not expired is returned when the identity provider cannot be reached.
  */
-export function* acquireTokenSilentWithError(
+export const acquireTokenSilentWithError = (
   ctx: ClientContext,
   scopesInput: readonly string[],
   accountInput: unknown,
   options: SilentOptions = {},
   /** 'cache': answer from the cache or not at all (no request: a browser tab's first look, before it takes the refresh lock). */
   reach: 'cache' | 'network' = 'network',
+): Program<E.Either<MsalError, TokenResult | undefined>> =>
+  // A bearer call is the program itself (no wrapper on the hot path); a key-bound token (PoP, SSH
+  // certificate) is looked up and refreshed under its key id, and presented (signed) for its request.
+  options.authScheme === undefined && options.data === undefined
+    ? silently(ctx, scopesInput, accountInput, options, reach, undefined)
+    : withTokenBinding(options, (bound) => silently(ctx, scopesInput, accountInput, options, reach, bound))
+
+/** acquireTokenSilentWithError with a binding already checked and readied (msal-browser's request fields say it). */
+export const acquireTokenSilentBound = (
+  ctx: ClientContext,
+  scopesInput: readonly string[],
+  accountInput: unknown,
+  options: Omit<SilentOptions, 'authScheme' | 'data'>,
+  reach: 'cache' | 'network',
+  prepare: PrepareBinding | undefined,
+): Program<E.Either<MsalError, TokenResult | undefined>> =>
+  prepare === undefined
+    ? silently(ctx, scopesInput, accountInput, options, reach, undefined)
+    : withPreparedBinding(prepare, (bound) => silently(ctx, scopesInput, accountInput, options, reach, bound))
+
+function* silently(
+  ctx: ClientContext,
+  scopesInput: readonly string[],
+  accountInput: unknown,
+  options: SilentOptions,
+  reach: 'cache' | 'network',
+  bound: BoundRequest | undefined,
 ): Program<E.Either<MsalError, TokenResult | undefined>> {
   // This generator holds only what a cache hit needs (a generator object carries its whole frame); the rest is afterAMiss.
   if (accountInput === undefined || accountInput === null) return E.right(undefined)
@@ -114,13 +150,13 @@ export function* acquireTokenSilentWithError(
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   const skipCache = options.forceRefresh === true || (options.claimsChallenge !== undefined && options.claimsChallenge !== '')
-  const lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, accountInput, reach), scopes.right, nowSec)
+  const lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, boundBuckets(bucketsFor(ctx, accountInput, reach), bound), scopes.right, nowSec)
   const correlationId = yield* newCorrelationId()
   if (lookup?._tag === 'Fresh') {
     yield* commit(CACHE_HIT)
     return E.right(cachedResult(ctx, lookup.token, accountInput, nowSec, correlationId))
   }
-  return yield* afterAMiss(ctx, scopesInput, scopes.right, claims.right, accountInput, reach, lookup, correlationId, nowMs)
+  return yield* afterAMiss(ctx, scopesInput, scopes.right, claims.right, accountInput, reach, lookup, correlationId, nowMs, bound)
 }
 
 /** A silent call the cache could not answer at first: the tenant's id learned, Cloud Shell, or a refresh token. */
@@ -134,12 +170,13 @@ function* afterAMiss(
   firstLookup: AccessTokenLookup | undefined,
   correlationId: string,
   nowMs: number,
+  bound: BoundRequest | undefined,
 ): Program<E.Either<MsalError, TokenResult | undefined>> {
   const nowSec = Math.floor(nowMs / 1000)
   let lookup = firstLookup
   if (reach === 'network' && lookup !== undefined && lookup._tag !== 'Fresh' && namesTenantByDomain(ctx) && !ctx.state.tenantIds.has(ctx.config.authority.tenant.toLowerCase())) {
     // Tokens are filed under the tenant's id, which a domain-named authority does not tell.
-    if ((yield* discoverTenantId(ctx, correlationId, nowMs)) !== undefined) lookup = selectAccessTokenIn(ctx.tokenCache, bucketsFor(ctx, account), scopes, nowSec)
+    if ((yield* discoverTenantId(ctx, correlationId, nowMs)) !== undefined) lookup = selectAccessTokenIn(ctx.tokenCache, boundBuckets(bucketsFor(ctx, account), bound), scopes, nowSec)
     if (lookup?._tag === 'Fresh') {
       yield* commit(CACHE_HIT)
       return E.right(cachedResult(ctx, lookup.token, account, nowSec, correlationId))
@@ -147,14 +184,18 @@ function* afterAMiss(
   }
   if (reach === 'cache') return E.right(undefined)
   // Cloud Shell's accounts (authority type CLOUDSHELL) get tokens from Cloud Shell, where the application can ask it.
-  if (account.authorityType === 'CLOUDSHELL' && ctx.cloudShellTokens !== undefined) return yield* fromCloudShell(ctx, ctx.cloudShellTokens, scopes, account, lookup, correlationId, nowSec)
+  if (account.authorityType === 'CLOUDSHELL' && ctx.cloudShellTokens !== undefined) {
+    // MSAL Python: "auth_scheme is not supported in Cloud Shell"; nor is a key in data.
+    if (bound !== undefined) return E.left(usageError(bound.form['token_type'] === 'pop' ? 'authScheme' : 'data', 'key-bound tokens (PoP, SSH certificates) are not supported in Cloud Shell'))
+    return yield* ctx.cloudShellTokens(ctx, scopes, account, lookup?._tag === 'Aging' ? lookup.entity : undefined, correlationId, nowSec)
+  }
   const reason = refreshReasonOf(lookup)
   yield* log('info', `acquireTokenSilent: no usable access token (refresh reason ${reason}); looking for a refresh token (correlation id ${correlationId})`)
 
   // The scopes a refresh asks for: the caller's and MSAL's own (checked already, so this cannot fail).
   const decorated = decorateScopes(scopesInput, ctx.config.excludeScopes)
   if (E.isLeft(decorated)) return decorated
-  const refreshed = yield* refreshFromCache(ctx, decorated.right, claims, account, reason, correlationId, nowMs)
+  const refreshed = yield* refreshFromCache(ctx, decorated.right, claims, account, reason, correlationId, nowMs, bound)
   if (refreshed !== undefined && E.isRight(refreshed)) return refreshed
   const aging = lookup?._tag === 'Aging' ? lookup.token : undefined
   const lastResort = lookup?._tag === 'Miss' ? lookup.lastResort : undefined
@@ -171,26 +212,6 @@ function* afterAMiss(
   return E.left(withCorrelationId(failure, correlationId))
 }
 
-/**
- * A Cloud Shell account's token comes from Cloud Shell again (MSAL Python's rule), never from a
- * refresh token; a token past its refresh_on is returned if that fails.
- */
-function* fromCloudShell(
-  ctx: ClientContext,
-  acquireTokenByCloudShell: CloudShellTokens,
-  scopes: readonly string[],
-  account: SilentAccount,
-  lookup: AccessTokenLookup | undefined,
-  correlationId: string,
-  nowSec: number,
-): Program<E.Either<MsalError, TokenResult | undefined>> {
-  yield* log('info', `acquireTokenSilent: a Cloud Shell account; asking Cloud Shell (correlation id ${correlationId})`)
-  const fresh = yield* acquireTokenByCloudShell(ctx, scopes, correlationId)
-  if (E.isRight(fresh) || lookup?._tag !== 'Aging') return fresh
-  yield* logError('warning', `acquireTokenSilent (correlation id ${correlationId}) returns the cached token: Cloud Shell did not give a new one`, fresh.left)
-  return E.right(cachedResult(ctx, lookup.token, account, nowSec, correlationId))
-}
-
 /** MSAL Python maps the suberrors an app cannot act on to an empty classification (its issue #57). */
 const classified = (error: MsalError): MsalError =>
   'suberror' in error && error.suberror !== undefined ? withFields(error, { classification: classifySuberror(error.suberror) }) : error
@@ -200,7 +221,7 @@ const classified = (error: MsalError): MsalError =>
  * entry's record: when it is the stored one, its bucket keeps those parts for the next hit (see
  * hitParts.ts).
  */
-const cachedResult = (ctx: ClientContext, token: IndexedAccessToken, account: SilentAccount, nowSec: number, correlationId: string): TokenResult => {
+export const cachedResult = (ctx: ClientContext, token: IndexedAccessToken, account: SilentAccount, nowSec: number, correlationId: string): TokenResult => {
   const user = userParts(ctx.tokenCache, token)
   return resultFromHit(token, resultScopes(ctx.tokenCache, 'user', token.entity.target), nowSec, correlationId, user.account ?? accountFromInput(account), user)
 }
@@ -221,6 +242,7 @@ function* refreshFromCache(
   reason: RefreshReason,
   correlationId: string,
   nowMs: number,
+  bound: BoundRequest | undefined,
 ): Program<E.Either<MsalError, TokenResult> | undefined> {
   let last: E.Either<MsalError, TokenResult> | undefined
   const tried = new Set<string>()
@@ -230,7 +252,7 @@ function* refreshFromCache(
     if (!hasTokens) continue
     const tokenEndpoint = yield* tokenEndpointIn(ctx, index === 0 ? undefined : environment, correlationId, nowMs)
     if (E.isLeft(tokenEndpoint)) return tokenEndpoint
-    const attempt: RefreshAttempt = { ctx, scopes, claims, account, reason, correlationId, nowMs, environment, tokenEndpoint: tokenEndpoint.right, tried }
+    const attempt: RefreshAttempt = { ctx, scopes, claims, account, reason, correlationId, nowMs, environment, tokenEndpoint: tokenEndpoint.right, tried, bound }
     const result = yield* refreshInEnvironment(attempt)
     if (result !== undefined && (E.isRight(result) || isTransportError(result.left))) return result
     last = result ?? last
@@ -245,7 +267,7 @@ function* tokenEndpointIn(ctx: ClientContext, alias: string | undefined, correla
   return E.isLeft(endpoints) ? endpoints : E.right(endpoints.right.tokenEndpoint)
 }
 
-interface RefreshAttempt {
+export interface RefreshAttempt {
   readonly ctx: ClientContext
   readonly scopes: readonly string[]
   readonly claims: string | undefined
@@ -257,29 +279,20 @@ interface RefreshAttempt {
   readonly tokenEndpoint: string
   /** Refresh tokens already redeemed in this call (by secret). */
   readonly tried: Set<string>
+  /** A key-bound token's binding (its fields go with each refresh). */
+  readonly bound: BoundRequest | undefined
 }
 
-const FAMILY = '1'
-
 /**
- * MSAL Python's `_acquire_token_silent_by_finding_rt_belongs_to_me_or_my_family`. An app never
- * seen before tries the family's refresh tokens (stopping when Entra says client_mismatch); an
- * app known to be in a family tries the family's, then its own; any other app its own.
+ * The refresh tokens of `a.account` in `a.environment`: the application's own, or, where MSAL
+ * Python's classes inject the family rules (ClientContext.familyRefresh, flows/family.ts), its
+ * family's first. Undefined when there was none to try.
  */
 function* refreshInEnvironment(a: RefreshAttempt): Program<E.Either<MsalError, TokenResult> | undefined> {
   const { ctx, environment, account } = a
-  const metadata = selectAppMetadata(ctx.tokenCache, environment, ctx.config.clientId)
-  if (metadata === undefined) {
-    const tried = yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { environment, homeAccountId: account.homeAccountId, familyId: FAMILY }), isClientMismatch)
-    if (tried !== undefined && (E.isRight(tried) || isTransportError(tried.left))) return tried
-  }
-  let last: E.Either<MsalError, TokenResult> | undefined
-  const family = metadata?.family_id
-  if (family !== undefined && family !== null && family !== '') {
-    last = yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { environment, homeAccountId: account.homeAccountId, familyId: family }))
-    if (last !== undefined && (E.isRight(last) || isTransportError(last.left))) return last
-  }
-  return (yield* tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { environment, homeAccountId: account.homeAccountId, clientId: ctx.config.clientId }))) ?? last
+  const own = (): Program<E.Either<MsalError, TokenResult> | undefined> =>
+    tryRefreshTokens(a, selectRefreshTokens(ctx.tokenCache, { environment, homeAccountId: account.homeAccountId, clientId: ctx.config.clientId }))
+  return yield* ctx.familyRefresh === undefined ? own() : ctx.familyRefresh(a, own)
 }
 
 /**
@@ -298,18 +311,10 @@ const refreshScopes = (a: RefreshAttempt, rt: RefreshTokenEntity): readonly stri
 const RESERVED = new Set(RESERVED_SCOPES)
 
 /**
- * Entra's "this app is not in the token's family": MSAL Python reads it from
- * error_additional_info, MSAL.NET from the suberror; either stops the family attempts.
- */
-const isClientMismatch = (error: MsalError): boolean =>
-  (error.kind === 'ServerError' || error.kind === 'ThrottledError') &&
-  (error.suberror === 'client_mismatch' || (error.errorAdditionalInfo ?? []).includes('client_mismatch'))
-
-/**
  * Redeems refresh tokens newest first until one works. A failed one is kept: invalid_grant may
  * mean a new MFA policy for these scopes, and the token may still serve other scopes or tenants.
  */
-function* tryRefreshTokens(
+export function* tryRefreshTokens(
   a: RefreshAttempt,
   candidates: readonly RefreshTokenEntity[],
   stopAfter: (error: MsalError) => boolean = () => false,
@@ -320,7 +325,7 @@ function* tryRefreshTokens(
     if (a.tried.has(rt.secret)) continue
     // A refresh token past its own lifetime (a SPA's 24 hours) would only be refused.
     if (!isRedeemable(rt, Math.floor(a.nowMs / 1000))) {
-      yield* log('verbose', 'acquireTokenSilent: a refresh token is past its own lifetime (refresh_token_expires_in); not redeeming it')
+      yield* log('verbose', 'acquireTokenSilent: skipping a refresh token past its own lifetime (refresh_token_expires_in)')
       continue
     }
     a.tried.add(rt.secret)
@@ -343,6 +348,7 @@ function* tryRefreshTokens(
       environment: a.environment,
       // A refresh must not bring back an account that a concurrent removeAccount just removed.
       skipAccountCreation: true,
+      bound: a.bound,
     })
     if (E.isRight(last)) return last
     yield* logError('verbose', 'acquireTokenSilent: the refresh token was not accepted', last.left)

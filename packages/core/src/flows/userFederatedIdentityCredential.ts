@@ -14,6 +14,7 @@ export interface UserFederatedIdentityCredentialOptions {
   readonly username?: string | undefined
   /** The user's object id; give this or `username`, not both. */
   readonly userObjectId?: string | undefined
+  /** A claims challenge from a resource's WWW-Authenticate, a JSON object; sent as `claims` (OpenID Connect Core 1.0 §5.5) with the client capabilities. */
   readonly claimsChallenge?: string | undefined
 }
 

@@ -20,6 +20,7 @@ import { undecoratedScopes } from '../protocol/scopeDecoration.js'
 import { processTokenResponse, type TokenSuccessResponse } from '../protocol/tokenResponse.js'
 import { resultFromResponse, type TokenResult } from '../result.js'
 import { originOf, redactUrl } from '../util/redact.js'
+import type { BoundRequest } from '../pop/binding.js'
 
 /** How long a throttled request waits when no Retry-After says: public clients wait longer. */
 export const defaultRetryAfterMs = (ctx: ClientContext): number =>
@@ -47,17 +48,23 @@ export const anchorMailboxFor = (homeAccountId: string | undefined): Record<stri
 export interface UserTokenRedemption {
   /** The token request; the client's authentication is added when it is sent. */
   readonly request: HttpRequest
+  /** MSAL's id of the calling API, reported in the x-client-current-telemetry header. */
   readonly api: ApiId
+  /** The call's correlation id (a v4 UUID), sent as client-request-id. */
   readonly correlationId: string
+  /** The time of the request, in epoch milliseconds: expiries are counted from it. */
   readonly nowMs: number
   /** Decorated scopes asked for. */
   readonly scopes: readonly string[]
   /** The hashed nonce and max_age the authorization request carried, to check the ID token against. */
   readonly expect?: { readonly nonce?: string | undefined; readonly maxAge?: number | undefined } | undefined
+  /** grant_type (RFC 6749 §4) of the request; account-creating grants become the account's account_source. */
   readonly grantType: string
   /** Where the tokens are filed: the authority's host (or the alias a silent call is trying). */
   readonly environment: string
+  /** true: file the tokens without creating an account entry (a refresh racing removeAccount). */
   readonly skipAccountCreation?: boolean | undefined
+  /** The sign-in name for the account when the ID token names none (the username/password grant). */
   readonly username?: string | undefined
   /** On-behalf-of: the incoming assertion's hash, which the tokens are filed under. */
   readonly userAssertionHash?: string | undefined
@@ -66,7 +73,13 @@ export interface UserTokenRedemption {
    * "not yet" is the protocol working, not a failure worth reporting.
    */
   readonly reportsFailure?: ((error: MsalError) => boolean) | undefined
+  /** A key-bound request (PoP, SSH certificate): its fields join the request's, and the token is filed under its key id. */
+  readonly bound?: BoundRequest | undefined
 }
+
+/** The token request with a binding's fields (token_type, req_cnf, key_id) added to its form. */
+const boundRequest = (request: HttpRequest, bound: BoundRequest | undefined): HttpRequest =>
+  bound === undefined ? request : { ...request, form: { ...request.form, ...bound.form } }
 
 /**
  * Sends a user grant's token request and turns its answer into a result: throttled as MSAL
@@ -74,7 +87,7 @@ export interface UserTokenRedemption {
  * the account, and the result carrying the account. Nothing is cached from a failed call.
  */
 export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Program<E.Either<MsalError, TokenResult>> {
-  const { request } = r
+  const request = boundRequest(r.request, r.bound)
   // The path names the tenant: the whole URL is a PII line.
   yield* log('verbose', `token request to ${originOf(request.url)}`)
   yield* log('verbose', `token request to ${redactUrl(request.url)}`, true)
@@ -91,6 +104,8 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
   if (E.isLeft(processed)) return E.left(withCorrelationId(misregisteredRedirectUri(processed.left) ?? processed.left, r.correlationId))
   const response = processed.right
   const nowSec = Math.floor(r.nowMs / 1000)
+  const bindingChecked = r.bound?.check === undefined ? E.right(undefined) : r.bound.check(response, request.url, outcome.status)
+  if (E.isLeft(bindingChecked)) return E.left(withCorrelationId(withoutSecretsSentIn(bindingChecked.left, exchange.right.request), r.correlationId))
 
   let claims: IdTokenClaims | undefined
   if (response.id_token !== undefined) {
@@ -118,6 +133,7 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
     skipAccountCreation: r.skipAccountCreation,
     username: r.username,
     userAssertionHash: r.userAssertionHash,
+    ...(r.bound !== undefined ? { keyId: r.bound.keyId } : {}),
   }
   yield* commit({ _tag: 'FileTokenResponse', event, nowSec })
   const home = homeAccountIdOf(clientInfo.right, claims) ?? undefined
@@ -133,10 +149,10 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
 const misregisteredRedirectUri = (error: MsalError): MsalError | undefined => {
   const codes = error.errorCodes ?? []
   if (codes.includes(9002326)) {
-    return configurationError('redirectUri', 'Entra refused a cross-origin token request (AADSTS9002326): register this redirect URI as a single-page application ("Single-page application" platform in the app registration), not as a web app')
+    return configurationError('redirectUri', 'Entra refused a cross-origin token request (AADSTS9002326): register this redirect URI as a single-page application, not a web app')
   }
   if (codes.includes(9002327)) {
-    return configurationError('redirectUri', 'Entra refused to redeem a single-page application\'s code or refresh token outside a browser (AADSTS9002327): a single-page application redirect URI is for browsers; register a web or mobile/desktop redirect URI for this app')
+    return configurationError('redirectUri', 'Entra redeems a single-page application\'s code or refresh token only from a browser (AADSTS9002327): register a web or mobile/desktop redirect URI for this app')
   }
   return undefined
 }

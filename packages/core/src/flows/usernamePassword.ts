@@ -19,8 +19,11 @@ import { uuidFromBytes } from '../util/uuid.js'
 import { logError } from './logging.js'
 import { startUserGrant, userTokenEndpoint } from './userGrantStart.js'
 import { redeemUserToken, requestHeaders } from './userTokens.js'
+import { withTokenBinding, type TokenBindingOptions } from '../pop/tokenBinding.js'
+import type { BoundRequest } from '../pop/binding.js'
 
-export interface UsernamePasswordOptions {
+export interface UsernamePasswordOptions extends TokenBindingOptions {
+  /** A claims challenge from a resource's WWW-Authenticate, a JSON object; sent as `claims` (OpenID Connect Core 1.0 §5.5) with the client capabilities. */
   readonly claimsChallenge?: string | undefined
 }
 
@@ -37,6 +40,17 @@ export function* acquireTokenByUsernamePassword(
   password: unknown,
   scopesInput: readonly string[],
   options: UsernamePasswordOptions = {},
+): Program<E.Either<MsalError, TokenResult>> {
+  return yield* withTokenBinding(options, (bound) => byPassword(ctx, username, password, scopesInput, options, bound))
+}
+
+function* byPassword(
+  ctx: ClientContext,
+  username: unknown,
+  password: unknown,
+  scopesInput: readonly string[],
+  options: UsernamePasswordOptions,
+  bound: BoundRequest | undefined,
 ): Program<E.Either<MsalError, TokenResult>> {
   if (typeof username !== 'string' || username.trim() === '') return E.left(usageError('username', 'expected the user\'s sign-in name (e.g. alice@contoso.com)'))
   if (typeof password !== 'string' || password === '') return E.left(usageError('password', 'expected the user\'s password as a non-empty string'))
@@ -68,6 +82,7 @@ export function* acquireTokenByUsernamePassword(
     grantType: 'password',
     environment: ctx.config.authority.host,
     username,
+    bound,
   })
   if (E.isLeft(result)) yield* logError('info', `acquireTokenByUsernamePassword (${request.right.kind}) failed (correlation id ${correlationId})`, result.left)
   return result

@@ -5,6 +5,7 @@ import { cacheError, type CacheError } from '../errors.js'
 import { decodeOr, parseJson } from '../util/decode.js'
 
 export interface HttpCacheEntry {
+  /** The response as received, served again until `expiresAtMs`. */
   readonly response: HttpResponse
   /** Epoch milliseconds after which the entry is stale. */
   readonly expiresAtMs: number

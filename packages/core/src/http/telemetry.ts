@@ -5,8 +5,11 @@
 
 /** Who is calling, sent on every request. Supplied by the runtime package. */
 export interface PlatformInfo {
+  /** The library's name, sent as x-client-sku (e.g. "msal.ts.node"). */
   readonly sku: string
+  /** The library's version, sent as x-client-ver. */
   readonly version: string
+  /** The operating system, sent as x-client-os (Node's platform name; "web" in a browser). */
   readonly os: string
 }
 
@@ -43,6 +46,7 @@ export interface TelemetryFailure {
 export interface TelemetryBuffer {
   /** Requests served from the cache since the last report. */
   readonly succeeded: number
+  /** Failed requests not yet reported (API id, correlation id, error), sent in x-client-last-telemetry. */
   readonly failures: readonly TelemetryFailure[]
   /** Characters the failures take in the last-request header. */
   readonly failureSize: number

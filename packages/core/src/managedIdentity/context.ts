@@ -14,6 +14,7 @@ export const MANAGED_IDENTITY_REALM = 'managed_identity'
 
 /** A managed identity client's validated configuration. */
 export interface ManagedIdentityConfig {
+  /** The checked identity whose tokens are asked for. */
   readonly identity: ManagedIdentityId
   /** Sent to Service Fabric as `xms_cc` (MSAL Python's client_capabilities), e.g. ["CP1"]. */
   readonly clientCapabilities: readonly string[]
@@ -23,10 +24,13 @@ export interface ManagedIdentityConfig {
 
 /** What a managed identity flow reads: its configuration, who is calling, the caches, and values derived once. */
 export interface ManagedIdentityContext {
+  /** The managed identity client's validated configuration. */
   readonly config: ManagedIdentityConfig
-  /** `os` is the platform (Node's process.platform): Azure Arc's files depend on it. */
+  /** `os` is the platform (Node's platform name): Azure Arc's files depend on it. */
   readonly platform: PlatformInfo
+  /** The token cache; tokens are filed under environment "localhost" and realm "managed_identity", as MSAL Python files them. */
   readonly tokenCache: TokenCache
+  /** Where throttling decisions are kept. */
   readonly httpCache: HttpCache
   /** The identity's cache bucket, its key computed once (every call looks there). */
   readonly buckets: readonly AccessTokenBucket[]

@@ -14,6 +14,7 @@ export type UserAssignedIdType = Exclude<ManagedIdentityIdType, 'SystemAssigned'
  * UserAssignedManagedIdentity() build it.
  */
 export interface ManagedIdentity {
+  /** "SystemAssigned", or which id names the user-assigned identity: "ClientId", "ResourceId" or "ObjectId". */
   readonly ManagedIdentityIdType: ManagedIdentityIdType
   /** The user-assigned identity's client id, resource id or object id; null for the system-assigned identity. */
   readonly Id?: string | null | undefined
@@ -31,6 +32,7 @@ export interface UserAssignedManagedIdentityIds {
 
 /** A checked identity: what the flows read. */
 export interface ManagedIdentityId {
+  /** "SystemAssigned", or which id names the user-assigned identity, and so which query parameter carries it. */
   readonly idType: ManagedIdentityIdType
   /** The user-assigned identity's id; undefined for the system-assigned identity. */
   readonly id: string | undefined

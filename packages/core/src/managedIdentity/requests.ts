@@ -33,7 +33,9 @@ interface SourceSpec {
 
 /** Who is asking: sent to IMDS, which logs it. */
 export interface Caller {
+  /** The library's SKU and version, sent to IMDS as x-client-sku and x-client-ver. */
   readonly platform: PlatformInfo
+  /** The call's correlation id (a v4 UUID), sent to IMDS as x-ms-client-request-id. */
   readonly correlationId: string
 }
 
@@ -120,18 +122,26 @@ export const SOURCE_SPECS: Readonly<Record<ManagedIdentitySource, SourceSpec>> =
 }
 
 export interface ManagedIdentityRequestInput {
+  /** Where the token comes from (IMDS, App Service, Azure Arc...): fixes the endpoint, api-version and headers. */
   readonly source: ManagedIdentitySource
+  /** The source's environment variables (IDENTITY_ENDPOINT, IDENTITY_HEADER, MSI_ENDPOINT...), as read. */
   readonly env: SourceEnvironment
+  /** true: Azure Arc was found by its agent's executable, so its endpoint is the default http://127.0.0.1:40342. */
   readonly arcByAgentFile: boolean
+  /** The system-assigned identity, or the user-assigned one and the id it is named by. */
   readonly identity: ManagedIdentityId
+  /** The resource the token is for (the `resource` parameter), e.g. "https://management.azure.com". */
   readonly resource: string
+  /** Who is asking (library SKU and version, correlation id): sent to IMDS, which logs it. */
   readonly caller: Caller
   /** Lower-case hex SHA-256 of a cached token the claims challenge revoked (Service Fabric only). */
   readonly revokedTokenSha256?: string | undefined
+  /** Capabilities sent to Service Fabric as `xms_cc` (comma-separated), e.g. ["CP1"]; other sources get none. */
   readonly clientCapabilities: readonly string[]
 }
 
 export interface BuiltRequest {
+  /** The token request for the source: endpoint, api-version, id parameter and headers, the secret header included. */
   readonly request: HttpRequest
   /** The user-assigned id was not sent: the source serves one identity (Service Fabric). */
   readonly idIgnored: boolean

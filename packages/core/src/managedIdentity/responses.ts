@@ -3,7 +3,7 @@ import type { HttpResponse } from '../effects/effect.js'
 import { invalidResponseError, serverError, throttledError, type MsalError, type WireErrorFields } from '../errors.js'
 import { parseRetryAfter } from '../http/retryAfter.js'
 import { TokenErrorResponse, wireErrorFields, type TokenSuccessResponse } from '../protocol/tokenResponse.js'
-import { parseJson } from '../util/decode.js'
+import { isJsonObject as isObject, parseJson } from '../util/decode.js'
 import { parseExpiresOn, parseSeconds } from './expiresOn.js'
 import { ManagedIdentitySource } from './sources.js'
 
@@ -26,7 +26,6 @@ export interface ManagedIdentityAnswer {
   readonly body: Readonly<Record<string, unknown>>
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined)
 const cut = (value: string): string => (value.length > DESCRIPTION_LIMIT ? `${value.slice(0, DESCRIPTION_LIMIT)}…` : value)
 

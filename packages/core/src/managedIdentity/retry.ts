@@ -15,6 +15,7 @@ export interface RetryPolicy {
   readonly budget: { readonly byFirstStatus: Readonly<Record<number, number>>; readonly default: number }
   /** Fixed waits by status (ms); other statuses wait `backoffMs[retry]` (the last one repeats). */
   readonly fixedDelayMs: Readonly<Record<number, number>>
+  /** Waits before each retry, in milliseconds, by retry number; the last repeats. */
   readonly backoffMs: readonly number[]
   /** Whether Retry-After, when longer, replaces the wait. */
   readonly honoursRetryAfter: boolean

@@ -64,7 +64,9 @@ export const sourceOf = (env: SourceEnvironment, arcAgentFound: boolean): Manage
 const arcByEnvironment = (env: SourceEnvironment): boolean => has(env, 'IDENTITY_ENDPOINT', 'IMDS_ENDPOINT')
 
 export interface DetectedSource {
+  /** The source the environment names (MSAL Python's detection order); IMDS when none does. */
   readonly source: ManagedIdentitySource
+  /** The environment variables detection read, for building the request. */
   readonly env: SourceEnvironment
   /** Arc was found by its agent's executable, not by its variables (its endpoint is then the default). */
   readonly arcByAgentFile: boolean

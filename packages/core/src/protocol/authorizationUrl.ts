@@ -1,20 +1,30 @@
 /** What an authorization request (RFC 6749 §4.1.1 with OIDC and Entra's parameters) carries. */
 export interface AuthorizationRequest {
+  /** client_id (RFC 6749 §2.2): the application (client) id. */
   readonly clientId: string
   /** RFC 6749 §3.1.1's response_type; default "code" (the auth code flow). */
   readonly responseType?: string | undefined
+  /** redirect_uri (RFC 6749 §3.1.2); left out when unset (the app's registered one). */
   readonly redirectUri?: string | undefined
   /** Decorated scopes. */
   readonly scopes: readonly string[]
+  /** state (RFC 6749 §4.1.1): an opaque value the response carries back. */
   readonly state?: string | undefined
   /** The hashed nonce. */
   readonly nonce?: string | undefined
+  /** code_challenge (RFC 7636 §4.2), base64url SHA-256 of the verifier; sent with code_challenge_method=S256. */
   readonly codeChallenge?: string | undefined
+  /** response_mode (OAuth 2.0 Multiple Response Type Encoding Practices §2.1; OAuth 2.0 Form Post Response Mode). */
   readonly responseMode?: 'query' | 'form_post' | 'fragment' | undefined
+  /** prompt (OpenID Connect Core 1.0 §3.1.2.1). */
   readonly prompt?: string | undefined
+  /** login_hint (OpenID Connect Core 1.0 §3.1.2.1). */
   readonly loginHint?: string | undefined
+  /** domain_hint (Entra): the user's tenant or "consumers"/"organizations". */
   readonly domainHint?: string | undefined
+  /** claims (OpenID Connect Core 1.0 §5.5): a JSON object, the claims challenge merged with the client capabilities. */
   readonly claims?: string | undefined
+  /** max_age (OpenID Connect Core 1.0 §3.1.2.1), in seconds. */
   readonly maxAge?: number | undefined
   /** Scopes the user is asked to consent to now, for use later (Entra's extra_scopes_to_consent). */
   readonly extraScopesToConsent?: readonly string[] | undefined

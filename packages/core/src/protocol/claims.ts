@@ -1,11 +1,7 @@
 import * as E from '../util/either.js'
 import { usageError, type UsageError } from '../errors.js'
-import { parseJson } from '../util/decode.js'
+import { isJsonObject as isObject, parseJson } from '../util/decode.js'
 
-type JsonObject = { [key: string]: unknown }
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** The usual answer (no capabilities, no challenge), shared: every call asks, cache hits included. */
 const NO_CLAIMS: E.Either<UsageError, string | undefined> = E.right(undefined)
@@ -19,7 +15,7 @@ export const mergeClaimsAndCapabilities = (
   capabilities: readonly string[],
   claimsChallenge: string | undefined,
 ): E.Either<UsageError, string | undefined> => {
-  let claims: JsonObject = {}
+  let claims: Record<string, unknown> = {}
   if (claimsChallenge !== undefined && claimsChallenge !== '') {
     const parsed = parseJson(claimsChallenge)
     if (E.isLeft(parsed) || !isObject(parsed.right)) {

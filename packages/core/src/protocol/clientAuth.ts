@@ -30,7 +30,9 @@ export type ClientCredential =
 
 /** What authenticates one token request: form fields and headers added to it. */
 export interface ClientAuth {
+  /** Form fields to add: client_secret (RFC 6749 §2.3.1) or client_assertion and its type (RFC 7523 §2.2). */
   readonly form: Readonly<Record<string, string>>
+  /** Headers to add: Authorization: Basic for client_secret_basic (RFC 6749 §2.3.1). */
   readonly headers: Readonly<Record<string, string>>
 }
 

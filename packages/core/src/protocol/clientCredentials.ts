@@ -1,7 +1,9 @@
 import type { HttpRequest } from '../effects/effect.js'
 
 export interface ClientCredentialsRequestInput {
+  /** The token endpoint (RFC 6749 §3.2) the request is POSTed to. */
   readonly tokenEndpoint: string
+  /** client_id (RFC 6749 §2.2): the application (client) id. */
   readonly clientId: string
   /** Sent as given: the client-credentials grant takes no scope decoration. */
   readonly scopes: readonly string[]
@@ -9,6 +11,7 @@ export interface ClientCredentialsRequestInput {
   readonly claims?: string | undefined
   /** The Federated Managed Identity credential path (MSAL Python's fmi_path). */
   readonly fmiPath?: string | undefined
+  /** Request headers: the library's, telemetry and client-request-id. */
   readonly headers: Readonly<Record<string, string>>
 }
 

@@ -4,7 +4,7 @@ import { decodeIdTokenClaims } from '../cache/accountOf.js'
 import type { HttpRequest, HttpResponse } from '../effects/effect.js'
 import { invalidResponseError, serverError, type MsalError } from '../errors.js'
 import { bytesToBase64Url, utf8Encode } from '../util/base64url.js'
-import { parseJson } from '../util/decode.js'
+import { isJsonObject as isObject, parseJson } from '../util/decode.js'
 import type { TokenSuccessResponse } from './tokenResponse.js'
 
 /** Cloud Shell's token endpoint (fixed, as in MSAL Python's cloudshell.py). */
@@ -41,6 +41,7 @@ export const buildCloudShellRequest = (scopes: readonly string[]): HttpRequest =
 
 /** What Cloud Shell's answer files in the cache: the token, and the account it stands for. */
 export interface CloudShellTokens {
+  /** Cloud Shell's token as a token response (RFC 6749 §5.1), filed like any other. */
   readonly response: TokenSuccessResponse
   /** The account's ids: the token's oid and tid, else "user" in "cloudshell" (MSAL Python's defaults). */
   readonly clientInfo: ClientInfo
@@ -48,7 +49,6 @@ export interface CloudShellTokens {
   readonly idTokenClaims: IdTokenClaims
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined)
 
 /** Standard base64 (MSAL Python encodes Cloud Shell's client_info so, not base64url). */

@@ -90,6 +90,7 @@ export interface DeviceAuthorization {
   readonly userCode: string
   /** The device's handle on the flow: a secret, never shown to the user. */
   readonly deviceCode: string
+  /** Where the user enters the code (RFC 8628 §3.2 verification_uri; Entra's older verification_url). */
   readonly verificationUri: string
   /** The URI with the user code in it (RFC 8628 §3.3.1), when the server sends one (Entra does not). */
   readonly verificationUriComplete?: string

@@ -6,15 +6,18 @@ import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
 export const ID_TOKEN_SKEW_SECONDS = 120
 
 export interface IdTokenExpectations {
+  /** client_id (RFC 6749 §2.2): the ID token's aud must include it (OpenID Connect Core 1.0 §3.1.3.7). */
   readonly clientId: string
   /** The hashed nonce sent with the authorization request, when there was one. */
   readonly nonce?: string | undefined
   /** The max_age sent; then auth_time is required and must be recent enough. */
   readonly maxAge?: number | undefined
+  /** The current time in epoch seconds, to check exp, nbf and auth_time (with 120 s of skew). */
   readonly nowSec: number
 }
 
 export interface CheckedIdToken {
+  /** The ID token's claims (OpenID Connect Core 1.0 §2), decoded. */
   readonly claims: IdTokenClaims
   /** Problems that do not fail the sign-in (exp, nbf): MSAL only warns about them. */
   readonly warnings: readonly string[]

@@ -6,6 +6,7 @@ export interface Pkce {
   readonly verifier: string
   /** base64url(SHA-256(verifier)), sent with the authorization request. */
   readonly challenge: string
+  /** code_challenge_method (RFC 7636 §4.3): always S256; "plain" is never used. */
   readonly method: 'S256'
 }
 

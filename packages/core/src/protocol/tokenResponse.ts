@@ -10,7 +10,7 @@ import {
 } from '../errors.js'
 import { parseRetryAfter } from '../http/retryAfter.js'
 import { NonEmptyString } from '../util/codecs.js'
-import { decodeOr, parseJson } from '../util/decode.js'
+import { decodeOr, isJsonObject as isObject, parseJson } from '../util/decode.js'
 
 /**
  * The longest lifetime taken from a server: 10 years. A longer one (a server's bug, or one that
@@ -102,7 +102,9 @@ export const wireErrorFields = (body: TokenErrorResponse): WireErrorFields => ({
 })
 
 export interface ResponseContext {
+  /** The URL the request went to, named in errors (redacted). */
   readonly url: string
+  /** The time the response arrived, in epoch milliseconds: Retry-After dates are counted from it. */
   readonly nowMs: number
   /** Used for a 429 that names no Retry-After. */
   readonly defaultRetryAfterMs: number
@@ -111,8 +113,6 @@ export interface ResponseContext {
 const isThrottling = (status: number, retryAfterMs: number | undefined): boolean =>
   status === 429 || (status >= 500 && retryAfterMs !== undefined)
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /**
  * Classifies any HTTP response into a JSON body to decode further or an MsalError:

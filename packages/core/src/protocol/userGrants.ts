@@ -2,11 +2,15 @@ import type { HttpRequest } from '../effects/effect.js'
 
 /** What every token request of a user grant shares. */
 export interface UserGrantBase {
+  /** The token endpoint (RFC 6749 §3.2) the request is POSTed to. */
   readonly tokenEndpoint: string
+  /** client_id (RFC 6749 §2.2): the application (client) id. */
   readonly clientId: string
   /** Decorated scopes. */
   readonly scopes: readonly string[]
+  /** claims (OpenID Connect Core 1.0 §5.5): the claims challenge merged with the client capabilities, a JSON object. */
   readonly claims?: string | undefined
+  /** Request headers: the library's, telemetry, client-request-id and routing (X-AnchorMailbox). */
   readonly headers: Readonly<Record<string, string>>
 }
 

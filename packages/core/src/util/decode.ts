@@ -28,6 +28,9 @@ export const decodeOr = <A, L>(decoder: Decoder<A>, value: unknown, onError: (pr
 }
 
 /** JSON.parse as an Either. */
+/** Whether a value is a JSON object: an object that is neither null nor an array. */
+export const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
 export const parseJson = (text: string): E.Either<string, unknown> => {
   try {
     return E.right(JSON.parse(text) as unknown)

@@ -1,5 +1,5 @@
 import * as E from './either.js'
-import { describeValue, type Problem } from './decode.js'
+import { describeValue, isJsonObject as isRecord, type Problem } from './decode.js'
 
 /**
  * Decoders for JSON from the wire and from cache files: io-ts's ideas (a decoder is a name, a
@@ -21,7 +21,6 @@ export type TypeOf<D> = D extends Decoder<infer A> ? A : never
 
 const expected = (name: string, u: unknown): E.Either<Problem, never> => E.left({ path: '', message: `expected ${name}, got ${describeValue(u)}` })
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
 const at = (key: string, problem: Problem): Problem => ({ path: problem.path === '' ? key : `${key}.${problem.path}`, message: problem.message })
 

@@ -1,4 +1,4 @@
-import { anything, clientConfigOf, ConfidentialClientApplication as CoreConfidentialClientApplication, CONFIDENTIAL_RULES, throwIfLeft, type ClientApplicationOptions, type ConfidentialClientConfig } from '@msal-ts/core'
+import { anything, confidentialClientConfigOf, ConfidentialClientApplication as CoreConfidentialClientApplication, CONFIDENTIAL_RULES, throwIfLeft, type ClientApplicationOptions } from '@msal-ts/core'
 import { parseClientCredential, type ClientCredentialOption } from '../credentials/clientCredential.js'
 import { withCredential } from '../credentials/credentialInterpreter.js'
 import { checkNodeOptions, nodeRuntime, type NodeOptions } from './options.js'
@@ -43,7 +43,7 @@ export class ConfidentialClientApplication extends CoreConfidentialClientApplica
     const rules = { ...CONFIDENTIAL_RULES, clientCredential: { check: anything } }
     const checked = throwIfLeft(checkNodeOptions<ConfidentialClientApplicationOptions>(options, rules, '{ clientId, clientCredential, authority }'))
     const parsed = throwIfLeft(parseClientCredential(checked.clientCredential))
-    const config = throwIfLeft(clientConfigOf(checked, parsed.credential)) as ConfidentialClientConfig
+    const config = throwIfLeft(confidentialClientConfigOf(checked, parsed.credential))
     super(config, nodeRuntime(checked, (interpret) => withCredential(interpret, parsed)))
   }
 }

@@ -35,7 +35,10 @@ export class PublicClientApplication extends CorePublicClientApplication {
    */
   acquireTokenInteractive(scopes: readonly string[], options: AcquireTokenInteractiveOptions = {}): Promise<TokenResult> {
     // Inside Azure Cloud Shell, prompt 'none' asks Cloud Shell for the signed-in user's token (MSAL Python's way).
-    if (options?.prompt === 'none') return this.acquireTokenInCloudShell(scopes).then((token) => token ?? this.signInWithBrowser(scopes, options))
+    if (options?.prompt === 'none') {
+      const keyBound = options.authScheme !== undefined || options.data !== undefined
+      return this.acquireTokenInCloudShell(scopes, keyBound).then((token) => token ?? this.signInWithBrowser(scopes, options))
+    }
     return this.signInWithBrowser(scopes, options)
   }
 

@@ -5,7 +5,9 @@ import { timerDelay } from '@msal-ts/browser'
 
 /** Keys and arguments of a Lua script call, in node-redis's shape (`EVAL script numkeys ...`). */
 export interface RedisScriptOptions {
+  /** The keys the script touches (KEYS[1..n] in Lua; numkeys is their count). */
   keys: string[]
+  /** The other arguments (ARGV[1..n] in Lua). */
   arguments: string[]
 }
 

@@ -8,7 +8,9 @@ export type OpenBrowser = (url: string) => void | Promise<void>
 
 /** A program and its arguments: never one string a shell would parse. */
 export interface BrowserCommand {
+  /** The program: a name looked up in PATH, or an absolute path. */
   readonly command: string
+  /** Its arguments, the URL among them, passed as they are (no shell). */
   readonly args: readonly string[]
   /** Wait for it to exit and count only exit code 0 as opened (PowerShell under WSL, as MSAL Python's subprocess.call). */
   readonly waitForExit?: boolean | undefined
@@ -16,6 +18,7 @@ export interface BrowserCommand {
 
 /** What the choice of browser depends on; tests give their own (and never open a real browser). */
 export interface BrowserEnvironment {
+  /** The operating system (Node's process.platform): picks open, rundll32 or xdg-open. */
   readonly platform: NodeJS.Platform
   /** The environment: $BROWSER, and PATH, where the commands are looked up. */
   readonly env: Readonly<Record<string, string | undefined>>
@@ -23,6 +26,7 @@ export interface BrowserEnvironment {
   readonly release: string
   /** Where MSAL Python looks for Edge on Linux: "a full path owned by sys admin". */
   readonly edgePath: string
+  /** Whether a file exists at `path` (e.g. Edge at `edgePath`). */
   readonly exists: (path: string) => boolean
 }
 

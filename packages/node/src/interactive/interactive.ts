@@ -1,11 +1,11 @@
 import * as E from '#fp-ts/Either'
-import { checkMethodOptions, isMsalError, MAX_TIMEOUT_SECONDS, runToPromise, usageError, type AuthCodeFlow, type KnownOptions, type AuthCodeRedemptionOptions, type AuthorizationRequestOptions, type Interpret, type LogLevel, type TokenResult } from '@msal-ts/core'
-import { log, originOf, redactUrlsIn, validateAuthorizationOptions } from '@msal-ts/core/protocol'
+import { checkMethodOptions, isMsalError, MAX_TIMEOUT_SECONDS, runToPromise, usageError, type AuthCodeFlow, type KnownOptions, type AuthCodeRedemptionOptions, type AuthorizationRequestOptions, type Interpret, type LogLevel, type TokenBindingOptions, type TokenResult } from '@msal-ts/core'
+import { bindingOf, log, originOf, redactUrlsIn, validateAuthorizationOptions } from '@msal-ts/core/protocol'
 import { openSystemBrowser, type OpenBrowser } from './browserOpener.js'
 import { abortedError, LoopbackServer, type AuthResponse, type RedirectTarget } from './loopbackServer.js'
 
 /** MSAL Python's acquire_token_interactive keyword arguments, camelCased, and Node's extras. */
-export interface AcquireTokenInteractiveOptions {
+export interface AcquireTokenInteractiveOptions extends TokenBindingOptions {
   /** A `Prompt` value; by default none is sent. */
   readonly prompt?: string | undefined
   /** The user's name (UPN), pre-filled on the sign-in page. */
@@ -97,6 +97,8 @@ const INTERACTIVE_OPTIONS: KnownOptions<AcquireTokenInteractiveOptions> = {
   successTemplate: true,
   errorTemplate: true,
   welcomeTemplate: true,
+  authScheme: true,
+  data: true,
 }
 
 /** MSAL Python's acquire_token_interactive arguments that only its broker uses. */
@@ -189,7 +191,7 @@ export const acquireTokenInteractive = async (
   }
   throwIfAborted(signal)
   // The flow's scopes leave the extra ones out: their consent is recorded, the token is for the scopes asked.
-  return app.acquireTokenByAuthCodeFlow(flow, response, {})
+  return app.acquireTokenByAuthCodeFlow(flow, response, { authScheme: options.authScheme, data: options.data })
 }
 
 const throwIfAborted = (signal: AbortSignal | undefined): void => {
@@ -228,6 +230,9 @@ const check = (options: AcquireTokenInteractiveOptions): Plan => {
   if ((responseMode as string) === 'fragment') fail('responseMode', 'expected "form_post" or "query": a fragment never reaches the local server')
   const checked = validateAuthorizationOptions({ ...options, responseMode, redirectUri: undefined })
   if (E.isLeft(checked)) throw checked.left
+  // A bad PoP scheme or SSH data is refused before a port is opened or a browser launched.
+  const binding = bindingOf(options)
+  if (E.isLeft(binding)) throw binding.left
   return {
     target: options.redirectUri === undefined ? { hostname: 'localhost', port: port ?? 0, rest: '', portOption: 'port' } : redirectTarget(options.redirectUri, port),
     responseMode,

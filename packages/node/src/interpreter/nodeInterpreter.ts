@@ -1,6 +1,6 @@
 import * as nodeCrypto from 'node:crypto'
 import { configurationError, type Interpret, type LogLevel } from '@msal-ts/core'
-import { createWebInterpreter, type HttpClient, type Logger } from '@msal-ts/browser'
+import { createWebInterpreter, webPopKeys, withPopKeys, type HttpClient, type Logger, type PopSubtleCrypto } from '@msal-ts/browser'
 import { fileIsReadable, readSmallFile } from './files.js'
 import { resolveFetch } from './fetch.js'
 import { checkProxiesOption, checkProxyOption } from './proxyEnvironment.js'
@@ -9,6 +9,7 @@ import { checkVerifyOption, VERIFY_OFF_WARNING } from './tlsVerification.js'
 import { resolveWebCrypto } from './webcrypto.js'
 
 export interface NodeInterpreterOptions {
+  /** A fetch-compatible function to send every request with (MSAL Python's http_client); default the runtime's fetch (cross-fetch where there is none). */
   readonly httpClient?: HttpClient | undefined
   /**
    * An HTTP proxy for every request ("http://[user:password@]host[:port]", or https://), or false
@@ -32,8 +33,11 @@ export interface NodeInterpreterOptions {
   readonly timeoutMs?: number | false | undefined
   /** The largest response body read, in bytes, counted after decompression, whatever the client. Default 1 MiB (1,048,576). */
   readonly maxResponseBytes?: number | undefined
+  /** Receives each log line that passes `logLevel` (and `enablePiiLog`); default: no logging. */
   readonly logger?: Logger | undefined
+  /** The most verbose level logged: "error", "warning", "info" or "verbose". Default "info". */
   readonly logLevel?: LogLevel | undefined
+  /** true: also log lines with personal data (user names, tenant URLs). Default false. */
   readonly enablePiiLog?: boolean | undefined
   /** Environment variables to read; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
@@ -68,12 +72,13 @@ export const createNodeInterpreter = (options: NodeInterpreterOptions = {}): Int
   const tls = verify.setting
   // Loud, as Node is about NODE_TLS_REJECT_UNAUTHORIZED=0: on stderr whatever the logger.
   if (tls._tag === 'Off') process.emitWarning(VERIFY_OFF_WARNING, { code: 'MSAL_TS_TLS_VERIFICATION_OFF' })
-  const web = createWebInterpreter({
+  const crypto = () => (globalThis.crypto?.subtle !== undefined ? globalThis.crypto : resolveWebCrypto())
+  const webOnly = createWebInterpreter({
     fetch: () =>
       options.httpClient !== undefined
         ? options.httpClient
         : directFetch(() => resolveFetch(undefined), tls).then((direct) => routeThroughProxies(direct, proxy.setting ?? proxies.setting, env, tls)),
-    crypto: () => (globalThis.crypto?.subtle !== undefined ? globalThis.crypto : resolveWebCrypto()),
+    crypto,
     timeoutMs: options.timeoutMs ?? (options.httpClient !== undefined ? false : undefined),
     maxResponseBytes: options.maxResponseBytes,
     logger: options.logger,
@@ -81,6 +86,8 @@ export const createNodeInterpreter = (options: NodeInterpreterOptions = {}): Int
     enablePiiLog: options.enablePiiLog,
     env,
   })
+  // The application's proof-of-possession key, in memory (made on first use).
+  const web = withPopKeys(webOnly, webPopKeys(async () => (await crypto()).subtle as unknown as PopSubtleCrypto))
   if (tls._tag === 'Off') web({ _tag: 'Log', level: 'warning', message: VERIFY_OFF_WARNING, pii: false })
   return (effect) => {
     switch (effect._tag) {

@@ -8,6 +8,7 @@
  * (except the tenant discovery that 1.21's constructor always makes, served from memory).
  */
 import { spawn, spawnSync } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
 import { join } from 'node:path'
 import { ConfidentialClientApplication as MsalNodeConfidentialClient } from '@azure/msal-node'
 import { SerializableTokenCache } from '@msal-ts/node'
@@ -47,11 +48,14 @@ const requireMsalPython = (): void => {
   }
 }
 
+/** MSAL Python's `data` keyword, as it takes it (snake_case). */
+type PythonData = { readonly token_type: string; readonly key_id: string; readonly req_cnf: string }
+
 type Step =
   | { readonly op: 'get_accounts' }
-  | { readonly op: 'acquire_token_silent'; readonly scopes: readonly string[]; readonly account: 'first' | null }
+  | { readonly op: 'acquire_token_silent'; readonly scopes: readonly string[]; readonly account: 'first' | null; readonly data?: PythonData }
   | { readonly op: 'acquire_token_for_client'; readonly scopes: readonly string[] }
-  | { readonly op: 'acquire_token_by_refresh_token'; readonly refresh_token: string; readonly scopes: readonly string[] }
+  | { readonly op: 'acquire_token_by_refresh_token'; readonly refresh_token: string; readonly scopes: readonly string[]; readonly data?: PythonData }
 
 interface TokenSummary {
   readonly access_token?: string
@@ -382,5 +386,89 @@ describe('a lifetime no server should send (expires_in 1e308) is cached as integ
     const report = await runMsalPython({ state: text, network: offline(idp), steps: [{ op: 'acquire_token_silent', scopes: GRAPH_APP_SCOPES, account: null }] })
     expect(resultOf<TokenSummary>(report, 0)).toMatchObject({ access_token: 'at-with-an-absurd-lifetime' })
     expect(report.results[0]!.sent).toEqual([])
+  })
+})
+
+describe('SSH certificates (key_id entries) shared with MSAL Python 1.21', () => {
+  /** MSAL Python's e2e SshCertTestCase scope. */
+  const SSH_SCOPES = ['https://pas.windows.net/CheckMyAccess/Linux/.default']
+  const sshData = (keyId: string): PythonData => {
+    const { n, e } = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }) as { n: string; e: string }
+    return { token_type: 'ssh-cert', key_id: keyId, req_cnf: JSON.stringify({ kty: 'RSA', n, e, kid: keyId }) }
+  }
+  const KEY1 = sshData('key1')
+  const KEY2 = sshData('key2')
+  /** The same data, as msal-ts takes it (camelCase). */
+  const ours = (data: PythonData) => ({ tokenType: 'ssh-cert' as const, keyId: data.key_id, reqCnf: data.req_cnf })
+
+  it('msal-ts → MSAL Python: the certificate we cached for key 1 is MSAL Python\'s cache hit for key 1, and key 2 is its miss', async () => {
+    const idp = newIdp()
+    const cache = new SerializableTokenCache()
+    await signInWithMsalTs(idp, cache)
+    const app = msalTsApp(idp, cache)
+    const [account] = await app.getAccounts()
+    const certificate = (await app.acquireTokenSilent(SSH_SCOPES, account, { data: ours(KEY1) }))!
+    expect(certificate.tokenType).toBe('ssh-cert')
+    // Filed as MSAL Python files it: key_id and token_type on the entry.
+    expect(entriesOf(parseCache(cache.serialize()), 'AccessToken').find((at) => at['secret'] === certificate.accessToken)).toMatchObject({ key_id: 'key1', token_type: 'ssh-cert', realm: TID })
+    const report = await runMsalPython({
+      state: cache.serialize(),
+      network: offline(idp),
+      steps: [
+        { op: 'acquire_token_silent', scopes: SSH_SCOPES, account: 'first', data: KEY1 },
+        { op: 'acquire_token_silent', scopes: SSH_SCOPES, account: 'first', data: KEY2 },
+      ],
+    })
+    expect(resultOf<TokenSummary>(report, 0)).toMatchObject({ access_token: certificate.accessToken, token_type: 'ssh-cert' })
+    expect(report.results[0]!.sent).toEqual([])
+    // Key 2 is not in the cache: MSAL Python goes for the network (refused in this offline run).
+    expect(resultOf(report, 1)).toMatchObject({ error: 'network_attempted' })
+  })
+
+  it('MSAL Python → msal-ts: its certificate for key 1 is our cache hit; key 2 gets a new one through its refresh token; MSAL Python then finds both', async () => {
+    const idp = newIdp()
+    const base = await idp.listen()
+    try {
+      const report = await runMsalPython({
+        state: null,
+        network: { mode: 'loopback', base_url: base },
+        steps: [
+          {
+            op: 'acquire_token_by_refresh_token',
+            refresh_token: idp.issueRefreshToken({ username: ALICE, clientId: APP, scopes: [...SSH_SCOPES, ...OIDC_SCOPES] }),
+            scopes: SSH_SCOPES,
+            data: KEY1,
+          },
+        ],
+      })
+      const theirs = resultOf<TokenSummary>(report, 0)
+      expect(theirs).toMatchObject({ token_type: 'ssh-cert' })
+      expect(entriesOf(parseCache(report.state), 'AccessToken')).toEqual([expect.objectContaining({ key_id: 'key1', token_type: 'ssh-cert', secret: theirs.access_token })])
+
+      const cache = new SerializableTokenCache()
+      cache.deserialize(report.state)
+      const app = msalTsApp(idp, cache)
+      const [account] = await app.getAccounts()
+      const before = idp.tokenRequests.length
+      expect(await app.acquireTokenSilent(SSH_SCOPES, account, { data: ours(KEY1) })).toMatchObject({ tokenSource: 'cache', tokenType: 'ssh-cert', accessToken: theirs.access_token })
+      expect(idp.tokenRequests.length).toBe(before)
+      const second = (await app.acquireTokenSilent(SSH_SCOPES, account, { data: ours(KEY2) }))!
+      expect(second).toMatchObject({ tokenSource: 'identity_provider', tokenType: 'ssh-cert' })
+      expect(idp.tokenRequests.at(-1)!.form).toMatchObject({ grant_type: 'refresh_token', token_type: 'ssh-cert', key_id: 'key2' })
+
+      const back = await runMsalPython({
+        state: cache.serialize(),
+        network: offline(idp),
+        steps: [
+          { op: 'acquire_token_silent', scopes: SSH_SCOPES, account: 'first', data: KEY1 },
+          { op: 'acquire_token_silent', scopes: SSH_SCOPES, account: 'first', data: KEY2 },
+        ],
+      })
+      expect(resultOf<TokenSummary>(back, 0)).toMatchObject({ access_token: theirs.access_token })
+      expect(resultOf<TokenSummary>(back, 1)).toMatchObject({ access_token: second.accessToken, token_type: 'ssh-cert' })
+      expect(back.sent).toEqual([DISCOVERY])
+    } finally {
+      await idp.close()
+    }
   })
 })

@@ -51,15 +51,15 @@ describe('every method checks its options object: what it does not take is named
     const { app, idp } = setUp()
     const error = await rejectionOf(app.acquireTokenForClient(SCOPES, { claimChallenge: '{}' } as never))
     expect(error).toMatchObject({ kind: 'UsageError', argument: 'claimChallenge' })
-    expect(error.message).toBe('claimChallenge: acquireTokenForClient has no such option (its options are claimsChallenge, fmiPath)')
+    expect(error.message).toBe('claimChallenge: acquireTokenForClient has no such option (its options are claimsChallenge, fmiPath, data)')
     expect(idp.requests).toHaveLength(0)
   })
 
-  it('authScheme (proof-of-possession, which MSAL Python gets only through the broker) is refused with what to do instead', async () => {
+  it('authScheme on a method MSAL Python takes no auth_scheme on is refused, naming the methods that take it', async () => {
     const { app } = setUp()
-    const error = await rejectionOf(app.acquireTokenByUsernamePassword(ALICE, 'pw', ['User.Read'], { authScheme: {} } as never))
+    const error = await rejectionOf(app.acquireTokenForClient(SCOPES, { authScheme: {} } as never))
     expect(error).toMatchObject({ kind: 'UsageError', argument: 'authScheme' })
-    expect(error.message).toContain('bearer tokens')
+    expect(error.message).toContain('acquireTokenSilent(WithError), acquireTokenInteractive, acquireTokenByUsernamePassword and the auth code flow')
   })
 
   it('acquireTokenSilent({ authority }), which MSAL Python accepts and ignores, is refused with what to do instead', async () => {

@@ -12,9 +12,11 @@ const RESPONSE_MODES: ReadonlySet<string> = new Set<ResponseMode>(['query', 'fra
 
 /** A valid authorization request (`GET /{tenant}/oauth2/v2.0/authorize`), as `onAuthorize` rules see it. */
 export interface AuthorizeRequest {
+  /** The request's URL, a form POST's parameters moved into its query. */
   readonly url: URL
   /** The tenant the request was sent to ('common', a domain name or an id). */
   readonly tenant: string
+  /** client_id (RFC 6749 §4.1.1) as registered (the registration's spelling). */
   readonly clientId: string
   /** Where the response goes: the redirect URI asked for, or the app's first registered one. */
   readonly redirectUri: string
@@ -22,13 +24,21 @@ export interface AuthorizeRequest {
   readonly redirectUriAsked: boolean
   /** The platform the app registered the redirect URI under: a single-page application's codes are redeemed cross-origin only. */
   readonly redirectPlatform: RedirectPlatform
+  /** response_mode (OAuth 2.0 Multiple Response Type Encoding Practices §2.1); "query" when the request named none. */
   readonly responseMode: ResponseMode
+  /** scope (RFC 6749 §3.3), split on spaces. */
   readonly scopes: readonly string[]
+  /** state (RFC 6749 §4.1.1), echoed in the response. */
   readonly state: string | undefined
+  /** nonce (OpenID Connect Core 1.0 §3.1.2.1), copied into the ID token. */
   readonly nonce: string | undefined
+  /** prompt (OpenID Connect Core 1.0 §3.1.2.1), one Entra accepts. */
   readonly prompt: Prompt | undefined
+  /** login_hint (OpenID Connect Core 1.0 §3.1.2.1). */
   readonly loginHint: string | undefined
+  /** domain_hint (Entra). */
   readonly domainHint: string | undefined
+  /** claims (OpenID Connect Core 1.0 §5.5), valid JSON text. */
   readonly claims: string | undefined
   /** Seconds. */
   readonly maxAge: number | undefined

@@ -18,11 +18,13 @@ export type AuthorizationOutcome =
   | { readonly errorPage: ErrorPage }
 
 export interface ErrorPage {
+  /** The HTTP status of the error page (RFC 9110 §15), e.g. 400. */
   readonly status: number
   /** The AADSTS code the page shows (undefined for pages that are not Entra's, such as a 404). */
   readonly errorCode: number | undefined
   /** The text the page shows, beginning with the AADSTS code. */
   readonly message: string
+  /** The page as HTML, the message escaped. */
   readonly html: string
 }
 

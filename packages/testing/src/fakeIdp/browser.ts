@@ -6,9 +6,11 @@ export interface BrowserVisit {
   readonly authorizeUrl: string
   /** How it brought the response back: GET (query or fragment) or POST (form_post). */
   readonly method: 'GET' | 'POST'
+  /** The redirect URI the response was brought to. */
   readonly redirectUri: string
   /** The app's answer (its success or error page). */
   readonly status: number
+  /** The app's answer's body, as text. */
   readonly body: string
 }
 

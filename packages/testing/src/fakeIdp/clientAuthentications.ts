@@ -6,7 +6,9 @@ export type AssertionKeySource = 'x5t' | 'x5t#S256' | 'x5c'
 
 /** One token request's successful client authentication, as a test asserts on it. */
 export interface ClientAuthentication {
+  /** client_id (RFC 6749 §2.2) of the authenticated app, as registered. */
   readonly clientId: string
+  /** How the app authenticated, by its token_endpoint_auth_method name (RFC 7591 §2; OpenID Connect Core 1.0 §9); "none": a public client. */
   readonly method: ClientAuthenticationMethod
   /** The request's grant_type. */
   readonly grantType: string
@@ -14,8 +16,11 @@ export interface ClientAuthentication {
   readonly at: number
   /** private_key_jwt: the assertion's `jti`, protected header and claims, and how its key was found. */
   readonly jti?: string | undefined
+  /** private_key_jwt: the assertion's JOSE header (RFC 7515 §4), e.g. alg, x5t#S256. */
   readonly header?: Readonly<Record<string, unknown>> | undefined
+  /** private_key_jwt: the assertion's claims (RFC 7523 §3: iss, sub, aud, exp, jti...). */
   readonly claims?: Readonly<Record<string, unknown>> | undefined
+  /** private_key_jwt: how the verifying key was found: x5t or x5t#S256 (RFC 7515 §4.1.7–8) of a registered certificate, or the x5c chain. */
   readonly keySource?: AssertionKeySource | undefined
 }
 

@@ -6,6 +6,7 @@ import { guidFor, isMultiTenantAlias, tenantIdOf } from './ids.js'
 import { azpacrOf } from './presentedCredentials.js'
 import type { TokenSigner } from './tokens.js'
 import type { IdpAnswer, IdpRequest, RegisteredApp } from './types.js'
+import { boundAccessToken, isIdpAnswer, keyBindingOf } from './keyBoundTokens.js'
 
 export interface GrantContext extends ErrorContext {
   readonly tenant: string
@@ -52,13 +53,15 @@ export const clientCredentialsGrant = async (request: IdpRequest, ctx: GrantCont
     return entraError(400, 'invalid_request', 90014, "The request parameter 'claims' is not valid JSON.", ctx)
   }
 
+  const binding = keyBindingOf(form, ctx)
+  if (isIdpAnswer(binding)) return binding
   const fmiPath = form['fmi_path'] !== undefined && form['fmi_path'] !== '' ? form['fmi_path'] : undefined
   // As registered: the form need not name it (Basic authentication, an assertion's sub).
   const clientId = app.clientId
   const tid = tenantIdOf(ctx.tenant)
   const oid = guidFor(`service-principal:${tid}:${clientId}`)
   const iat = Math.floor(ctx.nowMs / 1000)
-  const accessToken = await ctx.signer.sign({
+  const claims = {
     aud: scopes[0]!.slice(0, -'/.default'.length),
     iss: ctx.issuer(tid),
     iat,
@@ -76,17 +79,24 @@ export const clientCredentialsGrant = async (request: IdpRequest, ctx: GrantCont
     ...(app.roles !== undefined && app.roles.length > 0 ? { roles: app.roles } : {}),
     ...(capabilities !== undefined ? { xms_cc: capabilities } : {}),
     ...(fmiPath !== undefined ? { fmi_path: fmiPath } : {}),
+  }
+  const accessToken = await boundAccessToken(binding, {
+    claims,
+    principal: clientId,
+    nowMs: ctx.nowMs,
+    lifetimeSeconds: ctx.tokenLifetimeSeconds,
+    sign: (signed) => ctx.signer.sign(signed),
   })
   return {
     kind: 'response',
     status: 200,
     headers: { ...JSON_HEADERS, 'x-ms-request-id': ctx.traceId, 'client-request-id': ctx.correlationId },
     body: JSON.stringify({
-      token_type: 'Bearer',
+      token_type: accessToken.token_type,
       expires_in: ctx.tokenLifetimeSeconds,
       ext_expires_in: ctx.tokenLifetimeSeconds,
       ...(ctx.refreshInSeconds !== undefined ? { refresh_in: ctx.refreshInSeconds } : {}),
-      access_token: accessToken,
+      access_token: accessToken.access_token,
     }),
   }
 }

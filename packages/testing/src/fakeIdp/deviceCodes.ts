@@ -40,8 +40,11 @@ export interface DeviceCodeRecord {
 
 /** A device code the user has not acted on yet, as tests and demos see it. */
 export interface PendingDeviceCode {
+  /** user_code (RFC 8628 §3.2): what the user types at the verification URI. */
   readonly userCode: string
+  /** client_id (RFC 6749 §2.2) of the app that asked for the code. */
   readonly clientId: string
+  /** The scopes the device authorization request asked for (RFC 8628 §3.1). */
   readonly scopes: readonly string[]
   /** Epoch ms. */
   readonly expiresAtMs: number

@@ -8,12 +8,15 @@ import type { IdpAnswer, RegisteredApp } from './types.js'
 export interface EndSessionRequest {
   /** Epoch milliseconds on the provider's clock. */
   readonly at: number
+  /** client_id (OpenID Connect RP-Initiated Logout 1.0 §2), when the request sent one. */
   readonly clientId: string | undefined
+  /** post_logout_redirect_uri (OpenID Connect RP-Initiated Logout 1.0 §2), when the request sent one. */
   readonly postLogoutRedirectUri: string | undefined
   /** The user to sign out, by sign-in name (Entra's is the ID token's `login_hint` claim, which the fake's tokens do not carry). */
   readonly logoutHint: string | undefined
   /** An ID token the app was issued: names the user (and, without `client_id`, the app: its `aud`). */
   readonly idTokenHint: string | undefined
+  /** state (OpenID Connect RP-Initiated Logout 1.0 §2), echoed to the post-logout redirect URI. */
   readonly state: string | undefined
   /** Who was signed out of the browser that asked: the hinted user, or everyone when none is hinted. */
   readonly signedOut: readonly string[]

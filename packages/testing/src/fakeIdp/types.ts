@@ -2,10 +2,13 @@ import type { AuthorizationOutcome } from './authorizationResponses.js'
 
 /** A request as the fake identity provider sees it, whichever face it came through. */
 export interface IdpRequest {
+  /** The HTTP method, upper-case (GET, POST, OPTIONS). */
   readonly method: string
+  /** The full URL asked, query included. */
   readonly url: URL
   /** Lower-case names. */
   readonly headers: Readonly<Record<string, string>>
+  /** The form body's fields (application/x-www-form-urlencoded); empty when the body is not a form. */
   readonly form: Readonly<Record<string, string>>
   /** The raw body, for requests that are not forms (WS-Trust's SOAP envelopes). */
   readonly body?: string | undefined
@@ -25,12 +28,17 @@ export type IdpAnswer =
   | { readonly kind: 'timeout' }
 
 export interface RecordedRequest {
+  /** The HTTP method, upper-case (GET, POST, OPTIONS). */
   readonly method: string
+  /** The full URL asked, query included. */
   readonly url: string
   /** The host asked (with any port): a regional host shows that the request went regional. */
   readonly host: string
+  /** The URL's path, e.g. "/contoso.onmicrosoft.com/oauth2/v2.0/token". */
   readonly path: string
+  /** The request headers, names lower-case. */
   readonly headers: Readonly<Record<string, string>>
+  /** The form body's fields (application/x-www-form-urlencoded), secrets as sent; empty when there is none. */
   readonly form: Readonly<Record<string, string>>
   /** The `Origin` header: set by a browser on its cross-origin requests (and form POSTs), never by Node's fetch on its own. */
   readonly origin: string | undefined
@@ -41,6 +49,7 @@ export interface RecordedRequest {
 }
 
 export interface RegisteredApp {
+  /** The app's client_id (RFC 6749 §2.2), matched case-insensitively. */
   readonly clientId: string
   /** A client secret: sent in the form (client_secret_post) or in a Basic Authorization header (client_secret_basic). */
   readonly clientSecret?: string | undefined

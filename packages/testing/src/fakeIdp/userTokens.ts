@@ -12,6 +12,7 @@ import { refreshTokenExpiresIn, spaRefreshTokenExpiry } from './spaRefreshTokens
 import { grantScopes, type ScopeGrant } from './scopes.js'
 import type { IdpAnswer, IdpRequest, RegisteredApp } from './types.js'
 import type { RegisteredUser, UserDirectory } from './users.js'
+import { boundAccessToken, isIdpAnswer, keyBindingOf, type KeyBinding } from './keyBoundTokens.js'
 
 /** What the user grants (refresh token, password, authorization code, device code) need beyond the client-credentials grant. */
 export interface UserGrantContext extends GrantContext {
@@ -57,7 +58,9 @@ export const answerUserSignIn = async (request: IdpRequest, ctx: UserGrantContex
   } catch {
     return entraError(400, 'invalid_request', 90014, "The request parameter 'claims' is not valid JSON.", ctx)
   }
-  return userTokenResponse(request, ctx, signIn, grant, capabilities)
+  const binding = keyBindingOf(request.form, ctx)
+  if (isIdpAnswer(binding)) return binding
+  return userTokenResponse(request, ctx, signIn, grant, capabilities, binding)
 }
 
 const userTokenResponse = async (
@@ -66,24 +69,31 @@ const userTokenResponse = async (
   { user, app, scopes, alwaysIssueRefreshToken, nonce, authTimeMs, lineage }: UserSignIn,
   grant: ScopeGrant,
   capabilities: string[] | undefined,
+  binding: KeyBinding,
 ): Promise<IdpAnswer> => {
   const refreshToken = alwaysIssueRefreshToken || grant.offlineAccess ? issueRefreshToken(ctx, user, app, scopes, lineage) : undefined
   const refreshTokenRecord = refreshToken !== undefined ? ctx.refreshTokens.find(refreshToken) : undefined
   const idToken = grant.openid ? await ctx.signer.sign(idTokenClaims(user, app.clientId, ctx, { nonce, authTimeMs })) : undefined
+  const accessToken = await boundAccessToken(binding, {
+    claims: accessTokenClaims(ctx, user, app, grant, { capabilities, azpacr: azpacrOf(request) }),
+    principal: user.username,
+    nowMs: ctx.nowMs,
+    lifetimeSeconds: ctx.tokenLifetimeSeconds,
+    sign: (claims) => ctx.signer.sign(claims),
+  })
   return {
     kind: 'response',
     status: 200,
     headers: { ...JSON_HEADERS, 'x-ms-request-id': ctx.traceId, 'client-request-id': ctx.correlationId },
     body: JSON.stringify({
-      token_type: 'Bearer',
-      scope: grant.scope,
+      token_type: accessToken.token_type,
+      // Certificates are reported under the scopes asked (.default): MSAL Python's e2e SshCertTestCase
+      // finds a second request for the same key in the cache under them.
+      scope: binding.kind === 'ssh-cert' ? scopes.filter((scope) => scope.toLowerCase() !== 'offline_access').join(' ') : grant.scope,
       expires_in: ctx.tokenLifetimeSeconds,
       ext_expires_in: ctx.tokenLifetimeSeconds,
       ...(ctx.refreshInSeconds !== undefined ? { refresh_in: ctx.refreshInSeconds } : {}),
-      access_token: await ctx.signer.sign(accessTokenClaims(ctx, user, app, grant, {
-        capabilities,
-        azpacr: azpacrOf(request),
-      })),
+      access_token: accessToken.access_token,
       ...(refreshToken !== undefined ? { refresh_token: refreshToken } : {}),
       // Single-page applications' refresh tokens say how long they have left (fixed at sign-in).
       ...(refreshTokenRecord?.expiresAtMs !== undefined ? { refresh_token_expires_in: refreshTokenExpiresIn(refreshTokenRecord.expiresAtMs, ctx.nowMs) } : {}),

@@ -19,9 +19,13 @@ export interface UserRegistration {
 
 /** A managed (cloud-only) user of one home tenant. */
 export interface RegisteredUser {
+  /** The sign-in name (UPN), e.g. "alice@contoso.onmicrosoft.com": the ID token's preferred_username. */
   readonly username: string
+  /** The password, for the password grant and the sign-in page; undefined: the password grant refuses the user. */
   readonly password: string | undefined
+  /** The name shown for the user: the ID token's `name` claim. */
   readonly displayName: string
+  /** The home tenant as registered, by domain name or id. */
   readonly tenant: string
   /** Home tenant id (`tid`, `utid`). */
   readonly tid: string

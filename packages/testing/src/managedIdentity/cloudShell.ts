@@ -4,8 +4,11 @@ import { json, ManagedIdentityEmulation, type ManagedIdentityEmulationOptions } 
 
 /** The user signed in to the emulated Cloud Shell. */
 export interface CloudShellUser {
+  /** The sign-in name, the token's preferred_username and unique_name. */
   readonly username: string
+  /** The user's object id, the token's oid claim. */
   readonly objectId: string
+  /** The user's tenant id, the token's tid claim. */
   readonly tenantId: string
 }
 

@@ -7,7 +7,9 @@ import { answerHttpEffect, fetchServedBy, LoopbackServer } from '../serving.js'
 
 /** An identity an emulated host has: the ids a request may name it by. */
 export interface EmulatedIdentity {
+  /** The identity's client (application) id: the token's appid; a request may name the identity by it (client_id). */
   readonly clientId: string
+  /** The identity's object (principal) id: the token's oid and sub; a request may name the identity by it (object_id). */
   readonly objectId: string
   /** /subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name> */
   readonly resourceId: string
@@ -28,12 +30,17 @@ export interface ManagedIdentityEmulationOptions {
 
 /** A request as an emulated source saw it. Header names are lower-case. */
 export interface EmulatedRequest {
+  /** The HTTP method, upper-case. */
   readonly method: string
+  /** The full URL asked, query included. */
   readonly url: string
+  /** The URL's path, e.g. "/metadata/identity/oauth2/token". */
   readonly path: string
   /** The query string's parameters. */
   readonly query: Readonly<Record<string, string>>
+  /** The request headers (the source's secret header among them). */
   readonly headers: Readonly<Record<string, string>>
+  /** The form body's fields (Cloud Shell's POST); empty for a GET. */
   readonly form: Readonly<Record<string, string>>
   /** Epoch milliseconds on the emulation's clock. */
   readonly at: number

@@ -4,10 +4,11 @@ import { perform, type Program } from '../../effects/program.js'
 import { interactionRequiredError, type InteractionRequiredReason, type MsalError } from '../../errors.js'
 import { ApiId } from '../../http/telemetry.js'
 import type { TokenResult } from '../../result.js'
-import { acquireTokenByAuthCodeFlow, initiateAuthCodeFlow } from '../authCode.js'
+import { initiateAuthCodeFlow, redeemAuthCodeFlow } from '../authCode.js'
 import type { BrowserEnv } from './env.js'
 import { authorizationOptions } from './redirect.js'
 import type { SpaRequest } from './request.js'
+import { spaBinding, type SpaBindingFor } from '../../pop/binding.js'
 
 /** The `prompt=none` errors that mean "show the user a page" (OpenID Connect Core §3.1.2.6), by reason. */
 const INTERACTION_ERRORS: Readonly<Record<string, InteractionRequiredReason>> = {
@@ -23,7 +24,15 @@ const INTERACTION_ERRORS: Readonly<Record<string, InteractionRequiredReason>> = 
  * No session, third-party cookies blocked, or no answer in time: an InteractionRequiredError
  * saying which.
  */
-export function* ssoSilentFlow(ctx: ClientContext, env: BrowserEnv, request: SpaRequest): Program<E.Either<MsalError, TokenResult>> {
+export function* ssoSilentFlow(
+  ctx: ClientContext,
+  env: BrowserEnv,
+  request: SpaRequest,
+  /** The app's key-binding code (PoP, SSH certificates), for a request that asks for such a token. */
+  bindingFor?: SpaBindingFor,
+): Program<E.Either<MsalError, TokenResult>> {
+  const prepare = spaBinding(request, bindingFor)
+  if (E.isLeft(prepare)) return prepare
   const flow = yield* initiateAuthCodeFlow(ctx, request.scopes, authorizationOptions(env, request, 'none'))
   if (E.isLeft(flow)) return flow
   const outcome = yield* perform<'LoadIframe'>({ _tag: 'LoadIframe', url: flow.right.authUri, state: flow.right.state, timeoutMs: env.iframeTimeoutMs })
@@ -31,7 +40,7 @@ export function* ssoSilentFlow(ctx: ClientContext, env: BrowserEnv, request: Spa
     return E.left(
       interactionRequiredError(
         'iframe_timeout',
-        `the hidden iframe (prompt=none) brought no answer within ${env.iframeTimeoutMs} ms: the identity provider's page could not be framed, or third-party cookies are blocked; sign in interactively`,
+        `the hidden iframe (prompt=none) brought no answer within ${env.iframeTimeoutMs} ms (a page that cannot be framed, or third-party cookies blocked); sign in interactively`,
       ),
     )
   }
@@ -46,5 +55,5 @@ export function* ssoSilentFlow(ctx: ClientContext, env: BrowserEnv, request: Spa
       }),
     )
   }
-  return yield* acquireTokenByAuthCodeFlow(ctx, flow.right, outcome.params, {}, ApiId.acquireTokenSilent)
+  return yield* redeemAuthCodeFlow(ctx, flow.right, outcome.params, ApiId.acquireTokenSilent, prepare.right)
 }

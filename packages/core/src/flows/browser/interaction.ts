@@ -5,9 +5,11 @@ import { flowKey, interactionKey, type BrowserEnv } from './env.js'
 
 /** The interaction flag: which tab started which sign-in, when. msal-browser's has no owner and no age. */
 export interface InteractionFlag {
+  /** What kind of interaction holds the flag: a redirect or popup sign-in, or a logout. */
   readonly type: 'redirect' | 'popup' | 'logout'
   /** The state of the flow under way. */
   readonly state: string
+  /** The id of the tab that started it (random, kept in that tab's sessionStorage). */
   readonly tabId: string
   /** Epoch milliseconds. */
   readonly startedAt: number
@@ -26,7 +28,8 @@ const parseFlag = (text: string | null): InteractionFlag | undefined => {
 
 /**
  * Whether a flag still blocks a new interaction: it is younger than the timeout and its flow
- * still exists. A flag whose tab came back without a response was already cleared at page load.
+ * still exists (a popup's flow lives in the page that waits for it, so a popup's flag counts as
+ * long as it is young). A flag whose tab came back without a response was already cleared at page load.
  */
 export const isLive = (flag: InteractionFlag, nowMs: number, flowExists: boolean, timeoutMs: number): boolean =>
   flowExists && nowMs - flag.startedAt >= 0 && nowMs - flag.startedAt < timeoutMs
@@ -40,7 +43,8 @@ export function* claimInteraction(env: BrowserEnv, type: InteractionFlag['type']
   const flag = parseFlag(yield* perform<'StorageGet'>({ _tag: 'StorageGet', area: 'session', key: interactionKey(env) }))
   if (flag !== undefined) {
     const flowExists = (yield* perform<'StorageGet'>({ _tag: 'StorageGet', area: 'session', key: flowKey(env, flag.state) })) !== null
-    if (isLive(flag, nowMs, flowExists, env.interactionTimeoutMs)) return E.left(interactionInProgressError(flag.type, nowMs - flag.startedAt))
+    const popup = flag.type === 'popup'
+    if (isLive(flag, nowMs, popup || flowExists, popup ? env.popupTimeoutMs : env.interactionTimeoutMs)) return E.left(interactionInProgressError(flag.type, nowMs - flag.startedAt))
   }
   const claimed: InteractionFlag = { type, state, tabId: env.tabId, startedAt: nowMs }
   yield* perform<'StorageSet'>({ _tag: 'StorageSet', area: 'session', key: interactionKey(env), value: JSON.stringify(claimed) })

@@ -5,11 +5,12 @@ import { perform, type Program } from '../../effects/program.js'
 import { cancelledError, popupBlockedError, timeoutError, type MsalError } from '../../errors.js'
 import { ApiId } from '../../http/telemetry.js'
 import type { TokenResult } from '../../result.js'
-import { acquireTokenByAuthCodeFlow, initiateAuthCodeFlow } from '../authCode.js'
+import { initiateAuthCodeFlow, redeemAuthCodeFlow } from '../authCode.js'
 import type { BrowserEnv } from './env.js'
 import { claimInteraction, releaseInteraction } from './interaction.js'
 import { authorizationOptions } from './redirect.js'
 import type { SpaRequest } from './request.js'
+import { spaBinding, type SpaBindingFor } from '../../pop/binding.js'
 
 /** What a popup's wait ended with, for a flow that needs its response's parameters. */
 export const popupResponse = (outcome: AuthResponseOutcome, url: string, what: string): E.Either<MsalError, Readonly<Record<string, string>>> => {
@@ -29,9 +30,18 @@ export const popupResponse = (outcome: AuthResponseOutcome, url: string, what: s
  * PopupBlockedError at once. The response comes back over a BroadcastChannel (or the opener),
  * so a Cross-Origin-Opener-Policy on the sign-in page does not break it.
  */
-export function* acquireTokenPopupFlow(ctx: ClientContext, env: BrowserEnv, request: SpaRequest): Program<E.Either<MsalError, TokenResult>> {
+export function* acquireTokenPopupFlow(
+  ctx: ClientContext,
+  env: BrowserEnv,
+  request: SpaRequest,
+  /** The app's key-binding code (PoP, SSH certificates), for a request that asks for such a token. */
+  bindingFor?: SpaBindingFor,
+): Program<E.Either<MsalError, TokenResult>> {
+  // Checked before the popup opens (no effect: the popup still opens in the caller's task).
+  const prepare = spaBinding(request, bindingFor)
+  if (E.isLeft(prepare)) return prepare
   const popup = yield* perform<'OpenPopup'>({ _tag: 'OpenPopup' })
-  if (popup === undefined) return E.left(popupBlockedError('the browser blocked the sign-in popup: call loginPopup / acquireTokenPopup from a user action (a click), or use loginRedirect'))
+  if (popup === undefined) return E.left(popupBlockedError('the browser blocked the sign-in popup: open it from a user action (a click), or use loginRedirect'))
   const flow = yield* initiateAuthCodeFlow(ctx, request.scopes, authorizationOptions(env, request))
   const claimed = E.isLeft(flow) ? flow : yield* claimInteraction(env, 'popup', flow.right.state)
   if (E.isLeft(flow) || E.isLeft(claimed)) {
@@ -45,5 +55,5 @@ export function* acquireTokenPopupFlow(ctx: ClientContext, env: BrowserEnv, requ
   yield* releaseInteraction(env)
   const params = popupResponse(outcome, authUri, 'acquireTokenPopup')
   if (E.isLeft(params)) return params
-  return yield* acquireTokenByAuthCodeFlow(ctx, flow.right, params.right, {}, ApiId.acquireTokenInteractive)
+  return yield* redeemAuthCodeFlow(ctx, flow.right, params.right, ApiId.acquireTokenInteractive, prepare.right)
 }

@@ -4,19 +4,23 @@ import { now, perform, type Program } from '../../effects/program.js'
 import { usageError, type MsalError } from '../../errors.js'
 import type { TokenResult } from '../../result.js'
 import { ApiId } from '../../http/telemetry.js'
-import { acquireTokenByAuthCodeFlow, initiateAuthCodeFlow, type AuthCodeFlow } from '../authCode.js'
+import { initiateAuthCodeFlow, redeemAuthCodeFlow, type AuthCodeFlow } from '../authCode.js'
 import { authResponseIn } from './authResponse.js'
 import { flowKey, RESPONSE_STASH_KEY, type BrowserEnv } from './env.js'
 import { claimInteraction, releaseInteraction } from './interaction.js'
 import type { SpaRequest } from './request.js'
+import { spaBinding, type PrepareBinding, type SpaBindingFor } from '../../pop/binding.js'
 
-/** What a tab keeps in sessionStorage across the page load a sign-in takes. */
+/** What a tab keeps in session storage across the page load a sign-in takes. */
 export interface StoredFlow {
+  /** The auth code flow under way (its PKCE verifier, state and nonce), to redeem the response with. */
   readonly flow: AuthCodeFlow
   /** The page to return the user to. */
   readonly returnTo: string
   /** Epoch milliseconds. */
   readonly createdAt: number
+  /** A key-bound request (msal-browser's PoP or SSH fields), for the redemption after the page load; its account left out. */
+  readonly binding?: Partial<SpaRequest> | undefined
 }
 
 /** The authorization request's options for an SPA request (prompt, hints, claims). */
@@ -33,18 +37,35 @@ export const authorizationOptions = (env: BrowserEnv, request: SpaRequest, promp
 
 /**
  * loginRedirect / acquireTokenRedirect, before the page unloads: the flow (verifier, nonce,
- * state, scopes, the page the user was on, creation time) kept in sessionStorage under its
+ * state, scopes, the page the user was on, creation time) kept in session storage under its
  * state, the interaction flag taken, and the page sent to the identity provider.
  */
-export function* beginRedirect(ctx: ClientContext, env: BrowserEnv, request: SpaRequest): Program<E.Either<MsalError, undefined>> {
+export function* beginRedirect(
+  ctx: ClientContext,
+  env: BrowserEnv,
+  request: SpaRequest,
+  /** The app's key-binding code (PoP, SSH certificates): a bound request's fields are kept for the redemption. */
+  bindingFor?: SpaBindingFor,
+): Program<E.Either<MsalError, undefined>> {
+  const prepare = spaBinding(request, bindingFor)
+  if (E.isLeft(prepare)) return prepare
   const flow = yield* initiateAuthCodeFlow(ctx, request.scopes, authorizationOptions(env, request))
   if (E.isLeft(flow)) return flow
   const claimed = yield* claimInteraction(env, 'redirect', flow.right.state)
   if (E.isLeft(claimed)) return claimed
-  const stored: StoredFlow = { flow: flow.right, returnTo: request.redirectStartPage ?? (yield* perform<'CurrentUrl'>({ _tag: 'CurrentUrl' })), createdAt: yield* now() }
+  const stored: StoredFlow = {
+    flow: flow.right,
+    returnTo: request.redirectStartPage ?? (yield* perform<'CurrentUrl'>({ _tag: 'CurrentUrl' })),
+    createdAt: yield* now(),
+    ...(prepare.right !== undefined ? { binding: { ...request, account: undefined } } : {}),
+  }
   yield* perform<'StorageSet'>({ _tag: 'StorageSet', area: 'session', key: flowKey(env, flow.right.state), value: JSON.stringify(stored) })
   return yield* perform<'Navigate'>({ _tag: 'Navigate', url: flow.right.authUri })
 }
+
+/** A stored flow's key binding, readied; checked again, as session storage is the page's, not ours alone. */
+const storedBinding = (stored: StoredFlow, bindingFor: SpaBindingFor | undefined): E.Either<MsalError, PrepareBinding | undefined> =>
+  typeof stored.binding !== 'object' || stored.binding === null ? E.right(undefined) : spaBinding({ scopes: [], ...stored.binding }, bindingFor)
 
 /** The flow a response's state names, as this tab stored it; undefined when there is none. */
 export function* storedFlow(env: BrowserEnv, state: string): Program<StoredFlow | undefined> {
@@ -75,7 +96,12 @@ function* pendingResponse(): Program<{ readonly params: Record<string, string>; 
  * this tab's redirect flag is cleared (the user came back without signing in) and undefined
  * answered. A response whose state has no stored flow is a UsageError (forged or replayed).
  */
-export function* completeRedirect(ctx: ClientContext, env: BrowserEnv): Program<E.Either<MsalError, TokenResult | undefined>> {
+export function* completeRedirect(
+  ctx: ClientContext,
+  env: BrowserEnv,
+  /** The app's key-binding code, for a stored request that asked for a key-bound token. */
+  bindingFor?: SpaBindingFor,
+): Program<E.Either<MsalError, TokenResult | undefined>> {
   const response = yield* pendingResponse()
   if (response === undefined) {
     yield* releaseInteraction(env)
@@ -85,10 +111,12 @@ export function* completeRedirect(ctx: ClientContext, env: BrowserEnv): Program<
   const state = response.params['state'] ?? ''
   const stored = yield* storedFlow(env, state)
   if (stored === undefined) {
-    return E.left(usageError('authResponse', 'this page received a sign-in response whose state matches no sign-in this tab started (a forged or replayed response, or one for another tab)'))
+    return E.left(usageError('authResponse', "the response's state matches no sign-in this tab started (forged, replayed, or another tab's)"))
   }
   yield* releaseInteraction(env, state)
-  const result = yield* acquireTokenByAuthCodeFlow(ctx, stored.flow, response.params, {}, ApiId.acquireTokenInteractive)
+  const prepare = storedBinding(stored, bindingFor)
+  if (E.isLeft(prepare)) return prepare
+  const result = yield* redeemAuthCodeFlow(ctx, stored.flow, response.params, ApiId.acquireTokenInteractive, prepare.right)
   if (E.isRight(result) && stored.returnTo !== (response.cleanUrl ?? '')) yield* perform<'ReplaceUrl'>({ _tag: 'ReplaceUrl', url: stored.returnTo })
   return result
 }

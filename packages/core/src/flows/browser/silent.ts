@@ -4,10 +4,11 @@ import { selectRefreshTokens, isRedeemable } from '../../cache/selectors.js'
 import { now, perform, type Program } from '../../effects/program.js'
 import { interactionRequiredError, isTransportError, type InteractionRequiredReason, type MsalError } from '../../errors.js'
 import type { TokenResult } from '../../result.js'
-import { acquireTokenSilentWithError } from '../silent.js'
+import { acquireTokenSilentBound } from '../silent.js'
 import type { BrowserEnv } from './env.js'
 import { ssoSilentFlow } from './iframe.js'
 import type { SpaRequest } from './request.js'
+import { spaBinding, type SpaBindingFor } from '../../pop/binding.js'
 
 type RefreshTokenState = 'redeemable' | 'expired' | 'none'
 
@@ -46,11 +47,19 @@ const WHY: Readonly<Record<InteractionRequiredReason, string>> = {
  * disabled, a hidden iframe with prompt=none; else an InteractionRequiredError saying why, with
  * MSAL's classification. It never answers "nothing".
  */
-export function* acquireTokenSilentFlow(ctx: ClientContext, env: BrowserEnv, request: SpaRequest): Program<E.Either<MsalError, TokenResult>> {
+export function* acquireTokenSilentFlow(
+  ctx: ClientContext,
+  env: BrowserEnv,
+  request: SpaRequest,
+  /** The app's key-binding code (PoP, SSH certificates): a bound token is looked up and refreshed under its key id. */
+  bindingFor?: SpaBindingFor,
+): Program<E.Either<MsalError, TokenResult>> {
+  const prepare = spaBinding(request, bindingFor)
+  if (E.isLeft(prepare)) return prepare
   const account = request.account
   if (account === undefined) return E.left(interactionRequiredError('no_account', `acquireTokenSilent: ${WHY.no_account}`))
   const options = { forceRefresh: request.forceRefresh, claimsChallenge: request.claims }
-  const cached = yield* acquireTokenSilentWithError(ctx, request.scopes, account, options, 'cache')
+  const cached = yield* acquireTokenSilentBound(ctx, request.scopes, account, options, 'cache', prepare.right)
   if (E.isLeft(cached) || cached.right !== undefined) return cached as E.Either<MsalError, TokenResult>
 
   let reason: InteractionRequiredReason | undefined
@@ -59,7 +68,7 @@ export function* acquireTokenSilentFlow(ctx: ClientContext, env: BrowserEnv, req
   if (rts === 'redeemable') {
     const lock = yield* perform<'AcquireLock'>({ _tag: 'AcquireLock', name: `msal-ts:${ctx.config.clientId}:${account.homeAccountId}` })
     yield* perform<'SyncCache'>({ _tag: 'SyncCache' })
-    const refreshed = yield* acquireTokenSilentWithError(ctx, request.scopes, account, options)
+    const refreshed = yield* acquireTokenSilentBound(ctx, request.scopes, account, options, 'network', prepare.right)
     yield* perform<'ReleaseLock'>({ _tag: 'ReleaseLock', lock })
     if (E.isRight(refreshed) && refreshed.right !== undefined) return E.right(refreshed.right)
     // The identity provider cannot be reached: an iframe would not reach it either.
@@ -70,7 +79,7 @@ export function* acquireTokenSilentFlow(ctx: ClientContext, env: BrowserEnv, req
     reason = 'refresh_token_expired'
   }
   if (env.silentIframe) {
-    const viaIframe = yield* ssoSilentFlow(ctx, env, request)
+    const viaIframe = yield* ssoSilentFlow(ctx, env, request, bindingFor)
     if (E.isRight(viaIframe) || reason === undefined) return viaIframe
     return E.left(interactionRequiredError(reason, `acquireTokenSilent: ${WHY[reason]}; the hidden iframe could not sign in either (${viaIframe.left.message})`, wireFieldsOf(refusal)))
   }

@@ -18,6 +18,7 @@ import { attributeOf, childNamed, descendantsNamed, isNamed, parseXml, select, s
 export interface WsTrustEndpoint {
   /** An https URL, e.g. https://fs.contoso.com/adfs/services/trust/13/usernamemixed */
   readonly address: string
+  /** The WS-Trust version its binding speaks: 1.3 (WS-Trust 1.3, OASIS) or 2005 (the February 2005 draft). */
   readonly version: WsTrustVersion
   /** The SOAP action its binding declares (WS_TRUST_ACTION[version]). */
   readonly action: string

@@ -13,8 +13,11 @@ import { escapeXml } from './xml.js'
 export interface WsTrustRequestInput {
   /** The endpoint's https address (MEX's choice, or user realm's `federation_active_auth_url`). */
   readonly address: string
+  /** The WS-Trust version the endpoint speaks: fixes the namespaces and the SOAP action. */
   readonly version: WsTrustVersion
+  /** The user's sign-in name, sent in the WS-Security UsernameToken (XML-escaped). */
   readonly username: string
+  /** The user's password, sent in the WS-Security UsernameToken over https only; never logged. */
   readonly password: string
   /** The relying party: user realm's `cloud_audience_urn` (urn:federation:MicrosoftOnline). */
   readonly appliesTo: string

@@ -33,6 +33,7 @@ export interface WsTrustToken {
 
 /** What a SOAP fault says. */
 export interface WsTrustFault {
+  /** Tells a SOAP fault (SOAP 1.2 §5.4) from a malformed answer. */
   readonly _tag: 'SoapFault'
   /** The fault code as sent, e.g. `s:Sender`. */
   readonly code: string

@@ -14,6 +14,7 @@ import { MICROSOFT_ONLINE_AUDIENCE } from './namespaces.js'
 export type AccountType = 'Managed' | 'Federated' | 'Unknown'
 
 export interface UserRealm {
+  /** "Managed" (the password grant), "Federated" (WS-Trust to the federation server) or "Unknown" (no user realm discovery: the password grant). */
   readonly accountType: AccountType
   /** 'WSTrust' for a domain federated with AD FS (WS-Trust is what the username/password flow speaks). */
   readonly federationProtocol?: string | undefined
@@ -23,7 +24,9 @@ export interface UserRealm {
   readonly federationActiveAuthUrl?: string | undefined
   /** The relying party the federation server issues the assertion for; default urn:federation:MicrosoftOnline. */
   readonly cloudAudienceUrn: string
+  /** The cloud's name as user realm discovery answers it (cloud_instance_name), e.g. "microsoftonline.com". */
   readonly cloudInstanceName?: string | undefined
+  /** The user's domain as user realm discovery answers it (domain_name). */
   readonly domainName?: string | undefined
 }
 

@@ -21,6 +21,7 @@ export const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace'
 export interface XmlAttribute {
   /** As written, e.g. `wsu:Id`. */
   readonly name: string
+  /** The name without its prefix, e.g. `Id`. */
   readonly localName: string
   /** Resolved URI; '' for an unprefixed attribute (attributes take no default namespace). */
   readonly namespace: string
@@ -31,11 +32,13 @@ export interface XmlAttribute {
 export interface XmlElement {
   /** As written, e.g. `s:Envelope`. */
   readonly name: string
+  /** The name without its prefix, e.g. `Envelope`. */
   readonly localName: string
   /** Resolved URI; '' when the element is in no namespace. */
   readonly namespace: string
   /** Namespace declarations (`xmlns`, `xmlns:p`) are not listed here; see `namespaces`. */
   readonly attributes: readonly XmlAttribute[]
+  /** The child elements, in document order. */
   readonly children: readonly XmlElement[]
   /** The character data directly inside (entities decoded, CDATA as is), concatenated. */
   readonly text: string
@@ -43,9 +46,11 @@ export interface XmlElement {
   readonly namespaces: Readonly<Record<string, string>>
   /** Offsets in the source: the element is `source.slice(start, end)`. */
   readonly start: number
+  /** The offset in the source just after the element (its end tag, or a self-closing tag's `/>`). */
   readonly end: number
   /** Its content, without its own tags: `source.slice(contentStart, contentEnd)`. */
   readonly contentStart: number
+  /** The offset in the source where its content ends: its end tag's `<` (equal to `end` for a self-closing element). */
   readonly contentEnd: number
 }
 

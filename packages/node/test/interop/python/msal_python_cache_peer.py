@@ -12,10 +12,12 @@ Job:
              | {"mode": "none", "openid_configuration": {...}},
     "steps": [
       {"op": "get_accounts"},
-      {"op": "acquire_token_silent", "scopes": [...], "account": "first" | null},
+      {"op": "acquire_token_silent", "scopes": [...], "account": "first" | null, "data"?: {...}},
       {"op": "acquire_token_for_client", "scopes": [...]},
-      {"op": "acquire_token_by_refresh_token", "refresh_token": "...", "scopes": [...]}
+      {"op": "acquire_token_by_refresh_token", "refresh_token": "...", "scopes": [...], "data"?: {...}}
     ]
+  A step's "data" is MSAL Python's data keyword as it is (an SSH certificate's token_type, key_id
+  and req_cnf).
   }
 
 Network modes:
@@ -103,12 +105,16 @@ def run_step(app, step):
                 return {"error": "no_account", "error_description": "get_accounts() returned nothing"}
             account = accounts[0]
         try:
+            if "data" in step:
+                return summary(app.acquire_token_silent(step["scopes"], account=account, data=step["data"]))
             return summary(app.acquire_token_silent(step["scopes"], account=account))
         except NoNetworkError as error:
             return {"error": "network_attempted", "error_description": str(error)}
     if op == "acquire_token_for_client":
         return summary(app.acquire_token_for_client(step["scopes"]))
     if op == "acquire_token_by_refresh_token":
+        if "data" in step:
+            return summary(app.acquire_token_by_refresh_token(step["refresh_token"], scopes=step["scopes"], data=step["data"]))
         return summary(app.acquire_token_by_refresh_token(step["refresh_token"], scopes=step["scopes"]))
     raise ValueError("unknown op " + op)
 
