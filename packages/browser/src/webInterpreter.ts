@@ -1,4 +1,4 @@
-import { isPromiseLike, requestTimeoutMsOf, type ClientApplicationOptions, type Effect, type Interpret, type LogLevel } from '@msal-ts/core'
+import { describeLayer, isPromiseLike, requestTimeoutMsOf, type ClientApplicationOptions, type Effect, type Interpret, type LogLevel } from '@msal-ts/core'
 import { DEFAULT_MAX_RESPONSE_BYTES, performHttp, type HttpClient } from './http.js'
 import { isLogged, type Logger } from './logger.js'
 import { timerDelay } from './timers.js'
@@ -47,6 +47,9 @@ const memo = <T>(lazy: Lazy<T>): (() => T | Promise<T>) => {
   }
 }
 
+/** The clock, shared by every interpreter (it holds nothing of an application's). */
+const clockNow = (): number => Date.now()
+
 const POOL_BYTES = 4096
 
 /**
@@ -81,6 +84,30 @@ const poolOf = (crypto: WebCrypto): RandomPool => {
   return pool
 }
 
+type RandomAnswer = (effect: { readonly length: number }) => Uint8Array | Promise<Uint8Array>
+
+const randomAnswers = new WeakMap<Lazy<WebCrypto>, RandomAnswer>()
+
+/**
+ * The RandomBytes answer for a crypto source, shared by every interpreter given that source (a
+ * runtime's applications all are): a call's correlation id reads no application's closure.
+ */
+const randomAnswerOf = (source: Lazy<WebCrypto>): RandomAnswer => {
+  let answer = randomAnswers.get(source)
+  if (answer === undefined) {
+    const crypto = memo(source)
+    let pool: RandomPool | undefined
+    const random = (c: WebCrypto, length: number): Uint8Array => (pool ??= poolOf(c)).take(length)
+    answer = (effect) => {
+      if (pool !== undefined) return pool.take(effect.length)
+      const c = crypto()
+      return isPromiseLike(c) ? Promise.resolve(c).then((resolved) => random(resolved, effect.length)) : random(c, effect.length)
+    }
+    randomAnswers.set(source, answer)
+  }
+  return answer
+}
+
 const using = <A, B>(value: A | Promise<A>, use: (a: A) => B | Promise<B>): B | Promise<B> =>
   isPromiseLike(value) ? Promise.resolve(value).then(use) : use(value)
 
@@ -95,21 +122,18 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
   const threshold = options.logLevel ?? 'info'
   const fetchClient = memo(options.fetch)
   const crypto = memo(options.crypto)
-  let pool: RandomPool | undefined
-  const random = (c: WebCrypto, length: number): Uint8Array => (pool ??= poolOf(c)).take(length)
-  return (effect: Effect) => {
+  // Every call draws its correlation id here, cache hits included.
+  const randomBytes = randomAnswerOf(options.crypto)
+  const web = (effect: Effect): unknown => {
     switch (effect._tag) {
       case 'Http':
         return using(fetchClient(), (client) =>
           performHttp(client, effect.request, { timeoutMs: requestTimeout(timeoutMs, effect.request.timeoutMs), maxResponseBytes }),
         )
       case 'Now':
-        return Date.now()
-      case 'RandomBytes': {
-        // Every call draws its correlation id here, cache hits included: no closure once crypto is resolved.
-        const c = crypto()
-        return isPromiseLike(c) ? Promise.resolve(c).then((resolved) => random(resolved, effect.length)) : random(c, effect.length)
-      }
+        return clockNow()
+      case 'RandomBytes':
+        return randomBytes(effect)
       case 'Sha256':
         return using(crypto(), async (c) => new Uint8Array(await c.subtle.digest('SHA-256', new TextEncoder().encode(effect.data))))
       case 'Sleep':
@@ -140,7 +164,12 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
         throw new Error(`the ${effect._tag} effect is a browser page's; this runtime cannot perform it`)
     }
   }
+  // The time and random bytes are answered without the switch (and, through answererOf, without the layers above).
+  return describeLayer(web, { answers: { Now: clockNow, RandomBytes: randomBytes } })
 }
+
+/** The runtime's own WebCrypto (one function, so every interpreter on it shares one RandomBytes answer). */
+const runtimeCrypto = (): WebCrypto => globalThis.crypto
 
 /**
  * The interpreter for web-platform runtimes (browsers, Cloudflare Workers, Deno, Bun): the
@@ -152,7 +181,7 @@ export const createBrowserInterpreter = (options: Partial<WebInterpreterOptions>
   createWebInterpreter(
     Object.assign({}, options, {
       fetch: options.fetch ?? (() => globalThis.fetch.bind(globalThis) as unknown as HttpClient),
-      crypto: options.crypto ?? (() => globalThis.crypto),
+      crypto: options.crypto ?? runtimeCrypto,
       timeoutMs: options.timeoutMs ?? (options.fetch !== undefined ? false : DEFAULT_TIMEOUT_MS),
     }),
   )

@@ -2,7 +2,7 @@ import { expiresInOf } from './cache/reducers.js'
 import type { AccessTokenEntity } from './cache/schema.js'
 import { resultScopes, type UserParts } from './cache/hitParts.js'
 import type { Account } from './cache/selectors.js'
-import { unfiledRecord, type IndexedAccessToken, type TokenStore } from './cache/tokenStore.js'
+import { unfiledRecord, type IndexedAccessToken } from './cache/tokenStore.js'
 import { targetToScopes } from './protocol/scopes.js'
 import type { TokenSuccessResponse } from './protocol/tokenResponse.js'
 
@@ -99,11 +99,11 @@ export const resultFromHit = (
 }
 
 /**
- * An app's cached token (client credentials, managed identity) as a result; `store`, to share its
- * scope list; `token`, the entry's record when it is the stored one.
+ * An app's cached token (client credentials, managed identity) as a result; `token`, the entry's
+ * record when it is the stored one (its scope list is then shared).
  */
-export const resultFromCache = (entity: AccessTokenEntity, nowSec: number, correlationId: string, store?: TokenStore, token?: IndexedAccessToken): TokenResult =>
-  resultFromHit(token ?? unfiledRecord(entity), store === undefined ? targetToScopes(entity.target) : resultScopes(store, 'app', entity.target), nowSec, correlationId)
+export const resultFromCache = (entity: AccessTokenEntity, nowSec: number, correlationId: string, token?: IndexedAccessToken): TokenResult =>
+  token === undefined ? resultFromHit(unfiledRecord(entity), targetToScopes(entity.target), nowSec, correlationId) : resultFromHit(token, resultScopes(token, 'app'), nowSec, correlationId)
 
 export const resultFromResponse = (
   response: TokenSuccessResponse,

@@ -4,6 +4,7 @@ import { CACHE_OPERATION_TAGS, type CacheOperation } from '../cache/operations.j
 import type { TokenCache } from '../cache/tokenCache.js'
 import type { Effect } from '../effects/effect.js'
 import { log } from '../effects/program.js'
+import { answererOf } from '../effects/layers.js'
 import { run, type Interpret } from '../effects/run.js'
 import { SingleFlight } from '../effects/singleFlight.js'
 import { errorSummary, isMsalError } from '../errors.js'
@@ -19,11 +20,24 @@ import { flightKey, settled } from './settle.js'
 import { withPersistence, type PersistenceHooks } from './withPersistence.js'
 
 /** An interpreter that files the flows' cache operations in `cache` and hands every other effect to `inner`. */
-const withTokenCache = (cache: TokenCache, inner: Interpret): Interpret => (effect: Effect) => {
-  if (effect._tag !== 'Commit') return inner(effect)
-  // Managed identity flows commit only cache operations (no telemetry goes to a source).
-  if (CACHE_OPERATION_TAGS.has(effect.change._tag)) cache.perform(effect.change as CacheOperation)
-  return undefined
+const withTokenCache = (cache: TokenCache, inner: Interpret): Interpret => {
+  // A hit's time and correlation id straight from the layer that answers them (see withAppState).
+  const now = answererOf(inner, 'Now')
+  const randomBytes = answererOf(inner, 'RandomBytes')
+  return (effect: Effect) => {
+    switch (effect._tag) {
+      case 'Commit':
+        // Managed identity flows commit only cache operations (no telemetry goes to a source).
+        if (CACHE_OPERATION_TAGS.has(effect.change._tag)) cache.perform(effect.change as CacheOperation)
+        return undefined
+      case 'Now':
+        return now(effect)
+      case 'RandomBytes':
+        return randomBytes(effect)
+      default:
+        return inner(effect)
+    }
+  }
 }
 
 /** Which managed identity calls are identical (see flightKey). */

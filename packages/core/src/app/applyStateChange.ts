@@ -1,4 +1,5 @@
 import type { Effect } from '../effects/effect.js'
+import { answererOf } from '../effects/layers.js'
 import { run, type Interpret } from '../effects/run.js'
 import type { Program } from '../effects/program.js'
 import { recordCacheHit, recordServerAnswer } from '../http/telemetry.js'
@@ -41,9 +42,28 @@ export const applyStateChange = (ctx: ClientContext, change: StateChange): undef
   }
 }
 
-/** An interpreter that applies Commit effects to `ctx` and hands every other effect to `inner`. */
-export const withAppState = (ctx: ClientContext, inner: Interpret): Interpret => (effect: Effect) =>
-  effect._tag === 'Commit' ? applyStateChange(ctx, effect.change) : inner(effect)
+/**
+ * An interpreter that applies Commit effects to `ctx` and hands every other effect to `inner`.
+ * The time and random bytes (every call asks for them, cache hits included) go straight to the
+ * layer of `inner` that answers them (see answererOf): with many applications, the layers
+ * between are cold.
+ */
+export const withAppState = (ctx: ClientContext, inner: Interpret): Interpret => {
+  const now = answererOf(inner, 'Now')
+  const randomBytes = answererOf(inner, 'RandomBytes')
+  return (effect: Effect) => {
+    switch (effect._tag) {
+      case 'Commit':
+        return applyStateChange(ctx, effect.change)
+      case 'Now':
+        return now(effect)
+      case 'RandomBytes':
+        return randomBytes(effect)
+      default:
+        return inner(effect)
+    }
+  }
+}
 
 /**
  * Runs one of core's flows for the application `ctx` describes: its commits change `ctx`, every

@@ -6,12 +6,12 @@ import type { Bucket } from './collection.js'
 import type { AccessTokenEntity } from './schema.js'
 import { idTokenKey } from './keys.js'
 import { accountOf, type Account } from './selectors.js'
-import { BY_OWNER, ownerKey, SHARED_LIMIT, type IndexedAccessToken, type StoredAccount, type StoredIdToken, type TokenStore } from './tokenStore.js'
+import { BY_OWNER, ownerKey, type IndexedAccessToken, type StoredAccount, type StoredIdToken, type TokenStore } from './tokenStore.js'
 
 /**
  * What a cache hit returns besides the token's own fields, found once and kept where it is
  * shared, so a hit allocates nothing but its result and keeps nothing per token:
- * - the scope list, per target (frozen; a bounded map on the store);
+ * - the scope list, per target and type (frozen; on the tokens' shared TokenShape);
  * - for a user's token, the account, ID token and claims, per access-token bucket (one account,
  *   environment, realm and client: every token in it shares them), checked on each hit against
  *   the bucket's version and the accounts' and ID tokens' change counts.
@@ -37,17 +37,12 @@ interface KeptUserParts extends UserParts {
 
 const NO_USER: UserParts = { account: undefined, idToken: undefined, idTokenClaims: undefined }
 
-/** The scopes a hit reports for a token of this target: as granted (app tokens) or without MSAL's own (users'). Frozen, shared. */
-export const resultScopes = (store: TokenStore, kind: 'app' | 'user', target: string): readonly string[] => {
-  const shared = store.resultScopes[kind]
-  let scopes = shared.get(target)
-  if (scopes === undefined) {
-    const granted = targetToScopes(target)
-    scopes = Object.freeze(kind === 'user' ? undecoratedScopes(granted) : granted)
-    if (shared.size >= SHARED_LIMIT) shared.clear()
-    shared.set(target, scopes)
-  }
-  return scopes
+/** The scopes a hit reports for a token: as granted (app tokens) or without MSAL's own (users'). Frozen, kept with its shape (shared). */
+export const resultScopes = (token: IndexedAccessToken, kind: 'app' | 'user'): readonly string[] => {
+  const shape = token.shape
+  return kind === 'app'
+    ? (shape.appScopes ??= Object.freeze(targetToScopes(shape.target)))
+    : (shape.userScopes ??= Object.freeze(undecoratedScopes(targetToScopes(shape.target))))
 }
 
 /**

@@ -27,6 +27,28 @@ const SECONDS_BASE = 1_600_000_000
 const fromBase = (epochSeconds: string | undefined): number | undefined => (epochSeconds === undefined ? undefined : Number(epochSeconds) - SECONDS_BASE)
 
 /**
+ * What the tokens of one target and type share: one object per distinct pair (a cache's tokens
+ * have a few hundred targets), not per token, so a hit reads it warm and reads no entry.
+ */
+export class TokenShape {
+  /** The scopes results report, as granted (app tokens) and without MSAL's own (users'), made on first need; frozen. */
+  appScopes: readonly string[] | undefined = undefined
+  userScopes: readonly string[] | undefined = undefined
+
+  constructor(
+    /** The entries' `target`. */
+    readonly target: string,
+    /** Their `token_type`, "Bearer" when absent. */
+    readonly tokenType: string,
+    /** The target's key (see targetKey.ts): the tokens' key in their bucket. */
+    readonly targetKey: string,
+  ) {}
+}
+
+/** The shape of one entry's tokens, made for it alone (see CacheSections.shapeOf for shared ones). */
+const ownShape = (entity: AccessTokenEntity): TokenShape => new TokenShape(entity.target, entity.token_type ?? 'Bearer', targetKeyOfTarget(entity.target))
+
+/**
  * An access token as the store keeps it: one record (a large cache is mostly these) holding the
  * entry and what every lookup and cache hit reads of it, parsed once when it is filed, so a hit
  * reads neither the entry nor its strings. Replaced, never changed, when the entry is rewritten.
@@ -34,19 +56,24 @@ const fromBase = (epochSeconds: string | undefined): number | undefined => (epoc
 export class IndexedAccessToken extends StoredEntry<AccessTokenEntity> {
   /** The access token (the entry's `secret`). */
   readonly secret: string
-  /** `token_type`, "Bearer" when absent. */
-  readonly tokenType: string
+  /** Its target and type, shared with the tokens that have the same (see TokenShape). */
+  readonly shape: TokenShape
   private readonly expires: number
   private readonly extExpires: number | undefined
   private readonly refresh: number | undefined
 
-  constructor(key: string, entity: AccessTokenEntity) {
+  constructor(key: string, entity: AccessTokenEntity, shape: TokenShape = ownShape(entity)) {
     super(key, entity)
     this.secret = entity.secret
-    this.tokenType = entity.token_type ?? 'Bearer'
+    this.shape = shape
     this.expires = Number(entity.expires_on) - SECONDS_BASE
     this.extExpires = fromBase(entity.extended_expires_on)
     this.refresh = fromBase(entity.refresh_on)
+  }
+
+  /** `token_type`, "Bearer" when absent. */
+  get tokenType(): string {
+    return this.shape.tokenType
   }
 
   /** `expires_on`, in epoch seconds (NaN when it is not a number). */
@@ -254,8 +281,8 @@ export class CacheSections {
       // Read only by rare operations (remove an account, remove client tokens, search).
       byOwner(true),
     ],
-    (key, entity) => new IndexedAccessToken(key, entity),
-    (token) => this.targetKeyOf(token.entity.target),
+    (key, entity) => new IndexedAccessToken(key, entity, this.shapeOf(entity)),
+    (token) => token.shape.targetKey,
   )
   readonly refreshTokens = new Collection<RefreshTokenEntity>([byOwner()], plain)
   readonly idTokens = new Collection<IdTokenEntity, StoredIdToken>([byOwner()], (key, entity) => new StoredIdToken(key, entity))
@@ -267,8 +294,21 @@ export class CacheSections {
 
   /** Targets' keys (targetKey.ts), shared: one string per distinct target, however many tokens have it. Bounded. */
   private readonly targetKeys = new Map<string, string>()
-  /** Scope lists for results, per kind of token and target, frozen and shared by every hit (see hitParts.ts). Bounded. */
-  readonly resultScopes = { app: new Map<string, readonly string[]>(), user: new Map<string, readonly string[]>() }
+  /** Tokens' shapes by target (the usual type; another type gets its own), shared. Bounded. */
+  private readonly shapes = new Map<string, TokenShape>()
+
+  /** The shape of an entry's tokens, shared with every entry of that target and type. */
+  private shapeOf(entity: AccessTokenEntity): TokenShape {
+    const tokenType = entity.token_type ?? 'Bearer'
+    let shape = this.shapes.get(entity.target)
+    if (shape === undefined || shape.tokenType !== tokenType) {
+      const made = new TokenShape(entity.target, tokenType, this.targetKeyOf(entity.target))
+      if (shape !== undefined) return made
+      if (this.shapes.size >= SHARED_LIMIT) this.shapes.clear()
+      this.shapes.set(entity.target, (shape = made))
+    }
+    return shape
+  }
 
   /** A target's key (see targetKey.ts), computed once per distinct target. */
   targetKeyOf(target: string): string {
@@ -442,11 +482,6 @@ export class TokenStore {
   /** A target's key (see targetKey.ts), shared by every token with that target. */
   targetKeyOf(target: string): string {
     return this.sections.targetKeyOf(target)
-  }
-
-  /** Results' scope lists by target, for app tokens and for users' (see hitParts.ts). */
-  get resultScopes(): CacheSections['resultScopes'] {
-    return this.sections.resultScopes
   }
 
   /** Every access token in a lookup bucket, whatever its scopes. */

@@ -125,7 +125,7 @@ export function* acquireTokenForClient(
   const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, buckets, scopes.right, nowSec)
   if (lookup?._tag === 'Fresh') {
     yield* commit(CACHE_HIT)
-    return E.right(resultFromCache(lookup.entity, nowSec, correlationId, ctx.tokenCache, lookup.token))
+    return E.right(resultFromCache(lookup.entity, nowSec, correlationId, lookup.token))
   }
   return yield* fromTheNetwork(ctx, { scopes: scopes.right, claims: claims.right, fmiPath, extCacheKey, data: data.right }, lookup, correlationId, nowMs)
 }

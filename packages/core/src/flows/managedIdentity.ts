@@ -72,7 +72,7 @@ export function* acquireTokenForManagedIdentity(ctx: ManagedIdentityContext, opt
   const lookup = selectAccessTokenIn(ctx.tokenCache, ctx.buckets, scopes, nowSec)
   const challenged = options.claimsChallenge !== undefined && options.claimsChallenge !== ''
   const correlationId = yield* newCorrelationId()
-  if (!challenged && lookup._tag === 'Fresh') return E.right(resultFromCache(lookup.entity, nowSec, correlationId, ctx.tokenCache, lookup.token))
+  if (!challenged && lookup._tag === 'Fresh') return E.right(resultFromCache(lookup.entity, nowSec, correlationId, lookup.token))
 
   // Only past this point is anything logged: a cache hit is the hot path.
   const fallback = !challenged && lookup._tag === 'Aging' ? lookup.entity : undefined

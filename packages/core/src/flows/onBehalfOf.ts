@@ -63,7 +63,7 @@ export function* acquireTokenOnBehalfOf(
   if (lookup?._tag === 'Fresh') {
     yield* commit(CACHE_HIT)
     const user = userParts(ctx.tokenCache, lookup.token)
-    return E.right(resultFromHit(lookup.token, resultScopes(ctx.tokenCache, 'user', lookup.entity.target), nowSec, correlationId, user.account, user))
+    return E.right(resultFromHit(lookup.token, resultScopes(lookup.token, 'user'), nowSec, correlationId, user.account, user))
   }
   return yield* fromTheNetwork(ctx, userAssertion, scopesInput, claims.right, hasChallenge, userAssertionHash, correlationId, nowMs)
 }

@@ -223,7 +223,7 @@ const classified = (error: MsalError): MsalError =>
  */
 export const cachedResult = (ctx: ClientContext, token: IndexedAccessToken, account: SilentAccount, nowSec: number, correlationId: string): TokenResult => {
   const user = userParts(ctx.tokenCache, token)
-  return resultFromHit(token, resultScopes(ctx.tokenCache, 'user', token.entity.target), nowSec, correlationId, user.account ?? accountFromInput(account), user)
+  return resultFromHit(token, resultScopes(token, 'user'), nowSec, correlationId, user.account ?? accountFromInput(account), user)
 }
 
 /** The account as the caller described it (every field it gave), when the cache holds no entry for it. */
