@@ -2,7 +2,7 @@ import type { Effect } from '../effects/effect.js'
 import { answererOf } from '../effects/layers.js'
 import { run, type Interpret } from '../effects/run.js'
 import type { Program } from '../effects/program.js'
-import { recordCacheHit, recordServerAnswer } from '../http/telemetry.js'
+import { countCacheHit, recordServerAnswer } from '../http/telemetry.js'
 import type { AppState, ClientContext, KeptAssertion } from './context.js'
 import type { StateChange } from './stateChange.js'
 
@@ -15,9 +15,12 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 export const applyStateChange = (ctx: ClientContext, change: StateChange): undefined => {
   const state = ctx.state as Mutable<AppState>
   switch (change._tag) {
-    case 'CacheHit':
-      state.telemetry = recordCacheHit(state.telemetry)
+    case 'CacheHit': {
+      // Counted in place (see countCacheHit): a hit writes no new object into the state.
+      const counted = countCacheHit(state.telemetry)
+      if (counted !== state.telemetry) state.telemetry = counted
       return undefined
+    }
     case 'ServerAnswered':
       state.telemetry = recordServerAnswer(state.telemetry, change.api, change.correlationId, change.error)
       return undefined

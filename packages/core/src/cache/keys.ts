@@ -159,3 +159,9 @@ const matchLower = (key: string, at: number, part: string): number => {
   return at + part.length
 }
 
+/**
+ * An entry's canonical key: its own key when it is one (checked in place for access tokens, a
+ * large cache's entries, with no key built), else built. For loading serialized caches.
+ */
+export const canonicalKeyOfStored = (type: CredentialType, key: string, entity: EntityOf[CredentialType]): string =>
+  type === 'AccessToken' && isCanonicalAccessTokenKey(key, entity as AccessTokenEntity) === true ? key : canonicalKey(type, entity as never)

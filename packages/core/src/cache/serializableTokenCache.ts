@@ -2,7 +2,7 @@ import * as E from '../util/either.js'
 import { MANAGED_IDENTITY_REALM } from '../managedIdentity/context.js'
 import type { CacheChange, CacheDelete, CachePut } from './change.js'
 import { preferredCache, preferredNetwork } from '../authority/aliases.js'
-import { keyFor } from './keys.js'
+import { canonicalKeyOfStored, keyFor } from './keys.js'
 import { reduceCacheOperation, type CacheOperation } from './operations.js'
 import type { CachePersistence } from './persistence.js'
 import { cacheError } from '../errors.js'
@@ -10,7 +10,7 @@ import { conceal } from '../util/printable.js'
 import { emptyUnusable, keyedByText, readCache, type CacheRemainder } from './serialization.js'
 import { CREDENTIAL_TYPES, type AccessTokenEntity, type CredentialType } from './schema.js'
 import { TokenCache, type TokenCacheOptions } from './tokenCache.js'
-import { CacheSections, TokenStore } from './tokenStore.js'
+import { TokenStore, type CacheSections } from './tokenStore.js'
 
 /** Which entries a filtered serialization keeps (see `serialize`). */
 export type EntryFilter = (entry: unknown) => boolean
@@ -178,7 +178,7 @@ export class SerializableTokenCache extends TokenCache {
    * CacheError) and leaves the cache exactly as it was.
    */
   deserialize(text: string | null | undefined): void {
-    const sections = new CacheSections()
+    const sections = this.newSections()
     this.install(this.read(text ?? '', sections), sections)
     this.forgetJournal()
     this.changedSinceSerialized = false
@@ -189,7 +189,7 @@ export class SerializableTokenCache extends TokenCache {
    * write merges with what other processes wrote. The journal stays until `markPersisted()`.
    */
   mergeFrom(text: string | null | undefined): void {
-    const sections = new CacheSections()
+    const sections = this.newSections()
     const remainder = this.read(text ?? '', sections)
     const view = new TokenStore(sections)
     if (this.touched !== undefined) sections.apply(this.refiled(this.touched))
@@ -222,7 +222,7 @@ export class SerializableTokenCache extends TokenCache {
 
   /** Reads a serialized cache's entries into `sections` (new ones: on a CacheError they are thrown away). */
   private read(text: unknown, sections: CacheSections): CacheRemainder {
-    const read = readCache(text, (type, key, entity) => sections.loadEntry(type, key, entity, true))
+    const read = readCache(text, (type, key, entity) => sections.loadEntry(type, key, entity, true, canonicalKeyOfStored(type, key, entity)))
     if (E.isLeft(read)) throw read.left
     return read.right
   }

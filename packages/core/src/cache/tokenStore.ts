@@ -1,7 +1,7 @@
 import type { CacheChange, CachePut } from './change.js'
 import { Collection, StoredEntry, type Bucket } from './collection.js'
 import type { IdTokenClaims } from './accountOf.js'
-import { canonicalKey, isCanonicalAccessTokenKey } from './keys.js'
+import { canonicalKey } from './keys.js'
 import { reduceCacheOperation, type CacheOperation } from './operations.js'
 import { userAssertionHashOf } from './schema.js'
 import type { Account } from './selectors.js'
@@ -14,7 +14,6 @@ import type {
   IdTokenEntity,
   RefreshTokenEntity,
 } from './schema.js'
-import { SharedStrings } from './sharedStrings.js'
 import { targetKeyOfTarget } from './targetKey.js'
 
 /**
@@ -259,9 +258,6 @@ interface KeptBucketKey extends AccessTokenBucket {
   key: string
 }
 
-/** An entry's canonical key: its own key when it is one (checked in place for access tokens, a large cache's entries), else built. */
-const canonicalOf = (type: CredentialType, key: string, entity: EntityOf[CredentialType]): string =>
-  type === 'AccessToken' && isCanonicalAccessTokenKey(key, entity as AccessTokenEntity) === true ? key : canonicalKey(type, entity as never)
 
 /** How many distinct values a shared-value memo keeps before it starts over. */
 export const SHARED_LIMIT = 4096
@@ -272,8 +268,25 @@ export const BY_OWNER_AT = 1
 export const BY_OWNER = 0
 export const ACCOUNTS_BY_ENVIRONMENT = 1
 
+/**
+ * How a store shares the strings its entries repeat (see sharedStrings.ts): a large cache's
+ * memory is mostly such strings; a browser tab's few tokens need none of it (nor its code).
+ */
+export interface StringSharing {
+  /** Replaces an entry's repeated field values by shared copies. */
+  share(entity: object): void
+  /** The shared copy of a value. */
+  of(value: string): string
+}
+
+/** No sharing: every string stays as it came. */
+const UNSHARED: StringSharing = { share: () => undefined, of: (value) => value }
+
 /** The five sections with their indexes: the whole state, swapped as one. */
 export class CacheSections {
+  /** `strings`: how repeated strings are shared (default: not at all; MSAL Python's TokenCache shares them). */
+  constructor(private readonly strings: StringSharing = UNSHARED) {}
+
   readonly accessTokens = new Collection<AccessTokenEntity, IndexedAccessToken>(
     [
       // Within a bucket, tokens are kept by target: a hit is two map look-ups, no key built.
@@ -365,9 +378,6 @@ export class CacheSections {
     }
   }
 
-  /** Repeated field values, one string each (see sharedStrings.ts). */
-  private readonly strings = new SharedStrings()
-
   /** Applies a change; true when something was altered. */
   apply(change: CacheChange): boolean {
     let changed = false
@@ -391,8 +401,9 @@ export class CacheSections {
   /**
    * One entry of a loaded cache (see `load`). `unique`: the caller knows no other entry of the
    * type has this key (a section read from JSON text), which spares a look-up per entry.
+   * `canonical`: which token it is (see keys.ts canonicalKeyOfStored for a large load).
    */
-  loadEntry(type: CredentialType, key: string, entity: EntityOf[CredentialType], unique: boolean, canonical: string = canonicalOf(type, key, entity)): void {
+  loadEntry(type: CredentialType, key: string, entity: EntityOf[CredentialType], unique: boolean, canonical: string = canonicalKey(type, entity as never)): void {
     this.strings.share(entity)
     const known = unique ? 'new' : undefined
     if (type === 'AccessToken') this.accessTokens.put(key, entity as AccessTokenEntity, canonical, expiresNoEarlier, known)
@@ -407,8 +418,16 @@ export class CacheSections {
  */
 export class TokenStore {
   private version = 0
+  protected sections: CacheSections
 
-  constructor(protected sections: CacheSections = new CacheSections()) {}
+  constructor(sections?: CacheSections) {
+    this.sections = sections ?? this.newSections()
+  }
+
+  /** Empty sections for this store (a load fills new ones): a store sharing strings overrides it. */
+  protected newSections(): CacheSections {
+    return new CacheSections()
+  }
 
   get accessTokens(): Collection<AccessTokenEntity, IndexedAccessToken> {
     return this.sections.accessTokens
@@ -458,7 +477,7 @@ export class TokenStore {
 
   /** Replaces the whole state with these entries (a store reloading what it keeps elsewhere). */
   protected replaceEntries(entries: readonly CachePut[]): void {
-    const sections = new CacheSections()
+    const sections = this.newSections()
     sections.load(entries)
     this.replaceSections(sections)
   }

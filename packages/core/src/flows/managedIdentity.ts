@@ -45,15 +45,6 @@ export const resourceOf = (options: unknown): E.Either<MsalError, string> => {
   return trimmed === '' ? E.left(usageError('resource', `expected a resource URI, got ${JSON.stringify(resource)}`)) : E.right(trimmed)
 }
 
-/** The one-scope list of a resource; the last one is kept, so a repeated call allocates none. */
-const scopesOf = (ctx: ManagedIdentityContext, resource: string): readonly string[] => {
-  if (ctx.memo.resource !== resource) {
-    ctx.memo.resource = resource
-    ctx.memo.scopes = [resource]
-  }
-  return ctx.memo.scopes
-}
-
 /** A cached token that is not expired (Fresh or Aging): the one a claims challenge revokes. */
 const usable = (lookup: AccessTokenLookup): AccessTokenEntity | undefined => (lookup._tag === 'Miss' ? undefined : lookup.entity)
 
@@ -65,7 +56,8 @@ const usable = (lookup: AccessTokenLookup): AccessTokenEntity | undefined => (lo
 export function* acquireTokenForManagedIdentity(ctx: ManagedIdentityContext, options: ManagedIdentityTokenOptions): Program<E.Either<MsalError, TokenResult>> {
   const resource = resourceOf(options)
   if (E.isLeft(resource)) return resource
-  const scopes = scopesOf(ctx, resource.right)
+  // A fresh list, not one kept on the context: writing a new object into a long-lived one costs more than making it.
+  const scopes = [resource.right]
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   // Searched even for a claims challenge: the token it finds is the one being revoked.

@@ -89,6 +89,18 @@ export const recordCacheHit = (buffer: TelemetryBuffer): TelemetryBuffer => ({
   failureSize: buffer.failureSize,
 })
 
+/**
+ * `recordCacheHit` for an application's own buffer, counted in place (the shared empty buffer
+ * is replaced first): a hit makes no new object for the long-lived state to keep (with many
+ * applications, each one's new buffer would survive collections and grow the old heap). Returns
+ * the buffer to keep.
+ */
+export const countCacheHit = (buffer: TelemetryBuffer): TelemetryBuffer => {
+  if (buffer === emptyTelemetry) return recordCacheHit(buffer)
+  ;(buffer as { succeeded: number }).succeeded++
+  return buffer
+}
+
 /** A success clears the buffer (it has been reported); a failure is remembered while the header has room. */
 export const recordServerAnswer = (
   buffer: TelemetryBuffer,
