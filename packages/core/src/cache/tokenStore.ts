@@ -258,7 +258,6 @@ interface KeptBucketKey extends AccessTokenBucket {
   key: string
 }
 
-
 /** How many distinct values a shared-value memo keeps before it starts over. */
 export const SHARED_LIMIT = 4096
 
