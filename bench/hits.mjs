@@ -14,13 +14,13 @@
  * identity tokens in its static store), and the first call of each must be a cache hit.
  * Every call is checked: a cache hit, with the owner's own token for that scope.
  *
- * Timing: a discarded pass of msal-ts at 1,000 tokens, then msal-ts gets an untimed
+ * Timing: a discarded pass of msal-ts at the first size, then per size msal-ts gets an untimed
  * warm-up (two passes over every pair, at least 200,000 calls), then ROUNDS timed rounds of
  * max(n, 200,000) calls; msal-node (whose hit reads every cached
  * token) gets a short warm-up and ROUNDS rounds of a sample of pairs spread over the cache.
  * Figures are medians of the rounds, in µs per hit of the process's CPU time (this machine is
  * shared: CPU time is what the library costs, wall time adds other processes' turns; both are
- * printed). Each library runs in a fresh process of its own for each path and size.
+ * printed). Each path runs in a fresh process.
  *
  * The run fails (exit code 1) if msal-ts's hit at 100,000 tokens costs more than FLATNESS_LIMIT
  * times its hit at 1,000 on any path. `--json` prints the figures as JSON (bench/index.mjs).
@@ -393,39 +393,30 @@ async function timeTheirs(call, n) {
   return { cpu: median(rounds.map((round) => round.cpu)), wall: median(rounds.map((round) => round.wall)), callsPerRound: perRound }
 }
 
-/** The size of msal-ts's discarded pass (see measurePath): small, so it leaves little behind. */
-const COMPILE_PASS_TOKENS = 1_000
-
-/**
- * One library's rows for a path, in this (fresh) process. The parent gives each library and size
- * a process of its own, so no cache is built among the holes another cache (the other library's,
- * or a smaller size's) left when it was freed: a 100,000-token cache built so is scattered over
- * memory, and its hits measured up to twice as slow.
- */
-async function measurePath(path, library) {
-  // A discarded pass first, so that compiling msal-ts's hit path does not land on the row.
-  if (library === 'ours') {
-    const size = Math.min(COMPILE_PASS_TOKENS, SIZES[0])
-    const warm = await (await SETUPS[path](size)).ours()
-    await timeOurs(warm, size)
+async function measurePath(path) {
+  // A discarded pass first, so that compiling msal-ts's hit path does not land on the first row.
+  {
+    const warm = await (await SETUPS[path](SIZES[0])).ours()
+    await timeOurs(warm, SIZES[0])
     globalThis.gc?.()
   }
   const rows = []
   for (const n of SIZES) {
+    // One library at a time, after a full collection: the other's heap (and its concurrent
+    // marking, which process CPU time counts) is gone when a library is timed.
     const setup = await SETUPS[path](n)
-    // msal-node loads what msal-ts wrote (silent, on-behalf-of): msal-ts's cache is built first,
-    // then dropped and collected before msal-node's is built.
     let call = await setup.ours()
-    if (library === 'theirs') {
-      call = undefined
-      globalThis.gc?.()
-      call = await setup.theirs()
-    }
     globalThis.gc?.()
     await call(0) // the first call must already be a cache hit
-    const timing = library === 'ours' ? await timeOurs(call, n) : await timeTheirs(call, n)
+    const ours = await timeOurs(call, n)
     call = undefined
-    rows.push({ tokens: n, owners: setup.owners, [library]: timing })
+    globalThis.gc?.()
+    call = await setup.theirs()
+    globalThis.gc?.()
+    await call(0)
+    const theirs = await timeTheirs(call, n)
+    call = undefined
+    rows.push({ tokens: n, owners: setup.owners, ours, theirs })
     globalThis.gc?.()
   }
   return rows
@@ -454,8 +445,8 @@ async function main() {
   const asked = args.filter((arg) => !arg.startsWith('--'))
   for (const path of asked) if (!PATHS.includes(path)) throw new BenchFailure(`unknown path ${path} (paths: ${PATHS.join(' ')})`)
   if (args.includes('--child')) {
-    // One path and one library, in this (fresh) process: its figures as JSON on stdout.
-    process.stdout.write(JSON.stringify(await measurePath(asked[0], args.includes('--theirs') ? 'theirs' : 'ours')))
+    // One path, in this (fresh) process: its figures as JSON on stdout.
+    process.stdout.write(JSON.stringify(await measurePath(asked[0])))
     return
   }
   const paths = asked.length > 0 ? asked : PATHS
@@ -469,16 +460,8 @@ async function main() {
   const results = {}
   let failed = false
   for (const path of paths) {
-    // A fresh process per library and size (see measurePath).
-    const child = (library, n) =>
-      JSON.parse(
-        execFileSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), path, '--child', `--${library}`, `--sizes=${n}`], {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'inherit'],
-          maxBuffer: 1 << 24,
-        }),
-      )[0]
-    const rows = SIZES.map((n) => Object.assign(child('ours', n), { theirs: child('theirs', n).theirs }))
+    const out = execFileSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), path, '--child', ...args.filter((arg) => arg.startsWith('--sizes='))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 })
+    const rows = JSON.parse(out)
     const { text, flatness, withinTarget } = report(path, rows)
     results[path] = { rows, flatness, withinTarget }
     if (flatness > FLATNESS_LIMIT) failed = true
