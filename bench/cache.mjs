@@ -1,171 +1,276 @@
 /**
- * Token cache benchmark: msal-ts against @azure/msal-node, in one process, no network.
+ * The token cache itself, msal-ts against @azure/msal-node, on a web app's cache of 100,000
+ * access tokens (100 APIs for each of 1,000 users, each response with its refresh token, ID
+ * token and account, every token with its own times):
  *
- * The cache holds 100 access tokens for each of 1,000 accounts (100,000 in all), with their
- * refresh tokens, ID tokens and accounts, filed one response at a time through the public
- * TokenCache.add. Then, side by side with msal-node loading the very same serialized cache:
- *   - acquireTokenSilent served from the cache at 1,000 / 10,000 / 50,000 / 100,000 tokens
- *   - getAccounts, serialize, deserialize, and heap used.
- * Run after a build:  npm run build && node --expose-gc bench/cache.mjs
+ *   1. Filing 100,000 responses one at a time (TokenCache.add, and SerializableTokenCache.add,
+ *      which also journals each change for merges).
+ *   2. serialize() and deserialize() of the whole cache, both libraries on the same text.
+ *   3. The journal under the README's save pattern (`if (cache.hasStateChanged) save(...)`, no
+ *      persistence): how the heap grows over 100,000 filed responses of a 10-token cache.
+ *   4. The heap each library keeps for the cache, each measured alone in a fresh process (the
+ *      text read, loaded, dropped, collected): msal-ts's and msal-node's, msal-node's also without
+ *      the copy of the text it keeps for later merges (its `cacheSnapshot`), and where msal-ts's
+ *      bytes go, per token, from a heap snapshot.
+ *
+ * Times are medians of RUNS runs (CPU time of the process; see hits.mjs for why). The run fails if
+ * the journal is not bounded (item 3). Run after a build:  npm run build && npm run bench:cache
  */
-import { performance } from 'node:perf_hooks'
-import { bytesToBase64Url, utf8Encode } from '@msal-ts/core/protocol'
-import { ConfidentialClientApplication, SerializableTokenCache } from '@msal-ts/node'
-import * as msalNode from '@azure/msal-node'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import v8 from 'node:v8'
 
-const CLIENT_ID = '7c0d1a9e-3f2b-4c5d-8e6f-1a2b3c4d5e6f'
-const TENANT = 'contoso.onmicrosoft.com'
-/** Apps that sign users in use a multi-tenant authority; tokens are filed under each user's tenant id. */
-const AUTHORITY_TENANT = 'organizations'
+const ACCOUNTS = 1_000
+const SCOPES_PER_ACCOUNT = 100
+const TOKENS = ACCOUNTS * SCOPES_PER_ACCOUNT
+const RUNS = 5
 const HOST = 'login.microsoftonline.com'
-const TOKENS_PER_ACCOUNT = 100
-const NOW = Math.floor(Date.now() / 1000)
-
-const b64 = (value) => bytesToBase64Url(utf8Encode(JSON.stringify(value)))
-const jwt = (claims) => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`
-const uid = (a) => `00000000-0000-4000-8000-${String(a).padStart(12, '0')}`
+const CLIENT = '7c0d1a9e-3f2b-4c5d-8e6f-1a2b3c4d5e6f'
 const UTID = '11111111-1111-4111-8111-111111111111'
+const NOW = Math.floor(Date.now() / 1000)
+/** The heap may grow by at most this much over 90,000 more filed responses of a small cache (an unbounded journal: ~70 MiB). */
+const JOURNAL_GROWTH_LIMIT_MIB = 4
+
+class BenchFailure extends Error {}
+const check = (condition, message) => {
+  if (!condition) throw new BenchFailure(message)
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}
+const gc = () => {
+  globalThis.gc?.()
+  globalThis.gc?.()
+}
+const heapMiB = () => (gc(), process.memoryUsage().heapUsed / 2 ** 20)
+const fmt = (value, digits = 1) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+
+const b64 = (text) => Buffer.from(text).toString('base64url')
+const uid = (a) => `00000000-0000-4000-8000-${String(a).padStart(12, '0')}`
 const scopeOf = (t) => `api://resource-${t}/read`
-
-const gc = () => globalThis.gc?.()
-const heapMb = () => (gc(), process.memoryUsage().heapUsed / 2 ** 20)
-const fmt = (n, digits = 2) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-const ratio = (theirs, ours) => `${fmt(theirs / ours, 1)}×`
-
-/** Times `fn` repeatedly for about `targetMs`, returns ms per call. */
-const perCall = (fn, targetMs = 400, minCalls = 5, warmUp = true) => {
-  if (warmUp) fn(0)
-  let calls = 0
-  const start = performance.now()
-  while (calls < minCalls || performance.now() - start < targetMs) fn(calls++)
-  return (performance.now() - start) / calls
+/** The i-th response a web app files: account i mod 1,000, API i div 1,000 (so consecutive responses are other users'). */
+const responseAt = (i) => {
+  const a = i % ACCOUNTS
+  const t = Math.floor(i / ACCOUNTS) % SCOPES_PER_ACCOUNT
+  const at = NOW - ((i * 7919) % 3000)
+  const idToken = `${b64('{"alg":"none"}')}.${b64(JSON.stringify({ oid: uid(a), sub: `sub-${a}`, tid: UTID, preferred_username: `user${a}@contoso.com`, name: `User ${a}`, aud: CLIENT, iss: `https://${HOST}/${UTID}/v2.0`, iat: at, exp: at + 3600 }))}.`
+  const response = { token_type: 'Bearer', access_token: `at-${a}-${t}-${i}`, expires_in: 3599, ext_expires_in: 7199, scope: scopeOf(t), client_info: b64(JSON.stringify({ uid: uid(a), utid: UTID })), refresh_token: `rt-${a}-${i}`, id_token: idToken }
+  return { event: { clientId: CLIENT, scope: [scopeOf(t)], environment: HOST, realm: 'contoso.onmicrosoft.com', grantType: 'authorization_code', response }, at }
 }
-const perCallAsync = async (fn, targetMs = 400, minCalls = 5, warmUp = true) => {
-  if (warmUp) await fn(0)
-  let calls = 0
-  const start = performance.now()
-  while (calls < minCalls || performance.now() - start < targetMs) await fn(calls++)
-  return (performance.now() - start) / calls
-}
-
-/** One user's token response for resource t, shaped as Entra's (MSAL always asks openid, so an ID token comes each time). */
-const eventFor = (a, t) => ({
-  clientId: CLIENT_ID,
-  scope: [scopeOf(t)],
-  environment: HOST,
-  realm: TENANT,
-  grantType: 'authorization_code',
-  response: {
-    token_type: 'Bearer',
-    access_token: `at-${a}-${t}`,
-    expires_in: 3599,
-    ext_expires_in: 3599,
-    scope: scopeOf(t),
-    client_info: CLIENT_INFO[a],
-    refresh_token: `rt-${a}`,
-    id_token: ID_TOKENS[a],
-  },
-})
-
-// Built ahead so the timed part measures the cache, not base64 encoding.
-const CLIENT_INFO = Array.from({ length: 1000 }, (_, a) => b64({ uid: uid(a), utid: UTID }))
-const ID_TOKENS = Array.from({ length: 1000 }, (_, a) =>
-  jwt({ oid: uid(a), sub: `sub-${a}`, tid: UTID, preferred_username: `user${a}@contoso.com`, name: `User ${a}`, aud: CLIENT_ID, iss: `https://${HOST}/${UTID}/v2.0`, iat: NOW, exp: NOW + 3600 }),
-)
-
-/** Fills a cache one response at a time, as an app's sign-ins would. Returns [cache, ms]. */
-const fill = (accounts) => {
-  const cache = new SerializableTokenCache()
-  const start = performance.now()
-  for (let a = 0; a < accounts; a++) for (let t = 0; t < TOKENS_PER_ACCOUNT; t++) cache.add(eventFor(a, t), NOW)
-  return [cache, performance.now() - start]
+/**
+ * The shape the previous bench (and issue 16's 2.6 s) filed: account by account, each account's
+ * 100 responses with one ID token and one refresh token, all at one time.
+ */
+const ID_TOKENS = new Map()
+const accountMajorAt = (i) => {
+  const a = Math.floor(i / SCOPES_PER_ACCOUNT)
+  const t = i % SCOPES_PER_ACCOUNT
+  if (!ID_TOKENS.has(a)) ID_TOKENS.set(a, `${b64('{"alg":"none","typ":"JWT"}')}.${b64(JSON.stringify({ oid: uid(a), sub: `sub-${a}`, tid: UTID, preferred_username: `user${a}@contoso.com`, name: `User ${a}`, aud: CLIENT, iss: `https://${HOST}/${UTID}/v2.0`, iat: NOW, exp: NOW + 3600 }))}.`)
+  const response = { token_type: 'Bearer', access_token: `at-${a}-${t}`, expires_in: 3599, ext_expires_in: 3599, scope: scopeOf(t), client_info: b64(JSON.stringify({ uid: uid(a), utid: UTID })), refresh_token: `rt-${a}`, id_token: ID_TOKENS.get(a) }
+  return { event: { clientId: CLIENT, scope: [scopeOf(t)], environment: HOST, realm: 'contoso.onmicrosoft.com', grantType: 'authorization_code', response }, at: NOW }
 }
 
-/** msal-node app with no network: discovery comes from its built-in metadata; any request fails the run. */
-const nodeApp = () =>
+/** Responses come in batches made ahead, so a fill times filing, not making responses (and keeps no 100,000 of them alive). */
+const BATCH = 1_000
+
+/** CPU ms to file all TOKENS responses (`shape(i)`, by default the interleaved one) into `cache`. */
+const fill = (cache, shape = responseAt) => {
+  let ms = 0
+  for (let from = 0; from < TOKENS; from += BATCH) {
+    const batch = Array.from({ length: BATCH }, (_, k) => shape(from + k))
+    const start = cpuMs()
+    for (const { event, at } of batch) cache.add(event, at)
+    ms += cpuMs() - start
+  }
+  return ms
+}
+
+const nodeApp = (msalNode) =>
   new msalNode.ConfidentialClientApplication({
-    auth: { clientId: CLIENT_ID, clientSecret: 's', authority: `https://${HOST}/${AUTHORITY_TENANT}` },
-    system: {
-      networkClient: {
-        sendGetRequestAsync: async (url) => { throw new Error(`msal-node made a request: ${url}`) },
-        sendPostRequestAsync: async (url) => { throw new Error(`msal-node made a request: ${url}`) },
-      },
-    },
+    auth: { clientId: CLIENT, clientSecret: 's', authority: `https://${HOST}/organizations` },
+    system: { networkClient: { sendGetRequestAsync: async () => { throw new BenchFailure('msal-node made a request') }, sendPostRequestAsync: async () => { throw new BenchFailure('msal-node made a request') } } },
   })
 
-const tsApp = (cache) =>
-  new ConfidentialClientApplication({ clientId: CLIENT_ID, clientCredential: 's', authority: `https://${HOST}/${AUTHORITY_TENANT}`, tokenCache: cache, httpClient: () => { throw new Error('msal-ts made a request') } })
-
-console.log('Token cache: msal-ts vs @azure/msal-node (same cache content, no network)')
-console.log(`Node ${process.version}; @azure/msal-node ${msalNode.version}; ${TOKENS_PER_ACCOUNT} access tokens per account${globalThis.gc ? '' : '; run with --expose-gc for heap figures'}\n`)
-
-// 1. Filing 100,000 responses one at a time.
-const [big, fillMs] = fill(1000)
-console.log(`1. TokenCache.add, one response at a time: 100,000 access tokens (1,000 accounts) in ${fmt(fillMs, 0)} ms (${fmt((fillMs * 1000) / 100_000)} µs per add)`)
-console.log(`   entries: ${big.accessTokenCount} access tokens, ${big.refreshTokens.size} refresh tokens, ${big.idTokens.size} ID tokens, ${big.accounts.size} accounts\n`)
-
-// 2. Silent-hit lookup, flat from 1,000 to 100,000.
-console.log('2. acquireTokenSilent served from the cache (the same accounts and scopes on both sides)')
-console.log('    tokens | msal-ts µs/hit | msal-node µs/hit |     ratio')
-const rows = []
-for (const accounts of [10, 100, 500, 1000]) {
-  const [cache] = accounts === 1000 ? [big] : fill(accounts)
-  const text = cache.serialize()
-  const ts = tsApp(cache)
-  const tsAccounts = await ts.getAccounts()
-  if (tsAccounts.length !== accounts) throw new Error(`msal-ts sees ${tsAccounts.length} accounts, expected ${accounts}`)
-  const ours = await perCallAsync(async (i) => {
-    const result = await ts.acquireTokenSilent([scopeOf(i % TOKENS_PER_ACCOUNT)], tsAccounts[(i * 7919) % accounts])
-    if (result?.tokenSource !== 'cache') throw new Error('msal-ts missed')
-  }, 400, 1000)
-  const node = nodeApp()
-  node.getTokenCache().deserialize(text)
-  const nodeAccounts = await node.getTokenCache().getAllAccounts()
-  if (nodeAccounts.length !== accounts) throw new Error(`msal-node sees ${nodeAccounts.length} accounts, expected ${accounts}`)
-  const theirs = await perCallAsync(async (i) => {
-    const result = await node.acquireTokenSilent({ account: nodeAccounts[(i * 7919) % accounts], scopes: [scopeOf(i % TOKENS_PER_ACCOUNT)] })
-    if (!result.fromCache) throw new Error('msal-node missed')
-  }, 600, accounts === 1000 ? 5 : 20)
-  rows.push({ tokens: accounts * TOKENS_PER_ACCOUNT, ours: ours * 1000, theirs: theirs * 1000 })
-  console.log(`   ${String((accounts * TOKENS_PER_ACCOUNT).toLocaleString('en-US')).padStart(7)} | ${fmt(ours * 1000).padStart(14)} | ${fmt(theirs * 1000).padStart(16)} | ${ratio(theirs, ours).padStart(9)}`)
+/** Medians of RUNS runs of `run` (CPU ms), with a collection between runs. */
+const timeRuns = (run) => {
+  run()
+  const times = []
+  for (let r = 0; r < RUNS; r++) {
+    gc()
+    const start = cpuMs()
+    run()
+    times.push(cpuMs() - start)
+  }
+  return median(times)
 }
-const flat = Math.max(...rows.map((r) => r.ours)) / Math.min(...rows.map((r) => r.ours))
-const at100k = rows.find((r) => r.tokens === 100_000)
-const at50k = rows.find((r) => r.tokens === 50_000)
-console.log(`   msal-ts max/min across sizes: ${fmt(flat)}×\n`)
 
-// 3. getAccounts, serialize, deserialize, memory at 100,000 tokens.
-const text = big.serialize()
-const app = tsApp(big)
-// msal-node's operations at this size take seconds each: a few calls are enough for both.
-const ourAccounts = await perCallAsync(async () => { if ((await app.getAccounts()).length !== 1000) throw new Error('accounts') }, 400, 10)
-const node = nodeApp()
-node.getTokenCache().deserialize(text)
-// One call: at this size it takes minutes, all of it the cache scan (no JIT warm-up would change that).
-const theirAccounts = await perCallAsync(async () => { if ((await node.getTokenCache().getAllAccounts()).length !== 1000) throw new Error('accounts') }, 0, 1, false)
-console.log('   (getAccounts measured)')
-const ourSerialize = perCall(() => big.serialize(), 1500, 3)
-const theirSerialize = perCall(() => node.getTokenCache().serialize(), 0, 2)
-console.log('   (serialize measured)')
-const ourDeserialize = perCall(() => new SerializableTokenCache().deserialize(text), 1500, 3)
-const theirDeserialize = perCall(() => nodeApp().getTokenCache().deserialize(text), 0, 2)
-console.log('   (deserialize measured)')
+// ---- 4. Heap, in a fresh process per library ----
 
-const before = heapMb()
-const keepOurs = new SerializableTokenCache()
-keepOurs.deserialize(text)
-const ourHeap = heapMb() - before
-const before2 = heapMb()
-const keepTheirs = nodeApp()
-keepTheirs.getTokenCache().deserialize(text)
-const theirHeap = heapMb() - before2
+/** The heap a library keeps for the cache in `file`: loaded in this (fresh) process, the text dropped, collected. */
+async function heapChild(library, file) {
+  const ts = library === 'msal-ts' ? await import('@msal-ts/node') : undefined
+  const msalNode = library === 'msal-node' ? await import('@azure/msal-node') : undefined
+  const holder = ts !== undefined ? new ts.SerializableTokenCache() : nodeApp(msalNode)
+  const before = heapMiB()
+  let text = readFileSync(file, 'utf8')
+  if (ts !== undefined) holder.deserialize(text)
+  else holder.getTokenCache().deserialize(text)
+  text = undefined
+  const kept = heapMiB() - before
+  // msal-node keeps the text it loaded (its cacheSnapshot, for merges); without it:
+  const snapshot = msalNode !== undefined ? holder.getTokenCache().cacheSnapshot : undefined
+  const snapshotMiB = typeof snapshot === 'string' ? (snapshot.length + 16) / 2 ** 20 : 0
+  const out = { kept, withoutText: kept - snapshotMiB }
+  if (ts !== undefined) out.breakdown = breakdown()
+  void holder
+  return out
+}
 
-console.log(`3. At 100,000 access tokens (serialized cache: ${fmt(text.length / 2 ** 20, 1)} MiB)`)
-console.log('   operation   |     msal-ts |   msal-node |  ratio')
-console.log(`   getAccounts | ${fmt(ourAccounts, 3).padStart(8)} ms | ${fmt(theirAccounts, 1).padStart(8)} ms | ${ratio(theirAccounts, ourAccounts).padStart(6)}`)
-console.log(`   serialize   | ${fmt(ourSerialize, 1).padStart(8)} ms | ${fmt(theirSerialize, 1).padStart(8)} ms | ${ratio(theirSerialize, ourSerialize).padStart(6)}`)
-console.log(`   deserialize | ${fmt(ourDeserialize, 1).padStart(8)} ms | ${fmt(theirDeserialize, 1).padStart(8)} ms | ${ratio(theirDeserialize, ourDeserialize).padStart(6)}`)
-if (globalThis.gc) console.log(`   heap used   | ${fmt(ourHeap, 1).padStart(7)} MiB | ${fmt(theirHeap, 1).padStart(7)} MiB | ${ratio(theirHeap, ourHeap).padStart(6)}`)
-void [keepOurs, keepTheirs] // keep both caches alive until the heap was measured
+/** Where this process's heap goes, from a snapshot: bytes per cached token by kind of object. */
+function breakdown() {
+  const dir = mkdtempSync(join(os.tmpdir(), 'msal-ts-heap-'))
+  try {
+    const file = v8.writeHeapSnapshot(join(dir, 'cache.heapsnapshot'))
+    const snapshot = JSON.parse(readFileSync(file, 'utf8'))
+    unlinkSync(file)
+    const { node_fields: fields, node_types: [types] } = snapshot.snapshot.meta
+    const [iType, iName, iSize] = ['type', 'name', 'self_size'].map((name) => fields.indexOf(name))
+    const kinds = new Map()
+    for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
+      const type = types[snapshot.nodes[i + iType]]
+      const name = snapshot.strings[snapshot.nodes[i + iName]]
+      const kind =
+        type === 'string' || type === 'concatenated string' || type === 'sliced string'
+          ? 'strings (keys, secrets, times; repeated values shared)'
+          : type === 'object' && name === 'IndexedAccessToken'
+            ? 'token records (IndexedAccessToken)'
+            : type === 'object' && name === 'Object'
+              ? 'entries (the unified-cache JSON objects)'
+              : type === 'array'
+                ? 'map and index tables'
+                : 'everything else (code, other objects)'
+      kinds.set(kind, (kinds.get(kind) ?? 0) + snapshot.nodes[i + iSize])
+    }
+    return Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1]).map(([kind, bytes]) => [kind, bytes / TOKENS]))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
 
-console.log(`\nSummary: add 100,000 one by one ${fmt(fillMs / 1000, 2)} s; hit ${fmt(at100k.ours)} µs at 100,000 (flat ${fmt(flat)}× from 1,000), ${ratio(at50k.theirs, at50k.ours)} faster than msal-node at 50,000; serialize ${ratio(theirSerialize, ourSerialize)}, deserialize ${ratio(theirDeserialize, ourDeserialize)} msal-node's speed.`)
+function heapInFreshProcess(library, file) {
+  const out = execFileSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--heap', library, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 })
+  return JSON.parse(out)
+}
+
+// ---- The run ----
+
+async function main() {
+  if (process.argv[2] === '--heap') {
+    process.stdout.write(JSON.stringify(await heapChild(process.argv[3], process.argv[4])))
+    return
+  }
+  check(globalThis.gc !== undefined, 'run with --expose-gc (npm run bench does)')
+  const { TokenCache, SerializableTokenCache } = await import('@msal-ts/node')
+  const msalNode = await import('@azure/msal-node')
+  const cpus = os.cpus()
+  console.log(`Token cache, msal-ts vs @azure/msal-node ${msalNode.version}: ${TOKENS.toLocaleString('en-US')} access tokens (${SCOPES_PER_ACCOUNT} APIs × ${ACCOUNTS.toLocaleString('en-US')} users, with refresh tokens, ID tokens and accounts)`)
+  console.log(`Node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model ?? 'unknown'}), load average ${os.loadavg().map((l) => fmt(l)).join(' ')}; CPU ms, medians of ${RUNS} runs\n`)
+
+  // 1. add
+  const fills = (Cache, shape) => median(Array.from({ length: 3 }, () => (gc(), fill(new Cache(), shape))))
+  console.log('| filing 100,000 responses one at a time (CPU, median of 3 fills) | TokenCache.add | SerializableTokenCache.add (journaled) |')
+  console.log('|---|---:|---:|')
+  for (const [name, shape] of [['users interleaved, each response with its own ID token, refresh token and time', responseAt], ['account by account, one ID token per account (the earlier bench\'s shape)', accountMajorAt]]) {
+    const plain = fills(TokenCache, shape)
+    const journaled = fills(SerializableTokenCache, shape)
+    console.log(`| ${name} | ${fmt(plain / 1000, 2)} s (${fmt((plain * 1000) / TOKENS, 1)} µs each) | ${fmt(journaled / 1000, 2)} s (${fmt((journaled * 1000) / TOKENS, 1)} µs each) |`)
+  }
+  console.log('')
+
+  // 2. serialize / deserialize
+  const cache = new SerializableTokenCache()
+  fill(cache)
+  check(cache.accessTokenCount === TOKENS, `msal-ts holds ${cache.accessTokenCount} access tokens, expected ${TOKENS}`)
+  const text = cache.serialize()
+  const theirs = nodeApp(msalNode)
+  theirs.getTokenCache().deserialize(text)
+  check(Object.values(theirs.getTokenCache().getKVStore()).filter((value) => value?.credentialType === 'AccessToken').length === TOKENS, 'msal-node does not hold every access token')
+  const serializeOurs = timeRuns(() => cache.serialize())
+  const serializeTheirs = timeRuns(() => theirs.getTokenCache().serialize())
+  const deserializeOurs = timeRuns(() => new SerializableTokenCache().deserialize(text))
+  const deserializeTheirs = timeRuns(() => nodeApp(msalNode).getTokenCache().deserialize(text))
+  const parse = timeRuns(() => JSON.parse(text))
+  console.log(`| ${fmt(text.length / 2 ** 20)} MiB of cache text | msal-ts | msal-node | msal-ts ÷ msal-node |`)
+  console.log('|---|---:|---:|---:|')
+  console.log(`| serialize | ${fmt(serializeOurs, 0)} ms | ${fmt(serializeTheirs, 0)} ms | ${fmt(serializeOurs / serializeTheirs, 2)} |`)
+  console.log(`| deserialize | ${fmt(deserializeOurs, 0)} ms | ${fmt(deserializeTheirs, 0)} ms | ${fmt(deserializeOurs / deserializeTheirs, 2)} |`)
+  console.log(`(JSON.parse of the text alone: ${fmt(parse, 0)} ms)\n`)
+
+  // 3. the journal under the README's save pattern: a web app's 2 users × 5 APIs, each response a
+  // new token, saved after each (so the cache stays small: what grows is the journal, if anything).
+  const saved = new SerializableTokenCache()
+  let saves = 0
+  const fileAndSave = (from, to) => {
+    for (let base = from; base < to; base += BATCH) {
+      const batch = Array.from({ length: BATCH }, (_, k) => {
+        const n = base + k
+        const { event, at } = responseAt((n % 2) + ACCOUNTS * (Math.floor(n / 2) % 5))
+        return { event: Object.assign({}, event, { response: Object.assign({}, event.response, { access_token: `at-${n}`, refresh_token: `rt-${n}` }) }), at }
+      })
+      for (const { event, at } of batch) {
+        saved.add(event, at)
+        if (saved.hasStateChanged) {
+          saved.serialize()
+          saves++
+        }
+      }
+    }
+  }
+  fileAndSave(0, 10_000)
+  const at10k = heapMiB()
+  fileAndSave(10_000, TOKENS)
+  const at100k = heapMiB()
+  const growth = at100k - at10k
+  console.log(
+    `Journal, the README's save pattern with nothing persisting the cache (${saves.toLocaleString('en-US')} responses filed and saved, ${saved.accessTokenCount} tokens kept): ` +
+      `the heap grew ${fmt(growth)} MiB from 10,000 to 100,000 (it grew by about 70 MiB when the journal kept every change); ${saved.pendingChangeCount.toLocaleString('en-US')} changes pending (a count).`,
+  )
+  check(growth <= JOURNAL_GROWTH_LIMIT_MIB, `the journal is not bounded: the heap grew ${fmt(growth)} MiB over 90,000 filed responses`)
+
+  // 4. heap per library, alone
+  const file = writeTemp(text)
+  const ours = heapInFreshProcess('msal-ts', file)
+  const node = heapInFreshProcess('msal-node', file)
+  console.log('\n| heap kept for the cache, each library alone | MiB | bytes per token |')
+  console.log('|---|---:|---:|')
+  console.log(`| msal-ts | ${fmt(ours.kept)} | ${fmt((ours.kept * 2 ** 20) / TOKENS, 0)} |`)
+  console.log(`| msal-node | ${fmt(node.kept)} | ${fmt((node.kept * 2 ** 20) / TOKENS, 0)} |`)
+  console.log(`| msal-node without the copy of the text it keeps | ${fmt(node.withoutText)} | ${fmt((node.withoutText * 2 ** 20) / TOKENS, 0)} |`)
+  console.log(`msal-ts ÷ msal-node: ${fmt(ours.kept / node.kept, 2)}; against msal-node without its text copy: ${fmt(ours.kept / node.withoutText, 2)}`)
+  console.log('\nWhere msal-ts\'s heap goes, per token (a heap snapshot of that process: everything in it, divided by 100,000):')
+  for (const [kind, bytes] of Object.entries(ours.breakdown)) console.log(`  ${fmt(bytes, 0).padStart(5)} B  ${kind}`)
+  rmSync(file, { force: true })
+}
+
+const temps = []
+function writeTemp(text) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'msal-ts-cache-'))
+  const file = join(dir, 'cache.json')
+  writeFileSync(file, text)
+  temps.push(dir)
+  return file
+}
+
+try {
+  await main()
+} catch (error) {
+  console.error(`bench failed: ${error instanceof BenchFailure ? error.message : (error?.stack ?? error)}`)
+  process.exitCode = 1
+} finally {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true })
+}

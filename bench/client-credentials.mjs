@@ -15,10 +15,10 @@ import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 // Load the built packages dynamically so that a missing build says so plainly.
-let core, msalTs, testing, msalNode
+let protocol, msalTs, testing, msalNode
 try {
-  ;[core, msalTs, testing, msalNode] = await Promise.all([
-    import('@msal-ts/core'),
+  ;[protocol, msalTs, testing, msalNode] = await Promise.all([
+    import('@msal-ts/core/protocol'),
     import('@msal-ts/node'),
     import('@msal-ts/testing'),
     import('@azure/msal-node'),
@@ -28,7 +28,7 @@ try {
   console.error('Build them first (npm run build) and link the workspace (npx pnpm install).')
   process.exit(1)
 }
-const { reduceTokenResponse } = core
+const { reduceTokenResponse } = protocol
 const { ConfidentialClientApplication, TokenCache } = msalTs
 const { FakeIdentityProvider, msalNodeNetworkClient } = testing
 

@@ -1,4 +1,4 @@
-import type { AssertionOutcome, Interpret, PopKeyOutcome, PopPublicJwk } from '@msal-ts/core'
+import { describeLayer, type AssertionOutcome, type Interpret, type PopKeyOutcome, type PopPublicJwk } from '@msal-ts/core'
 import { bytesToBase64Url } from '@msal-ts/core/protocol'
 
 /**
@@ -14,12 +14,18 @@ export interface PopKeys {
   sign(kid: string, header: Readonly<Record<string, unknown>>, payload: Readonly<Record<string, unknown>>): Promise<AssertionOutcome>
 }
 
+/** The effects the PoP key layer answers (the rest pass through it). */
+const POP_EFFECTS = ['PopKey', 'SignPop'] as const
+
 /**
  * The interpreter with the application's PoP key: PopKey and SignPop answered by `keys`, every
  * other effect by `inner` (as withClientCredential holds the credential's key).
  */
-export const withPopKeys = (inner: Interpret, keys: PopKeys): Interpret => (effect) =>
-  effect._tag === 'PopKey' ? keys.key() : effect._tag === 'SignPop' ? keys.sign(effect.kid, effect.header, effect.payload) : inner(effect)
+export const withPopKeys = (inner: Interpret, keys: PopKeys): Interpret =>
+  describeLayer((effect) => (effect._tag === 'PopKey' ? keys.key() : effect._tag === 'SignPop' ? keys.sign(effect.kid, effect.header, effect.payload) : inner(effect)), {
+    inner,
+    handles: POP_EFFECTS,
+  })
 
 /** The WebCrypto calls a PoP key needs (structural, as WebCrypto is: no DOM library needed). */
 export interface PopSubtleCrypto {

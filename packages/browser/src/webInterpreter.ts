@@ -1,4 +1,4 @@
-import { isPromiseLike, requestTimeoutMsOf, type ClientApplicationOptions, type Effect, type Interpret, type LogLevel } from '@msal-ts/core'
+import { describeLayer, isPromiseLike, requestTimeoutMsOf, type ClientApplicationOptions, type Effect, type Interpret, type LogLevel } from '@msal-ts/core'
 import { DEFAULT_MAX_RESPONSE_BYTES, performHttp, type HttpClient } from './http.js'
 import { isLogged, type Logger } from './logger.js'
 import { timerDelay } from './timers.js'
@@ -47,25 +47,65 @@ const memo = <T>(lazy: Lazy<T>): (() => T | Promise<T>) => {
   }
 }
 
+/** The clock, shared by every interpreter (it holds nothing of an application's). */
+const clockNow = (): number => Date.now()
+
 const POOL_BYTES = 4096
 
 /**
  * Cryptographically random bytes, drawn from a pool refilled by getRandomValues. One call per
  * correlation id costs microseconds of fixed overhead; a pool (as Node's randomUUID keeps)
- * makes it nanoseconds. Each byte is handed out once.
+ * makes it nanoseconds. Each byte is handed out once. Interpreters on one crypto share one pool
+ * (see poolOf): a process with many applications reads one warm buffer, not one per application.
  */
-const pooledRandom = () => {
-  let pool = new Uint8Array(0)
-  let offset = 0
-  return (crypto: WebCrypto, length: number): Uint8Array => {
-    if (length > POOL_BYTES / 4) return crypto.getRandomValues(new Uint8Array(length))
-    if (offset + length > pool.length) {
-      pool = crypto.getRandomValues(new Uint8Array(POOL_BYTES))
-      offset = 0
+class RandomPool {
+  private bytes = new Uint8Array(0)
+  private offset = 0
+
+  constructor(private readonly crypto: WebCrypto) {}
+
+  take(length: number): Uint8Array {
+    if (length > POOL_BYTES / 4) return this.crypto.getRandomValues(new Uint8Array(length))
+    if (this.offset + length > this.bytes.length) {
+      this.bytes = this.crypto.getRandomValues(new Uint8Array(POOL_BYTES))
+      this.offset = 0
     }
-    offset += length
-    return pool.slice(offset - length, offset)
+    this.offset += length
+    return this.bytes.slice(this.offset - length, this.offset)
   }
+}
+
+const pools = new WeakMap<WebCrypto, RandomPool>()
+
+/** The pool of a crypto implementation, shared by every interpreter that uses it. */
+const poolOf = (crypto: WebCrypto): RandomPool => {
+  let pool = pools.get(crypto)
+  if (pool === undefined) pools.set(crypto, (pool = new RandomPool(crypto)))
+  return pool
+}
+
+type RandomAnswer = (effect: { readonly length: number }) => Uint8Array | Promise<Uint8Array>
+
+const randomAnswers = new WeakMap<Lazy<WebCrypto>, RandomAnswer>()
+
+/**
+ * The RandomBytes answer for a crypto source, shared by every interpreter given that source (a
+ * runtime's applications all are): a call's correlation id reads no application's closure.
+ */
+const randomAnswerOf = (source: Lazy<WebCrypto>): RandomAnswer => {
+  let answer = randomAnswers.get(source)
+  if (answer === undefined) {
+    const crypto = memo(source)
+    let pool: RandomPool | undefined
+    const random = (c: WebCrypto, length: number): Uint8Array => (pool ??= poolOf(c)).take(length)
+    answer = (effect) => {
+      if (pool !== undefined) return pool.take(effect.length)
+      const c = crypto()
+      return isPromiseLike(c) ? Promise.resolve(c).then((resolved) => random(resolved, effect.length)) : random(c, effect.length)
+    }
+    randomAnswers.set(source, answer)
+  }
+  return answer
 }
 
 const using = <A, B>(value: A | Promise<A>, use: (a: A) => B | Promise<B>): B | Promise<B> =>
@@ -82,17 +122,18 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
   const threshold = options.logLevel ?? 'info'
   const fetchClient = memo(options.fetch)
   const crypto = memo(options.crypto)
-  const random = pooledRandom()
-  return (effect: Effect) => {
+  // Every call draws its correlation id here, cache hits included.
+  const randomBytes = randomAnswerOf(options.crypto)
+  const web = (effect: Effect): unknown => {
     switch (effect._tag) {
       case 'Http':
         return using(fetchClient(), (client) =>
           performHttp(client, effect.request, { timeoutMs: requestTimeout(timeoutMs, effect.request.timeoutMs), maxResponseBytes }),
         )
       case 'Now':
-        return Date.now()
+        return clockNow()
       case 'RandomBytes':
-        return using(crypto(), (c) => random(c, effect.length))
+        return randomBytes(effect)
       case 'Sha256':
         return using(crypto(), async (c) => new Uint8Array(await c.subtle.digest('SHA-256', new TextEncoder().encode(effect.data))))
       case 'Sleep':
@@ -123,7 +164,12 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
         throw new Error(`the ${effect._tag} effect is a browser page's; this runtime cannot perform it`)
     }
   }
+  // The time and random bytes are answered without the switch (and, through answererOf, without the layers above).
+  return describeLayer(web, { answers: { Now: clockNow, RandomBytes: randomBytes } })
 }
+
+/** The runtime's own WebCrypto (one function, so every interpreter on it shares one RandomBytes answer). */
+const runtimeCrypto = (): WebCrypto => globalThis.crypto
 
 /**
  * The interpreter for web-platform runtimes (browsers, Cloudflare Workers, Deno, Bun): the
@@ -132,12 +178,13 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
  * the default 30 s.
  */
 export const createBrowserInterpreter = (options: Partial<WebInterpreterOptions> = {}): Interpret =>
-  createWebInterpreter({
-    ...options,
-    fetch: options.fetch ?? (() => globalThis.fetch.bind(globalThis) as unknown as HttpClient),
-    crypto: options.crypto ?? (() => globalThis.crypto),
-    timeoutMs: options.timeoutMs ?? (options.fetch !== undefined ? false : DEFAULT_TIMEOUT_MS),
-  })
+  createWebInterpreter(
+    Object.assign({}, options, {
+      fetch: options.fetch ?? (() => globalThis.fetch.bind(globalThis) as unknown as HttpClient),
+      crypto: options.crypto ?? runtimeCrypto,
+      timeoutMs: options.timeoutMs ?? (options.fetch !== undefined ? false : DEFAULT_TIMEOUT_MS),
+    }),
+  )
 
 /**
  * The web interpreter an application's options ask for: their fetch (`httpClient`), `timeout`

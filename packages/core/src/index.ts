@@ -25,6 +25,7 @@ export type {
 } from './effects/effect.js'
 export { perform, type Program } from './effects/program.js'
 export { isPromiseLike, run, runToPromise, type Interpret } from './effects/run.js'
+export { answererOf, describeLayer, type LayerDescription } from './effects/layers.js'
 
 // ---- Errors ----
 export {

@@ -1,5 +1,7 @@
 import fc from 'fast-check'
 import * as E from '#fp-ts/Either'
+import { canonicalKey, isCanonicalAccessTokenKey } from '../src/cache/keys.js'
+import type { AccessTokenEntity as AccessTokenEntry } from '../src/cache/schema.js'
 import { decodeConfidentialClientConfig, parseAuthority, TokenCache, type Authority } from '@msal-ts/core'
 import { AccessTokenCodec as AccessTokenEntity, isAccessTokenEntity, mergeClaimsAndCapabilities, parseHttpDate, parseRetryAfter, processOpenIdConfiguration, processTokenResponse, reduceTokenResponse, selectAccessToken, validateScopes } from '@msal-ts/core/protocol'
 
@@ -142,6 +144,35 @@ describe('properties: the cache never loses an entry and always finds what it fi
           expect(found.entity.client_id).toBe(last.clientId)
           expect(found.entity.realm.toLowerCase()).toBe(last.realm.toLowerCase())
         }
+      }),
+    )
+  })
+})
+
+describe('properties: the in-place canonical-key check agrees with canonicalKey', () => {
+  // Parts as caches write them: mixed case, other writers' separators, non-ASCII now and then.
+  const part = fc.oneof(fc.stringMatching(/^[A-Za-z0-9.:/_-]{1,20}$/), fc.constantFrom('Ünïcödé', 'İ', 'ẞ', ''))
+  const entity = fc.record({
+    home_account_id: fc.oneof(part, fc.constant(null)),
+    environment: part,
+    client_id: fc.oneof(part, fc.constant(null)),
+    realm: part,
+    target: fc.oneof(part, fc.constantFrom('b a', 'User.Read openid')),
+    key_id: fc.option(part, { nil: undefined }),
+    ext_cache_key: fc.option(part, { nil: undefined }),
+    user_assertion_hash: fc.option(part, { nil: undefined }),
+  })
+
+  it('says a key is canonical exactly when it is canonicalKey, or that it cannot tell', () => {
+    fc.assert(
+      fc.property(entity, fc.oneof(fc.constant('canonical'), fc.constant('upper'), fc.constant('suffix'), part), (fields, keyKind) => {
+        const at = { credential_type: 'AccessToken', secret: 's', cached_at: '1', expires_on: '2', ...fields } as unknown as AccessTokenEntry
+        const canonical = canonicalKey('AccessToken', at)
+        const key = keyKind === 'canonical' ? canonical : keyKind === 'upper' ? canonical.toUpperCase() : keyKind === 'suffix' ? `${canonical}-` : keyKind
+        const told = isCanonicalAccessTokenKey(key, at)
+        if (told !== undefined) expect(told).toBe(key === canonical)
+        // Every plain (ASCII, one-scope, user) token's own key is recognised without building it.
+        if (keyKind === 'canonical' && fields.home_account_id && !fields.target.includes(' ') && /^[ -~]*$/.test(canonical)) expect(told).toBe(true)
       }),
     )
   })

@@ -1,5 +1,5 @@
 import { CompactSign } from 'jose'
-import type { AssertionOutcome, ClientAssertionCallback, Interpret } from '@msal-ts/core'
+import { describeLayer, type AssertionOutcome, type ClientAssertionCallback, type Interpret } from '@msal-ts/core'
 
 /** What jose signs with: a WebCrypto CryptoKey, or (on Node) a KeyObject. */
 export type SigningKey = Parameters<CompactSign['sign']>[0]
@@ -37,6 +37,9 @@ const ask = async (callback: ClientAssertionCallback, clientId: string, tokenEnd
   }
 }
 
+/** The effects a credential layer answers (the rest pass through it). */
+const CREDENTIAL_EFFECTS = ['SignJwt', 'ClientAssertion'] as const
+
 /**
  * The application's interpreter with its credential: SignJwt is signed (jose's CompactSign) with
  * the certificate's key and ClientAssertion answered by the callback, here and nowhere else, so
@@ -47,9 +50,12 @@ const ask = async (callback: ClientAssertionCallback, clientId: string, tokenEnd
 export const withClientCredential = (inner: Interpret, holder: CredentialHolder): Interpret => {
   const { signingKey, assertionCallback } = holder
   if (signingKey === undefined && assertionCallback === undefined) return inner
-  return (effect) => {
-    if (effect._tag === 'SignJwt' && signingKey !== undefined) return sign(signingKey, effect.header, effect.claims)
-    if (effect._tag === 'ClientAssertion' && assertionCallback !== undefined) return ask(assertionCallback, effect.clientId, effect.tokenEndpoint)
-    return inner(effect)
-  }
+  return describeLayer(
+    (effect) => {
+      if (effect._tag === 'SignJwt' && signingKey !== undefined) return sign(signingKey, effect.header, effect.claims)
+      if (effect._tag === 'ClientAssertion' && assertionCallback !== undefined) return ask(assertionCallback, effect.clientId, effect.tokenEndpoint)
+      return inner(effect)
+    },
+    { inner, handles: CREDENTIAL_EFFECTS },
+  )
 }

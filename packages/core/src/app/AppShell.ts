@@ -67,7 +67,7 @@ export abstract class AppShell {
     this.authority = config.authority.url
     this.tokenCache = runtime.tokenCache
     this.httpCache = runtime.httpCache
-    this.ctx = createClientContext({ config, platform: runtime.platform, tokenCache: runtime.tokenCache, httpCache: runtime.httpCache, ...abilities })
+    this.ctx = createClientContext(Object.assign({ config, platform: runtime.platform, tokenCache: runtime.tokenCache, httpCache: runtime.httpCache }, abilities))
     this.interpret = withAppState(this.ctx, runtime.interpret)
     // The context holds the credential: out of Object.keys, spreads and devtools' default view.
     conceal(this, ['ctx', 'interpret'])

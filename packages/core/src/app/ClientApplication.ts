@@ -31,7 +31,8 @@ import type { Interpret } from '../effects/run.js'
 import { withPersistence } from './withPersistence.js'
 import type { ClientConfig } from './config.js'
 import { checkMethodOptions, type KnownOptions } from './methodOptions.js'
-import { bindingFlightKey, flightKey, settle, settled } from './settle.js'
+import { runAlone, runsAlone } from './runAlone.js'
+import { bindingFlightKey, flightKey, settleBuilt, settled } from './settle.js'
 import { selectAccounts, type Account } from '../cache/selectors.js'
 
 export type { AppRuntime, Outcome } from './AppShell.js'
@@ -50,7 +51,7 @@ const AUTHORIZATION_REQUEST_OPTIONS: KnownOptions<AuthorizationRequestOptions> =
   responseMode: true,
   extraScopesToConsent: true,
 }
-const AUTHORIZATION_REQUEST_URL_OPTIONS: KnownOptions<AuthorizationRequestUrlOptions> = { ...AUTHORIZATION_REQUEST_OPTIONS, nonce: true, responseType: true, authority: true }
+const AUTHORIZATION_REQUEST_URL_OPTIONS: KnownOptions<AuthorizationRequestUrlOptions> = Object.assign({}, AUTHORIZATION_REQUEST_OPTIONS, { nonce: true, responseType: true, authority: true } as const)
 const AUTH_CODE_REDEMPTION_OPTIONS: KnownOptions<AuthCodeRedemptionOptions> = { scopes: true, authScheme: true, data: true }
 const AUTHORIZATION_CODE_OPTIONS: KnownOptions<AuthorizationCodeOptions> = { redirectUri: true, nonce: true, claimsChallenge: true, codeVerifier: true, authScheme: true, data: true }
 const USERNAME_PASSWORD_OPTIONS: KnownOptions<UsernamePasswordOptions> = { claimsChallenge: true, authScheme: true, data: true }
@@ -79,6 +80,16 @@ const CREDENTIAL_NAMES = {
 
 /** acquireTokenSilent answers "nothing usable" for these: the app should sign the user in. */
 const NEEDS_SIGN_IN: ReadonlySet<MsalErrorKind> = new Set<MsalErrorKind>(['ServerError', 'ThrottledError'])
+
+/** acquireTokenSilent's answer: a refresh the identity provider refused is "nothing usable" (undefined); results are built per call. */
+const silentAnswer = (outcome: Outcome<TokenResult | undefined>): Promise<TokenResult | undefined> =>
+  E.isLeft(outcome) && NEEDS_SIGN_IN.has(outcome.left.kind) ? Promise.resolve(undefined) : settleBuilt(outcome)
+
+const homeAccountIdOf = (account: SilentAccount | undefined): string | undefined => (typeof account?.homeAccountId === 'string' ? account.homeAccountId : undefined)
+
+/** Which silent calls are identical (see flightKey). */
+const silentFlightKey = (account: SilentAccount | undefined, scopes: readonly string[], options: SilentOptions): string =>
+  flightKey(homeAccountIdOf(account), account?.environment, scopes, options.forceRefresh === true, options.claimsChallenge, ...bindingFlightKey(options))
 
 /**
  * What MSAL Python's application classes share, on every runtime: configuration, the cache (a
@@ -171,8 +182,15 @@ export abstract class ClientApplication extends AppShell {
    * identity provider's error (see `classification`) when the refresh failed. Identical
    * concurrent calls share one request.
    */
-  acquireTokenSilentWithError(scopes: readonly string[], account: SilentAccount | undefined, options: SilentOptions = {}): Promise<TokenResult | undefined> {
-    return this.withOptions('acquireTokenSilentWithError', options, SILENT_OPTIONS, (checked) => settled(() => this.silent(scopes, account, checked)), SILENT_REFUSED)
+  acquireTokenSilentWithError(scopes: readonly string[], account: SilentAccount | undefined, options?: SilentOptions): Promise<TokenResult | undefined> {
+    const checked = checkMethodOptions<SilentOptions>('acquireTokenSilentWithError', options, SILENT_OPTIONS, SILENT_REFUSED)
+    if (E.isLeft(checked)) return Promise.reject(checked.left)
+    try {
+      const outcome = this.silent(scopes, account, checked.right)
+      return outcome instanceof Promise ? outcome.then(settleBuilt) : settleBuilt(outcome)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /**
@@ -180,24 +198,25 @@ export abstract class ClientApplication extends AppShell {
    * identity provider refused resolves undefined (sign the user in again). Bad arguments and
    * network failures still reject.
    */
-  acquireTokenSilent(scopes: readonly string[], account: SilentAccount | undefined, options: SilentOptions = {}): Promise<TokenResult | undefined> {
-    const answer = (outcome: Outcome<TokenResult | undefined>): Promise<TokenResult | undefined> =>
-      E.isLeft(outcome) && NEEDS_SIGN_IN.has(outcome.left.kind) ? Promise.resolve(undefined) : settle(outcome)
+  acquireTokenSilent(scopes: readonly string[], account: SilentAccount | undefined, options?: SilentOptions): Promise<TokenResult | undefined> {
     const checked = checkMethodOptions<SilentOptions>('acquireTokenSilent', options, SILENT_OPTIONS, SILENT_REFUSED)
     if (E.isLeft(checked)) return Promise.reject(checked.left)
     try {
       const outcome = this.silent(scopes, account, checked.right)
-      return outcome instanceof Promise ? outcome.then(answer) : answer(outcome)
+      return outcome instanceof Promise ? outcome.then(silentAnswer) : silentAnswer(outcome)
     } catch (error) {
       return Promise.reject(error)
     }
   }
 
+  /** A silent call's outcome, run at once when nothing is in flight and nothing persists the cache (every silent hit). */
   private silent(scopes: readonly string[], account: SilentAccount | undefined, options: SilentOptions): Outcome<TokenResult | undefined> | Promise<Outcome<TokenResult | undefined>> {
-    const homeAccountId = typeof account?.homeAccountId === 'string' ? account.homeAccountId : undefined
-    return this.silentFlights.do(
-      () => flightKey(homeAccountId, account?.environment, scopes, options.forceRefresh === true, options.claimsChallenge, ...bindingFlightKey(options)),
-      () => this.persisted(() => this.userCacheContext(homeAccountId), () => run(acquireTokenSilentWithError(this.ctx, scopes, account, options), this.interpret)),
+    const flights = this.silentFlights
+    const program = acquireTokenSilentWithError(this.ctx, scopes, account, options)
+    if (runsAlone(this.tokenCache, flights)) return runAlone(flights, program, this.interpret, silentFlightKey, account, scopes, options)
+    return flights.do(
+      () => silentFlightKey(account, scopes, options),
+      () => this.persisted(() => this.userCacheContext(homeAccountIdOf(account)), () => run(program, this.interpret)),
     )
   }
 

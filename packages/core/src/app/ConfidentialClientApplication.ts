@@ -1,3 +1,4 @@
+import * as E from '../util/either.js'
 import { run } from '../effects/run.js'
 import { SingleFlight } from '../effects/singleFlight.js'
 import { acquireTokenForClient, removeTokensForClient, type ClientCredentialsOptions } from '../flows/clientCredentials.js'
@@ -11,7 +12,8 @@ import type { TokenResult } from '../result.js'
 import { conceal } from '../util/printable.js'
 import { ClientApplication, type ClientAppRuntime, type Outcome } from './ClientApplication.js'
 import type { ConfidentialClientConfig } from './config.js'
-import type { KnownOptions } from './methodOptions.js'
+import { checkMethodOptions, type KnownOptions } from './methodOptions.js'
+import { runsAlone, settleAlone } from './runAlone.js'
 import { bindingFlightKey, flightKey, settled } from './settle.js'
 
 const CLIENT_CREDENTIALS_OPTIONS: KnownOptions<ClientCredentialsOptions> = { claimsChallenge: true, fmiPath: true, data: true }
@@ -24,6 +26,13 @@ const CLIENT_CREDENTIALS_REFUSED = {
     'acquireTokenForClient does not take forceRefresh, as MSAL Python\'s acquire_token_for_client refuses force_refresh ("Historically, this method does not support force_refresh behavior"): ' +
     'a cached app token is served until it nears expiry or its refresh_on; to get a new one, pass a claimsChallenge or call removeTokensForClient() first',
 }
+
+/** Which client-credentials calls are identical (see flightKey). */
+const clientFlightKey = (scopes: readonly string[], options: ClientCredentialsOptions): string => flightKey(scopes, options.claimsChallenge, options.fmiPath, ...bindingFlightKey({ data: options.data }))
+
+/** Which on-behalf-of calls are identical: same assertion, scopes and claims challenge. */
+const oboFlightKey = (userAssertionHash: string | undefined, scopes: readonly string[], options: OnBehalfOfOptions): string =>
+  flightKey(userAssertionHash, scopes, options.claimsChallenge)
 
 /** How many incoming assertions' hashes an application keeps (a web API sees the same caller's token many times). */
 const ASSERTION_HASH_MEMO = 1024
@@ -50,20 +59,13 @@ export class ConfidentialClientApplication extends ClientApplication {
    * calls share one request. `fmiPath` asks for a Federated Managed Identity token of that path
    * (cached apart from other paths').
    */
-  acquireTokenForClient(scopes: readonly string[], options: ClientCredentialsOptions = {}): Promise<TokenResult> {
-    return this.withOptions(
-      'acquireTokenForClient',
-      options,
-      CLIENT_CREDENTIALS_OPTIONS,
-      (checked) =>
-        settled(() =>
-          this.clientFlights.do(
-            () => flightKey(scopes, checked.claimsChallenge, checked.fmiPath, ...bindingFlightKey({ data: checked.data })),
-            () => this.persisted(() => this.appCacheContext, () => run(acquireTokenForClient(this.ctx, scopes, checked), this.interpret)),
-          ),
-        ),
-      CLIENT_CREDENTIALS_REFUSED,
-    )
+  acquireTokenForClient(scopes: readonly string[], options?: ClientCredentialsOptions): Promise<TokenResult> {
+    const checked = checkMethodOptions<ClientCredentialsOptions>('acquireTokenForClient', options, CLIENT_CREDENTIALS_OPTIONS, CLIENT_CREDENTIALS_REFUSED)
+    if (E.isLeft(checked)) return Promise.reject(checked.left)
+    const flights = this.clientFlights
+    const program = acquireTokenForClient(this.ctx, scopes, checked.right)
+    if (runsAlone(this.tokenCache, flights)) return settleAlone(flights, program, this.interpret, clientFlightKey, scopes, checked.right, undefined)
+    return settled(() => flights.do(() => clientFlightKey(scopes, checked.right), () => this.persisted(() => this.appCacheContext, () => run(program, this.interpret))))
   }
 
   /**
@@ -72,25 +74,31 @@ export class ConfidentialClientApplication extends ClientApplication {
    * the assertion: the same assertion is answered from the cache, another one never is.
    * Identical concurrent calls share one request.
    */
-  acquireTokenOnBehalfOf(userAssertion: string, scopes: readonly string[], options: OnBehalfOfOptions = {}): Promise<TokenResult> {
-    return this.withOptions('acquireTokenOnBehalfOf', options, ON_BEHALF_OF_OPTIONS, (checked) => this.onBehalfOf(userAssertion, scopes, checked))
+  acquireTokenOnBehalfOf(userAssertion: string, scopes: readonly string[], options?: OnBehalfOfOptions): Promise<TokenResult> {
+    const checked = checkMethodOptions<OnBehalfOfOptions>('acquireTokenOnBehalfOf', options, ON_BEHALF_OF_OPTIONS)
+    if (E.isLeft(checked)) return Promise.reject(checked.left)
+    let hash: string | Promise<string> | undefined
+    try {
+      // Hashed first, once per distinct assertion: the persistence needs it to load the partition.
+      hash = typeof userAssertion === 'string' ? this.assertionHash(userAssertion) : undefined
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return hash instanceof Promise
+      ? hash.then((known) => this.onBehalfOf(userAssertion, scopes, checked.right, known))
+      : this.onBehalfOf(userAssertion, scopes, checked.right, hash)
   }
 
-  private onBehalfOf(userAssertion: string, scopes: readonly string[], options: OnBehalfOfOptions): Promise<TokenResult> {
-    return settled(() => {
-      // Hashed first, once per distinct assertion: the persistence needs it to load the partition.
-      const hash = typeof userAssertion === 'string' ? this.assertionHash(userAssertion) : undefined
-      const go = (userAssertionHash: string | undefined) =>
-        this.oboFlights.do(
-          () => flightKey(userAssertionHash, scopes, options.claimsChallenge),
-          () =>
-            this.persisted(
-              () => ({ ...this.appCacheContext, userAssertionHash }),
-              () => run(acquireTokenOnBehalfOf(this.ctx, userAssertion, scopes, options, userAssertionHash), this.interpret),
-            ),
-        )
-      return hash instanceof Promise ? hash.then(go) : go(hash)
-    })
+  private onBehalfOf(userAssertion: string, scopes: readonly string[], options: OnBehalfOfOptions, userAssertionHash: string | undefined): Promise<TokenResult> {
+    const flights = this.oboFlights
+    const program = acquireTokenOnBehalfOf(this.ctx, userAssertion, scopes, options, userAssertionHash)
+    if (runsAlone(this.tokenCache, flights)) return settleAlone(flights, program, this.interpret, oboFlightKey, userAssertionHash, scopes, options)
+    return settled(() =>
+      flights.do(
+        () => oboFlightKey(userAssertionHash, scopes, options),
+        () => this.persisted(() => Object.assign(this.appCacheContext, { userAssertionHash }), () => run(program, this.interpret)),
+      ),
+    )
   }
 
   /** The assertion's hash (core's hashUserAssertion), remembered for the most recent assertions. */

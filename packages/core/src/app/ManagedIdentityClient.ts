@@ -4,6 +4,7 @@ import { CACHE_OPERATION_TAGS, type CacheOperation } from '../cache/operations.j
 import type { TokenCache } from '../cache/tokenCache.js'
 import type { Effect } from '../effects/effect.js'
 import { log } from '../effects/program.js'
+import { answererOf } from '../effects/layers.js'
 import { run, type Interpret } from '../effects/run.js'
 import { SingleFlight } from '../effects/singleFlight.js'
 import { errorSummary, isMsalError } from '../errors.js'
@@ -14,16 +15,33 @@ import { systemAssignedManagedIdentity, type ManagedIdentity } from '../managedI
 import type { ManagedIdentitySource } from '../managedIdentity/sources.js'
 import type { TokenResult } from '../result.js'
 import type { ClientAppRuntime, Outcome } from './ClientApplication.js'
+import { runsAlone, settleAlone } from './runAlone.js'
 import { flightKey, settled } from './settle.js'
 import { withPersistence, type PersistenceHooks } from './withPersistence.js'
 
 /** An interpreter that files the flows' cache operations in `cache` and hands every other effect to `inner`. */
-const withTokenCache = (cache: TokenCache, inner: Interpret): Interpret => (effect: Effect) => {
-  if (effect._tag !== 'Commit') return inner(effect)
-  // Managed identity flows commit only cache operations (no telemetry goes to a source).
-  if (CACHE_OPERATION_TAGS.has(effect.change._tag)) cache.perform(effect.change as CacheOperation)
-  return undefined
+const withTokenCache = (cache: TokenCache, inner: Interpret): Interpret => {
+  // A hit's time and correlation id straight from the layer that answers them (see withAppState).
+  const now = answererOf(inner, 'Now')
+  const randomBytes = answererOf(inner, 'RandomBytes')
+  return (effect: Effect) => {
+    switch (effect._tag) {
+      case 'Commit':
+        // Managed identity flows commit only cache operations (no telemetry goes to a source).
+        if (CACHE_OPERATION_TAGS.has(effect.change._tag)) cache.perform(effect.change as CacheOperation)
+        return undefined
+      case 'Now':
+        return now(effect)
+      case 'RandomBytes':
+        return randomBytes(effect)
+      default:
+        return inner(effect)
+    }
+  }
 }
+
+/** Which managed identity calls are identical (see flightKey). */
+const miFlightKey = (options: ManagedIdentityTokenOptions | undefined): string => flightKey(options?.resource, options?.claimsChallenge)
 
 /**
  * MSAL Python's ManagedIdentityClient, on any runtime: tokens for the identity Azure gave the
@@ -67,12 +85,10 @@ export class ManagedIdentityClient {
    * source's words, a NetworkError or TimeoutError.
    */
   acquireTokenForClient(options: ManagedIdentityTokenOptions): Promise<TokenResult> {
-    return settled(() =>
-      this.flights.do(
-        () => flightKey(options?.resource, options?.claimsChallenge),
-        () => withPersistence(this.tokenCache, this.contextOf, () => run(acquireTokenForManagedIdentity(this.ctx, options), this.interpret), this.storeHooks),
-      ),
-    )
+    const flights = this.flights
+    const program = acquireTokenForManagedIdentity(this.ctx, options)
+    if (runsAlone(this.tokenCache, flights)) return settleAlone(flights, program, this.interpret, miFlightKey, options, undefined, undefined)
+    return settled(() => flights.do(() => miFlightKey(options), () => withPersistence(this.tokenCache, this.contextOf, () => run(program, this.interpret), this.storeHooks)))
   }
 
   /**

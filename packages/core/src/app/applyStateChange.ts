@@ -1,7 +1,8 @@
 import type { Effect } from '../effects/effect.js'
+import { answererOf } from '../effects/layers.js'
 import { run, type Interpret } from '../effects/run.js'
 import type { Program } from '../effects/program.js'
-import { recordCacheHit, recordServerAnswer } from '../http/telemetry.js'
+import { countCacheHit, recordServerAnswer } from '../http/telemetry.js'
 import type { AppState, ClientContext, KeptAssertion } from './context.js'
 import type { StateChange } from './stateChange.js'
 
@@ -14,9 +15,12 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 export const applyStateChange = (ctx: ClientContext, change: StateChange): undefined => {
   const state = ctx.state as Mutable<AppState>
   switch (change._tag) {
-    case 'CacheHit':
-      state.telemetry = recordCacheHit(state.telemetry)
+    case 'CacheHit': {
+      // Counted in place (see countCacheHit): a hit writes no new object into the state.
+      const counted = countCacheHit(state.telemetry)
+      if (counted !== state.telemetry) state.telemetry = counted
       return undefined
+    }
     case 'ServerAnswered':
       state.telemetry = recordServerAnswer(state.telemetry, change.api, change.correlationId, change.error)
       return undefined
@@ -41,9 +45,28 @@ export const applyStateChange = (ctx: ClientContext, change: StateChange): undef
   }
 }
 
-/** An interpreter that applies Commit effects to `ctx` and hands every other effect to `inner`. */
-export const withAppState = (ctx: ClientContext, inner: Interpret): Interpret => (effect: Effect) =>
-  effect._tag === 'Commit' ? applyStateChange(ctx, effect.change) : inner(effect)
+/**
+ * An interpreter that applies Commit effects to `ctx` and hands every other effect to `inner`.
+ * The time and random bytes (every call asks for them, cache hits included) go straight to the
+ * layer of `inner` that answers them (see answererOf): with many applications, the layers
+ * between are cold.
+ */
+export const withAppState = (ctx: ClientContext, inner: Interpret): Interpret => {
+  const now = answererOf(inner, 'Now')
+  const randomBytes = answererOf(inner, 'RandomBytes')
+  return (effect: Effect) => {
+    switch (effect._tag) {
+      case 'Commit':
+        return applyStateChange(ctx, effect.change)
+      case 'Now':
+        return now(effect)
+      case 'RandomBytes':
+        return randomBytes(effect)
+      default:
+        return inner(effect)
+    }
+  }
+}
 
 /**
  * Runs one of core's flows for the application `ctx` describes: its commits change `ctx`, every

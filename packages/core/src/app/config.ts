@@ -43,6 +43,9 @@ const isMicrosoftAuthority = (authority: Authority): boolean => authority.kind !
 /** A confidential client's validated configuration. */
 export type ConfidentialClientConfig = ClientConfig & { readonly credential: ClientCredential }
 
+/** No client capabilities: one shared list (every call reads the app's, cache hits included). */
+const NO_CAPABILITIES: readonly string[] = Object.freeze([])
+
 /** The authority from `authority` (or an AuthorityBuilder) or `oidcAuthority`; never both (as MSAL Python). */
 const authorityOf = (options: { authority?: unknown; oidcAuthority?: unknown }): E.Either<ConfigurationError, Authority> => {
   if (options.authority !== undefined && options.oidcAuthority !== undefined) {
@@ -70,7 +73,7 @@ export const clientConfigOf = (options: ClientApplicationOptions): E.Either<Conf
     clientId: options.clientId.trim(),
     authority: authority.right,
     validation: { validateAuthority: options.validateAuthority ?? true, instanceDiscovery: options.instanceDiscovery ?? true },
-    clientCapabilities: options.clientCapabilities ?? [],
+    clientCapabilities: options.clientCapabilities ?? NO_CAPABILITIES,
     excludeScopes: excludeScopes.right,
     appName: options.appName,
     appVersion: options.appVersion,

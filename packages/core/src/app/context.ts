@@ -1,6 +1,5 @@
 import { environmentAliases } from '../authority/aliases.js'
-import type { IdTokenClaims } from '../cache/accountOf.js'
-import type { AccessTokenEntity, IdTokenEntity } from '../cache/schema.js'
+import type { AccessTokenEntity } from '../cache/schema.js'
 import type { SilentAccount } from '../flows/silent.js'
 import type { FamilyRefresh } from '../flows/family.js'
 import { oboBucketPrefix, prepareBucket, type AccessTokenBucket, type TokenStore } from '../cache/tokenStore.js'
@@ -50,11 +49,34 @@ export interface AppState {
  * state (a lost memo costs time, never correctness).
  */
 export interface ContextMemo {
-  /** Silent lookups' prepared buckets, per account (see flows/silent.ts). */
-  readonly silentBuckets: Map<string, readonly AccessTokenBucket[]>
-  /** ID tokens' claims, decoded once per cache entry (entries are replaced, never mutated). */
-  readonly decodedIdTokens: WeakMap<IdTokenEntity, IdTokenClaims | undefined>
+  /** Silent lookups' prepared buckets, by home account id (see flows/silent.ts). Bounded. */
+  readonly silentBuckets: Map<string, KeptBuckets>
+  /** Client-credential lookups' prepared buckets and FMI cache key, by fmi_path (see flows/clientCredentials.ts). Bounded. */
+  readonly fmiBuckets: Map<string, FmiBuckets>
+  /** On-behalf-of lookups' prepared buckets, by assertion hash (see flows/onBehalfOf.ts). Bounded. */
+  readonly oboBuckets: Map<string, readonly AccessTokenBucket[]>
 }
+
+/** An account's silent buckets, and what they were made for. */
+export interface KeptBuckets {
+  /** The account's realm (getAccounts' `realm`) they were made with. */
+  readonly realm: string | undefined
+  /** The tenant id learned for the authority's tenant name then (see AppState.tenantIds). */
+  readonly learned: string | undefined
+  /** Whether they were made for a look in the cache alone or for a call that may go to the network (see flows/silent.ts). */
+  readonly reach: 'cache' | 'network'
+  readonly buckets: readonly AccessTokenBucket[]
+}
+
+/**
+ * The app's buckets for an FMI path, one per environment, each with the path's cache key (MSAL
+ * Python's ext_cache_key, a hash of the path) as its `extCacheKey`: the list itself, no wrapper
+ * (a hit reads one object less).
+ */
+export type FmiBuckets = readonly (AccessTokenBucket & { readonly extCacheKey: string })[]
+
+/** How many entries each memo keeps before it starts over (a memo only saves time; losing it costs none of correctness). */
+export const MEMO_LIMIT = 1024
 
 /**
  * Everything a flow needs about the application: its configuration, who is calling, the caches it
@@ -145,7 +167,7 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     tokenCache: input.tokenCache,
     httpCache: input.httpCache,
     state: initialAppState(),
-    memo: { silentBuckets: new Map(), decodedIdTokens: new WeakMap() },
+    memo: { silentBuckets: new Map(), fmiBuckets: new Map(), oboBuckets: new Map() },
     clientAuthentication: input.clientAuthentication ?? PUBLIC_CLIENT,
     instanceDiscovery: input.instanceDiscovery,
     cloudShellTokens: input.cloudShellTokens,

@@ -11,6 +11,9 @@ const REFUSED_EVERYWHERE: Readonly<Record<string, string>> = {
   data: 'as MSAL Python, this method takes no data for key-bound tokens (SSH certificates, PoP): the methods that acquire tokens take it',
 }
 
+/** No options: one shared, frozen answer. */
+const NONE: E.Either<never, Readonly<Record<string, never>>> = E.right(Object.freeze({}))
+
 /**
  * Checks a method's options object: undefined counts as none; anything else must be an object
  * whose every option is known. An unknown one, or one of MSAL Python's that this method refuses
@@ -23,11 +26,14 @@ export const checkMethodOptions = <T>(
   known: KnownOptions<T>,
   refused: Readonly<Record<string, string>> = {},
 ): E.Either<UsageError, T> => {
-  if (options === undefined) return E.right({} as T)
+  if (options === undefined) return NONE as E.Either<UsageError, T>
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     return E.left(usageError('options', `${method} takes an options object as its last argument, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`))
   }
-  for (const [name, value] of Object.entries(options)) {
+  // for...in, not Object.entries: every call checks its options, cache hits included.
+  for (const name in options) {
+    if (!Object.prototype.hasOwnProperty.call(options, name)) continue
+    const value = (options as Record<string, unknown>)[name]
     if (value === undefined || Object.prototype.hasOwnProperty.call(known, name)) continue
     const instead = Object.prototype.hasOwnProperty.call(refused, name) ? refused[name] : Object.prototype.hasOwnProperty.call(REFUSED_EVERYWHERE, name) ? REFUSED_EVERYWHERE[name] : undefined
     const names = Object.keys(known)

@@ -8,6 +8,13 @@ const copy = <A>(value: A): A => (typeof value === 'object' && value !== null &&
 export const settle = <A>(outcome: E.Either<MsalError, A>): Promise<A> =>
   E.isRight(outcome) ? Promise.resolve(copy(outcome.right)) : Promise.reject(outcome.left)
 
+/**
+ * As `settle`, for a result the flow built for this call alone (a token result): it is handed
+ * over without a copy, which every cache hit would otherwise make.
+ */
+export const settleBuilt = <A>(outcome: E.Either<MsalError, A>): Promise<A> =>
+  E.isRight(outcome) ? Promise.resolve(outcome.right) : Promise.reject(outcome.left)
+
 /** The value, or the MsalError thrown (constructors, which cannot return a Promise). */
 export const throwIfLeft = <A>(value: E.Either<MsalError, A>): A => {
   if (E.isLeft(value)) throw value.left

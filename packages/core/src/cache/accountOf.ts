@@ -1,5 +1,5 @@
 import * as E from '../util/either.js'
-import { base64UrlToBytes, utf8Decode } from '../util/base64url.js'
+import { base64UrlToText } from '../util/base64url.js'
 import { parseJson } from '../util/decode.js'
 
 /** The claims of an ID token that the cache reads. */
@@ -23,8 +23,7 @@ export interface IdTokenClaims {
 export const decodeIdTokenClaims = (idToken: string): E.Either<string, IdTokenClaims> => {
   const parts = typeof idToken === 'string' ? idToken.split('.') : []
   if (parts.length !== 3) return E.left(`the ID token is not a JWT (expected three parts separated by dots, got ${parts.length})`)
-  const bytes = base64UrlToBytes(parts[1]!)
-  const text = bytes === undefined ? undefined : utf8Decode(bytes)
+  const text = base64UrlToText(parts[1]!)
   const payload = text === undefined ? undefined : parseJson(text)
   if (payload === undefined || E.isLeft(payload) || typeof payload.right !== 'object' || payload.right === null || Array.isArray(payload.right)) {
     return E.left('the ID token is not a JWT (its payload is not base64url-encoded JSON object)')
@@ -41,8 +40,7 @@ export interface ClientInfo {
 
 /** Decodes Entra's `client_info` (base64url JSON of uid and utid). Undefined when it lacks them. */
 export const decodeClientInfo = (clientInfo: string): E.Either<string, ClientInfo | undefined> => {
-  const bytes = base64UrlToBytes(clientInfo)
-  const text = bytes === undefined ? undefined : utf8Decode(bytes)
+  const text = base64UrlToText(clientInfo)
   const json = text === undefined ? E.left('not base64url') : parseJson(text)
   if (E.isLeft(json) || typeof json.right !== 'object' || json.right === null) return E.left('client_info is not base64url-encoded JSON')
   const { uid, utid } = json.right as { uid?: unknown; utid?: unknown }

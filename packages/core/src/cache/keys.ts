@@ -58,11 +58,20 @@ export const keyFor = <K extends CredentialType>(type: K, entity: EntityOf[K]): 
   switch (type) {
     case 'AccessToken': {
       const at = entity as AccessTokenEntity
-      return accessTokenKey({ ...at, target: sortedTarget(at.target) })
+      return accessTokenKey({
+        home_account_id: at.home_account_id,
+        environment: at.environment,
+        client_id: at.client_id,
+        realm: at.realm,
+        target: sortedTarget(at.target),
+        key_id: at.key_id,
+        ext_cache_key: at.ext_cache_key,
+        user_assertion_hash: at.user_assertion_hash,
+      })
     }
     case 'RefreshToken': {
       const rt = entity as RefreshTokenEntity
-      return refreshTokenKey({ ...rt, target: sortedTarget(rt.target) })
+      return refreshTokenKey({ home_account_id: rt.home_account_id, environment: rt.environment, client_id: rt.client_id, target: sortedTarget(rt.target) })
     }
     case 'IdToken':
       return idTokenKey(entity as IdTokenEntity)
@@ -108,3 +117,51 @@ export const canonicalKey = <K extends CredentialType>(type: K, entity: EntityOf
   }
   return ''
 }
+
+/**
+ * Whether an access token's stored key is its canonical key (see canonicalKey), compared in
+ * place: loading a large cache asks this of every entry, and building each canonical key would
+ * make a 200-character string per token only to compare it. Undefined when it cannot tell
+ * cheaply (an app token, whose environment is normalised; a target of several scopes; text
+ * that is not ASCII): build the key then. The unified-cache tests hold it to canonicalKey.
+ */
+export const isCanonicalAccessTokenKey = (key: string, at: AccessTokenEntity): boolean | undefined => {
+  const home = at.home_account_id
+  if (home === null || home === undefined || home === '' || at.target.includes(' ')) return undefined
+  let at0 = matchLower(key, 0, home)
+  at0 = matchLower(key, matchLower(key, at0, '-'), at.environment)
+  at0 = matchLower(key, matchLower(key, at0, '-accesstoken-'), none(at.client_id))
+  at0 = matchLower(key, matchLower(key, at0, '-'), at.realm)
+  at0 = matchLower(key, matchLower(key, at0, '-'), at.target)
+  if (at.key_id) at0 = matchLower(key, matchLower(key, at0, '-'), at.key_id)
+  if (at.ext_cache_key) at0 = matchLower(key, matchLower(key, at0, '-'), at.ext_cache_key)
+  const hash = userAssertionHashOf(at)
+  if (hash) at0 = matchLower(key, matchLower(key, at0, '-'), hash)
+  return at0 === CANNOT_TELL ? undefined : at0 === key.length
+}
+
+const MISMATCH = -1
+const CANNOT_TELL = -2
+
+/**
+ * Where `part`, lower-cased, ends in `key` read from `at`; MISMATCH when it is not there,
+ * CANNOT_TELL for a character whose lower case is not ASCII arithmetic.
+ */
+const matchLower = (key: string, at: number, part: string): number => {
+  if (at < 0) return at
+  if (at + part.length > key.length) return MISMATCH
+  for (let i = 0; i < part.length; i++) {
+    let code = part.charCodeAt(i)
+    if (code > 127) return CANNOT_TELL
+    if (code >= 65 && code <= 90) code += 32
+    if (key.charCodeAt(at + i) !== code) return MISMATCH
+  }
+  return at + part.length
+}
+
+/**
+ * An entry's canonical key: its own key when it is one (checked in place for access tokens, a
+ * large cache's entries, with no key built), else built. For loading serialized caches.
+ */
+export const canonicalKeyOfStored = (type: CredentialType, key: string, entity: EntityOf[CredentialType]): string =>
+  type === 'AccessToken' && isCanonicalAccessTokenKey(key, entity as AccessTokenEntity) === true ? key : canonicalKey(type, entity as never)

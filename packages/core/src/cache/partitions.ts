@@ -31,13 +31,14 @@ export const contextOfEntry = (entry: unknown, operation: CacheAccessContext): C
   const fields = entry as Record<string, unknown>
   const homeAccountId = 'home_account_id' in fields ? text(fields.home_account_id) : operation.homeAccountId
   const userAssertionHash = userAssertionHashOf(fields)
-  return {
+  const context: { -readonly [K in keyof CacheAccessContext]: CacheAccessContext[K] } = {
     clientId: text(fields.client_id) ?? operation.clientId,
     environment: text(fields.environment) ?? operation.environment,
     realm: text(fields.realm) ?? operation.realm,
     homeAccountId: homeAccountId === '' ? undefined : homeAccountId,
-    ...(userAssertionHash !== undefined ? { userAssertionHash } : {}),
   }
+  if (userAssertionHash !== undefined) context.userAssertionHash = userAssertionHash
+  return context
 }
 
 /** Whether an entry belongs to the operation's partition under `partition`. */

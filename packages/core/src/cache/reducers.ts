@@ -77,28 +77,41 @@ export const realmOf = (event: TokenResponseEvent): string =>
 const homeOf = (event: TokenResponseEvent): string | null =>
   event.homeAccountId !== undefined ? event.homeAccountId : homeAccountIdOf(event.clientInfo, event.idTokenClaims)
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] }
+
 /** The access-token entry of a token response (MSAL's unified schema). */
-export const accessTokenEntityOf = (event: TokenResponseEvent, nowSec: number): AccessTokenEntity => {
+export const accessTokenEntityOf = (event: TokenResponseEvent, nowSec: number): AccessTokenEntity =>
+  accessTokenEntity(event, homeOf(event), event.target ?? grantedTarget(event.response, event.scopes), nowSec)
+
+/**
+ * The entry with its account and target decided. Optional fields are assigned after the literal
+ * (not spread into it), so every entry of a kind shares one hidden class: filing is a hot path.
+ */
+const accessTokenEntity = (event: TokenResponseEvent, home: string | null, target: string, nowSec: number): AccessTokenEntity => {
   const { response } = event
   const expiresIn = expiresInOf(response, nowSec)
   const extExpiresIn = response.ext_expires_in ?? expiresIn
-  return {
+  const entity: Writable<AccessTokenEntity> = {
     credential_type: 'AccessToken',
     secret: response.access_token,
-    home_account_id: homeOf(event),
+    home_account_id: home,
     environment: event.environment,
     client_id: event.clientId,
-    target: event.target ?? grantedTarget(response, event.scopes),
+    target,
     realm: realmOf(event),
     token_type: response.token_type ?? 'Bearer',
     cached_at: epochString(nowSec),
     expires_on: epochString(nowSec + expiresIn),
     extended_expires_on: epochString(nowSec + extExpiresIn),
-    ...(response.refresh_in !== undefined ? { refresh_on: epochString(nowSec + response.refresh_in) } : {}),
-    ...(event.keyId !== undefined ? { key_id: event.keyId } : {}),
-    ...(event.extCacheKey !== undefined ? { ext_cache_key: event.extCacheKey } : {}),
-    ...(event.userAssertionHash !== undefined ? { user_assertion_hash: event.userAssertionHash, userAssertionHash: event.userAssertionHash } : {}),
   }
+  if (response.refresh_in !== undefined) entity.refresh_on = epochString(nowSec + response.refresh_in)
+  if (event.keyId !== undefined) entity.key_id = event.keyId
+  if (event.extCacheKey !== undefined) entity.ext_cache_key = event.extCacheKey
+  if (event.userAssertionHash !== undefined) {
+    entity.user_assertion_hash = event.userAssertionHash
+    entity['userAssertionHash'] = event.userAssertionHash
+  }
+  return entity
 }
 
 const put = <K extends CredentialType>(type: K, entity: EntityOf[K]): CachePut => {
@@ -119,11 +132,12 @@ const put = <K extends CredentialType>(type: K, entity: EntityOf[K]): CachePut =
  * user is, so it never replaces an existing account entry with a nameless one (`cache` is the
  * snapshot that tells; without it, the account is written as MSAL Python would).
  */
-export const reduceTokenResponse = (given: TokenResponseEvent, nowSec: number, cache?: TokenStore): CacheChange => {
-  const event = { ...given, target: grantedTarget(given.response, given.scopes) }
+export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number, cache?: TokenStore): CacheChange => {
   const { response } = event
+  const target = grantedTarget(response, event.scopes)
   const home = homeOf(event)
-  const puts: CachePut[] = [put('AccessToken', accessTokenEntityOf({ ...event, homeAccountId: home }, nowSec))]
+  const realm = realmOf(event)
+  const puts: CachePut[] = [put('AccessToken', accessTokenEntity(event, home, target, nowSec))]
   const deletes: CacheDelete[] = []
   const claims = event.idTokenClaims
 
@@ -132,17 +146,17 @@ export const reduceTokenResponse = (given: TokenResponseEvent, nowSec: number, c
   const knownAccount = (account: AccountEntity): boolean =>
     claims === undefined && cache !== undefined && cache.accounts.lookup(BY_OWNER, ownerKey(account.environment, account.home_account_id)).size > 0
   if (home !== null && event.skipAccountCreation !== true) {
-    const account: AccountEntity = {
+    const account: Writable<AccountEntity> = {
       home_account_id: home,
       environment: event.environment,
-      realm: realmOf(event),
+      realm,
       local_account_id: typeof claims?.oid === 'string' ? claims.oid : (claims?.sub ?? null),
       username: usernameOf(claims) ?? event.username ?? '',
       authority_type: event.authorityType ?? (event.realm.toLowerCase() === 'adfs' ? 'ADFS' : 'MSSTS'),
-      ...(event.grantType !== undefined && ACCOUNT_SOURCES.has(event.grantType) ? { account_source: event.grantType } : {}),
-      ...(typeof claims?.name === 'string' ? { name: claims.name } : {}),
-      ...(response.client_info !== undefined ? { client_info: response.client_info } : {}),
     }
+    if (event.grantType !== undefined && ACCOUNT_SOURCES.has(event.grantType)) account.account_source = event.grantType
+    if (typeof claims?.name === 'string') account.name = claims.name
+    if (response.client_info !== undefined) account.client_info = response.client_info
     if (!knownAccount(account)) puts.push(put('Account', account))
   }
   if (response.id_token !== undefined) {
@@ -151,33 +165,34 @@ export const reduceTokenResponse = (given: TokenResponseEvent, nowSec: number, c
       secret: response.id_token,
       home_account_id: home,
       environment: event.environment,
-      realm: realmOf(event),
+      realm,
       // Only user sign-ins bring ID and refresh tokens, and they always name the app.
       client_id: event.clientId ?? '',
     }
     puts.push(put('IdToken', idToken))
   }
   if (response.refresh_token !== undefined) {
-    const refreshToken: RefreshTokenEntity = {
+    const refreshToken: Writable<RefreshTokenEntity> = {
       credential_type: 'RefreshToken',
       secret: response.refresh_token,
       home_account_id: home,
       environment: event.environment,
       client_id: event.clientId ?? '',
-      target: event.target,
+      target,
       last_modification_time: epochString(nowSec),
-      ...(response.refresh_token_expires_in !== undefined ? { expires_on: epochString(nowSec + response.refresh_token_expires_in) } : {}),
-      ...(response.foci !== undefined ? { family_id: response.foci } : {}),
-      ...(event.userAssertionHash !== undefined ? { user_assertion_hash: event.userAssertionHash, userAssertionHash: event.userAssertionHash } : {}),
     }
-    puts.push(put('RefreshToken', refreshToken))
-    deletes.push(...supersededRefreshTokens(cache, refreshToken))
+    if (response.refresh_token_expires_in !== undefined) refreshToken.expires_on = epochString(nowSec + response.refresh_token_expires_in)
+    if (response.foci !== undefined) refreshToken.family_id = response.foci
+    if (event.userAssertionHash !== undefined) {
+      refreshToken['user_assertion_hash'] = event.userAssertionHash
+      refreshToken['userAssertionHash'] = event.userAssertionHash
+    }
+    const filed = put('RefreshToken', refreshToken)
+    puts.push(filed)
+    supersededRefreshTokens(cache, refreshToken, filed.key, deletes)
   }
-  const appMetadata: AppMetadataEntity = {
-    client_id: event.clientId,
-    environment: event.environment,
-    ...(response.foci !== undefined ? { family_id: response.foci } : {}),
-  }
+  const appMetadata: Writable<AppMetadataEntity> = { client_id: event.clientId, environment: event.environment }
+  if (response.foci !== undefined) appMetadata.family_id = response.foci
   puts.push(put('AppMetadata', appMetadata))
   return { puts, deletes }
 }
@@ -187,16 +202,13 @@ export const reduceTokenResponse = (given: TokenResponseEvent, nowSec: number, c
  * earlier ones for that account: keeping only the newest bounds the cache, as MSAL for Node and
  * MSAL.NET do (MSAL Python keys them by scopes and keeps them all).
  */
-const supersededRefreshTokens = (cache: TokenStore | undefined, fresh: RefreshTokenEntity): CacheDelete[] => {
-  if (cache === undefined || fresh.home_account_id === null || fresh.home_account_id === undefined) return []
+const supersededRefreshTokens = (cache: TokenStore | undefined, fresh: RefreshTokenEntity, freshKey: string, deletes: CacheDelete[]): void => {
+  if (cache === undefined || fresh.home_account_id === null || fresh.home_account_id === undefined) return
   const client = fresh.client_id.toLowerCase()
-  const freshKey = keyFor('RefreshToken', fresh)
-  const deletes: CacheDelete[] = []
   for (const { key, entity } of cache.refreshTokens.lookup(BY_OWNER, ownerKey(fresh.environment, fresh.home_account_id)).values()) {
     const sameOwner = entity.client_id.toLowerCase() === client && (entity.family_id ?? undefined) === (fresh.family_id ?? undefined)
     if (sameOwner && key !== freshKey) deletes.push({ type: 'RefreshToken', key })
   }
-  return deletes
 }
 
 /** Deletes one refresh token (e.g. one the identity provider called invalid), wherever it is stored. */

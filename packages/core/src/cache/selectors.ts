@@ -1,5 +1,5 @@
-import { scopesToTarget } from '../protocol/scopes.js'
-import { accessTokenKey, canonicalKey } from './keys.js'
+import { canonicalKey } from './keys.js'
+import { targetKeyOfScopes } from './targetKey.js'
 import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, IdTokenEntity, RefreshTokenEntity } from './schema.js'
 import { ACCOUNTS_BY_ENVIRONMENT, BY_OWNER, coversScopes, ownerKey, type AccessTokenBucket, type IndexedAccessToken, type TokenStore } from './tokenStore.js'
 
@@ -12,9 +12,9 @@ export interface AccessTokenQuery extends AccessTokenBucket {
 }
 
 export type AccessTokenLookup =
-  | { readonly _tag: 'Fresh'; readonly entity: AccessTokenEntity }
+  | { readonly _tag: 'Fresh'; readonly entity: AccessTokenEntity; readonly token: IndexedAccessToken }
   /** Past its `refresh_on`: refresh it, but keep it as the fallback. */
-  | { readonly _tag: 'Aging'; readonly entity: AccessTokenEntity }
+  | { readonly _tag: 'Aging'; readonly entity: AccessTokenEntity; readonly token: IndexedAccessToken }
   | {
       readonly _tag: 'Miss'
       readonly reason: 'absent' | 'expired'
@@ -25,14 +25,13 @@ export type AccessTokenLookup =
       readonly lastResort?: AccessTokenEntity | undefined
     }
 
-
-/** Fresh, Aging, or undefined when it has under the expiry margin left. */
+/** Fresh, Aging, or undefined when it has under the expiry margin left (or no readable expiry). */
 const judge = (candidate: IndexedAccessToken, nowSec: number): AccessTokenLookup | undefined => {
-  if (Number(candidate.entity.expires_on) - nowSec < EXPIRY_MARGIN_SECONDS) return undefined
-  const refreshOn = candidate.entity.refresh_on
-  return refreshOn !== undefined && Number(refreshOn) < nowSec
-    ? { _tag: 'Aging', entity: candidate.entity }
-    : { _tag: 'Fresh', entity: candidate.entity }
+  if (!(candidate.expiresOn - nowSec >= EXPIRY_MARGIN_SECONDS)) return undefined
+  const refreshOn = candidate.refreshOn
+  return refreshOn !== undefined && refreshOn < nowSec
+    ? { _tag: 'Aging', entity: candidate.entity, token: candidate }
+    : { _tag: 'Fresh', entity: candidate.entity, token: candidate }
 }
 
 /**
@@ -40,48 +39,43 @@ const judge = (candidate: IndexedAccessToken, nowSec: number): AccessTokenLookup
  * then any whose target covers them. Never looks beyond the bucket.
  */
 export const selectAccessToken = (cache: TokenStore, query: AccessTokenQuery, nowSec: number): AccessTokenLookup =>
-  selectInBucket(cache, query, query.scopes, nowSec)
+  selectInBucket(cache, query, query.scopes, targetKeyOfScopes(query.scopes), nowSec)
 
-/** The lookup itself, with the scopes apart from the bucket (no merged query object per call). */
-const selectInBucket = (cache: TokenStore, query: AccessTokenBucket, scopes: readonly string[], nowSec: number): AccessTokenLookup => {
-  const bucket = cache.accessTokensIn(query)
-  if (bucket.size === 0) return ABSENT
-  const exact =
-    bucket.size === 1
-      ? undefined
-      : bucket.get(
-          accessTokenKey({
-            home_account_id: query.homeAccountId,
-            environment: query.environment,
-            client_id: query.clientId,
-            realm: query.realm,
-            target: scopesToTarget(scopes),
-            key_id: query.keyId,
-            ext_cache_key: query.extCacheKey,
-            user_assertion_hash: query.userAssertionHash,
-          }),
-        )
-  let sawExpired = false
-  let lastResort: AccessTokenEntity | undefined
-  const expiring = (candidate: IndexedAccessToken): void => {
-    sawExpired = true
-    if (Number(candidate.entity.expires_on) > nowSec && (lastResort === undefined || Number(candidate.entity.expires_on) > Number(lastResort.expires_on))) {
-      lastResort = candidate.entity
-    }
-  }
+/**
+ * The lookup itself, with the scopes apart from the bucket (no merged query object per call). The
+ * exact token is found by the scopes' target key in the bucket's own map: no cache key is built
+ * per call.
+ */
+const selectInBucket = (cache: TokenStore, query: AccessTokenBucket, scopes: readonly string[], targetKey: string, nowSec: number): AccessTokenLookup => {
+  const bucket = cache.accessTokenBucket(query)
+  if (bucket === undefined) return ABSENT
+  const exact = cache.accessTokens.find(bucket, targetKey)
   if (exact !== undefined) {
     const verdict = judge(exact, nowSec)
     if (verdict !== undefined) return verdict
-    expiring(exact)
+    if (bucket.count === 1) return expiredMiss(exact.entity, undefined, nowSec)
   }
-  for (const candidate of bucket.values()) {
-    if (candidate === exact || !coversScopes(candidate, scopes)) continue
+  let sawExpired = exact !== undefined
+  let lastResort: AccessTokenEntity | undefined = exact === undefined ? undefined : stillValid(exact.entity, undefined, nowSec)
+  for (const candidate of bucket.all()) {
+    if (candidate === exact || !coversScopes(cache.targetKeyOf(candidate.entity.target), scopes)) continue
     const verdict = judge(candidate, nowSec)
     if (verdict !== undefined) return verdict
-    expiring(candidate)
+    sawExpired = true
+    lastResort = stillValid(candidate.entity, lastResort, nowSec)
   }
   return sawExpired ? { _tag: 'Miss', reason: 'expired', lastResort } : ABSENT
 }
+
+/** The later-expiring of a token inside the margin and the best so far, if it has not expired. */
+const stillValid = (candidate: AccessTokenEntity, best: AccessTokenEntity | undefined, nowSec: number): AccessTokenEntity | undefined =>
+  Number(candidate.expires_on) > nowSec && (best === undefined || Number(candidate.expires_on) > Number(best.expires_on)) ? candidate : best
+
+const expiredMiss = (candidate: AccessTokenEntity, best: AccessTokenEntity | undefined, nowSec: number): AccessTokenLookup => ({
+  _tag: 'Miss',
+  reason: 'expired',
+  lastResort: stillValid(candidate, best, nowSec),
+})
 
 const ABSENT: AccessTokenLookup = { _tag: 'Miss', reason: 'absent' }
 
@@ -95,11 +89,24 @@ export const selectAccessTokenIn = (
   buckets: readonly AccessTokenBucket[],
   scopes: readonly string[],
   nowSec: number,
+): AccessTokenLookup => selectAccessTokenAcross(cache, buckets.length, (i) => buckets[i]!, scopes, nowSec)
+
+/**
+ * `selectAccessTokenIn` over `count` buckets made on demand (`bucketAt(i)`): a hit in the first
+ * makes no other (on-behalf-of buckets are keyed by the call's assertion hash).
+ */
+export const selectAccessTokenAcross = (
+  cache: TokenStore,
+  count: number,
+  bucketAt: (i: number) => AccessTokenBucket,
+  scopes: readonly string[],
+  nowSec: number,
 ): AccessTokenLookup => {
+  const targetKey = targetKeyOfScopes(scopes)
   let aging: AccessTokenLookup | undefined
   let expired: (AccessTokenLookup & { _tag: 'Miss' }) | undefined
-  for (const bucket of buckets) {
-    const found = selectInBucket(cache, bucket, scopes, nowSec)
+  for (let i = 0; i < count; i++) {
+    const found = selectInBucket(cache, bucketAt(i), scopes, targetKey, nowSec)
     if (found._tag === 'Fresh') return found
     if (found._tag === 'Aging') aging ??= found
     else if (found.reason === 'expired' && (expired?.lastResort === undefined)) expired = found

@@ -4,7 +4,7 @@ import { cacheError, type CacheError } from '../errors.js'
 import { isJsonObject as isObject, parseJson } from '../util/decode.js'
 import type { CachePut } from './change.js'
 import { canonicalKey } from './keys.js'
-import { CREDENTIAL_TYPES, ENTITY_CODECS, isAccessTokenEntity, type CredentialType } from './schema.js'
+import { CREDENTIAL_TYPES, ENTITY_CODECS, isAccessTokenEntity, type CredentialType, type EntityOf } from './schema.js'
 
 /** What a serialized cache holds, sorted into what we can use and what we only carry along. */
 export interface ParsedCache {
@@ -84,21 +84,33 @@ const describeType = (value: unknown): string => (value === null ? 'null' : Arra
 
 const KNOWN = new Set<string>(CREDENTIAL_TYPES)
 
+/** What a serialized cache holds besides its usable entries. */
+export interface CacheRemainder {
+  /** Entries that do not fit (another SDK's oddity, a damaged entry): kept verbatim, never used. */
+  readonly unusable: { readonly [K in CredentialType]: Readonly<Record<string, unknown>> }
+  /** Top-level keys this library does not know, kept for the round trip. */
+  readonly extras: Readonly<Record<string, unknown>>
+}
+
+/** Receives each usable entry of a serialized cache, as it is read. */
+export type EntrySink = (type: CredentialType, key: string, entity: EntityOf[CredentialType]) => void
+
 /**
- * Reads MSAL's unified cache JSON, as MSAL Python (any version) or MSAL for Node writes it.
- * Text that is not a JSON object, or a section that is not an object, is a CacheError; an
- * empty text is an empty cache (as MSAL Python treats it).
+ * Reads MSAL's unified cache JSON, as MSAL Python (any version) or MSAL for Node writes it, and
+ * hands each usable entry to `file` as it goes: a large cache's entries go straight into a store,
+ * with no list of them in between. Text that is not a JSON object, or a section that is not an
+ * object, is a CacheError (some entries may have been handed over by then: file into a store
+ * that is thrown away on failure). An empty text is an empty cache (as MSAL Python treats it).
  */
-export const parseCache = (text: unknown): E.Either<CacheError, ParsedCache> => {
+export const readCache = (text: unknown, file: EntrySink): E.Either<CacheError, CacheRemainder> => {
   if (typeof text !== 'string') return E.left(cacheError(`expected the cache as JSON text (a string), got ${describeType(text)}`))
   if (text.length > MAX_CACHE_TEXT_LENGTH) {
     return E.left(cacheError(tooLong(text.length)))
   }
-  if (text.trim() === '') return E.right({ entries: [], unusable: emptyUnusable(), extras: keyedByText() })
+  if (text.trim() === '') return E.right({ unusable: emptyUnusable(), extras: keyedByText() })
   const json = parseJson(text)
   if (E.isLeft(json)) return E.left(cacheError(`not valid JSON (${json.left}); was the file truncated?`))
   if (!isObject(json.right)) return E.left(cacheError('expected a JSON object with AccessToken, RefreshToken, IdToken, Account and AppMetadata sections'))
-  const entries: CachePut[] = []
   const unusable = emptyUnusable()
   const extras = keyedByText()
   const tooDeep = () => cacheError(`nested deeper than ${MAX_CACHE_DEPTH} levels (a token cache has 3); refused`)
@@ -120,10 +132,20 @@ export const parseCache = (text: unknown): E.Either<CacheError, ParsedCache> => 
       // The type guard is allocation-free; decode only to normalise (e.g. numeric timestamps).
       const entity = is(value) ? value : E.getOrElseW(() => undefined)(codec.decode(value))
       if (entity === undefined) unusable[type][key] = value
-      else entries.push({ type, key, entity, canonical: canonicalKey(type, entity as never) } as CachePut)
+      else file(type, key, entity as EntityOf[CredentialType])
     }
   }
-  return E.right({ entries, unusable, extras })
+  return E.right({ unusable, extras })
+}
+
+/**
+ * Reads MSAL's unified cache JSON into a list of entries (see readCache): what we can use and
+ * what we only carry along.
+ */
+export const parseCache = (text: unknown): E.Either<CacheError, ParsedCache> => {
+  const entries: CachePut[] = []
+  const read = readCache(text, (type, key, entity) => entries.push({ type, key, entity, canonical: canonicalKey(type, entity as never) } as CachePut))
+  return E.isLeft(read) ? read : E.right({ entries, unusable: read.right.unusable, extras: read.right.extras })
 }
 
 /** One stored entry, decoded as `parseCache` decodes it; undefined when it does not fit the schema. */

@@ -6,7 +6,8 @@ import { decodeClientInfo, type ClientInfo } from './accountOf.js'
 import { tokenResponseEventOf, type TokenCacheEvent } from './events.js'
 import type { CredentialType, EntityOf } from './schema.js'
 import { searchCache, type SearchOptions } from './search.js'
-import { TokenStore } from './tokenStore.js'
+import { SharedStrings } from './sharedStrings.js'
+import { CacheSections, TokenStore } from './tokenStore.js'
 
 export interface TokenCacheOptions {
   /**
@@ -33,6 +34,11 @@ export class TokenCache extends TokenStore {
     this.clock = options.clock
     // The stores hold tokens: out of Object.keys, spreads and devtools' default view (printing uses toJSON).
     conceal(this, ['sections', 'version', 'clientInfoMemo', 'decodeClientInfo'])
+  }
+
+  /** A server's cache may hold 100,000s of entries repeating a few values: they share one string each. */
+  protected override newSections(): CacheSections {
+    return new CacheSections(new SharedStrings())
   }
 
   /** Files a token-obtaining event, as MSAL Python's `add(event, now=None)`; `now` in epoch seconds. */

@@ -8,10 +8,50 @@ import type { AssertionOutcome, Effect, EffectResults, EffectTag, FileOutcome, H
  */
 export type Program<A> = Generator<Effect, A, unknown>
 
-/** Asks the interpreter to perform one effect and returns its typed result. */
-export function* perform<K extends EffectTag>(effect: Extract<Effect, { _tag: K }>): Program<EffectResults[K]> {
-  return (yield effect) as EffectResults[K]
+/**
+ * One effect as a program: yields the effect once, then returns what the interpreter answered.
+ * A small object rather than a generator function: a flow `yield*`s several of these on every
+ * call, cache hits included, and a generator object (its whole frame) costs several times more.
+ */
+class EffectStep<R> implements Iterator<Effect, R, unknown> {
+  private yielded = false
+
+  constructor(
+    private readonly effect: Effect,
+    /** What the flow gets from the interpreter's answer (default: the answer itself). */
+    private readonly then?: (answer: never) => R,
+  ) {}
+
+  next(...[answer]: [] | [unknown]): IteratorResult<Effect, R> {
+    if (this.yielded) return { value: this.then === undefined ? (answer as R) : this.then(answer as never), done: true }
+    this.yielded = true
+    return { value: this.effect, done: false }
+  }
+
+  return(value: R): IteratorResult<Effect, R> {
+    this.yielded = true
+    return { value, done: true }
+  }
+
+  throw(error: unknown): IteratorResult<Effect, R> {
+    this.yielded = true
+    throw error
+  }
+
+  [Symbol.iterator](): this {
+    return this
+  }
 }
+
+/** A step as the Program a flow `yield*`s (it is one in all that a flow or `run` uses). */
+const asProgram = <R>(step: EffectStep<R>): Program<R> => step as unknown as Program<R>
+
+/** Asks the interpreter to perform one effect and returns its typed result. */
+export const perform = <K extends EffectTag>(effect: Extract<Effect, { _tag: K }>): Program<EffectResults[K]> => asProgram(new EffectStep<EffectResults[K]>(effect))
+
+/** Asks the interpreter to perform one effect and returns `then` of its answer (one step, no generator). */
+export const performThen = <K extends EffectTag, B>(effect: Extract<Effect, { _tag: K }>, then: (answer: EffectResults[K]) => B): Program<B> =>
+  asProgram(new EffectStep<B>(effect, then))
 
 export const http = (request: HttpRequest): Program<HttpOutcome> => perform<'Http'>({ _tag: 'Http', request })
 

@@ -19,6 +19,31 @@ const settle = (pending: PromiseLike<unknown>): Promise<Settled> =>
     (error: unknown): Settled => ({ ok: false, error }),
   )
 
+const resume = <A>(program: Program<A>, settled: Settled): IteratorResult<Effect, A> =>
+  settled.ok ? program.next(settled.value) : program.throw(settled.error)
+
+/**
+ * Drives a program to completion. Returns the result directly when every effect was answered
+ * synchronously, else a promise. An interpreter that throws (a bug: expected failures are values)
+ * has its error thrown into the program, so its `finally` blocks run, and then out of `run`.
+ * The synchronous loop allocates nothing of its own per effect (a cache hit runs it).
+ */
+export function run<A>(program: Program<A>, interpret: Interpret): A | Promise<A> {
+  let step = program.next()
+  while (!step.done) {
+    let answer: unknown
+    try {
+      answer = interpret(step.value)
+    } catch (error) {
+      step = program.throw(error)
+      continue
+    }
+    if (isPromiseLike(answer)) return runAsync(program, interpret, answer)
+    step = program.next(answer)
+  }
+  return step.value
+}
+
 /** Calls the interpreter; a synchronous throw becomes a failed answer. */
 function answer(interpret: Interpret, effect: Effect): Settled | PromiseLike<unknown> {
   try {
@@ -27,24 +52,6 @@ function answer(interpret: Interpret, effect: Effect): Settled | PromiseLike<unk
   } catch (error) {
     return { ok: false, error }
   }
-}
-
-const resume = <A>(program: Program<A>, settled: Settled): IteratorResult<Effect, A> =>
-  settled.ok ? program.next(settled.value) : program.throw(settled.error)
-
-/**
- * Drives a program to completion. Returns the result directly when every effect was answered
- * synchronously, else a promise. An interpreter that throws (a bug: expected failures are values)
- * has its error thrown into the program, so its `finally` blocks run, and then out of `run`.
- */
-export function run<A>(program: Program<A>, interpret: Interpret): A | Promise<A> {
-  let step = program.next()
-  while (!step.done) {
-    const next = answer(interpret, step.value)
-    if (isPromiseLike(next)) return runAsync(program, interpret, next)
-    step = resume(program, next)
-  }
-  return step.value
 }
 
 async function runAsync<A>(program: Program<A>, interpret: Interpret, pending: PromiseLike<unknown>): Promise<A> {

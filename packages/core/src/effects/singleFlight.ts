@@ -5,24 +5,33 @@
  */
 export class SingleFlight<V> {
   private readonly inFlight = new Map<string, Promise<V>>()
+  /** The map's size, kept here too: every call asks (cache hits included), and this object is one read where the map is two. */
+  private count = 0
 
   /** The number of distinct calls currently in flight. */
   get size(): number {
-    return this.inFlight.size
+    return this.count
   }
 
   do(key: () => string, start: () => V | Promise<V>): V | Promise<V> {
-    if (this.inFlight.size > 0) {
+    if (this.count > 0) {
       const pending = this.inFlight.get(key())
       if (pending !== undefined) return pending
     }
     const result = start()
-    if (!(result instanceof Promise)) return result
-    const name = key()
-    const shared = result.finally(() => {
-      if (this.inFlight.get(name) === shared) this.inFlight.delete(name)
+    return result instanceof Promise ? this.share(key(), result) : result
+  }
+
+  /** Registers a call already under way under `key`, until it settles; identical calls share it. */
+  share(key: string, pending: Promise<V>): Promise<V> {
+    const shared = pending.finally(() => {
+      if (this.inFlight.get(key) === shared) {
+        this.inFlight.delete(key)
+        this.count = this.inFlight.size
+      }
     })
-    this.inFlight.set(name, shared)
+    this.inFlight.set(key, shared)
+    this.count = this.inFlight.size
     return shared
   }
 }

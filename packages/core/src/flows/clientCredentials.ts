@@ -1,5 +1,5 @@
 import * as E from '../util/either.js'
-import type { ClientContext } from '../app/context.js'
+import { MEMO_LIMIT, type ClientContext, type FmiBuckets } from '../app/context.js'
 import { regionalEndpoints, resolveRegion } from '../authority/region.js'
 import { grantedTarget } from '../cache/reducers.js'
 import { EXPIRY_MARGIN_SECONDS, selectAccessTokenIn, type AccessTokenLookup } from '../cache/selectors.js'
@@ -45,9 +45,21 @@ export interface ClientCredentialsOptions {
   readonly data?: KeyBoundTokenData | undefined
 }
 
-/** MSAL Python's ext_cache_key for a request's fmi_path: tokens of one path never answer another's. */
-function* extCacheKeyOf(fmiPath: string | undefined): Program<string | undefined> {
-  return fmiPath === undefined ? undefined : bytesToHex(yield* sha256(`fmi_path:${fmiPath}`))
+/**
+ * The app's buckets for an fmi_path, and MSAL Python's ext_cache_key for it (tokens of one path
+ * never answer another's): the path is hashed once, then kept (bounded), so a repeated path's
+ * hit asks for no Sha256 effect (an await on the web platform).
+ */
+function* fmiBucketsFor(ctx: ClientContext, fmiPath: string): Program<FmiBuckets> {
+  const kept = ctx.memo.fmiBuckets.get(fmiPath)
+  if (kept !== undefined) return kept
+  const extCacheKey = bytesToHex(yield* sha256(`fmi_path:${fmiPath}`))
+  const made = ctx.appTokenBuckets.map((bucket) =>
+    prepareBucket({ clientId: bucket.clientId, environment: bucket.environment, realm: bucket.realm, homeAccountId: bucket.homeAccountId, extCacheKey }),
+  ) as FmiBuckets
+  if (ctx.memo.fmiBuckets.size >= MEMO_LIMIT) ctx.memo.fmiBuckets.clear()
+  ctx.memo.fmiBuckets.set(fmiPath, made)
+  return made
 }
 
 /** Authorities that name no tenant; the identity provider cannot tell whose app token to issue. */
@@ -75,6 +87,9 @@ const WHY_THE_NETWORK: Record<RefreshReason, string> = {
  * MSAL Python's `acquire_token_for_client`: the app's own token, from the cache when a usable one
  * is there (300 s expiry margin), else from the token endpoint. A token past its `refresh_on` is
  * refreshed, and returned anyway if the refresh fails. A claims challenge skips the cache.
+ *
+ * This generator holds only what a cache hit needs (every call runs it, and a generator object
+ * carries its whole frame); the rest is `fromTheNetwork`.
  */
 export function* acquireTokenForClient(
   ctx: ClientContext,
@@ -85,17 +100,23 @@ export function* acquireTokenForClient(
   if (E.isLeft(scopes)) return scopes
   const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
   if (E.isLeft(claims)) return claims
-  if (options.fmiPath !== undefined && (typeof options.fmiPath !== 'string' || options.fmiPath.trim() === '')) {
-    return E.left(usageError('fmiPath', `expected a non-empty string, got ${JSON.stringify(options.fmiPath)}`))
+  const fmiPath = options.fmiPath
+  if (fmiPath !== undefined && (typeof fmiPath !== 'string' || fmiPath.trim() === '')) {
+    return E.left(usageError('fmiPath', `expected a non-empty string, got ${JSON.stringify(fmiPath)}`))
   }
   const data = options.data === undefined ? E.right(undefined) : checkKeyBoundData(options.data)
   if (E.isLeft(data)) return data
   const keyId = data.right?.keyId
-  const extCacheKey = yield* extCacheKeyOf(options.fmiPath)
+  // A path seen before costs one map look-up, not a Sha256 effect.
+  const fmi = fmiPath === undefined ? undefined : (ctx.memo.fmiBuckets.get(fmiPath) ?? (yield* fmiBucketsFor(ctx, fmiPath)))
+  const extCacheKey = fmi?.[0]?.extCacheKey
+  // A key-bound token (SSH certificate, PoP for the app's own key) is filed under its key id: rare, so its buckets are made per call.
   const buckets =
-    extCacheKey === undefined && keyId === undefined
-      ? ctx.appTokenBuckets
-      : ctx.appTokenBuckets.map(({ bucketKey: _, ...bucket }) => prepareBucket({ ...bucket, extCacheKey, keyId }))
+    keyId === undefined
+      ? (fmi ?? ctx.appTokenBuckets)
+      : ctx.appTokenBuckets.map((bucket) =>
+          prepareBucket({ clientId: bucket.clientId, environment: bucket.environment, realm: bucket.realm, homeAccountId: bucket.homeAccountId, extCacheKey, keyId }),
+        )
 
   const correlationId = yield* newCorrelationId()
   const nowMs = yield* now()
@@ -104,37 +125,52 @@ export function* acquireTokenForClient(
   const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, buckets, scopes.right, nowSec)
   if (lookup?._tag === 'Fresh') {
     yield* commit(CACHE_HIT)
-    return E.right(resultFromCache(lookup.entity, nowSec, correlationId))
+    return E.right(resultFromCache(lookup.entity, nowSec, correlationId, lookup.token))
   }
+  return yield* fromTheNetwork(ctx, { scopes: scopes.right, claims: claims.right, fmiPath, extCacheKey, data: data.right }, lookup, correlationId, nowMs)
+}
+
+/** What a client-credentials call asks the token endpoint for. */
+interface ClientTokenAsk {
+  readonly scopes: readonly string[]
+  readonly claims: string | undefined
+  readonly fmiPath: string | undefined
+  /** MSAL Python's ext_cache_key for the fmi_path. */
+  readonly extCacheKey: string | undefined
+  readonly data: KeyBoundTokenData | undefined
+}
+
+/** A call the cache could not answer: a new token, or the aging one if getting it failed. */
+function* fromTheNetwork(
+  ctx: ClientContext,
+  ask: ClientTokenAsk,
+  lookup: AccessTokenLookup | undefined,
+  correlationId: string,
+  nowMs: number,
+): Program<E.Either<MsalError, TokenResult>> {
   // Only past this point is anything logged: a cache hit yields no Log effect (it is the hot path).
   const fallback: AccessTokenEntity | undefined = lookup?._tag === 'Aging' ? lookup.entity : undefined
   const reason = refreshReasonOf(lookup)
   yield* log(
     'info',
-    `acquireTokenForClient: ${WHY_THE_NETWORK[reason]}; asking the identity provider for ${scopes.right.join(' ')} ` +
+    `acquireTokenForClient: ${WHY_THE_NETWORK[reason]}; asking the identity provider for ${ask.scopes.join(' ')} ` +
       `(refresh reason ${reason}, correlation id ${correlationId})`,
   )
 
-  const fromNetwork = yield* requestClientToken(ctx, { scopes: scopes.right, claims: claims.right, fmiPath: options.fmiPath, extCacheKey, data: data.right }, reason, correlationId, nowMs)
+  const fromNetwork = yield* requestClientToken(ctx, ask, reason, correlationId, nowMs)
   if (E.isRight(fromNetwork)) return fromNetwork
   if (fallback === undefined) {
     yield* logError('info', `acquireTokenForClient failed (correlation id ${correlationId})`, fromNetwork.left)
     return E.left(withCorrelationId(fromNetwork.left, correlationId))
   }
   yield* logError('warning', `acquireTokenForClient (correlation id ${correlationId}) returns the cached token: refreshing it failed`, fromNetwork.left)
-  return E.right(resultFromCache(fallback, nowSec, correlationId))
+  return E.right(resultFromCache(fallback, Math.floor(nowMs / 1000), correlationId))
 }
 
 /** The network half: endpoints, the token request, and filing the answer in the cache. */
 function* requestClientToken(
   ctx: ClientContext,
-  ask: {
-    readonly scopes: readonly string[]
-    readonly claims: string | undefined
-    readonly fmiPath: string | undefined
-    readonly extCacheKey: string | undefined
-    readonly data: KeyBoundTokenData | undefined
-  },
+  ask: ClientTokenAsk,
   reason: RefreshReason,
   correlationId: string,
   nowMs: number,
@@ -146,7 +182,7 @@ function* requestClientToken(
   if (MULTI_TENANT.has(config.authority.tenant.toLowerCase())) {
     yield* log('warning', `acquireTokenForClient with the /${config.authority.tenant} authority is unreliable; use a specific tenant`)
   }
-  const baseHeaders = { ...libraryHeaders(ctx.platform, config.appName, config.appVersion), 'client-request-id': correlationId }
+  const baseHeaders = Object.assign(libraryHeaders(ctx.platform, config.appName, config.appVersion), { 'client-request-id': correlationId })
   // Only client-credential requests go regional; a failed detection means the global endpoint.
   const region = yield* resolveRegion(config.azureRegion, ctx.state.detectedRegion)
   const regional = region === undefined ? undefined : regionalEndpoints(config.authority, region)
@@ -173,7 +209,7 @@ function* requestClientToken(
   })
   // MSAL Python posts data's fields as they are.
   const { data } = ask
-  const request = data === undefined ? built : { ...built, form: { ...built.form, token_type: data.tokenType, key_id: data.keyId, req_cnf: data.reqCnf } }
+  const request = data === undefined ? built : Object.assign({}, built, { form: Object.assign({}, built.form, { token_type: data.tokenType, key_id: data.keyId, req_cnf: data.reqCnf }) })
   const exchange = yield* sendAuthenticated(ctx, request, nowMs, DEFAULT_RETRY_AFTER_MS.confidential)
   if (E.isLeft(exchange)) return exchange
   const { outcome } = exchange.right
@@ -195,7 +231,7 @@ function* requestClientToken(
     response: response.right,
     homeAccountId: null,
     extCacheKey: ask.extCacheKey,
-    ...(data !== undefined ? { keyId: data.keyId } : {}),
+    keyId: data?.keyId,
   }
   yield* commit({ _tag: 'FileTokenResponse', event, nowSec })
   const granted = targetToScopes(grantedTarget(response.right, scopes))

@@ -3,6 +3,7 @@ import type { ClientContext } from '../app/context.js'
 import { homeAccountIdOf } from '../cache/accountOf.js'
 import type { TokenResponseEvent } from '../cache/reducers.js'
 import type { AccessTokenEntity } from '../cache/schema.js'
+import { unfiledRecord } from '../cache/tokenStore.js'
 import { commit, log, now, readEnv, type Program } from '../effects/program.js'
 import { usageError, withCorrelationId, type MsalError } from '../errors.js'
 import { sendWithRetry, transportError } from '../http/send.js'
@@ -94,5 +95,5 @@ export function* cloudShellSilentToken(
   const fresh = yield* acquireTokenByCloudShell(ctx, scopes, correlationId)
   if (E.isRight(fresh) || aging === undefined) return fresh
   yield* logError('warning', `acquireTokenSilent (correlation id ${correlationId}) returns the cached token: Cloud Shell did not give a new one`, fresh.left)
-  return E.right(cachedResult(ctx, aging, account, nowSec, correlationId))
+  return E.right(cachedResult(ctx, unfiledRecord(aging), account, nowSec, correlationId))
 }

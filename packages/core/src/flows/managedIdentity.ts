@@ -45,15 +45,6 @@ export const resourceOf = (options: unknown): E.Either<MsalError, string> => {
   return trimmed === '' ? E.left(usageError('resource', `expected a resource URI, got ${JSON.stringify(resource)}`)) : E.right(trimmed)
 }
 
-/** The one-scope list of a resource; the last one is kept, so a repeated call allocates none. */
-const scopesOf = (ctx: ManagedIdentityContext, resource: string): readonly string[] => {
-  if (ctx.memo.resource !== resource) {
-    ctx.memo.resource = resource
-    ctx.memo.scopes = [resource]
-  }
-  return ctx.memo.scopes
-}
-
 /** A cached token that is not expired (Fresh or Aging): the one a claims challenge revokes. */
 const usable = (lookup: AccessTokenLookup): AccessTokenEntity | undefined => (lookup._tag === 'Miss' ? undefined : lookup.entity)
 
@@ -65,14 +56,15 @@ const usable = (lookup: AccessTokenLookup): AccessTokenEntity | undefined => (lo
 export function* acquireTokenForManagedIdentity(ctx: ManagedIdentityContext, options: ManagedIdentityTokenOptions): Program<E.Either<MsalError, TokenResult>> {
   const resource = resourceOf(options)
   if (E.isLeft(resource)) return resource
-  const scopes = scopesOf(ctx, resource.right)
+  // A fresh list, not one kept on the context: writing a new object into a long-lived one costs more than making it.
+  const scopes = [resource.right]
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   // Searched even for a claims challenge: the token it finds is the one being revoked.
   const lookup = selectAccessTokenIn(ctx.tokenCache, ctx.buckets, scopes, nowSec)
   const challenged = options.claimsChallenge !== undefined && options.claimsChallenge !== ''
   const correlationId = yield* newCorrelationId()
-  if (!challenged && lookup._tag === 'Fresh') return E.right(resultFromCache(lookup.entity, nowSec, correlationId))
+  if (!challenged && lookup._tag === 'Fresh') return E.right(resultFromCache(lookup.entity, nowSec, correlationId, lookup.token))
 
   // Only past this point is anything logged: a cache hit is the hot path.
   const fallback = !challenged && lookup._tag === 'Aging' ? lookup.entity : undefined
@@ -136,7 +128,7 @@ function* requestToken(
       if (E.isLeft(path)) return path
       const secret = arcSecretOf(path.right, yield* readFile(path.right, ARC_KEY_FILE_MAX_BYTES))
       if (E.isLeft(secret)) return secret
-      const answered = { ...first, headers: { ...first.headers, Authorization: `Basic ${secret.right}` } }
+      const answered = Object.assign({}, first, { headers: Object.assign({}, first.headers, { Authorization: `Basic ${secret.right}` }) })
       url = answered.url
       outcome = yield* sendManagedIdentityRequest(ctx.httpCache, answered, policy)
     }

@@ -1,20 +1,22 @@
 import * as E from '../util/either.js'
-import type { ClientContext } from '../app/context.js'
-import { decodeIdTokenClaims } from '../cache/accountOf.js'
-import { selectAccessTokenIn, selectIdToken } from '../cache/selectors.js'
-import { oboBucketKey } from '../cache/tokenStore.js'
-import { commit, log, sha256, type Program } from '../effects/program.js'
+import { MEMO_LIMIT, type ClientContext } from '../app/context.js'
+import { resultScopes, userParts } from '../cache/hitParts.js'
+import { selectAccessTokenIn } from '../cache/selectors.js'
+import { oboBucketKey, PreparedBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
+import { commit, log, now, sha256, type Program } from '../effects/program.js'
 import { CACHE_HIT } from '../app/commits.js'
 import { configurationError, usageError, type MsalError } from '../errors.js'
 import { ApiId, RefreshReason } from '../http/telemetry.js'
 import { buildOnBehalfOfRequest } from '../protocol/userGrants.js'
-import { undecoratedScopes } from '../protocol/scopeDecoration.js'
-import { targetToScopes, validateScopes } from '../protocol/scopes.js'
-import { resultFromCache, type TokenResult } from '../result.js'
+import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
+import { decorateScopes, lookupScopes } from '../protocol/scopeDecoration.js'
+import { validateScopes } from '../protocol/scopes.js'
+import { resultFromHit, type TokenResult } from '../result.js'
 import { bytesToBase64Url } from '../util/base64url.js'
 import { logError } from './logging.js'
-import { startUserGrant, userTokenEndpoint } from './userGrantStart.js'
-import { accountFor, redeemUserToken, requestHeaders } from './userTokens.js'
+import { newCorrelationId } from './correlation.js'
+import { userTokenEndpoint } from './userGrantStart.js'
+import { redeemUserToken, requestHeaders } from './userTokens.js'
 
 export interface OnBehalfOfOptions {
   /** A claims challenge from the downstream API's WWW-Authenticate header; it bypasses the cache. */
@@ -42,42 +44,52 @@ export function* acquireTokenOnBehalfOf(
   /** `hashUserAssertion(userAssertion)`, when the caller has it already (a runtime needs it first, for its cache partition). */
   knownHash?: string,
 ): Program<E.Either<MsalError, TokenResult>> {
+  // This generator holds only what a cache hit needs (a generator object carries its whole frame); the rest is fromTheNetwork.
   if (ctx.config.credential === undefined) return E.left(configurationError('clientCredential', 'on-behalf-of needs a confidential client'))
   if (typeof userAssertion !== 'string' || userAssertion.trim() === '') {
     return E.left(usageError('userAssertion', 'expected the token the API was called with, as a non-empty string'))
   }
-  const wanted = validateScopes(scopesInput)
-  if (E.isLeft(wanted)) return wanted
-  const start = yield* startUserGrant(ctx, scopesInput, options.claimsChallenge)
-  if (E.isLeft(start)) return start
-  const { scopes, claims, correlationId, nowMs } = start.right
+  // Checked as every user grant checks them (reserved ones refused, at least one needed); looked up as asked.
+  const scopes = Array.isArray(scopesInput) && scopesInput.length === 0 ? validateScopes(scopesInput) : lookupScopes(scopesInput)
+  if (E.isLeft(scopes)) return scopes
+  const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
+  if (E.isLeft(claims)) return claims
+  const correlationId = yield* newCorrelationId()
+  const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   const userAssertionHash = knownHash ?? (yield* hashUserAssertion(userAssertion))
   const hasChallenge = options.claimsChallenge !== undefined && options.claimsChallenge !== ''
-  if (!hasChallenge) {
-    // Built from prefixes computed once per application: this is every OBO cache hit's path.
-    const buckets = ctx.environments.map((environment, i) => ({
-      clientId: ctx.config.clientId,
-      environment,
-      realm: '',
-      homeAccountId: undefined,
-      userAssertionHash,
-      bucketKey: oboBucketKey(ctx.oboBucketPrefixes[i]!, userAssertionHash),
-    }))
-    const lookup = selectAccessTokenIn(ctx.tokenCache, buckets, wanted.right, nowSec)
-    if (lookup._tag === 'Fresh') {
-      yield* commit(CACHE_HIT)
-      return E.right(cachedResult(ctx, lookup.entity, nowSec, correlationId))
-    }
+  const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, oboBucketsFor(ctx, userAssertionHash), scopes.right, nowSec)
+  if (lookup?._tag === 'Fresh') {
+    yield* commit(CACHE_HIT)
+    const user = userParts(ctx.tokenCache, lookup.token)
+    return E.right(resultFromHit(lookup.token, resultScopes(lookup.token, 'user'), nowSec, correlationId, user.account, user))
   }
+  return yield* fromTheNetwork(ctx, userAssertion, scopesInput, claims.right, hasChallenge, userAssertionHash, correlationId, nowMs)
+}
+
+/** An on-behalf-of call the cache could not answer: the jwt-bearer grant, its answer filed under the assertion's hash. */
+function* fromTheNetwork(
+  ctx: ClientContext,
+  userAssertion: string,
+  scopesInput: readonly string[],
+  claims: string | undefined,
+  hasChallenge: boolean,
+  userAssertionHash: string,
+  correlationId: string,
+  nowMs: number,
+): Program<E.Either<MsalError, TokenResult>> {
+  // The scopes the grant asks for: the caller's and MSAL's own (checked already, so this cannot fail).
+  const scopes = decorateScopes(scopesInput, ctx.config.excludeScopes)
+  if (E.isLeft(scopes)) return scopes
   yield* log('info', `acquireTokenOnBehalfOf: asking the identity provider (correlation id ${correlationId})`)
-  const tokenEndpoint = yield* userTokenEndpoint(ctx, start.right)
+  const tokenEndpoint = yield* userTokenEndpoint(ctx, { scopes: scopes.right, claims, correlationId, nowMs })
   if (E.isLeft(tokenEndpoint)) return tokenEndpoint
   const reason = hasChallenge ? RefreshReason.forced : RefreshReason.absent
   const request = buildOnBehalfOfRequest({
     tokenEndpoint: tokenEndpoint.right,
     clientId: ctx.config.clientId,
-    scopes,
+    scopes: scopes.right,
     claims,
     headers: requestHeaders(ctx, ApiId.acquireTokenOnBehalfOf, reason, correlationId),
     assertion: userAssertion,
@@ -87,7 +99,7 @@ export function* acquireTokenOnBehalfOf(
     api: ApiId.acquireTokenOnBehalfOf,
     correlationId,
     nowMs,
-    scopes,
+    scopes: scopes.right,
     grantType: JWT_BEARER_GRANT,
     environment: ctx.config.authority.host,
     userAssertionHash,
@@ -98,18 +110,23 @@ export function* acquireTokenOnBehalfOf(
 
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 
-/** A cached on-behalf-of token as a result, with its account and ID token when the cache has them. */
-const cachedResult = (ctx: ClientContext, entity: Parameters<typeof resultFromCache>[0], nowSec: number, correlationId: string): TokenResult => {
-  const base = { ...resultFromCache(entity, nowSec, correlationId), scopes: undecoratedScopes(targetToScopes(entity.target)) }
-  const home = typeof entity.home_account_id === 'string' && entity.home_account_id !== '' ? entity.home_account_id : undefined
-  if (home === undefined) return base
-  const account = accountFor(ctx, home, entity.environment, entity.realm)
-  const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: home, environment: entity.environment, clientId: entity.client_id ?? ctx.config.clientId, realm: entity.realm })
-  const claims = idToken === undefined ? undefined : decodeIdTokenClaims(idToken.secret)
-  return {
-    ...base,
-    ...(account !== undefined ? { account } : {}),
-    ...(idToken !== undefined ? { idToken: idToken.secret } : {}),
-    ...(claims !== undefined && E.isRight(claims) && claims.right !== undefined ? { idTokenClaims: claims.right } : {}),
-  }
+/**
+ * The buckets an assertion's tokens are filed in, one per environment: keys made from prefixes
+ * computed once per application, and kept per assertion hash (a web API sees the same caller's
+ * token many times: every on-behalf-of hit comes here). Bounded.
+ */
+const oboBucketsFor = (ctx: ClientContext, userAssertionHash: string): readonly AccessTokenBucket[] => {
+  const memo = ctx.memo.oboBuckets
+  const kept = memo.get(userAssertionHash)
+  if (kept !== undefined) return kept
+  const buckets = ctx.environments.map(
+    (environment, i) =>
+      new PreparedBucket(
+        { clientId: ctx.config.clientId, environment, realm: '', homeAccountId: undefined, userAssertionHash },
+        oboBucketKey(ctx.oboBucketPrefixes[i]!, userAssertionHash),
+      ),
+  )
+  if (memo.size >= MEMO_LIMIT) memo.clear()
+  memo.set(userAssertionHash, buckets)
+  return buckets
 }

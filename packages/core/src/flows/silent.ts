@@ -1,19 +1,18 @@
 import * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
 import { entraEndpoints, isMultiTenant } from '../authority/endpoints.js'
-import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
-import { accountOf, isRedeemable, selectAccessTokenIn, selectIdToken, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
-import type { AccessTokenEntity, IdTokenEntity, RefreshTokenEntity } from '../cache/schema.js'
-import { BY_OWNER, ownerKey, prepareBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
+import { resultScopes, userParts } from '../cache/hitParts.js'
+import { isRedeemable, selectAccessTokenIn, selectRefreshTokens, type Account, type AccessTokenLookup } from '../cache/selectors.js'
+import type { RefreshTokenEntity } from '../cache/schema.js'
+import { prepareBucket, unfiledRecord, type AccessTokenBucket, type IndexedAccessToken } from '../cache/tokenStore.js'
 import { commit, log, now, type Program } from '../effects/program.js'
 import { classifySuberror, isTransportError, usageError, withCorrelationId, withFields, type MsalError } from '../errors.js'
 import { ApiId, RefreshReason } from '../http/telemetry.js'
 import { CACHE_HIT } from '../app/commits.js'
 import { mergeClaimsAndCapabilities } from '../protocol/claims.js'
-import { decorateScopes, RESERVED_SCOPES, undecoratedScopes } from '../protocol/scopeDecoration.js'
-import { targetToScopes } from '../protocol/scopes.js'
+import { decorateScopes, lookupScopes, RESERVED_SCOPES } from '../protocol/scopeDecoration.js'
 import { buildRefreshTokenRequest } from '../protocol/userGrants.js'
-import { resultFromCache, type TokenResult } from '../result.js'
+import { resultFromHit, type TokenResult } from '../result.js'
 import { newCorrelationId } from './correlation.js'
 import { discoverTenantId, namesTenantByDomain } from './tenantId.js'
 import { logError } from './logging.js'
@@ -57,19 +56,21 @@ const realmsFor = (ctx: ClientContext, account: SilentAccount, reach: 'cache' | 
 
 /**
  * Where an account's access tokens may be: every environment × realm, with keys computed once per
- * account and kept (a silent hit is the hot path; building the keys would cost more than the lookup).
+ * account and kept (a silent hit is the hot path; building the keys would cost more than the
+ * lookup). Kept by home account id, valid while the account's realm, the learned tenant id and
+ * the reach (see realmsFor) are the ones they were made for.
  */
 const bucketsFor = (ctx: ClientContext, account: SilentAccount, reach: 'cache' | 'network' = 'network'): readonly AccessTokenBucket[] => {
+  const learned = ctx.state.tenantIds.get(ctx.config.authority.tenant.toLowerCase())
+  const kept = ctx.memo.silentBuckets.get(account.homeAccountId)
+  if (kept !== undefined && kept.realm === account.realm && kept.learned === learned && kept.reach === reach) return kept.buckets
   const realms = realmsFor(ctx, account, reach)
-  const key = `${account.homeAccountId}\u0000${realms.join('\u0000')}`
-  const kept = ctx.memo.silentBuckets.get(key)
-  if (kept !== undefined) return kept
   const buckets = ctx.environments.flatMap((environment) =>
     realms.map((realm) => prepareBucket({ clientId: ctx.config.clientId, environment, realm, homeAccountId: account.homeAccountId })),
   )
   // Bounded: a web app serving many users keeps the recent ones.
   if (ctx.memo.silentBuckets.size >= MAX_KEPT_BUCKETS) ctx.memo.silentBuckets.clear()
-  ctx.memo.silentBuckets.set(key, buckets)
+  ctx.memo.silentBuckets.set(account.homeAccountId, { realm: account.realm, learned, reach, buckets })
   return buckets
 }
 
@@ -77,7 +78,11 @@ const MAX_KEPT_BUCKETS = 10_000
 
 /** The buckets of tokens bound to a key (PoP, SSH certificates): beside the bearer tokens', never among them. */
 const boundBuckets = (buckets: readonly AccessTokenBucket[], bound: BoundRequest | undefined): readonly AccessTokenBucket[] =>
-  bound === undefined ? buckets : buckets.map(({ bucketKey: _, ...bucket }) => prepareBucket({ ...bucket, keyId: bound.keyId }))
+  bound === undefined
+    ? buckets
+    : buckets.map((bucket) =>
+        prepareBucket({ clientId: bucket.clientId, environment: bucket.environment, realm: bucket.realm, homeAccountId: bucket.homeAccountId, keyId: bound.keyId }),
+      )
 
 const refreshReasonOf = (lookup: AccessTokenLookup | undefined): RefreshReason =>
   lookup === undefined ? RefreshReason.forced : lookup._tag === 'Aging' ? RefreshReason.aging : lookup._tag === 'Miss' && lookup.reason === 'expired' ? RefreshReason.expired : RefreshReason.absent
@@ -133,28 +138,49 @@ function* silently(
   reach: 'cache' | 'network',
   bound: BoundRequest | undefined,
 ): Program<E.Either<MsalError, TokenResult | undefined>> {
+  // This generator holds only what a cache hit needs (a generator object carries its whole frame); the rest is afterAMiss.
   if (accountInput === undefined || accountInput === null) return E.right(undefined)
   if (!isAccount(accountInput)) return E.left(usageError('account', 'expected an account from getAccounts() (with homeAccountId and environment)'))
-  const account = accountInput
   // Scopes are checked as user flows check them (reserved ones refused), before any cache look.
-  const decorated = decorateScopes(scopesInput, ctx.config.excludeScopes)
-  if (E.isLeft(decorated)) return decorated
+  const scopes = lookupScopes(scopesInput, ctx.config.excludeScopes)
+  if (E.isLeft(scopes)) return scopes
   const claims = mergeClaimsAndCapabilities(ctx.config.clientCapabilities, options.claimsChallenge)
   if (E.isLeft(claims)) return claims
-  const scopes = undecoratedScopes(decorated.right)
 
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   const skipCache = options.forceRefresh === true || (options.claimsChallenge !== undefined && options.claimsChallenge !== '')
-  let lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, boundBuckets(bucketsFor(ctx, account, reach), bound), scopes, nowSec)
+  const lookup = skipCache ? undefined : selectAccessTokenIn(ctx.tokenCache, boundBuckets(bucketsFor(ctx, accountInput, reach), bound), scopes.right, nowSec)
   const correlationId = yield* newCorrelationId()
+  if (lookup?._tag === 'Fresh') {
+    yield* commit(CACHE_HIT)
+    return E.right(cachedResult(ctx, lookup.token, accountInput, nowSec, correlationId))
+  }
+  return yield* afterAMiss(ctx, scopesInput, scopes.right, claims.right, accountInput, reach, lookup, correlationId, nowMs, bound)
+}
+
+/** A silent call the cache could not answer at first: the tenant's id learned, Cloud Shell, or a refresh token. */
+function* afterAMiss(
+  ctx: ClientContext,
+  scopesInput: readonly string[],
+  scopes: readonly string[],
+  claims: string | undefined,
+  account: SilentAccount,
+  reach: 'cache' | 'network',
+  firstLookup: AccessTokenLookup | undefined,
+  correlationId: string,
+  nowMs: number,
+  bound: BoundRequest | undefined,
+): Program<E.Either<MsalError, TokenResult | undefined>> {
+  const nowSec = Math.floor(nowMs / 1000)
+  let lookup = firstLookup
   if (reach === 'network' && lookup !== undefined && lookup._tag !== 'Fresh' && namesTenantByDomain(ctx) && !ctx.state.tenantIds.has(ctx.config.authority.tenant.toLowerCase())) {
     // Tokens are filed under the tenant's id, which a domain-named authority does not tell.
     if ((yield* discoverTenantId(ctx, correlationId, nowMs)) !== undefined) lookup = selectAccessTokenIn(ctx.tokenCache, boundBuckets(bucketsFor(ctx, account), bound), scopes, nowSec)
-  }
-  if (lookup?._tag === 'Fresh') {
-    yield* commit(CACHE_HIT)
-    return E.right(cachedResult(ctx, lookup.entity, account, nowSec, correlationId))
+    if (lookup?._tag === 'Fresh') {
+      yield* commit(CACHE_HIT)
+      return E.right(cachedResult(ctx, lookup.token, account, nowSec, correlationId))
+    }
   }
   if (reach === 'cache') return E.right(undefined)
   // Cloud Shell's accounts (authority type CLOUDSHELL) get tokens from Cloud Shell, where the application can ask it.
@@ -166,9 +192,12 @@ function* silently(
   const reason = refreshReasonOf(lookup)
   yield* log('info', `acquireTokenSilent: no usable access token (refresh reason ${reason}); looking for a refresh token (correlation id ${correlationId})`)
 
-  const refreshed = yield* refreshFromCache(ctx, decorated.right, claims.right, account, reason, correlationId, nowMs, bound)
+  // The scopes a refresh asks for: the caller's and MSAL's own (checked already, so this cannot fail).
+  const decorated = decorateScopes(scopesInput, ctx.config.excludeScopes)
+  if (E.isLeft(decorated)) return decorated
+  const refreshed = yield* refreshFromCache(ctx, decorated.right, claims, account, reason, correlationId, nowMs, bound)
   if (refreshed !== undefined && E.isRight(refreshed)) return refreshed
-  const aging = lookup?._tag === 'Aging' ? lookup.entity : undefined
+  const aging = lookup?._tag === 'Aging' ? lookup.token : undefined
   const lastResort = lookup?._tag === 'Miss' ? lookup.lastResort : undefined
   if (refreshed === undefined) {
     // No refresh token: an aging token is still good (MSAL Python returns it as it stands).
@@ -177,7 +206,7 @@ function* silently(
   const failure = classified(refreshed.left)
   if (aging !== undefined || (lastResort !== undefined && isTransportError(failure))) {
     yield* logError('warning', `acquireTokenSilent (correlation id ${correlationId}) returns the cached token: refreshing it failed`, failure)
-    return E.right(cachedResult(ctx, (aging ?? lastResort)!, account, nowSec, correlationId))
+    return E.right(cachedResult(ctx, aging ?? unfiledRecord(lastResort!), account, nowSec, correlationId))
   }
   yield* logError('info', `acquireTokenSilent failed (correlation id ${correlationId})`, failure)
   return E.left(withCorrelationId(failure, correlationId))
@@ -187,30 +216,18 @@ function* silently(
 const classified = (error: MsalError): MsalError =>
   'suberror' in error && error.suberror !== undefined ? withFields(error, { classification: classifySuberror(error.suberror) }) : error
 
-/** A cached token as a result, with the account and (when cached) its ID token. */
-export const cachedResult = (ctx: ClientContext, entity: AccessTokenEntity, account: SilentAccount, nowSec: number, correlationId: string): TokenResult => {
-  // The scopes a fresh result reports: MSAL's own (openid, profile, offline_access) left out.
-  const base = { ...resultFromCache(entity, nowSec, correlationId), scopes: undecoratedScopes(targetToScopes(entity.target)) }
-  const owned = [...ctx.tokenCache.accounts.lookup(BY_OWNER, ownerKey(entity.environment, account.homeAccountId)).values()]
-  const stored = owned.find(({ entity: candidate }) => candidate.realm === entity.realm) ?? owned[0]
-  const idToken = selectIdToken(ctx.tokenCache, { homeAccountId: account.homeAccountId, environment: entity.environment, clientId: entity.client_id ?? ctx.config.clientId, realm: entity.realm })
-  const claims = idToken === undefined ? undefined : claimsOf(ctx, idToken)
-  return {
-    ...base,
-    account: stored !== undefined ? accountOf(stored.entity) : { ...account, authorityType: 'MSSTS', username: account.username ?? '' },
-    ...(idToken !== undefined ? { idToken: idToken.secret } : {}),
-    ...(claims !== undefined ? { idTokenClaims: claims } : {}),
-  }
+/**
+ * A cached token as a result, with the account and (when cached) its ID token. `token` is the
+ * entry's record: when it is the stored one, its bucket keeps those parts for the next hit (see
+ * hitParts.ts).
+ */
+export const cachedResult = (ctx: ClientContext, token: IndexedAccessToken, account: SilentAccount, nowSec: number, correlationId: string): TokenResult => {
+  const user = userParts(ctx.tokenCache, token)
+  return resultFromHit(token, resultScopes(token, 'user'), nowSec, correlationId, user.account ?? accountFromInput(account), user)
 }
 
-/** Cache entries are never mutated (an update replaces them), so their claims are decoded once. */
-const claimsOf = (ctx: ClientContext, entity: IdTokenEntity): IdTokenClaims | undefined => {
-  if (ctx.memo.decodedIdTokens.has(entity)) return ctx.memo.decodedIdTokens.get(entity)
-  const decoded = decodeIdTokenClaims(entity.secret)
-  const claims = E.isRight(decoded) ? decoded.right : undefined
-  ctx.memo.decodedIdTokens.set(entity, claims)
-  return claims
-}
+/** The account as the caller described it (every field it gave), when the cache holds no entry for it. */
+const accountFromInput = (account: SilentAccount): Account => Object.assign({}, account, { authorityType: 'MSSTS', username: account.username ?? '' })
 
 /**
  * Refresh tokens, environment by environment: the authority's host first, then each alias that

@@ -56,14 +56,17 @@ export const emptyTelemetry: TelemetryBuffer = { succeeded: 0, failures: [], fai
 
 const LAST_HEADER_LIMIT = 350
 
-export const libraryHeaders = (platform: PlatformInfo, appName?: string, appVersion?: string): Record<string, string> => ({
-  'x-client-sku': platform.sku,
-  'x-client-ver': platform.version,
-  'x-client-os': platform.os,
-  'x-ms-lib-capability': 'retry-after, h429',
-  ...(appName ? { 'x-app-name': appName } : {}),
-  ...(appVersion ? { 'x-app-ver': appVersion } : {}),
-})
+export const libraryHeaders = (platform: PlatformInfo, appName?: string, appVersion?: string): Record<string, string> => {
+  const headers: Record<string, string> = {
+    'x-client-sku': platform.sku,
+    'x-client-ver': platform.version,
+    'x-client-os': platform.os,
+    'x-ms-lib-capability': 'retry-after, h429',
+  }
+  if (appName) headers['x-app-name'] = appName
+  if (appVersion) headers['x-app-ver'] = appVersion
+  return headers
+}
 
 export const telemetryHeaders = (
   buffer: TelemetryBuffer,
@@ -86,6 +89,18 @@ export const recordCacheHit = (buffer: TelemetryBuffer): TelemetryBuffer => ({
   failureSize: buffer.failureSize,
 })
 
+/**
+ * `recordCacheHit` for an application's own buffer, counted in place (the shared empty buffer
+ * is replaced first): a hit makes no new object for the long-lived state to keep (with many
+ * applications, each one's new buffer would survive collections and grow the old heap). Returns
+ * the buffer to keep.
+ */
+export const countCacheHit = (buffer: TelemetryBuffer): TelemetryBuffer => {
+  if (buffer === emptyTelemetry) return recordCacheHit(buffer)
+  ;(buffer as { succeeded: number }).succeeded++
+  return buffer
+}
+
 /** A success clears the buffer (it has been reported); a failure is remembered while the header has room. */
 export const recordServerAnswer = (
   buffer: TelemetryBuffer,
@@ -97,7 +112,7 @@ export const recordServerAnswer = (
   const size = `,${api},${correlationId},${error}`.length
   if (buffer.failureSize + size >= LAST_HEADER_LIMIT) return buffer
   return {
-    ...buffer,
+    succeeded: buffer.succeeded,
     failures: [...buffer.failures, { api, correlationId, error }],
     failureSize: buffer.failureSize + size,
   }

@@ -34,8 +34,6 @@ export interface ManagedIdentityContext {
   readonly httpCache: HttpCache
   /** The identity's cache bucket, its key computed once (every call looks there). */
   readonly buckets: readonly AccessTokenBucket[]
-  /** The last resource asked for and its one-scope list, so a repeated call allocates no list. */
-  readonly memo: { resource: string; scopes: readonly string[] }
 }
 
 export interface ManagedIdentityContextInput {
@@ -55,5 +53,4 @@ export const createManagedIdentityContext = (input: ManagedIdentityContextInput)
       homeAccountId: null,
     }),
   ],
-  memo: { resource: '', scopes: [] },
 })

@@ -3,6 +3,9 @@ import { usageError, type UsageError } from '../errors.js'
 import { isJsonObject as isObject, parseJson } from '../util/decode.js'
 
 
+/** The usual answer (no capabilities, no challenge), shared: every call asks, cache hits included. */
+const NO_CLAIMS: E.Either<UsageError, string | undefined> = E.right(undefined)
+
 /**
  * The `claims` request parameter: the caller's claims challenge (a JSON object, as a resource
  * sends it in WWW-Authenticate) with the app's client capabilities merged into
@@ -20,7 +23,7 @@ export const mergeClaimsAndCapabilities = (
     }
     claims = parsed.right
   }
-  if (capabilities.length === 0) return E.right(claimsChallenge === '' ? undefined : claimsChallenge)
+  if (capabilities.length === 0) return claimsChallenge === '' || claimsChallenge === undefined ? NO_CLAIMS : E.right(claimsChallenge)
   const accessToken = isObject(claims['access_token']) ? claims['access_token'] : {}
-  return E.right(JSON.stringify({ ...claims, access_token: { ...accessToken, xms_cc: { values: capabilities } } }))
+  return E.right(JSON.stringify(Object.assign({}, claims, { access_token: Object.assign({}, accessToken, { xms_cc: { values: capabilities } }) })))
 }

@@ -18,20 +18,40 @@ export const validateExcludeScopes = (exclude: readonly string[]): E.Either<Conf
  * as MSAL Python refuses it.
  */
 export const decorateScopes = (scopes: unknown, excludeScopes: readonly string[] = []): E.Either<UsageError, readonly string[]> => {
-  if (Array.isArray(scopes) && scopes.length === 0) return E.right(RESERVED_SCOPES.filter((s) => !excluded(s, excludeScopes)))
-  const checked = validateScopes(scopes)
-  if (E.isLeft(checked)) return checked
-  const reserved = checked.right.filter((scope) => RESERVED.has(scope.toLowerCase()))
-  if (reserved.length > 0) {
-    return E.left(
-      usageError('scopes', `${reserved.join(', ')} ${reserved.length === 1 ? 'is' : 'are'} reserved: MSAL adds openid, profile and offline_access itself`),
-    )
-  }
-  return E.right([...checked.right, ...RESERVED_SCOPES].filter((scope) => !excluded(scope, excludeScopes)))
+  const own = callerScopes(scopes)
+  if (E.isLeft(own)) return own
+  const decorated = [...own.right, ...RESERVED_SCOPES]
+  return E.right(excludeScopes.length === 0 ? decorated : decorated.filter((scope) => !excluded(scope, excludeScopes)))
 }
+
+/**
+ * The caller's scopes as a user flow checks them (see decorateScopes), without MSAL's own: what
+ * a cached token is looked up by (`undecoratedScopes(decorateScopes(...))`, with no list made
+ * but the checked one; every silent and on-behalf-of call, cache hits included, starts here).
+ */
+export const lookupScopes = (scopes: unknown, excludeScopes: readonly string[] = []): E.Either<UsageError, readonly string[]> => {
+  const own = callerScopes(scopes)
+  if (E.isLeft(own) || excludeScopes.length === 0) return own
+  return E.right(own.right.filter((scope) => !excluded(scope, excludeScopes)))
+}
+
+const NO_SCOPES: E.Either<UsageError, readonly string[]> = E.right([])
+
+/** The caller's scopes, checked; a reserved one is refused. None is allowed (a sign-in for MSAL's scopes alone). */
+const callerScopes = (scopes: unknown): E.Either<UsageError, readonly string[]> => {
+  if (Array.isArray(scopes) && scopes.length === 0) return NO_SCOPES
+  const checked = validateScopes(scopes)
+  if (E.isLeft(checked) || !checked.right.some(isReserved)) return checked
+  const reserved = checked.right.filter(isReserved)
+  return E.left(
+    usageError('scopes', `${reserved.join(', ')} ${reserved.length === 1 ? 'is' : 'are'} reserved: MSAL adds openid, profile and offline_access itself`),
+  )
+}
+
+const isReserved = (scope: string): boolean => RESERVED.has(scope.toLowerCase())
 
 const excluded = (scope: string, excludeScopes: readonly string[]): boolean =>
   excludeScopes.some((exclude) => exclude.toLowerCase() === scope.toLowerCase())
 
 /** The caller's scopes without the ones MSAL added (for results and scope-subset checks). */
-export const undecoratedScopes = (scopes: readonly string[]): string[] => scopes.filter((scope) => !RESERVED.has(scope.toLowerCase()))
+export const undecoratedScopes = (scopes: readonly string[]): string[] => scopes.filter((scope) => !isReserved(scope))
