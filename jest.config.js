@@ -11,6 +11,9 @@ const project = (name) => ({
   moduleNameMapper: {
     '^@msal-ts/(core|node|browser|testing)$': '<rootDir>/../$1/src/index.ts',
     '^@msal-ts/core/protocol$': '<rootDir>/../core/src/protocol.ts',
+    '^@msal-ts/core/spa$': '<rootDir>/../core/src/spa.ts',
+    '^@msal-ts/core/spa-flows$': '<rootDir>/../core/src/spaFlows.ts',
+    '^@msal-ts/browser/http$': '<rootDir>/../browser/src/httpEntry.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

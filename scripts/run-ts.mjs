@@ -19,10 +19,10 @@ const workspaceSources = {
     b.onResolve({ filter: /^@msal-ts\/(core|node|browser|testing)$/ }, (args) => ({
       path: join(root, 'packages', args.path.slice('@msal-ts/'.length), 'src', 'index.ts'),
     }))
-    // The subpath exports: @msal-ts/core/protocol, @msal-ts/browser/redirect.
-    b.onResolve({ filter: /^@msal-ts\/(core\/protocol|browser\/redirect)$/ }, (args) => {
+    // The subpath exports: @msal-ts/core/protocol, /spa and /spa-flows (file spaFlows.ts), @msal-ts/browser/redirect and /pop.
+    b.onResolve({ filter: /^@msal-ts\/(core\/(protocol|spa|spa-flows)|browser\/(redirect|pop|http))$/ }, (args) => {
       const [name, entry] = args.path.slice('@msal-ts/'.length).split('/')
-      return { path: join(root, 'packages', name, 'src', `${entry}.ts`) }
+      return { path: join(root, 'packages', name, 'src', `${entry === 'http' ? 'httpEntry' : entry.replace(/-(\w)/g, (_, c) => c.toUpperCase())}.ts`) }
     })
   },
 }

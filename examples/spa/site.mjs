@@ -14,12 +14,11 @@ const file = (path) => new URL(path, import.meta.url)
  * Bundles the app's script (src/app.ts) and the bridge page's (src/redirect.ts). `plugins` are
  * esbuild plugins (the tests bundle @msal-ts/* from the packages' sources; by default they come
  * from the built packages, as an app installs them).
- * Returns `{ files: { 'app.js', 'app.js.map', 'redirect.js', 'redirect.js.map' }, sizes: { app, redirect } }`
+ * Returns `{ files: { 'app.js', 'redirect.js', the app's lazy chunks, and each one's .map }, sizes: { app, redirect } }`
  * with each script's minified and gzip -9 bytes.
  */
 export async function bundlePages({ plugins = [] } = {}) {
-  const result = await build({
-    entryPoints: { app: file('src/app.ts').pathname, redirect: file('src/redirect.ts').pathname },
+  const common = {
     bundle: true,
     write: false,
     outdir: file('dist').pathname,
@@ -30,8 +29,14 @@ export async function bundlePages({ plugins = [] } = {}) {
     sourcemap: 'linked',
     plugins,
     logLevel: 'silent',
-  })
-  const files = Object.fromEntries(result.outputFiles.map((output) => [output.path.slice(output.path.lastIndexOf('/') + 1), output.contents]))
+  }
+  // The app as an SPA ships: msal-ts's sign-in and refresh code is a chunk (chunk-*.js, flows-*.js,
+  // ...) the page loads when it first needs it. The bridge page's script stands alone.
+  const results = await Promise.all([
+    build({ ...common, entryPoints: { app: file('src/app.ts').pathname }, splitting: true }),
+    build({ ...common, entryPoints: { redirect: file('src/redirect.ts').pathname } }),
+  ])
+  const files = Object.fromEntries(results.flatMap((result) => result.outputFiles).map((output) => [output.path.slice(output.path.lastIndexOf('/') + 1), output.contents]))
   const size = (name) => ({ minified: files[name].byteLength, gzip: gzipSync(files[name], { level: 9 }).byteLength })
   return { files, sizes: { app: size('app.js'), redirect: size('redirect.js') } }
 }

@@ -1,4 +1,4 @@
-import { isPromiseLike, type Effect, type HttpFailure, type Interpret } from '@msal-ts/core'
+import { isPromiseLike, type Effect, type HttpFailure, type Interpret } from '@msal-ts/core/spa'
 import { timerDelay } from './timers.js'
 
 export interface AbortableOptions {

@@ -1,12 +1,12 @@
-import type { HttpClient, HttpFailure, HttpOutcome, HttpRequest } from '@msal-ts/core'
+import type { HttpClient, HttpFailure, HttpOutcome, HttpRequest } from '@msal-ts/core/spa'
 import { timerDelay } from './timers.js'
+import { DEFAULT_MAX_RESPONSE_BYTES } from './limits.js'
 
 export type { HttpClient }
 
 const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded;charset=utf-8'
 
-/** The largest response body read by default: 1 MiB, far above any token, discovery or MEX document. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
+export { DEFAULT_MAX_RESPONSE_BYTES }
 
 /** What a request may take, and until when. */
 export interface HttpLimits {

@@ -4,7 +4,8 @@
  * runtimes (Cloudflare Workers, Deno, Bun).
  */
 export { createWebInterpreter, createBrowserInterpreter, DEFAULT_TIMEOUT_MS, type WebInterpreterOptions } from './webInterpreter.js'
-export { performHttp, DEFAULT_MAX_RESPONSE_BYTES, type HttpClient, type HttpLimits } from './http.js'
+export type { HttpClient, HttpLimits } from './http.js'
+export { DEFAULT_MAX_RESPONSE_BYTES } from './limits.js'
 export { timerDelay, MAX_TIMER_DELAY_MS } from './timers.js'
 export type { WebCrypto } from './webCrypto.js'
 export { webPopKeys, withPopKeys, memoryPopKeyStore, type PopKeys, type PopKeyStore, type PopKeyPair, type PopSubtleCrypto } from './popKeys.js'
@@ -16,7 +17,7 @@ export { PublicClientApplication, type BrowserApplicationOptions } from './spa/P
 export { EventType, type EventMessage, type EventCallback, type InteractionType } from './spa/events.js'
 export { WebStorageCache, type CacheEncryption, type CacheLocation, type KeyValueStorage, type StoredEntry } from './spa/storageCache.js'
 export { sessionCacheEncryption } from './spa/cacheEncryption.js'
-export { browserPlatform, corsSafeRequest, type BrowserPlatformOptions } from './spa/platform.js'
+export { browserPlatform, type BrowserPlatformOptions } from './spa/platform.js'
 export { handleRedirectBridge } from './redirect.js'
 export { parseWebClientCredential, type WebClientCredentialOption, type WebCredential } from './credentials/clientCredential.js'
 export { withClientCredential, type CredentialHolder, type SigningKey } from './credentials/credentialInterpreter.js'
@@ -43,4 +44,4 @@ export {
   type TokenResult,
   type LogLevel,
   type MsalErrorKind,
-} from '@msal-ts/core'
+} from '@msal-ts/core/spa'

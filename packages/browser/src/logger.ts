@@ -1,4 +1,4 @@
-import type { LogLevel, Logger } from '@msal-ts/core'
+import type { LogLevel, Logger } from '@msal-ts/core/spa'
 
 export type { Logger }
 

@@ -1,4 +1,4 @@
-import type { PlatformInfo } from '@msal-ts/core'
+import type { PlatformInfo } from '@msal-ts/core/spa'
 
 /** This package's version; a test keeps it equal to package.json's. */
 export const VERSION = '0.1.0'

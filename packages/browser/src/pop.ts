@@ -10,7 +10,7 @@
  *
  * A separate entry so that an app that never asks for such tokens does not bundle the key code.
  */
-import { spaPreparerOf } from '@msal-ts/core/protocol'
+import { spaPreparerOf } from '@msal-ts/core/spa'
 import type { SpaKeyBinding } from './spa/keyBinding.js'
 import { spaPopKeys } from './spa/popKeyStore.js'
 

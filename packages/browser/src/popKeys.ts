@@ -1,5 +1,4 @@
-import { describeLayer, type AssertionOutcome, type Interpret, type PopKeyOutcome, type PopPublicJwk } from '@msal-ts/core'
-import { bytesToBase64Url } from '@msal-ts/core/protocol'
+import { describeLayer, type AssertionOutcome, type Interpret, type PopKeyOutcome, type PopPublicJwk, bytesToBase64Url } from '@msal-ts/core/spa'
 
 /**
  * The application's proof-of-possession key, as the interpreter answers the PopKey and SignPop

@@ -1,5 +1,7 @@
-import { describeLayer, isPromiseLike, requestTimeoutMsOf, type ClientApplicationOptions, type Effect, type Interpret, type LogLevel } from '@msal-ts/core'
-import { DEFAULT_MAX_RESPONSE_BYTES, performHttp, type HttpClient } from './http.js'
+import { describeLayer, isPromiseLike, requestTimeoutMsOf, type ClientApplicationOptions, type Effect, type Interpret, type LogLevel } from '@msal-ts/core/spa'
+import type { HttpClient } from './http.js'
+import type * as HttpModule from './http.js'
+import { DEFAULT_MAX_RESPONSE_BYTES } from './limits.js'
 import { isLogged, type Logger } from './logger.js'
 import { timerDelay } from './timers.js'
 import type { WebCrypto } from './webCrypto.js'
@@ -108,6 +110,17 @@ const randomAnswerOf = (source: Lazy<WebCrypto>): RandomAnswer => {
   return answer
 }
 
+type HttpCode = Pick<typeof HttpModule, 'performHttp'>
+
+/** http.ts, loaded; a load that fails (a chunk of the app's bundle not served) answers every request with a connection failure saying so. */
+const loadHttpCode = (): Promise<HttpCode> =>
+  import('./http.js').catch(
+    (cause: unknown): HttpCode => ({
+      performHttp: () =>
+        Promise.resolve({ _tag: 'HttpFailure', kind: 'connection', message: `msal-ts's HTTP code (a chunk of this app's bundle) did not load: ${cause instanceof Error ? cause.message : String(cause)}` }),
+    }),
+  )
+
 const using = <A, B>(value: A | Promise<A>, use: (a: A) => B | Promise<B>): B | Promise<B> =>
   isPromiseLike(value) ? Promise.resolve(value).then(use) : use(value)
 
@@ -124,11 +137,13 @@ export const createWebInterpreter = (options: WebInterpreterOptions): Interpret 
   const crypto = memo(options.crypto)
   // Every call draws its correlation id here, cache hits included.
   const randomBytes = randomAnswerOf(options.crypto)
+  // The HTTP code loads with the first request: a browser page that answers from its cache never loads it.
+  let httpCode: Promise<HttpCode> | undefined
   const web = (effect: Effect): unknown => {
     switch (effect._tag) {
       case 'Http':
-        return using(fetchClient(), (client) =>
-          performHttp(client, effect.request, { timeoutMs: requestTimeout(timeoutMs, effect.request.timeoutMs), maxResponseBytes }),
+        return (httpCode ??= loadHttpCode()).then((http) =>
+          using(fetchClient(), (client) => http.performHttp(client, effect.request, { timeoutMs: requestTimeout(timeoutMs, effect.request.timeoutMs), maxResponseBytes })),
         )
       case 'Now':
         return clockNow()

@@ -1,4 +1,5 @@
-import { createBrowserInterpreter, performHttp, type HttpClient } from '@msal-ts/browser'
+import { createBrowserInterpreter, type HttpClient } from '@msal-ts/browser'
+import { performHttp } from '@msal-ts/browser/http'
 import { FakeIdentityProvider, faults } from '@msal-ts/testing'
 
 describe('performHttp', () => {

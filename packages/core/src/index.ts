@@ -28,44 +28,8 @@ export { isPromiseLike, run, runToPromise, type Interpret } from './effects/run.
 export { answererOf, describeLayer, type LayerDescription } from './effects/layers.js'
 
 // ---- Errors ----
-export {
-  ArcPlatformNotSupportedError,
-  AuthorizationError,
-  CacheError,
-  CancelledError,
-  ConfigurationError,
-  IdTokenError,
-  InvalidResponseError,
-  isMsalError,
-  ManagedIdentityError,
-  MsalError,
-  NetworkError,
-  ServerError,
-  ThrottledError,
-  TimeoutError,
-  UsageError,
-  InteractionRequiredError,
-  InteractionInProgressError,
-  PopupBlockedError,
-  interactionRequiredError,
-  arcPlatformNotSupportedError,
-  authorizationError,
-  cacheError,
-  cancelledError,
-  configurationError,
-  errorSummary,
-  invalidResponseError,
-  managedIdentityError,
-  networkError,
-  serverError,
-  throttledError,
-  timeoutError,
-  usageError,
-  withFields,
-  type MsalErrorKind,
-  type InteractionRequiredReason,
-  type WireErrorFields,
-} from './errors.js'
+export { ArcPlatformNotSupportedError, AuthorizationError, CacheError, CancelledError, ConfigurationError, IdTokenError, InvalidResponseError, isMsalError, ManagedIdentityError, MsalError, NetworkError, ServerError, ThrottledError, TimeoutError, UsageError, InteractionRequiredError, InteractionInProgressError, PopupBlockedError, cacheError, configurationError, networkError, usageError, withFields, type MsalErrorKind, type InteractionRequiredReason, type WireErrorFields } from './errors.js'
+export { interactionRequiredError, arcPlatformNotSupportedError, authorizationError, cancelledError, errorSummary, invalidResponseError, managedIdentityError, serverError, throttledError, timeoutError } from './wireErrors.js'
 
 // ---- The application shell, for every runtime ----
 export { AppShell, type AppRuntime, type AppAbilities, type Outcome } from './app/AppShell.js'
@@ -182,10 +146,14 @@ export type { BrowserEnv } from './flows/browser/env.js'
 export { flowKey, RESPONSE_STASH_KEY } from './flows/browser/env.js'
 export { asksForKeyBinding, type SpaRequest } from './flows/browser/request.js'
 export { authResponseIn } from './flows/browser/authResponse.js'
-export { isLive, releaseInteraction, type InteractionFlag } from './flows/browser/interaction.js'
+export { releaseInteraction, type InteractionFlag } from './flows/browser/interaction.js'
+export { isLive } from './flows/browser/claimInteraction.js'
 export { beginRedirect, completeRedirect, type StoredFlow } from './flows/browser/redirect.js'
-export { acquireTokenPopupFlow } from './flows/browser/popup.js'
+export { redirectPending } from './flows/browser/redirectPending.js'
+export { closePopup, openPopup, openSignInPopup, type OpenedPopup } from './flows/browser/openPopup.js'
+export { acquireTokenPopupFlow, acquireTokenInPopup } from './flows/browser/popup.js'
 export { ssoSilentFlow } from './flows/browser/iframe.js'
-export { acquireTokenSilentFlow } from './flows/browser/silent.js'
-export { logoutFlow, type LogoutRequest } from './flows/browser/logout.js'
+export { silentFromCache } from './flows/browser/silentCache.js'
+export { acquireTokenSilentFlow, silentAfterMiss } from './flows/browser/silent.js'
+export { logoutFlow, logoutWith, type LogoutRequest } from './flows/browser/logout.js'
 export type { StorageArea, AuthResponseOutcome } from './effects/effect.js'

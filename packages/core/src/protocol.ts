@@ -148,18 +148,10 @@ export {
 } from './cache/schema.js'
 export { accessTokenKey, refreshTokenKey, idTokenKey, accountKey, appMetadataKey, canonicalKey, keyFor } from './cache/keys.js'
 export { noChange, isEmptyChange } from './cache/change.js'
-export { reduceCacheOperation } from './cache/operations.js'
+export { reduceCacheOperation, type FileResponse } from './cache/operations.js'
 export { TokenStore } from './cache/tokenStore.js'
-export {
-  reduceTokenResponse,
-  accessTokenEntityOf,
-  removeClientTokens,
-  removeRefreshToken,
-  removeAccount,
-  ACCOUNT_SOURCES,
-  type TokenResponseEvent,
-  type AccountToRemove,
-} from './cache/reducers.js'
+export { reduceTokenResponse, fileTokenResponse, accessTokenEntityOf, ACCOUNT_SOURCES, type TokenResponseEvent } from './cache/filing.js'
+export { removeClientTokens, removeRefreshToken, removeAccount, type AccountToRemove } from './cache/reducers.js'
 export {
   selectAccessToken,
   selectAccessTokenIn,
@@ -195,7 +187,8 @@ export {
 } from './http/telemetry.js'
 
 // ---- Errors' details and text ----
-export { classifySuberror, isTransportError, withCorrelationId, idTokenError } from './errors.js'
+export { isTransportError } from './errors.js'
+export { classifySuberror, withCorrelationId, idTokenError } from './wireErrors.js'
 export { redactUrl, redactUrlsIn, redactSecretsIn, originOf, REDACTED_USERNAME, REDACTED_SECRET } from './util/redact.js'
 export { decodeOr, formatProblem, parseJson, type Problem } from './util/decode.js'
 export * as decoders from './util/decoder.js'

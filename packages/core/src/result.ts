@@ -1,10 +1,15 @@
-import { expiresInOf } from './cache/reducers.js'
 import type { AccessTokenEntity } from './cache/schema.js'
 import { resultScopes, type UserParts } from './cache/hitParts.js'
 import type { Account } from './cache/selectors.js'
 import { unfiledRecord, type IndexedAccessToken } from './cache/tokenStore.js'
 import { targetToScopes } from './protocol/scopes.js'
 import type { TokenSuccessResponse } from './protocol/tokenResponse.js'
+
+const DEFAULT_EXPIRES_IN = 600
+
+/** How long the access token lives: `expires_in`, else `expires_on - now`, else 600 s (RFC 6749 §5.1). */
+export const expiresInOf = (response: TokenSuccessResponse, nowSec: number): number =>
+  response.expires_in ?? (response.expires_on !== undefined ? response.expires_on - nowSec : DEFAULT_EXPIRES_IN)
 
 /**
  * What a successful acquisition returns: a plain object, MSAL Python's result dict in camelCase.

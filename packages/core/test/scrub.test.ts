@@ -8,7 +8,7 @@
 import { inspect } from 'node:util'
 import * as E from '#fp-ts/Either'
 import { invalidResponseError, serverError, throttledError, type HttpRequest, type MsalError } from '@msal-ts/core'
-import { MAX_DESCRIPTION_LENGTH } from '../src/errors.js'
+import { MAX_DESCRIPTION_LENGTH } from '../src/wireErrors.js'
 import { processTokenResponse, redactSecretsIn, scrubSecrets, secretsSentIn, withoutSecretsSentIn } from '@msal-ts/core/protocol'
 
 const SECRET = 'c1ient-S3cret/with+odd&chars "quoted"'

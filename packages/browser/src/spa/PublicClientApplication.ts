@@ -1,25 +1,26 @@
 import {
-  acquireTokenPopupFlow,
-  acquireTokenSilentFlow,
   aFunction,
   AppShell,
-  beginRedirect,
   checkMethodOptions,
   checkOptions,
   APP_RULES,
   authResponseIn,
   clientConfigOf,
-  completeRedirect,
+  closePopup,
   flightKey,
   flowKey,
   is,
-  logoutFlow,
+  isPromiseLike,
+  networkError,
   oneOf,
+  openPopup,
+  openSignInPopup,
+  redirectPending,
   releaseInteraction,
   run,
   selectAccounts,
+  silentFromCache,
   SingleFlight,
-  ssoSilentFlow,
   throwIfLeft,
   type Account,
   type BrowserEnv,
@@ -33,7 +34,9 @@ import {
   type SpaBindingFor,
   type SpaRequest,
   type TokenResult,
-} from '@msal-ts/core'
+  type either,
+} from '@msal-ts/core/spa'
+import type * as FlowsModule from './flows.js'
 import { handleRedirectBridge } from '../redirect.js'
 import { webPlatform } from '../platform.js'
 import { webInterpreterFor } from '../webInterpreter.js'
@@ -192,6 +195,16 @@ const plainCache: CacheEncryption = (storage, prefix) => new WebStorageCache(sto
 
 type Pending = Outcome | Promise<Outcome>
 
+/** The sign-in, refresh and sign-out programs (./flows.ts), which a page loads when it first needs one. */
+type Flows = typeof FlowsModule
+
+/** The flows' chunk did not load (a network failure, or a deployment that did not serve every chunk the bundler wrote). */
+const flowsNotLoaded = (cause: unknown): MsalError =>
+  networkError(
+    window.location.origin,
+    `msal-ts's sign-in and refresh code (a chunk of this app's bundle, loaded on first use) did not load: ${cause instanceof Error ? cause.message : String(cause)}. Serve every file the bundler wrote beside the app's script`,
+  )
+
 /**
  * A single-page application in the browser: msal-browser's PublicClientApplication, on the
  * msal-ts shell. Usable as soon as it is constructed (no initialize()). Tokens live in memory,
@@ -214,6 +227,8 @@ export class PublicClientApplication extends AppShell {
   /** The active account's home id, read from storage once and kept in step with it, so a cache hit reads no storage. */
   #activeId: string | null
   #redirectOutcome: Promise<TokenResult | null> | undefined
+  /** The flows' chunk, loading or loaded (undefined again after a failed load, so the next call retries). */
+  #flowsLoading: Promise<Flows> | undefined
 
   /** msal-browser's way of making one; the constructor's result is usable as well. */
   static create(options: BrowserApplicationOptions): Promise<PublicClientApplication> {
@@ -409,6 +424,25 @@ export class PublicClientApplication extends AppShell {
 
   // ---- Running flows ----
 
+  /** The flows' chunk, loaded on first use (one load per page); a failed load is a NetworkError. */
+  #flows(): Promise<Flows> {
+    return (this.#flowsLoading ??= import('./flows.js').catch((cause: unknown) => {
+      this.#flowsLoading = undefined
+      throw flowsNotLoaded(cause)
+    }))
+  }
+
+  /**
+   * Runs the program `make` builds from the loaded flows. A failed load is its outcome (Left), after
+   * `cleanup` (a popup already open is closed).
+   */
+  #runLoaded<A>(make: (flows: Flows) => Program<either.Either<MsalError, A>>, cleanup?: Program<unknown>): Promise<either.Either<MsalError, A>> {
+    return this.#flows().then(
+      (flows) => run(make(flows), this.interpret),
+      (error: MsalError) => Promise.resolve(cleanup === undefined ? undefined : run(cleanup, this.interpret)).then(() => ({ _tag: 'Left' as const, left: error })),
+    )
+  }
+
   /**
    * Settles a flow's outcome as `operation`'s success or failure event (the start event is the
    * caller's); ACCOUNT_ADDED first for an account that was not signed in before the flow ran.
@@ -426,11 +460,11 @@ export class PublicClientApplication extends AppShell {
     })
   }
 
-  /** Starts `operation` (its start event), runs `program` and settles it, noting the accounts signed in before. */
-  #operate(operation: Operation, interaction: InteractionType, program: () => Program<Outcome>): Promise<TokenResult> {
+  /** Starts `operation` (its start event), runs the flow `outcome` starts and settles it, noting the accounts signed in before. */
+  #operate(operation: Operation, interaction: InteractionType, outcome: () => Pending): Promise<TokenResult> {
     this.#emit(`${operation}Start`, interaction)
     const before = this.#accountIds()
-    return this.#settle(run(program(), this.interpret), operation, interaction, before)
+    return this.#settle(outcome(), operation, interaction, before)
   }
 
   /** The home ids of the accounts signed in now, to tell which account a flow added. */
@@ -465,8 +499,10 @@ export class PublicClientApplication extends AppShell {
     this.#emit('handleRedirectStart', 'redirect')
     const done = (): void => this.#emit('handleRedirectEnd', 'redirect')
     const before = this.#accountIds()
-    return Promise.resolve(run(completeRedirect(this.ctx, this.#env, this.#bindingFor), this.interpret))
-      .then((outcome) => (outcome._tag === 'Right' && outcome.right === undefined ? null : this.#settle(outcome as Outcome, 'login', 'redirect', before)))
+    // A page load with no response to redeem (most of them) loads no sign-in code.
+    return Promise.resolve(run(redirectPending(this.#env), this.interpret))
+      .then((pending) => (pending ? this.#runLoaded((flows) => flows.completeRedirect(this.ctx, this.#env, this.#bindingFor)) : undefined))
+      .then((outcome) => (outcome === undefined || (outcome._tag === 'Right' && outcome.right === undefined) ? null : this.#settle(outcome as Outcome, 'login', 'redirect', before)))
       .finally(done)
   }
 
@@ -494,7 +530,7 @@ export class PublicClientApplication extends AppShell {
       const checked = this.#request(request)
       this.#emit(`${operation}Start`, 'redirect')
       // The page unloads on success: only a failure settles.
-      return Promise.resolve(run(beginRedirect(this.ctx, this.#env, checked, this.#bindingFor), this.interpret)).then((outcome) => {
+      return this.#runLoaded((flows) => flows.beginRedirect(this.ctx, this.#env, checked, this.#bindingFor)).then((outcome) => {
         if (outcome._tag === 'Left') {
           this.#emit(`${operation}Failure`, 'redirect', null, outcome.left)
           throw outcome.left
@@ -520,15 +556,22 @@ export class PublicClientApplication extends AppShell {
     return this.#whenLoaded(() =>
       {
         const request = this.#request(given)
-        return this.#operate(operation, 'popup', () => this.#popupFlow(request))
+        return this.#operate(operation, 'popup', () => this.#popupOutcome(request))
       },
     )
   }
 
-  /** The popup flow; a blocked popup begins a full-page redirect instead when popupFallback is "redirect". */
-  *#popupFlow(request: SpaRequest): Program<Outcome> {
-    const outcome = yield* acquireTokenPopupFlow(this.ctx, this.#env, request, this.#bindingFor)
-    return outcome._tag === 'Left' && outcome.left.kind === 'PopupBlockedError' && this.#popupFallback ? ((yield* beginRedirect(this.ctx, this.#env, request, this.#bindingFor)) as Outcome) : outcome
+  /**
+   * The popup flow: the popup opens now, in the caller's task (the browser platform answers
+   * OpenPopup at once), then the rest of the flow loads and runs in it. A blocked popup begins a
+   * full-page redirect instead when popupFallback is "redirect".
+   */
+  #popupOutcome(request: SpaRequest): Promise<Outcome> {
+    return Promise.resolve(run(openSignInPopup(request, this.#bindingFor), this.interpret)).then((opened): Pending => {
+      if (opened._tag === 'Right') return this.#runLoaded((flows) => flows.acquireTokenInPopup(this.ctx, this.#env, request, opened.right), closePopup(opened.right.popup))
+      if (opened.left.kind === 'PopupBlockedError' && this.#popupFallback) return this.#runLoaded((flows) => flows.beginRedirect(this.ctx, this.#env, request, this.#bindingFor)) as Promise<Outcome>
+      return opened
+    })
   }
 
   // ---- Silent ----
@@ -544,13 +587,21 @@ export class PublicClientApplication extends AppShell {
       const outcome = this.#silentFlights.do(
         // A key-bound call's result is its own (signed for its request): shared only with the same binding.
         () => flightKey(full.account?.homeAccountId, full.scopes, full.forceRefresh === true, full.claims, full.authenticationScheme && JSON.stringify({ ...full, account: undefined })),
-        () => run(acquireTokenSilentFlow(this.ctx, this.#env, full, this.#bindingFor), this.interpret),
+        () => this.#silentOutcome(full),
       )
       // A cache hit raises no events: it is the hot path.
       if (!(outcome instanceof Promise) && outcome._tag === 'Right' && outcome.right.tokenSource === 'cache') return { ...outcome.right }
       this.#emit('acquireTokenStart', 'silent')
       return this.#settle(outcome, 'acquireToken', 'silent')
     })
+  }
+
+  /** The cache's answer (at once, no code loaded), else the rest of acquireTokenSilent (refresh, iframe), loaded then. */
+  #silentOutcome(request: SpaRequest): Pending {
+    const cached = run(silentFromCache(this.ctx, request, this.#bindingFor), this.interpret)
+    const next = (first: either.Either<MsalError, TokenResult | undefined>): Pending =>
+      first._tag === 'Left' || first.right !== undefined ? (first as Outcome) : this.#runLoaded((flows) => flows.silentAfterMiss(this.ctx, this.#env, request, this.#bindingFor))
+    return isPromiseLike(cached) ? Promise.resolve(cached).then(next) : next(cached)
   }
 
   /**
@@ -567,7 +618,7 @@ export class PublicClientApplication extends AppShell {
   ssoSilent(request: Partial<SpaRequest> = {}): Promise<TokenResult> {
     return this.#whenLoaded(() => {
       const checked = this.#request(request)
-      return this.#operate('ssoSilent', 'silent', () => ssoSilentFlow(this.ctx, this.#env, checked, this.#bindingFor))
+      return this.#operate('ssoSilent', 'silent', () => this.#runLoaded((flows) => flows.ssoSilentFlow(this.ctx, this.#env, checked, this.#bindingFor)))
     })
   }
 
@@ -595,11 +646,13 @@ export class PublicClientApplication extends AppShell {
       const leaving = named !== undefined ? [named] : this.getAllAccounts()
       const account = leaving.length === 1 ? leaving[0] : undefined
       this.#emit('logoutStart', via)
-      // The flow runs at once (a popup opens in the caller's task); the local sign-out follows
-      // before anything the flow awaits, so every tab forgets the account whatever the identity
-      // provider does.
-      const outcome = run(logoutFlow(this.ctx, this.#env, { ...request, account }, via), this.interpret)
+      // The popup opens at once, in the caller's task; the local sign-out follows before anything
+      // is awaited, so every tab forgets the account whatever the identity provider does.
+      const popup = via === 'popup' ? run(openPopup(), this.interpret) : undefined
       for (const gone of leaving) this.#forget(gone)
+      const outcome = Promise.resolve(popup).then((opened) =>
+        this.#runLoaded((flows) => flows.logoutWith(this.ctx, this.#env, { ...request, account }, via, opened), opened === undefined ? undefined : closePopup(opened)),
+      )
       this.#emit('logoutSuccess', via, account ?? null)
       return Promise.resolve(outcome).then((settled) => {
         if (settled._tag === 'Left') {

@@ -1,5 +1,4 @@
-import type { CacheChange, CachePut, CredentialType } from '@msal-ts/core'
-import { base64UrlToBytes, bytesToBase64Url, utf8Decode } from '@msal-ts/core/protocol'
+import { type CacheChange, type CachePut, type CredentialType, base64UrlToBytes, bytesToBase64Url, utf8Decode } from '@msal-ts/core/spa'
 import { WebStorageCache, type CacheEncryption, type KeyValueStorage } from './storageCache.js'
 
 /** The IndexedDB database and object store that keep each app's session key. */

@@ -1,4 +1,4 @@
-import type { MsalError, TokenResult, Account } from '@msal-ts/core'
+import type { MsalError, TokenResult, Account } from '@msal-ts/core/spa'
 
 /** msal-browser's event names (its EventType values), so handlers port unchanged. */
 export const EventType = {

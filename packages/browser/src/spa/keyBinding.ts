@@ -1,5 +1,5 @@
-import type { MsalError, PrepareBinding, SpaRequest } from '@msal-ts/core'
-import type { either as E } from '@msal-ts/core/protocol'
+import type { MsalError, PrepareBinding, SpaRequest } from '@msal-ts/core/spa'
+import type { either as E } from '@msal-ts/core/spa'
 import type { PopKeys } from '../popKeys.js'
 
 /**

@@ -1,4 +1,18 @@
-import type { AuthResponseOutcome, Effect, HttpRequest, Interpret, StorageArea } from '@msal-ts/core'
+import type { Effect, Interpret, StorageArea } from '@msal-ts/core/spa'
+import type { PageState } from './pageState.js'
+import type * as PageEffectsModule from './pageEffects.js'
+
+type PageEffects = Pick<typeof PageEffectsModule, 'corsSafeRequest' | 'performPageEffect'>
+
+/**
+ * pageEffects.ts did not load (a chunk of the app's bundle not served; the flows that ask for
+ * these effects come in the same load, so this hardly happens): requests go as they are, waits end
+ * without a response, locks are not taken.
+ */
+const UNLOADED_PAGE_EFFECTS: PageEffects = {
+  corsSafeRequest: (request) => request,
+  performPageEffect: (effect) => (effect._tag === 'AcquireLock' ? 'unlocked' : { _tag: 'NoResponse' }),
+}
 
 /** What the browser platform needs besides the page's globals. */
 export interface BrowserPlatformOptions {
@@ -11,26 +25,6 @@ export interface BrowserPlatformOptions {
    * waited for a lock another tab held then waits for that tab's writes to reach it.
    */
   readonly sharedKeys?: string | undefined
-}
-
-/** Headers a cross-origin request may carry without a CORS preflight (Fetch §2.2.2, CORS-safelisted request-headers). */
-const SAFELISTED = new Set(['accept', 'accept-language', 'content-language', 'content-type'])
-
-/**
- * A request a browser can send without a CORS preflight: the library's headers (SKU, version,
- * telemetry, correlation id) move to the URL's query, as msal-browser sends them; routing hints
- * (X-AnchorMailbox) are dropped. The form body keeps its safelisted content type.
- */
-export const corsSafeRequest = (request: HttpRequest): HttpRequest => {
-  const moved = new URLSearchParams()
-  const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(request.headers)) {
-    const lower = name.toLowerCase()
-    if (SAFELISTED.has(lower)) headers[name] = value
-    else if (lower.startsWith('x-client-') || lower.startsWith('x-app-') || lower === 'client-request-id' || lower === 'x-ms-lib-capability') moved.set(name, value)
-  }
-  const query = moved.toString()
-  return query === '' ? { ...request, headers } : { ...request, headers, url: `${request.url}${request.url.includes('?') ? '&' : '?'}${query}` }
 }
 
 /** A memory stand-in for a storage the browser refuses (privacy modes, a sandboxed frame). */
@@ -49,115 +43,25 @@ const storageOf = (area: StorageArea): Pick<Storage, 'getItem' | 'setItem' | 're
   }
 }
 
-/** The parameters of a raw response (a URL's fragment or query) if they carry `state`. */
-const paramsFor = (raw: string, state: string): Record<string, string> | undefined => {
-  const params = Object.fromEntries(new URLSearchParams(raw.replace(/^[#?]/, '')))
-  return params['state'] === state ? params : undefined
-}
-
-/** The response a bridge page (or a page acting as one) sent for `state`. */
-const responseOf = (data: unknown, state: string): Record<string, string> | undefined => {
-  const message = data as { msalTs?: unknown; response?: unknown } | null
-  return typeof message === 'object' && message !== null && message.msalTs === state && typeof message.response === 'string' ? paramsFor(message.response, state) : undefined
-}
-
-/** How long a response may still arrive after the popup reads closed: the bridge page posts it, then closes itself. */
-const CLOSE_GRACE_MS = 300
-
-/**
- * Waits for the response for `state`: over BroadcastChannel `msal-ts.<state>` (which survives a
- * Cross-Origin-Opener-Policy) or a postMessage from the popup or iframe (same origin only), or
- * read off the popup's address once it is back on this origin (any page: a post-logout page need
- * not run anything); or until the user closed the popup; or until `timeoutMs`.
- *
- * A popup that reads closed was closed by the user only if its handle was seen intact on the
- * identity provider's page (cross-origin: its location unreadable). A Cross-Origin-Opener-Policy
- * there cuts the handle off as that page arrives, so it reads closed without ever showing it:
- * then only a response (over the channel) or the timeout ends the wait, however long that page
- * took to load.
- */
-const awaitResponse = (state: string, timeoutMs: number, popup?: Window): Promise<AuthResponseOutcome> =>
-  new Promise((resolve) => {
-    const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`msal-ts.${state}`) : undefined
-    const finish = (outcome: AuthResponseOutcome): void => {
-      channel?.close()
-      window.removeEventListener('message', onMessage)
-      clearTimeout(timer)
-      clearInterval(poll)
-      resolve(outcome)
-    }
-    const found = (params: Record<string, string> | undefined): void => {
-      if (params !== undefined) finish({ _tag: 'AuthResponse', params })
-    }
-    const onMessage = (event: MessageEvent): void => {
-      if (event.origin === window.location.origin) found(responseOf(event.data, state))
-    }
-    if (channel !== undefined) channel.onmessage = (event) => found(responseOf(event.data, state))
-    window.addEventListener('message', onMessage)
-    const timer = setTimeout(() => finish({ _tag: 'NoResponse' }), timeoutMs)
-    // Seen intact on the provider's page by two polls in a row, so that the moment while a COOP
-    // cut-off is still reaching this page is not taken for that page.
-    let inARow = 0
-    let seenAtProvider = false
-    const poll =
-      popup === undefined
-        ? undefined
-        : setInterval(() => {
-            if (popup.closed) {
-              if (!seenAtProvider) return
-              clearInterval(poll)
-              setTimeout(() => finish({ _tag: 'WindowClosed' }), CLOSE_GRACE_MS)
-              return
-            }
-            try {
-              const at = popup.location
-              // Reading a cross-origin window's address throws: the identity provider's page.
-              found(paramsFor(at.hash.length > 1 ? at.hash : at.search, state))
-              inARow = 0
-            } catch {
-              seenAtProvider ||= ++inARow >= 2
-            }
-          }, 250)
-  })
-
-/** How long another tab's first write may take to reach this page after its lock came free, in milliseconds; then how long without another write means it wrote everything. */
-const FIRST_WRITE_MS = 500
-const QUIET_MS = 25
-
-/**
- * Waits until another tab's writes to keys starting with `prefix` have reached this page.
- * Chromium hands a lock to a waiting tab and that tab's localStorage changes over separate
- * channels, so a tab granted the lock can still read what was there before the holder wrote:
- * it would refresh a second time. `sawWrites`: some already arrived while this tab waited.
- */
-const othersWrites = (prefix: string, sawWrites: boolean): Promise<void> =>
-  new Promise((done) => {
-    const finish = (): void => {
-      window.removeEventListener('storage', onStorage)
-      done()
-    }
-    let timer = setTimeout(finish, sawWrites ? QUIET_MS : FIRST_WRITE_MS)
-    const onStorage = (event: StorageEvent): void => {
-      if (event.key?.startsWith(prefix) !== true) return
-      clearTimeout(timer)
-      timer = setTimeout(finish, QUIET_MS)
-    }
-    window.addEventListener('storage', onStorage)
-  })
-
 /**
  * Performs the browser's effects (navigation, storage, popups, hidden iframes, Web Locks,
  * BroadcastChannel) and hands every other effect to `inner`, with token and discovery requests
  * made CORS-safe. Only a page has these: the SPA's runtime.
  */
 export const browserPlatform = (inner: Interpret, options: BrowserPlatformOptions): Interpret => {
-  const popups = new Map<string, Window>()
-  const locks = new Map<string, () => void>()
-  let next = 0
+  const state: PageState = { popups: new Map(), locks: new Map(), next: 0, sharedKeys: options.sharedKeys }
+  const { popups, locks } = state
+  // The code of the effects only sign-ins and refreshes ask for, loaded when one first does.
+  let pageEffects: Promise<PageEffects> | undefined
+  const later = (): Promise<PageEffects> => (pageEffects ??= import('./pageEffects.js').catch(() => UNLOADED_PAGE_EFFECTS))
   return (effect: Effect) => {
     switch (effect._tag) {
       case 'Http':
-        return inner({ _tag: 'Http', request: corsSafeRequest(effect.request) })
+        return later().then((page) => inner({ _tag: 'Http', request: page.corsSafeRequest(effect.request) }))
+      case 'AwaitAuthResponse':
+      case 'LoadIframe':
+      case 'AcquireLock':
+        return later().then((page) => page.performPageEffect(effect, state))
       case 'CurrentUrl':
         return window.location.href
       case 'ReplaceUrl':
@@ -180,9 +84,9 @@ export const browserPlatform = (inner: Interpret, options: BrowserPlatformOption
         const height = 600
         const left = Math.max(0, window.screenX + (window.outerWidth - width) / 2)
         const top = Math.max(0, window.screenY + (window.outerHeight - height) / 2)
-        const opened = window.open('about:blank', `msal-ts.popup.${++next}`, `popup,width=${width},height=${height},left=${left},top=${top}`)
+        const opened = window.open('about:blank', `msal-ts.popup.${++state.next}`, `popup,width=${width},height=${height},left=${left},top=${top}`)
         if (opened === null) return undefined
-        const id = String(next)
+        const id = String(state.next)
         popups.set(id, opened)
         return id
       }
@@ -199,44 +103,6 @@ export const browserPlatform = (inner: Interpret, options: BrowserPlatformOption
           // A popup cut off by COOP cannot be closed from here; its bridge page closes itself.
         }
         return undefined
-      }
-      case 'AwaitAuthResponse':
-        return awaitResponse(effect.state, effect.timeoutMs, effect.popup === undefined ? undefined : popups.get(effect.popup))
-      case 'LoadIframe': {
-        const frame = document.createElement('iframe')
-        frame.setAttribute('aria-hidden', 'true')
-        frame.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden'
-        frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms')
-        frame.src = effect.url
-        const answer = awaitResponse(effect.state, effect.timeoutMs)
-        document.body.appendChild(frame)
-        return answer.finally(() => frame.remove())
-      }
-      case 'AcquireLock': {
-        const id = String(++next)
-        const lockManager = (navigator as Navigator & { locks?: LockManager }).locks
-        if (lockManager === undefined) return id
-        const hold = (granted: (id: string) => void) => () =>
-          new Promise<void>((release) => {
-            locks.set(id, release)
-            granted(id)
-          })
-        const prefix = options.sharedKeys
-        if (prefix === undefined) return new Promise<string>((granted) => void lockManager.request(effect.name, hold(granted)))
-        return new Promise<string>((granted) => {
-          void lockManager.request(effect.name, { ifAvailable: true }, (free) => {
-            if (free !== null) return hold(granted)()
-            // Another tab holds it (refreshing): wait for the lock, then for its writes.
-            let sawWrites = false
-            const onStorage = (event: StorageEvent): void => void (sawWrites ||= event.key?.startsWith(prefix) === true)
-            window.addEventListener('storage', onStorage)
-            void lockManager.request(effect.name, () => {
-              window.removeEventListener('storage', onStorage)
-              return othersWrites(prefix, sawWrites).then(hold(granted))
-            })
-            return undefined
-          })
-        })
       }
       case 'ReleaseLock':
         locks.get(effect.lock)?.()

@@ -1,6 +1,4 @@
-import { CREDENTIAL_TYPES, type CacheChange, type CachePut, type CredentialType } from '@msal-ts/core'
-import { TokenStore } from '@msal-ts/core/protocol'
-import { decodeEntry } from '@msal-ts/core/protocol'
+import { CREDENTIAL_TYPES, type CacheChange, type CachePut, type CredentialType, TokenStore, decodeEntry } from '@msal-ts/core/spa'
 
 /** Where a browser app keeps its tokens. */
 export type CacheLocation = 'sessionStorage' | 'localStorage' | 'memory'

@@ -1,4 +1,4 @@
-import { HttpCache, type HttpResponse } from '@msal-ts/core'
+import { HttpCache, type HttpResponse } from '@msal-ts/core/spa'
 import type { KeyValueStorage } from './storageCache.js'
 
 /**

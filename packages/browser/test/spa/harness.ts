@@ -57,9 +57,12 @@ export const workspaceSources: Plugin = {
     const entries: Readonly<Record<string, string>> = {
       '@msal-ts/core': 'core/src/index.ts',
       '@msal-ts/core/protocol': 'core/src/protocol.ts',
+      '@msal-ts/core/spa': 'core/src/spa.ts',
+      '@msal-ts/core/spa-flows': 'core/src/spaFlows.ts',
       '@msal-ts/browser': 'browser/src/index.ts',
       '@msal-ts/browser/redirect': 'browser/src/redirect.ts',
       '@msal-ts/browser/pop': 'browser/src/pop.ts',
+      '@msal-ts/browser/http': 'browser/src/httpEntry.ts',
     }
     b.onResolve({ filter: /^@msal-ts\// }, (args) => {
       const entry = entries[args.path]
@@ -68,22 +71,19 @@ export const workspaceSources: Plugin = {
   },
 }
 
-/** The app page's and the bridge page's scripts, as a real SPA would ship them (minified ES modules). */
-const bundlePages = async (): Promise<{ readonly app: string; readonly bridge: string }> => {
-  const result = await build({
-    entryPoints: { app: join(import.meta.dirname, 'app.ts'), bridge: join(import.meta.dirname, 'bridge.ts') },
-    bundle: true,
-    write: false,
-    outdir: 'out',
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    plugins: [workspaceSources],
-    logLevel: 'silent',
-  })
-  const text = (name: string): string => result.outputFiles.find((file) => file.path.endsWith(`${name}.js`))!.text
-  return { app: text('app'), bridge: text('bridge') }
+/**
+ * The app page's and the bridge page's scripts, as a real SPA would ship them (minified ES
+ * modules): the app with code splitting (msal-ts's sign-in and refresh code is a chunk the page
+ * loads when it first needs it), the bridge page on its own. By file name (app.js, bridge.js,
+ * chunk-*.js, flows-*.js, ...).
+ */
+const bundlePages = async (): Promise<Readonly<Record<string, string>>> => {
+  const common = { bundle: true, write: false, outdir: 'out', format: 'esm', platform: 'browser', target: 'es2022', minify: true, plugins: [workspaceSources], logLevel: 'silent' } as const
+  const [app, bridge] = await Promise.all([
+    build({ ...common, entryPoints: { app: join(import.meta.dirname, 'app.ts') }, splitting: true }),
+    build({ ...common, entryPoints: { bridge: join(import.meta.dirname, 'bridge.ts') } }),
+  ])
+  return Object.fromEntries([...app.outputFiles, ...bridge.outputFiles].map((file) => [file.path.slice(file.path.lastIndexOf('/') + 1), file.text]))
 }
 
 // ---- servers ----
@@ -115,15 +115,15 @@ export interface AppSite {
 /** JSON for a script element: no "</script>" can end it early. */
 const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c')
 
-const startAppSite = async (scripts: { readonly app: string; readonly bridge: string }): Promise<AppSite> => {
+const startAppSite = async (scripts: Readonly<Record<string, string>>): Promise<AppSite> => {
   const server = await listen(
     createHttpServer((request, response) => {
       const url = new URL(request.url ?? '/', 'http://localhost')
       const send = (type: string, body: string): void => void response.writeHead(200, { 'content-type': type }).end(body)
       const page = (head: string, script: string): void =>
         send('text/html; charset=utf-8', `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>SPA</title>${head}</head><body><h1>SPA</h1><script type="module" src="/${script}"></script></body></html>`)
-      if (url.pathname === '/app.js') return send('text/javascript', scripts.app)
-      if (url.pathname === '/bridge.js') return send('text/javascript', scripts.bridge)
+      const script = scripts[url.pathname.slice(1)]
+      if (script !== undefined) return send('text/javascript', script)
       // The bridge page: no Cross-Origin-Opener-Policy (a popup must keep its channel to the app).
       if (url.pathname === '/redirect.html') return page('', 'bridge.js')
       if (url.pathname === '/favicon.ico') return void response.writeHead(404).end()

@@ -1,6 +1,6 @@
 import { environmentAliases } from '../authority/aliases.js'
 import type { AccessTokenEntity } from '../cache/schema.js'
-import type { SilentAccount } from '../flows/silent.js'
+import type { SilentAccount } from '../flows/silentCache.js'
 import type { FamilyRefresh } from '../flows/family.js'
 import { oboBucketPrefix, prepareBucket, type AccessTokenBucket, type TokenStore } from '../cache/tokenStore.js'
 import type { HttpCache } from '../http/httpCache.js'
@@ -11,7 +11,7 @@ import type { Program } from '../effects/program.js'
 import type { MsalError } from '../errors.js'
 import type { TokenResult } from '../result.js'
 import type { InstanceDiscoveryStep } from '../authority/resolveEndpoints.js'
-import { PUBLIC_CLIENT, type ClientAuthenticator } from '../flows/clientAuthenticator.js'
+import type { ClientAuthenticator } from '../flows/clientAuthenticator.js'
 
 /** A signed client assertion kept for reuse. */
 export interface KeptAssertion {
@@ -96,8 +96,8 @@ export interface ClientContext {
   readonly state: AppState
   /** Values derived from the cache to make hits cheap; never state. */
   readonly memo: ContextMemo
-  /** How the application authenticates itself at the token endpoint (a public client: not at all). */
-  readonly clientAuthentication: ClientAuthenticator
+  /** How the application authenticates itself at the token endpoint; undefined for a public client (not at all: see authenticatorOf). */
+  readonly clientAuthentication: ClientAuthenticator | undefined
   /** How an Entra host MSAL does not know is validated (absent: such a host is a ConfigurationError). */
   readonly instanceDiscovery?: InstanceDiscoveryStep | undefined
   /** How a Cloud Shell account gets a token (MSAL Python's classes; absent in a browser app). */
@@ -168,7 +168,7 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     httpCache: input.httpCache,
     state: initialAppState(),
     memo: { silentBuckets: new Map(), fmiBuckets: new Map(), oboBuckets: new Map() },
-    clientAuthentication: input.clientAuthentication ?? PUBLIC_CLIENT,
+    clientAuthentication: input.clientAuthentication,
     instanceDiscovery: input.instanceDiscovery,
     cloudShellTokens: input.cloudShellTokens,
     familyRefresh: input.familyRefresh,

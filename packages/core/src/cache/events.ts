@@ -3,7 +3,7 @@ import { usageError, type UsageError } from '../errors.js'
 import { TokenSuccessResponse } from '../protocol/tokenResponse.js'
 import { decodeOr } from '../util/decode.js'
 import { decodeClientInfo, decodeIdTokenClaims, type ClientInfo } from './accountOf.js'
-import type { TokenResponseEvent } from './reducers.js'
+import type { TokenResponseEvent } from './filing.js'
 
 /**
  * A token-obtaining event, as MSAL Python's TokenCache.add takes it (keys in camelCase): the

@@ -1,5 +1,6 @@
 import type { CacheChange } from './change.js'
-import { reduceTokenResponse, removeAccount, removeClientTokens, removeExpiredAccessTokens, removeRefreshToken, type AccountToRemove, type TokenResponseEvent } from './reducers.js'
+import { removeAccount, removeClientTokens, removeExpiredAccessTokens, removeRefreshToken, type AccountToRemove } from './reducers.js'
+import type { TokenResponseEvent } from './filing.js'
 import type { RefreshTokenEntity } from './schema.js'
 import type { TokenStore } from './tokenStore.js'
 
@@ -10,8 +11,11 @@ import type { TokenStore } from './tokenStore.js'
  * other process's one for the same app and account, as `add` does.
  */
 export type CacheOperation =
-  /** File a token response (a flow's answer, or `TokenCache.add`); `nowSec` in epoch seconds. */
-  | { readonly _tag: 'FileTokenResponse'; readonly event: TokenResponseEvent; readonly nowSec: number }
+  /**
+   * File a token response (a flow's answer, or `TokenCache.add`); `nowSec` in epoch seconds. Made
+   * by filing.ts's fileTokenResponse, with `file`, the reducer that decides it (see there).
+   */
+  | { readonly _tag: 'FileTokenResponse'; readonly event: TokenResponseEvent; readonly nowSec: number; readonly file: FileResponse }
   /** MSAL Python's remove_account for one app. */
   | { readonly _tag: 'RemoveAccount'; readonly clientId: string; readonly account: AccountToRemove }
   /** MSAL Python's remove_tokens_for_client: the app's own access tokens in these environments. */
@@ -23,11 +27,14 @@ export type CacheOperation =
   /** A change already decided (a persistence re-filing entries): replayed as it is. */
   | { readonly _tag: 'ApplyChange'; readonly change: CacheChange }
 
+/** Decides how a token response is filed in the cache as it stands (filing.ts's reduceTokenResponse). */
+export type FileResponse = (event: TokenResponseEvent, nowSec: number, cache: TokenStore) => CacheChange
+
 /** What an operation changes in `cache` as it stands now. */
 export const reduceCacheOperation = (cache: TokenStore, operation: CacheOperation): CacheChange => {
   switch (operation._tag) {
     case 'FileTokenResponse':
-      return reduceTokenResponse(operation.event, operation.nowSec, cache)
+      return operation.file(operation.event, operation.nowSec, cache)
     case 'RemoveAccount':
       return removeAccount(cache, operation.clientId, operation.account)
     case 'RemoveClientTokens':

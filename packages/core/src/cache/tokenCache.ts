@@ -8,6 +8,7 @@ import type { CredentialType, EntityOf } from './schema.js'
 import { searchCache, type SearchOptions } from './search.js'
 import { SharedStrings } from './sharedStrings.js'
 import { CacheSections, TokenStore } from './tokenStore.js'
+import { fileTokenResponse } from './filing.js'
 
 export interface TokenCacheOptions {
   /**
@@ -50,7 +51,7 @@ export class TokenCache extends TokenStore {
     }
     const decoded = tokenResponseEventOf(event, this.decodeClientInfo)
     if (E.isLeft(decoded)) throw decoded.left
-    this.perform({ _tag: 'FileTokenResponse', event: decoded.right, nowSec: Math.floor(at) })
+    this.perform(fileTokenResponse(decoded.right, Math.floor(at)))
   }
 
   private readonly decodeClientInfo = (clientInfo: string): E.Either<string, ClientInfo | undefined> => {

@@ -46,3 +46,9 @@ export const PUBLIC_CLIENT: ClientAuthenticator = {
     return E.right(NONE)
   },
 }
+
+/**
+ * The context's authenticator: a public client's when none was injected (the context leaves the
+ * default out, so a browser page that never sends a request loads no sending code).
+ */
+export const authenticatorOf = (ctx: ClientContext): ClientAuthenticator => ctx.clientAuthentication ?? PUBLIC_CLIENT

@@ -1,12 +1,13 @@
 import * as E from '../util/either.js'
 import { MEMO_LIMIT, type ClientContext, type FmiBuckets } from '../app/context.js'
 import { regionalEndpoints, resolveRegion } from '../authority/region.js'
-import { grantedTarget } from '../cache/reducers.js'
+import { fileTokenResponse, grantedTarget } from '../cache/filing.js'
 import { EXPIRY_MARGIN_SECONDS, selectAccessTokenIn, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity } from '../cache/schema.js'
 import { commit, log, now, sha256, type Program } from '../effects/program.js'
 import { CACHE_HIT } from '../app/commits.js'
-import { configurationError, usageError, withCorrelationId, type MsalError } from '../errors.js'
+import { configurationError, usageError, type MsalError } from '../errors.js'
+import { withCorrelationId } from '../wireErrors.js'
 import { withoutSecretsSentIn } from '../http/scrub.js'
 import { transportError } from '../http/send.js'
 import { DEFAULT_RETRY_AFTER_MS } from '../http/throttling.js'
@@ -233,7 +234,7 @@ function* requestClientToken(
     extCacheKey: ask.extCacheKey,
     keyId: data?.keyId,
   }
-  yield* commit({ _tag: 'FileTokenResponse', event, nowSec })
+  yield* commit(fileTokenResponse(event, nowSec))
   const granted = targetToScopes(grantedTarget(response.right, scopes))
   yield* log('verbose', `acquireTokenForClient: token for ${granted.join(' ')} received and cached (expires in ${response.right.expires_in ?? 'an unknown number of'} s)`)
   return E.right(resultFromResponse(response.right, granted, nowSec, correlationId))

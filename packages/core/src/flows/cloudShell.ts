@@ -1,18 +1,19 @@
 import * as E from '../util/either.js'
 import type { ClientContext } from '../app/context.js'
 import { homeAccountIdOf } from '../cache/accountOf.js'
-import type { TokenResponseEvent } from '../cache/reducers.js'
+import { fileTokenResponse, type TokenResponseEvent } from '../cache/filing.js'
 import type { AccessTokenEntity } from '../cache/schema.js'
 import { unfiledRecord } from '../cache/tokenStore.js'
 import { commit, log, now, readEnv, type Program } from '../effects/program.js'
-import { usageError, withCorrelationId, type MsalError } from '../errors.js'
+import { usageError, type MsalError } from '../errors.js'
+import { withCorrelationId } from '../wireErrors.js'
 import { sendWithRetry, transportError } from '../http/send.js'
 import { buildCloudShellRequest, CLOUD_SHELL_VARIABLE, isCloudShell, processCloudShellResponse } from '../protocol/cloudShell.js'
 import { validateScopes } from '../protocol/scopes.js'
 import type { TokenResult } from '../result.js'
 import { newCorrelationId } from './correlation.js'
 import { logError } from './logging.js'
-import { cachedResult, type SilentAccount } from './silent.js'
+import { cachedResult, type SilentAccount } from './silentCache.js'
 import { accountFor, userResult } from './userTokens.js'
 
 /** The authority type MSAL Python files Cloud Shell accounts under. */
@@ -55,7 +56,7 @@ export function* acquireTokenByCloudShell(ctx: ClientContext, scopesInput: reado
     idTokenClaims: accountClaims,
     authorityType: CLOUD_SHELL_AUTHORITY_TYPE,
   }
-  yield* commit({ _tag: 'FileTokenResponse', event, nowSec })
+  yield* commit(fileTokenResponse(event, nowSec))
   const home = homeAccountIdOf(clientInfo, idTokenClaims) ?? undefined
   const result = userResult(response, scopes.right, nowSec, correlationId, idTokenClaims, accountFor(ctx, home, ctx.config.authority.host, ctx.config.authority.tenant))
   return E.right({ ...result, tokenSource: 'broker' })

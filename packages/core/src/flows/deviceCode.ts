@@ -2,17 +2,8 @@ import * as E from '../util/either.js'
 import * as t from '../util/decoder.js'
 import type { ClientContext } from '../app/context.js'
 import { log, now, sleep, type Program } from '../effects/program.js'
-import {
-  cancelledError,
-  configurationError,
-  timeoutError,
-  usageError,
-  withCorrelationId,
-  withFields,
-  type CancelledError,
-  type MsalError,
-  type TimeoutError,
-} from '../errors.js'
+import { configurationError, usageError, withFields, type CancelledError, type MsalError, type TimeoutError } from '../errors.js'
+import { cancelledError, timeoutError, withCorrelationId } from '../wireErrors.js'
 import { withoutSecretsSentIn } from '../http/scrub.js'
 import { transportError } from '../http/send.js'
 import { ApiId, libraryHeaders, RefreshReason } from '../http/telemetry.js'
@@ -41,6 +32,7 @@ import { userEndpoints } from './userEndpoints.js'
 import { defaultRetryAfterMs, redeemUserToken, requestHeaders } from './userTokens.js'
 import { withTokenBinding, type KeyBoundTokenData } from '../pop/tokenBinding.js'
 import type { BoundRequest } from '../pop/binding.js'
+import { authenticatorOf } from './clientAuthenticator.js'
 
 /**
  * MSAL Python's device flow dict, camelCased: show the user `message` (or `verificationUri` and
@@ -127,7 +119,7 @@ function* startFlow(ctx: ClientContext, scopes: readonly string[], claims: strin
   })
   yield* log('verbose', `device authorization request to ${originOf(endpoint)}`)
   // A confidential client authenticates here too; an assertion's audience is still the token endpoint.
-  const auth = yield* ctx.clientAuthentication.authFor(ctx, endpoints.right.tokenEndpoint, nowMs)
+  const auth = yield* authenticatorOf(ctx).authFor(ctx, endpoints.right.tokenEndpoint, nowMs)
   if (E.isLeft(auth)) return auth
   const sent = withClientAuth(request, auth.right.auth)
   const outcome = yield* sendThrottled(ctx.httpCache, sent, nowMs, defaultRetryAfterMs(ctx))

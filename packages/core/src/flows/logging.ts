@@ -1,6 +1,7 @@
 import type { LogLevel } from '../effects/effect.js'
 import { log, type Program } from '../effects/program.js'
-import { errorSummary, type MsalError } from '../errors.js'
+import { type MsalError } from '../errors.js'
+import { errorSummary } from '../wireErrors.js'
 
 /**
  * An error as log lines: its summary (kind, OAuth2 error, status, AADSTS codes, host) for every

@@ -2,7 +2,8 @@ import * as E from '../util/either.js'
 import { selectAccessTokenIn, EXPIRY_MARGIN_SECONDS, type AccessTokenLookup } from '../cache/selectors.js'
 import type { AccessTokenEntity } from '../cache/schema.js'
 import { commit, log, now, readFile, sha256, type Program } from '../effects/program.js'
-import { managedIdentityError, usageError, withCorrelationId, type MsalError } from '../errors.js'
+import { usageError, type MsalError } from '../errors.js'
+import { managedIdentityError, withCorrelationId } from '../wireErrors.js'
 import { transportError } from '../http/send.js'
 import { arcChallengePath, arcKeyFilePath, arcSecretOf, ARC_KEY_FILE_MAX_BYTES, confirmArcIdentity } from '../managedIdentity/arc.js'
 import { MANAGED_IDENTITY_ENVIRONMENT, MANAGED_IDENTITY_REALM, type ManagedIdentityContext } from '../managedIdentity/context.js'
@@ -17,6 +18,7 @@ import { describeValue } from '../util/decode.js'
 import { originOf } from '../util/redact.js'
 import { newCorrelationId } from './correlation.js'
 import { logError } from './logging.js'
+import { fileTokenResponse } from '../cache/filing.js'
 
 /** ManagedIdentityClient.acquireTokenForClient's argument (MSAL Python's keyword arguments). */
 export interface ManagedIdentityTokenOptions {
@@ -143,11 +145,9 @@ function* requestToken(
   const { token } = answer.right
   const nowSec = Math.floor(nowMs / 1000)
   const scopes = [resource]
-  yield* commit({
-    _tag: 'FileTokenResponse',
-    event: { clientId: identity.cacheClientId, environment: MANAGED_IDENTITY_ENVIRONMENT, realm: MANAGED_IDENTITY_REALM, scopes, response: token, homeAccountId: null },
-    nowSec,
-  })
+  yield* commit(
+    fileTokenResponse({ clientId: identity.cacheClientId, environment: MANAGED_IDENTITY_ENVIRONMENT, realm: MANAGED_IDENTITY_REALM, scopes, response: token, homeAccountId: null }, nowSec),
+  )
   yield* log('verbose', `managed identity: token for ${resource} received from ${source} and cached (expires in ${token.expires_in ?? 0} s)`)
   return E.right(resultFromResponse(token, scopes, nowSec, correlationId))
 }

@@ -4,7 +4,8 @@ import { openIdConfigurationUrl } from '../authority/endpoints.js'
 import { discoverInstance } from '../authority/instanceDiscovery.js'
 import type { InstanceDiscoveryStep } from '../authority/resolveEndpoints.js'
 import { commit, log, readEnv, type Program } from '../effects/program.js'
-import { errorSummary, isTransportError } from '../errors.js'
+import { isTransportError } from '../errors.js'
+import { errorSummary } from '../wireErrors.js'
 
 /**
  * Whether the application uses a region (MSAL Python's test in ClientApplication.__init__:

@@ -8,13 +8,6 @@ import { originOf } from '../util/redact.js'
 
 const GUID_SEGMENT = /\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/|$)/i
 
-/** Kinds whose tenants may be named by a domain and whose issuer names the tenant's id. */
-const DOMAIN_NAMED = new Set(['Entra', 'CIAM', 'B2C'])
-
-/** Whether the authority names its tenant by a domain (contoso.onmicrosoft.com) rather than its id. */
-export const namesTenantByDomain = (ctx: ClientContext): boolean =>
-  DOMAIN_NAMED.has(ctx.config.authority.kind) && ctx.config.authority.tenant.includes('.')
-
 /**
  * The tenant id behind a domain-named authority, from its OpenID configuration's issuer
  * (https://login.microsoftonline.com/{tenant id}/v2.0): user tokens are filed under the id, so a

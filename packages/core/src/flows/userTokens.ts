@@ -3,13 +3,14 @@ import type { ClientContext } from '../app/context.js'
 import { decodeClientInfo, homeAccountIdOf, type IdTokenClaims } from '../cache/accountOf.js'
 import { keyFor } from '../cache/keys.js'
 import { BY_OWNER, ownerKey } from '../cache/tokenStore.js'
-import { grantedTarget, realmOf, type TokenResponseEvent } from '../cache/reducers.js'
+import { fileTokenResponse, grantedTarget, realmOf, type TokenResponseEvent } from '../cache/filing.js'
 import { accountOf, type Account } from '../cache/selectors.js'
 import type { AccountEntity } from '../cache/schema.js'
 import type { HttpRequest } from '../effects/effect.js'
 import { commit, log, type Program } from '../effects/program.js'
 import type { StateChange } from '../app/stateChange.js'
-import { configurationError, invalidResponseError, withCorrelationId, type MsalError } from '../errors.js'
+import { configurationError, type MsalError } from '../errors.js'
+import { invalidResponseError, withCorrelationId } from '../wireErrors.js'
 import { withoutSecretsSentIn } from '../http/scrub.js'
 import { transportError } from '../http/send.js'
 import { libraryHeaders, telemetryHeaders, type ApiId, type RefreshReason } from '../http/telemetry.js'
@@ -21,6 +22,7 @@ import { processTokenResponse, type TokenSuccessResponse } from '../protocol/tok
 import { resultFromResponse, type TokenResult } from '../result.js'
 import { originOf, redactUrl } from '../util/redact.js'
 import type { BoundRequest } from '../pop/binding.js'
+import { authenticatorOf } from './clientAuthenticator.js'
 
 /** How long a throttled request waits when no Retry-After says: public clients wait longer. */
 export const defaultRetryAfterMs = (ctx: ClientContext): number =>
@@ -91,7 +93,7 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
   // The path names the tenant: the whole URL is a PII line.
   yield* log('verbose', `token request to ${originOf(request.url)}`)
   yield* log('verbose', `token request to ${redactUrl(request.url)}`, true)
-  const exchange = yield* ctx.clientAuthentication.send(ctx, request, r.nowMs, defaultRetryAfterMs(ctx))
+  const exchange = yield* authenticatorOf(ctx).send(ctx, request, r.nowMs, defaultRetryAfterMs(ctx))
   if (E.isLeft(exchange)) return E.left(withCorrelationId(exchange.left, r.correlationId))
   const { outcome } = exchange.right
   if (outcome._tag === 'HttpFailure') return E.left(withCorrelationId(withoutSecretsSentIn(transportError(request.url, outcome), exchange.right.request), r.correlationId))
@@ -135,7 +137,7 @@ export function* redeemUserToken(ctx: ClientContext, r: UserTokenRedemption): Pr
     userAssertionHash: r.userAssertionHash,
     ...(r.bound !== undefined ? { keyId: r.bound.keyId } : {}),
   }
-  yield* commit({ _tag: 'FileTokenResponse', event, nowSec })
+  yield* commit(fileTokenResponse(event, nowSec))
   const home = homeAccountIdOf(clientInfo.right, claims) ?? undefined
   return E.right(userResult(response, r.scopes, nowSec, r.correlationId, claims, accountFor(ctx, home, r.environment, realmOf(event))))
 }

@@ -1,6 +1,7 @@
 import type { HttpFailure, HttpOutcome, HttpRequest } from '../effects/effect.js'
 import { http, log, type Program } from '../effects/program.js'
-import { invalidResponseError, networkError, timeoutError, type MsalError } from '../errors.js'
+import { networkError, type MsalError } from '../errors.js'
+import { invalidResponseError, timeoutError } from '../wireErrors.js'
 import { originOf, redactUrlsIn } from '../util/redact.js'
 
 /**

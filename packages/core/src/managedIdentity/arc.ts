@@ -1,6 +1,7 @@
 import * as E from '../util/either.js'
 import type { FileOutcome, HttpResponse } from '../effects/effect.js'
-import { arcPlatformNotSupportedError, managedIdentityError, type ArcPlatformNotSupportedError, type ManagedIdentityError } from '../errors.js'
+import { type ArcPlatformNotSupportedError, type ManagedIdentityError } from '../errors.js'
+import { arcPlatformNotSupportedError, managedIdentityError } from '../wireErrors.js'
 import type { ManagedIdentityId } from './identity.js'
 import { ManagedIdentitySource, type SourceEnvironment } from './sources.js'
 

@@ -1,5 +1,6 @@
 import * as E from '../util/either.js'
-import { managedIdentityError, type ManagedIdentityError } from '../errors.js'
+import { type ManagedIdentityError } from '../errors.js'
+import { managedIdentityError } from '../wireErrors.js'
 import { describeValue } from '../util/decode.js'
 
 /** MSAL Python's identity types: the system-assigned identity, or a user-assigned one named by one of its three ids. */

@@ -1,6 +1,7 @@
 import * as E from '../util/either.js'
 import type { HttpRequest } from '../effects/effect.js'
-import { managedIdentityError, type ManagedIdentityError } from '../errors.js'
+import { type ManagedIdentityError } from '../errors.js'
+import { managedIdentityError } from '../wireErrors.js'
 import type { PlatformInfo } from '../http/telemetry.js'
 import { redactUrl } from '../util/redact.js'
 import type { ManagedIdentityId, UserAssignedIdType } from './identity.js'

@@ -1,6 +1,7 @@
 import * as E from '../util/either.js'
 import type { HttpResponse } from '../effects/effect.js'
-import { invalidResponseError, serverError, throttledError, type MsalError, type WireErrorFields } from '../errors.js'
+import { type MsalError, type WireErrorFields } from '../errors.js'
+import { invalidResponseError, serverError, throttledError } from '../wireErrors.js'
 import { parseRetryAfter } from '../http/retryAfter.js'
 import { TokenErrorResponse, wireErrorFields, type TokenSuccessResponse } from '../protocol/tokenResponse.js'
 import { isJsonObject as isObject, parseJson } from '../util/decode.js'

@@ -1,5 +1,6 @@
 import * as E from '../util/either.js'
-import { idTokenError, type IdTokenError } from '../errors.js'
+import { type IdTokenError } from '../errors.js'
+import { idTokenError } from '../wireErrors.js'
 import { decodeIdTokenClaims, type IdTokenClaims } from '../cache/accountOf.js'
 
 /** Clock skew allowed between us and the identity provider (MSAL's 120 s). */

@@ -1,13 +1,8 @@
 import * as E from '../util/either.js'
 import * as t from '../util/decoder.js'
 import type { HttpResponse } from '../effects/effect.js'
-import {
-  invalidResponseError,
-  serverError,
-  throttledError,
-  type MsalError,
-  type WireErrorFields,
-} from '../errors.js'
+import { type MsalError, type WireErrorFields } from '../errors.js'
+import { invalidResponseError, serverError, throttledError } from '../wireErrors.js'
 import { parseRetryAfter } from '../http/retryAfter.js'
 import { NonEmptyString } from '../util/codecs.js'
 import { decodeOr, isJsonObject as isObject, parseJson } from '../util/decode.js'

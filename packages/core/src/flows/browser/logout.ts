@@ -7,8 +7,10 @@ import { bytesToBase64Url } from '../../util/base64url.js'
 import { newCorrelationId } from '../correlation.js'
 import { userEndpoints } from '../userEndpoints.js'
 import type { BrowserEnv } from './env.js'
-import { claimInteraction, releaseInteraction } from './interaction.js'
+import { releaseInteraction } from './interaction.js'
+import { claimInteraction } from './claimInteraction.js'
 import { popupResponse } from './popup.js'
+import { openPopup } from './openPopup.js'
 
 export interface LogoutRequest {
   /** The account to sign out (default: the active account). */
@@ -36,7 +38,11 @@ const logoutUrl = (endSession: string, env: BrowserEnv, request: LogoutRequest, 
  * local sign-out is all there is.
  */
 export function* logoutFlow(ctx: ClientContext, env: BrowserEnv, request: LogoutRequest, via: 'redirect' | 'popup'): Program<E.Either<MsalError, undefined>> {
-  const popup = via === 'popup' ? yield* perform<'OpenPopup'>({ _tag: 'OpenPopup' }) : undefined
+  return yield* logoutWith(ctx, env, request, via, via === 'popup' ? yield* openPopup() : undefined)
+}
+
+/** logoutFlow once its popup, for a logoutPopup, is open (undefined: a redirect, or a popup the browser blocked). */
+export function* logoutWith(ctx: ClientContext, env: BrowserEnv, request: LogoutRequest, via: 'redirect' | 'popup', popup: string | undefined): Program<E.Either<MsalError, undefined>> {
   const { account } = request
   const endpoints = yield* userEndpoints(ctx, yield* newCorrelationId(), 0)
   const endSession = E.isRight(endpoints) ? endpoints.right.endSessionEndpoint : undefined

@@ -2,15 +2,18 @@ import * as E from '../../util/either.js'
 import type { ClientContext } from '../../app/context.js'
 import type { AuthResponseOutcome } from '../../effects/effect.js'
 import { perform, type Program } from '../../effects/program.js'
-import { cancelledError, popupBlockedError, timeoutError, type MsalError } from '../../errors.js'
+import { type MsalError } from '../../errors.js'
+import { cancelledError, timeoutError } from '../../wireErrors.js'
 import { ApiId } from '../../http/telemetry.js'
 import type { TokenResult } from '../../result.js'
 import { initiateAuthCodeFlow, redeemAuthCodeFlow } from '../authCode.js'
 import type { BrowserEnv } from './env.js'
-import { claimInteraction, releaseInteraction } from './interaction.js'
+import { releaseInteraction } from './interaction.js'
+import { claimInteraction } from './claimInteraction.js'
 import { authorizationOptions } from './redirect.js'
 import type { SpaRequest } from './request.js'
-import { spaBinding, type SpaBindingFor } from '../../pop/binding.js'
+import type { SpaBindingFor } from '../../pop/binding.js'
+import { openSignInPopup, type OpenedPopup } from './openPopup.js'
 
 /** What a popup's wait ended with, for a flow that needs its response's parameters. */
 export const popupResponse = (outcome: AuthResponseOutcome, url: string, what: string): E.Either<MsalError, Readonly<Record<string, string>>> => {
@@ -37,11 +40,14 @@ export function* acquireTokenPopupFlow(
   /** The app's key-binding code (PoP, SSH certificates), for a request that asks for such a token. */
   bindingFor?: SpaBindingFor,
 ): Program<E.Either<MsalError, TokenResult>> {
-  // Checked before the popup opens (no effect: the popup still opens in the caller's task).
-  const prepare = spaBinding(request, bindingFor)
-  if (E.isLeft(prepare)) return prepare
-  const popup = yield* perform<'OpenPopup'>({ _tag: 'OpenPopup' })
-  if (popup === undefined) return E.left(popupBlockedError('the browser blocked the sign-in popup: open it from a user action (a click), or use loginRedirect'))
+  const opened = yield* openSignInPopup(request, bindingFor)
+  if (E.isLeft(opened)) return opened
+  return yield* acquireTokenInPopup(ctx, env, request, opened.right)
+}
+
+/** The popup flow once its popup is open (openSignInPopup): the sign-in in it, then the code redeemed. */
+export function* acquireTokenInPopup(ctx: ClientContext, env: BrowserEnv, request: SpaRequest, opened: OpenedPopup): Program<E.Either<MsalError, TokenResult>> {
+  const { popup, prepare } = opened
   const flow = yield* initiateAuthCodeFlow(ctx, request.scopes, authorizationOptions(env, request))
   const claimed = E.isLeft(flow) ? flow : yield* claimInteraction(env, 'popup', flow.right.state)
   if (E.isLeft(flow) || E.isLeft(claimed)) {
@@ -55,5 +61,5 @@ export function* acquireTokenPopupFlow(
   yield* releaseInteraction(env)
   const params = popupResponse(outcome, authUri, 'acquireTokenPopup')
   if (E.isLeft(params)) return params
-  return yield* redeemAuthCodeFlow(ctx, flow.right, params.right, ApiId.acquireTokenInteractive, prepare.right)
+  return yield* redeemAuthCodeFlow(ctx, flow.right, params.right, ApiId.acquireTokenInteractive, prepare)
 }

@@ -2,12 +2,14 @@ import * as E from '../../util/either.js'
 import type { ClientContext } from '../../app/context.js'
 import { selectRefreshTokens, isRedeemable } from '../../cache/selectors.js'
 import { now, perform, type Program } from '../../effects/program.js'
-import { interactionRequiredError, isTransportError, type InteractionRequiredReason, type MsalError } from '../../errors.js'
+import { isTransportError, type InteractionRequiredReason, type MsalError } from '../../errors.js'
+import { interactionRequiredError } from '../../wireErrors.js'
 import type { TokenResult } from '../../result.js'
 import { acquireTokenSilentBound } from '../silent.js'
 import type { BrowserEnv } from './env.js'
 import { ssoSilentFlow } from './iframe.js'
 import type { SpaRequest } from './request.js'
+import { silentFromCache } from './silentCache.js'
 import { spaBinding, type SpaBindingFor } from '../../pop/binding.js'
 
 type RefreshTokenState = 'redeemable' | 'expired' | 'none'
@@ -41,11 +43,11 @@ const WHY: Readonly<Record<InteractionRequiredReason, string>> = {
 }
 
 /**
- * The browser's acquireTokenSilent, in order: the in-memory cache (no storage read, no lock);
- * then the refresh token, unless its own lifetime is over, under a lock every tab of the app
- * shares (a tab that waited re-reads storage and uses the token another tab got); then, unless
- * disabled, a hidden iframe with prompt=none; else an InteractionRequiredError saying why, with
- * MSAL's classification. It never answers "nothing".
+ * The browser's acquireTokenSilent, in order: the in-memory cache (no storage read, no lock:
+ * silentFromCache); then the refresh token, unless its own lifetime is over, under a lock every
+ * tab of the app shares (a tab that waited re-reads storage and uses the token another tab got);
+ * then, unless disabled, a hidden iframe with prompt=none; else an InteractionRequiredError saying
+ * why, with MSAL's classification. It never answers "nothing".
  */
 export function* acquireTokenSilentFlow(
   ctx: ClientContext,
@@ -54,13 +56,23 @@ export function* acquireTokenSilentFlow(
   /** The app's key-binding code (PoP, SSH certificates): a bound token is looked up and refreshed under its key id. */
   bindingFor?: SpaBindingFor,
 ): Program<E.Either<MsalError, TokenResult>> {
+  const cached = yield* silentFromCache(ctx, request, bindingFor)
+  if (E.isLeft(cached) || cached.right !== undefined) return cached as E.Either<MsalError, TokenResult>
+  return yield* silentAfterMiss(ctx, env, request, bindingFor)
+}
+
+/** acquireTokenSilent after silentFromCache could not answer: the refresh token, the hidden iframe, or why neither can. */
+export function* silentAfterMiss(
+  ctx: ClientContext,
+  env: BrowserEnv,
+  request: SpaRequest,
+  bindingFor?: SpaBindingFor,
+): Program<E.Either<MsalError, TokenResult>> {
   const prepare = spaBinding(request, bindingFor)
   if (E.isLeft(prepare)) return prepare
   const account = request.account
   if (account === undefined) return E.left(interactionRequiredError('no_account', `acquireTokenSilent: ${WHY.no_account}`))
   const options = { forceRefresh: request.forceRefresh, claimsChallenge: request.claims }
-  const cached = yield* acquireTokenSilentBound(ctx, request.scopes, account, options, 'cache', prepare.right)
-  if (E.isLeft(cached) || cached.right !== undefined) return cached as E.Either<MsalError, TokenResult>
 
   let reason: InteractionRequiredReason | undefined
   let refusal: MsalError | undefined

@@ -10,7 +10,8 @@
  */
 import * as E from '../../util/either.js'
 import type { HttpResponse } from '../../effects/effect.js'
-import { invalidResponseError, type MsalError } from '../../errors.js'
+import { type MsalError } from '../../errors.js'
+import { invalidResponseError } from '../../wireErrors.js'
 import { nameIn, NS, WS_TRUST_ACTION, type WsTrustVersion } from './namespaces.js'
 import { attributeOf, childNamed, descendantsNamed, isNamed, parseXml, select, selectAll, type XmlElement, type XmlName } from './xml.js'
 

@@ -9,7 +9,8 @@
  */
 import * as E from '../../util/either.js'
 import type { HttpResponse } from '../../effects/effect.js'
-import { invalidResponseError, serverError, withFields, type MsalError } from '../../errors.js'
+import { withFields, type MsalError } from '../../errors.js'
+import { invalidResponseError, serverError } from '../../wireErrors.js'
 import {
   nameIn,
   NS,
