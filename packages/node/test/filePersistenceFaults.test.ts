@@ -255,7 +255,10 @@ describe('FilePersistence: concurrent writers, some killed with SIGKILL mid-run'
 
   it('loses no token a writer reported stored, and the file parses after every kill', async () => {
     const COUNT = 25
-    const writers = Array.from({ length: 5 }, (_, worker) => startWriter(file, worker, COUNT))
+    // Victims have far more to store than survivors: on a loaded machine a victim that had only 25
+    // could finish (filing is fast) before this process got round to killing it.
+    const isVictim = (worker: number): boolean => worker === 1 || worker === 3
+    const writers = Array.from({ length: 5 }, (_, worker) => startWriter(file, worker, isVictim(worker) ? 40 * COUNT : COUNT))
     const victims = [writers[1]!, writers[3]!]
     // Each victim dies at a random moment once it has stored a few tokens (maybe holding the lock).
     for (const victim of victims) {
