@@ -96,6 +96,8 @@ const listen = (server: Server): Promise<string> =>
 
 /** Starts a hostile server in front of `upstream` (the fake identity provider's loopback URL). */
 export const startHostileServer = async (upstream: string): Promise<HostileServer> => {
+  // Built now, not while a request waits: on a loaded machine that would eat into the client's timeout.
+  gzipBomb()
   const requests: SeenRequest[] = []
   const sockets = new Set<Socket>()
   const timers = new Set<NodeJS.Timeout>()
