@@ -17,6 +17,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createBrowserInterpreter, ConfidentialClientApplication as WebConfidentialClientApplication } from '@msal-ts/browser'
 import { proofOfPossession } from '@msal-ts/browser/pop'
+import { performHttp } from '@msal-ts/browser/http'
+import { silentFromCache } from '@msal-ts/core/spa'
+import { silentAfterMiss } from '@msal-ts/core/spa-flows'
 import { decodeConfidentialClientConfig, isMsalError, run, type Interpret, type Program } from '@msal-ts/core'
 import { now } from '@msal-ts/core/protocol'
 import {
@@ -113,6 +116,10 @@ async function desktop(idp: FakeIdentityProvider, base: string): Promise<void> {
   // The single-page app's PoP code checks msal-browser's fields (run here on Node: no key is made).
   const ssh = proofOfPossession.bindingFor({ scopes: ['x/.default'], authenticationScheme: 'ssh-cert', sshKid: 'key1' })
   check(ssh._tag === 'Left' && ssh.left.kind === 'UsageError', 'an SSH request without sshJwk is a UsageError')
+  // The SPA's internal subpaths resolve (its first chunk and its lazy one), and the HTTP client's own.
+  check(typeof silentFromCache === 'function' && typeof silentAfterMiss === 'function', 'the SPA subpaths of @msal-ts/core load')
+  const answered = await performHttp(() => Promise.resolve(new Response('{"ok":true}', { status: 200 })), { method: 'GET', url: 'https://api.contoso.example/', headers: {} }, 1000)
+  check(answered._tag === 'HttpResponse' && answered.status === 200, '@msal-ts/browser/http performs a request')
   console.log('desktop: a PoP token signed for GET orders, accepted by the resource')
 }
 

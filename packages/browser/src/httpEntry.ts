@@ -5,4 +5,4 @@
  * interpreter loads it with the first request.
  */
 export { performHttp, DEFAULT_MAX_RESPONSE_BYTES, type HttpClient, type HttpLimits } from './http.js'
-export { corsSafeRequest } from './spa/pageEffects.js'
+export { corsSafeRequest } from './spa/corsSafe.js'

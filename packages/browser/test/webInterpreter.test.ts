@@ -17,7 +17,8 @@ describe('performHttp', () => {
       seen = init
       return idp.fetch(url, init)
     }
-    const outcome = await performHttp(spy, request, 1000)
+    // A generous timeout: the fake makes its signing key on its first token, which a loaded machine may take over a second to do.
+    const outcome = await performHttp(spy, request, 10_000)
     expect(outcome).toMatchObject({ _tag: 'HttpResponse', status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } })
     expect(seen).toMatchObject({
       method: 'POST',

@@ -21,7 +21,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { build, type Plugin } from 'esbuild'
+import { build, type BuildOptions, type Plugin } from 'esbuild'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { FakeIdentityProvider, type FakeIdentityProviderOptions } from '@msal-ts/testing'
 import type { Account, BrowserApplicationOptions, TokenResult } from '@msal-ts/browser'
@@ -78,12 +78,12 @@ export const workspaceSources: Plugin = {
  * chunk-*.js, flows-*.js, ...).
  */
 const bundlePages = async (): Promise<Readonly<Record<string, string>>> => {
-  const common = { bundle: true, write: false, outdir: 'out', format: 'esm', platform: 'browser', target: 'es2022', minify: true, plugins: [workspaceSources], logLevel: 'silent' } as const
+  const common: BuildOptions = { bundle: true, write: false, outdir: 'out', format: 'esm', platform: 'browser', target: 'es2022', minify: true, plugins: [workspaceSources], logLevel: 'silent' }
   const [app, bridge] = await Promise.all([
     build({ ...common, entryPoints: { app: join(import.meta.dirname, 'app.ts') }, splitting: true }),
     build({ ...common, entryPoints: { bridge: join(import.meta.dirname, 'bridge.ts') } }),
   ])
-  return Object.fromEntries([...app.outputFiles, ...bridge.outputFiles].map((file) => [file.path.slice(file.path.lastIndexOf('/') + 1), file.text]))
+  return Object.fromEntries([...(app.outputFiles ?? []), ...(bridge.outputFiles ?? [])].map((file) => [file.path.slice(file.path.lastIndexOf('/') + 1), file.text]))
 }
 
 // ---- servers ----
