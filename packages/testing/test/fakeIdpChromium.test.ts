@@ -146,7 +146,10 @@ describe('FakeIdentityProvider in real Chromium', () => {
     const page = await openApp(allowed.context)
     const messages: string[] = []
     page.on('console', (message) => messages.push(message.text()))
+    // Chromium commits the refused frame's error page apart from the frame's load event: wait for it.
+    const refused = page.waitForEvent('framenavigated', { predicate: (frame) => frame.url() === 'chrome-error://chromewebdata/', timeout: 10_000 })
     await page.evaluate(async () => window.app.frame(await window.app.authorizeUrl({ prompt: 'login' })))
+    await refused
     expect(page.frames().map((frame) => frame.url())).toEqual([`${plain.spa.origin}/`, 'chrome-error://chromewebdata/'])
     expect(messages.join('\n')).toContain(`Framing '${plain.idp.url}/' violates the following Content Security Policy directive: "frame-ancestors 'none'"`)
     // The same endpoint's prompt=none answer (a redirect back to the app) is frameable.
