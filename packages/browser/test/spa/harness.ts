@@ -166,8 +166,11 @@ const startTlsFront = async (target: () => string): Promise<Server> => {
  * bypasses it. Not page.route: with a route installed, Playwright answers CORS preflights itself,
  * and the provider's would go untested.)
  */
-const startLoopbackProxy = async (tlsPort: () => number): Promise<{ readonly server: Server; readonly refused: string[] }> => {
+const startLoopbackProxy = async (tlsPort: () => number): Promise<{ readonly server: Server; readonly refused: string[]; close(): Promise<void> }> => {
   const refused: string[] = []
+  // Tunnels are the proxy's own sockets, not the HTTP server's connections: closing the server
+  // would wait for the browser to drop them, which a browser that outlives the suite may never do.
+  const tunnels = new Set<Socket>()
   const server = await listen(
     createHttpServer((request: IncomingMessage, response: ServerResponse) => {
       refused.push(request.url ?? '')
@@ -189,10 +192,17 @@ const startLoopbackProxy = async (tlsPort: () => number): Promise<{ readonly ser
       socket.destroy()
       upstream.destroy()
     }
+    tunnels.add(socket).add(upstream)
+    socket.on('close', () => tunnels.delete(socket))
+    upstream.on('close', () => tunnels.delete(upstream))
     upstream.on('error', drop)
     socket.on('error', drop)
   })
-  return { server, refused }
+  const close = (): Promise<void> => {
+    for (const tunnel of tunnels) tunnel.destroy()
+    return closeServer(server)
+  }
+  return { server, refused, close }
 }
 
 // ---- virtual time ----
@@ -289,7 +299,7 @@ export const startSite = async (idpOptions: FakeIdentityProviderOptions = {}): P
       return extra
     },
     close: async () => {
-      await Promise.all([idp.close(), ...extras.map((extra) => extra.close()), closeServer(app.server), closeServer(front), closeServer(proxy.server)])
+      await Promise.all([idp.close(), ...extras.map((extra) => extra.close()), closeServer(app.server), closeServer(front), proxy.close()])
     },
   }
 }
