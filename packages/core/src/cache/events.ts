@@ -2,7 +2,7 @@ import * as E from '../util/either.js'
 import { usageError, type UsageError } from '../errors.js'
 import { TokenSuccessResponse } from '../protocol/tokenResponse.js'
 import { decodeOr } from '../util/decode.js'
-import { decodeClientInfo, decodeIdTokenClaims, type ClientInfo } from './accountOf.js'
+import { decodeClientInfo, decodeIdTokenClaims, type ClientInfo, type IdTokenClaims } from './accountOf.js'
 import type { TokenResponseEvent } from './filing.js'
 
 /**
@@ -50,8 +50,15 @@ const stringField = (data: TokenCacheEvent['data'], name: string): string | unde
 /** Decodes client_info; a cache passes a memo (client_info is stable per user). */
 export type ClientInfoDecoder = (clientInfo: string) => E.Either<string, ClientInfo | undefined>
 
+/** Decodes an ID token's claims; a cache passes a memo (an app files many responses with one ID token: one per API it calls for the user). */
+export type IdTokenClaimsDecoder = (idToken: string) => E.Either<string, IdTokenClaims>
+
 /** Checks an add() event and turns it into what the reducer files. */
-export const tokenResponseEventOf = (event: TokenCacheEvent, decodeInfo: ClientInfoDecoder = decodeClientInfo): E.Either<UsageError, TokenResponseEvent> => {
+export const tokenResponseEventOf = (
+  event: TokenCacheEvent,
+  decodeInfo: ClientInfoDecoder = decodeClientInfo,
+  decodeClaims: IdTokenClaimsDecoder = decodeIdTokenClaims,
+): E.Either<UsageError, TokenResponseEvent> => {
   if (typeof event !== 'object' || event === null) return E.left(usageError('event', 'expected an object with clientId and response'))
   if (typeof event.clientId !== 'string' || event.clientId === '') return E.left(usageError('event.clientId', 'expected a non-empty string'))
   const located = where(event)
@@ -63,7 +70,7 @@ export const tokenResponseEventOf = (event: TokenCacheEvent, decodeInfo: ClientI
     ? E.right(event.response as TokenSuccessResponse)
     : decodeOr(TokenSuccessResponse, event.response, (problem) => usageError('event.response', problem))
   if (E.isLeft(response)) return response
-  const claims = response.right.id_token === undefined ? E.right(undefined) : decodeIdTokenClaims(response.right.id_token)
+  const claims = response.right.id_token === undefined ? E.right(undefined) : decodeClaims(response.right.id_token)
   if (E.isLeft(claims)) return E.left(usageError('event.response.id_token', claims.left))
   const clientInfo = response.right.client_info === undefined ? E.right(undefined) : decodeInfo(response.right.client_info)
   if (E.isLeft(clientInfo)) return E.left(usageError('event.response.client_info', clientInfo.left))

@@ -2,7 +2,7 @@ import * as E from '../util/either.js'
 import { usageError } from '../errors.js'
 import { MAX_EPOCH_SECONDS } from '../protocol/tokenResponse.js'
 import { conceal, DENO_INSPECT, NODE_INSPECT, printed } from '../util/printable.js'
-import { decodeClientInfo, type ClientInfo } from './accountOf.js'
+import { decodeClientInfo, decodeIdTokenClaims } from './accountOf.js'
 import { tokenResponseEventOf, type TokenCacheEvent } from './events.js'
 import type { CredentialType, EntityOf } from './schema.js'
 import { searchCache, type SearchOptions } from './search.js'
@@ -23,18 +23,33 @@ export interface TokenCacheOptions {
  * it as their `tokenCache`). `add` files a token response; `search` / `find` read entries.
  * Methods throw an MsalError for bad input; nothing is changed then.
  */
-/** How many users' decoded client_info a cache keeps (it is stable per user; decoding is base64 + JSON). */
-const CLIENT_INFO_MEMO = 256
+/** How many decoded client_info and ID token values a cache keeps, each: client_info is stable per user, and one ID token comes with each API's response for the user (decoding is base64 + JSON). */
+const DECODED_MEMO = 256
+
+/** `decode`, remembering its last DECODED_MEMO answers (oldest forgotten first). */
+const decodedMemo = <A>(decode: (text: string) => A): ((text: string) => A) => {
+  const kept = new Map<string, A>()
+  return (text) => {
+    let decoded = kept.get(text)
+    if (decoded === undefined) {
+      decoded = decode(text)
+      if (kept.size >= DECODED_MEMO) kept.delete(kept.keys().next().value as string)
+      kept.set(text, decoded)
+    }
+    return decoded
+  }
+}
 
 export class TokenCache extends TokenStore {
   protected readonly clock: (() => number) | undefined
-  private readonly clientInfoMemo = new Map<string, E.Either<string, ClientInfo | undefined>>()
+  private readonly decodeClientInfo = decodedMemo(decodeClientInfo)
+  private readonly decodeIdTokenClaims = decodedMemo(decodeIdTokenClaims)
 
   constructor(options: TokenCacheOptions = {}) {
     super()
     this.clock = options.clock
     // The stores hold tokens: out of Object.keys, spreads and devtools' default view (printing uses toJSON).
-    conceal(this, ['sections', 'version', 'clientInfoMemo', 'decodeClientInfo'])
+    conceal(this, ['sections', 'version', 'decodeClientInfo', 'decodeIdTokenClaims'])
   }
 
   /** A server's cache may hold 100,000s of entries repeating a few values: they share one string each. */
@@ -49,19 +64,9 @@ export class TokenCache extends TokenStore {
     if (typeof at !== 'number' || !(at >= 0 && at <= MAX_EPOCH_SECONDS)) {
       throw usageError('now', `expected epoch seconds from 0 to ${MAX_EPOCH_SECONDS}, got ${String(at)}`)
     }
-    const decoded = tokenResponseEventOf(event, this.decodeClientInfo)
+    const decoded = tokenResponseEventOf(event, this.decodeClientInfo, this.decodeIdTokenClaims)
     if (E.isLeft(decoded)) throw decoded.left
     this.perform(fileTokenResponse(decoded.right, Math.floor(at)))
-  }
-
-  private readonly decodeClientInfo = (clientInfo: string): E.Either<string, ClientInfo | undefined> => {
-    let decoded = this.clientInfoMemo.get(clientInfo)
-    if (decoded === undefined) {
-      decoded = decodeClientInfo(clientInfo)
-      if (this.clientInfoMemo.size >= CLIENT_INFO_MEMO) this.clientInfoMemo.delete(this.clientInfoMemo.keys().next().value as string)
-      this.clientInfoMemo.set(clientInfo, decoded)
-    }
-    return decoded
   }
 
   /**
