@@ -382,8 +382,10 @@ export class CacheSections {
     let changed = false
     for (const { type, key } of change.deletes) changed = this.of(type).delete(key) || changed
     for (const put of change.puts) {
+      // Shared once stored (the stored entry is this object): an entry equal to the one stored is dropped, its strings unshared.
+      if (!this.of(put.type).put(put.key, put.entity, put.canonical ?? canonicalKey(put.type, put.entity))) continue
       this.strings.share(put.entity)
-      changed = this.of(put.type).put(put.key, put.entity, put.canonical ?? canonicalKey(put.type, put.entity)) || changed
+      changed = true
     }
     return changed
   }
