@@ -89,24 +89,12 @@ export const selectAccessTokenIn = (
   buckets: readonly AccessTokenBucket[],
   scopes: readonly string[],
   nowSec: number,
-): AccessTokenLookup => selectAccessTokenAcross(cache, buckets.length, (i) => buckets[i]!, scopes, nowSec)
-
-/**
- * `selectAccessTokenIn` over `count` buckets made on demand (`bucketAt(i)`): a hit in the first
- * makes no other (on-behalf-of buckets are keyed by the call's assertion hash).
- */
-export const selectAccessTokenAcross = (
-  cache: TokenStore,
-  count: number,
-  bucketAt: (i: number) => AccessTokenBucket,
-  scopes: readonly string[],
-  nowSec: number,
 ): AccessTokenLookup => {
   const targetKey = targetKeyOfScopes(scopes)
   let aging: AccessTokenLookup | undefined
   let expired: (AccessTokenLookup & { _tag: 'Miss' }) | undefined
-  for (let i = 0; i < count; i++) {
-    const found = selectInBucket(cache, bucketAt(i), scopes, targetKey, nowSec)
+  for (let i = 0; i < buckets.length; i++) {
+    const found = selectInBucket(cache, buckets[i]!, scopes, targetKey, nowSec)
     if (found._tag === 'Fresh') return found
     if (found._tag === 'Aging') aging ??= found
     else if (found.reason === 'expired' && (expired?.lastResort === undefined)) expired = found
