@@ -8,13 +8,13 @@
  * bench/spa/bundle.mjs). Code loaded later by a dynamic import() counts in the total, which has a
  * ceiling of its own, so moving code into a lazy chunk never hides growth.
  *
- * The full SPA and the redirect + silent entry load about 24,500 bytes up front: the sign-in,
- * refresh and sign-out code, the HTTP client and the page effects they need are lazy chunks
- * (packages/browser/src/spa/flows.ts), which a page answering from its cache never loads. With
- * cacheEncryption the entry is over the budget (its WebCrypto code loads up front, to read the
- * stored entries): it has a ceiling a little above today's size, which fails the run. Splitting
- * costs bytes in total (each chunk is compressed on its own, and the chunks import each other):
- * the totals' ceilings are a little above today's.
+ * Every SPA entry loads less than 25,000 bytes up front: the sign-in, refresh and sign-out code,
+ * the HTTP client and the page effects they need are lazy chunks (packages/browser/src/spa/
+ * flows.ts), which a page answering from its cache never loads, and so is cache encryption's
+ * session key and cipher (spa/sessionCrypto.ts). Splitting costs bytes in total (each chunk is
+ * compressed on its own, and the chunks import each other), and every entry's total counts the
+ * encryption chunk (a bundler writes a chunk for each import() it meets, used or not): the
+ * totals' ceilings are a little above today's.
  */
 import { measure } from '../bench/spa/bundle.mjs'
 import { CONFIDENTIAL_MODULES, ENTRIES } from '../bench/spa/entries.mjs'
@@ -24,9 +24,9 @@ import { CONFIDENTIAL_MODULES, ENTRIES } from '../bench/spa/entries.mjs'
  * yet) fails the run; `total` bounds every chunk together, lazy ones included.
  */
 const LIMITS = {
-  'msal-ts full SPA': { budget: 25_000, total: 41_300 },
-  'msal-ts full SPA, cache encryption on': { budget: 25_000, ceiling: 25_800, total: 42_400 },
-  'msal-ts redirect + silent': { budget: 25_000, total: 41_200 },
+  'msal-ts full SPA': { budget: 25_000, total: 41_800 },
+  'msal-ts full SPA, cache encryption on': { budget: 25_000, total: 42_400 },
+  'msal-ts redirect + silent': { budget: 25_000, total: 41_700 },
   'msal-ts bridge page': { budget: 1_500, total: 1_500 },
 }
 let failed = false

@@ -80,7 +80,8 @@ export { redeemUserToken, requestHeaders, anchorMailboxFor, defaultRetryAfterMs,
 export { userEndpoints } from './flows/userEndpoints.js'
 export { newCorrelationId } from './flows/correlation.js'
 export { logError } from './flows/logging.js'
-export { resultFromCache, resultFromResponse } from './result.js'
+export { resultFromCache } from './result.js'
+export { resultFromResponse } from './responseResult.js'
 
 // ---- Managed identity: each source's request and answer, Azure Arc's key-file rule, retry tables ----
 export {

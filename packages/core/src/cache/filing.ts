@@ -6,7 +6,7 @@ import type { CacheChange, CacheDelete, CachePut } from './change.js'
 import { canonicalKey, keyFor } from './keys.js'
 import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, CredentialType, EntityOf, IdTokenEntity, RefreshTokenEntity } from './schema.js'
 import { BY_OWNER, ownerKey, type TokenStore } from './tokenStore.js'
-import { expiresInOf } from '../result.js'
+import { expiresInOf } from '../responseResult.js'
 import type { CacheOperation } from './operations.js'
 
 /** Grants whose response establishes an account (MSAL Python's account_source values). */
