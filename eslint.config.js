@@ -66,8 +66,9 @@ export const coreRules = {
 export const HOT_PATHS = [
   'packages/core/src/cache/**/*.ts',
   'packages/core/src/effects/**/*.ts',
-  'packages/core/src/result.ts',
-  'packages/core/src/flows/{clientCredentials,silent,onBehalfOf,managedIdentity,correlation}.ts',
+  'packages/core/src/{result,responseResult}.ts',
+  'packages/core/src/flows/{clientCredentials,silent,silentCache,onBehalfOf,managedIdentity,correlation}.ts',
+  'packages/core/src/flows/browser/silentCache.ts',
   'packages/core/src/app/{AppShell,ClientApplication,ConfidentialClientApplication,ManagedIdentityClient,runAlone,settle,withPersistence,applyStateChange,methodOptions,context}.ts',
   'packages/core/src/protocol/{scopes,scopeDecoration,claims}.ts',
   'packages/core/src/http/telemetry.ts',
