@@ -97,8 +97,11 @@ describe('popup', () => {
     await addSignInButton(page)
     const popup = await clickSignIn(context, page)
     expect(await page.evaluate(() => window.clicked!.openedInClickTask)).toBe(true)
+    // Waited for from before the sign-in: on a loaded machine the popup can close before this test
+    // gets round to listening, and a close already past would never come.
+    const closed = popup.waitForEvent('close')
     await signInOnPage(popup)
-    await popup.waitForEvent('close')
+    await closed
     expect(await clickedOutcome(page)).toEqual({ ok: true, value: expect.objectContaining({ account: expect.objectContaining({ username: ALICE }), tokenSource: 'identity_provider' }) })
     expect(suite.site.idp.tokenRequests.map((request) => request.origin)).toEqual([suite.site.app.origin])
     expect(await interactionFlags(page)).toEqual([])
