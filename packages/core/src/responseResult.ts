@@ -1,5 +1,6 @@
 import type { TokenSuccessResponse } from './protocol/tokenResponse.js'
 import type { TokenResult } from './result.js'
+import type { Writable } from './util/writable.js'
 
 // A token endpoint's answer as a result (result.ts has the cache's): only the flows that ask the
 // network need it, so a browser page that answers from its cache does not load it.
@@ -29,8 +30,6 @@ const DIGESTED = new Set([
   'id_token',
   'foci',
 ])
-
-type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
 export const resultFromResponse = (
   response: TokenSuccessResponse,

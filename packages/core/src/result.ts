@@ -3,6 +3,7 @@ import { resultScopes, type UserParts } from './cache/hitParts.js'
 import type { Account } from './cache/selectors.js'
 import { unfiledRecord, type IndexedAccessToken } from './cache/tokenStore.js'
 import { targetToScopes } from './protocol/scopes.js'
+import type { Writable } from './util/writable.js'
 
 export interface TokenResult {
   /**
@@ -39,8 +40,6 @@ export interface TokenResult {
   /** Fields of the identity provider's answer that have no name above (e.g. a provider's own extensions). */
   readonly extraFields?: Readonly<Record<string, unknown>>
 }
-
-type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
 /**
  * A cached token as a result, from its record (see IndexedAccessToken). Every hit's result is the

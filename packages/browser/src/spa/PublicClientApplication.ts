@@ -599,9 +599,12 @@ export class PublicClientApplication extends AppShell {
   /** The cache's answer (at once, no code loaded), else the rest of acquireTokenSilent (refresh, iframe), loaded then. */
   #silentOutcome(request: SpaRequest): Pending {
     const cached = run(silentFromCache(this.ctx, request, this.#bindingFor), this.interpret)
-    const next = (first: either.Either<MsalError, TokenResult | undefined>): Pending =>
-      first._tag === 'Left' || first.right !== undefined ? (first as Outcome) : this.#runLoaded((flows) => flows.silentAfterMiss(this.ctx, this.#env, request, this.#bindingFor))
-    return isPromiseLike(cached) ? Promise.resolve(cached).then(next) : next(cached)
+    return isPromiseLike(cached) ? Promise.resolve(cached).then((first) => this.#afterCacheLook(request, first)) : this.#afterCacheLook(request, cached)
+  }
+
+  /** The cache's answer, or (a miss) the rest of acquireTokenSilent, loaded then. */
+  #afterCacheLook(request: SpaRequest, cached: either.Either<MsalError, TokenResult | undefined>): Pending {
+    return cached._tag === 'Left' || cached.right !== undefined ? (cached as Outcome) : this.#runLoaded((flows) => flows.silentAfterMiss(this.ctx, this.#env, request, this.#bindingFor))
   }
 
   /**

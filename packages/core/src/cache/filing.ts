@@ -8,6 +8,7 @@ import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, CredentialTyp
 import { BY_OWNER, ownerKey, type TokenStore } from './tokenStore.js'
 import { expiresInOf } from '../responseResult.js'
 import type { CacheOperation } from './operations.js'
+import type { Writable } from '../util/writable.js'
 
 /** Grants whose response establishes an account (MSAL Python's account_source values). */
 export const ACCOUNT_SOURCES: ReadonlySet<string> = new Set([
@@ -73,8 +74,6 @@ export const realmOf = (event: TokenResponseEvent): string =>
 
 const homeOf = (event: TokenResponseEvent): string | null =>
   event.homeAccountId !== undefined ? event.homeAccountId : homeAccountIdOf(event.clientInfo, event.idTokenClaims)
-
-type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
 /** The access-token entry of a token response (MSAL's unified schema). */
 export const accessTokenEntityOf = (event: TokenResponseEvent, nowSec: number): AccessTokenEntity =>

@@ -18,11 +18,6 @@ export interface TokenCacheOptions {
   readonly clock?: (() => number) | undefined
 }
 
-/**
- * MSAL Python's TokenCache: the unified cache in memory, shareable between applications (pass
- * it as their `tokenCache`). `add` files a token response; `search` / `find` read entries.
- * Methods throw an MsalError for bad input; nothing is changed then.
- */
 /** How many decoded client_info and ID token values a cache keeps, each: client_info is stable per user, and one ID token comes with each API's response for the user (decoding is base64 + JSON). */
 const DECODED_MEMO = 256
 
@@ -40,6 +35,11 @@ const decodedMemo = <A>(decode: (text: string) => A): ((text: string) => A) => {
   }
 }
 
+/**
+ * MSAL Python's TokenCache: the unified cache in memory, shareable between applications (pass
+ * it as their `tokenCache`). `add` files a token response; `search` / `find` read entries.
+ * Methods throw an MsalError for bad input; nothing is changed then.
+ */
 export class TokenCache extends TokenStore {
   protected readonly clock: (() => number) | undefined
   private readonly decodeClientInfo = decodedMemo(decodeClientInfo)

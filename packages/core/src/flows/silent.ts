@@ -63,18 +63,7 @@ export const acquireTokenSilentBound = (
     : withPreparedBinding(prepare, (bound) => silently(ctx, scopesInput, accountInput, options, reach, bound, afterAMiss))
 
 /** A silent call the cache could not answer at first: the tenant's id learned, Cloud Shell, or a refresh token. */
-const afterAMiss: AfterAMiss = function* (
-  ctx: ClientContext,
-  scopesInput: readonly string[],
-  scopes: readonly string[],
-  claims: string | undefined,
-  account: SilentAccount,
-  reach: 'cache' | 'network',
-  firstLookup: AccessTokenLookup | undefined,
-  correlationId: string,
-  nowMs: number,
-  bound: BoundRequest | undefined,
-): Program<E.Either<MsalError, TokenResult | undefined>> {
+const afterAMiss: AfterAMiss = function* (ctx, scopesInput, scopes, claims, account, reach, firstLookup, correlationId, nowMs, bound) {
   const nowSec = Math.floor(nowMs / 1000)
   let lookup = firstLookup
   if (reach === 'network' && lookup !== undefined && lookup._tag !== 'Fresh' && namesTenantByDomain(ctx) && !ctx.state.tenantIds.has(ctx.config.authority.tenant.toLowerCase())) {
