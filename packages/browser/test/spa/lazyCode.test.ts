@@ -51,4 +51,21 @@ describe('lazily loaded code', () => {
     await page.unroute('**/flows-*.js')
     expect(await silent(true)).toEqual({ ok: true, value: expect.objectContaining({ tokenSource: 'identity_provider' }) })
   })
+
+  it("the HTTP code's chunk refused: a request is a NetworkError saying so; the page effects' chunk refused: a refresh still works (no lock, a CORS preflight)", async () => {
+    const context = await suite.newContext()
+    const { page, result } = await signedInApp(context, suite.site)
+    const refresh = () =>
+      page.evaluate((account) => window.spa.settle(window.spa.app.acquireTokenSilent({ scopes: ['User.Read'], account, forceRefresh: true })), result.account)
+    await page.route('**/http-*.js', (route) => route.abort('connectionrefused'))
+    await page.reload()
+    await page.waitForFunction(() => window.spa !== undefined)
+    expect(await refresh()).toEqual({ ok: false, error: expect.objectContaining({ kind: 'NetworkError', message: expect.stringMatching(/HTTP code .* did not load/) }) })
+    await page.unroute('**/http-*.js')
+
+    await page.route('**/pageEffects-*.js', (route) => route.abort('connectionrefused'))
+    await page.reload()
+    await page.waitForFunction(() => window.spa !== undefined)
+    expect(await refresh()).toEqual({ ok: true, value: expect.objectContaining({ tokenSource: 'identity_provider' }) })
+  })
 })
