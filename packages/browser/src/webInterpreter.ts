@@ -73,7 +73,8 @@ class RandomPool {
       this.offset = 0
     }
     this.offset += length
-    return this.bytes.slice(this.offset - length, this.offset)
+    // A view, not a copy: each byte is handed out once, and a refill makes a new buffer.
+    return this.bytes.subarray(this.offset - length, this.offset)
   }
 }
 

@@ -148,6 +148,7 @@ export {
   userAssertionHashOf,
 } from './cache/schema.js'
 export { accessTokenKey, refreshTokenKey, idTokenKey, accountKey, appMetadataKey, canonicalKey, keyFor } from './cache/keys.js'
+export { KeptKeys } from './cache/keptKeys.js'
 export { noChange, isEmptyChange } from './cache/change.js'
 export { reduceCacheOperation, type FileResponse } from './cache/operations.js'
 export { TokenStore } from './cache/tokenStore.js'

@@ -257,6 +257,38 @@ describe('client credentials with an fmiPath', () => {
     expect(stored.filter((at) => typeof at['ext_cache_key'] === 'string')).toHaveLength(2)
   })
 
+  it("answer from a path's kept hit only while a lookup would find that token: other scopes, a change to the cache, refresh_on and expiry all look again", async () => {
+    let n = 0
+    const h = harness(() => json(200, { token_type: 'Bearer', expires_in: 3600, refresh_in: 1800, access_token: `at-${++n}` }))
+    const ctx = context('secret')
+    const get = (scope = SCOPE, fmiPath = 'a/b') => runFlow(ctx, acquireTokenForClient(ctx, [scope], { fmiPath }), h.interpret)
+    expect(await get()).toMatchObject({ right: { accessToken: 'at-1', tokenSource: 'identity_provider' } })
+    expect(await get()).toMatchObject({ right: { accessToken: 'at-1', tokenSource: 'cache' } })
+    expect(await get()).toMatchObject({ right: { accessToken: 'at-1', tokenSource: 'cache' } }) // kept from the last hit
+    // The same path with other scopes is another lookup.
+    expect(await get('api://other/.default')).toMatchObject({ right: { accessToken: 'at-2', tokenSource: 'identity_provider' } })
+    expect(await get('api://other/.default')).toMatchObject({ right: { accessToken: 'at-2', tokenSource: 'cache' } })
+    expect(await get()).toMatchObject({ right: { accessToken: 'at-1', tokenSource: 'cache' } })
+    // Removing the app's tokens changes the cache: the kept token is not handed out.
+    runFlow(ctx, removeTokensForClient(ctx), () => undefined)
+    expect(await get()).toMatchObject({ right: { accessToken: 'at-3', tokenSource: 'identity_provider' } })
+    expect(await get()).toMatchObject({ right: { accessToken: 'at-3', tokenSource: 'cache' } })
+    // Past refresh_on the token is refreshed (no longer fresh), then the new one is kept.
+    h.clock.advance(1801 * 1000)
+    expect(await get()).toMatchObject({ right: { accessToken: 'at-4', tokenSource: 'identity_provider' } })
+    expect(await get()).toMatchObject({ right: { accessToken: 'at-4', tokenSource: 'cache' } })
+    // Within the expiry margin of a token kept with no change since, the lookup goes to the network.
+    h.clock.advance((3600 - 299) * 1000)
+    expect(await get()).toMatchObject({ right: { accessToken: 'at-5', tokenSource: 'identity_provider' } })
+    expect(h.tokenRequests.map((r) => [r.form!['scope'], r.form!['fmi_path']])).toEqual([
+      [SCOPE, 'a/b'],
+      ['api://other/.default', 'a/b'],
+      [SCOPE, 'a/b'],
+      [SCOPE, 'a/b'],
+      [SCOPE, 'a/b'],
+    ])
+  })
+
   it('refuse an empty or non-string fmiPath', async () => {
     const h = harness()
     for (const fmiPath of ['', '  ', 42]) {

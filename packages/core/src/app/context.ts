@@ -1,5 +1,6 @@
 import { environmentAliases } from '../authority/aliases.js'
 import type { AccessTokenEntity } from '../cache/schema.js'
+import type { KeptHit } from '../cache/keptHit.js'
 import type { SilentAccount } from '../flows/silentCache.js'
 import type { FamilyRefresh } from '../flows/family.js'
 import { oboBucketPrefix, prepareBucket, type AccessTokenBucket, type TokenStore } from '../cache/tokenStore.js'
@@ -51,8 +52,8 @@ export interface AppState {
 export interface ContextMemo {
   /** Silent lookups' prepared buckets, by home account id (see flows/silent.ts). Bounded. */
   readonly silentBuckets: Map<string, KeptBuckets>
-  /** Client-credential lookups' prepared buckets and FMI cache key, by fmi_path (see flows/clientCredentials.ts). Bounded. */
-  readonly fmiBuckets: Map<string, FmiBuckets>
+  /** Client-credential lookups' prepared buckets, FMI cache key and last hit, by fmi_path (see flows/clientCredentials.ts). Bounded. */
+  readonly fmiPaths: Map<string, FmiPathMemo>
   /** On-behalf-of lookups' prepared buckets, by assertion hash (see flows/onBehalfOf.ts). Bounded. */
   readonly oboBuckets: Map<string, readonly AccessTokenBucket[]>
 }
@@ -69,11 +70,15 @@ export interface KeptBuckets {
 }
 
 /**
- * The app's buckets for an FMI path, one per environment, each with the path's cache key (MSAL
- * Python's ext_cache_key, a hash of the path) as its `extCacheKey`: the list itself, no wrapper
- * (a hit reads one object less).
+ * What an app keeps for an FMI path: its buckets, one per environment, each with the path's cache
+ * key (MSAL Python's ext_cache_key, a hash of the path), and the token its last cache hit found
+ * (a KeptHit: a path's calls ask for the same scopes, so a hit reads this object and the token).
  */
-export type FmiBuckets = readonly (AccessTokenBucket & { readonly extCacheKey: string })[]
+export interface FmiPathMemo extends KeptHit {
+  readonly buckets: readonly AccessTokenBucket[]
+  /** MSAL Python's ext_cache_key for the path. */
+  readonly extCacheKey: string
+}
 
 /** How many entries each memo keeps before it starts over (a memo only saves time; losing it costs none of correctness). */
 export const MEMO_LIMIT = 1024
@@ -167,7 +172,7 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     tokenCache: input.tokenCache,
     httpCache: input.httpCache,
     state: initialAppState(),
-    memo: { silentBuckets: new Map(), fmiBuckets: new Map(), oboBuckets: new Map() },
+    memo: { silentBuckets: new Map(), fmiPaths: new Map(), oboBuckets: new Map() },
     clientAuthentication: input.clientAuthentication,
     instanceDiscovery: input.instanceDiscovery,
     cloudShellTokens: input.cloudShellTokens,

@@ -3,7 +3,8 @@ import { MAX_EPOCH_SECONDS, type TokenSuccessResponse } from '../protocol/tokenR
 import { scopesToTarget, targetToScopes } from '../protocol/scopes.js'
 import { homeAccountIdOf, usernameOf, type ClientInfo, type IdTokenClaims } from './accountOf.js'
 import type { CacheChange, CacheDelete, CachePut } from './change.js'
-import { canonicalKey, keyFor } from './keys.js'
+import { canonicalKey, canonicalOfWritten, keyFor } from './keys.js'
+import type { KeptKeys } from './keptKeys.js'
 import type { AccessTokenEntity, AccountEntity, AppMetadataEntity, CredentialType, EntityOf, IdTokenEntity, RefreshTokenEntity } from './schema.js'
 import { BY_OWNER, ownerKey, type TokenStore } from './tokenStore.js'
 import { expiresInOf } from '../responseResult.js'
@@ -87,6 +88,7 @@ const accessTokenEntity = (event: TokenResponseEvent, home: string | null, targe
   const { response } = event
   const expiresIn = expiresInOf(response, nowSec)
   const extExpiresIn = response.ext_expires_in ?? expiresIn
+  const expiresOn = epochString(nowSec + expiresIn)
   const entity: Writable<AccessTokenEntity> = {
     credential_type: 'AccessToken',
     secret: response.access_token,
@@ -97,8 +99,9 @@ const accessTokenEntity = (event: TokenResponseEvent, home: string | null, targe
     realm: realmOf(event),
     token_type: response.token_type ?? 'Bearer',
     cached_at: epochString(nowSec),
-    expires_on: epochString(nowSec + expiresIn),
-    extended_expires_on: epochString(nowSec + extExpiresIn),
+    expires_on: expiresOn,
+    // Usually the same time: one number written as text, not two.
+    extended_expires_on: extExpiresIn === expiresIn ? expiresOn : epochString(nowSec + extExpiresIn),
   }
   if (response.refresh_in !== undefined) entity.refresh_on = epochString(nowSec + response.refresh_in)
   if (event.keyId !== undefined) entity.key_id = event.keyId
@@ -110,14 +113,24 @@ const accessTokenEntity = (event: TokenResponseEvent, home: string | null, targe
   return entity
 }
 
-const put = <K extends CredentialType>(type: K, entity: EntityOf[K]): CachePut => {
-  const key = keyFor(type, entity)
-  // The identity is the written key, but for app metadata (lower-cased) and app tokens (any alias).
-  const home = (entity as { home_account_id?: string | null }).home_account_id
-  const appToken = type === 'AccessToken' && (home === null || home === '' || home === undefined)
-  const canonical = appToken ? canonicalKey(type, entity) : type === 'AppMetadata' ? key.toLowerCase() : key
-  return { type, key, entity, canonical } as CachePut
+/** An access token's put: its key is new with each target (app tokens are one token under every alias). */
+const putAccessToken = (entity: AccessTokenEntity): CachePut => {
+  const key = keyFor('AccessToken', entity)
+  const home = entity.home_account_id
+  const canonical = home === null || home === '' || home === undefined ? canonicalKey('AccessToken', entity) : key
+  return { type: 'AccessToken', key, entity, canonical }
 }
+
+/** Another entry's put, with its keys as the store's memo keeps them (the same for each of an account's responses), else built. */
+const put = <K extends Exclude<CredentialType, 'AccessToken'>>(keys: KeptKeys | undefined, type: K, entity: EntityOf[K]): CachePut => {
+  const kept = keys?.keysOf(type, entity)
+  const key = kept?.key ?? keyFor(type, entity)
+  return { type, key, entity, canonical: kept?.canonical ?? canonicalOfWritten(type, key) } as CachePut
+}
+
+/** ownerKey, through the store's memo when it has one. */
+const ownerKeyOf = (keys: KeptKeys | undefined, environment: string, home: string | null | undefined): string =>
+  keys?.ownerKey(environment, home) ?? ownerKey(environment, home)
 
 /**
  * Files a successful token response as MSAL Python's TokenCache.add does: its access token,
@@ -133,14 +146,15 @@ export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number, c
   const target = grantedTarget(response, event.scopes)
   const home = homeOf(event)
   const realm = realmOf(event)
-  const puts: CachePut[] = [put('AccessToken', accessTokenEntity(event, home, target, nowSec))]
+  const puts: CachePut[] = [putAccessToken(accessTokenEntity(event, home, target, nowSec))]
+  const keys = cache?.filingKeys
   const deletes: CacheDelete[] = []
   const claims = event.idTokenClaims
 
   // Without an ID token the realm is only a guess (the authority's tenant): any entry this
   // account already has in the environment is better than a nameless new one.
   const knownAccount = (account: AccountEntity): boolean =>
-    claims === undefined && cache !== undefined && cache.accounts.lookup(BY_OWNER, ownerKey(account.environment, account.home_account_id)).size > 0
+    claims === undefined && cache !== undefined && cache.accounts.lookup(BY_OWNER, ownerKeyOf(keys, account.environment, account.home_account_id)).size > 0
   if (home !== null && event.skipAccountCreation !== true) {
     const account: Writable<AccountEntity> = {
       home_account_id: home,
@@ -153,7 +167,7 @@ export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number, c
     if (event.grantType !== undefined && ACCOUNT_SOURCES.has(event.grantType)) account.account_source = event.grantType
     if (typeof claims?.name === 'string') account.name = claims.name
     if (response.client_info !== undefined) account.client_info = response.client_info
-    if (!knownAccount(account)) puts.push(put('Account', account))
+    if (!knownAccount(account)) puts.push(put(keys, 'Account', account))
   }
   if (response.id_token !== undefined) {
     const idToken: IdTokenEntity = {
@@ -165,7 +179,7 @@ export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number, c
       // Only user sign-ins bring ID and refresh tokens, and they always name the app.
       client_id: event.clientId ?? '',
     }
-    puts.push(put('IdToken', idToken))
+    puts.push(put(keys, 'IdToken', idToken))
   }
   if (response.refresh_token !== undefined) {
     const refreshToken: Writable<RefreshTokenEntity> = {
@@ -183,13 +197,13 @@ export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number, c
       refreshToken['user_assertion_hash'] = event.userAssertionHash
       refreshToken['userAssertionHash'] = event.userAssertionHash
     }
-    const filed = put('RefreshToken', refreshToken)
+    const filed = put(keys, 'RefreshToken', refreshToken)
     puts.push(filed)
-    supersededRefreshTokens(cache, refreshToken, filed.key, deletes)
+    supersededRefreshTokens(cache, keys, refreshToken, filed.key, deletes)
   }
   const appMetadata: Writable<AppMetadataEntity> = { client_id: event.clientId, environment: event.environment }
   if (response.foci !== undefined) appMetadata.family_id = response.foci
-  puts.push(put('AppMetadata', appMetadata))
+  puts.push(put(keys, 'AppMetadata', appMetadata))
   return { puts, deletes }
 }
 
@@ -198,10 +212,10 @@ export const reduceTokenResponse = (event: TokenResponseEvent, nowSec: number, c
  * earlier ones for that account: keeping only the newest bounds the cache, as MSAL for Node and
  * MSAL.NET do (MSAL Python keys them by scopes and keeps them all).
  */
-const supersededRefreshTokens = (cache: TokenStore | undefined, fresh: RefreshTokenEntity, freshKey: string, deletes: CacheDelete[]): void => {
+const supersededRefreshTokens = (cache: TokenStore | undefined, keys: KeptKeys | undefined, fresh: RefreshTokenEntity, freshKey: string, deletes: CacheDelete[]): void => {
   if (cache === undefined || fresh.home_account_id === null || fresh.home_account_id === undefined) return
   const client = fresh.client_id.toLowerCase()
-  for (const { key, entity } of cache.refreshTokens.lookup(BY_OWNER, ownerKey(fresh.environment, fresh.home_account_id)).values()) {
+  for (const { key, entity } of cache.refreshTokens.lookup(BY_OWNER, ownerKeyOf(keys, fresh.environment, fresh.home_account_id)).values()) {
     const sameOwner = entity.client_id.toLowerCase() === client && (entity.family_id ?? undefined) === (fresh.family_id ?? undefined)
     if (sameOwner && key !== freshKey) deletes.push({ type: 'RefreshToken', key })
   }

@@ -84,6 +84,13 @@ export const keyFor = <K extends CredentialType>(type: K, entity: EntityOf[K]): 
 }
 
 /**
+ * Which token a new entry other than an access token is, from the key it is written under
+ * (keyFor): the key itself, but for app metadata, whose key keeps its case and whose identity
+ * does not (see canonicalKey).
+ */
+export const canonicalOfWritten = (type: Exclude<CredentialType, 'AccessToken'>, key: string): string => (type === 'AppMetadata' ? key.toLowerCase() : key)
+
+/**
  * Which token an entry is, whatever key it is stored under: equal canonical keys are the same
  * token. An app's own access token counts as one token under every alias of its cloud, because
  * it is written twice, once per library's convention (MSAL Python: login.microsoftonline.com,

@@ -26,7 +26,7 @@ export type AccessTokenLookup =
     }
 
 /** Fresh, Aging, or undefined when it has under the expiry margin left (or no readable expiry). */
-const judge = (candidate: IndexedAccessToken, nowSec: number): AccessTokenLookup | undefined => {
+export const judge = (candidate: IndexedAccessToken, nowSec: number): AccessTokenLookup | undefined => {
   if (!(candidate.expiresOn - nowSec >= EXPIRY_MARGIN_SECONDS)) return undefined
   const refreshOn = candidate.refreshOn
   return refreshOn !== undefined && refreshOn < nowSec

@@ -9,6 +9,7 @@ import { searchCache, type SearchOptions } from './search.js'
 import { SharedStrings } from './sharedStrings.js'
 import { CacheSections, TokenStore } from './tokenStore.js'
 import { fileTokenResponse } from './filing.js'
+import { KeptKeys } from './keptKeys.js'
 
 export interface TokenCacheOptions {
   /**
@@ -48,8 +49,9 @@ export class TokenCache extends TokenStore {
   constructor(options: TokenCacheOptions = {}) {
     super()
     this.clock = options.clock
+    this.filingKeys = new KeptKeys()
     // The stores hold tokens: out of Object.keys, spreads and devtools' default view (printing uses toJSON).
-    conceal(this, ['sections', 'version', 'decodeClientInfo', 'decodeIdTokenClaims'])
+    conceal(this, ['sections', 'version', 'decodeClientInfo', 'decodeIdTokenClaims', 'filingKeys'])
   }
 
   /** A server's cache may hold 100,000s of entries repeating a few values: they share one string each. */

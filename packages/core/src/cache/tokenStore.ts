@@ -1,6 +1,7 @@
 import type { CacheChange, CachePut } from './change.js'
 import { Collection, StoredEntry, type Bucket } from './collection.js'
 import type { IdTokenClaims } from './accountOf.js'
+import type { KeptKeys } from './keptKeys.js'
 import { canonicalKey } from './keys.js'
 import { reduceCacheOperation, type CacheOperation } from './operations.js'
 import { userAssertionHashOf } from './schema.js'
@@ -420,6 +421,8 @@ export class CacheSections {
 export class TokenStore {
   private version = 0
   protected sections: CacheSections
+  /** The keys filing a response last built (keptKeys.ts), for a store that files many (TokenCache has it): a memo only. */
+  filingKeys: KeptKeys | undefined = undefined
 
   constructor(sections?: CacheSections) {
     this.sections = sections ?? this.newSections()

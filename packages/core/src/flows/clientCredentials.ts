@@ -1,5 +1,5 @@
 import * as E from '../util/either.js'
-import { MEMO_LIMIT, type ClientContext, type FmiBuckets } from '../app/context.js'
+import { MEMO_LIMIT, type ClientContext, type FmiPathMemo } from '../app/context.js'
 import { regionalEndpoints, resolveRegion } from '../authority/region.js'
 import { fileTokenResponse, grantedTarget } from '../cache/filing.js'
 import { EXPIRY_MARGIN_SECONDS, selectAccessTokenIn, type AccessTokenLookup } from '../cache/selectors.js'
@@ -12,6 +12,7 @@ import { withoutSecretsSentIn } from '../http/scrub.js'
 import { transportError } from '../http/send.js'
 import { DEFAULT_RETRY_AFTER_MS } from '../http/throttling.js'
 import { prepareBucket } from '../cache/tokenStore.js'
+import { selectAccessTokenKept } from '../cache/keptHit.js'
 import { bytesToHex } from '../util/base64url.js'
 import { sendAuthenticated } from './clientAuthentication.js'
 import {
@@ -48,19 +49,18 @@ export interface ClientCredentialsOptions {
 }
 
 /**
- * The app's buckets for an fmi_path, and MSAL Python's ext_cache_key for it (tokens of one path
- * never answer another's): the path is hashed once, then kept (bounded), so a repeated path's
- * hit asks for no Sha256 effect (an await on the web platform).
+ * What the app keeps for an fmi_path: its buckets and MSAL Python's ext_cache_key for it (tokens
+ * of one path never answer another's), the path hashed once, then kept (bounded), so a repeated
+ * path's hit asks for no Sha256 effect (an await on the web platform); and its last hit.
  */
-function* fmiBucketsFor(ctx: ClientContext, fmiPath: string): Program<FmiBuckets> {
-  const kept = ctx.memo.fmiBuckets.get(fmiPath)
-  if (kept !== undefined) return kept
+function* fmiPathMemo(ctx: ClientContext, fmiPath: string): Program<FmiPathMemo> {
   const extCacheKey = bytesToHex(yield* sha256(`fmi_path:${fmiPath}`))
-  const made = ctx.appTokenBuckets.map((bucket) =>
+  const buckets = ctx.appTokenBuckets.map((bucket) =>
     prepareBucket({ clientId: bucket.clientId, environment: bucket.environment, realm: bucket.realm, homeAccountId: bucket.homeAccountId, extCacheKey }),
-  ) as FmiBuckets
-  if (ctx.memo.fmiBuckets.size >= MEMO_LIMIT) ctx.memo.fmiBuckets.clear()
-  ctx.memo.fmiBuckets.set(fmiPath, made)
+  )
+  const made: FmiPathMemo = { buckets, extCacheKey, hit: undefined, hitTarget: undefined, hitIn: undefined, hitChanges: -1 }
+  if (ctx.memo.fmiPaths.size >= MEMO_LIMIT) ctx.memo.fmiPaths.clear()
+  ctx.memo.fmiPaths.set(fmiPath, made)
   return made
 }
 
@@ -110,26 +110,30 @@ export function* acquireTokenForClient(
   if (E.isLeft(data)) return data
   const keyId = data.right?.keyId
   // A path seen before costs one map look-up, not a Sha256 effect.
-  const fmi = fmiPath === undefined ? undefined : (ctx.memo.fmiBuckets.get(fmiPath) ?? (yield* fmiBucketsFor(ctx, fmiPath)))
-  const extCacheKey = fmi?.[0]?.extCacheKey
+  const fmi = fmiPath === undefined ? undefined : (ctx.memo.fmiPaths.get(fmiPath) ?? (yield* fmiPathMemo(ctx, fmiPath)))
   // A key-bound token (SSH certificate, PoP for the app's own key) is filed under its key id: rare, so its buckets are made per call.
   const buckets =
     keyId === undefined
-      ? (fmi ?? ctx.appTokenBuckets)
+      ? (fmi?.buckets ?? ctx.appTokenBuckets)
       : ctx.appTokenBuckets.map((bucket) =>
-          prepareBucket({ clientId: bucket.clientId, environment: bucket.environment, realm: bucket.realm, homeAccountId: bucket.homeAccountId, extCacheKey, keyId }),
+          prepareBucket({ clientId: bucket.clientId, environment: bucket.environment, realm: bucket.realm, homeAccountId: bucket.homeAccountId, extCacheKey: fmi?.extCacheKey, keyId }),
         )
 
   const correlationId = yield* newCorrelationId()
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
   const hasChallenge = options.claimsChallenge !== undefined && options.claimsChallenge !== ''
-  const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, buckets, scopes.right, nowSec)
+  // A path's buckets keep its last hit (see KeptHit); a key-bound lookup's are made for this call.
+  const lookup = hasChallenge
+    ? undefined
+    : fmi !== undefined && keyId === undefined
+      ? selectAccessTokenKept(ctx.tokenCache, buckets, scopes.right, nowSec, fmi)
+      : selectAccessTokenIn(ctx.tokenCache, buckets, scopes.right, nowSec)
   if (lookup?._tag === 'Fresh') {
     yield* commit(CACHE_HIT)
     return E.right(resultFromCache(lookup.entity, nowSec, correlationId, lookup.token))
   }
-  return yield* fromTheNetwork(ctx, { scopes: scopes.right, claims: claims.right, fmiPath, extCacheKey, data: data.right }, lookup, correlationId, nowMs)
+  return yield* fromTheNetwork(ctx, { scopes: scopes.right, claims: claims.right, fmiPath, extCacheKey: fmi?.extCacheKey, data: data.right }, lookup, correlationId, nowMs)
 }
 
 /** What a client-credentials call asks the token endpoint for. */
