@@ -10,10 +10,13 @@ import type { AccessTokenBucket, IndexedAccessToken, TokenStore } from './tokenS
  * token answers without a read of the buckets, which a large cache holds cold.
  */
 export interface KeptHit {
+  /** The token the lookup last found fresh; undefined before its first hit. */
   hit: IndexedAccessToken | undefined
   /** The target key (targetKey.ts) of the scopes it was found for. */
   hitTarget: string | undefined
+  /** The access tokens' collection it was found in (a load or a merge replaces it). */
   hitIn: object | undefined
+  /** That collection's `changes` count then (a count of puts and deletes). */
   hitChanges: number
 }
 
