@@ -57,7 +57,7 @@ describe('KeptKeys', () => {
       const user = i % 3
       const response = { token_type: 'Bearer', access_token: `at-${i}`, expires_in: 3600, scope: i % 2 === 0 ? 'User.Read' : 'Mail.Read', refresh_token: `rt-${i}`, client_info: b64({ uid: `uid-${user}`, utid: 'utid' }), id_token: `${b64({ alg: 'none' })}.${b64({ oid: `oid-${user}`, tid: 'utid', preferred_username: `user${user}@contoso.com` })}.` }
       const event = { clientId: i % 4 === 0 ? 'Client-A' : 'client-a', environment: 'login.microsoftonline.com', realm: 'utid', scopes: ['User.Read'], response, clientInfo: { uid: `uid-${user}`, utid: 'utid' }, idTokenClaims: { oid: `oid-${user}`, tid: 'utid' }, grantType: 'authorization_code' }
-      // `cache` keeps its memo from response to response; `alone` starts a new one for each.
+      // `cache` keeps its memo from response to response; `alone` has none, so filing builds every key.
       const decided = reduceTokenResponse(event, 1_700_000_000 + i, cache)
       expect(decided.puts.map((put) => [put.key, put.canonical])).toEqual(decided.puts.map((put) => [keyFor(put.type, put.entity as never), canonicalKey(put.type, put.entity as never)]))
       cache.apply(decided)

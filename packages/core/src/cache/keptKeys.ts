@@ -1,6 +1,6 @@
 import { canonicalOfWritten, keyFor } from './keys.js'
 import type { CredentialType, EntityOf } from './schema.js'
-import { ownerKey } from './tokenStore.js'
+import { lastOwnerKey } from './tokenStore.js'
 
 /** The fields each kind of entry's key is built from (see keys.ts), for the kinds an account repeats. */
 const KEY_FIELDS: { readonly [K in Exclude<CredentialType, 'AccessToken'>]: readonly string[] } = {
@@ -18,8 +18,11 @@ const sameValues = (values: readonly unknown[], fields: readonly string[], recor
 
 /** A key kept with the field values it was built from. */
 export interface Kept {
+  /** The values of the kind's key fields (KEY_FIELDS), in order. */
   readonly values: readonly unknown[]
+  /** The key the entry is written under (keyFor). */
   readonly key: string
+  /** Which token it is (canonicalKey): the key, app metadata's lower-cased. */
   readonly canonical: string
 }
 
@@ -34,7 +37,8 @@ export interface Kept {
  */
 export class KeptKeys {
   private readonly kept: { [K in CredentialType]?: Kept } = {}
-  private lastOwner: { readonly environment: string; readonly home: string | null | undefined; readonly key: string } | undefined
+  /** ownerKey, kept for the last owner asked. */
+  readonly ownerKey = lastOwnerKey()
 
   /** The key an entry is written under (keyFor) and the token it is (for these kinds, the key; app metadata's lower-cased). */
   keysOf<K extends Exclude<CredentialType, 'AccessToken'>>(type: K, entity: EntityOf[K]): Kept {
@@ -48,14 +52,5 @@ export class KeptKeys {
     const made: Kept = { values, key, canonical: canonicalOfWritten(type, key) }
     this.kept[type] = made
     return made
-  }
-
-  /** ownerKey, kept for the last owner asked. */
-  ownerKey(environment: string, home: string | null | undefined): string {
-    const last = this.lastOwner
-    if (last !== undefined && last.environment === environment && last.home === home) return last.key
-    const key = ownerKey(environment, home)
-    this.lastOwner = { environment, home, key }
-    return key
   }
 }

@@ -240,18 +240,24 @@ const expiresNoEarlier = (existing: AccessTokenEntity, incoming: AccessTokenEnti
 
 type Owned = { environment: string; home_account_id?: string | null | undefined }
 
-/** The owner index, with a one-entry memo: consecutive entries usually belong to one account. */
-const byOwner = (lazy = false): { keyOf: (e: Owned) => string; lazy: boolean } => {
+/**
+ * ownerKey with a one-entry memo: consecutive entries (and a response's lookups) usually belong
+ * to one account, and the kept key is neither built nor hashed again.
+ */
+export const lastOwnerKey = (): ((environment: string, home: string | null | undefined) => string) => {
   let last: { environment: string; home: string | null | undefined; key: string } | undefined
-  return {
-    lazy,
-    keyOf: (e) => {
-      if (last !== undefined && last.environment === e.environment && last.home === e.home_account_id) return last.key
-      const key = ownerKey(e.environment, e.home_account_id)
-      last = { environment: e.environment, home: e.home_account_id, key }
-      return key
-    },
+  return (environment, home) => {
+    if (last !== undefined && last.environment === environment && last.home === home) return last.key
+    const key = ownerKey(environment, home)
+    last = { environment, home, key }
+    return key
   }
+}
+
+/** The owner index (see lastOwnerKey). */
+const byOwner = (lazy = false): { keyOf: (e: Owned) => string; lazy: boolean } => {
+  const keyOf = lastOwnerKey()
+  return { lazy, keyOf: (e) => keyOf(e.environment, e.home_account_id) }
 }
 
 /** A bucket key and what it was computed from (see CacheSections.bucketKeyOf). */
