@@ -131,6 +131,21 @@ describe('add(): a token response becomes every entity of the unified schema', (
     expect(cache.find('Account')).toEqual([expect.objectContaining({ home_account_id: HOME, username: '', local_account_id: null })])
   })
 
+  it('reads each ID token for itself, even when ID tokens end alike (the claims memo is keyed by the end and confirmed in full)', () => {
+    // Two users' ID tokens with one signature: the same last 64 characters, other claims.
+    const signature = 'x'.repeat(100)
+    const idTokenOf = (uid: string, name: string) => `${b64({ alg: 'RS256' })}.${b64({ oid: uid, sub: uid, tid: UTID, preferred_username: `${name}@contoso.com`, name })}.${signature}`
+    const eventOf = (uid: string, name: string) =>
+      userEvent({ response: userResponse({ id_token: idTokenOf(uid, name), client_info: b64({ uid, utid: UTID }) }) })
+    const cache = cacheWith()
+    const bob = '33333333-3333-4333-8333-333333333333'
+    // Alice, Bob, Alice again (her text evicted from the memo's slot by Bob's), and Bob's own text as a new string.
+    for (const [uid, name] of [[UID, 'Alice'], [bob, 'Bob'], [UID, 'Alice'], [bob, 'Bob']] as const) cache.add(eventOf(uid, name), NOW)
+    cache.add(eventOf(bob, 'Robert'), NOW)
+    const names = Object.fromEntries(cache.find('Account').map((account) => [account.local_account_id, account.name]))
+    expect(names).toEqual({ [UID]: 'Alice', [bob]: 'Robert' })
+  })
+
   it('records only account-establishing grants as the account source', () => {
     const cache = cacheWith(userEvent({ grantType: 'refresh_token' }))
     expect(selectAccounts(cache, [ENV])[0]?.accountSource).toBeUndefined()

@@ -102,6 +102,12 @@ interface Index<E, S> {
   built: boolean
   /** Buckets created so far: a value derived from "no bucket for this key" is current while it is unchanged. */
   created: number
+  /**
+   * The bucket emptied last, left in the map (empty, it reads as no bucket) until another bucket
+   * empties: a response that replaces an account's one refresh token deletes the old one before
+   * filing the new one, and would otherwise drop and remake the owner's bucket each time.
+   */
+  emptied: Bucket<S> | undefined
 }
 
 /** A bucket's finer key, for `Collection.find`: the index's own notion (an access token's normalised target). */
@@ -132,6 +138,7 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
       entryKey: i === 0 && subKeyOf !== undefined ? subKeyOf : storedKey,
       built: spec.lazy !== true,
       created: 0,
+      emptied: undefined,
     }))
   }
 
@@ -218,15 +225,29 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
   /** Files `stored` in an index, in place of `previous` (the entry it replaces under the same key, if any). */
   private file(index: Index<E, S>, stored: S, previous: S | undefined, previousBucket?: Bucket<S>): Bucket<S> {
     const indexKey = index.spec.keyOf(stored.entity)
-    let bucket = previousBucket?.indexKey === indexKey ? previousBucket : index.map.get(indexKey)
-    if (previousBucket !== undefined) this.unindex(index, previousBucket, previous!, previousBucket === bucket)
+    const entryKey = index.entryKey(stored)
+    let bucket: Bucket<S> | undefined
+    if (previousBucket !== undefined && previousBucket.indexKey === indexKey) {
+      bucket = previousBucket
+      if (bucket.more === undefined && bucket.get(entryKey) === previous) {
+        // An entry rewritten in its place (a token refreshed, an ID token renewed) takes its slot:
+        // deleting it and adding it again would make a small Map shrink and grow each time.
+        bucket.set(entryKey, stored)
+        bucket.version++
+        this.noteSingle(index, bucket)
+        return bucket
+      }
+      this.unindex(index, bucket, previous!, true)
+    } else {
+      // Out of its old bucket first: that may let the last emptied bucket go (see Index.emptied), so the new one is looked up after.
+      if (previousBucket !== undefined) this.unindex(index, previousBucket, previous!, false)
+      bucket = index.map.get(indexKey)
+    }
     if (bucket === undefined) {
       index.map.set(indexKey, (bucket = new Bucket<S>(indexKey)))
       index.created++
     }
-    const entryKey = index.entryKey(stored)
-    const entries: Map<string, S> = bucket
-    if (!entries.has(entryKey)) entries.set(entryKey, stored)
+    if (!bucket.has(entryKey)) bucket.set(entryKey, stored)
     else (bucket.more ??= []).push(stored)
     bucket.version++
     this.noteSingle(index, bucket)
@@ -311,8 +332,13 @@ export class Collection<E, S extends StoredEntry<E> = StoredEntry<E>> {
     if (more !== undefined && more.length === 0) bucket.more = undefined
     this.noteSingle(index, bucket)
     if (entries.size === 0 && !refilling && index.map.get(bucket.indexKey) === bucket) {
-      index.map.delete(bucket.indexKey)
-      bucket.detached = true
+      // It stays (see Index.emptied); the bucket emptied before it leaves now, unless refilled since.
+      const before = index.emptied
+      index.emptied = bucket
+      if (before !== undefined && before !== bucket && before.size === 0 && index.map.get(before.indexKey) === before) {
+        index.map.delete(before.indexKey)
+        before.detached = true
+      }
     }
   }
 }

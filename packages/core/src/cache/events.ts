@@ -34,13 +34,15 @@ export interface TokenCacheEvent {
   readonly authorityType?: string | undefined
 }
 
+const NOWHERE: { environment?: string; realm?: string } = Object.freeze({})
+
 const where = (event: TokenCacheEvent): { environment?: string; realm?: string } => {
-  if (event.tokenEndpoint === undefined) return {}
+  if (event.tokenEndpoint === undefined) return NOWHERE
   try {
     const url = new URL(event.tokenEndpoint)
     return { environment: url.host.toLowerCase(), realm: url.pathname.split('/').find((part) => part !== '') }
   } catch {
-    return {}
+    return NOWHERE
   }
 }
 
@@ -66,22 +68,33 @@ export const tokenResponseEventOf = (
   const realm = event.realm ?? located.realm ?? ''
   if (environment === undefined) return E.left(usageError('event', 'expected an environment or a tokenEndpoint to take it from'))
   // The type guard allocates nothing; decode (which copies) only to normalise or to explain.
-  const response = TokenSuccessResponse.is(event.response)
-    ? E.right(event.response as TokenSuccessResponse)
-    : decodeOr(TokenSuccessResponse, event.response, (problem) => usageError('event.response', problem))
-  if (E.isLeft(response)) return response
-  const claims = response.right.id_token === undefined ? E.right(undefined) : decodeClaims(response.right.id_token)
-  if (E.isLeft(claims)) return E.left(usageError('event.response.id_token', claims.left))
-  const clientInfo = response.right.client_info === undefined ? E.right(undefined) : decodeInfo(response.right.client_info)
-  if (E.isLeft(clientInfo)) return E.left(usageError('event.response.client_info', clientInfo.left))
+  let response: TokenSuccessResponse
+  if (TokenSuccessResponse.is(event.response)) response = event.response as TokenSuccessResponse
+  else {
+    const decoded = decodeOr(TokenSuccessResponse, event.response, (problem) => usageError('event.response', problem))
+    if (E.isLeft(decoded)) return decoded
+    response = decoded.right
+  }
+  let claims: IdTokenClaims | undefined
+  if (response.id_token !== undefined) {
+    const decoded = decodeClaims(response.id_token)
+    if (E.isLeft(decoded)) return E.left(usageError('event.response.id_token', decoded.left))
+    claims = decoded.right
+  }
+  let clientInfo: ClientInfo | undefined
+  if (response.client_info !== undefined) {
+    const decoded = decodeInfo(response.client_info)
+    if (E.isLeft(decoded)) return E.left(usageError('event.response.client_info', decoded.left))
+    clientInfo = decoded.right
+  }
   return E.right({
     clientId: event.clientId,
     environment,
     realm,
     scopes: event.scope ?? [],
-    response: response.right,
-    clientInfo: clientInfo.right,
-    idTokenClaims: claims.right,
+    response,
+    clientInfo,
+    idTokenClaims: claims,
     grantType: event.grantType,
     skipAccountCreation: event.skipAccountCreation,
     username: stringField(event.data, 'username') ?? event.username,

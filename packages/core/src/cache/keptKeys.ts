@@ -2,24 +2,31 @@ import { canonicalOfWritten, keyFor } from './keys.js'
 import type { CredentialType, EntityOf } from './schema.js'
 import { lastOwnerKey } from './tokenStore.js'
 
-/** The fields each kind of entry's key is built from (see keys.ts), for the kinds an account repeats. */
-const KEY_FIELDS: { readonly [K in Exclude<CredentialType, 'AccessToken'>]: readonly string[] } = {
-  RefreshToken: ['home_account_id', 'environment', 'client_id', 'target'],
-  IdToken: ['home_account_id', 'environment', 'client_id', 'realm'],
-  Account: ['home_account_id', 'environment', 'realm'],
-  AppMetadata: ['environment', 'client_id'],
+/** The fields an entry's key is built from (see keys.ts), of every kind an account repeats. */
+interface KeyFields {
+  readonly home_account_id?: unknown
+  readonly environment?: unknown
+  readonly client_id?: unknown
+  readonly realm?: unknown
+  readonly target?: unknown
 }
 
-/** Whether `record`'s `fields` hold `values` (a loop, not `every`: no closure per entry filed). */
-const sameValues = (values: readonly unknown[], fields: readonly string[], record: Record<string, unknown>): boolean => {
-  for (let i = 0; i < fields.length; i++) if (values[i] !== record[fields[i]!]) return false
-  return true
+/**
+ * Whether two entries of a kind have the same key fields, field by field (named reads, not a
+ * loop over names: each entry filed asks this of four kinds, and keyed reads of varied objects
+ * are slow).
+ */
+const SAME_KEY_FIELDS: { readonly [K in Exclude<CredentialType, 'AccessToken'>]: (a: KeyFields, b: KeyFields) => boolean } = {
+  RefreshToken: (a, b) => a.home_account_id === b.home_account_id && a.environment === b.environment && a.client_id === b.client_id && a.target === b.target,
+  IdToken: (a, b) => a.home_account_id === b.home_account_id && a.environment === b.environment && a.client_id === b.client_id && a.realm === b.realm,
+  Account: (a, b) => a.home_account_id === b.home_account_id && a.environment === b.environment && a.realm === b.realm,
+  AppMetadata: (a, b) => a.environment === b.environment && a.client_id === b.client_id,
 }
 
-/** A key kept with the field values it was built from. */
+/** A key kept with the entry it was built from. */
 export interface Kept {
-  /** The values of the kind's key fields (KEY_FIELDS), in order. */
-  readonly values: readonly unknown[]
+  /** The entry the key was built from: an entry with the same key fields (SAME_KEY_FIELDS) has the same keys. */
+  readonly entry: KeyFields
   /** The key the entry is written under (keyFor). */
   readonly key: string
   /** Which token it is (canonicalKey): the key, app metadata's lower-cased. */
@@ -42,14 +49,12 @@ export class KeptKeys {
 
   /** The key an entry is written under (keyFor) and the token it is (for these kinds, the key; app metadata's lower-cased). */
   keysOf<K extends Exclude<CredentialType, 'AccessToken'>>(type: K, entity: EntityOf[K]): Kept {
-    const fields = KEY_FIELDS[type]
-    const record = entity as unknown as Record<string, unknown>
+    const entry = entity as KeyFields
     const kept = this.kept[type]
-    if (kept !== undefined && sameValues(kept.values, fields, record)) return kept
+    if (kept !== undefined && SAME_KEY_FIELDS[type](kept.entry, entry)) return kept
     const key = keyFor(type, entity)
-    const values: unknown[] = []
-    for (const field of fields) values.push(record[field])
-    const made: Kept = { values, key, canonical: canonicalOfWritten(type, key) }
+    // The entry itself is kept (entries are replaced, never changed): no copy of its values.
+    const made: Kept = { entry, key, canonical: canonicalOfWritten(type, key) }
     this.kept[type] = made
     return made
   }

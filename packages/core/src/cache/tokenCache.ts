@@ -22,17 +22,30 @@ export interface TokenCacheOptions {
 /** How many decoded client_info and ID token values a cache keeps, each: client_info is stable per user, and one ID token comes with each API's response for the user (decoding is base64 + JSON). */
 const DECODED_MEMO = 256
 
-/** `decode`, remembering its last DECODED_MEMO answers (oldest forgotten first). */
+/** How much of a text the memo hashes: its end (an ID token's signature, or the end of its claims). */
+const TAG_LENGTH = 64
+
+/**
+ * `decode`, remembering its last DECODED_MEMO answers (oldest forgotten first). An ID token is a
+ * kilobyte or two, and a new string with every response: the memo is keyed by the text's last
+ * TAG_LENGTH characters (a Map hashes its key in full), and a hit is confirmed by comparing the
+ * whole text, which costs less than hashing it. The last text is compared first: a user's
+ * responses often come one after another.
+ */
 const decodedMemo = <A>(decode: (text: string) => A): ((text: string) => A) => {
-  const kept = new Map<string, A>()
+  const kept = new Map<string, { readonly text: string; readonly decoded: A }>()
+  let last: { readonly text: string; readonly decoded: A } | undefined
   return (text) => {
-    let decoded = kept.get(text)
-    if (decoded === undefined) {
-      decoded = decode(text)
-      if (kept.size >= DECODED_MEMO) kept.delete(kept.keys().next().value as string)
-      kept.set(text, decoded)
+    if (last !== undefined && last.text === text) return last.decoded
+    const tag = text.length > TAG_LENGTH ? text.slice(-TAG_LENGTH) : text
+    let entry = kept.get(tag)
+    if (entry === undefined || entry.text !== text) {
+      entry = { text, decoded: decode(text) }
+      if (kept.size >= DECODED_MEMO && !kept.has(tag)) kept.delete(kept.keys().next().value as string)
+      kept.set(tag, entry)
     }
-    return decoded
+    last = entry
+    return entry.decoded
   }
 }
 
