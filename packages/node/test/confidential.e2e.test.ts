@@ -154,7 +154,14 @@ describe('on-behalf-of', () => {
 
   it('the same incoming token is a cache hit; another user\'s is a new request and never sees the first user\'s token', async () => {
     const s = setUp()
-    const api = s.app(API, LEAF_KEY)
+    // Which texts the app hashes: each incoming token once, however often it calls with it.
+    const hashed: string[] = []
+    const base = createTestInterpreter({ http: s.idp.http, clock: s.clock }).interpret
+    const interpreter: typeof base = (effect) => {
+      if (effect._tag === 'Sha256') hashed.push(effect.data)
+      return base(effect)
+    }
+    const api = s.app(API, LEAF_KEY, { interpreter })
     const alices = await incomingToken(s, ALICE)
     const first = await api.acquireTokenOnBehalfOf(alices, GRAPH_USER)
     expect(first).toMatchObject({ tokenSource: 'identity_provider', account: { username: ALICE } })
@@ -164,11 +171,15 @@ describe('on-behalf-of', () => {
     const again = await api.acquireTokenOnBehalfOf(alices, GRAPH_USER)
     expect(again).toMatchObject({ tokenSource: 'cache', accessToken: first.accessToken, account: { username: ALICE } })
 
-    const bobs = await api.acquireTokenOnBehalfOf(await incomingToken(s, BOB), GRAPH_USER)
+    const bobsToken = await incomingToken(s, BOB)
+    const bobs = await api.acquireTokenOnBehalfOf(bobsToken, GRAPH_USER)
     expect(bobs.tokenSource).toBe('identity_provider')
     expect(bobs.accessToken).not.toBe(first.accessToken)
     expect(decodeJwt(bobs.accessToken)).toMatchObject({ preferred_username: BOB })
     expect(s.idp.onBehalfOfRequests).toHaveLength(2)
+    expect((await api.acquireTokenOnBehalfOf(alices, GRAPH_USER)).tokenSource).toBe('cache')
+    expect(hashed.filter((text) => text === alices)).toHaveLength(1)
+    expect(hashed.filter((text) => text === bobsToken)).toHaveLength(1)
   })
 
   it('a new incoming token of the same user is a new request; a claims challenge skips the cache', async () => {

@@ -3,7 +3,7 @@ import { run } from '../effects/run.js'
 import { SingleFlight } from '../effects/singleFlight.js'
 import { acquireTokenForClient, removeTokensForClient, type ClientCredentialsOptions } from '../flows/clientCredentials.js'
 import { CONFIDENTIAL_CLIENT } from '../flows/clientAuthentication.js'
-import { acquireTokenOnBehalfOf, hashUserAssertion, type OnBehalfOfOptions } from '../flows/onBehalfOf.js'
+import { acquireTokenOnBehalfOf, hashUserAssertion, keptAssertion, type OnBehalfOfOptions } from '../flows/onBehalfOf.js'
 import {
   acquireTokenByUserFederatedIdentityCredential,
   type UserFederatedIdentityCredentialOptions,
@@ -34,9 +34,6 @@ const clientFlightKey = (scopes: readonly string[], options: ClientCredentialsOp
 const oboFlightKey = (userAssertionHash: string | undefined, scopes: readonly string[], options: OnBehalfOfOptions): string =>
   flightKey(userAssertionHash, scopes, options.claimsChallenge)
 
-/** How many incoming assertions' hashes an application keeps (a web API sees the same caller's token many times). */
-const ASSERTION_HASH_MEMO = 1024
-
 /**
  * A server-side application (daemon, web app, web API) that holds a credential: MSAL Python's
  * ConfidentialClientApplication, on any runtime. Methods return Promises and reject with an
@@ -45,12 +42,10 @@ const ASSERTION_HASH_MEMO = 1024
 export class ConfidentialClientApplication extends ClientApplication {
   private readonly clientFlights = new SingleFlight<Outcome>()
   private readonly oboFlights = new SingleFlight<Outcome>()
-  private readonly assertionHashes = new Map<string, string>()
 
   constructor(config: ConfidentialClientConfig, runtime: ClientAppRuntime) {
     super(config, runtime, CONFIDENTIAL_CLIENT)
-    // The memo's keys are incoming bearer tokens.
-    conceal(this, ['clientFlights', 'oboFlights', 'assertionHashes'])
+    conceal(this, ['clientFlights', 'oboFlights'])
   }
 
   /**
@@ -101,15 +96,11 @@ export class ConfidentialClientApplication extends ClientApplication {
     )
   }
 
-  /** The assertion's hash (core's hashUserAssertion), remembered for the most recent assertions. */
+  /** The assertion's hash (core's hashUserAssertion), remembered with the assertion's buckets (see flows/onBehalfOf.ts). */
   private assertionHash(assertion: string): string | Promise<string> {
-    const known = this.assertionHashes.get(assertion)
-    if (known !== undefined) return known
-    const remember = (hash: string): string => {
-      if (this.assertionHashes.size >= ASSERTION_HASH_MEMO) this.assertionHashes.delete(this.assertionHashes.keys().next().value as string)
-      this.assertionHashes.set(assertion, hash)
-      return hash
-    }
+    const known = this.ctx.memo.oboAssertions.get(assertion)
+    if (known !== undefined) return known.hash
+    const remember = (hash: string): string => keptAssertion(this.ctx, assertion, hash).hash
     const hash = run(hashUserAssertion(assertion), this.interpret)
     return hash instanceof Promise ? hash.then(remember) : remember(hash)
   }

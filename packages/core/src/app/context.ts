@@ -54,8 +54,20 @@ export interface ContextMemo {
   readonly silentBuckets: Map<string, KeptBuckets>
   /** Client-credential lookups' prepared buckets, FMI cache key and last hit, by fmi_path (see flows/clientCredentials.ts). Bounded. */
   readonly fmiPaths: Map<string, FmiPathMemo>
-  /** On-behalf-of lookups' prepared buckets, by assertion hash (see flows/onBehalfOf.ts). Bounded. */
-  readonly oboBuckets: Map<string, readonly AccessTokenBucket[]>
+  /**
+   * On-behalf-of: each incoming assertion's hash and prepared buckets, by the assertion itself (a
+   * bearer token: the context is concealed from printing). One map, so a hit probes one cold table
+   * (see flows/onBehalfOf.ts). Bounded, oldest forgotten first.
+   */
+  readonly oboAssertions: Map<string, OboAssertionMemo>
+}
+
+/** What an app keeps for an incoming on-behalf-of assertion. */
+export interface OboAssertionMemo {
+  /** The assertion's hash (hashUserAssertion: MSAL for Node's user_assertion_hash), computed once. */
+  readonly hash: string
+  /** The buckets its tokens are filed in, one per environment, made on its first lookup. */
+  buckets: readonly AccessTokenBucket[] | undefined
 }
 
 /** An account's silent buckets, and what they were made for. */
@@ -172,7 +184,7 @@ export const createClientContext = (input: ClientContextInput): ClientContext =>
     tokenCache: input.tokenCache,
     httpCache: input.httpCache,
     state: initialAppState(),
-    memo: { silentBuckets: new Map(), fmiPaths: new Map(), oboBuckets: new Map() },
+    memo: { silentBuckets: new Map(), fmiPaths: new Map(), oboAssertions: new Map() },
     clientAuthentication: input.clientAuthentication,
     instanceDiscovery: input.instanceDiscovery,
     cloudShellTokens: input.cloudShellTokens,

@@ -1,5 +1,5 @@
 import * as E from '../util/either.js'
-import { MEMO_LIMIT, type ClientContext } from '../app/context.js'
+import { MEMO_LIMIT, type ClientContext, type OboAssertionMemo } from '../app/context.js'
 import { resultScopes, userParts } from '../cache/hitParts.js'
 import { selectAccessTokenIn } from '../cache/selectors.js'
 import { oboBucketKey, PreparedBucket, type AccessTokenBucket } from '../cache/tokenStore.js'
@@ -57,9 +57,10 @@ export function* acquireTokenOnBehalfOf(
   const correlationId = yield* newCorrelationId()
   const nowMs = yield* now()
   const nowSec = Math.floor(nowMs / 1000)
-  const userAssertionHash = knownHash ?? (yield* hashUserAssertion(userAssertion))
+  const kept = ctx.memo.oboAssertions.get(userAssertion) ?? keptAssertion(ctx, userAssertion, knownHash ?? (yield* hashUserAssertion(userAssertion)))
+  const userAssertionHash = kept.hash
   const hasChallenge = options.claimsChallenge !== undefined && options.claimsChallenge !== ''
-  const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, oboBucketsFor(ctx, userAssertionHash), scopes.right, nowSec)
+  const lookup = hasChallenge ? undefined : selectAccessTokenIn(ctx.tokenCache, (kept.buckets ??= oboBuckets(ctx, userAssertionHash)), scopes.right, nowSec)
   if (lookup?._tag === 'Fresh') {
     yield* commit(CACHE_HIT)
     const user = userParts(ctx.tokenCache, lookup.token)
@@ -111,22 +112,24 @@ function* fromTheNetwork(
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 
 /**
- * The buckets an assertion's tokens are filed in, one per environment: keys made from prefixes
- * computed once per application, and kept per assertion hash (a web API sees the same caller's
- * token many times: every on-behalf-of hit comes here). Bounded.
+ * Remembers an incoming assertion's hash (a web API sees the same caller's token many times, and
+ * every on-behalf-of call needs the hash: its cache partition, its lookup). Bounded, oldest
+ * forgotten first.
  */
-const oboBucketsFor = (ctx: ClientContext, userAssertionHash: string): readonly AccessTokenBucket[] => {
-  const memo = ctx.memo.oboBuckets
-  const kept = memo.get(userAssertionHash)
-  if (kept !== undefined) return kept
-  const buckets = ctx.environments.map(
+export const keptAssertion = (ctx: ClientContext, assertion: string, hash: string): OboAssertionMemo => {
+  const memo = ctx.memo.oboAssertions
+  if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string)
+  const kept: OboAssertionMemo = { hash, buckets: undefined }
+  memo.set(assertion, kept)
+  return kept
+}
+
+/** The buckets an assertion's tokens are filed in, one per environment: keys made from prefixes computed once per application. */
+const oboBuckets = (ctx: ClientContext, userAssertionHash: string): readonly AccessTokenBucket[] =>
+  ctx.environments.map(
     (environment, i) =>
       new PreparedBucket(
         { clientId: ctx.config.clientId, environment, realm: '', homeAccountId: undefined, userAssertionHash },
         oboBucketKey(ctx.oboBucketPrefixes[i]!, userAssertionHash),
       ),
   )
-  if (memo.size >= MEMO_LIMIT) memo.clear()
-  memo.set(userAssertionHash, buckets)
-  return buckets
-}
