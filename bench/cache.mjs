@@ -25,6 +25,7 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import v8 from 'node:v8'
+import { accessTokenKey, accountKey, appMetadataKey, idTokenKey, refreshTokenKey } from '@msal-ts/core/protocol'
 
 const ACCOUNTS = 1_000
 const SCOPES_PER_ACCOUNT = 100
@@ -83,9 +84,10 @@ const BATCH = 1_000
 
 /**
  * A floor for filing, not a cache: each response's five entries built and put in plain Maps under
- * MSAL's keys, the ID token and client_info decoded (the last 256 remembered by text, as ours are), the
- * account's previous refresh token deleted. No validation, no indexes, no canonical keys, no
- * shared strings, no rules: what filing costs before a cache's own work.
+ * MSAL's keys (core's key builders), the ID token and client_info decoded (the last 256
+ * remembered by text, as ours are), the account's previous refresh token deleted. No validation,
+ * no indexes, no canonical keys, no shared strings, no rules: what filing costs before a cache's
+ * own work.
  */
 class FloorCache {
   sections = { at: new Map(), rt: new Map(), idt: new Map(), account: new Map(), app: new Map() }
@@ -105,17 +107,20 @@ class FloorCache {
     const home = `${info.uid}.${info.utid}`
     const realm = claims.tid
     const target = scope.join(' ')
-    const expires = String(at + r.expires_in)
-    const token = { credential_type: 'AccessToken', secret: r.access_token, home_account_id: home, environment, client_id: clientId, target, realm, token_type: r.token_type, cached_at: String(at), expires_on: expires, extended_expires_on: String(at + r.ext_expires_in) }
-    this.sections.at.set(`${home}-${environment}-accesstoken-${clientId}-${realm}-${target}`.toLowerCase(), token)
-    const rtKey = `${home}-${environment}-refreshtoken-${clientId}--${target}`.toLowerCase()
+    const token = { credential_type: 'AccessToken', secret: r.access_token, home_account_id: home, environment, client_id: clientId, target, realm, token_type: r.token_type, cached_at: String(at), expires_on: String(at + r.expires_in), extended_expires_on: String(at + r.ext_expires_in) }
+    this.sections.at.set(accessTokenKey(token), token)
+    const refreshToken = { credential_type: 'RefreshToken', secret: r.refresh_token, home_account_id: home, environment, client_id: clientId, target, last_modification_time: String(at) }
+    const rtKey = refreshTokenKey(refreshToken)
     const previous = this.lastRefreshToken.get(home)
     if (previous !== undefined && previous !== rtKey) this.sections.rt.delete(previous)
-    this.sections.rt.set(rtKey, { credential_type: 'RefreshToken', secret: r.refresh_token, home_account_id: home, environment, client_id: clientId, target, last_modification_time: String(at) })
+    this.sections.rt.set(rtKey, refreshToken)
     this.lastRefreshToken.set(home, rtKey)
-    this.sections.idt.set(`${home}-${environment}-idtoken-${clientId}-${realm}-`.toLowerCase(), { credential_type: 'IdToken', secret: r.id_token, home_account_id: home, environment, realm, client_id: clientId })
-    this.sections.account.set(`${home}-${environment}-${realm}`.toLowerCase(), { home_account_id: home, environment, realm, local_account_id: claims.oid, username: claims.preferred_username, authority_type: 'MSSTS', name: claims.name, client_info: r.client_info })
-    this.sections.app.set(`appmetadata-${environment}-${clientId}`, { client_id: clientId, environment })
+    const idToken = { credential_type: 'IdToken', secret: r.id_token, home_account_id: home, environment, realm, client_id: clientId }
+    this.sections.idt.set(idTokenKey(idToken), idToken)
+    const account = { home_account_id: home, environment, realm, local_account_id: claims.oid, username: claims.preferred_username, authority_type: 'MSSTS', name: claims.name, client_info: r.client_info }
+    this.sections.account.set(accountKey(account), account)
+    const app = { client_id: clientId, environment }
+    this.sections.app.set(appMetadataKey(app), app)
   }
 }
 
