@@ -202,6 +202,9 @@ describe('FakeIdentityProvider in real Chromium', () => {
     const [popup] = await Promise.all([blocked.context.waitForEvent('page'), page.evaluate((hint) => window.app.popup({ login_hint: hint }), ALICE)])
     popup.setDefaultTimeout(BROWSER_TIMEOUT_MS)
     await popup.waitForURL(`${site.idp.url}/${TENANT}/oauth2/v2.0/authorize?**`)
+    // The app learns of the severing after the popup's navigation commits (Chromium tells the
+    // opener's process afterwards): with COOP, wait until it reads closed (a timeout fails the test).
+    if (coop) await page.waitForFunction(() => window.app.popupClosed())
     expect(await page.evaluate(() => window.app.popupClosed())).toBe(coop)
     await fillSignInPage(popup, site)
     await popup.waitForURL(`${site.spa.origin}/callback?**`)
