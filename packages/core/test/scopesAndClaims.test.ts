@@ -29,6 +29,16 @@ describe('cache targets', () => {
   it('splits a target tolerating repeated spaces', () => {
     expect(targetToScopes(' a  b ')).toEqual(['a', 'b'])
   })
+  it('takes one scope as it is, both ways, and an empty target as no scopes', () => {
+    expect(scopesToTarget(['User.Read'])).toBe('User.Read')
+    expect(targetToScopes('User.Read')).toEqual(['User.Read'])
+    expect(targetToScopes('')).toEqual([])
+    expect(targetToScopes(' ')).toEqual([])
+    // Each call's list is its own: a caller may change it.
+    const first = targetToScopes('a')
+    first.push('b')
+    expect(targetToScopes('a')).toEqual(['a'])
+  })
 })
 
 describe('mergeClaimsAndCapabilities', () => {
