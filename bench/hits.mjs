@@ -14,10 +14,12 @@
  * identity tokens in its static store), and the first call of each must be a cache hit.
  * Every call is checked: a cache hit, with the owner's own token for that scope.
  *
- * Timing: a discarded pass of msal-ts at the first size, then per size msal-ts gets an untimed
- * warm-up (two passes over every pair, at least 200,000 calls), then ROUNDS timed rounds of
- * max(n, 200,000) calls; msal-node (whose hit reads every cached
- * token) gets a short warm-up and ROUNDS rounds of a sample of pairs spread over the cache.
+ * Timing: a discarded pass of msal-ts at the first size; then msal-ts's caches at every size are
+ * built side by side, each gets an untimed warm-up (two passes over every pair, at least 200,000
+ * calls), and ROUNDS timed rounds of max(n, 200,000) calls per size follow, the sizes' rounds
+ * interleaved (a slow spell of the machine then moves every size's median alike, not the
+ * flatness); msal-node (whose hit reads every cached token), one size at a time after msal-ts's
+ * caches are dropped, gets a short warm-up and ROUNDS rounds of a sample of pairs spread over the cache.
  * Figures are medians of the rounds, in µs per hit of the process's CPU time (this machine is
  * shared: CPU time is what the library costs, wall time adds other processes' turns; both are
  * printed). Each path runs in a fresh process.
@@ -373,13 +375,23 @@ async function timed(call, from, calls) {
   return { cpu: ((cpuMs() - cpu) * 1000) / calls, wall: Number(process.hrtime.bigint() - wall) / 1000 / calls }
 }
 
-/** msal-ts: a warm-up over every pair, then ROUNDS rounds that each visit every pair. */
-async function timeOurs(call, n) {
-  const calls = Math.max(n, MIN_CALLS_PER_ROUND)
-  await timed(call, 0, Math.max(2 * n, MIN_CALLS_PER_ROUND))
-  const rounds = []
-  for (let r = 0; r < ROUNDS; r++) rounds.push(await timed(call, 0, calls))
-  return { cpu: median(rounds.map((round) => round.cpu)), wall: median(rounds.map((round) => round.wall)), callsPerRound: calls }
+/**
+ * msal-ts at every size at once: a warm-up over every pair of each, then ROUNDS rounds, each
+ * visiting every pair of every size in turn (the order rotating from round to round). The sizes'
+ * rounds interleave so that a slow spell of this shared machine lands on all of them alike: timed
+ * one size after another, a minute's disturbance moved one size's median and so the flatness.
+ */
+async function timeOurs(calls, sizes) {
+  const perRound = sizes.map((n) => Math.max(n, MIN_CALLS_PER_ROUND))
+  for (let i = 0; i < sizes.length; i++) await timed(calls[i], 0, Math.max(2 * sizes[i], MIN_CALLS_PER_ROUND))
+  const rounds = sizes.map(() => [])
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let s = 0; s < sizes.length; s++) {
+      const i = (s + r) % sizes.length
+      rounds[i].push(await timed(calls[i], 0, perRound[i]))
+    }
+  }
+  return rounds.map((sized, i) => ({ cpu: median(sized.map((round) => round.cpu)), wall: median(sized.map((round) => round.wall)), callsPerRound: perRound[i] }))
 }
 
 /** msal-node: pairs spread over the cache (its hit cost does not depend on which), ROUNDS rounds of about NODE_ROUND_MS. */
@@ -397,26 +409,29 @@ async function measurePath(path) {
   // A discarded pass first, so that compiling msal-ts's hit path does not land on the first row.
   {
     const warm = await (await SETUPS[path](SIZES[0])).ours()
-    await timeOurs(warm, SIZES[0])
+    await timeOurs([warm], [SIZES[0]])
     globalThis.gc?.()
   }
+  const setups = []
+  for (const n of SIZES) setups.push(await SETUPS[path](n))
+  // One library at a time, after a full collection: the other's heap (and its concurrent
+  // marking, which process CPU time counts) is gone when a library is timed.
+  const calls = []
+  for (const setup of setups) calls.push(await setup.ours())
+  for (const call of calls) await call(0) // the first call must already be a cache hit
+  globalThis.gc?.()
+  const ours = await timeOurs(calls, SIZES)
+  calls.length = 0
+  globalThis.gc?.()
+  // MSAL for Node one size at a time: its managed identity tokens live in one static store.
   const rows = []
-  for (const n of SIZES) {
-    // One library at a time, after a full collection: the other's heap (and its concurrent
-    // marking, which process CPU time counts) is gone when a library is timed.
-    const setup = await SETUPS[path](n)
-    let call = await setup.ours()
-    globalThis.gc?.()
-    await call(0) // the first call must already be a cache hit
-    const ours = await timeOurs(call, n)
-    call = undefined
-    globalThis.gc?.()
-    call = await setup.theirs()
+  for (let i = 0; i < SIZES.length; i++) {
+    let call = await setups[i].theirs()
     globalThis.gc?.()
     await call(0)
-    const theirs = await timeTheirs(call, n)
+    const theirs = await timeTheirs(call, SIZES[i])
     call = undefined
-    rows.push({ tokens: n, owners: setup.owners, ours, theirs })
+    rows.push({ tokens: SIZES[i], owners: setups[i].owners, ours: ours[i], theirs })
     globalThis.gc?.()
   }
   return rows
