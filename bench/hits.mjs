@@ -14,23 +14,24 @@
  * identity tokens in its static store), and the first call of each must be a cache hit.
  * Every call is checked: a cache hit, with the owner's own token for that scope.
  *
- * Timing: a discarded pass of msal-ts at the first size; then msal-ts's caches at every size are
- * built side by side, each gets an untimed warm-up (two passes over every pair, at least 200,000
- * calls), and ROUNDS timed rounds of max(n, 200,000) calls per size follow, the sizes' rounds
- * interleaved (a slow spell of the machine then moves every size's median alike, not the
- * flatness); msal-node (whose hit reads every cached token), one size at a time after msal-ts's
- * caches are dropped, gets a short warm-up and ROUNDS rounds of a sample of pairs spread over the cache.
+ * Timing: each size of a path runs in its own fresh process. There msal-ts gets a discarded pass
+ * and an untimed warm-up (each two passes over every pair, at least 200,000 calls); then ROUNDS
+ * timed rounds of max(n, 200,000) calls follow, the sizes' rounds interleaved across their
+ * processes (a slow spell of the machine then moves every size's median alike, not the flatness).
+ * Then msal-node (whose hit reads every cached token), size by size, each after msal-ts's cache is
+ * dropped, gets a short warm-up and ROUNDS rounds of a sample of pairs spread over the cache.
  * Figures are medians of the rounds, in µs per hit of the process's CPU time (this machine is
  * shared: CPU time is what the library costs, wall time adds other processes' turns; both are
- * printed). Each path runs in a fresh process.
+ * printed).
  *
  * The run fails (exit code 1) if msal-ts's hit at 100,000 tokens costs more than FLATNESS_LIMIT
  * times its hit at 1,000 on any path. `--json` prints the figures as JSON (bench/index.mjs).
  *
  * Run after a build:  npm run build && node bench/hits.mjs [path ...]   (paths: cc fmi silent obo mi)
  */
-import { execFileSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import os from 'node:os'
 
@@ -375,24 +376,11 @@ async function timed(call, from, calls) {
   return { cpu: ((cpuMs() - cpu) * 1000) / calls, wall: Number(process.hrtime.bigint() - wall) / 1000 / calls }
 }
 
-/**
- * msal-ts at every size at once: a warm-up over every pair of each, then ROUNDS rounds, each
- * visiting every pair of every size in turn (the order rotating from round to round). The sizes'
- * rounds interleave so that a slow spell of this shared machine lands on all of them alike: timed
- * one size after another, a minute's disturbance moved one size's median and so the flatness.
- */
-async function timeOurs(calls, sizes) {
-  const perRound = sizes.map((n) => Math.max(n, MIN_CALLS_PER_ROUND))
-  for (let i = 0; i < sizes.length; i++) await timed(calls[i], 0, Math.max(2 * sizes[i], MIN_CALLS_PER_ROUND))
-  const rounds = sizes.map(() => [])
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let s = 0; s < sizes.length; s++) {
-      const i = (s + r) % sizes.length
-      rounds[i].push(await timed(calls[i], 0, perRound[i]))
-    }
-  }
-  return rounds.map((sized, i) => ({ cpu: median(sized.map((round) => round.cpu)), wall: median(sized.map((round) => round.wall)), callsPerRound: perRound[i] }))
-}
+/** msal-ts's rounds: max(n, MIN_CALLS_PER_ROUND) calls, visiting every pair. */
+const callsPerRound = (n) => Math.max(n, MIN_CALLS_PER_ROUND)
+
+/** msal-ts's untimed warm-up: two passes over every pair, at least MIN_CALLS_PER_ROUND calls. */
+const warmUp = (call, n) => timed(call, 0, Math.max(2 * n, MIN_CALLS_PER_ROUND))
 
 /** msal-node: pairs spread over the cache (its hit cost does not depend on which), ROUNDS rounds of about NODE_ROUND_MS. */
 async function timeTheirs(call, n) {
@@ -405,36 +393,94 @@ async function timeTheirs(call, n) {
   return { cpu: median(rounds.map((round) => round.cpu)), wall: median(rounds.map((round) => round.wall)), callsPerRound: perRound }
 }
 
+/**
+ * One size of one path, in this (fresh) process, driven over stdin by measurePath: msal-ts's
+ * cache is built, its first call checked to be a hit and warmed up; then each "round" line times
+ * one round of msal-ts, and "theirs" drops msal-ts's cache and times msal-node at this size. Each
+ * answer is one JSON line on stdout.
+ */
+async function serveSize(path, n) {
+  const setup = await SETUPS[path](n)
+  // A discarded pass at this size first, so that compiling the hit path lands on no round.
+  await warmUp(await setup.ours(), n)
+  globalThis.gc?.()
+  let call = await setup.ours()
+  await call(0) // the first call must already be a cache hit
+  await warmUp(call, n)
+  globalThis.gc?.()
+  const reply = (value) => process.stdout.write(`${JSON.stringify(value)}\n`)
+  reply({ owners: setup.owners })
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line === 'round') {
+      reply(await timed(call, 0, callsPerRound(n)))
+    } else if (line === 'theirs') {
+      // One library at a time, after a full collection: the other's heap (and its concurrent
+      // marking, which process CPU time counts) is gone when a library is timed.
+      call = undefined
+      globalThis.gc?.()
+      const theirs = await setup.theirs()
+      globalThis.gc?.()
+      await theirs(0)
+      reply(await timeTheirs(theirs, n))
+    } else {
+      break
+    }
+  }
+}
+
+/** A serveSize process: `ask(command)` resolves with its answer, and rejects if it exits first. */
+function sizeProcess(path, n) {
+  const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), path, '--child', `--size=${n}`], { stdio: ['pipe', 'pipe', 'inherit'] })
+  // A write to a process that has exited fails; its exit is what ask reports.
+  child.stdin.on('error', () => undefined)
+  const answers = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+  const exited = new Promise((_, reject) => child.on('exit', (code) => reject(new BenchFailure(`the ${path} process for ${int(n)} tokens exited (code ${code})`))))
+  exited.catch(() => undefined)
+  return {
+    async ask(command) {
+      if (command !== undefined) child.stdin.write(`${command}\n`)
+      const answer = await Promise.race([answers.next(), exited])
+      if (answer.done) throw new BenchFailure(`the ${path} process for ${int(n)} tokens stopped answering`)
+      return JSON.parse(answer.value)
+    },
+    end: () => child.stdin.end(),
+    kill: () => child.kill(),
+  }
+}
+
+/**
+ * One path at every size. Each size has its own process (its heap alone: no other size's cache,
+ * or the collector's work on it, is in its CPU time), and the sizes' rounds interleave, the order
+ * rotating from round to round, so that a slow spell of this shared machine lands on every size
+ * alike: timed one size after another, a minute's disturbance moved one size's median and with
+ * it the flatness. msal-node follows, one size at a time.
+ */
 async function measurePath(path) {
-  // A discarded pass first, so that compiling msal-ts's hit path does not land on the first row.
-  {
-    const warm = await (await SETUPS[path](SIZES[0])).ours()
-    await timeOurs([warm], [SIZES[0]])
-    globalThis.gc?.()
+  const sizes = SIZES.map((n) => ({ n, process: sizeProcess(path, n), rounds: [] }))
+  try {
+    const ready = []
+    for (const size of sizes) ready.push(await size.process.ask())
+    for (let r = 0; r < ROUNDS; r++) {
+      for (let s = 0; s < sizes.length; s++) {
+        const size = sizes[(s + r) % sizes.length]
+        size.rounds.push(await size.process.ask('round'))
+      }
+    }
+    const rows = []
+    for (let i = 0; i < sizes.length; i++) {
+      const { n, rounds } = sizes[i]
+      const ours = { cpu: median(rounds.map((round) => round.cpu)), wall: median(rounds.map((round) => round.wall)), callsPerRound: callsPerRound(n) }
+      const theirs = await sizes[i].process.ask('theirs')
+      sizes[i].process.end()
+      rows.push({ tokens: n, owners: ready[i].owners, ours, theirs })
+    }
+    return rows
+  } catch (error) {
+    for (const size of sizes) size.process.kill()
+    throw error
+  } finally {
+    for (const size of sizes) size.process.end()
   }
-  const setups = []
-  for (const n of SIZES) setups.push(await SETUPS[path](n))
-  // One library at a time, after a full collection: the other's heap (and its concurrent
-  // marking, which process CPU time counts) is gone when a library is timed.
-  const calls = []
-  for (const setup of setups) calls.push(await setup.ours())
-  for (const call of calls) await call(0) // the first call must already be a cache hit
-  globalThis.gc?.()
-  const ours = await timeOurs(calls, SIZES)
-  calls.length = 0
-  globalThis.gc?.()
-  // MSAL for Node one size at a time: its managed identity tokens live in one static store.
-  const rows = []
-  for (let i = 0; i < SIZES.length; i++) {
-    let call = await setups[i].theirs()
-    globalThis.gc?.()
-    await call(0)
-    const theirs = await timeTheirs(call, SIZES[i])
-    call = undefined
-    rows.push({ tokens: SIZES[i], owners: setups[i].owners, ours: ours[i], theirs })
-    globalThis.gc?.()
-  }
-  return rows
 }
 
 // ---- Output ----
@@ -460,8 +506,7 @@ async function main() {
   const asked = args.filter((arg) => !arg.startsWith('--'))
   for (const path of asked) if (!PATHS.includes(path)) throw new BenchFailure(`unknown path ${path} (paths: ${PATHS.join(' ')})`)
   if (args.includes('--child')) {
-    // One path, in this (fresh) process: its figures as JSON on stdout.
-    process.stdout.write(JSON.stringify(await measurePath(asked[0])))
+    await serveSize(asked[0], Number(args.find((arg) => arg.startsWith('--size='))?.slice(7)))
     return
   }
   const paths = asked.length > 0 ? asked : PATHS
@@ -475,8 +520,7 @@ async function main() {
   const results = {}
   let failed = false
   for (const path of paths) {
-    const out = execFileSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), path, '--child', ...args.filter((arg) => arg.startsWith('--sizes='))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 })
-    const rows = JSON.parse(out)
+    const rows = await measurePath(path)
     const { text, flatness, withinTarget } = report(path, rows)
     results[path] = { rows, flatness, withinTarget }
     if (flatness > FLATNESS_LIMIT) failed = true
