@@ -14,8 +14,9 @@
  * identity tokens in its static store), and the first call of each must be a cache hit.
  * Every call is checked: a cache hit, with the owner's own token for that scope.
  *
- * Timing: each size of a path runs in its own fresh process. There msal-ts gets a discarded pass
- * and an untimed warm-up (each two passes over every pair, at least 200,000 calls); then ROUNDS
+ * Timing: each size of a path runs in its own fresh process. There msal-ts gets an untimed
+ * warm-up (two passes over every pair, at least 200,000 calls: the hit path is compiled by then,
+ * so no separate discarded pass builds a second cache at each size); then ROUNDS
  * timed rounds of max(n, 200,000) calls follow, the sizes' rounds interleaved across their
  * processes (a slow spell of the machine then moves every size's median alike, not the flatness).
  * Then msal-node (whose hit reads every cached token), size by size, each after msal-ts's cache is
@@ -401,9 +402,6 @@ async function timeTheirs(call, n) {
  */
 async function serveSize(path, n) {
   const setup = await SETUPS[path](n)
-  // A discarded pass at this size first, so that compiling the hit path lands on no round.
-  await warmUp(await setup.ours(), n)
-  globalThis.gc?.()
   let call = await setup.ours()
   await call(0) // the first call must already be a cache hit
   await warmUp(call, n)
