@@ -467,7 +467,8 @@ async function measurePath(path) {
     const rows = []
     for (let i = 0; i < sizes.length; i++) {
       const { n, rounds } = sizes[i]
-      const ours = { cpu: median(rounds.map((round) => round.cpu)), wall: median(rounds.map((round) => round.wall)), callsPerRound: callsPerRound(n) }
+      const cpus = rounds.map((round) => round.cpu)
+      const ours = { cpu: median(cpus), wall: median(rounds.map((round) => round.wall)), fastest: Math.min(...cpus), slowest: Math.max(...cpus), callsPerRound: callsPerRound(n) }
       const theirs = await sizes[i].process.ask('theirs')
       sizes[i].process.end()
       rows.push({ tokens: n, owners: ready[i].owners, ours, theirs })
@@ -488,9 +489,10 @@ const int = (value) => value.toLocaleString('en-US')
 
 /** One path's table (markdown), its flatness and whether it met the targets. */
 function report(path, rows) {
-  const lines = [`${TITLES[path]}`, '', '| cached tokens | msal-ts µs/hit (wall) | msal-node µs/hit | msal-node ÷ msal-ts |', '|---:|---:|---:|---:|']
+  // The rounds' spread beside the median: a wide one says the machine moved during the run.
+  const lines = [`${TITLES[path]}`, '', '| cached tokens | msal-ts µs/hit (wall) | msal-ts rounds, fastest–slowest | msal-node µs/hit | msal-node ÷ msal-ts |', '|---:|---:|---:|---:|---:|']
   for (const { tokens, ours, theirs } of rows) {
-    lines.push(`| ${int(tokens)} | ${fmt(ours.cpu)} (${fmt(ours.wall)}) | ${fmt(theirs.cpu, theirs.cpu >= 100 ? 0 : 2)} | ${fmt(theirs.cpu / ours.cpu, 0)}× |`)
+    lines.push(`| ${int(tokens)} | ${fmt(ours.cpu)} (${fmt(ours.wall)}) | ${fmt(ours.fastest)}–${fmt(ours.slowest)} | ${fmt(theirs.cpu, theirs.cpu >= 100 ? 0 : 2)} | ${fmt(theirs.cpu / ours.cpu, 0)}× |`)
   }
   const flatness = rows.at(-1).ours.cpu / rows[0].ours.cpu
   const withinTarget = rows.every((row) => row.ours.cpu <= TARGET_US)
