@@ -65,6 +65,15 @@ beforeAll(() => {
     .registerUser({ username: ALICE, password: ALICE_PASSWORD })
 })
 
+/** The access token a user's SPA got for the API (CLIENT): what a web API is called with. */
+const incomingToken = async (username: string): Promise<string> => {
+  const scope = `api://${CLIENT}/access_as_user`
+  const refreshToken = idp.issueRefreshToken({ username, clientId: PUBLIC_CLIENT, scopes: [scope] })
+  const answer = await idp.http({ method: 'POST', url: `${AUTHORITY}/oauth2/v2.0/token`, headers: {}, form: { grant_type: 'refresh_token', client_id: PUBLIC_CLIENT, refresh_token: refreshToken, scope } })
+  if (answer._tag !== 'HttpResponse') throw new Error('no answer')
+  return (JSON.parse(answer.body) as { access_token: string }).access_token
+}
+
 describe.each<[string, () => ClientCredentialOption | Promise<ClientCredentialOption>, readonly string[]]>([
   ['a client secret', () => SECRET, [SECRET]],
   ['a client secret sent in a Basic header', () => ({ clientSecret: SECRET, tokenEndpointAuthMethod: 'client_secret_basic' }), [SECRET]],
@@ -82,11 +91,16 @@ describe.each<[string, () => ClientCredentialOption | Promise<ClientCredentialOp
     const app = new ConfidentialClientApplication({ clientId: CLIENT, clientCredential, authority: AUTHORITY, httpClient: idp.fetch, tokenCache })
     const signedIn = await app.acquireTokenByUsernamePassword(ALICE, ALICE_PASSWORD, ['User.Read'])
     const appToken = await app.acquireTokenForClient(['https://graph.microsoft.com/.default'])
+    // A web API's call for its caller, with a cache of its own: the app keeps the incoming token (a bearer token) with its hash.
+    const api = new ConfidentialClientApplication({ clientId: CLIENT, clientCredential, authority: AUTHORITY, httpClient: idp.fetch })
+    const incoming = await incomingToken(ALICE)
+    const forCaller = await api.acquireTokenOnBehalfOf(incoming, ['User.Read'])
+    expect(forCaller.tokenSource).toBe('identity_provider')
     const [refreshToken] = tokenCache.find('RefreshToken')
     const proxied = new ConfidentialClientApplication({ clientId: CLIENT, clientCredential, authority: AUTHORITY, proxy: `http://user:${PROXY_PASSWORD}@proxy.contoso.example:3128`, tokenCache })
-    const secrets = [...credentialSecrets, ...assertion, PROXY_PASSWORD, ENCRYPTION_KEY, ALICE_PASSWORD, refreshToken!.secret, signedIn.accessToken, signedIn.idToken!, appToken.accessToken]
+    const secrets = [...credentialSecrets, ...assertion, PROXY_PASSWORD, ENCRYPTION_KEY, ALICE_PASSWORD, refreshToken!.secret, signedIn.accessToken, signedIn.idToken!, appToken.accessToken, incoming, forCaller.accessToken]
 
-    for (const value of [app, proxied, tokenCache, persistence, new SerializableTokenCache({ persistence })]) expectNothingSecret(value, secrets)
+    for (const value of [app, api, api.tokenCache, proxied, tokenCache, persistence, new SerializableTokenCache({ persistence })]) expectNothingSecret(value, secrets)
     // What they print says what they are.
     expect(inspect(app, { breakLength: Number.POSITIVE_INFINITY })).toBe(
       `ConfidentialClientApplication { clientId: '${CLIENT}', authority: '${AUTHORITY}', credential: ${inspect(app.toJSON().credential)} }`,
