@@ -454,10 +454,9 @@ function sizeProcess(path, n) {
  * it the flatness. msal-node follows, one size at a time.
  */
 async function measurePath(path) {
-  const sizes = SIZES.map((n) => ({ n, process: sizeProcess(path, n), rounds: [] }))
+  const sizes = SIZES.map((n) => ({ n, process: sizeProcess(path, n), owners: 0, rounds: [] }))
   try {
-    const ready = []
-    for (const size of sizes) ready.push(await size.process.ask())
+    for (const size of sizes) size.owners = (await size.process.ask()).owners
     for (let r = 0; r < ROUNDS; r++) {
       for (let s = 0; s < sizes.length; s++) {
         const size = sizes[(s + r) % sizes.length]
@@ -465,20 +464,17 @@ async function measurePath(path) {
       }
     }
     const rows = []
-    for (let i = 0; i < sizes.length; i++) {
-      const { n, rounds } = sizes[i]
+    for (const { n, process: sized, owners, rounds } of sizes) {
       const cpus = rounds.map((round) => round.cpu)
       const ours = { cpu: median(cpus), wall: median(rounds.map((round) => round.wall)), fastest: Math.min(...cpus), slowest: Math.max(...cpus), callsPerRound: callsPerRound(n) }
-      const theirs = await sizes[i].process.ask('theirs')
-      sizes[i].process.end()
-      rows.push({ tokens: n, owners: ready[i].owners, ours, theirs })
+      const theirs = await sized.ask('theirs')
+      sized.end()
+      rows.push({ tokens: n, owners, ours, theirs })
     }
     return rows
   } catch (error) {
     for (const size of sizes) size.process.kill()
     throw error
-  } finally {
-    for (const size of sizes) size.process.end()
   }
 }
 
